@@ -1,0 +1,13 @@
+//! The Bitbucket Cloud REST 2.0 client: no terminal code lives here.
+//!
+//! The contract this module honours is `shared/bitbucket-api.md`; comments cite its sections.
+
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod scopes;
+
+pub use client::{Client, ClientOptions, Credential, DEFAULT_API_URL};
+pub use error::{ApiError, ApiErrorKind};
+pub use models::*;
+pub use scopes::Operation;

@@ -1,0 +1,1 @@
+//! Where bbkeys keeps its files (being written)

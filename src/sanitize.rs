@@ -1,0 +1,94 @@
+//! Server-provided text is untrusted: strip control characters and escape sequences before it
+//! reaches a terminal, a log line or an error sentence.
+
+/// Removes ANSI/VT escape sequences and control characters, and folds line breaks and tabs
+/// into single spaces, so the result is safe to print on one line.
+pub fn clean_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 control introducer for CSI / OSC / DCS etc.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\n' | '\r' | '\t' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if c.is_control() => {}
+            // Bidirectional overrides can reorder what the user reads.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek().copied() {
+        Some('[') => {
+            chars.next();
+            skip_csi(chars);
+        }
+        Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => {
+            chars.next();
+            skip_string(chars);
+        }
+        Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
+            // nF sequences: intermediates then one final byte.
+            while let Some(&c) = chars.peek() {
+                chars.next();
+                if !('\u{20}'..='\u{2f}').contains(&c) {
+                    break;
+                }
+            }
+        }
+        Some(_) => {
+            chars.next();
+        }
+        None => {}
+    }
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips an OSC/DCS-style string up to BEL or ST (ESC \ or U+009C).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_csi_osc_and_controls() {
+        assert_eq!(clean_line("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
+        assert_eq!(clean_line("x\u{1b}]0;title\u{7}y"), "xy");
+        assert_eq!(clean_line("x\u{1b}]52;c;AAAA\u{1b}\\y"), "xy");
+        assert_eq!(clean_line("a\u{0}b\u{8}c\u{7f}d"), "abcd");
+        assert_eq!(clean_line("one\ntwo\r\nthree"), "one two three");
+        assert_eq!(clean_line("a\u{9b}2Jb"), "ab");
+        assert_eq!(clean_line("ab\u{202e}cd"), "abcd");
+        assert_eq!(clean_line("日本語 ✓"), "日本語 ✓");
+    }
+}
