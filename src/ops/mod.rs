@@ -1,1 +1,3 @@
-//! (being written)
+//! Domain operations shared by the TUI and the CLI (one implementation for both).
+
+pub mod scan;

@@ -1,1 +1,1 @@
-//! (being written)
+//! The terminal UI (being written).
