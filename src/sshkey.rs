@@ -2,7 +2,9 @@
 // (interface first; bodies are being written)
 
 /// A `SHA256:<unpadded base64>` fingerprint, exactly as `ssh-keygen -lf` prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fingerprint(String);
 

@@ -67,7 +67,9 @@ impl Operation {
             ListRepositories => &["read:repository:bitbucket"],
             ListProjects => &["read:project:bitbucket"],
             ListRepoKeys | GetRepoKey => &["admin:repository:bitbucket"],
-            AddRepoKey | UpdateRepoKey => &["admin:repository:bitbucket", "write:ssh-key:bitbucket"],
+            AddRepoKey | UpdateRepoKey => {
+                &["admin:repository:bitbucket", "write:ssh-key:bitbucket"]
+            }
             DeleteRepoKey => &["admin:repository:bitbucket", "delete:ssh-key:bitbucket"],
             ListProjectKeys | GetProjectKey => &["admin:project:bitbucket"],
             AddProjectKey => &["admin:project:bitbucket", "write:ssh-key:bitbucket"],
@@ -95,7 +97,10 @@ impl Operation {
     /// Whether the operation changes anything on the server.
     pub fn is_write(self) -> bool {
         use Operation::*;
-        matches!(self, AddRepoKey | UpdateRepoKey | DeleteRepoKey | AddProjectKey | DeleteProjectKey)
+        matches!(
+            self,
+            AddRepoKey | UpdateRepoKey | DeleteRepoKey | AddProjectKey | DeleteProjectKey
+        )
     }
 
     /// Whether access tokens are refused for this operation whatever their scopes (§2).
@@ -114,20 +119,35 @@ impl Operation {
             ListRepositories => ("GET", "/repositories/{workspace}"),
             ListProjects => ("GET", "/workspaces/{workspace}/projects"),
             ListRepoKeys => ("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys"),
-            GetRepoKey => ("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}"),
+            GetRepoKey => (
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
             AddRepoKey => ("POST", "/repositories/{workspace}/{repo_slug}/deploy-keys"),
-            UpdateRepoKey => ("PUT", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}"),
-            DeleteRepoKey => {
-                ("DELETE", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}")
-            }
-            ListProjectKeys => ("GET", "/workspaces/{workspace}/projects/{project_key}/deploy-keys"),
-            GetProjectKey => {
-                ("GET", "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}")
-            }
-            AddProjectKey => ("POST", "/workspaces/{workspace}/projects/{project_key}/deploy-keys"),
-            DeleteProjectKey => {
-                ("DELETE", "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}")
-            }
+            UpdateRepoKey => (
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
+            DeleteRepoKey => (
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
+            ListProjectKeys => (
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys",
+            ),
+            GetProjectKey => (
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+            ),
+            AddProjectKey => (
+                "POST",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys",
+            ),
+            DeleteProjectKey => (
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+            ),
         }
     }
 
@@ -189,7 +209,9 @@ pub fn minimal_api_token_scopes() -> Vec<&'static str> {
 
 /// The scope table as Markdown, exactly as the README shows it (a test keeps them equal).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| Operation | Method and path | API-token scopes | Classic scopes |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Operation | Method and path | API-token scopes | Classic scopes |\n|---|---|---|---|\n",
+    );
     for op in Operation::ALL {
         let (method, path) = op.endpoint();
         out.push_str(&format!(
@@ -197,8 +219,16 @@ pub fn markdown_table() -> String {
             op.title(),
             method,
             path,
-            op.api_token_scopes().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" "),
-            op.classic_scopes().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" "),
+            op.api_token_scopes()
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            op.classic_scopes()
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" "),
         ));
     }
     out
@@ -230,7 +260,10 @@ mod tests {
     #[test]
     fn writes_need_ssh_key_scopes() {
         for op in Operation::ALL.into_iter().filter(|o| o.is_write()) {
-            assert!(op.api_token_scopes().iter().any(|s| s.contains("ssh-key")), "{op:?}");
+            assert!(
+                op.api_token_scopes().iter().any(|s| s.contains("ssh-key")),
+                "{op:?}"
+            );
         }
     }
 }
