@@ -90,6 +90,10 @@ pub struct Config {
     pub request_timeout_secs: Option<f64>,
     /// Extra CA bundle (PEM).
     pub ca_file: Option<PathBuf>,
+    /// Tries for a GET before giving up (default 5).
+    pub max_tries: Option<u32>,
+    /// First retry delay in milliseconds (default 500); doubles each try, with jitter.
+    pub backoff_ms: Option<u64>,
     /// How label edits are done.
     #[serde(default)]
     pub edit_strategy: EditStrategy,
@@ -165,6 +169,11 @@ impl Config {
                     "{key} = {v}: it must be a number of seconds above 0 and at most 3600"
                 ));
             }
+        }
+        if let Some(t) = self.max_tries
+            && !(1..=10).contains(&t)
+        {
+            return Err(format!("max_tries = {t}: it must be between 1 and 10"));
         }
         if let Some(name) = &self.default_profile
             && !self.profiles.contains_key(name)

@@ -13,6 +13,11 @@ impl Fingerprint {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// Parses `SHA256:...`.
+    pub fn parse(s: &str) -> Result<Fingerprint, KeyError> {
+        let _ = s;
+        todo!()
+    }
 }
 
 impl std::fmt::Display for Fingerprint {
@@ -79,6 +84,14 @@ impl PublicKey {
     }
     /// `<type> <base64>` without the comment.
     pub fn to_openssh(&self) -> String {
+        todo!()
+    }
+    /// `ED25519`, `RSA`, ...
+    pub fn short_type(&self) -> &'static str {
+        todo!()
+    }
+    /// `<type> <base64> <comment>`.
+    pub fn to_openssh_with_comment(&self) -> String {
         todo!()
     }
     /// Strength classification.

@@ -526,6 +526,15 @@ impl Client {
         Ok(repos)
     }
 
+    /// One repository (its project tells which project keys it inherits).
+    pub async fn repository(&self, ws: &str, repo: &str) -> Result<Repository, ApiError> {
+        let url = self.url(&["repositories", ws, repo]);
+        let r: Repository = self
+            .get_json(url, Operation::GetRepository, &format!("{ws}/{repo}"))
+            .await?;
+        Ok(r.normalise())
+    }
+
     /// Projects of `ws`.
     pub async fn projects(&self, ws: &str) -> Result<Vec<Project>, ApiError> {
         let mut url = self.url(&["workspaces", ws, "projects"]);

@@ -14,6 +14,8 @@ pub enum Operation {
     GetWorkspace,
     /// `GET /repositories/{ws}?role=admin`.
     ListRepositories,
+    /// `GET /repositories/{ws}/{repo}` (to learn a repository's project).
+    GetRepository,
     /// `GET /workspaces/{ws}/projects`.
     ListProjects,
     /// `GET .../deploy-keys` of a repository.
@@ -41,11 +43,12 @@ pub const API_TOKEN_URL: &str = "https://id.atlassian.com/manage-profile/securit
 
 impl Operation {
     /// Every operation, in table order.
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 15] = [
         Operation::CurrentUser,
         Operation::ListWorkspaces,
         Operation::GetWorkspace,
         Operation::ListRepositories,
+        Operation::GetRepository,
         Operation::ListProjects,
         Operation::ListRepoKeys,
         Operation::GetRepoKey,
@@ -64,7 +67,7 @@ impl Operation {
         match self {
             CurrentUser => &["read:user:bitbucket"],
             ListWorkspaces | GetWorkspace => &["read:workspace:bitbucket"],
-            ListRepositories => &["read:repository:bitbucket"],
+            ListRepositories | GetRepository => &["read:repository:bitbucket"],
             ListProjects => &["read:project:bitbucket"],
             ListRepoKeys | GetRepoKey => &["admin:repository:bitbucket"],
             AddRepoKey | UpdateRepoKey => {
@@ -83,7 +86,7 @@ impl Operation {
         use Operation::*;
         match self {
             CurrentUser | ListWorkspaces | GetWorkspace => &["account"],
-            ListRepositories => &["repository"],
+            ListRepositories | GetRepository => &["repository"],
             ListProjects => &["project"],
             ListRepoKeys | GetRepoKey | AddRepoKey | UpdateRepoKey | DeleteRepoKey => {
                 &["repository", "repository:admin"]
@@ -117,6 +120,7 @@ impl Operation {
             ListWorkspaces => ("GET", "/user/workspaces"),
             GetWorkspace => ("GET", "/workspaces/{workspace}"),
             ListRepositories => ("GET", "/repositories/{workspace}"),
+            GetRepository => ("GET", "/repositories/{workspace}/{repo_slug}"),
             ListProjects => ("GET", "/workspaces/{workspace}/projects"),
             ListRepoKeys => ("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys"),
             GetRepoKey => (
@@ -159,6 +163,7 @@ impl Operation {
             ListWorkspaces => "Listing your workspaces",
             GetWorkspace => "Reading the workspace",
             ListRepositories => "Listing the repositories you administer in",
+            GetRepository => "Reading the repository",
             ListProjects => "Listing the projects of",
             ListRepoKeys => "Listing the access keys of",
             GetRepoKey => "Reading an access key of",
@@ -180,6 +185,7 @@ impl Operation {
             ListWorkspaces => "list workspaces",
             GetWorkspace => "workspace name",
             ListRepositories => "list admin repositories",
+            GetRepository => "get repository",
             ListProjects => "list projects",
             ListRepoKeys => "list repository keys",
             GetRepoKey => "get repository key",
