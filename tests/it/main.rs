@@ -1,0 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Integration tests: one binary, one module per area.
+
+mod sshkey;
