@@ -7,6 +7,7 @@
 pub mod bitbucket;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod demo;
 pub mod journal;
 pub mod ops;
