@@ -1,8 +1,10 @@
 //! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
 //! calls the same client and `ops` the TUI uses.
 
+mod auth;
 mod context;
 mod demo_server;
+mod doctor;
 mod journal;
 mod keys;
 mod output;
@@ -71,6 +73,12 @@ pub enum Command {
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
+    /// Check the config, the credential and what it may do, writing nothing (exit 3 when it
+    /// cannot authenticate or list workspaces).
+    Doctor,
+    /// Log in (store a verified token), show the credential in use, or log out.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -121,6 +129,8 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
         Some(Command::DemoServer(args)) => demo_server::run(args).await,
+        Some(Command::Doctor) => doctor::run(&global).await,
+        Some(Command::Auth(cmd)) => auth::run(&global, cmd).await,
         Some(Command::Workspaces) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
