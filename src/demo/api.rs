@@ -243,7 +243,7 @@ fn list_repositories(
     };
     match field {
         "slug" => {} // BTreeMap order already
-        "name" => repos.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase())),
+        "name" => repos.sort_by_key(|r| r.name.to_lowercase()),
         "created_on" => repos.sort_by(|a, b| a.created_on.cmp(&b.created_on)),
         "updated_on" => repos.sort_by(|a, b| a.updated_on.cmp(&b.updated_on)),
         other => return Err(Reply::error(400, &format!("Invalid field name: {other}"))),

@@ -398,7 +398,7 @@ fn answer(sh: &Shared, req: &Incoming) -> Reply {
 /// alternate, and `Retry-After: 1` comes with two refusals out of four.
 fn rate_limited(n: u64) -> Reply {
     const TEXT: &str = "Rate limit for this resource has been exceeded";
-    let reply = if n % 2 == 0 {
+    let reply = if n.is_multiple_of(2) {
         Reply::text(429, "text/plain; charset=utf-8", TEXT)
     } else {
         Reply::error(429, TEXT)
