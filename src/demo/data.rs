@@ -70,8 +70,9 @@ impl Builder {
             nickname: super::credentials::NICKNAME.to_string(),
             created_on: stamp(at(time::macros::date!(2014 - 03 - 17), 0, &mut rng)),
         };
-        let account_keys = [(41, "laptop"), (42, "workstation"), (43, "yubikey-backup")]
+        let account_keys = super::ACCOUNT_KEY_LINES
             .into_iter()
+            .zip(["laptop", "workstation", "yubikey-backup"])
             .filter_map(|(line, label)| {
                 let k = demo_key(line)?;
                 Some(AccountKey {
@@ -341,7 +342,7 @@ fn scale(repos: usize, keys_per_repo: usize) -> State {
     }
     // Every demo key except the user's account keys (which Bitbucket would refuse).
     let pool: Vec<Arc<KeyMaterial>> = (1..=107)
-        .filter(|line| !(41..=43).contains(line))
+        .filter(|line| !super::ACCOUNT_KEY_LINES.contains(line))
         .filter_map(|line| demo_key(line).map(|k| Arc::clone(&k.material)))
         .collect();
     let per_repo = keys_per_repo.min(pool.len());

@@ -191,6 +191,23 @@ impl Drop for Simulator {
     }
 }
 
+/// Lines of `keys.txt` (1-based) that the demo data set uses nowhere: not on a repository,
+/// a project or the demo user's account. Tests and demos add these as fresh keys.
+pub const FRESH_KEY_LINES: [usize; 21] = [
+    24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 44, 58, 64, 84,
+];
+
+/// Lines of `keys.txt` registered on the demo user's own account: adding one as an access
+/// key gets `Someone has already registered that SSH key.` (§4).
+pub const ACCOUNT_KEY_LINES: [usize; 3] = [41, 42, 43];
+
+/// Line `n` (1-based) of the 107 demo keys, `<type> <base64> <comment>`. Lines 1-44 are
+/// ed25519, 45-58 ECDSA-256, 59-64 ECDSA-384, 65-68 ECDSA-521, 69-84 RSA-3072, 85-92
+/// RSA-4096, 93-102 RSA-2048, 103-105 RSA-1024, 106-107 DSA.
+pub fn key_line(n: usize) -> Option<&'static str> {
+    keys::KEYS_TXT.lines().nth(n.checked_sub(1)?)
+}
+
 /// `export BBKEYS_API_URL=... BBKEYS_EMAIL=... BBKEYS_API_TOKEN=...`, ready to paste into a
 /// shell so a second terminal can talk to this simulator.
 pub fn export_line(sim: &Simulator) -> String {

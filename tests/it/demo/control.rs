@@ -58,13 +58,13 @@ async fn budget_gives_429_in_both_shapes_then_resets() {
 async fn budget_window_slides() {
     let h = harness_with(SimOptions {
         request_budget: Some(1),
-        budget_window: std::time::Duration::from_millis(80),
+        budget_window: std::time::Duration::from_millis(500),
         ..SimOptions::default()
     })
     .await;
     assert_eq!(h.get("/user").await.status(), 200);
     assert_eq!(h.get("/user").await.status(), 429);
-    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(h.get("/user").await.status(), 200);
 }
 

@@ -187,8 +187,20 @@ async fn empty_and_crowded_repositories_and_fresh_keys() {
         .filter(|&n| !used.contains(fingerprint(n).as_str()))
         .collect();
     assert!(free.len() >= 20, "{free:?}");
-    assert!(free.contains(&24) && free.contains(&40));
-    assert_eq!(d.account_keys.len(), 3);
+    assert_eq!(free, demo::FRESH_KEY_LINES);
+    let account: Vec<&str> = d
+        .account_keys
+        .iter()
+        .map(|k| k.fingerprint.as_str())
+        .collect();
+    let expected: Vec<String> = demo::ACCOUNT_KEY_LINES
+        .iter()
+        .map(|&n| fingerprint(n))
+        .collect();
+    assert_eq!(account, expected);
+    assert_eq!(demo::key_line(107), bbkeys_keys().lines().last());
+    assert_eq!(demo::key_line(0), None);
+    assert_eq!(demo::key_line(108), None);
 }
 
 #[tokio::test]
