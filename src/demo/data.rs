@@ -143,7 +143,7 @@ impl Builder {
         }
     }
 
-    /// Adds a repository; `name` is the display name (often just the slug).
+    /// Adds a repository (its display name defaults to the slug).
     pub(crate) fn repo(&mut self, ws: &str, spec: &RepoSpec) {
         let created = self.after_workspace(ws, spec.spread_days);
         let age = (DEMO_NOW - created).whole_days().max(1) as u64;

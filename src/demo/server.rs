@@ -278,9 +278,9 @@ async fn process(sh: &Shared, conn: &ConnHandle, req: &Incoming) -> Outcome {
         t @ (FaultAction::TruncateJson
         | FaultAction::ForeignNext { .. }
         | FaultAction::SetField { .. }) => {
-            let out = faults::transform(&t, reply, &req.path);
-            // Keep the headers honest about the shortened body, so only the JSON is broken.
-            Outcome::reply(out, fired)
+            // The response is rebuilt from the rewritten body, so `Content-Length` matches it:
+            // for TruncateJson the transfer is complete and only the JSON is broken.
+            Outcome::reply(faults::transform(&t, reply, &req.path), fired)
         }
         other => Outcome::reply(standalone(&other), fired),
     }
