@@ -2,5 +2,6 @@
 //! Integration tests: one binary, one module per area.
 
 mod contract;
+mod demo;
 mod readme;
 mod sshkey;
