@@ -1,1 +1,640 @@
-//! Configuration (being written)
+//! The TOML config file, profiles and the credential chain.
+//!
+//! Order of precedence for the credential (first match wins): `--profile`/`BBKEYS_PROFILE`,
+//! the environment (`BBKEYS_EMAIL` + `BBKEYS_API_TOKEN`, or `BBKEYS_ACCESS_TOKEN`), then the
+//! config's default profile (`token_command`, or an inline `token` in a private file).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::bitbucket::client::{Credential, Secret};
+
+/// A configuration or credential problem, with a sentence that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read or parsed, or a value is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    /// The credential setup is wrong (exit code 3).
+    #[error("{0}")]
+    Credential(String),
+}
+
+/// How a label edit is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EditStrategy {
+    /// Delete and re-add (works for every key; the default).
+    #[default]
+    Replace,
+    /// PUT with the same key (repository keys only), falling back to replace when refused.
+    InPlace,
+}
+
+/// The kind of token a profile holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Atlassian API token, sent with the account email (HTTP Basic).
+    #[default]
+    ApiToken,
+    /// Workspace/project/repository access token or OAuth token (Bearer).
+    AccessToken,
+}
+
+/// One account in the config file.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Atlassian account email (API tokens only).
+    pub email: Option<String>,
+    /// `api_token` (default) or `access_token`.
+    #[serde(default)]
+    pub kind: TokenKind,
+    /// A command whose standard output is the token, such as `pass show bitbucket`.
+    pub token_command: Option<String>,
+    /// The token itself; accepted only when the file is readable by its owner alone.
+    pub token: Option<String>,
+    /// API URL for this profile.
+    pub api_url: Option<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("email", &self.email)
+            .field("kind", &self.kind)
+            .field("token_command", &self.token_command)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("api_url", &self.api_url)
+            .finish()
+    }
+}
+
+/// The config file's contents. Unknown keys are errors.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Base URL including `/2.0`.
+    pub api_url: Option<String>,
+    /// Profile used when none is named.
+    pub default_profile: Option<String>,
+    /// Requests in flight at most.
+    pub concurrency: Option<usize>,
+    /// TCP connect timeout in seconds.
+    pub connect_timeout_secs: Option<f64>,
+    /// Whole-request timeout in seconds.
+    pub request_timeout_secs: Option<f64>,
+    /// Extra CA bundle (PEM).
+    pub ca_file: Option<PathBuf>,
+    /// Tries for a GET before giving up (default 5).
+    pub max_tries: Option<u32>,
+    /// First retry delay in milliseconds (default 500); doubles each try, with jitter.
+    pub backoff_ms: Option<u64>,
+    /// How label edits are done.
+    #[serde(default)]
+    pub edit_strategy: EditStrategy,
+    /// Accounts.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+    /// Key bindings, validated by the TUI.
+    #[serde(default)]
+    pub keys: toml::Table,
+    /// Colours, validated by the TUI.
+    #[serde(default)]
+    pub theme: toml::Table,
+    /// Where the config was read from (not a config key).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+    /// Whether the file is readable by group or others (not a config key).
+    #[serde(skip)]
+    pub world_readable: bool,
+}
+
+impl Config {
+    /// Reads `path`. A missing file is an empty config only when `required` is false.
+    pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Config::default());
+            }
+            Err(e) => {
+                return Err(ConfigError::Invalid(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        let mut cfg = Config::parse(&text)
+            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        cfg.source = Some(path.to_path_buf());
+        cfg.world_readable = readable_by_others(path);
+        Ok(cfg)
+    }
+
+    /// Parses config text and checks its values.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            // toml's message names the line, column and key; keep it, on one line.
+            e.to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })?;
+        cfg.check().map(|_| cfg)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.api_url {
+            crate::bitbucket::client::parse_base_url(url).map_err(|e| format!("api_url: {e}"))?;
+        }
+        if let Some(c) = self.concurrency
+            && !(1..=64).contains(&c)
+        {
+            return Err(format!("concurrency = {c}: it must be between 1 and 64"));
+        }
+        for (key, v) in [
+            ("connect_timeout_secs", self.connect_timeout_secs),
+            ("request_timeout_secs", self.request_timeout_secs),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= 3600.0)
+            {
+                return Err(format!(
+                    "{key} = {v}: it must be a number of seconds above 0 and at most 3600"
+                ));
+            }
+        }
+        if let Some(t) = self.max_tries
+            && !(1..=10).contains(&t)
+        {
+            return Err(format!("max_tries = {t}: it must be between 1 and 10"));
+        }
+        if let Some(name) = &self.default_profile
+            && !self.profiles.contains_key(name)
+        {
+            return Err(format!(
+                "default_profile = {name:?}: there is no [profiles.{name}] section"
+            ));
+        }
+        for (name, p) in &self.profiles {
+            if p.token.is_some() && p.token_command.is_some() {
+                return Err(format!(
+                    "[profiles.{name}]: set token_command or token, not both"
+                ));
+            }
+            if p.token.is_none() && p.token_command.is_none() {
+                return Err(format!(
+                    "[profiles.{name}]: set token_command (recommended) or token"
+                ));
+            }
+            match p.kind {
+                TokenKind::ApiToken => match &p.email {
+                    None => {
+                        return Err(format!(
+                            "[profiles.{name}]: an API token needs email = \"you@example.com\" (your Atlassian account email)"
+                        ));
+                    }
+                    Some(e) if !e.contains('@') => {
+                        return Err(format!(
+                            "[profiles.{name}] email = {e:?}: use your Atlassian account email, not your Bitbucket username"
+                        ));
+                    }
+                    Some(_) => {}
+                },
+                TokenKind::AccessToken if p.email.is_some() => {
+                    return Err(format!(
+                        "[profiles.{name}]: an access token is sent without an email; remove email or set kind = \"api_token\""
+                    ));
+                }
+                TokenKind::AccessToken => {}
+            }
+            if let Some(url) = &p.api_url {
+                crate::bitbucket::client::parse_base_url(url)
+                    .map_err(|e| format!("[profiles.{name}] api_url: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Connect timeout (default 10 s).
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.connect_timeout_secs.unwrap_or(10.0))
+    }
+
+    /// Request timeout (default 30 s).
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.request_timeout_secs.unwrap_or(30.0))
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o077 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
+/// Where the credential in use came from (for `auth status` and error messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// `BBKEYS_EMAIL` + `BBKEYS_API_TOKEN` or `BBKEYS_ACCESS_TOKEN`.
+    Environment,
+    /// A profile's `token_command`.
+    TokenCommand {
+        /// Profile name.
+        profile: String,
+    },
+    /// A profile's inline `token`.
+    InlineToken {
+        /// Profile name.
+        profile: String,
+    },
+    /// The built-in simulator's demo account.
+    Demo,
+    /// Nothing configured.
+    None,
+}
+
+impl std::fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::Environment => f.write_str("environment variables"),
+            CredentialSource::TokenCommand { profile } => {
+                write!(f, "token_command of profile {profile}")
+            }
+            CredentialSource::InlineToken { profile } => {
+                write!(f, "inline token of profile {profile}")
+            }
+            CredentialSource::Demo => f.write_str("the built-in demo"),
+            CredentialSource::None => f.write_str("none"),
+        }
+    }
+}
+
+/// A resolved credential and where it came from.
+#[derive(Debug, Clone)]
+pub struct ResolvedCredential {
+    /// The credential.
+    pub credential: Credential,
+    /// Its source.
+    pub source: CredentialSource,
+    /// The profile's API URL, if the profile sets one.
+    pub api_url: Option<String>,
+}
+
+/// The environment variables the credential chain reads; a struct so tests need not touch the
+/// process environment.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialEnv {
+    /// `BBKEYS_EMAIL`.
+    pub email: Option<String>,
+    /// `BBKEYS_API_TOKEN`.
+    pub api_token: Option<String>,
+    /// `BBKEYS_ACCESS_TOKEN`.
+    pub access_token: Option<String>,
+}
+
+impl CredentialEnv {
+    /// Reads the process environment; empty values count as unset.
+    pub fn from_process() -> Self {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        CredentialEnv {
+            email: get("BBKEYS_EMAIL"),
+            api_token: get("BBKEYS_API_TOKEN"),
+            access_token: get("BBKEYS_ACCESS_TOKEN"),
+        }
+    }
+}
+
+/// Resolves the credential chain. `profile` is `--profile` or `BBKEYS_PROFILE`.
+pub fn resolve_credential(
+    cfg: &Config,
+    profile: Option<&str>,
+    env: &CredentialEnv,
+) -> Result<ResolvedCredential, ConfigError> {
+    if let Some(name) = profile {
+        let p = cfg.profiles.get(name).ok_or_else(|| {
+            let known: Vec<&str> = cfg.profiles.keys().map(String::as_str).collect();
+            ConfigError::Credential(if known.is_empty() {
+                format!(
+                    "profile {name:?} is not defined: the config file has no [profiles] sections"
+                )
+            } else {
+                format!(
+                    "profile {name:?} is not defined; known profiles: {}",
+                    known.join(", ")
+                )
+            })
+        })?;
+        return profile_credential(cfg, name, p);
+    }
+    match (&env.email, &env.api_token, &env.access_token) {
+        (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
+            return Err(ConfigError::Credential(
+                "both BBKEYS_API_TOKEN and BBKEYS_ACCESS_TOKEN are set: unset one of them so it is clear which credential to use".into(),
+            ));
+        }
+        (Some(email), Some(token), None) => {
+            if !email.contains('@') {
+                return Err(ConfigError::Credential(format!(
+                    "BBKEYS_EMAIL={email:?} is not an email: use your Atlassian account email, not your Bitbucket username"
+                )));
+            }
+            return Ok(ResolvedCredential {
+                credential: Credential::ApiToken {
+                    email: email.clone(),
+                    token: Secret::new(token.trim()),
+                },
+                source: CredentialSource::Environment,
+                api_url: None,
+            });
+        }
+        (Some(_), None, Some(_)) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_EMAIL is set together with BBKEYS_ACCESS_TOKEN: access tokens are sent without an email; unset BBKEYS_EMAIL, or use BBKEYS_API_TOKEN".into(),
+            ));
+        }
+        (Some(_), None, None) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_EMAIL is set but BBKEYS_API_TOKEN is not: set the API token too (create one with Bitbucket scopes at https://id.atlassian.com/manage-profile/security/api-tokens)".into(),
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email".into(),
+            ));
+        }
+        (None, None, Some(token)) => {
+            return Ok(ResolvedCredential {
+                credential: Credential::Bearer {
+                    token: Secret::new(token.trim()),
+                },
+                source: CredentialSource::Environment,
+                api_url: None,
+            });
+        }
+        (None, None, None) => {}
+    }
+    let default = cfg
+        .default_profile
+        .clone()
+        .or_else(|| {
+            if cfg.profiles.len() == 1 {
+                cfg.profiles.keys().next().cloned()
+            } else {
+                None
+            }
+        })
+        .or_else(|| {
+            cfg.profiles
+                .contains_key("default")
+                .then(|| "default".to_string())
+        });
+    match default {
+        Some(name) => match cfg.profiles.get(&name) {
+            Some(p) => profile_credential(cfg, &name, p),
+            None => Err(ConfigError::Credential(format!(
+                "default profile {name:?} is not defined"
+            ))),
+        },
+        None if !cfg.profiles.is_empty() => Err(ConfigError::Credential(format!(
+            "the config has several profiles ({}) and no default_profile: set default_profile, or pass --profile",
+            cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(ResolvedCredential {
+            credential: Credential::None,
+            source: CredentialSource::None,
+            api_url: None,
+        }),
+    }
+}
+
+fn profile_credential(
+    cfg: &Config,
+    name: &str,
+    p: &Profile,
+) -> Result<ResolvedCredential, ConfigError> {
+    let (token, source) = if let Some(cmd) = &p.token_command {
+        (
+            run_token_command(name, cmd)?,
+            CredentialSource::TokenCommand {
+                profile: name.to_string(),
+            },
+        )
+    } else if let Some(token) = &p.token {
+        if cfg.world_readable {
+            let file = cfg
+                .source
+                .as_ref()
+                .map(|s| s.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
+            return Err(ConfigError::Credential(format!(
+                "{file} holds an inline token but other users can read it; run `chmod 600 {file}`, or use token_command instead"
+            )));
+        }
+        (
+            token.trim().to_string(),
+            CredentialSource::InlineToken {
+                profile: name.to_string(),
+            },
+        )
+    } else {
+        return Err(ConfigError::Credential(format!(
+            "profile {name:?} has neither token_command nor token"
+        )));
+    };
+    let credential = match p.kind {
+        TokenKind::ApiToken => Credential::ApiToken {
+            email: p.email.clone().unwrap_or_default(),
+            token: Secret::new(token),
+        },
+        TokenKind::AccessToken => Credential::Bearer {
+            token: Secret::new(token),
+        },
+    };
+    Ok(ResolvedCredential {
+        credential,
+        source,
+        api_url: p.api_url.clone(),
+    })
+}
+
+/// Runs a `token_command` through the shell and takes its first line of output as the token.
+pub fn run_token_command(profile: &str, cmd: &str) -> Result<String, ConfigError> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| {
+            ConfigError::Credential(format!(
+                "profile {profile}: token_command could not start: {e}"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(ConfigError::Credential(format!(
+            "profile {profile}: token_command `{cmd}` failed ({}); run it by hand to see why",
+            out.status
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let token = stdout.lines().next().unwrap_or("").trim().to_string();
+    if token.is_empty() {
+        return Err(ConfigError::Credential(format!(
+            "profile {profile}: token_command `{cmd}` printed nothing"
+        )));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let err = Config::parse("api_url = \"https://x/2.0\"\nbogus = 1\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("bogus"), "{err}");
+        let err =
+            Config::parse("[profiles.w]\nemail = \"a@b\"\ntoken_command = \"x\"\ncolour = 1\n")
+                .unwrap_err();
+        assert!(err.contains("colour") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(
+            Config::parse("concurrency = 0")
+                .unwrap_err()
+                .contains("concurrency")
+        );
+        assert!(
+            Config::parse("concurrency = \"many\"")
+                .unwrap_err()
+                .contains("concurrency")
+        );
+        assert!(
+            Config::parse("api_url = \"ftp://x\"")
+                .unwrap_err()
+                .contains("api_url")
+        );
+        assert!(
+            Config::parse("edit_strategy = \"sideways\"")
+                .unwrap_err()
+                .contains("edit_strategy")
+        );
+        assert!(
+            Config::parse("default_profile = \"w\"")
+                .unwrap_err()
+                .contains("[profiles.w]")
+        );
+        let e = Config::parse("[profiles.w]\nemail = \"nick\"\ntoken_command = \"x\"").unwrap_err();
+        assert!(e.contains("not your Bitbucket username"), "{e}");
+    }
+
+    #[test]
+    fn env_chain_rules() {
+        let cfg = Config::default();
+        let env = |e: Option<&str>, a: Option<&str>, b: Option<&str>| CredentialEnv {
+            email: e.map(String::from),
+            api_token: a.map(String::from),
+            access_token: b.map(String::from),
+        };
+        assert!(matches!(
+            resolve_credential(&cfg, None, &env(Some("a@b.c"), Some("t"), None))
+                .unwrap()
+                .credential,
+            Credential::ApiToken { .. }
+        ));
+        assert!(matches!(
+            resolve_credential(&cfg, None, &env(None, None, Some("t")))
+                .unwrap()
+                .credential,
+            Credential::Bearer { .. }
+        ));
+        for bad in [
+            env(Some("a@b.c"), Some("t"), Some("u")),
+            env(Some("a@b.c"), None, None),
+            env(None, Some("t"), None),
+            env(Some("nick"), Some("t"), None),
+        ] {
+            let e = resolve_credential(&cfg, None, &bad).unwrap_err();
+            assert!(matches!(e, ConfigError::Credential(_)), "{e}");
+        }
+        assert_eq!(
+            resolve_credential(&cfg, None, &env(None, None, None))
+                .unwrap()
+                .source,
+            CredentialSource::None
+        );
+    }
+
+    #[test]
+    fn profile_beats_environment_and_token_command_runs() {
+        let cfg =
+            Config::parse("[profiles.w]\nemail = \"me@x.io\"\ntoken_command = \"echo s3cret\"\n")
+                .unwrap();
+        let env = CredentialEnv {
+            access_token: Some("envtoken".into()),
+            ..Default::default()
+        };
+        let r = resolve_credential(&cfg, Some("w"), &env).unwrap();
+        assert_eq!(
+            r.credential,
+            Credential::ApiToken {
+                email: "me@x.io".into(),
+                token: Secret::new("s3cret")
+            }
+        );
+        assert!(!format!("{r:?}").contains("s3cret"));
+        assert!(resolve_credential(&cfg, Some("nope"), &env).is_err());
+        // With no env, the single profile is the default.
+        assert!(matches!(
+            resolve_credential(&cfg, None, &CredentialEnv::default())
+                .unwrap()
+                .source,
+            CredentialSource::TokenCommand { .. }
+        ));
+    }
+
+    #[test]
+    fn failing_token_command_is_explained() {
+        let cfg = Config::parse("[profiles.w]\nemail = \"me@x.io\"\ntoken_command = \"exit 3\"\n")
+            .unwrap();
+        let e = resolve_credential(&cfg, None, &CredentialEnv::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("failed") && e.contains("profile w"), "{e}");
+    }
+
+    #[test]
+    fn inline_token_needs_a_private_file() {
+        let mut cfg =
+            Config::parse("[profiles.w]\nemail = \"me@x.io\"\ntoken = \"inline-secret\"\n")
+                .unwrap();
+        cfg.world_readable = true;
+        cfg.source = Some("/tmp/c.toml".into());
+        let e = resolve_credential(&cfg, None, &CredentialEnv::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("chmod 600 /tmp/c.toml"), "{e}");
+        assert!(!e.contains("inline-secret"));
+        cfg.world_readable = false;
+        assert!(resolve_credential(&cfg, None, &CredentialEnv::default()).is_ok());
+        assert!(!format!("{cfg:?}").contains("inline-secret"));
+    }
+}

@@ -1,3 +1,6 @@
+//! The `bbkeys` binary: everything happens in the library.
+
 fn main() {
-    println!("bbkeys");
+    let code = bbkeys::cli::main_with_args(std::env::args_os());
+    std::process::exit(code);
 }

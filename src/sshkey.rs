@@ -2,7 +2,9 @@
 // (interface first; bodies are being written)
 
 /// A `SHA256:<unpadded base64>` fingerprint, exactly as `ssh-keygen -lf` prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fingerprint(String);
 
@@ -10,6 +12,11 @@ impl Fingerprint {
     /// The text form, `SHA256:...`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+    /// Parses `SHA256:...`.
+    pub fn parse(s: &str) -> Result<Fingerprint, KeyError> {
+        let _ = s;
+        todo!()
     }
 }
 
@@ -77,6 +84,14 @@ impl PublicKey {
     }
     /// `<type> <base64>` without the comment.
     pub fn to_openssh(&self) -> String {
+        todo!()
+    }
+    /// `ED25519`, `RSA`, ...
+    pub fn short_type(&self) -> &'static str {
+        todo!()
+    }
+    /// `<type> <base64> <comment>`.
+    pub fn to_openssh_with_comment(&self) -> String {
         todo!()
     }
     /// Strength classification.

@@ -1,10 +1,18 @@
 //! The async Bitbucket client: auth, paging, retries, concurrency limit, request counting.
-// (interface first; bodies are being written)
 
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use super::error::{ApiError, AuthKind};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::error::{ApiError, ApiErrorKind, AuthKind};
 use super::models::*;
+use super::scopes::Operation;
+use crate::sshkey::PublicKey;
 
 /// The public Bitbucket Cloud API, version path included.
 pub const DEFAULT_API_URL: &str = "https://api.bitbucket.org/2.0";
@@ -102,76 +110,752 @@ impl ClientOptions {
 
 /// The Bitbucket client. Cheap to clone; clones share the connection pool, the concurrency
 /// limit and the request count.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Client {
-    _private: (),
+    inner: Arc<Inner>,
 }
 
-#[allow(unused_variables, clippy::unused_async)]
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    base_str: String,
+    credential: Credential,
+    permits: Semaphore,
+    max_tries: u32,
+    backoff_base: Duration,
+    backoff_max: Duration,
+    recent: Mutex<VecDeque<Instant>>,
+    jitter: Mutex<u64>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_str)
+            .field("auth", &self.inner.credential.auth_kind())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The largest number of pages one listing may have; a loop of `next` links ends here.
+const MAX_PAGES: usize = 10_000;
+
+/// Whether `host` is this machine, where plain http cannot leak a credential.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses and checks a base URL: http(s), no query or credentials, version path kept,
+/// a trailing slash tolerated.
+pub fn parse_base_url(raw: &str) -> Result<Url, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url =
+        Url::parse(trimmed).map_err(|e| format!("the API URL {trimmed:?} is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("the API URL {trimmed:?} must start with https://"));
+    }
+    if url.host().is_none() {
+        return Err(format!("the API URL {trimmed:?} has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "the API URL must not carry a user name or password; use the credential settings"
+                .into(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "the API URL {trimmed:?} must not have a query or fragment"
+        ));
+    }
+    Ok(url)
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
 impl Client {
     /// Builds a client. Fails when the base URL is unusable or would send a credential over
     /// plain http to a non-loopback host.
     pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
-        todo!()
+        let refuse = |msg: String| {
+            ApiError::new(ApiErrorKind::Refused, Operation::CurrentUser, "").with_message(msg)
+        };
+        let base = parse_base_url(&options.base_url).map_err(refuse)?;
+        if base.scheme() == "http" && !is_loopback(&base) && options.credential != Credential::None
+        {
+            return Err(refuse(format!(
+                "the API URL {} uses plain http to a remote host, which would expose your credential; use https",
+                base
+            )));
+        }
+        let redirect_base = base.clone();
+        // Follow redirects only within the API's own origin: a credential must never travel to
+        // another host. A cross-origin redirect stops here and is reported as refused.
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 || !same_origin(attempt.url(), &redirect_base) {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .redirect(policy)
+            .user_agent(concat!("bbkeys/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &options.ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| refuse(format!("cannot read ca_file {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                refuse(format!(
+                    "ca_file {} holds no usable PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(refuse(format!(
+                    "ca_file {} holds no PEM certificate",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| refuse(format!("the HTTP client could not be set up: {e}")))?;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9e37_79b9_7f4a_7c15);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_str: base.as_str().trim_end_matches('/').to_string(),
+                base,
+                credential: options.credential,
+                permits: Semaphore::new(options.concurrency.max(1)),
+                max_tries: options.max_tries.max(1),
+                backoff_base: options.backoff_base,
+                backoff_max: options.backoff_max,
+                recent: Mutex::new(VecDeque::new()),
+                jitter: Mutex::new(seed | 1),
+            }),
+        })
     }
+
     /// The base URL in use, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        todo!()
+        &self.inner.base_str
     }
+
+    /// The kind of credential in use.
+    pub fn auth_kind(&self) -> AuthKind {
+        self.inner.credential.auth_kind()
+    }
+
     /// Requests made in the last hour by this client.
     pub fn requests_last_hour(&self) -> usize {
-        todo!()
+        let mut recent = self.inner.recent.lock().unwrap_or_else(|p| p.into_inner());
+        prune(&mut recent);
+        recent.len()
     }
+
+    fn count_request(&self) {
+        let mut recent = self.inner.recent.lock().unwrap_or_else(|p| p.into_inner());
+        prune(&mut recent);
+        recent.push_back(Instant::now());
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// A random factor in [0.5, 1.0) for backoff jitter.
+    fn jitter(&self) -> f64 {
+        let mut state = self.inner.jitter.lock().unwrap_or_else(|p| p.into_inner());
+        // xorshift64*: plenty for spreading retries apart.
+        let mut x = *state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        *state = x;
+        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
+        0.5 + (r as f64 / (1u64 << 53) as f64) / 2.0
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .inner
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16));
+        let base = exp.min(self.inner.backoff_max);
+        let jittered = base.mul_f64(self.jitter());
+        match retry_after {
+            Some(ra) => ra.min(self.inner.backoff_max).max(jittered),
+            None => jittered,
+        }
+    }
+
+    /// One HTTP exchange, no retries. Returns status, `Retry-After` and the body text.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        op: Operation,
+        target: &str,
+    ) -> Result<(StatusCode, Option<Duration>, String), ApiError> {
+        let auth = self.auth_kind();
+        let _permit = self.inner.permits.acquire().await.map_err(|_| {
+            ApiError::new(ApiErrorKind::Refused, op, target)
+                .with_message("the client is shutting down")
+        })?;
+        let mut req = self.inner.http.request(method.clone(), url.clone());
+        req = match &self.inner.credential {
+            Credential::ApiToken { email, token } => req.basic_auth(email, Some(token.expose())),
+            Credential::Bearer { token } => req.bearer_auth(token.expose()),
+            Credential::None => req,
+        };
+        req = req.header(reqwest::header::ACCEPT, "application/json");
+        if let Some(body) = body {
+            // Without this header Bitbucket answers "That access key is invalid." (§4).
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        self.count_request();
+        tracing::debug!(%method, path = url.path(), "request");
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(e, op, target, auth))?;
+        let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("another host")
+                .to_string();
+            return Err(ApiError::new(ApiErrorKind::Refused, op, target).with_message(format!(
+                "Bitbucket redirected the request to {location}, another origin than the API's; bbkeys does not send your credential there"
+            )));
+        }
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| transport_error(e, op, target, auth))?;
+        tracing::debug!(status = status.as_u16(), path = url.path(), "response");
+        Ok((status, retry_after, text))
+    }
+
+    /// A GET with retries on 429, 502, 503, 504 and connection errors (exponential backoff with
+    /// jitter, `Retry-After` honoured). Returns the body of a 2xx answer.
+    async fn get_text(&self, url: Url, op: Operation, target: &str) -> Result<String, ApiError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self
+                .exchange(Method::GET, url.clone(), None, op, target)
+                .await;
+            let err = match outcome {
+                Ok((status, _, text)) if status.is_success() => return Ok(text),
+                Ok((status, retry_after, text)) => ApiError::from_response(
+                    status.as_u16(),
+                    &text,
+                    retry_after,
+                    op,
+                    target,
+                    self.auth_kind(),
+                ),
+                Err(e) => e,
+            };
+            if attempt >= self.inner.max_tries || !err.is_transient() {
+                return Err(err);
+            }
+            let wait = self.backoff(attempt - 1, err.retry_after);
+            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, kind = ?err.kind, "retrying GET");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        op: Operation,
+        target: &str,
+    ) -> Result<T, ApiError> {
+        let text = self.get_text(url, op, target).await?;
+        decode(&text, op, target)
+    }
+
+    /// Follows every page of a listing. `next` links are followed as given, but only when they
+    /// point at the API's own origin (§3).
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        op: Operation,
+        target: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        let mut url = first;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
+            if !seen.insert(url.to_string()) {
+                return Err(ApiError::new(ApiErrorKind::Decode, op, target)
+                    .with_message("the listing's next link points back at a page already read"));
+            }
+            let page: Page<T> = self.get_json(url.clone(), op, target).await?;
+            out.extend(page.values);
+            match page.next {
+                None => return Ok(out),
+                Some(next) => {
+                    let next_url = Url::parse(&next).map_err(|_| {
+                        ApiError::new(ApiErrorKind::Decode, op, target)
+                            .with_message("the listing's next link is not a URL")
+                    })?;
+                    if !same_origin(&next_url, &self.inner.base) {
+                        return Err(ApiError::new(ApiErrorKind::Refused, op, target).with_message(format!(
+                            "the listing's next page is on another origin ({}); bbkeys does not send your credential there",
+                            next_url.origin().ascii_serialization()
+                        )));
+                    }
+                    url = next_url;
+                }
+            }
+        }
+        Err(ApiError::new(ApiErrorKind::Decode, op, target)
+            .with_message("the listing has more than 10,000 pages"))
+    }
+
+    /// A write: never retried blindly. Returns the 2xx body.
+    async fn write(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<serde_json::Value>,
+        op: Operation,
+        target: &str,
+    ) -> Result<String, ApiError> {
+        let (status, retry_after, text) = self
+            .exchange(method, url, body.as_ref(), op, target)
+            .await?;
+        if status.is_success() {
+            Ok(text)
+        } else {
+            Err(ApiError::from_response(
+                status.as_u16(),
+                &text,
+                retry_after,
+                op,
+                target,
+                self.auth_kind(),
+            ))
+        }
+    }
+
     /// `GET /user`.
     pub async fn current_user(&self) -> Result<User, ApiError> {
-        todo!()
+        self.get_json(self.url(&["user"]), Operation::CurrentUser, "")
+            .await
     }
-    /// Every workspace of `/user/workspaces`, with names from `/workspaces/{ws}`.
+
+    /// Every workspace of `/user/workspaces`, with names from `/workspaces/{ws}` (the listing
+    /// has no names, §1). A name that cannot be read falls back to the slug.
     pub async fn workspaces(&self) -> Result<Vec<Workspace>, ApiError> {
-        todo!()
+        let mut url = self.url(&["user", "workspaces"]);
+        url.query_pairs_mut().append_pair("pagelen", "100");
+        let access: Vec<WorkspaceAccess> = self.get_all(url, Operation::ListWorkspaces, "").await?;
+        let lookups = access.into_iter().map(|a| async move {
+            let name = match a.workspace.name.clone() {
+                Some(n) => n,
+                None => self
+                    .get_json::<WorkspaceSummary>(
+                        self.url(&["workspaces", &a.workspace.slug]),
+                        Operation::GetWorkspace,
+                        &a.workspace.slug,
+                    )
+                    .await
+                    .ok()
+                    .and_then(|w| w.name)
+                    .unwrap_or_else(|| a.workspace.slug.clone()),
+            };
+            Workspace {
+                slug: a.workspace.slug,
+                name: crate::sanitize::clean_line(&name),
+                uuid: a.workspace.uuid,
+                administrator: a.administrator,
+            }
+        });
+        let mut list = futures::future::join_all(lookups).await;
+        list.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Ok(list)
     }
+
     /// Repositories of `ws` the user administers, sorted by slug.
     pub async fn repositories(&self, ws: &str) -> Result<Vec<Repository>, ApiError> {
-        todo!()
+        let mut url = self.url(&["repositories", ws]);
+        url.query_pairs_mut()
+            .append_pair("role", "admin")
+            .append_pair("pagelen", "100")
+            .append_pair("sort", "slug");
+        let repos: Vec<Repository> = self.get_all(url, Operation::ListRepositories, ws).await?;
+        let mut repos: Vec<Repository> = repos.into_iter().map(Repository::normalise).collect();
+        repos.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Ok(repos)
     }
+
+    /// One repository (its project tells which project keys it inherits).
+    pub async fn repository(&self, ws: &str, repo: &str) -> Result<Repository, ApiError> {
+        let url = self.url(&["repositories", ws, repo]);
+        let r: Repository = self
+            .get_json(url, Operation::GetRepository, &format!("{ws}/{repo}"))
+            .await?;
+        Ok(r.normalise())
+    }
+
     /// Projects of `ws`.
     pub async fn projects(&self, ws: &str) -> Result<Vec<Project>, ApiError> {
-        todo!()
+        let mut url = self.url(&["workspaces", ws, "projects"]);
+        url.query_pairs_mut().append_pair("pagelen", "100");
+        let mut projects: Vec<Project> = self.get_all(url, Operation::ListProjects, ws).await?;
+        projects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(projects)
     }
+
     /// Every access key of a repository.
     pub async fn repo_keys(&self, ws: &str, repo: &str) -> Result<Vec<DeployKey>, ApiError> {
-        todo!()
+        let mut url = self.url(&["repositories", ws, repo, "deploy-keys"]);
+        url.query_pairs_mut().append_pair("pagelen", "100");
+        self.get_all(url, Operation::ListRepoKeys, &format!("{ws}/{repo}"))
+            .await
     }
+
     /// One access key of a repository.
     pub async fn repo_key(&self, ws: &str, repo: &str, id: u64) -> Result<DeployKey, ApiError> {
-        todo!()
+        let url = self.url(&["repositories", ws, repo, "deploy-keys", &id.to_string()]);
+        self.get_json(url, Operation::GetRepoKey, &format!("{ws}/{repo}"))
+            .await
     }
-    /// Adds a key (`key` may carry a comment) to a repository.
-    pub async fn add_repo_key(&self, ws: &str, repo: &str, key: &str, label: &str) -> Result<DeployKey, ApiError> {
-        todo!()
+
+    /// Adds a key (`key` may carry a comment) to a repository. When the answer is lost (network
+    /// error, timeout, 5xx) the keys are listed and the key found by fingerprint, since the POST
+    /// may have landed.
+    pub async fn add_repo_key(
+        &self,
+        ws: &str,
+        repo: &str,
+        key: &str,
+        label: &str,
+    ) -> Result<DeployKey, ApiError> {
+        let url = self.url(&["repositories", ws, repo, "deploy-keys"]);
+        let target = format!("{ws}/{repo}");
+        let body = serde_json::json!({ "key": key, "label": label });
+        let outcome = self
+            .write(
+                Method::POST,
+                url,
+                Some(body),
+                Operation::AddRepoKey,
+                &target,
+            )
+            .await;
+        match outcome {
+            Ok(text) => decode(&text, Operation::AddRepoKey, &target),
+            Err(e) if outcome_unknown(&e) => {
+                let keys = self.repo_keys(ws, repo).await.map_err(|_| e.clone())?;
+                find_by_key(keys, key).ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
     }
+
     /// Changes a repository key's label in place (the key blob must stay the same).
-    pub async fn update_repo_key(&self, ws: &str, repo: &str, id: u64, key: &str, label: &str) -> Result<DeployKey, ApiError> {
-        todo!()
+    pub async fn update_repo_key(
+        &self,
+        ws: &str,
+        repo: &str,
+        id: u64,
+        key: &str,
+        label: &str,
+    ) -> Result<DeployKey, ApiError> {
+        let url = self.url(&["repositories", ws, repo, "deploy-keys", &id.to_string()]);
+        let target = format!("{ws}/{repo}");
+        let body = serde_json::json!({ "key": key, "label": label });
+        let text = self
+            .write(
+                Method::PUT,
+                url,
+                Some(body),
+                Operation::UpdateRepoKey,
+                &target,
+            )
+            .await?;
+        decode(&text, Operation::UpdateRepoKey, &target)
     }
-    /// Deletes a repository key.
+
+    /// Deletes a repository key. When the answer is lost, the keys are listed: a key no longer
+    /// there counts as deleted.
     pub async fn delete_repo_key(&self, ws: &str, repo: &str, id: u64) -> Result<(), ApiError> {
-        todo!()
+        let url = self.url(&["repositories", ws, repo, "deploy-keys", &id.to_string()]);
+        let target = format!("{ws}/{repo}");
+        match self
+            .write(Method::DELETE, url, None, Operation::DeleteRepoKey, &target)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if outcome_unknown(&e) => {
+                let keys = self.repo_keys(ws, repo).await.map_err(|_| e.clone())?;
+                if keys.iter().any(|k| k.id == id) {
+                    Err(e)
+                } else {
+                    Ok(())
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
+
     /// Every access key of a project.
     pub async fn project_keys(&self, ws: &str, project: &str) -> Result<Vec<DeployKey>, ApiError> {
-        todo!()
+        let mut url = self.url(&["workspaces", ws, "projects", project, "deploy-keys"]);
+        url.query_pairs_mut().append_pair("pagelen", "100");
+        self.get_all(
+            url,
+            Operation::ListProjectKeys,
+            &project_target(ws, project),
+        )
+        .await
     }
+
     /// One access key of a project.
-    pub async fn project_key(&self, ws: &str, project: &str, id: u64) -> Result<DeployKey, ApiError> {
-        todo!()
+    pub async fn project_key(
+        &self,
+        ws: &str,
+        project: &str,
+        id: u64,
+    ) -> Result<DeployKey, ApiError> {
+        let url = self.url(&[
+            "workspaces",
+            ws,
+            "projects",
+            project,
+            "deploy-keys",
+            &id.to_string(),
+        ]);
+        self.get_json(url, Operation::GetProjectKey, &project_target(ws, project))
+            .await
     }
-    /// Adds a key to a project.
-    pub async fn add_project_key(&self, ws: &str, project: &str, key: &str, label: &str) -> Result<DeployKey, ApiError> {
-        todo!()
+
+    /// Adds a key to a project; a lost answer is resolved by listing, as for repositories.
+    pub async fn add_project_key(
+        &self,
+        ws: &str,
+        project: &str,
+        key: &str,
+        label: &str,
+    ) -> Result<DeployKey, ApiError> {
+        let url = self.url(&["workspaces", ws, "projects", project, "deploy-keys"]);
+        let target = project_target(ws, project);
+        let body = serde_json::json!({ "key": key, "label": label });
+        let outcome = self
+            .write(
+                Method::POST,
+                url,
+                Some(body),
+                Operation::AddProjectKey,
+                &target,
+            )
+            .await;
+        match outcome {
+            Ok(text) => decode(&text, Operation::AddProjectKey, &target),
+            Err(e) if outcome_unknown(&e) => {
+                let keys = self
+                    .project_keys(ws, project)
+                    .await
+                    .map_err(|_| e.clone())?;
+                find_by_key(keys, key).ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
     }
-    /// Deletes a project key.
-    pub async fn delete_project_key(&self, ws: &str, project: &str, id: u64) -> Result<(), ApiError> {
-        todo!()
+
+    /// Deletes a project key; a lost answer is resolved by listing.
+    pub async fn delete_project_key(
+        &self,
+        ws: &str,
+        project: &str,
+        id: u64,
+    ) -> Result<(), ApiError> {
+        let url = self.url(&[
+            "workspaces",
+            ws,
+            "projects",
+            project,
+            "deploy-keys",
+            &id.to_string(),
+        ]);
+        let target = project_target(ws, project);
+        match self
+            .write(
+                Method::DELETE,
+                url,
+                None,
+                Operation::DeleteProjectKey,
+                &target,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if outcome_unknown(&e) => {
+                let keys = self
+                    .project_keys(ws, project)
+                    .await
+                    .map_err(|_| e.clone())?;
+                if keys.iter().any(|k| k.id == id) {
+                    Err(e)
+                } else {
+                    Ok(())
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn project_target(ws: &str, project: &str) -> String {
+    format!("project {project} of {ws}")
+}
+
+fn prune(recent: &mut VecDeque<Instant>) {
+    let hour = Duration::from_secs(3600);
+    while recent.front().is_some_and(|t| t.elapsed() > hour) {
+        recent.pop_front();
+    }
+}
+
+/// A write whose answer was lost may or may not have been applied.
+fn outcome_unknown(e: &ApiError) -> bool {
+    matches!(
+        e.kind,
+        ApiErrorKind::Network | ApiErrorKind::Timeout | ApiErrorKind::Server | ApiErrorKind::Decode
+    )
+}
+
+/// Finds a key by fingerprint of its blob: the server strips comments, so strings differ.
+fn find_by_key(keys: Vec<DeployKey>, key: &str) -> Option<DeployKey> {
+    let wanted = PublicKey::from_server(key).ok()?.fingerprint();
+    keys.into_iter().find(|k| {
+        PublicKey::from_server(&k.key)
+            .map(|p| p.fingerprint() == wanted)
+            .unwrap_or(false)
+    })
+}
+
+fn decode<T: DeserializeOwned>(text: &str, op: Operation, target: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| {
+        ApiError::new(ApiErrorKind::Decode, op, target)
+            .with_message(format!("unexpected JSON: {e}"))
+    })
+}
+
+fn transport_error(e: reqwest::Error, op: Operation, target: &str, auth: AuthKind) -> ApiError {
+    let kind = if e.is_timeout() {
+        ApiErrorKind::Timeout
+    } else if e.is_decode() {
+        ApiErrorKind::Decode
+    } else {
+        ApiErrorKind::Network
+    };
+    // reqwest's message names the URL but never the Authorization header.
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    let mut err = ApiError::new(kind, op, target).with_message(chain);
+    err.auth = auth;
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert!(parse_base_url("https://api.bitbucket.org/2.0/").is_ok());
+        assert!(parse_base_url("ftp://x/2.0").is_err());
+        assert!(parse_base_url("https://u:p@x/2.0").is_err());
+        assert!(parse_base_url("not a url").is_err());
+        let cred = Credential::Bearer {
+            token: Secret::new("t"),
+        };
+        assert!(Client::new(ClientOptions::new("http://example.com/2.0", cred.clone())).is_err());
+        assert!(Client::new(ClientOptions::new("http://127.0.0.1:9/2.0", cred.clone())).is_ok());
+        assert!(Client::new(ClientOptions::new("http://localhost:9/2.0", cred)).is_ok());
+    }
+
+    #[test]
+    fn urls_keep_the_version_path_and_escape_segments() {
+        let c = Client::new(ClientOptions::new(
+            "https://api.bitbucket.org/2.0/",
+            Credential::None,
+        ))
+        .unwrap();
+        assert_eq!(
+            c.url(&["repositories", "acme", "a b"]).as_str(),
+            "https://api.bitbucket.org/2.0/repositories/acme/a%20b"
+        );
+        assert_eq!(c.base_url(), "https://api.bitbucket.org/2.0");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let c = Credential::ApiToken {
+            email: "a@b".into(),
+            token: Secret::new("hunter2"),
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let mut o = ClientOptions::new("https://x/2.0", Credential::None);
+        o.backoff_base = Duration::from_millis(100);
+        o.backoff_max = Duration::from_millis(1000);
+        let c = Client::new(o).unwrap();
+        for attempt in 0..10 {
+            let d = c.backoff(attempt, None);
+            let cap = Duration::from_millis((100u64 << attempt.min(16)).min(1000));
+            assert!(d <= cap && d >= cap / 2, "{attempt}: {d:?}");
+        }
+        assert_eq!(
+            c.backoff(0, Some(Duration::from_secs(60))),
+            Duration::from_millis(1000)
+        );
     }
 }

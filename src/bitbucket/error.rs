@@ -139,7 +139,9 @@ impl ApiError {
                     ApiErrorKind::KeyOnUserAccount
                 } else if lower.contains("modify the contents") || lower.contains("can't modify") {
                     ApiErrorKind::ImmutableKey
-                } else if lower.contains("invalid") && (lower.contains("key") || lower.contains("ssh")) {
+                } else if lower.contains("invalid")
+                    && (lower.contains("key") || lower.contains("ssh"))
+                {
                     ApiErrorKind::InvalidKey
                 } else {
                     ApiErrorKind::BadRequest
@@ -185,8 +187,18 @@ impl ApiError {
     /// server's `required` list, then to the operation's full list.
     pub fn missing_scopes(&self) -> Vec<String> {
         let needed: Vec<String> = match self.auth {
-            AuthKind::AccessToken => self.operation.classic_scopes().iter().map(|s| s.to_string()).collect(),
-            _ => self.operation.api_token_scopes().iter().map(|s| s.to_string()).collect(),
+            AuthKind::AccessToken => self
+                .operation
+                .classic_scopes()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            _ => self
+                .operation
+                .api_token_scopes()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         let mut union = needed.clone();
         for r in &self.required {
@@ -195,8 +207,11 @@ impl ApiError {
             }
         }
         if !self.granted.is_empty() {
-            let missing: Vec<String> =
-                union.iter().filter(|s| !self.granted.contains(s)).cloned().collect();
+            let missing: Vec<String> = union
+                .iter()
+                .filter(|s| !self.granted.contains(s))
+                .cloned()
+                .collect();
             if !missing.is_empty() {
                 return missing;
             }
@@ -210,7 +225,11 @@ impl ApiError {
     fn what(&self) -> String {
         let target = clean_line(&self.target);
         if target.is_empty() {
-            self.operation.gerund().trim_end_matches(" of").trim_end_matches(" in").to_string()
+            self.operation
+                .gerund()
+                .trim_end_matches(" of")
+                .trim_end_matches(" in")
+                .to_string()
         } else {
             format!("{} {}", self.operation.gerund(), target)
         }
@@ -286,9 +305,15 @@ impl std::fmt::Display for ApiError {
                 f,
                 "{what} failed: Bitbucket found no such {} (404). Check the spelling of the workspace, repository, project or key id, and that your account can see it.",
                 match op {
-                    Operation::GetRepoKey | Operation::GetProjectKey | Operation::UpdateRepoKey | Operation::DeleteRepoKey | Operation::DeleteProjectKey => "key",
+                    Operation::GetRepoKey
+                    | Operation::GetProjectKey
+                    | Operation::UpdateRepoKey
+                    | Operation::DeleteRepoKey
+                    | Operation::DeleteProjectKey => "key",
                     Operation::ListProjectKeys | Operation::AddProjectKey => "project",
-                    Operation::ListRepositories | Operation::ListProjects | Operation::GetWorkspace => "workspace",
+                    Operation::ListRepositories
+                    | Operation::ListProjects
+                    | Operation::GetWorkspace => "workspace",
                     _ => "repository",
                 }
             ),
@@ -312,7 +337,9 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::BadRequest => write!(
                 f,
                 "{what} was refused as a bad request ({}).{}",
-                self.status.map(|s| s.to_string()).unwrap_or_else(|| "no status".into()),
+                self.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "no status".into()),
                 self.server_says()
             ),
             ApiErrorKind::Gone => write!(
@@ -333,12 +360,17 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::Server => write!(
                 f,
                 "{what} failed: Bitbucket had a server error ({}). Try again in a minute; https://bitbucket.status.atlassian.com shows outages.",
-                self.status.map(|s| s.to_string()).unwrap_or_else(|| "5xx".into())
+                self.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "5xx".into())
             ),
             ApiErrorKind::Network => write!(
                 f,
                 "{what} failed: could not reach Bitbucket ({}). Check the network, the proxy settings (HTTPS_PROXY) and the api_url.",
-                self.message.as_deref().map(clean_line).unwrap_or_else(|| "connection error".into())
+                self.message
+                    .as_deref()
+                    .map(clean_line)
+                    .unwrap_or_else(|| "connection error".into())
             ),
             ApiErrorKind::Timeout => write!(
                 f,
@@ -347,12 +379,18 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::Decode => write!(
                 f,
                 "{what} failed: Bitbucket's answer could not be read ({}). This is unexpected; try again, and report it if it persists.",
-                self.message.as_deref().map(clean_line).unwrap_or_else(|| "malformed JSON".into())
+                self.message
+                    .as_deref()
+                    .map(clean_line)
+                    .unwrap_or_else(|| "malformed JSON".into())
             ),
             ApiErrorKind::Refused => write!(
                 f,
                 "{what} was not sent: {}",
-                self.message.as_deref().map(clean_line).unwrap_or_else(|| "bbkeys refused the request".into())
+                self.message
+                    .as_deref()
+                    .map(clean_line)
+                    .unwrap_or_else(|| "bbkeys refused the request".into())
             ),
         }
     }
@@ -370,7 +408,10 @@ struct ParsedErrorBody {
 /// Reads the error envelope `{"type":"error","error":{"message","detail","data","fields"}}`,
 /// falling back to the raw text for non-JSON bodies (§4). `detail` may be any JSON value.
 fn parse_error_body(body: &str) -> ParsedErrorBody {
-    let mut out = ParsedErrorBody { all_text: body.chars().take(4096).collect(), ..Default::default() };
+    let mut out = ParsedErrorBody {
+        all_text: body.chars().take(4096).collect(),
+        ..Default::default()
+    };
     let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
         let text = body.trim();
         if !text.is_empty() && !text.starts_with('<') {
@@ -394,7 +435,10 @@ fn parse_error_body(body: &str) -> ParsedErrorBody {
             out.message = Some(clean_line(s));
         }
     }
-    if let Some(url) = err.pointer("/data/announcement_url").and_then(|u| u.as_str()) {
+    if let Some(url) = err
+        .pointer("/data/announcement_url")
+        .and_then(|u| u.as_str())
+    {
         out.announcement_url = Some(clean_line(url));
     }
     out
@@ -402,7 +446,12 @@ fn parse_error_body(body: &str) -> ParsedErrorBody {
 
 fn string_list(v: Option<&serde_json::Value>) -> Vec<String> {
     v.and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|s| s.as_str()).map(clean_line).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str())
+                .map(clean_line)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -418,21 +467,65 @@ mod tests {
     fn classifies_every_documented_case() {
         use ApiErrorKind::*;
         let cases = [
-            (400, r#"{"type":"error","error":{"message":"That access key is invalid."}}"#, InvalidKey),
-            (400, r#"{"type":"error","error":{"message":"Bad request","fields":{"key":["Someone has already added that access key to this repository."]}}}"#, DuplicateKey),
-            (400, r#"{"type":"error","error":{"message":"Someone has already registered that SSH key."}}"#, KeyOnUserAccount),
-            (400, r#"{"type":"error","error":{"message":"For security reasons, you can't modify the contents of an access key. To update, delete and re-add the key."}}"#, ImmutableKey),
-            (403, r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["write:ssh-key:bitbucket"],"granted":["read:user:bitbucket"]}}}"#, MissingScopes),
-            (403, r#"{"type":"error","error":{"message":"This API is not accessible by this authentication mechanism"}}"#, WrongAuthMechanism),
+            (
+                400,
+                r#"{"type":"error","error":{"message":"That access key is invalid."}}"#,
+                InvalidKey,
+            ),
+            (
+                400,
+                r#"{"type":"error","error":{"message":"Bad request","fields":{"key":["Someone has already added that access key to this repository."]}}}"#,
+                DuplicateKey,
+            ),
+            (
+                400,
+                r#"{"type":"error","error":{"message":"Someone has already registered that SSH key."}}"#,
+                KeyOnUserAccount,
+            ),
+            (
+                400,
+                r#"{"type":"error","error":{"message":"For security reasons, you can't modify the contents of an access key. To update, delete and re-add the key."}}"#,
+                ImmutableKey,
+            ),
+            (
+                403,
+                r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["write:ssh-key:bitbucket"],"granted":["read:user:bitbucket"]}}}"#,
+                MissingScopes,
+            ),
+            (
+                403,
+                r#"{"type":"error","error":{"message":"This API is not accessible by this authentication mechanism"}}"#,
+                WrongAuthMechanism,
+            ),
             (403, "Forbidden", Forbidden),
-            (401, r#"{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}"#, Unauthorized),
-            (404, r#"{"type":"error","error":{"message":"Not found"}}"#, NotFound),
-            (410, r#"{"type":"error","error":{"message":"CHANGE-2770 - Functionality has been deprecated","data":{"announcement_url":"https://example.invalid/a"}}}"#, Gone),
-            (429, "Rate limit for this resource has been exceeded", RateLimited),
+            (
+                401,
+                r#"{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}"#,
+                Unauthorized,
+            ),
+            (
+                404,
+                r#"{"type":"error","error":{"message":"Not found"}}"#,
+                NotFound,
+            ),
+            (
+                410,
+                r#"{"type":"error","error":{"message":"CHANGE-2770 - Functionality has been deprecated","data":{"announcement_url":"https://example.invalid/a"}}}"#,
+                Gone,
+            ),
+            (
+                429,
+                "Rate limit for this resource has been exceeded",
+                RateLimited,
+            ),
             (502, "<html>bad gateway</html>", Server),
         ];
         for (status, body, kind) in cases {
-            assert_eq!(err(status, body, Operation::AddRepoKey).kind, kind, "{status} {body}");
+            assert_eq!(
+                err(status, body, Operation::AddRepoKey).kind,
+                kind,
+                "{status} {body}"
+            );
         }
     }
 
@@ -451,14 +544,22 @@ mod tests {
 
     #[test]
     fn detail_may_be_a_string() {
-        let e = err(400, r#"{"type":"error","error":{"message":"x","detail":"free text"}}"#, Operation::AddRepoKey);
+        let e = err(
+            400,
+            r#"{"type":"error","error":{"message":"x","detail":"free text"}}"#,
+            Operation::AddRepoKey,
+        );
         assert_eq!(e.kind, ApiErrorKind::BadRequest);
         assert_eq!(e.message.as_deref(), Some("x"));
     }
 
     #[test]
     fn escape_sequences_never_reach_the_sentence() {
-        let e = err(400, "{\"error\":{\"message\":\"bad \\u001b[31mred\"}}", Operation::AddRepoKey);
+        let e = err(
+            400,
+            "{\"error\":{\"message\":\"bad \\u001b[31mred\"}}",
+            Operation::AddRepoKey,
+        );
         assert!(!e.to_string().contains('\u{1b}'));
     }
 }

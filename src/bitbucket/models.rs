@@ -192,7 +192,9 @@ fn id_from_any<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> 
         serde_json::Value::String(s) => s
             .parse()
             .map_err(|_| D::Error::custom(format!("key id {s:?} is not an integer"))),
-        other => Err(D::Error::custom(format!("key id has an unexpected form: {other}"))),
+        other => Err(D::Error::custom(format!(
+            "key id has an unexpected form: {other}"
+        ))),
     }
 }
 
@@ -245,7 +247,9 @@ impl std::fmt::Display for KeyScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             KeyScope::Repository { workspace, repo } => write!(f, "{workspace}/{repo}"),
-            KeyScope::Project { workspace, project } => write!(f, "project {project} of {workspace}"),
+            KeyScope::Project { workspace, project } => {
+                write!(f, "project {project} of {workspace}")
+            }
         }
     }
 }
@@ -263,11 +267,10 @@ impl std::str::FromStr for RepoRef {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once('/') {
-            Some((ws, repo))
-                if valid_slug(ws) && valid_slug(repo) =>
-            {
-                Ok(RepoRef { workspace: ws.to_string(), repo: repo.to_string() })
-            }
+            Some((ws, repo)) if valid_slug(ws) && valid_slug(repo) => Ok(RepoRef {
+                workspace: ws.to_string(),
+                repo: repo.to_string(),
+            }),
             _ => Err(format!(
                 "{s:?} is not a repository: write it as <workspace>/<repository>, for example acme/api"
             )),
@@ -287,7 +290,8 @@ pub fn valid_slug(s: &str) -> bool {
         && s.len() <= 128
         && s != "."
         && s != ".."
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Whether `s` can be a project key (letters, digits, `_`).

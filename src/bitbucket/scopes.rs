@@ -14,6 +14,8 @@ pub enum Operation {
     GetWorkspace,
     /// `GET /repositories/{ws}?role=admin`.
     ListRepositories,
+    /// `GET /repositories/{ws}/{repo}` (to learn a repository's project).
+    GetRepository,
     /// `GET /workspaces/{ws}/projects`.
     ListProjects,
     /// `GET .../deploy-keys` of a repository.
@@ -41,11 +43,12 @@ pub const API_TOKEN_URL: &str = "https://id.atlassian.com/manage-profile/securit
 
 impl Operation {
     /// Every operation, in table order.
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 15] = [
         Operation::CurrentUser,
         Operation::ListWorkspaces,
         Operation::GetWorkspace,
         Operation::ListRepositories,
+        Operation::GetRepository,
         Operation::ListProjects,
         Operation::ListRepoKeys,
         Operation::GetRepoKey,
@@ -64,10 +67,12 @@ impl Operation {
         match self {
             CurrentUser => &["read:user:bitbucket"],
             ListWorkspaces | GetWorkspace => &["read:workspace:bitbucket"],
-            ListRepositories => &["read:repository:bitbucket"],
+            ListRepositories | GetRepository => &["read:repository:bitbucket"],
             ListProjects => &["read:project:bitbucket"],
             ListRepoKeys | GetRepoKey => &["admin:repository:bitbucket"],
-            AddRepoKey | UpdateRepoKey => &["admin:repository:bitbucket", "write:ssh-key:bitbucket"],
+            AddRepoKey | UpdateRepoKey => {
+                &["admin:repository:bitbucket", "write:ssh-key:bitbucket"]
+            }
             DeleteRepoKey => &["admin:repository:bitbucket", "delete:ssh-key:bitbucket"],
             ListProjectKeys | GetProjectKey => &["admin:project:bitbucket"],
             AddProjectKey => &["admin:project:bitbucket", "write:ssh-key:bitbucket"],
@@ -81,7 +86,7 @@ impl Operation {
         use Operation::*;
         match self {
             CurrentUser | ListWorkspaces | GetWorkspace => &["account"],
-            ListRepositories => &["repository"],
+            ListRepositories | GetRepository => &["repository"],
             ListProjects => &["project"],
             ListRepoKeys | GetRepoKey | AddRepoKey | UpdateRepoKey | DeleteRepoKey => {
                 &["repository", "repository:admin"]
@@ -95,7 +100,10 @@ impl Operation {
     /// Whether the operation changes anything on the server.
     pub fn is_write(self) -> bool {
         use Operation::*;
-        matches!(self, AddRepoKey | UpdateRepoKey | DeleteRepoKey | AddProjectKey | DeleteProjectKey)
+        matches!(
+            self,
+            AddRepoKey | UpdateRepoKey | DeleteRepoKey | AddProjectKey | DeleteProjectKey
+        )
     }
 
     /// Whether access tokens are refused for this operation whatever their scopes (§2).
@@ -112,22 +120,38 @@ impl Operation {
             ListWorkspaces => ("GET", "/user/workspaces"),
             GetWorkspace => ("GET", "/workspaces/{workspace}"),
             ListRepositories => ("GET", "/repositories/{workspace}"),
+            GetRepository => ("GET", "/repositories/{workspace}/{repo_slug}"),
             ListProjects => ("GET", "/workspaces/{workspace}/projects"),
             ListRepoKeys => ("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys"),
-            GetRepoKey => ("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}"),
+            GetRepoKey => (
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
             AddRepoKey => ("POST", "/repositories/{workspace}/{repo_slug}/deploy-keys"),
-            UpdateRepoKey => ("PUT", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}"),
-            DeleteRepoKey => {
-                ("DELETE", "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}")
-            }
-            ListProjectKeys => ("GET", "/workspaces/{workspace}/projects/{project_key}/deploy-keys"),
-            GetProjectKey => {
-                ("GET", "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}")
-            }
-            AddProjectKey => ("POST", "/workspaces/{workspace}/projects/{project_key}/deploy-keys"),
-            DeleteProjectKey => {
-                ("DELETE", "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}")
-            }
+            UpdateRepoKey => (
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
+            DeleteRepoKey => (
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+            ),
+            ListProjectKeys => (
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys",
+            ),
+            GetProjectKey => (
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+            ),
+            AddProjectKey => (
+                "POST",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys",
+            ),
+            DeleteProjectKey => (
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+            ),
         }
     }
 
@@ -139,6 +163,7 @@ impl Operation {
             ListWorkspaces => "Listing your workspaces",
             GetWorkspace => "Reading the workspace",
             ListRepositories => "Listing the repositories you administer in",
+            GetRepository => "Reading the repository",
             ListProjects => "Listing the projects of",
             ListRepoKeys => "Listing the access keys of",
             GetRepoKey => "Reading an access key of",
@@ -160,6 +185,7 @@ impl Operation {
             ListWorkspaces => "list workspaces",
             GetWorkspace => "workspace name",
             ListRepositories => "list admin repositories",
+            GetRepository => "get repository",
             ListProjects => "list projects",
             ListRepoKeys => "list repository keys",
             GetRepoKey => "get repository key",
@@ -189,7 +215,9 @@ pub fn minimal_api_token_scopes() -> Vec<&'static str> {
 
 /// The scope table as Markdown, exactly as the README shows it (a test keeps them equal).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| Operation | Method and path | API-token scopes | Classic scopes |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Operation | Method and path | API-token scopes | Classic scopes |\n|---|---|---|---|\n",
+    );
     for op in Operation::ALL {
         let (method, path) = op.endpoint();
         out.push_str(&format!(
@@ -197,8 +225,16 @@ pub fn markdown_table() -> String {
             op.title(),
             method,
             path,
-            op.api_token_scopes().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" "),
-            op.classic_scopes().iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" "),
+            op.api_token_scopes()
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            op.classic_scopes()
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" "),
         ));
     }
     out
@@ -230,7 +266,10 @@ mod tests {
     #[test]
     fn writes_need_ssh_key_scopes() {
         for op in Operation::ALL.into_iter().filter(|o| o.is_write()) {
-            assert!(op.api_token_scopes().iter().any(|s| s.contains("ssh-key")), "{op:?}");
+            assert!(
+                op.api_token_scopes().iter().any(|s| s.contains("ssh-key")),
+                "{op:?}"
+            );
         }
     }
 }

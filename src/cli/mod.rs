@@ -1,1 +1,137 @@
-//! (being written)
+//! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
+//! calls the same client and `ops` the TUI uses.
+
+mod context;
+mod demo_server;
+mod keys;
+mod output;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+pub use context::Context;
+pub use output::{CliError, Exit};
+
+/// Manage Bitbucket Cloud repository and project access keys ("deploy keys").
+///
+/// With no subcommand, bbkeys opens its terminal UI.
+#[derive(Debug, Parser)]
+#[command(name = "bbkeys", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Run against the built-in Bitbucket simulator with its demo data (no real credentials used).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// API base URL including the version path [default: https://api.bitbucket.org/2.0].
+    #[arg(long, global = true, env = "BBKEYS_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Use this profile of the config file.
+    #[arg(long, global = true, env = "BBKEYS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file [default: $XDG_CONFIG_HOME/bbkeys/config.toml].
+    #[arg(long, global = true, env = "BBKEYS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Requests in flight at most [default: 8].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
+    /// Machine-readable JSON output (errors go to stderr as one JSON object).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress messages on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the workspaces your credential can see.
+    Workspaces,
+    /// List the repositories you administer in a workspace.
+    Repos {
+        /// Workspace slug.
+        workspace: String,
+    },
+    /// List, add and remove access keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// Shell to generate for.
+        shell: clap_complete::Shell,
+    },
+    /// Run the built-in Bitbucket simulator until interrupted (for trying bbkeys and scripts).
+    DemoServer(demo_server::DemoServerArgs),
+}
+
+/// Parses the arguments and runs; returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage as i32
+            } else {
+                Exit::Ok as i32
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bbkeys: cannot start the async runtime: {e}");
+            return Exit::Error as i32;
+        }
+    };
+    let json = cli.global.json;
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code as i32,
+        Err(err) => {
+            err.print(json);
+            err.exit as i32
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<Exit, CliError> {
+    let global = cli.global;
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "bbkeys", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
+        Some(Command::DemoServer(args)) => demo_server::run(args).await,
+        Some(Command::Workspaces) => {
+            let ctx = Context::build(&global).await?;
+            keys::workspaces(&ctx).await
+        }
+        Some(Command::Repos { workspace }) => {
+            let ctx = Context::build(&global).await?;
+            keys::repos(&ctx, &workspace).await
+        }
+        Some(Command::Keys(cmd)) => {
+            let ctx = Context::build(&global).await?;
+            keys::run(&ctx, cmd).await
+        }
+        None => {
+            let ctx = Context::build_for_tui(&global).await?;
+            ctx.run_tui().await
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! A workspace scan: every admin repository's keys and every project's keys, fetched concurrently.
-// (interface first; body is being written)
 
 use std::collections::BTreeMap;
+
+use futures::FutureExt;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 
 use crate::bitbucket::{ApiError, Client, DeployKey, Project, Repository};
 
@@ -31,12 +34,69 @@ pub struct WorkspaceScan {
     pub projects_error: Option<ApiError>,
 }
 
-/// Scans `ws`. Fails only when the repository listing itself fails.
+/// Scans `ws`: the repository listing and the project listing run side by side, and each
+/// repository's keys are requested as soon as the listing is known. Fails only when the
+/// repository listing itself fails; a repository that cannot be read is recorded, not fatal.
 pub async fn scan_workspace(
     client: &Client,
     ws: &str,
     progress: &(dyn Fn(ScanProgress) + Send + Sync),
 ) -> Result<WorkspaceScan, ApiError> {
-    let _ = (client, ws, progress);
-    todo!()
+    let (repos, projects) = tokio::join!(client.repositories(ws), client.projects(ws));
+    let repositories = repos?;
+    let (projects, projects_error) = match projects {
+        Ok(p) => (p, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let total = repositories.len() + projects.len();
+    progress(ScanProgress { done: 0, total });
+
+    enum Listing {
+        Repo(String, Result<Vec<DeployKey>, ApiError>),
+        Project(String, Result<Vec<DeployKey>, ApiError>),
+    }
+    let mut pending = FuturesUnordered::new();
+    for r in &repositories {
+        let slug = r.slug.clone();
+        pending.push(
+            async move {
+                let keys = client.repo_keys(ws, &slug).await;
+                Listing::Repo(slug, keys)
+            }
+            .boxed(),
+        );
+    }
+    for p in &projects {
+        let key = p.key.clone();
+        pending.push(
+            async move {
+                let keys = client.project_keys(ws, &key).await;
+                Listing::Project(key, keys)
+            }
+            .boxed(),
+        );
+    }
+    let mut repo_keys = BTreeMap::new();
+    let mut project_keys = BTreeMap::new();
+    let mut done = 0;
+    while let Some(listing) = pending.next().await {
+        match listing {
+            Listing::Repo(slug, keys) => {
+                repo_keys.insert(slug, keys);
+            }
+            Listing::Project(key, keys) => {
+                project_keys.insert(key, keys);
+            }
+        }
+        done += 1;
+        progress(ScanProgress { done, total });
+    }
+    Ok(WorkspaceScan {
+        workspace: ws.to_string(),
+        repositories,
+        projects,
+        repo_keys,
+        project_keys,
+        projects_error,
+    })
 }

@@ -1,0 +1,206 @@
+//! Turns global options, the config file and the environment into a ready client.
+
+use std::path::PathBuf;
+
+use super::GlobalArgs;
+use super::output::{CliError, Exit};
+use crate::bitbucket::Client;
+use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL, Secret};
+use crate::config::{Config, CredentialEnv, CredentialSource, resolve_credential};
+use crate::paths::{Dirs, Namespace};
+
+/// Everything a subcommand needs.
+pub struct Context {
+    /// The client (its credential may be `None` only for the TUI's first-run screen).
+    pub client: Client,
+    /// Where the credential came from.
+    pub source: CredentialSource,
+    /// The loaded config.
+    pub config: Config,
+    /// bbkeys' directories.
+    pub dirs: Dirs,
+    /// Which origin and account this run's files belong to.
+    pub namespace: Namespace,
+    /// `--json`.
+    pub json: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// The in-process simulator under `--demo`; kept alive as long as the context.
+    pub simulator: Option<crate::demo::Simulator>,
+}
+
+impl Context {
+    /// Builds the context for a subcommand; no credential is an error (exit 3).
+    pub async fn build(global: &GlobalArgs) -> Result<Context, CliError> {
+        let ctx = Context::build_for_tui(global).await?;
+        if ctx.source == CredentialSource::None {
+            return Err(CliError::new(
+                Exit::Auth,
+                "no Bitbucket credential is configured. Set BBKEYS_EMAIL and BBKEYS_API_TOKEN (an API token with Bitbucket scopes from https://id.atlassian.com/manage-profile/security/api-tokens), or add a profile to the config file (see config.example.toml). Try it without an account: bbkeys --demo",
+            ));
+        }
+        Ok(ctx)
+    }
+
+    /// Builds the context; a missing credential is allowed (the TUI shows its first-run screen).
+    pub async fn build_for_tui(global: &GlobalArgs) -> Result<Context, CliError> {
+        let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
+        let (config_path, required) = match &global.config {
+            Some(p) => (p.clone(), true),
+            None => (dirs.config_file(), false),
+        };
+        let config = Config::load(&config_path, required)?;
+        if global.demo {
+            return Context::demo(global, config, dirs).await;
+        }
+        let resolved = resolve_credential(
+            &config,
+            global.profile.as_deref(),
+            &CredentialEnv::from_process(),
+        )?;
+        let api_url = global
+            .api_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .or(resolved.api_url.clone())
+            .or(config.api_url.clone())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let namespace = namespace_for(&api_url, &resolved.credential);
+        let client = Client::new(client_options(
+            &config,
+            global,
+            api_url,
+            resolved.credential,
+        ))?;
+        let ctx = Context {
+            client,
+            source: resolved.source,
+            config,
+            dirs,
+            namespace,
+            json: global.json,
+            quiet: global.quiet,
+            simulator: None,
+        };
+        ctx.init_logging();
+        Ok(ctx)
+    }
+
+    async fn demo(global: &GlobalArgs, config: Config, dirs: Dirs) -> Result<Context, CliError> {
+        let sim = crate::demo::start(crate::demo::SimOptions::default())
+            .await
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Error,
+                    format!("the built-in demo server could not start: {e}"),
+                )
+            })?;
+        let credential = Credential::ApiToken {
+            email: crate::demo::credentials::EMAIL.to_string(),
+            token: Secret::new(crate::demo::credentials::TOKEN),
+        };
+        let client = Client::new(client_options(&config, global, sim.api_url(), credential))?;
+        let ctx = Context {
+            client,
+            source: CredentialSource::Demo,
+            config,
+            dirs,
+            namespace: Namespace::Demo,
+            json: global.json,
+            quiet: global.quiet,
+            simulator: Some(sim),
+        };
+        ctx.init_logging();
+        Ok(ctx)
+    }
+
+    /// This account's state directory (journal, logs).
+    pub fn state_dir(&self) -> PathBuf {
+        self.dirs.state_for(&self.namespace)
+    }
+
+    /// This account's cache directory.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dirs.cache_for(&self.namespace)
+    }
+
+    /// Logs go to a file in the state directory, never to the terminal; `BBKEYS_LOG` sets the
+    /// level (default `info`). A log that cannot be opened is skipped silently: logging must
+    /// never stop the work.
+    fn init_logging(&self) {
+        let dir = self.state_dir();
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("bbkeys.log"))
+        else {
+            return;
+        };
+        let filter = tracing_subscriber::EnvFilter::try_from_env("BBKEYS_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), source = %self.source, "bbkeys started");
+    }
+
+    /// Opens the terminal UI on this context.
+    pub async fn run_tui(self) -> Result<Exit, CliError> {
+        Err(CliError::new(
+            Exit::Error,
+            "the terminal UI is not part of this build yet; use the subcommands (bbkeys --help)",
+        ))
+    }
+}
+
+fn client_options(
+    config: &Config,
+    global: &GlobalArgs,
+    api_url: String,
+    credential: Credential,
+) -> ClientOptions {
+    let mut o = ClientOptions::new(api_url, credential);
+    o.connect_timeout = config.connect_timeout();
+    o.request_timeout = config.request_timeout();
+    o.concurrency = global
+        .concurrency
+        .map(usize::from)
+        .or(config.concurrency)
+        .unwrap_or(8);
+    o.ca_file = config.ca_file.clone();
+    if let Some(t) = config.max_tries {
+        o.max_tries = t;
+    }
+    if let Some(ms) = config.backoff_ms {
+        o.backoff_base = std::time::Duration::from_millis(ms);
+        o.backoff_max = o.backoff_max.max(o.backoff_base);
+    }
+    o
+}
+
+fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
+    let origin = url::Url::parse(api_url.trim())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| api_url.to_string());
+    match credential {
+        Credential::ApiToken { email, .. } => Namespace::Account {
+            origin,
+            account: email.to_lowercase(),
+        },
+        Credential::Bearer { token } => {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(token.expose().as_bytes());
+            let short: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
+            Namespace::Account {
+                origin,
+                account: format!("access-token-{short}"),
+            }
+        }
+        Credential::None => Namespace::Anonymous,
+    }
+}

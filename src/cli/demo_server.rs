@@ -1,0 +1,52 @@
+//! `bbkeys demo-server`: the simulator as a standalone process.
+
+use clap::Args;
+
+use super::output::{CliError, Exit};
+
+/// Options of `demo-server`.
+#[derive(Debug, Args)]
+pub struct DemoServerArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+}
+
+/// Runs the simulator until Ctrl-C or SIGTERM.
+pub async fn run(args: DemoServerArgs) -> Result<Exit, CliError> {
+    let opts = crate::demo::SimOptions {
+        port: args.port,
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        ..crate::demo::SimOptions::default()
+    };
+    let sim = crate::demo::start(opts).await.map_err(|e| {
+        CliError::new(
+            Exit::Error,
+            format!("the demo server could not start on port {}: {e}", args.port),
+        )
+    })?;
+    println!("bbkeys demo server listening on {}", sim.api_url());
+    println!("{}", crate::demo::export_line(&sim));
+    println!("Press Ctrl-C to stop.");
+    wait_for_shutdown().await;
+    sim.shutdown().await;
+    Ok(Exit::Ok)
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

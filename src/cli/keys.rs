@@ -1,0 +1,667 @@
+//! `workspaces`, `repos` and `keys list|add|rm`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::context::Context;
+use super::output::{CliError, Exit, print_table};
+use crate::bitbucket::{
+    ApiError, ApiErrorKind, DeployKey, KeyScope, RepoRef, valid_project_key, valid_slug,
+};
+use crate::sanitize::clean_line;
+use crate::sshkey::{Fingerprint, PublicKey};
+
+/// `bbkeys keys ...`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List access keys: of a whole workspace (all admin repositories and projects), of one
+    /// repository (its own keys plus the project keys it inherits), or of one project.
+    List {
+        /// `<workspace>` or `<workspace>/<repository>`.
+        target: String,
+        /// List the keys of this project of the workspace.
+        #[arg(long, value_name = "KEY")]
+        project: Option<String>,
+        /// CSV output.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Add a key to a repository (or, with --project, to a project).
+    Add {
+        /// `<workspace>/<repository>`, or `<workspace>` with --project.
+        target: String,
+        /// The public key: a `.pub` file, or `-` for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        key: String,
+        /// The label shown in Bitbucket.
+        #[arg(long)]
+        label: String,
+        /// Add to this project of the workspace.
+        #[arg(long, value_name = "KEY")]
+        project: Option<String>,
+    },
+    /// Remove a key from a repository (or, with --project, from a project).
+    Rm {
+        /// `<workspace>/<repository>`, or `<workspace>` with --project.
+        target: String,
+        /// The key id, or its `SHA256:` fingerprint.
+        key: String,
+        /// Remove from this project of the workspace.
+        #[arg(long, value_name = "KEY")]
+        project: Option<String>,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// One key as `--json` and `--csv` print it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeyRow {
+    /// Workspace slug.
+    pub workspace: String,
+    /// Repository slug; null for project keys.
+    pub repo: Option<String>,
+    /// Project key, for project keys.
+    pub project: Option<String>,
+    /// `repository` or `project`.
+    pub scope: &'static str,
+    /// Key id.
+    pub id: u64,
+    /// Label.
+    pub label: String,
+    /// Comment, null when absent.
+    pub comment: Option<String>,
+    /// `SHA256:...`; null only if the server sent a key bbkeys cannot read.
+    pub fingerprint: Option<String>,
+    /// OpenSSH type string.
+    pub key_type: Option<String>,
+    /// Key size in bits.
+    pub bits: Option<u32>,
+    /// Creation time.
+    pub created_on: Option<String>,
+    /// Last use, null if never used.
+    pub last_used: Option<String>,
+}
+
+impl KeyRow {
+    /// Builds a row; server text is sanitised here, once.
+    pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
+        let parsed = PublicKey::from_server(&key.key).ok();
+        let (workspace, repo, project) = match scope {
+            KeyScope::Repository { workspace, repo } => {
+                (workspace.clone(), Some(repo.clone()), None)
+            }
+            KeyScope::Project { workspace, project } => {
+                (workspace.clone(), None, Some(project.clone()))
+            }
+        };
+        KeyRow {
+            workspace,
+            repo,
+            project,
+            scope: scope.kind(),
+            id: key.id,
+            label: clean_line(key.label.as_deref().unwrap_or("")),
+            comment: key
+                .comment
+                .as_deref()
+                .map(clean_line)
+                .filter(|c| !c.is_empty()),
+            fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
+            key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
+            bits: parsed.as_ref().map(|p| p.bits()),
+            created_on: key.created_on.as_deref().map(clean_line),
+            last_used: key.last_used.as_deref().map(clean_line),
+        }
+    }
+}
+
+fn sort_rows(rows: &mut [KeyRow]) {
+    rows.sort_by(|a, b| {
+        (&a.workspace, &a.repo, &a.project, &a.created_on, a.id).cmp(&(
+            &b.workspace,
+            &b.repo,
+            &b.project,
+            &b.created_on,
+            b.id,
+        ))
+    });
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn date(s: &Option<String>) -> String {
+    s.as_deref()
+        .map(|d| d.get(..10).unwrap_or(d).to_string())
+        .unwrap_or_else(|| "never".into())
+}
+
+/// `bbkeys workspaces`.
+pub async fn workspaces(ctx: &Context) -> Result<Exit, CliError> {
+    let list = ctx.client.workspaces().await?;
+    if ctx.json {
+        print_json(&list)?;
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|w| {
+                vec![
+                    w.slug.clone(),
+                    w.name.clone(),
+                    if w.administrator {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
+                ]
+            })
+            .collect();
+        print_table(&["WORKSPACE", "NAME", "ADMIN"], &rows);
+    }
+    Ok(Exit::Ok)
+}
+
+/// `bbkeys repos <ws>`.
+pub async fn repos(ctx: &Context, ws: &str) -> Result<Exit, CliError> {
+    check_workspace(ws)?;
+    let list = ctx.client.repositories(ws).await?;
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            slug: &'a str,
+            name: Option<String>,
+            project: Option<&'a str>,
+            uuid: Option<&'a str>,
+        }
+        let rows: Vec<Row> = list
+            .iter()
+            .map(|r| Row {
+                slug: &r.slug,
+                name: r.name.as_deref().map(clean_line),
+                project: r.project.as_ref().map(|p| p.key.as_str()),
+                uuid: r.uuid.as_deref(),
+            })
+            .collect();
+        print_json(&rows)?;
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.slug.clone(),
+                    r.name.clone().unwrap_or_default(),
+                    r.project
+                        .as_ref()
+                        .map(|p| p.key.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        print_table(&["REPOSITORY", "NAME", "PROJECT"], &rows);
+    }
+    Ok(Exit::Ok)
+}
+
+fn check_workspace(ws: &str) -> Result<(), CliError> {
+    if valid_slug(ws) {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Usage,
+            format!("{ws:?} is not a workspace slug (letters, digits, '-', '_' and '.')"),
+        ))
+    }
+}
+
+fn check_project(p: &str) -> Result<(), CliError> {
+    if valid_project_key(p) {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            Exit::Usage,
+            format!("{p:?} is not a project key (letters, digits and '_', such as API)"),
+        ))
+    }
+}
+
+/// Where a single-target command acts.
+fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, CliError> {
+    match project {
+        Some(p) => {
+            if target.contains('/') {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    format!("with --project, name only the workspace, not {target:?}"),
+                ));
+            }
+            check_workspace(target)?;
+            check_project(p)?;
+            Ok(KeyScope::Project {
+                workspace: target.into(),
+                project: p.into(),
+            })
+        }
+        None => {
+            let r: RepoRef = target
+                .parse()
+                .map_err(|e: String| CliError::new(Exit::Usage, e))?;
+            Ok(KeyScope::Repository {
+                workspace: r.workspace,
+                repo: r.repo,
+            })
+        }
+    }
+}
+
+/// Dispatches `keys` subcommands.
+pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
+    match cmd {
+        KeysCommand::List {
+            target,
+            project,
+            csv,
+        } => list(ctx, &target, project.as_deref(), csv).await,
+        KeysCommand::Add {
+            target,
+            key,
+            label,
+            project,
+        } => {
+            let scope = scope_of(&target, project.as_deref())?;
+            add(ctx, &scope, &key, &label).await
+        }
+        KeysCommand::Rm {
+            target,
+            key,
+            project,
+            yes,
+        } => {
+            let scope = scope_of(&target, project.as_deref())?;
+            rm(ctx, &scope, &key, yes).await
+        }
+    }
+}
+
+async fn list(
+    ctx: &Context,
+    target: &str,
+    project: Option<&str>,
+    csv: bool,
+) -> Result<Exit, CliError> {
+    let mut rows = Vec::new();
+    let mut failures: Vec<ApiError> = Vec::new();
+    if let Some(p) = project {
+        let scope = scope_of(target, Some(p))?;
+        let keys = ctx.client.project_keys(scope.workspace(), p).await?;
+        rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
+    } else if let Some((ws, repo)) = target.split_once('/') {
+        let r: RepoRef = target
+            .parse()
+            .map_err(|e: String| CliError::new(Exit::Usage, e))?;
+        let scope = KeyScope::Repository {
+            workspace: r.workspace.clone(),
+            repo: r.repo.clone(),
+        };
+        let (keys, repository) = tokio::join!(
+            ctx.client.repo_keys(ws, repo),
+            ctx.client.repository(ws, repo)
+        );
+        rows.extend(keys?.iter().map(|k| KeyRow::new(&scope, k)));
+        // Inherited project keys: a project key grants read access to every repository of it.
+        match repository {
+            Ok(repository) => {
+                if let Some(p) = repository.project {
+                    let pscope = KeyScope::Project {
+                        workspace: ws.into(),
+                        project: p.key.clone(),
+                    };
+                    match ctx.client.project_keys(ws, &p.key).await {
+                        Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
+                        Err(e) => failures.push(e),
+                    }
+                }
+            }
+            Err(e) => failures.push(e),
+        }
+    } else {
+        check_workspace(target)?;
+        let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
+        let progress = move |p: crate::ops::scan::ScanProgress| {
+            if !quiet {
+                eprint!("\rscanning {target}: {}/{}", p.done, p.total);
+                let _ = std::io::stderr().flush();
+            }
+        };
+        let scan = crate::ops::scan::scan_workspace(&ctx.client, target, &progress).await?;
+        if !quiet {
+            eprintln!();
+        }
+        for (slug, keys) in &scan.repo_keys {
+            let scope = KeyScope::Repository {
+                workspace: target.into(),
+                repo: slug.clone(),
+            };
+            match keys {
+                Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
+                Err(e) => failures.push(e.clone()),
+            }
+        }
+        for (pkey, keys) in &scan.project_keys {
+            let scope = KeyScope::Project {
+                workspace: target.into(),
+                project: pkey.clone(),
+            };
+            match keys {
+                Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
+                Err(e) => failures.push(e.clone()),
+            }
+        }
+        if let Some(e) = scan.projects_error {
+            failures.push(e);
+        }
+    }
+    sort_rows(&mut rows);
+    if ctx.json {
+        print_json(&rows)?;
+    } else if csv {
+        print!("{}", rows_to_csv(&rows));
+    } else {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    match (&r.repo, &r.project) {
+                        (Some(repo), _) => format!("{}/{}", r.workspace, repo),
+                        (None, Some(p)) => format!("{} project {}", r.workspace, p),
+                        _ => r.workspace.clone(),
+                    },
+                    r.id.to_string(),
+                    r.label.clone(),
+                    r.fingerprint
+                        .clone()
+                        .unwrap_or_else(|| "(unreadable key)".into()),
+                    match (&r.key_type, r.bits) {
+                        (Some(t), Some(b)) => format!("{t} {b}"),
+                        _ => "?".into(),
+                    },
+                    date(&r.created_on),
+                    date(&r.last_used),
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "WHERE",
+                "ID",
+                "LABEL",
+                "FINGERPRINT",
+                "TYPE",
+                "CREATED",
+                "LAST USED",
+            ],
+            &table,
+        );
+    }
+    if failures.is_empty() {
+        return Ok(Exit::Ok);
+    }
+    for f in &failures {
+        CliError::from(f.clone()).print(ctx.json);
+    }
+    Ok(Exit::Partial)
+}
+
+/// CSV with a header; fields quoted where needed.
+pub fn rows_to_csv(rows: &[KeyRow]) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
+            // A leading formula character is neutralised so spreadsheets do not run it.
+            let s = if s.starts_with(['=', '+', '-', '@']) {
+                format!("'{s}")
+            } else {
+                s.to_string()
+            };
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let mut out = String::from(
+        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used\n",
+    );
+    for r in rows {
+        let cols = [
+            r.workspace.clone(),
+            r.repo.clone().unwrap_or_default(),
+            r.project.clone().unwrap_or_default(),
+            r.scope.to_string(),
+            r.id.to_string(),
+            r.label.clone(),
+            r.comment.clone().unwrap_or_default(),
+            r.fingerprint.clone().unwrap_or_default(),
+            r.key_type.clone().unwrap_or_default(),
+            r.bits.map(|b| b.to_string()).unwrap_or_default(),
+            r.created_on.clone().unwrap_or_default(),
+            r.last_used.clone().unwrap_or_default(),
+        ];
+        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a public key from a file or standard input, and validates it before any request.
+fn read_key(source: &str) -> Result<PublicKey, CliError> {
+    let text = if source == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Error,
+                    format!("cannot read the key from standard input: {e}"),
+                )
+            })?;
+        s
+    } else {
+        let path = PathBuf::from(source);
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the key file {}: {e}", path.display()),
+            )
+        })?;
+        if meta.len() > 64 * 1024 {
+            return Err(CliError::new(
+                Exit::Error,
+                format!("{} is too large to be a public key", path.display()),
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the key file {}: {e}", path.display()),
+            )
+        })?;
+        String::from_utf8(bytes).map_err(|_| {
+            CliError::new(
+                Exit::Error,
+                format!(
+                    "{} is not a text file; expected an OpenSSH public key (.pub)",
+                    path.display()
+                ),
+            )
+        })?
+    };
+    PublicKey::parse(&text).map_err(|e| {
+        let from = if source == "-" {
+            "the key on standard input".to_string()
+        } else {
+            source.to_string()
+        };
+        CliError::new(Exit::Error, format!("{from}: {e}"))
+    })
+}
+
+fn check_label(label: &str) -> Result<String, CliError> {
+    let trimmed = label.trim();
+    if trimmed.is_empty() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label is empty: give a name such as --label ci-deploy",
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label contains control characters",
+        ));
+    }
+    if trimmed.chars().count() > 255 {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label is longer than 255 characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+async fn add(ctx: &Context, scope: &KeyScope, source: &str, label: &str) -> Result<Exit, CliError> {
+    let label = check_label(label)?;
+    let key = read_key(source)?;
+    let fp = key.fingerprint();
+    let result = match scope {
+        KeyScope::Repository { workspace, repo } => {
+            ctx.client
+                .add_repo_key(workspace, repo, &key.to_openssh_with_comment(), &label)
+                .await
+        }
+        KeyScope::Project { workspace, project } => {
+            ctx.client
+                .add_project_key(workspace, project, &key.to_openssh_with_comment(), &label)
+                .await
+        }
+    };
+    let (status, added) = match result {
+        Ok(k) => ("added", Some(k)),
+        Err(e) if e.kind == ApiErrorKind::DuplicateKey => ("already present", None),
+        Err(e) => return Err(e.into()),
+    };
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "status": status,
+            "where": scope.to_string(),
+            "fingerprint": fp.to_string(),
+            "key": added.as_ref().map(|k| KeyRow::new(scope, k)),
+        }))?;
+    } else if let Some(k) = added {
+        println!(
+            "Added {} ({} {}) to {} as id {} with label {:?}.",
+            fp,
+            key.key_type(),
+            key.bits(),
+            scope,
+            k.id,
+            label
+        );
+    } else {
+        println!("{fp} is already present on {scope}; nothing to do.");
+    }
+    Ok(Exit::Ok)
+}
+
+async fn rm(ctx: &Context, scope: &KeyScope, which: &str, yes: bool) -> Result<Exit, CliError> {
+    let by_fp = if which.starts_with("SHA256:") {
+        Some(
+            Fingerprint::parse(which)
+                .map_err(|e| CliError::new(Exit::Usage, format!("{which}: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let by_id = match by_fp {
+        Some(_) => None,
+        None => Some(which.parse::<u64>().map_err(|_| {
+            CliError::new(
+                Exit::Usage,
+                format!("{which:?} is neither a key id (a number) nor a SHA256:... fingerprint"),
+            )
+        })?),
+    };
+    if !yes && !std::io::stdin().is_terminal() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "refusing to delete without confirmation: stdin is not a terminal, so pass --yes",
+        ));
+    }
+    let keys = match scope {
+        KeyScope::Repository { workspace, repo } => ctx.client.repo_keys(workspace, repo).await?,
+        KeyScope::Project { workspace, project } => {
+            ctx.client.project_keys(workspace, project).await?
+        }
+    };
+    let found = keys.into_iter().find(|k| match (&by_id, &by_fp) {
+        (Some(id), _) => k.id == *id,
+        (_, Some(fp)) => PublicKey::from_server(&k.key)
+            .map(|p| p.fingerprint() == *fp)
+            .unwrap_or(false),
+        _ => false,
+    });
+    let Some(key) = found else {
+        return Err(CliError::new(
+            Exit::Error,
+            format!("there is no key {which} on {scope}"),
+        ));
+    };
+    let row = KeyRow::new(scope, &key);
+    if !yes {
+        eprint!(
+            "Delete key {} ({}) labelled {:?} from {}? [y/N] ",
+            row.id,
+            row.fingerprint.as_deref().unwrap_or("unreadable key"),
+            row.label,
+            scope
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            eprintln!("Nothing deleted.");
+            return Ok(Exit::Ok);
+        }
+    }
+    match scope {
+        KeyScope::Repository { workspace, repo } => {
+            ctx.client.delete_repo_key(workspace, repo, key.id).await?
+        }
+        KeyScope::Project { workspace, project } => {
+            ctx.client
+                .delete_project_key(workspace, project, key.id)
+                .await?
+        }
+    }
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "status": "deleted", "where": scope.to_string(), "key": row }),
+        )?;
+    } else {
+        println!(
+            "Deleted key {} ({}) labelled {:?} from {}.",
+            row.id,
+            row.fingerprint.as_deref().unwrap_or("?"),
+            row.label,
+            scope
+        );
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Integration tests: one binary, one module per area.
+
+mod contract;
+mod readme;
