@@ -287,7 +287,9 @@ fn move_cursor(state: &mut State, delta: isize) {
     let i = pane.index();
     let len = state.row_count(pane);
     let before = state.cursor[i];
-    let after = (before as isize).saturating_add(delta).clamp(0, len.saturating_sub(1) as isize) as usize;
+    let after = (before as isize)
+        .saturating_add(delta)
+        .clamp(0, len.saturating_sub(1) as isize) as usize;
     state.cursor[i] = after;
     scroll_to_cursor(state, pane);
     if after != before {
@@ -315,7 +317,10 @@ fn fix_repo_cursor(state: &mut State) {
     if state.repo_cursor_default && state.pane_status(Pane::Repositories) == PaneStatus::Ready {
         state.repo_cursor_default = false;
         let rows = state.repo_rows();
-        if state.cursor[1] == 0 && matches!(rows.first(), Some(RepoRow::ProjectKeys)) && rows.len() > 1 {
+        if state.cursor[1] == 0
+            && matches!(rows.first(), Some(RepoRow::ProjectKeys))
+            && rows.len() > 1
+        {
             state.cursor[1] = 1;
         }
     }
@@ -360,7 +365,11 @@ fn wheel(state: &mut State, x: u16, y: u16, down: bool) {
             let i = pane.index();
             let h = layout::list_height(pane_rect(state, pane));
             let max = state.row_count(pane).saturating_sub(h);
-            state.offset[i] = if down { (state.offset[i] + 3).min(max) } else { state.offset[i].saturating_sub(3) };
+            state.offset[i] = if down {
+                (state.offset[i] + 3).min(max)
+            } else {
+                state.offset[i].saturating_sub(3)
+            };
         }
     }
 }
@@ -372,18 +381,26 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
         state.workspaces = Load::Loading(req_id);
         out.push(Command::LoadWorkspaces { req_id });
     }
-    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else { return };
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
     if matches!(state.repos.get(&ws), None | Some(Load::Idle)) {
         let req_id = state.req();
         state.repos.insert(ws.clone(), Load::Loading(req_id));
-        out.push(Command::LoadRepos { req_id, ws: ws.clone() });
+        out.push(Command::LoadRepos {
+            req_id,
+            ws: ws.clone(),
+        });
     }
     // Project keys are needed both for the "Project keys" entry and for the keys each
     // repository inherits, so they load together with the repositories.
     if matches!(state.project_keys.get(&ws), None | Some(Load::Idle)) {
         let req_id = state.req();
         state.project_keys.insert(ws.clone(), Load::Loading(req_id));
-        out.push(Command::LoadProjectKeys { req_id, ws: ws.clone() });
+        out.push(Command::LoadProjectKeys {
+            req_id,
+            ws: ws.clone(),
+        });
     }
     fix_repo_cursor(state);
     if let Some(RepoRow::Repo(r)) = state.focused_repo_row() {
@@ -391,7 +408,11 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
         if matches!(state.keys.get(&k), None | Some(Load::Idle)) {
             let req_id = state.req();
             state.keys.insert(k.clone(), Load::Loading(req_id));
-            out.push(Command::LoadKeys { req_id, ws, repo: k.1 });
+            out.push(Command::LoadKeys {
+                req_id,
+                ws,
+                repo: k.1,
+            });
         }
     }
 }
@@ -430,9 +451,16 @@ fn rescan(state: &mut State, out: &mut Vec<Command>) {
         state.message = Some((format!("A scan of {} is already running", scan.ws), false));
         return;
     }
-    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else { return };
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
     let req_id = state.req();
-    state.scan = Some(ScanState { req_id, ws: ws.clone(), done: 0, total: 0 });
+    state.scan = Some(ScanState {
+        req_id,
+        ws: ws.clone(),
+        done: 0,
+        total: 0,
+    });
     state.message = Some((format!("Scanning every repository of {ws}"), false));
     out.push(Command::Rescan { req_id, ws });
 }
@@ -442,7 +470,11 @@ fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {
         state.message = Some(("No key is focused".into(), true));
         return;
     };
-    let name = if key.label.is_empty() { format!("key {}", key.id) } else { key.label.clone() };
+    let name = if key.label.is_empty() {
+        format!("key {}", key.id)
+    } else {
+        key.label.clone()
+    };
     let (text, what) = if a == Action::CopyFingerprint {
         match &key.fingerprint {
             Some(fp) => (fp.clone(), "fingerprint"),
@@ -454,7 +486,10 @@ fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {
     } else {
         (key.public_key.clone(), "public key")
     };
-    state.message = Some((format!("Copied the {what} of {name} to the clipboard"), false));
+    state.message = Some((
+        format!("Copied the {what} of {name} to the clipboard"),
+        false,
+    ));
     out.push(Command::CopyToClipboard(text));
 }
 
@@ -472,7 +507,12 @@ fn worker(state: &mut State, msg: WorkerMsg) {
                 clamp_cursors(state);
             }
         }
-        WorkerMsg::Keys { req_id, ws, repo, result } => {
+        WorkerMsg::Keys {
+            req_id,
+            ws,
+            repo,
+            result,
+        } => {
             let k = (ws, repo);
             if state.keys.get(&k).is_some_and(|l| l.awaits(req_id)) {
                 state.keys.insert(k, into_load(result));
@@ -480,12 +520,20 @@ fn worker(state: &mut State, msg: WorkerMsg) {
             }
         }
         WorkerMsg::ProjectKeys { req_id, ws, result } => {
-            if state.project_keys.get(&ws).is_some_and(|l| l.awaits(req_id)) {
+            if state
+                .project_keys
+                .get(&ws)
+                .is_some_and(|l| l.awaits(req_id))
+            {
                 state.project_keys.insert(ws, into_load(result));
                 clamp_cursors(state);
             }
         }
-        WorkerMsg::ScanProgress { req_id, done, total } => {
+        WorkerMsg::ScanProgress {
+            req_id,
+            done,
+            total,
+        } => {
             if let Some(scan) = state.scan.as_mut().filter(|s| s.req_id == req_id) {
                 scan.done = done;
                 scan.total = total;
@@ -518,9 +566,18 @@ fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
         state.keys.insert((ws.to_string(), slug), into_load(result));
     }
     state.repos.insert(ws.to_string(), Load::Ready(data.repos));
-    state.project_keys.insert(ws.to_string(), into_load(data.projects));
-    let failures = if failed == 0 { String::new() } else { format!(", {failed} could not be read") };
-    state.message = Some((format!("Scanned {ws}: {repos} repositories, {keys} repository keys{failures}"), failed > 0));
+    state
+        .project_keys
+        .insert(ws.to_string(), into_load(data.projects));
+    let failures = if failed == 0 {
+        String::new()
+    } else {
+        format!(", {failed} could not be read")
+    };
+    state.message = Some((
+        format!("Scanned {ws}: {repos} repositories, {keys} repository keys{failures}"),
+        failed > 0,
+    ));
 }
 
 fn into_load<T>(r: Result<T, String>) -> Load<T> {

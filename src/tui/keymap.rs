@@ -45,10 +45,16 @@ impl KeySpec {
         let mut rest = spec;
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
                 mods |= KeyModifiers::CONTROL;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("m-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
                 mods |= KeyModifiers::ALT;
                 rest = &rest[rest.len() - r.len()..];
             } else if lower == "shift-tab" {
@@ -210,13 +216,21 @@ impl Keymap {
                 toml::Value::String(s) => vec![s.as_str()],
                 toml::Value::Array(a) => a
                     .iter()
-                    .map(|v| v.as_str().ok_or_else(|| format!("[keys] {name}: each key must be a string")))
+                    .map(|v| {
+                        v.as_str()
+                            .ok_or_else(|| format!("[keys] {name}: each key must be a string"))
+                    })
                     .collect::<Result<_, _>>()?,
-                _ => return Err(format!("[keys] {name}: expected a key such as \"j\" or a list such as [\"j\", \"down\"]")),
+                _ => {
+                    return Err(format!(
+                        "[keys] {name}: expected a key such as \"j\" or a list such as [\"j\", \"down\"]"
+                    ));
+                }
             };
             let mut parsed = Vec::new();
             for s in &specs {
-                let key = KeySpec::parse(s).ok_or_else(|| format!("[keys] {name} = {s:?}: unknown key"))?;
+                let key = KeySpec::parse(s)
+                    .ok_or_else(|| format!("[keys] {name} = {s:?}: unknown key"))?;
                 parsed.push(key);
             }
             let action = Action::ALL
@@ -224,7 +238,10 @@ impl Keymap {
                 .find(|a| a.config_name() == name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = Action::ALL.iter().map(|a| a.config_name()).collect();
-                    format!("[keys] {name}: unknown action; the actions are {}", names.join(", "))
+                    format!(
+                        "[keys] {name}: unknown action; the actions are {}",
+                        names.join(", ")
+                    )
                 })?;
             if parsed.is_empty() {
                 return Err(format!("[keys] {name}: give at least one key"));
@@ -240,14 +257,23 @@ impl Keymap {
         for action in Action::ALL {
             let keys = match overrides.remove(&action) {
                 Some(k) => k,
-                None => default_keys(action).iter().filter_map(|s| KeySpec::parse(s)).collect(),
+                None => default_keys(action)
+                    .iter()
+                    .filter_map(|s| KeySpec::parse(s))
+                    .collect(),
             };
             for key in &keys {
                 if key.code == KeyCode::Char('c') && key.mods == KeyModifiers::CONTROL {
-                    return Err(format!("[keys] {}: Ctrl-C always quits and cannot be bound", action.config_name()));
+                    return Err(format!(
+                        "[keys] {}: Ctrl-C always quits and cannot be bound",
+                        action.config_name()
+                    ));
                 }
                 if let Some((_, what)) = reserved.iter().find(|(r, _)| r == key) {
-                    return Err(format!("[keys] {} = \"{key}\": that key is reserved for {what}", action.config_name()));
+                    return Err(format!(
+                        "[keys] {} = \"{key}\": that key is reserved for {what}",
+                        action.config_name()
+                    ));
                 }
                 if let Some(other) = lookup.insert(*key, action)
                     && other != action
@@ -274,7 +300,12 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|(a, _)| *a == action)
-            .map(|(_, keys)| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("/"))
+            .map(|(_, keys)| {
+                keys.iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .unwrap_or_default()
     }
 
@@ -307,10 +338,22 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_leave_reserved_keys_free() {
         let km = Keymap::from_config(&toml::Table::new()).unwrap();
-        assert_eq!(km.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(km.action(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(km.action(&key(KeyCode::Char('D'), KeyModifiers::CONTROL)), Some(Action::HalfPageDown));
-        assert_eq!(km.action(&key(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevPane));
+        assert_eq!(
+            km.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('D'), KeyModifiers::CONTROL)),
+            Some(Action::HalfPageDown)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevPane)
+        );
         for (k, _) in RESERVED {
             let spec = KeySpec::parse(k).unwrap();
             assert!(!km.lookup.contains_key(&spec), "{k} must stay free");
@@ -321,25 +364,61 @@ mod tests {
     fn config_overrides_and_errors_name_the_entry() {
         let t: toml::Table = toml::from_str("down = [\"n\", \"down\"]\nhelp = \"F1\"").unwrap();
         let km = Keymap::from_config(&t).unwrap();
-        assert_eq!(km.action(&key(KeyCode::Char('n'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(km.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)), None);
-        assert_eq!(km.action(&key(KeyCode::F(1), KeyModifiers::NONE)), Some(Action::Help));
+        assert_eq!(
+            km.action(&key(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::F(1), KeyModifiers::NONE)),
+            Some(Action::Help)
+        );
         assert_eq!(km.keys_label(Action::Down), "n/↓");
 
         let err = |s: &str| Keymap::from_config(&toml::from_str(s).unwrap()).unwrap_err();
-        assert_eq!(err("quit = \"ctrl-?\""), "[keys] quit = \"ctrl-?\": unknown key");
+        assert_eq!(
+            err("quit = \"ctrl-?\""),
+            "[keys] quit = \"ctrl-?\": unknown key"
+        );
         assert!(err("frobnicate = \"x\"").starts_with("[keys] frobnicate: unknown action"));
-        assert_eq!(err("quit = \"d\""), "[keys] quit = \"d\": that key is reserved for delete");
-        assert_eq!(err("quit = \"j\""), "[keys] \"j\" is bound to both down and quit");
+        assert_eq!(
+            err("quit = \"d\""),
+            "[keys] quit = \"d\": that key is reserved for delete"
+        );
+        assert_eq!(
+            err("quit = \"j\""),
+            "[keys] \"j\" is bound to both down and quit"
+        );
         assert!(err("quit = 3").contains("expected a key"));
         assert!(err("quit = \"ctrl-c\"").contains("Ctrl-C always quits"));
     }
 
     #[test]
     fn specs_round_trip_through_display() {
-        for s in ["j", "G", "ctrl-d", "shift-tab", "pgdn", "f5", "?", "alt-x", "enter"] {
+        for s in [
+            "j",
+            "G",
+            "ctrl-d",
+            "shift-tab",
+            "pgdn",
+            "f5",
+            "?",
+            "alt-x",
+            "enter",
+        ] {
             let k = KeySpec::parse(s).unwrap();
-            assert_eq!(KeySpec::parse(&k.to_string().replace("Ctrl-", "ctrl-").replace("Alt-", "alt-")), Some(k), "{s}");
+            assert_eq!(
+                KeySpec::parse(
+                    &k.to_string()
+                        .replace("Ctrl-", "ctrl-")
+                        .replace("Alt-", "alt-")
+                ),
+                Some(k),
+                "{s}"
+            );
         }
     }
 }

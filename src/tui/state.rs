@@ -248,7 +248,11 @@ impl State {
     /// A fresh state; `signed_in` false shows the first-run screen.
     pub fn new(signed_in: bool, demo: bool, keymap: Keymap, theme: Theme) -> State {
         State {
-            screen: if signed_in { Screen::Main } else { Screen::FirstRun },
+            screen: if signed_in {
+                Screen::Main
+            } else {
+                Screen::FirstRun
+            },
             focus: Pane::Workspaces,
             workspaces: Load::Idle,
             repos: HashMap::new(),
@@ -281,9 +285,13 @@ impl State {
 
     /// Workspaces matching the filter.
     pub fn workspace_rows(&self) -> Vec<&WorkspaceView> {
-        let Load::Ready(list) = &self.workspaces else { return Vec::new() };
+        let Load::Ready(list) = &self.workspaces else {
+            return Vec::new();
+        };
         let f = self.filter[0].to_lowercase();
-        list.iter().filter(|w| matches(&f, &[&w.name, &w.slug])).collect()
+        list.iter()
+            .filter(|w| matches(&f, &[&w.name, &w.slug]))
+            .collect()
     }
 
     /// The workspace under the cursor.
@@ -293,14 +301,22 @@ impl State {
 
     /// Repository rows of the focused workspace, matching the filter.
     pub fn repo_rows(&self) -> Vec<RepoRow<'_>> {
-        let Some(ws) = self.focused_workspace() else { return Vec::new() };
-        let Some(Load::Ready(list)) = self.repos.get(&ws.slug) else { return Vec::new() };
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
+        let Some(Load::Ready(list)) = self.repos.get(&ws.slug) else {
+            return Vec::new();
+        };
         let f = self.filter[1].to_lowercase();
         let mut rows = Vec::with_capacity(list.len() + 1);
         if matches(&f, &["Project keys"]) {
             rows.push(RepoRow::ProjectKeys);
         }
-        rows.extend(list.iter().filter(|r| matches(&f, &[&r.name, &r.slug])).map(RepoRow::Repo));
+        rows.extend(
+            list.iter()
+                .filter(|r| matches(&f, &[&r.name, &r.slug]))
+                .map(RepoRow::Repo),
+        );
         rows
     }
 
@@ -311,7 +327,9 @@ impl State {
 
     /// Key rows for the focused repository row, matching the filter.
     pub fn key_rows(&self) -> Vec<KeyRow<'_>> {
-        let Some(ws) = self.focused_workspace() else { return Vec::new() };
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
         let groups = match self.project_keys.get(&ws.slug) {
             Some(Load::Ready(g)) => g.as_slice(),
             _ => &[],
@@ -322,20 +340,30 @@ impl State {
             Some(RepoRow::ProjectKeys) => {
                 for g in groups {
                     match &g.keys {
-                        Ok(keys) => rows.extend(keys.iter().map(|key| KeyRow::Key { key, inherited: None })),
+                        Ok(keys) => rows.extend(keys.iter().map(|key| KeyRow::Key {
+                            key,
+                            inherited: None,
+                        })),
                         Err(e) => rows.push(KeyRow::Problem(&g.key, e)),
                     }
                 }
             }
             Some(RepoRow::Repo(repo)) => {
-                let Some(Load::Ready(own)) = self.keys.get(&(ws.slug.clone(), repo.slug.clone())) else {
+                let Some(Load::Ready(own)) = self.keys.get(&(ws.slug.clone(), repo.slug.clone()))
+                else {
                     return Vec::new();
                 };
-                rows.extend(own.iter().map(|key| KeyRow::Key { key, inherited: None }));
+                rows.extend(own.iter().map(|key| KeyRow::Key {
+                    key,
+                    inherited: None,
+                }));
                 if let Some(project) = &repo.project {
                     for g in groups.iter().filter(|g| &g.key == project) {
                         if let Ok(keys) = &g.keys {
-                            rows.extend(keys.iter().map(|key| KeyRow::Key { key, inherited: Some(&g.key) }));
+                            rows.extend(keys.iter().map(|key| KeyRow::Key {
+                                key,
+                                inherited: Some(&g.key),
+                            }));
                         }
                     }
                 }
@@ -345,7 +373,12 @@ impl State {
         rows.retain(|row| match row {
             KeyRow::Key { key, .. } => matches(
                 &f,
-                &[&key.label, &key.comment, key.fingerprint.as_deref().unwrap_or(""), &key.key_type],
+                &[
+                    &key.label,
+                    &key.comment,
+                    key.fingerprint.as_deref().unwrap_or(""),
+                    &key.key_type,
+                ],
             ),
             KeyRow::Problem(p, e) => matches(&f, &[p, e]),
         });
@@ -391,7 +424,9 @@ impl State {
                 Some(ws) => of(self.repos.get(&ws.slug)),
             },
             Pane::Keys => {
-                let Some(ws) = self.focused_workspace() else { return PaneStatus::Waiting };
+                let Some(ws) = self.focused_workspace() else {
+                    return PaneStatus::Waiting;
+                };
                 match self.focused_repo_row() {
                     None => match self.repos.get(&ws.slug) {
                         Some(Load::Ready(_)) => PaneStatus::Waiting,
@@ -406,12 +441,17 @@ impl State {
 
     /// Whether any request of the visible panes or a scan is in flight (drives the spinner).
     pub fn is_loading(&self) -> bool {
-        self.scan.is_some() || Pane::ALL.iter().any(|p| self.pane_status(*p) == PaneStatus::Loading)
+        self.scan.is_some()
+            || Pane::ALL
+                .iter()
+                .any(|p| self.pane_status(*p) == PaneStatus::Loading)
     }
 
     /// Other places holding the same key (by fingerprint), among what has been loaded.
     pub fn also_on(&self, key: &KeyView) -> Vec<String> {
-        let Some(fp) = &key.fingerprint else { return Vec::new() };
+        let Some(fp) = &key.fingerprint else {
+            return Vec::new();
+        };
         let mut places = BTreeSet::new();
         let mut visit = |k: &KeyView| {
             if k.fingerprint.as_ref() == Some(fp) && k.scope != key.scope {
@@ -425,7 +465,11 @@ impl State {
         }
         for load in self.project_keys.values() {
             if let Load::Ready(groups) = load {
-                groups.iter().filter_map(|g| g.keys.as_ref().ok()).flatten().for_each(&mut visit);
+                groups
+                    .iter()
+                    .filter_map(|g| g.keys.as_ref().ok())
+                    .flatten()
+                    .for_each(&mut visit);
             }
         }
         places.into_iter().collect()

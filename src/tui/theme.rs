@@ -55,7 +55,10 @@ impl Theme {
             error: Style::new().fg(Color::Red),
             key: Style::new().fg(Color::Yellow),
             inherited: Style::new().fg(Color::Magenta),
-            badge: Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+            badge: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
             label: Style::new().fg(Color::Blue),
         }
     }
@@ -81,7 +84,11 @@ impl Theme {
     /// Applies `[theme]`: each element maps to a colour name (`cyan`, `light-red`), an ANSI index
     /// (`208`) or a hex value (`#ff8800`). With `no_color` the colours are checked and ignored.
     pub fn from_config(theme: &toml::Table, no_color: bool) -> Result<Theme, String> {
-        let mut out = if no_color { Theme::monochrome() } else { Theme::default_colours() };
+        let mut out = if no_color {
+            Theme::monochrome()
+        } else {
+            Theme::default_colours()
+        };
         for (name, value) in theme {
             let text = value
                 .as_str()
@@ -139,7 +146,10 @@ mod tests {
         assert_eq!(mono.selected.bg, None);
 
         let err = |s: &str, nc| Theme::from_config(&toml::from_str(s).unwrap(), nc).unwrap_err();
-        assert!(err("error = \"sparkly\"", false).starts_with("[theme] error = \"sparkly\": unknown colour"));
+        assert!(
+            err("error = \"sparkly\"", false)
+                .starts_with("[theme] error = \"sparkly\": unknown colour")
+        );
         assert!(err("sparkles = \"red\"", true).starts_with("[theme] sparkles: unknown element"));
         assert!(err("error = 1", false).contains("expected a colour"));
     }

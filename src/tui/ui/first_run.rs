@@ -12,25 +12,51 @@ use crate::tui::state::State;
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut lines = vec![
-        Line::from(Span::styled("bbkeys needs a Bitbucket API token.", theme.label)),
+        Line::from(Span::styled(
+            "bbkeys needs a Bitbucket API token.",
+            theme.label,
+        )),
         Line::raw(""),
-        Line::from(vec![Span::raw("1. Create one at "), Span::styled(API_TOKEN_URL, theme.key)]),
+        Line::from(vec![
+            Span::raw("1. Create one at "),
+            Span::styled(API_TOKEN_URL, theme.key),
+        ]),
         Line::raw("   (\"Create API token with scopes\", app Bitbucket) with these scopes:"),
     ];
     for scope in minimal_api_token_scopes() {
-        lines.push(Line::from(vec![Span::raw("     • "), Span::styled(scope, theme.key)]));
+        lines.push(Line::from(vec![
+            Span::raw("     • "),
+            Span::styled(scope, theme.key),
+        ]));
     }
     lines.extend([
         Line::raw("2. Give it to bbkeys with your Atlassian account email (not your username):"),
-        Line::from(vec![Span::raw("     "), Span::styled("bbkeys auth login", theme.key), Span::raw("   or the environment variables")]),
-        Line::from(vec![Span::raw("     "), Span::styled("BBKEYS_EMAIL", theme.key), Span::raw(" and "), Span::styled("BBKEYS_API_TOKEN", theme.key)]),
-        Line::from(vec![Span::raw("   config.example.toml (next to the README) shows every setting, profiles included.")]),
+        Line::from(vec![
+            Span::raw("     "),
+            Span::styled("bbkeys auth login", theme.key),
+            Span::raw("   or the environment variables"),
+        ]),
+        Line::from(vec![
+            Span::raw("     "),
+            Span::styled("BBKEYS_EMAIL", theme.key),
+            Span::raw(" and "),
+            Span::styled("BBKEYS_API_TOKEN", theme.key),
+        ]),
+        Line::from(vec![Span::raw(
+            "   config.example.toml (next to the README) shows every setting, profiles included.",
+        )]),
         Line::raw(""),
         Line::from(vec![
             Span::raw("Press "),
             Span::styled("d", theme.key),
             Span::raw(" to open the demo (a simulated Bitbucket, nothing leaves this machine), "),
-            Span::styled(state.keymap.first_key(crate::tui::action::Action::Quit).unwrap_or_else(|| "q".into()), theme.key),
+            Span::styled(
+                state
+                    .keymap
+                    .first_key(crate::tui::action::Action::Quit)
+                    .unwrap_or_else(|| "q".into()),
+                theme.key,
+            ),
             Span::raw(" to quit."),
         ]),
     ]);
@@ -38,5 +64,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(" bbkeys: welcome ");
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }

@@ -35,7 +35,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     }
                     _ => (key.short_type.clone(), theme.dim),
                 };
-                Row { text: display_name(key), style: Style::new(), note, note_style }
+                Row {
+                    text: display_name(key),
+                    style: Style::new(),
+                    note,
+                    note_style,
+                }
             }
             KeyRow::Problem(project, _) => Row {
                 text: format!("project {project}: keys could not be read"),
@@ -45,6 +50,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             },
         })
         .collect();
-    let empty = if in_project_list { "No project keys in this workspace" } else { "No access keys" };
+    let empty = if in_project_list {
+        "No project keys in this workspace"
+    } else {
+        "No access keys"
+    };
     list::render(frame, area, state, Pane::Keys, &rows, empty);
 }

@@ -41,15 +41,27 @@ pub fn areas(area: Rect) -> Areas {
     ])
     .areas(area);
     let panes = if area.width >= WIDE {
-        Layout::horizontal([Constraint::Percentage(20), Constraint::Percentage(30), Constraint::Percentage(50)])
-            .areas(body)
+        Layout::horizontal([
+            Constraint::Percentage(20),
+            Constraint::Percentage(30),
+            Constraint::Percentage(50),
+        ])
+        .areas(body)
     } else {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                .areas(body);
         let ws_height = (body.height / 3).max(4);
-        let [ws, repos] = Layout::vertical([Constraint::Length(ws_height), Constraint::Min(3)]).areas(left);
+        let [ws, repos] =
+            Layout::vertical([Constraint::Length(ws_height), Constraint::Min(3)]).areas(left);
         [ws, repos, right]
     };
-    Areas { panes, detail, status, hints }
+    Areas {
+        panes,
+        detail,
+        status,
+        hints,
+    }
 }
 
 /// Rows of a pane's list: its height less the two borders.

@@ -33,7 +33,10 @@ pub struct Row {
 fn row_line(row: &Row, width: usize) -> Line<'static> {
     let note_w = text::width(&row.note);
     if note_w + 3 > width || row.note.is_empty() {
-        return Line::from(Span::styled(text::fit(&format!(" {}", row.text), width), row.style));
+        return Line::from(Span::styled(
+            text::fit(&format!(" {}", row.text), width),
+            row.style,
+        ));
     }
     let text_w = width - note_w - 2;
     Line::from(vec![
@@ -49,8 +52,16 @@ fn row_line(row: &Row, width: usize) -> Line<'static> {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[Row], empty: &str) {
     let focused = state.focus == pane && !state.help;
     let theme = &state.theme;
-    let border = if focused { theme.border_focused } else { theme.border };
-    let count = if state.pane_status(pane) == PaneStatus::Ready { format!(" ({})", rows.len()) } else { String::new() };
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    let count = if state.pane_status(pane) == PaneStatus::Ready {
+        format!(" ({})", rows.len())
+    } else {
+        String::new()
+    };
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
@@ -73,15 +84,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[
     let width = usize::from(inner.width);
     let lines: Vec<Line> = match state.pane_status(pane) {
         PaneStatus::Waiting => vec![Line::from(Span::styled(" …", theme.dim))],
-        PaneStatus::Loading => vec![Line::from(Span::styled(format!(" {} Loading…", spinner(state)), theme.dim))],
+        PaneStatus::Loading => vec![Line::from(Span::styled(
+            format!(" {} Loading…", spinner(state)),
+            theme.dim,
+        ))],
         PaneStatus::Failed(e) => {
-            let p = Paragraph::new(e.to_string()).style(theme.error).wrap(Wrap { trim: true });
+            let p = Paragraph::new(e.to_string())
+                .style(theme.error)
+                .wrap(Wrap { trim: true });
             frame.render_widget(p, inner.inner(ratatui::layout::Margin::new(1, 0)));
             return;
         }
         PaneStatus::Ready if rows.is_empty() => {
-            let msg = if filter.is_empty() { empty.to_string() } else { format!("Nothing matches /{filter}") };
-            vec![Line::from(Span::styled(format!(" {}", text::truncate(&msg, width.saturating_sub(1))), theme.dim))]
+            let msg = if filter.is_empty() {
+                empty.to_string()
+            } else {
+                format!("Nothing matches /{filter}")
+            };
+            vec![Line::from(Span::styled(
+                format!(" {}", text::truncate(&msg, width.saturating_sub(1))),
+                theme.dim,
+            ))]
         }
         PaneStatus::Ready => {
             let cursor = state.cursor[pane.index()];

@@ -25,11 +25,19 @@ pub fn render(state: &State, frame: &mut Frame) {
         let (w, h) = layout::MIN_SIZE;
         let msg = vec![
             Line::raw("terminal too small"),
-            Line::raw(format!("{}×{}, needs at least {w}×{h}", area.width, area.height)),
+            Line::raw(format!(
+                "{}×{}, needs at least {w}×{h}",
+                area.width, area.height
+            )),
         ];
         let y = area.height.saturating_sub(2) / 2;
         let rect = ratatui::layout::Rect::new(area.x, area.y + y, area.width, area.height - y);
-        frame.render_widget(Paragraph::new(msg).alignment(Alignment::Center).wrap(Wrap { trim: true }), rect);
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
         return;
     }
     if state.screen == Screen::FirstRun {

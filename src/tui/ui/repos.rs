@@ -28,5 +28,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             },
         })
         .collect();
-    list::render(frame, area, state, Pane::Repositories, &rows, "No repositories you administer here");
+    list::render(
+        frame,
+        area,
+        state,
+        Pane::Repositories,
+        &rows,
+        "No repositories you administer here",
+    );
 }

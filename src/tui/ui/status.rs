@@ -17,7 +17,16 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut right: Vec<Span> = Vec::new();
     if let Some(scan) = &state.scan {
-        right.push(Span::styled(format!("{} scanning {} {}/{} ", spinner(state), scan.ws, scan.done, scan.total), theme.key));
+        right.push(Span::styled(
+            format!(
+                "{} scanning {} {}/{} ",
+                spinner(state),
+                scan.ws,
+                scan.done,
+                scan.total
+            ),
+            theme.key,
+        ));
     } else if state.is_loading() {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
@@ -36,7 +45,10 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
         None => ("", Style::new()),
     };
     let msg = text::truncate(msg, usize::from(left_area.width.saturating_sub(2)));
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(format!(" {msg}"), style))), left_area);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(format!(" {msg}"), style))),
+        left_area,
+    );
     frame.render_widget(Paragraph::new(Line::from(right)), right_area);
 }
 
@@ -68,10 +80,15 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     }
     let mut used = 1;
     for (action, what) in actions {
-        let Some(key) = state.keymap.first_key(*action) else { continue };
+        let Some(key) = state.keymap.first_key(*action) else {
+            continue;
+        };
         // "j/k move" reads better than "j move".
         let key = if *action == Action::Down {
-            format!("{key}/{}", state.keymap.first_key(Action::Up).unwrap_or_default())
+            format!(
+                "{key}/{}",
+                state.keymap.first_key(Action::Up).unwrap_or_default()
+            )
         } else {
             key
         };

@@ -44,7 +44,12 @@ pub fn short_time(s: &str) -> String {
     let b = s.as_bytes();
     if s.len() >= 16 && s.is_char_boundary(16) && b.get(10) == Some(&b'T') {
         let utc = s.ends_with("+00:00") || s.ends_with('Z');
-        format!("{} {}{}", &s[..10], &s[11..16], if utc { " UTC" } else { "" })
+        format!(
+            "{} {}{}",
+            &s[..10],
+            &s[11..16],
+            if utc { " UTC" } else { "" }
+        )
     } else {
         s.to_string()
     }
@@ -67,7 +72,10 @@ mod tests {
 
     #[test]
     fn times_are_shortened_without_the_clock() {
-        assert_eq!(short_time("2018-08-15T23:50:59.993890+00:00"), "2018-08-15 23:50 UTC");
+        assert_eq!(
+            short_time("2018-08-15T23:50:59.993890+00:00"),
+            "2018-08-15 23:50 UTC"
+        );
         assert_eq!(short_time("yesterday"), "yesterday");
     }
 }

@@ -16,9 +16,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             text: w.name.clone(),
             style: Style::new(),
             // The slug is what the CLI takes; show it when the name differs.
-            note: if w.name == w.slug { String::new() } else { w.slug.clone() },
+            note: if w.name == w.slug {
+                String::new()
+            } else {
+                w.slug.clone()
+            },
             note_style: state.theme.dim,
         })
         .collect();
-    list::render(frame, area, state, Pane::Workspaces, &rows, "No workspaces: this account belongs to none");
+    list::render(
+        frame,
+        area,
+        state,
+        Pane::Workspaces,
+        &rows,
+        "No workspaces: this account belongs to none",
+    );
 }
