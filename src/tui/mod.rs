@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod keymap;
+pub mod msg;
 pub mod runloop;
 pub mod state;
 pub mod terminal;
@@ -72,3 +73,10 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     terminal::restore();
     result
 }
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod render_tests;
+#[cfg(test)]
+mod update_tests;

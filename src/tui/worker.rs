@@ -188,11 +188,23 @@ fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
         .collect()
 }
 
-/// Converts a server key for display: every text field is cleaned here, once, and the key is
-/// parsed for its fingerprint (a key that does not parse is still shown, without one).
+/// Converts a server key for display and parses it for its fingerprint (a key that does
+/// not parse is still shown, without one).
 pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
+    let mut view = clean_key(k, scope);
+    if let Ok(parsed) = PublicKey::from_server(&view.public_key) {
+        view.fingerprint = Some(parsed.fingerprint().to_string());
+        view.key_type = parsed.key_type().to_string();
+        view.short_type = parsed.short_type().to_string();
+        view.bits = Some(parsed.bits());
+    }
+    view
+}
+
+/// The text of a server key, every field cleaned here, once, so nothing the server sent can
+/// reach the terminal as an escape sequence.
+pub fn clean_key(k: DeployKey, scope: KeyScope) -> KeyView {
     let public_key = clean_line(&k.key);
-    let parsed = PublicKey::from_server(&public_key).ok();
     let first_word = public_key
         .split_whitespace()
         .next()
@@ -202,16 +214,13 @@ pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
         id: k.id,
         label: clean_line(k.label.as_deref().unwrap_or("")),
         comment: clean_line(k.comment.as_deref().unwrap_or("")),
-        fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
-        key_type: parsed
-            .as_ref()
-            .map(|p| p.key_type().to_string())
-            .unwrap_or_else(|| first_word.clone()),
-        short_type: parsed
-            .as_ref()
-            .map(|p| p.short_type().to_string())
-            .unwrap_or(first_word),
-        bits: parsed.as_ref().map(|p| p.bits()),
+        fingerprint: None,
+        key_type: first_word.clone(),
+        short_type: first_word
+            .strip_prefix("ssh-")
+            .unwrap_or(&first_word)
+            .to_string(),
+        bits: None,
         created: k.created_on.as_deref().map(clean_line),
         last_used: k.last_used.as_deref().map(clean_line),
         public_key,

@@ -25,6 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         vec![
             Span::styled(format!(" {name}: "), theme.label),
             Span::styled(value, style),
+            Span::raw(" "),
         ]
     };
     let lines: Vec<Line> = match state.focused_key_row() {

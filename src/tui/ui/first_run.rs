@@ -43,13 +43,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled("BBKEYS_API_TOKEN", theme.key),
         ]),
         Line::from(vec![Span::raw(
-            "   config.example.toml (next to the README) shows every setting, profiles included.",
+            "   config.example.toml shows every setting; the README has the scope table.",
         )]),
         Line::raw(""),
         Line::from(vec![
             Span::raw("Press "),
             Span::styled("d", theme.key),
-            Span::raw(" to open the demo (a simulated Bitbucket, nothing leaves this machine), "),
+            Span::raw(" to open the demo (a simulated Bitbucket on this machine), "),
             Span::styled(
                 state
                     .keymap
@@ -63,7 +63,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
-        .title(" bbkeys: welcome ");
+        .title(" bbkeys: welcome ")
+        .padding(ratatui::widgets::Padding::horizontal(1));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

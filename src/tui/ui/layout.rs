@@ -51,7 +51,7 @@ pub fn areas(area: Rect) -> Areas {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
                 .areas(body);
-        let ws_height = (body.height / 3).max(4);
+        let ws_height = (body.height / 3 + 1).max(4);
         let [ws, repos] =
             Layout::vertical([Constraint::Length(ws_height), Constraint::Min(3)]).areas(left);
         [ws, repos, right]

@@ -64,8 +64,7 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
             (Action::Filter, "filter"),
             (Action::Reload, "reload"),
             (Action::Rescan, "rescan"),
-            (Action::CopyFingerprint, "copy fp"),
-            (Action::CopyPublicKey, "copy key"),
+            (Action::CopyFingerprint, "copy"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
         ]

@@ -24,12 +24,5 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             note_style: state.theme.dim,
         })
         .collect();
-    list::render(
-        frame,
-        area,
-        state,
-        Pane::Workspaces,
-        &rows,
-        "No workspaces: this account belongs to none",
-    );
+    list::render(frame, area, state, Pane::Workspaces, &rows, "No workspaces");
 }
