@@ -8,6 +8,7 @@ pub mod bitbucket;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod journal;
 pub mod ops;
 pub mod paths;
 pub mod sanitize;

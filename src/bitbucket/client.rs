@@ -259,6 +259,11 @@ impl Client {
         &self.inner.base_str
     }
 
+    /// How many times a request is tried before giving up.
+    pub fn max_tries(&self) -> u32 {
+        self.inner.max_tries
+    }
+
     /// The kind of credential in use.
     pub fn auth_kind(&self) -> AuthKind {
         self.inner.credential.auth_kind()
@@ -298,7 +303,10 @@ impl Client {
         0.5 + (r as f64 / (1u64 << 53) as f64) / 2.0
     }
 
-    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    /// The delay before retry number `attempt` (0-based): exponential, capped, with jitter;
+    /// a server's `Retry-After` is honoured up to the cap. Shared with `ops` so every retry
+    /// loop backs off alike.
+    pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let exp = self
             .inner
             .backoff_base

@@ -119,6 +119,31 @@ impl Context {
         self.dirs.state_for(&self.namespace)
     }
 
+    /// This account's journal.
+    pub fn journal(&self) -> crate::journal::Journal {
+        crate::journal::Journal::in_dir(&self.state_dir())
+    }
+
+    /// Warns on stderr about journal entries left pending by an earlier run.
+    pub fn warn_pending(&self) {
+        let journal = self.journal();
+        match journal.pending() {
+            Ok((pending, report)) => {
+                if let Some(w) = report.warning(journal.path()) {
+                    eprintln!("bbkeys: warning: {w}");
+                }
+                for e in &pending {
+                    eprintln!(
+                        "bbkeys: warning: unfinished operation {}: {}. Run `bbkeys journal recover` to finish it.",
+                        e.id,
+                        e.describe()
+                    );
+                }
+            }
+            Err(e) => eprintln!("bbkeys: warning: {e}"),
+        }
+    }
+
     /// This account's cache directory.
     pub fn cache_dir(&self) -> PathBuf {
         self.dirs.cache_for(&self.namespace)

@@ -1,4 +1,4 @@
-//! `workspaces`, `repos` and `keys list|add|rm`.
+//! `workspaces`, `repos` and `keys list|add|relabel|rm`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use super::context::Context;
 use super::output::{CliError, Exit, print_table};
-use crate::bitbucket::{
-    ApiError, ApiErrorKind, DeployKey, KeyScope, RepoRef, valid_project_key, valid_slug,
-};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::bitbucket::{ApiError, DeployKey, KeyScope, RepoRef, valid_project_key, valid_slug};
+use crate::config::EditStrategy;
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
@@ -42,6 +44,22 @@ pub enum KeysCommand {
         /// Add to this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
+    },
+    /// Change a key's label: delete and re-add it behind a journal entry that never loses the
+    /// key (or, with edit_strategy = "in-place", PUT it for repository keys).
+    Relabel {
+        /// `<workspace>/<repository>`, or `<workspace>` with --project.
+        target: String,
+        /// The key id, or its `SHA256:` fingerprint.
+        key: String,
+        /// The new label.
+        new_label: String,
+        /// Relabel a key of this project of the workspace.
+        #[arg(long, value_name = "KEY")]
+        project: Option<String>,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Remove a key from a repository (or, with --project, from a project).
     Rm {
@@ -287,6 +305,16 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
         } => {
             let scope = scope_of(&target, project.as_deref())?;
             rm(ctx, &scope, &key, yes).await
+        }
+        KeysCommand::Relabel {
+            target,
+            key,
+            new_label,
+            project,
+            yes,
+        } => {
+            let scope = scope_of(&target, project.as_deref())?;
+            relabel(ctx, &scope, &key, &new_label, yes).await
         }
     }
 }
@@ -540,31 +568,24 @@ async fn add(ctx: &Context, scope: &KeyScope, source: &str, label: &str) -> Resu
     let label = check_label(label)?;
     let key = read_key(source)?;
     let fp = key.fingerprint();
-    let result = match scope {
-        KeyScope::Repository { workspace, repo } => {
-            ctx.client
-                .add_repo_key(workspace, repo, &key.to_openssh_with_comment(), &label)
-                .await
-        }
-        KeyScope::Project { workspace, project } => {
-            ctx.client
-                .add_project_key(workspace, project, &key.to_openssh_with_comment(), &label)
-                .await
-        }
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: None,
     };
-    let (status, added) = match result {
-        Ok(k) => ("added", Some(k)),
-        Err(e) if e.kind == ApiErrorKind::DuplicateKey => ("already present", None),
-        Err(e) => return Err(e.into()),
+    let (status, k) = match ops.add(scope, &key, &label, None).await.map_err(op_error)? {
+        AddOutcome::Added(k) => ("added", k),
+        AddOutcome::AlreadyPresent(k) => ("already present", k),
     };
     if ctx.json {
         print_json(&serde_json::json!({
             "status": status,
             "where": scope.to_string(),
             "fingerprint": fp.to_string(),
-            "key": added.as_ref().map(|k| KeyRow::new(scope, k)),
+            "key": KeyRow::new(scope, &k),
         }))?;
-    } else if let Some(k) = added {
+    } else if status == "added" {
         println!(
             "Added {} ({} {}) to {} as id {} with label {:?}.",
             fp,
@@ -575,12 +596,31 @@ async fn add(ctx: &Context, scope: &KeyScope, source: &str, label: &str) -> Resu
             label
         );
     } else {
-        println!("{fp} is already present on {scope}; nothing to do.");
+        println!(
+            "{fp} is already present on {scope} (id {}); nothing to do.",
+            k.id
+        );
     }
     Ok(Exit::Ok)
 }
 
-async fn rm(ctx: &Context, scope: &KeyScope, which: &str, yes: bool) -> Result<Exit, CliError> {
+/// Maps an operation error to the CLI's exit codes.
+pub fn op_error(e: OpError) -> CliError {
+    match e {
+        OpError::Api(api) => api.into(),
+        other => {
+            let exit = if other.is_auth_problem() {
+                Exit::Auth
+            } else {
+                Exit::Error
+            };
+            CliError::new(exit, other.to_string())
+        }
+    }
+}
+
+/// Finds the key named by id or fingerprint on `scope`.
+async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<DeployKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)
@@ -598,58 +638,175 @@ async fn rm(ctx: &Context, scope: &KeyScope, which: &str, yes: bool) -> Result<E
             )
         })?),
     };
+    let keys = list_keys(&ctx.client, scope).await?;
+    keys.into_iter()
+        .find(|k| match (&by_id, &by_fp) {
+            (Some(id), _) => k.id == *id,
+            (_, Some(fp)) => fingerprint_of(k).is_some_and(|f| f == *fp),
+            _ => false,
+        })
+        .ok_or_else(|| CliError::new(Exit::Error, format!("there is no key {which} on {scope}")))
+}
+
+/// Asks a yes/no question on the terminal; the default is No.
+pub(super) fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}
+
+pub(super) fn require_yes_off_terminal(yes: bool, what: &str) -> Result<(), CliError> {
     if !yes && !std::io::stdin().is_terminal() {
         return Err(CliError::new(
             Exit::Usage,
-            "refusing to delete without confirmation: stdin is not a terminal, so pass --yes",
+            format!(
+                "refusing to {what} without confirmation: stdin is not a terminal, so pass --yes"
+            ),
         ));
     }
-    let keys = match scope {
-        KeyScope::Repository { workspace, repo } => ctx.client.repo_keys(workspace, repo).await?,
-        KeyScope::Project { workspace, project } => {
-            ctx.client.project_keys(workspace, project).await?
-        }
-    };
-    let found = keys.into_iter().find(|k| match (&by_id, &by_fp) {
-        (Some(id), _) => k.id == *id,
-        (_, Some(fp)) => PublicKey::from_server(&k.key)
-            .map(|p| p.fingerprint() == *fp)
-            .unwrap_or(false),
-        _ => false,
-    });
-    let Some(key) = found else {
-        return Err(CliError::new(
-            Exit::Error,
-            format!("there is no key {which} on {scope}"),
-        ));
-    };
+    Ok(())
+}
+
+async fn relabel(
+    ctx: &Context,
+    scope: &KeyScope,
+    which: &str,
+    new_label: &str,
+    yes: bool,
+) -> Result<Exit, CliError> {
+    let new_label = check_label(new_label)?;
+    require_yes_off_terminal(yes, "relabel")?;
+    let key = resolve_key(ctx, scope, which).await?;
     let row = KeyRow::new(scope, &key);
+    if row.label == new_label {
+        println!(
+            "Key {} on {} is already labelled {:?}; nothing to do.",
+            row.id, scope, new_label
+        );
+        return Ok(Exit::Ok);
+    }
+    let in_place = ctx.config.edit_strategy == EditStrategy::InPlace
+        && matches!(scope, KeyScope::Repository { .. });
     if !yes {
-        eprint!(
-            "Delete key {} ({}) labelled {:?} from {}? [y/N] ",
+        let how = if in_place {
+            format!(
+                "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
+                row.fingerprint.as_deref().unwrap_or("?"),
+                new_label,
+                scope
+            )
+        } else {
+            format!(
+                "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
+                row.fingerprint.as_deref().unwrap_or("?"),
+                row.label,
+                new_label,
+                scope
+            )
+        };
+        eprintln!("{how}");
+        if !confirm("Go ahead?") {
+            eprintln!("Nothing changed.");
+            return Ok(Exit::Ok);
+        }
+    }
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let _guard = StopOnSignal::install(stop.clone());
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: Some(&stop),
+    };
+    let outcome = ops
+        .relabel(scope, &key, &new_label, ctx.config.edit_strategy, None)
+        .await
+        .map_err(op_error)?;
+    let (how, k) = match outcome {
+        RelabelOutcome::InPlace(k) => ("changed in place", k),
+        RelabelOutcome::Replaced(k) => ("deleted and re-added", k),
+        RelabelOutcome::Unchanged(k) => ("unchanged", k),
+    };
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "status": how, "where": scope.to_string(), "key": KeyRow::new(scope, &k) }),
+        )?;
+    } else {
+        println!(
+            "Key {} on {} is now labelled {:?} ({how}; id {}).",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            scope,
+            new_label,
+            k.id
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// Sets a flag on Ctrl-C or SIGTERM instead of dying, so a journaled operation finishes its
+/// current step and leaves its entry pending or done.
+pub struct StopOnSignal(tokio::task::JoinHandle<()>);
+
+impl StopOnSignal {
+    /// Starts listening.
+    pub fn install(flag: std::sync::Arc<AtomicBool>) -> StopOnSignal {
+        StopOnSignal(tokio::spawn(async move {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let (Ok(mut term), Ok(mut hup)) = (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::hangup()),
+                ) {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                    }
+                    flag.store(true, Ordering::SeqCst);
+                    eprintln!("bbkeys: stopping after the current step…");
+                    return;
+                }
+            }
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::SeqCst);
+                eprintln!("bbkeys: stopping after the current step…");
+            }
+        }))
+    }
+}
+
+impl Drop for StopOnSignal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn rm(ctx: &Context, scope: &KeyScope, which: &str, yes: bool) -> Result<Exit, CliError> {
+    require_yes_off_terminal(yes, "delete")?;
+    let key = resolve_key(ctx, scope, which).await?;
+    let row = KeyRow::new(scope, &key);
+    if !yes
+        && !confirm(&format!(
+            "Delete key {} ({}) labelled {:?} from {}?",
             row.id,
             row.fingerprint.as_deref().unwrap_or("unreadable key"),
             row.label,
             scope
-        );
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-            eprintln!("Nothing deleted.");
-            return Ok(Exit::Ok);
-        }
+        ))
+    {
+        eprintln!("Nothing deleted.");
+        return Ok(Exit::Ok);
     }
-    match scope {
-        KeyScope::Repository { workspace, repo } => {
-            ctx.client.delete_repo_key(workspace, repo, key.id).await?
-        }
-        KeyScope::Project { workspace, project } => {
-            ctx.client
-                .delete_project_key(workspace, project, key.id)
-                .await?
-        }
-    }
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: None,
+    };
+    ops.delete(scope, &key, None).await.map_err(op_error)?;
     if ctx.json {
         print_json(
             &serde_json::json!({ "status": "deleted", "where": scope.to_string(), "key": row }),

@@ -3,6 +3,7 @@
 
 mod context;
 mod demo_server;
+mod journal;
 mod keys;
 mod output;
 
@@ -67,6 +68,9 @@ pub enum Command {
     /// List, add and remove access keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Show, finish or undo journaled operations (relabels, adds, deletes).
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -119,15 +123,22 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Some(Command::DemoServer(args)) => demo_server::run(args).await,
         Some(Command::Workspaces) => {
             let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
             keys::workspaces(&ctx).await
         }
         Some(Command::Repos { workspace }) => {
             let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
             keys::repos(&ctx, &workspace).await
         }
         Some(Command::Keys(cmd)) => {
             let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
             keys::run(&ctx, cmd).await
+        }
+        Some(Command::Journal(cmd)) => {
+            let ctx = Context::build(&global).await?;
+            journal::run(&ctx, cmd).await
         }
         None => {
             let ctx = Context::build_for_tui(&global).await?;

@@ -1,3 +1,4 @@
 //! Domain operations shared by the TUI and the CLI (one implementation for both).
 
+pub mod keyops;
 pub mod scan;

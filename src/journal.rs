@@ -1,0 +1,569 @@
+//! A write-ahead journal of destructive operations, so that no key is ever lost.
+//!
+//! Relabelling is a delete followed by a re-add (Bitbucket never lets a key change, and even
+//! label updates have been refused). Between the two calls the key exists only here. Every
+//! step is appended as one JSON line and fsynced before the next request is sent; on start,
+//! pending entries are found and can be finished (`recover`) or reversed (`undo`).
+//!
+//! The journal holds public keys, labels and ids: never a credential.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bitbucket::KeyScope;
+
+/// What an entry set out to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// Add a key.
+    Add,
+    /// Delete a key.
+    Delete,
+    /// Delete and re-add a key with a new label.
+    Relabel,
+}
+
+/// The first line of an entry: everything needed to finish or undo it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentRecord {
+    /// What to do.
+    pub intent: Intent,
+    /// Where.
+    pub scope: KeyScope,
+    /// The full public key text (`<type> <base64>`), comment not included.
+    pub key: String,
+    /// `SHA256:...` of the key.
+    pub fingerprint: String,
+    /// The key's comment, re-sent on re-add so it survives.
+    pub comment: Option<String>,
+    /// The label before (delete, relabel).
+    pub old_label: Option<String>,
+    /// The label after (add, relabel).
+    pub new_label: Option<String>,
+    /// The key's id before (delete, relabel).
+    pub old_id: Option<u64>,
+    /// Batch this entry belongs to, for bulk operations.
+    #[serde(default)]
+    pub batch: Option<String>,
+}
+
+/// One step of an entry, as written to the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The intent, written and fsynced before any request.
+    Intent(IntentRecord),
+    /// The old key was deleted (or found already gone).
+    Deleted,
+    /// The key was added with this id.
+    Added {
+        /// New id.
+        id: u64,
+    },
+    /// An attempt failed; the entry stays pending.
+    Failed {
+        /// The error sentence.
+        reason: String,
+    },
+    /// Verified by fingerprint: the entry is finished.
+    Done,
+    /// Closed without finishing, with the reason (nothing changed, undone, superseded).
+    Closed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A line of the journal file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    /// Entry id.
+    pub entry: String,
+    /// RFC 3339 time of the step.
+    pub at: String,
+    /// The step.
+    #[serde(flatten)]
+    pub step: Step,
+}
+
+/// The state of an entry, folded from its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Entry id.
+    pub id: String,
+    /// When the intent was written.
+    pub started: String,
+    /// The intent.
+    pub record: IntentRecord,
+    /// The old key was deleted.
+    pub deleted: bool,
+    /// The new key's id, once added.
+    pub added_id: Option<u64>,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+    /// Finished (done or closed).
+    pub finished: bool,
+    /// How it finished.
+    pub outcome: Option<String>,
+}
+
+impl Entry {
+    /// Whether the entry still needs attention.
+    pub fn pending(&self) -> bool {
+        !self.finished
+    }
+
+    /// One sentence on where the entry stands, for the recovery dialog and the CLI warning.
+    pub fn describe(&self) -> String {
+        let r = &self.record;
+        let label = |l: &Option<String>| {
+            l.as_deref()
+                .map(crate::sanitize::clean_line)
+                .unwrap_or_default()
+        };
+        match (r.intent, self.deleted, self.added_id, self.finished) {
+            (_, _, _, true) => format!(
+                "{} {} on {}: {}",
+                verb(r.intent),
+                r.fingerprint,
+                r.scope,
+                self.outcome.clone().unwrap_or_default()
+            ),
+            (Intent::Relabel, true, None, false) => format!(
+                "key {} ('{}') was deleted from {} but not re-added as '{}'",
+                r.fingerprint,
+                label(&r.old_label),
+                r.scope,
+                label(&r.new_label)
+            ),
+            (Intent::Relabel, false, _, false) => format!(
+                "relabel of key {} on {} from '{}' to '{}' was started; the key may not have been deleted yet",
+                r.fingerprint,
+                r.scope,
+                label(&r.old_label),
+                label(&r.new_label)
+            ),
+            (Intent::Relabel, true, Some(_), false) => format!(
+                "key {} was re-added to {} as '{}' but not verified yet",
+                r.fingerprint,
+                r.scope,
+                label(&r.new_label)
+            ),
+            (Intent::Add, _, _, false) => format!(
+                "adding key {} to {} as '{}' did not finish",
+                r.fingerprint,
+                r.scope,
+                label(&r.new_label)
+            ),
+            (Intent::Delete, _, _, false) => format!(
+                "deleting key {} ('{}') from {} did not finish",
+                r.fingerprint,
+                label(&r.old_label),
+                r.scope
+            ),
+        }
+    }
+}
+
+fn verb(i: Intent) -> &'static str {
+    match i {
+        Intent::Add => "add",
+        Intent::Delete => "delete",
+        Intent::Relabel => "relabel",
+    }
+}
+
+/// Why the journal could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// File-system failure.
+    #[error("the journal {path} could not be {action}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was attempted.
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Another process holds the lock.
+    #[error(
+        "the journal {0} is in use by another bbkeys process; wait for it to finish and try again"
+    )]
+    Locked(PathBuf),
+    /// No such entry.
+    #[error("there is no journal entry {0}; `bbkeys journal list` shows the entries")]
+    NoSuchEntry(String),
+}
+
+/// What reading the journal found besides entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    /// Line numbers (1-based) that could not be read and were skipped.
+    pub skipped_lines: Vec<usize>,
+}
+
+impl ReadReport {
+    /// A warning sentence, or None when everything was read.
+    pub fn warning(&self, path: &Path) -> Option<String> {
+        if self.skipped_lines.is_empty() {
+            return None;
+        }
+        let lines: Vec<String> = self.skipped_lines.iter().map(|n| n.to_string()).collect();
+        Some(format!(
+            "the journal {} has {} unreadable line(s) (line {}), probably cut short by a crash; they were skipped",
+            path.display(),
+            self.skipped_lines.len(),
+            lines.join(", ")
+        ))
+    }
+}
+
+/// The journal of one API origin and account.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    path: PathBuf,
+    lock_timeout: Duration,
+}
+
+/// An exclusive hold on the journal; released on drop.
+#[derive(Debug)]
+pub struct JournalLock {
+    _file: File,
+}
+
+impl Journal {
+    /// The journal in `dir` (created on first write).
+    pub fn in_dir(dir: &Path) -> Journal {
+        Journal {
+            path: dir.join("journal.jsonl"),
+            lock_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Sets how long `lock` waits for another process.
+    pub fn with_lock_timeout(mut self, t: Duration) -> Journal {
+        self.lock_timeout = t;
+        self
+    }
+
+    /// The file path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn io(&self, action: &'static str) -> impl FnOnce(std::io::Error) -> JournalError + '_ {
+        move |source| JournalError::Io {
+            path: self.path.clone(),
+            action,
+            source,
+        }
+    }
+
+    /// Takes the exclusive lock, waiting up to the lock timeout. Held while an operation runs
+    /// and during recovery, so two processes never recover the same entry.
+    pub async fn lock(&self) -> Result<JournalLock, JournalError> {
+        let lock_path = self.path.with_extension("lock");
+        if let Some(dir) = lock_path.parent() {
+            std::fs::create_dir_all(dir).map_err(self.io("created"))?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(self.io("locked"))?;
+        let deadline = tokio::time::Instant::now() + self.lock_timeout;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(JournalLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(JournalError::Locked(self.path.clone()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(self.io("locked")(e)),
+            }
+        }
+    }
+
+    /// Appends one step and fsyncs it before returning.
+    pub fn append(&self, entry: &str, step: Step) -> Result<(), JournalError> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(self.io("created"))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&self.path)
+            .map_err(self.io("opened"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+        }
+        // A crash may have left a last line without its newline: start on a fresh line so the
+        // new step is not glued to the broken one.
+        let len = file.metadata().map_err(self.io("read"))?.len();
+        let mut prefix = "";
+        if len > 0 {
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))
+                .map_err(self.io("read"))?;
+            file.read_exact(&mut last).map_err(self.io("read"))?;
+            if last[0] != b'\n' {
+                prefix = "\n";
+            }
+        }
+        let line = Line {
+            entry: entry.to_string(),
+            at: now_rfc3339(),
+            step,
+        };
+        let json = serde_json::to_string(&line)
+            .map_err(|e| self.io("written")(std::io::Error::other(e)))?;
+        file.write_all(format!("{prefix}{json}\n").as_bytes())
+            .map_err(self.io("written"))?;
+        file.sync_all().map_err(self.io("synced"))?;
+        Ok(())
+    }
+
+    /// Starts an entry: writes the intent and returns the new entry id.
+    pub fn begin(&self, record: IntentRecord) -> Result<String, JournalError> {
+        let id = new_entry_id();
+        self.append(&id, Step::Intent(record))?;
+        Ok(id)
+    }
+
+    /// Reads every entry, oldest first. Unreadable lines are skipped and reported.
+    pub fn read(&self) -> Result<(Vec<Entry>, ReadReport), JournalError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), ReadReport::default()));
+            }
+            Err(e) => return Err(self.io("read")(e)),
+        };
+        Ok(parse_journal(&text))
+    }
+
+    /// Pending entries only.
+    pub fn pending(&self) -> Result<(Vec<Entry>, ReadReport), JournalError> {
+        let (entries, report) = self.read()?;
+        Ok((entries.into_iter().filter(Entry::pending).collect(), report))
+    }
+
+    /// Finds one entry by id or unique id prefix.
+    pub fn find(&self, id: &str) -> Result<Entry, JournalError> {
+        let (entries, _) = self.read()?;
+        let matches: Vec<Entry> = entries
+            .into_iter()
+            .filter(|e| e.id.starts_with(id))
+            .collect();
+        match matches.len() {
+            1 => Ok(matches
+                .into_iter()
+                .next()
+                .ok_or_else(|| JournalError::NoSuchEntry(id.to_string()))?),
+            _ => Err(JournalError::NoSuchEntry(id.to_string())),
+        }
+    }
+}
+
+/// Folds journal text into entries. Never fails: a line that cannot be read is skipped.
+pub fn parse_journal(text: &str) -> (Vec<Entry>, ReadReport) {
+    let mut report = ReadReport::default();
+    let mut order: Vec<String> = Vec::new();
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let Ok(line) = serde_json::from_str::<Line>(raw) else {
+            report.skipped_lines.push(i + 1);
+            continue;
+        };
+        match line.step {
+            Step::Intent(record) => {
+                if !entries.contains_key(&line.entry) {
+                    order.push(line.entry.clone());
+                }
+                entries.insert(
+                    line.entry.clone(),
+                    Entry {
+                        id: line.entry,
+                        started: line.at,
+                        record,
+                        deleted: false,
+                        added_id: None,
+                        last_error: None,
+                        finished: false,
+                        outcome: None,
+                    },
+                );
+            }
+            step => {
+                let Some(e) = entries.get_mut(&line.entry) else {
+                    // A step without its intent cannot be acted on.
+                    report.skipped_lines.push(i + 1);
+                    continue;
+                };
+                match step {
+                    Step::Intent(_) => {}
+                    Step::Deleted => e.deleted = true,
+                    Step::Added { id } => e.added_id = Some(id),
+                    Step::Failed { reason } => e.last_error = Some(reason),
+                    Step::Done => {
+                        e.finished = true;
+                        e.outcome = Some("done".into());
+                    }
+                    Step::Closed { reason } => {
+                        e.finished = true;
+                        e.outcome = Some(reason);
+                    }
+                }
+            }
+        }
+    }
+    let list = order
+        .into_iter()
+        .filter_map(|id| entries.remove(&id))
+        .collect();
+    (list, report)
+}
+
+/// The current time as RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+fn new_entry_id() -> String {
+    use sha2::Digest;
+    let now = time::OffsetDateTime::now_utc();
+    let nanos = now.unix_timestamp_nanos();
+    let seed = format!(
+        "{nanos}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    );
+    let digest = sha2::Sha256::digest(seed.as_bytes());
+    let suffix: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}-{suffix}",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> IntentRecord {
+        IntentRecord {
+            intent: Intent::Relabel,
+            scope: KeyScope::Repository {
+                workspace: "acme".into(),
+                repo: "api".into(),
+            },
+            key: "ssh-ed25519 AAAA".into(),
+            fingerprint: "SHA256:x".into(),
+            comment: Some("ci@host".into()),
+            old_label: Some("old".into()),
+            new_label: Some("new".into()),
+            old_id: Some(7),
+            batch: None,
+        }
+    }
+
+    #[test]
+    fn steps_fold_into_pending_and_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        j.append(&a, Step::Deleted).unwrap();
+        let b = j.begin(record()).unwrap();
+        j.append(&b, Step::Deleted).unwrap();
+        j.append(&b, Step::Added { id: 9 }).unwrap();
+        j.append(&b, Step::Done).unwrap();
+        let (entries, report) = j.read().unwrap();
+        assert!(report.skipped_lines.is_empty());
+        assert_eq!(entries.len(), 2);
+        let (pending, _) = j.pending().unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].id, a);
+        assert!(pending[0].deleted && pending[0].added_id.is_none());
+        assert!(
+            pending[0]
+                .describe()
+                .contains("deleted from acme/api but not re-added as 'new'")
+        );
+    }
+
+    #[test]
+    fn a_truncated_last_line_is_skipped_and_the_next_append_starts_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        let mut f = OpenOptions::new().append(true).open(j.path()).unwrap();
+        f.write_all(b"{\"entry\":\"x\",\"at\":\"2026").unwrap();
+        drop(f);
+        j.append(&a, Step::Deleted).unwrap();
+        let (entries, report) = j.read().unwrap();
+        assert_eq!(report.skipped_lines, vec![2]);
+        assert!(
+            entries[0].deleted,
+            "the step after the broken line must be read"
+        );
+        assert!(report.warning(j.path()).unwrap().contains("line 2"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for text in [
+            "",
+            "\n\n",
+            "not json",
+            "{\"entry\":1}",
+            "{\"entry\":\"a\",\"at\":\"t\",\"step\":\"done\"}",
+            "\u{0}\u{ffff}",
+        ] {
+            let _ = parse_journal(text);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_lock_is_exclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path()).with_lock_timeout(Duration::from_millis(100));
+        let held = j.lock().await.unwrap();
+        assert!(matches!(j.lock().await, Err(JournalError::Locked(_))));
+        drop(held);
+        assert!(j.lock().await.is_ok());
+    }
+
+    #[test]
+    fn no_secret_fields_exist() {
+        let json = serde_json::to_string(&Line {
+            entry: "e".into(),
+            at: "t".into(),
+            step: Step::Intent(record()),
+        })
+        .unwrap();
+        assert!(!json.contains("token"));
+    }
+}

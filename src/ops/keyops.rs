@@ -1,0 +1,655 @@
+//! Journaled single-key operations: add, delete, relabel, and finishing or reversing a
+//! journal entry. The TUI and the CLI both call these.
+//!
+//! The relabel sequence (the only way to change a label that always works, since Bitbucket
+//! refuses to modify keys and project keys have no update call):
+//! 1. write the intent to the journal and fsync it;
+//! 2. DELETE the old key;
+//! 3. POST it again with the new label and the original comment, retrying with backoff, and
+//!    before every retry listing the keys, since a failed POST may have landed;
+//! 4. verify by listing and finding the fingerprint;
+//! 5. mark the entry done.
+//!
+//! If step 3 keeps failing the entry stays pending: it is never dropped.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::bitbucket::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope};
+use crate::config::EditStrategy;
+use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
+use crate::sshkey::{Fingerprint, PublicKey};
+
+/// Why a key operation did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// Bitbucket refused or could not be reached, and nothing is left half-done.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The journal could not be written: nothing was sent.
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    /// The operation stopped part-way; the journal entry stays pending.
+    #[error(
+        "{reason} The journal entry {entry} stays pending; run `bbkeys journal recover` to finish it."
+    )]
+    Pending {
+        /// Entry id.
+        entry: String,
+        /// What happened, as a sentence.
+        reason: String,
+        /// The last API error, when there was one.
+        cause: Option<ApiError>,
+    },
+    /// Stopped by Ctrl-C or SIGTERM between two steps.
+    #[error("Interrupted: {0}")]
+    Interrupted(String),
+    /// The request does not make sense (for example a key Bitbucket sent that cannot be read).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl OpError {
+    /// Whether the failure is an authentication or permission refusal.
+    pub fn is_auth_problem(&self) -> bool {
+        match self {
+            OpError::Api(e) => e.is_auth_problem(),
+            OpError::Pending { cause: Some(e), .. } => e.is_auth_problem(),
+            _ => false,
+        }
+    }
+}
+
+/// The result of an add.
+#[derive(Debug, Clone)]
+pub enum AddOutcome {
+    /// Added now.
+    Added(DeployKey),
+    /// The key was already there (found by fingerprint).
+    AlreadyPresent(DeployKey),
+}
+
+/// The result of a relabel.
+#[derive(Debug, Clone)]
+pub enum RelabelOutcome {
+    /// Changed in place with PUT: same id, last-used date kept.
+    InPlace(DeployKey),
+    /// Deleted and re-added: new id, last-used date reset.
+    Replaced(DeployKey),
+    /// The label was already the requested one.
+    Unchanged(DeployKey),
+}
+
+/// Shared context of the operations.
+pub struct KeyOps<'a> {
+    /// The client.
+    pub client: &'a Client,
+    /// The journal of this account.
+    pub journal: &'a Journal,
+    /// Set by Ctrl-C or SIGTERM: the current step is finished, then the operation stops.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Lists the keys of a repository or project.
+pub async fn list_keys(client: &Client, scope: &KeyScope) -> Result<Vec<DeployKey>, ApiError> {
+    match scope {
+        KeyScope::Repository { workspace, repo } => client.repo_keys(workspace, repo).await,
+        KeyScope::Project { workspace, project } => client.project_keys(workspace, project).await,
+    }
+}
+
+async fn post_key(
+    client: &Client,
+    scope: &KeyScope,
+    key: &str,
+    label: &str,
+) -> Result<DeployKey, ApiError> {
+    match scope {
+        KeyScope::Repository { workspace, repo } => {
+            client.add_repo_key(workspace, repo, key, label).await
+        }
+        KeyScope::Project { workspace, project } => {
+            client.add_project_key(workspace, project, key, label).await
+        }
+    }
+}
+
+async fn delete_id(client: &Client, scope: &KeyScope, id: u64) -> Result<(), ApiError> {
+    match scope {
+        KeyScope::Repository { workspace, repo } => {
+            client.delete_repo_key(workspace, repo, id).await
+        }
+        KeyScope::Project { workspace, project } => {
+            client.delete_project_key(workspace, project, id).await
+        }
+    }
+}
+
+/// The fingerprint of a key as Bitbucket returned it.
+pub fn fingerprint_of(key: &DeployKey) -> Option<Fingerprint> {
+    PublicKey::from_server(&key.key)
+        .ok()
+        .map(|k| k.fingerprint())
+}
+
+/// Finds a key by fingerprint in a listing.
+pub fn find_fingerprint<'k>(keys: &'k [DeployKey], fp: &str) -> Option<&'k DeployKey> {
+    keys.iter()
+        .find(|k| fingerprint_of(k).is_some_and(|f| f.as_str() == fp))
+}
+
+fn with_comment(key: &str, comment: Option<&str>) -> String {
+    match comment.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => format!("{} {}", key.trim(), crate::sanitize::clean_line(c)),
+        None => key.trim().to_string(),
+    }
+}
+
+/// Refusals that retrying cannot fix.
+fn permanent(e: &ApiError) -> bool {
+    !matches!(
+        e.kind,
+        ApiErrorKind::Network
+            | ApiErrorKind::Timeout
+            | ApiErrorKind::Server
+            | ApiErrorKind::RateLimited
+            | ApiErrorKind::Decode
+    )
+}
+
+impl KeyOps<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// Adds `key` with `label`; a key already there (by fingerprint) is reported as present.
+    pub async fn add(
+        &self,
+        scope: &KeyScope,
+        key: &PublicKey,
+        label: &str,
+        batch: Option<String>,
+    ) -> Result<AddOutcome, OpError> {
+        let _lock = self.journal.lock().await?;
+        let record = IntentRecord {
+            intent: Intent::Add,
+            scope: scope.clone(),
+            key: key.to_openssh(),
+            fingerprint: key.fingerprint().to_string(),
+            comment: key.comment().map(String::from),
+            old_label: None,
+            new_label: Some(label.to_string()),
+            old_id: None,
+            batch,
+        };
+        let entry = self.journal.begin(record.clone())?;
+        match post_key(self.client, scope, &key.to_openssh_with_comment(), label).await {
+            Ok(k) => {
+                self.journal.append(&entry, Step::Added { id: k.id })?;
+                self.journal.append(&entry, Step::Done)?;
+                Ok(AddOutcome::Added(k))
+            }
+            Err(e) if e.kind == ApiErrorKind::DuplicateKey => {
+                let keys = list_keys(self.client, scope).await.map_err(|le| {
+                    self.pending_err(
+                        &entry,
+                        "The key may already be there, but the listing failed.",
+                        le,
+                    )
+                })?;
+                match find_fingerprint(&keys, &record.fingerprint) {
+                    Some(k) => {
+                        self.journal.append(
+                            &entry,
+                            Step::Closed {
+                                reason: "already present".into(),
+                            },
+                        )?;
+                        Ok(AddOutcome::AlreadyPresent(k.clone()))
+                    }
+                    None => {
+                        self.journal.append(
+                            &entry,
+                            Step::Closed {
+                                reason: format!("refused: {e}"),
+                            },
+                        )?;
+                        Err(e.into())
+                    }
+                }
+            }
+            Err(e) if permanent(&e) => {
+                self.journal.append(
+                    &entry,
+                    Step::Closed {
+                        reason: format!("refused: {e}"),
+                    },
+                )?;
+                Err(e.into())
+            }
+            Err(e) => Err(self.pending_err(&entry, "The add's outcome is unknown.", e)),
+        }
+    }
+
+    fn pending_err(&self, entry: &str, what: &str, e: ApiError) -> OpError {
+        let reason = format!("{what} {e}");
+        let _ = self.journal.append(
+            entry,
+            Step::Failed {
+                reason: e.to_string(),
+            },
+        );
+        OpError::Pending {
+            entry: entry.to_string(),
+            reason,
+            cause: Some(e),
+        }
+    }
+
+    /// Deletes `key` from `scope`.
+    pub async fn delete(
+        &self,
+        scope: &KeyScope,
+        key: &DeployKey,
+        batch: Option<String>,
+    ) -> Result<(), OpError> {
+        let fp = fingerprint_of(key)
+            .map(|f| f.to_string())
+            .unwrap_or_default();
+        let _lock = self.journal.lock().await?;
+        let entry = self.journal.begin(IntentRecord {
+            intent: Intent::Delete,
+            scope: scope.clone(),
+            key: key.key.clone(),
+            fingerprint: fp,
+            comment: key.comment.clone(),
+            old_label: key.label.clone(),
+            new_label: None,
+            old_id: Some(key.id),
+            batch,
+        })?;
+        match delete_id(self.client, scope, key.id).await {
+            Ok(()) => {}
+            // Already gone is what a delete wants.
+            Err(e) if e.kind == ApiErrorKind::NotFound => {}
+            Err(e) if permanent(&e) => {
+                self.journal.append(
+                    &entry,
+                    Step::Closed {
+                        reason: format!("refused: {e}"),
+                    },
+                )?;
+                return Err(e.into());
+            }
+            Err(e) => return Err(self.pending_err(&entry, "The delete's outcome is unknown.", e)),
+        }
+        self.journal.append(&entry, Step::Deleted)?;
+        self.journal.append(&entry, Step::Done)?;
+        Ok(())
+    }
+
+    /// Changes the label of `key` on `scope`; see the module documentation for the sequence.
+    pub async fn relabel(
+        &self,
+        scope: &KeyScope,
+        key: &DeployKey,
+        new_label: &str,
+        strategy: EditStrategy,
+        batch: Option<String>,
+    ) -> Result<RelabelOutcome, OpError> {
+        if key.label.as_deref() == Some(new_label) {
+            return Ok(RelabelOutcome::Unchanged(key.clone()));
+        }
+        let fp = fingerprint_of(key).ok_or_else(|| {
+            OpError::Invalid(format!(
+                "key {} on {scope} cannot be read, so it cannot be re-added safely",
+                key.id
+            ))
+        })?;
+        if let (EditStrategy::InPlace, KeyScope::Repository { workspace, repo }) = (strategy, scope)
+        {
+            match self
+                .client
+                .update_repo_key(workspace, repo, key.id, &key.key, new_label)
+                .await
+            {
+                Ok(k) => return Ok(RelabelOutcome::InPlace(k)),
+                Err(e) if e.is_auth_problem() => return Err(e.into()),
+                Err(e) => {
+                    tracing::info!(kind = ?e.kind, "in-place label update refused; falling back to delete and re-add")
+                }
+            }
+        }
+        let _lock = self.journal.lock().await?;
+        let record = IntentRecord {
+            intent: Intent::Relabel,
+            scope: scope.clone(),
+            key: key.key.clone(),
+            fingerprint: fp.to_string(),
+            comment: key.comment.clone(),
+            old_label: key.label.clone(),
+            new_label: Some(new_label.to_string()),
+            old_id: Some(key.id),
+            batch,
+        };
+        let entry = self.journal.begin(record.clone())?;
+        if self.stopped() {
+            self.journal.append(
+                &entry,
+                Step::Closed {
+                    reason: "cancelled before anything changed".into(),
+                },
+            )?;
+            return Err(OpError::Interrupted(format!(
+                "nothing changed; journal entry {entry} is closed."
+            )));
+        }
+        match delete_id(self.client, scope, key.id).await {
+            Ok(()) => {}
+            Err(e) if e.kind == ApiErrorKind::NotFound => {}
+            Err(e) if permanent(&e) => {
+                self.journal.append(
+                    &entry,
+                    Step::Closed {
+                        reason: format!("not started: the delete was refused: {e}"),
+                    },
+                )?;
+                return Err(e.into());
+            }
+            Err(e) => return Err(self.pending_err(&entry, "The delete's outcome is unknown.", e)),
+        }
+        self.journal.append(&entry, Step::Deleted)?;
+        if self.stopped() {
+            return Err(OpError::Interrupted(format!(
+                "the key {fp} was deleted from {scope} but not re-added yet; journal entry {entry} is PENDING. Run `bbkeys journal recover` to re-add it."
+            )));
+        }
+        let k = self.readd_and_verify(&entry, &record).await?;
+        Ok(RelabelOutcome::Replaced(k))
+    }
+
+    /// Steps 3-5: POST with retries (checking by fingerprint before each retry), then verify.
+    async fn readd_and_verify(
+        &self,
+        entry: &str,
+        record: &IntentRecord,
+    ) -> Result<DeployKey, OpError> {
+        let label = record
+            .new_label
+            .clone()
+            .or_else(|| record.old_label.clone())
+            .unwrap_or_default();
+        let text = with_comment(&record.key, record.comment.as_deref());
+        let tries = self.client.max_tries().max(1);
+        let mut last: Option<ApiError> = None;
+        for attempt in 0..tries {
+            if attempt > 0 {
+                tokio::time::sleep(
+                    self.client
+                        .backoff(attempt - 1, last.as_ref().and_then(|e| e.retry_after)),
+                )
+                .await;
+                // The failed POST may have landed: look before posting again.
+                if let Ok(keys) = list_keys(self.client, &record.scope).await
+                    && let Some(k) = find_fingerprint(&keys, &record.fingerprint)
+                {
+                    self.journal.append(entry, Step::Added { id: k.id })?;
+                    self.journal.append(entry, Step::Done)?;
+                    return Ok(k.clone());
+                }
+            }
+            match post_key(self.client, &record.scope, &text, &label).await {
+                Ok(k) => {
+                    self.journal.append(entry, Step::Added { id: k.id })?;
+                    return self.verify(entry, record, k).await;
+                }
+                Err(e) if e.kind == ApiErrorKind::DuplicateKey => {
+                    // "Already on this repository": close once the fingerprint is verified.
+                    let keys = list_keys(self.client, &record.scope)
+                        .await
+                        .map_err(|le| self.pending_err(entry, "Bitbucket says the key is already there, but the listing to verify it failed.", le))?;
+                    if let Some(k) = find_fingerprint(&keys, &record.fingerprint) {
+                        self.journal.append(entry, Step::Added { id: k.id })?;
+                        self.journal.append(entry, Step::Done)?;
+                        return Ok(k.clone());
+                    }
+                    return Err(self.pending_err(
+                        entry,
+                        "Bitbucket says the key is already there, but it is not in the listing.",
+                        e,
+                    ));
+                }
+                Err(e) if permanent(&e) => {
+                    return Err(self.pending_err(
+                        entry,
+                        &format!(
+                            "The key {} was deleted from {} but the re-add was refused.",
+                            record.fingerprint, record.scope
+                        ),
+                        e,
+                    ));
+                }
+                Err(e) => {
+                    let _ = self.journal.append(
+                        entry,
+                        Step::Failed {
+                            reason: e.to_string(),
+                        },
+                    );
+                    last = Some(e);
+                }
+            }
+            if self.stopped() {
+                break;
+            }
+        }
+        let e = last.unwrap_or_else(|| {
+            ApiError::new(
+                ApiErrorKind::Network,
+                crate::bitbucket::Operation::AddRepoKey,
+                record.scope.to_string(),
+            )
+        });
+        Err(OpError::Pending {
+            entry: entry.to_string(),
+            reason: format!(
+                "The key {} was deleted from {} but could not be re-added after {tries} tries.",
+                record.fingerprint, record.scope
+            ),
+            cause: Some(e),
+        })
+    }
+
+    async fn verify(
+        &self,
+        entry: &str,
+        record: &IntentRecord,
+        added: DeployKey,
+    ) -> Result<DeployKey, OpError> {
+        let keys = list_keys(self.client, &record.scope).await.map_err(|e| {
+            self.pending_err(
+                entry,
+                "The key was re-added but the listing to verify it failed.",
+                e,
+            )
+        })?;
+        match find_fingerprint(&keys, &record.fingerprint) {
+            Some(k) => {
+                self.journal.append(entry, Step::Done)?;
+                Ok(k.clone())
+            }
+            None => {
+                let _ = self.journal.append(
+                    entry,
+                    Step::Failed {
+                        reason: format!("re-added as id {} but not found when verifying", added.id),
+                    },
+                );
+                Err(OpError::Pending {
+                    entry: entry.to_string(),
+                    reason: format!(
+                        "The key {} was re-added to {} but does not show in the listing.",
+                        record.fingerprint, record.scope
+                    ),
+                    cause: None,
+                })
+            }
+        }
+    }
+
+    /// Finishes a pending entry. Idempotent: a key already where it should be just closes it.
+    /// Returns what was done, as a sentence.
+    pub async fn recover(&self, entry: &Entry) -> Result<String, OpError> {
+        let _lock = self.journal.lock().await?;
+        // Another process may have finished it while we waited for the lock.
+        let fresh = self.journal.find(&entry.id)?;
+        if !fresh.pending() {
+            return Ok(format!("entry {} was already finished", entry.id));
+        }
+        let r = &fresh.record;
+        let keys = list_keys(self.client, &r.scope).await?;
+        let present = find_fingerprint(&keys, &r.fingerprint).cloned();
+        match r.intent {
+            Intent::Add => match present {
+                Some(k) => {
+                    self.journal.append(&fresh.id, Step::Added { id: k.id })?;
+                    self.journal.append(&fresh.id, Step::Done)?;
+                    Ok(format!(
+                        "key {} is on {} (id {}); entry closed",
+                        r.fingerprint, r.scope, k.id
+                    ))
+                }
+                None => {
+                    let k = self.readd_and_verify(&fresh.id, r).await?;
+                    Ok(format!(
+                        "added key {} to {} (id {})",
+                        r.fingerprint, r.scope, k.id
+                    ))
+                }
+            },
+            Intent::Delete => match present {
+                None => {
+                    self.journal.append(&fresh.id, Step::Deleted)?;
+                    self.journal.append(&fresh.id, Step::Done)?;
+                    Ok(format!(
+                        "key {} is gone from {}; entry closed",
+                        r.fingerprint, r.scope
+                    ))
+                }
+                Some(k) => {
+                    delete_id(self.client, &r.scope, k.id).await?;
+                    self.journal.append(&fresh.id, Step::Deleted)?;
+                    self.journal.append(&fresh.id, Step::Done)?;
+                    Ok(format!("deleted key {} from {}", r.fingerprint, r.scope))
+                }
+            },
+            Intent::Relabel => {
+                let want = r.new_label.clone().unwrap_or_default();
+                match present {
+                    Some(k) if k.label.as_deref() == Some(want.as_str()) || fresh.deleted => {
+                        self.journal.append(&fresh.id, Step::Added { id: k.id })?;
+                        self.journal.append(&fresh.id, Step::Done)?;
+                        Ok(format!(
+                            "key {} is on {} as '{}' (id {}); entry closed",
+                            r.fingerprint,
+                            r.scope,
+                            crate::sanitize::clean_line(k.label.as_deref().unwrap_or("")),
+                            k.id
+                        ))
+                    }
+                    Some(k) => {
+                        // The delete never happened: carry the relabel through now.
+                        match delete_id(self.client, &r.scope, k.id).await {
+                            Ok(()) => {}
+                            Err(e) if e.kind == ApiErrorKind::NotFound => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                        self.journal.append(&fresh.id, Step::Deleted)?;
+                        let k = self.readd_and_verify(&fresh.id, r).await?;
+                        Ok(format!(
+                            "relabelled key {} on {} to '{}' (id {})",
+                            r.fingerprint,
+                            r.scope,
+                            crate::sanitize::clean_line(&want),
+                            k.id
+                        ))
+                    }
+                    None => {
+                        let k = self.readd_and_verify(&fresh.id, r).await?;
+                        Ok(format!(
+                            "re-added key {} to {} as '{}' (id {})",
+                            r.fingerprint,
+                            r.scope,
+                            crate::sanitize::clean_line(&want),
+                            k.id
+                        ))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reverses an entry: re-adds a deleted key, deletes an added one, or puts the old label
+    /// back. The reversal is journaled as an entry of its own.
+    pub async fn undo(&self, entry: &Entry) -> Result<String, OpError> {
+        let r = entry.record.clone();
+        let keys = list_keys(self.client, &r.scope).await?;
+        let present = find_fingerprint(&keys, &r.fingerprint).cloned();
+        let result = match r.intent {
+            Intent::Add => match present {
+                Some(k) => {
+                    self.delete(&r.scope, &k, None).await?;
+                    format!("deleted key {} from {}", r.fingerprint, r.scope)
+                }
+                None => format!(
+                    "key {} is not on {}; nothing to undo",
+                    r.fingerprint, r.scope
+                ),
+            },
+            Intent::Delete | Intent::Relabel => {
+                let old = r.old_label.clone().unwrap_or_default();
+                match present {
+                    Some(k) if r.intent == Intent::Relabel => {
+                        self.relabel(&r.scope, &k, &old, EditStrategy::Replace, None)
+                            .await?;
+                        format!(
+                            "put label '{}' back on key {} of {}",
+                            crate::sanitize::clean_line(&old),
+                            r.fingerprint,
+                            r.scope
+                        )
+                    }
+                    Some(_) => format!(
+                        "key {} is already on {}; nothing to undo",
+                        r.fingerprint, r.scope
+                    ),
+                    None => {
+                        let key =
+                            PublicKey::from_server(&with_comment(&r.key, r.comment.as_deref()))
+                                .map_err(|e| {
+                                    OpError::Invalid(format!(
+                                        "the journaled key cannot be read: {e}"
+                                    ))
+                                })?;
+                        self.add(&r.scope, &key, &old, None).await?;
+                        format!(
+                            "re-added key {} to {} as '{}'",
+                            r.fingerprint,
+                            r.scope,
+                            crate::sanitize::clean_line(&old)
+                        )
+                    }
+                }
+            }
+        };
+        if entry.pending() {
+            let _lock = self.journal.lock().await?;
+            self.journal.append(
+                &entry.id,
+                Step::Closed {
+                    reason: format!("undone: {result}"),
+                },
+            )?;
+        }
+        Ok(result)
+    }
+}
