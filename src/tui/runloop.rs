@@ -42,15 +42,16 @@ pub trait Host {
 }
 
 /// Runs the loop until the user quits. `client` is `None` on the first-run screen.
-pub async fn run_with<B, S>(
+pub async fn run_with<B, S, H>(
     terminal: &mut Terminal<B>,
     mut events: S,
     mut state: State,
     client: Option<Client>,
-    host: &mut dyn Host,
+    host: &mut H,
 ) -> anyhow::Result<TuiOutcome>
 where
     B: Backend,
+    H: Host,
     S: Stream<Item = Input> + Unpin,
 {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();

@@ -3,3 +3,5 @@
 
 mod contract;
 mod readme;
+mod tui_e2e;
+mod tui_flow;
