@@ -327,6 +327,23 @@ impl Keymap {
     }
 }
 
+/// The default key table as Markdown, for the README (generated, so it cannot drift).
+pub fn markdown_table() -> String {
+    let km = Keymap::default();
+    let mut out = String::from("| Keys | Action | `[keys]` name |\n|---|---|---|\n");
+    out.push_str("| `Ctrl-C` | quit, always | |\n");
+    for (action, keys) in km.bindings.iter().filter(|(_, k)| !k.is_empty()) {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        out.push_str(&format!(
+            "| {} | {} | `{}` |\n",
+            keys.join(" "),
+            action.description(),
+            action.config_name()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +411,20 @@ mod tests {
         );
         assert!(err("quit = 3").contains("expected a key"));
         assert!(err("quit = \"ctrl-c\"").contains("Ctrl-C always quits"));
+    }
+
+    #[test]
+    fn markdown_table_lists_every_bound_action() {
+        let table = markdown_table();
+        assert!(
+            table.contains("| `/` | filter the focused list | `filter` |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `j` `↓` | move down | `down` |"),
+            "{table}"
+        );
+        assert_eq!(table.lines().count(), 2 + 1 + Action::ALL.len());
     }
 
     #[test]

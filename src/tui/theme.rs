@@ -30,7 +30,8 @@ pub struct Theme {
 }
 
 /// The element names accepted in `[theme]`.
-pub const ELEMENTS: [&str; 10] = [
+pub const ELEMENTS: [&str; 11] = [
+    "accent",
     "border",
     "border_focused",
     "selected",
@@ -95,6 +96,17 @@ impl Theme {
                 .ok_or_else(|| format!("[theme] {name}: expected a colour name or \"#rrggbb\""))?;
             let colour = Color::from_str(text)
                 .map_err(|_| format!("[theme] {name} = {text:?}: unknown colour; use a name such as \"cyan\", an index 0-255 or \"#rrggbb\""))?;
+            if name == "accent" {
+                // One colour for everything that marks "here": the focused pane, the cursor
+                // row and the keys in hints. Tables iterate in name order and `accent` comes first,
+                // so a specific element set beside it always wins.
+                if !no_color {
+                    out.border_focused = out.border_focused.fg(colour);
+                    out.key = out.key.fg(colour);
+                    out.selected = out.selected.bg(colour);
+                }
+                continue;
+            }
             let slot = match name.as_str() {
                 "border" => &mut out.border,
                 "border_focused" => &mut out.border_focused,
@@ -141,6 +153,12 @@ mod tests {
         let th = Theme::from_config(&t, false).unwrap();
         assert_eq!(th.error.fg, Some(Color::Rgb(0xff, 0x88, 0)));
         assert_eq!(th.selected.bg, Some(Color::Blue));
+        let accent: toml::Table = toml::from_str("accent = \"green\"").unwrap();
+        let th = Theme::from_config(&accent, false).unwrap();
+        assert_eq!(
+            (th.border_focused.fg, th.selected.bg),
+            (Some(Color::Green), Some(Color::Green))
+        );
         let mono = Theme::from_config(&t, true).unwrap();
         assert_eq!(mono.error.fg, None);
         assert_eq!(mono.selected.bg, None);
