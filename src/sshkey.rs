@@ -1,7 +1,45 @@
 //! Parse, normalise, validate and fingerprint OpenSSH public keys (`bitbucket-api.md` §6).
-// (interface first; bodies are being written)
+//!
+//! The parser reads the wire-format blob itself (RFC 4253 §6.6: length-prefixed strings and
+//! mpints) instead of going through the `ssh-key` crate. §6 lists that crate's traps: its `==`
+//! compares comments, it rejects leading blanks, and a second pasted line silently becomes part
+//! of the first key's comment. Doing it by hand also lets every refusal carry its own sentence,
+//! and those sentences never repeat the input, which might be a secret pasted by mistake.
+//!
+//! What counts as "the same key" and what the fingerprint is both follow `ssh-keygen -lf`: the
+//! blob is re-encoded canonically (as OpenSSH does before hashing), so a key whose mpints carry
+//! superfluous leading zero bytes still gets the fingerprint OpenSSH prints.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use sha2::Digest as _;
+
+/// Longest text [`PublicKey::parse`] looks at. The largest public key OpenSSH handles (RSA
+/// 16384 bits) is about 2.8 KB of base64; anything far beyond that is not one public key.
+pub const MAX_INPUT_LEN: usize = 16 * 1024;
+
+/// Smallest RSA modulus Bitbucket accepts (§6); smaller keys are refused before any request.
+pub const MIN_RSA_BITS: u32 = 2048;
+
+/// Largest RSA modulus OpenSSH accepts (`SSHBUF_MAX_BIGNUM`); `ssh-keygen -lf` refuses more.
+const MAX_RSA_BITS: u32 = 16384;
+
+/// Key types [`PublicKey::parse`] accepts, in the order they are listed to the user (§6).
+pub const ACCEPTED_KEY_TYPES: [&str; 8] = [
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-rsa",
+    "ssh-dss",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
 
 /// A `SHA256:<unpadded base64>` fingerprint, exactly as `ssh-keygen -lf` prints it.
+///
+/// Bitbucket returns keys without their comment (§3), so keys are compared by this value,
+/// never by their text or label.
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -9,14 +47,52 @@
 pub struct Fingerprint(String);
 
 impl Fingerprint {
+    /// Length of the base64 part: 32 bytes of SHA-256 make 43 characters without padding.
+    const BASE64_LEN: usize = 43;
+
     /// The text form, `SHA256:...`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// Parses `SHA256:...`.
+
+    /// Reads a fingerprint typed or pasted by a user, for instance to find where a key is used.
+    ///
+    /// Accepts `SHA256:` followed by 43 base64 characters, as `ssh-keygen -lf` prints it. The
+    /// prefix may be in any case, surrounding whitespace and trailing `=` padding (which some
+    /// tools add) are dropped. The result is always in `ssh-keygen`'s form, so it compares equal
+    /// to [`PublicKey::fingerprint`].
     pub fn parse(s: &str) -> Result<Fingerprint, KeyError> {
-        let _ = s;
-        todo!()
+        let text = s.trim();
+        let prefix_len = "SHA256:".len();
+        let has_prefix = text
+            .get(..prefix_len)
+            .is_some_and(|p| p.eq_ignore_ascii_case("SHA256:"));
+        if !has_prefix {
+            let md5 = text
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("MD5:"))
+                || looks_like_hex_pairs(text);
+            return Err(if md5 {
+                KeyError::Md5Fingerprint
+            } else {
+                KeyError::FingerprintNotSha256
+            });
+        }
+        let body = text
+            .get(prefix_len..)
+            .unwrap_or_default()
+            .trim_end_matches('=');
+        // Decoding (not just counting) rejects foreign characters and non-zero trailing bits.
+        let decodes_to_digest = STANDARD_NO_PAD.decode(body).is_ok_and(|d| d.len() == 32);
+        if body.len() != Self::BASE64_LEN || !decodes_to_digest {
+            return Err(KeyError::InvalidFingerprint);
+        }
+        Ok(Fingerprint(format!("SHA256:{body}")))
+    }
+
+    fn of_blob(blob: &[u8]) -> Fingerprint {
+        let digest = sha2::Sha256::digest(blob);
+        Fingerprint(format!("SHA256:{}", STANDARD_NO_PAD.encode(digest)))
     }
 }
 
@@ -24,6 +100,24 @@ impl std::fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = KeyError;
+
+    /// Same as [`Fingerprint::parse`], so clap arguments can be fingerprints.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fingerprint::parse(s)
+    }
+}
+
+/// `aa:bb:...`: an MD5 fingerprint pasted without its `MD5:` prefix (16 hex pairs).
+fn looks_like_hex_pairs(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    parts.len() == 16
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// How strong a key is considered.
@@ -34,68 +128,1091 @@ pub enum Strength {
     Good,
     /// RSA of exactly 2048 bits: acceptable but legacy.
     Legacy,
-    /// DSA, or RSA under 2048 bits.
+    /// DSA (removed from OpenSSH 10.0, §6), or RSA under 2048 bits (refused by Bitbucket).
     Weak,
 }
 
-/// Why a key text was refused.
+/// Why a key text (or a fingerprint) was refused.
+///
+/// Each refusal has its own sentence telling the user what to do. None of them quotes the
+/// input: a user who pastes the wrong thing may well paste a secret. They name at most a key
+/// type, and only one that looks like a key type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    /// Placeholder while the parser is written.
-    #[error("invalid key")]
-    Invalid,
+    /// Nothing but whitespace.
+    #[error(
+        "no key given: paste one OpenSSH public key line, such as the contents of ~/.ssh/id_ed25519.pub"
+    )]
+    Empty,
+    /// Longer than [`MAX_INPUT_LEN`].
+    #[error(
+        "the text is {len} bytes long, more than the {limit} bytes one public key can take: paste a single line from a `.pub` file"
+    )]
+    TooLong {
+        /// Length of the input in bytes.
+        len: usize,
+        /// The limit, [`MAX_INPUT_LEN`].
+        limit: usize,
+    },
+    /// A private key in PEM, PKCS#8 or OpenSSH form (encrypted or not).
+    #[error(
+        "this is a PRIVATE key: never paste a private key anywhere; use the public key instead, the `.pub` file next to it (for example ~/.ssh/id_ed25519.pub), or print it with `ssh-keygen -y -f <private key file>`"
+    )]
+    PrivateKey,
+    /// A PuTTY `.ppk` file, which always holds the private key.
+    #[error(
+        "this is a PuTTY PRIVATE key file (.ppk): never paste a private key anywhere; use the public key instead: in PuTTYgen copy \"Public key for pasting into OpenSSH authorized_keys file\", or run `puttygen <file>.ppk -O public-openssh` to get the `.pub` line"
+    )]
+    PuttyPrivateKey,
+    /// An RFC 4716 block (`---- BEGIN SSH2 PUBLIC KEY ----`), as PuTTYgen and SSH.com tools write.
+    #[error(
+        "this is an RFC 4716 (SSH2) public key block, not an OpenSSH key line: convert it with `ssh-keygen -i -f <file>` and paste the one line it prints"
+    )]
+    Ssh2PublicKey,
+    /// A PEM public key (`-----BEGIN PUBLIC KEY-----` or `-----BEGIN RSA PUBLIC KEY-----`).
+    #[error(
+        "this is a PEM public key, not an OpenSSH key line: convert it with `ssh-keygen -i -m PKCS8 -f <file>` (for `BEGIN RSA PUBLIC KEY` use `-m PEM`) and paste the one line it prints"
+    )]
+    PemPublicKey,
+    /// More than one non-empty line.
+    #[error(
+        "found {lines} non-empty lines: add one key at a time, one key per line (a second line would otherwise end up hidden in the first key's comment)"
+    )]
+    MultipleLines {
+        /// How many non-empty lines there were.
+        lines: usize,
+    },
+    /// A second key after the first one on the same line, where it would pass for the comment.
+    #[error(
+        "the comment after the key holds a second key: add one key at a time, one key per line"
+    )]
+    SecondKeyInComment,
+    /// A control character (or an invisible bidirectional-text control) inside the line.
+    #[error(
+        "control character U+{code:04X} at position {position}: a public key is a single line of printable text; copy it again from the `.pub` file"
+    )]
+    ControlCharacter {
+        /// 1-based position of the character in the input, counted in characters.
+        position: usize,
+        /// The character's code point.
+        code: u32,
+    },
+    /// An authorized_keys line with options (`from="..."`, `command="..."`, `restrict`, ...).
+    #[error(
+        "authorized_keys options (such as from=, command=, no-pty, restrict) are not allowed for access keys: remove everything before the key type (for example `ssh-ed25519`)"
+    )]
+    Options,
+    /// The first word is not a key type this tool knows.
+    #[error("{}", unknown_type_message(.found.as_deref()))]
+    UnknownKeyType {
+        /// The unknown type, only when it looks like a key type name (otherwise it could be
+        /// anything the user pasted, and is not repeated).
+        found: Option<String>,
+    },
+    /// The line starts with the base64 data: the type in front of it was lost.
+    #[error(
+        "the key type is missing: the line must start with the type (for example `ssh-ed25519`), then the base64 key data"
+    )]
+    MissingKeyType,
+    /// A key type and nothing after it.
+    #[error(
+        "`{key_type}` is not followed by any key data: paste the whole line from the `.pub` file"
+    )]
+    MissingKeyData {
+        /// The declared key type.
+        key_type: String,
+    },
+    /// An OpenSSH certificate (`*-cert-v01@openssh.com`).
+    #[error(
+        "`{key_type}` is an OpenSSH certificate, not a plain public key: access keys must be plain keys; paste the key's own `.pub` file, not the `-cert.pub` one"
+    )]
+    Certificate {
+        /// The certificate type.
+        key_type: String,
+    },
+    /// The key data is not valid (padded, standard) base64.
+    #[error("{}", base64_message(*.position))]
+    InvalidBase64 {
+        /// 1-based position in the key data of the first bad character, when there is one.
+        position: Option<usize>,
+    },
+    /// The type named in front of the data differs from the type inside the data.
+    #[error("{}", mismatch_message(.declared, .embedded.as_deref()))]
+    TypeMismatch {
+        /// The type written in front of the data.
+        declared: String,
+        /// The type found inside the data, when it is a known one.
+        embedded: Option<String>,
+    },
+    /// The key data stops in the middle of a field.
+    #[error(
+        "the `{key_type}` key data is truncated: part of the line was lost while copying; copy the whole line again"
+    )]
+    TruncatedBlob {
+        /// The declared key type.
+        key_type: String,
+    },
+    /// Bytes left over after the last field of the key.
+    #[error(
+        "the `{key_type}` key data has extra bytes after the end of the key: it was altered or two keys were joined; copy the line again"
+    )]
+    TrailingData {
+        /// The declared key type.
+        key_type: String,
+    },
+    /// The fields are all there but their values cannot be a key of that type.
+    #[error("the `{key_type}` key data is invalid: {reason}")]
+    InvalidKeyData {
+        /// The declared key type.
+        key_type: String,
+        /// What is wrong, in words.
+        reason: &'static str,
+    },
+    /// An RSA key under [`MIN_RSA_BITS`].
+    #[error(
+        "this RSA key has {bits} bits: Bitbucket refuses RSA keys under 2048 bits; generate an ed25519 key: ssh-keygen -t ed25519"
+    )]
+    RsaTooSmall {
+        /// The modulus size.
+        bits: u32,
+    },
+    /// A fingerprint in the old MD5 form.
+    #[error(
+        "this is an MD5 fingerprint: use the SHA256 form (`SHA256:...`), which `ssh-keygen -lf <file>` prints"
+    )]
+    Md5Fingerprint,
+    /// A fingerprint without the `SHA256:` prefix.
+    #[error(
+        "a fingerprint starts with `SHA256:` followed by 43 characters, as `ssh-keygen -lf <file>` prints it"
+    )]
+    FingerprintNotSha256,
+    /// `SHA256:` followed by something that is not 43 base64 characters.
+    #[error(
+        "after `SHA256:` a fingerprint has exactly 43 base64 characters: it was probably cut while copying; copy it again"
+    )]
+    InvalidFingerprint,
 }
+
+fn unknown_type_message(found: Option<&str>) -> String {
+    let accepted = ACCEPTED_KEY_TYPES.join(", ");
+    match found {
+        Some(t) => format!("unknown key type `{t}`; accepted types: {accepted}"),
+        None => format!("the line does not start with a key type; accepted types: {accepted}"),
+    }
+}
+
+fn base64_message(position: Option<usize>) -> String {
+    let at = position.map_or_else(String::new, |p| format!(" (at character {p} of the data)"));
+    format!(
+        "the key data is not valid base64{at}: the line was cut or altered while copying; copy it again from the `.pub` file"
+    )
+}
+
+fn mismatch_message(declared: &str, embedded: Option<&str>) -> String {
+    match embedded {
+        Some(e) => format!(
+            "the line says `{declared}` but its data holds a `{e}` key: the type or the data was edited; copy the line again"
+        ),
+        None => format!(
+            "the line says `{declared}` but its data is not a `{declared}` key: copy the line again from the `.pub` file"
+        ),
+    }
+}
+
+/// The key types this module understands; [`PublicKey`] keeps one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyKind {
+    Ed25519,
+    EcdsaP256,
+    EcdsaP384,
+    EcdsaP521,
+    Rsa,
+    Dsa,
+    SkEd25519,
+    SkEcdsaP256,
+}
+
+impl KeyKind {
+    const ALL: [KeyKind; 8] = [
+        KeyKind::Ed25519,
+        KeyKind::EcdsaP256,
+        KeyKind::EcdsaP384,
+        KeyKind::EcdsaP521,
+        KeyKind::Rsa,
+        KeyKind::Dsa,
+        KeyKind::SkEd25519,
+        KeyKind::SkEcdsaP256,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            KeyKind::Ed25519 => "ssh-ed25519",
+            KeyKind::EcdsaP256 => "ecdsa-sha2-nistp256",
+            KeyKind::EcdsaP384 => "ecdsa-sha2-nistp384",
+            KeyKind::EcdsaP521 => "ecdsa-sha2-nistp521",
+            KeyKind::Rsa => "ssh-rsa",
+            KeyKind::Dsa => "ssh-dss",
+            KeyKind::SkEd25519 => "sk-ssh-ed25519@openssh.com",
+            KeyKind::SkEcdsaP256 => "sk-ecdsa-sha2-nistp256@openssh.com",
+        }
+    }
+
+    /// What `ssh-keygen -l` prints in parentheses (OpenSSH's `sshkey_type`).
+    fn short(self) -> &'static str {
+        match self {
+            KeyKind::Ed25519 => "ED25519",
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::EcdsaP521 => "ECDSA",
+            KeyKind::Rsa => "RSA",
+            KeyKind::Dsa => "DSA",
+            KeyKind::SkEd25519 => "ED25519-SK",
+            KeyKind::SkEcdsaP256 => "ECDSA-SK",
+        }
+    }
+
+    fn from_name(name: &[u8]) -> Option<KeyKind> {
+        KeyKind::ALL
+            .into_iter()
+            .find(|k| k.name().as_bytes() == name)
+    }
+}
+
+/// Certificates are named after their key type: `<type>-cert-v01@openssh.com`.
+fn is_certificate_type(name: &str) -> bool {
+    name.ends_with("-cert-v01@openssh.com") || name.ends_with("-cert-v00@openssh.com")
+}
+
+/// Whether a word is safe to quote back as "the key type": it has the shape of an SSH algorithm
+/// name, so it is not a password or token pasted by mistake.
+fn looks_like_key_type(word: &str) -> bool {
+    const PREFIXES: [&str; 7] = ["ssh-", "ecdsa-", "sk-", "rsa-", "x509v3-", "pgp-", "spki-"];
+    word.len() <= 64
+        && PREFIXES.iter().any(|p| word.starts_with(p))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '@' | '.' | '_'))
+}
+
+/// Option names of sshd's authorized_keys format (sshd(8), AUTHORIZED_KEYS FILE FORMAT).
+const AUTHORIZED_KEYS_OPTIONS: [&str; 22] = [
+    "agent-forwarding",
+    "cert-authority",
+    "command=",
+    "environment=",
+    "expiry-time=",
+    "from=",
+    "no-agent-forwarding",
+    "no-port-forwarding",
+    "no-pty",
+    "no-touch-required",
+    "no-user-rc",
+    "no-x11-forwarding",
+    "permitlisten=",
+    "permitopen=",
+    "port-forwarding",
+    "principals=",
+    "pty",
+    "restrict",
+    "touch-required",
+    "tunnel=",
+    "user-rc",
+    "verify-required",
+];
 
 /// A parsed public key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two keys are equal when their type and key material are equal; the comment does not take
+/// part, because Bitbucket hands keys back without it (§3) and the same key often carries
+/// different comments on different machines.
+#[derive(Clone)]
 pub struct PublicKey {
-    _private: (),
+    kind: KeyKind,
+    /// Canonical wire encoding; the type string is its first field, so equality covers the type.
+    blob: Vec<u8>,
+    bits: u32,
+    comment: Option<String>,
 }
 
-#[allow(unused_variables)]
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.blob == other.blob
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl std::hash::Hash for PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.blob.hash(state);
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    // The blob in full is noise in logs and test failures; the fingerprint identifies the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("key_type", &self.kind.name())
+            .field("bits", &self.bits)
+            .field("fingerprint", &self.fingerprint().0)
+            .field("comment", &self.comment)
+            .finish()
+    }
+}
+
+impl std::str::FromStr for PublicKey {
+    type Err = KeyError;
+
+    /// Same as [`PublicKey::parse`] (the strict form, for keys a user wants to add).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PublicKey::parse(s)
+    }
+}
+
+/// Which rules apply: a user's key about to be added, or a key the server already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Strict,
+    Lenient,
+}
+
 impl PublicKey {
-    /// Strict parse for a key a user wants to add.
+    /// Strict parse for a key a user wants to add, run before any request is made (§6).
+    ///
+    /// Takes one OpenSSH public key line, `<type> <base64> [comment]`, with any surrounding
+    /// whitespace and line break. Refuses (each with its own [`KeyError`]): private keys of any
+    /// form, RFC 4716 and PEM public keys, more than one line or a second key in the comment,
+    /// control characters, authorized_keys options, unknown types, certificates, bad base64, a
+    /// blob that is truncated, too long, of another type or not a valid key, and RSA under 2048
+    /// bits. DSA is accepted but rated [`Strength::Weak`].
     pub fn parse(input: &str) -> Result<PublicKey, KeyError> {
-        todo!()
+        let line = screen(input, Mode::Strict)?;
+        let key = parse_line(line, Mode::Strict)?;
+        if key.kind == KeyKind::Rsa && key.bits < MIN_RSA_BITS {
+            return Err(KeyError::RsaTooSmall { bits: key.bits });
+        }
+        Ok(key)
     }
-    /// Lenient parse for keys that come from the server (weak keys accepted, comment optional).
+
+    /// Lenient parse for key text returned by Bitbucket: `<type> <base64>`, comment optional.
+    ///
+    /// Weak keys (RSA under 2048 bits, DSA) are accepted because they exist on servers and
+    /// must still be listed, fingerprinted and deleted. A comment may hold control characters;
+    /// it is untrusted server text, cleaned by `sanitize` before display. The blob itself is
+    /// checked as strictly as in [`PublicKey::parse`], so the fingerprint is the one
+    /// `ssh-keygen` would print. Never panics, whatever the text.
     pub fn from_server(key: &str) -> Result<PublicKey, KeyError> {
-        todo!()
+        let line = screen(key, Mode::Lenient)?;
+        parse_line(line, Mode::Lenient)
     }
-    /// OpenSSH type string, such as `ssh-ed25519`.
+
+    /// OpenSSH type string, such as `ssh-ed25519` or `sk-ssh-ed25519@openssh.com`.
     pub fn key_type(&self) -> &str {
-        todo!()
+        self.kind.name()
     }
-    /// Bit length as `ssh-keygen -l` reports it.
-    pub fn bits(&self) -> u32 {
-        todo!()
-    }
-    /// The comment, if any.
-    pub fn comment(&self) -> Option<&str> {
-        todo!()
-    }
-    /// SHA256 fingerprint.
-    pub fn fingerprint(&self) -> Fingerprint {
-        todo!()
-    }
-    /// `MD5:aa:bb:...`.
-    pub fn md5_fingerprint(&self) -> String {
-        todo!()
-    }
-    /// `<type> <base64>` without the comment.
-    pub fn to_openssh(&self) -> String {
-        todo!()
-    }
-    /// `ED25519`, `RSA`, ...
+
+    /// Type as `ssh-keygen -l` prints it in parentheses: `ED25519`, `ECDSA`, `RSA`, `DSA`,
+    /// `ED25519-SK` or `ECDSA-SK`.
     pub fn short_type(&self) -> &'static str {
-        todo!()
+        self.kind.short()
     }
-    /// `<type> <base64> <comment>`.
+
+    /// Bit length, the first column of `ssh-keygen -lf`: the modulus size for RSA and DSA, the
+    /// curve size for ECDSA, 256 for Ed25519.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// The comment after the key data, if any (inner spacing kept, outer spacing dropped).
+    pub fn comment(&self) -> Option<&str> {
+        self.comment.as_deref()
+    }
+
+    /// `SHA256:` + unpadded base64 of the SHA-256 of the blob, as `ssh-keygen -lf` prints it.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of_blob(&self.blob)
+    }
+
+    /// `MD5:aa:bb:...`, as `ssh-keygen -E md5 -lf` prints it (shown only on request, §6).
+    pub fn md5_fingerprint(&self) -> String {
+        let digest = md5::Md5::digest(&self.blob);
+        let pairs: Vec<String> = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("MD5:{}", pairs.join(":"))
+    }
+
+    /// `<type> <base64>` without the comment, from the canonical re-encoding of the blob. This
+    /// is the form to send to Bitbucket and to compare with what it returns.
+    pub fn to_openssh(&self) -> String {
+        format!("{} {}", self.kind.name(), STANDARD.encode(&self.blob))
+    }
+
+    /// `<type> <base64> <comment>`, or [`PublicKey::to_openssh`] when there is no comment.
     pub fn to_openssh_with_comment(&self) -> String {
-        todo!()
+        match &self.comment {
+            Some(c) => format!("{} {c}", self.to_openssh()),
+            None => self.to_openssh(),
+        }
     }
-    /// Strength classification.
+
+    /// Strength classification: DSA and RSA under 2048 bits are weak, RSA of exactly 2048
+    /// bits is legacy, everything else is good.
     pub fn strength(&self) -> Strength {
-        todo!()
+        match self.kind {
+            KeyKind::Dsa => Strength::Weak,
+            KeyKind::Rsa if self.bits < MIN_RSA_BITS => Strength::Weak,
+            KeyKind::Rsa if self.bits == MIN_RSA_BITS => Strength::Legacy,
+            _ => Strength::Good,
+        }
+    }
+}
+
+/// Characters that end a line. Besides LF and CR this takes in the rarer breaks an editor or a
+/// web page may produce, so that no form of "two lines" slips through as one.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// Invisible characters that reorder displayed text (the same set `sanitize` strips): a comment
+/// holding them could make a key look like another in a list.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+    )
+}
+
+/// Everything that can be decided about the text as a whole, before looking at its fields.
+/// Returns the single line, trimmed.
+fn screen(input: &str, mode: Mode) -> Result<&str, KeyError> {
+    // Private keys first, whatever else is wrong with the text: that is what the user must hear.
+    // `b3BlbnNzaC1rZXktdjE` is the base64 of "openssh-key-v1", the body of an OpenSSH private
+    // key pasted without its armour lines.
+    if input.contains("PuTTY-User-Key-File-") {
+        return Err(KeyError::PuttyPrivateKey);
+    }
+    if input.contains("PRIVATE KEY") || input.contains("b3BlbnNzaC1rZXktdjE") {
+        return Err(KeyError::PrivateKey);
+    }
+    if input.contains("BEGIN SSH2 PUBLIC KEY") {
+        return Err(KeyError::Ssh2PublicKey);
+    }
+    if input.contains("-----BEGIN ") && input.contains("PUBLIC KEY-----") {
+        return Err(KeyError::PemPublicKey);
+    }
+    if input.len() > MAX_INPUT_LEN {
+        return Err(KeyError::TooLong {
+            len: input.len(),
+            limit: MAX_INPUT_LEN,
+        });
+    }
+    // A byte-order mark is what Windows editors put in front of a saved `.pub` file.
+    let unmarked = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let line = unmarked.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    if line.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    let lines = line
+        .split(is_line_break)
+        .filter(|l| !l.chars().all(is_blank))
+        .count();
+    if lines > 1 {
+        return Err(KeyError::MultipleLines { lines });
+    }
+    if mode == Mode::Strict {
+        // `line` lies inside `input`; positions are counted from the start of what was pasted.
+        let offset = (line.as_ptr() as usize).saturating_sub(input.as_ptr() as usize);
+        let leading_chars = input.get(..offset).map_or(0, |s| s.chars().count());
+        for (i, c) in line.chars().enumerate() {
+            if (c.is_control() && c != '\t') || is_bidi_control(c) {
+                return Err(KeyError::ControlCharacter {
+                    position: leading_chars + i + 1,
+                    code: u32::from(c),
+                });
+            }
+        }
+    }
+    Ok(line)
+}
+
+/// Splits off the first blank-separated field; the rest starts at the next non-blank character.
+fn split_field(s: &str) -> (&str, &str) {
+    match s.find(is_blank) {
+        Some(end) => (
+            s.get(..end).unwrap_or_default(),
+            s.get(end..)
+                .unwrap_or_default()
+                .trim_start_matches(is_blank),
+        ),
+        None => (s, ""),
+    }
+}
+
+fn parse_line(line: &str, mode: Mode) -> Result<PublicKey, KeyError> {
+    let (first, rest) = split_field(line);
+    let Some(kind) = KeyKind::from_name(first.as_bytes()) else {
+        return Err(classify_unknown_start(first, rest));
+    };
+    let (data, comment) = split_field(rest);
+    if data.is_empty() {
+        return Err(KeyError::MissingKeyData {
+            key_type: kind.name().to_owned(),
+        });
+    }
+    let blob = STANDARD.decode(data).map_err(|e| KeyError::InvalidBase64 {
+        position: match e {
+            base64::DecodeError::InvalidByte(at, _)
+            | base64::DecodeError::InvalidLastSymbol(at, _) => Some(at + 1),
+            base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => None,
+        },
+    })?;
+    let (blob, bits) = decode_blob(kind, &blob)?;
+    let comment = comment.trim_end_matches(is_blank);
+    if mode == Mode::Strict && holds_key(comment) {
+        return Err(KeyError::SecondKeyInComment);
+    }
+    Ok(PublicKey {
+        kind,
+        blob,
+        bits,
+        comment: (!comment.is_empty()).then(|| comment.to_owned()),
+    })
+}
+
+/// Decides why a line does not start with a key type, to give the most useful refusal.
+fn classify_unknown_start(first: &str, rest: &str) -> KeyError {
+    if is_certificate_type(first) {
+        let key_type = if looks_like_key_type(first) {
+            first
+        } else {
+            "certificate"
+        };
+        return KeyError::Certificate {
+            key_type: key_type.to_owned(),
+        };
+    }
+    // sshd reads an unknown first word as options and looks for the key type after it; a known
+    // type later on the line, or a known option name in front, means exactly that shape.
+    let type_later = rest
+        .split(is_blank)
+        .any(|w| KeyKind::from_name(w.as_bytes()).is_some() || is_certificate_type(w));
+    let lower = first.to_ascii_lowercase();
+    let starts_with_option = AUTHORIZED_KEYS_OPTIONS.iter().any(|o| {
+        // `restrict` and `restrict,command=...` are options; `restricted` is not.
+        lower
+            .strip_prefix(o)
+            .is_some_and(|after| o.ends_with('=') || after.is_empty() || after.starts_with(','))
+    });
+    if type_later || starts_with_option {
+        return KeyError::Options;
+    }
+    if STANDARD.decode(first).is_ok_and(|blob| {
+        Reader::new(&blob)
+            .string()
+            .and_then(KeyKind::from_name)
+            .is_some()
+    }) {
+        return KeyError::MissingKeyType;
+    }
+    KeyError::UnknownKeyType {
+        found: looks_like_key_type(first).then(|| first.to_owned()),
+    }
+}
+
+/// Whether a comment contains `<type> <base64 of a blob of that type>`: a second key that
+/// would otherwise travel hidden in the first one's comment.
+fn holds_key(comment: &str) -> bool {
+    let words: Vec<&str> = comment.split(is_blank).filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|pair| match pair {
+        [kind, data] => KeyKind::from_name(kind.as_bytes()).is_some_and(|k| {
+            STANDARD
+                .decode(data)
+                .is_ok_and(|blob| Reader::new(&blob).string() == Some(k.name().as_bytes()))
+        }),
+        _ => false,
+    })
+}
+
+/// Reads RFC 4253 length-prefixed fields; `None` means the data ran out.
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Reader { rest: data }
+    }
+
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let (len, after) = self.rest.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_be_bytes(*len)).ok()?;
+        if len > after.len() {
+            return None;
+        }
+        let (field, rest) = after.split_at(len);
+        self.rest = rest;
+        Some(field)
+    }
+}
+
+/// Writes the canonical blob, field by field, as OpenSSH does before fingerprinting.
+#[derive(Default)]
+struct Writer {
+    out: Vec<u8>,
+}
+
+impl Writer {
+    fn string(&mut self, field: &[u8]) {
+        // Fields come from a blob shorter than MAX_INPUT_LEN, so their length fits in a u32.
+        let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+        self.out.extend_from_slice(&len.to_be_bytes());
+        self.out.extend_from_slice(field);
+    }
+
+    /// An mpint from its magnitude (no leading zeros): a zero byte goes in front when the top
+    /// bit is set, so the number stays positive.
+    fn mpint(&mut self, magnitude: &[u8]) {
+        if magnitude.first().is_some_and(|b| b & 0x80 != 0) {
+            let mut padded = Vec::with_capacity(magnitude.len() + 1);
+            padded.push(0);
+            padded.extend_from_slice(magnitude);
+            self.string(&padded);
+        } else {
+            self.string(magnitude);
+        }
+    }
+}
+
+/// Reads the fields of a `kind` key after the type string, checks them the way OpenSSH's
+/// `sshkey_from_blob` does, and returns the canonical blob and the bit length.
+fn decode_blob(kind: KeyKind, blob: &[u8]) -> Result<(Vec<u8>, u32), KeyError> {
+    let key_type = || kind.name().to_owned();
+    let truncated = || KeyError::TruncatedBlob {
+        key_type: key_type(),
+    };
+    let invalid = |reason| KeyError::InvalidKeyData {
+        key_type: key_type(),
+        reason,
+    };
+    let mut r = Reader::new(blob);
+    let embedded = r.string().ok_or_else(truncated)?;
+    if embedded != kind.name().as_bytes() {
+        let known = KeyKind::from_name(embedded)
+            .map(|k| k.name().to_owned())
+            .or_else(|| {
+                std::str::from_utf8(embedded)
+                    .ok()
+                    .filter(|t| is_certificate_type(t) && looks_like_key_type(t))
+                    .map(str::to_owned)
+            });
+        return Err(KeyError::TypeMismatch {
+            declared: key_type(),
+            embedded: known,
+        });
+    }
+    let mut w = Writer::default();
+    w.string(embedded);
+    let bits = match kind {
+        KeyKind::Ed25519 | KeyKind::SkEd25519 => {
+            let point = r.string().ok_or_else(truncated)?;
+            if point.len() != 32 {
+                return Err(invalid("an Ed25519 public key is 32 bytes long"));
+            }
+            w.string(point);
+            256
+        }
+        KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::EcdsaP521 | KeyKind::SkEcdsaP256 => {
+            let curve = match kind {
+                KeyKind::EcdsaP384 => &curve::P384,
+                KeyKind::EcdsaP521 => &curve::P521,
+                _ => &curve::P256,
+            };
+            let name = r.string().ok_or_else(truncated)?;
+            if name != curve.name.as_bytes() {
+                return Err(invalid("the curve name does not match the key type"));
+            }
+            let point = r.string().ok_or_else(truncated)?;
+            curve.check_point(point).map_err(invalid)?;
+            w.string(name);
+            w.string(point);
+            curve.bits
+        }
+        KeyKind::Rsa => {
+            let e = mpint(&mut r, kind)?;
+            let n = mpint(&mut r, kind)?;
+            // A usable public exponent is odd and at least 3 (OpenSSH's own keys use 65537).
+            if e.last().is_none_or(|b| b & 1 == 0) || e == [1] {
+                return Err(invalid("the public exponent cannot belong to an RSA key"));
+            }
+            let bits = bit_length(n);
+            if bits > MAX_RSA_BITS {
+                return Err(invalid(
+                    "RSA keys over 16384 bits are not supported by OpenSSH",
+                ));
+            }
+            w.mpint(e);
+            w.mpint(n);
+            bits
+        }
+        KeyKind::Dsa => {
+            let p = mpint(&mut r, kind)?;
+            w.mpint(p);
+            for _ in 0..3 {
+                let part = mpint(&mut r, kind)?;
+                w.mpint(part);
+            }
+            bit_length(p)
+        }
+    };
+    if matches!(kind, KeyKind::SkEd25519 | KeyKind::SkEcdsaP256) {
+        // The FIDO application string, normally "ssh:"; OpenSSH reads it as a C string.
+        let application = r.string().ok_or_else(truncated)?;
+        if application.contains(&0) {
+            return Err(invalid(
+                "the security key application name contains a NUL byte",
+            ));
+        }
+        w.string(application);
+    }
+    if !r.rest.is_empty() {
+        return Err(KeyError::TrailingData {
+            key_type: key_type(),
+        });
+    }
+    Ok((w.out, bits))
+}
+
+/// Reads an mpint and returns its magnitude without leading zeros. OpenSSH tolerates the extra
+/// zeros (and drops them before fingerprinting), but refuses negative numbers and numbers
+/// longer than 16384 bits plus a sign byte.
+fn mpint<'a>(r: &mut Reader<'a>, kind: KeyKind) -> Result<&'a [u8], KeyError> {
+    let raw = r.string().ok_or_else(|| KeyError::TruncatedBlob {
+        key_type: kind.name().to_owned(),
+    })?;
+    let invalid = |reason| KeyError::InvalidKeyData {
+        key_type: kind.name().to_owned(),
+        reason,
+    };
+    if raw.first().is_some_and(|b| b & 0x80 != 0) {
+        return Err(invalid("it holds a negative number"));
+    }
+    if raw.len() > MAX_RSA_BITS as usize / 8 + 1 {
+        return Err(invalid(
+            "it holds a number over 16384 bits, more than OpenSSH supports",
+        ));
+    }
+    let start = raw.iter().position(|&b| b != 0).unwrap_or(raw.len());
+    Ok(raw.get(start..).unwrap_or_default())
+}
+
+/// Bits of a big-endian magnitude without leading zeros.
+fn bit_length(magnitude: &[u8]) -> u32 {
+    match magnitude.first() {
+        None => 0,
+        Some(top) => {
+            let len = u32::try_from(magnitude.len()).unwrap_or(u32::MAX / 8);
+            (len - 1) * 8 + (8 - top.leading_zeros())
+        }
+    }
+}
+
+/// Checks that an ECDSA public point is a valid point of its NIST curve, as OpenSSH does
+/// (`EC_POINT_oct2point` plus `sshkey_ec_validate_public`). Without this, `ssh-keygen` and
+/// Bitbucket would refuse a key that this module had accepted. Only a handful of modular
+/// multiplications are needed, so a small schoolbook big-number type is enough.
+mod curve {
+    use std::cmp::Ordering;
+
+    /// Short-Weierstrass curve y² = x³ − 3x + b over the prime field of `p`, with group order `n`.
+    pub(super) struct Curve {
+        /// The name inside the blob, e.g. `nistp256`.
+        pub(super) name: &'static str,
+        /// What `ssh-keygen -l` prints for it.
+        pub(super) bits: u32,
+        coordinate_len: usize,
+        p: &'static str,
+        b: &'static str,
+        n: &'static str,
+    }
+
+    /// Parameters from SEC 2 (as printed by `openssl ecparam -param_enc explicit -text`).
+    pub(super) const P256: Curve = Curve {
+        name: "nistp256",
+        bits: 256,
+        coordinate_len: 32,
+        p: "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+        b: "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+        n: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+    };
+
+    /// NIST P-384, see [`P256`].
+    pub(super) const P384: Curve = Curve {
+        name: "nistp384",
+        bits: 384,
+        coordinate_len: 48,
+        p: "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+        b: "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
+        n: "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+    };
+
+    /// NIST P-521, see [`P256`].
+    pub(super) const P521: Curve = Curve {
+        name: "nistp521",
+        bits: 521,
+        coordinate_len: 66,
+        p: "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        b: "0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00",
+        n: "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+    };
+
+    impl Curve {
+        /// `Err` holds the reason, worded to follow "the key data is invalid: ".
+        pub(super) fn check_point(&self, point: &[u8]) -> Result<(), &'static str> {
+            if point.len() != 1 + 2 * self.coordinate_len {
+                return Err("the curve point has the wrong length");
+            }
+            let (format, coordinates) = point.split_first().ok_or("the curve point is empty")?;
+            // OpenSSH handles only uncompressed points (tag 4).
+            if *format != 4 {
+                return Err("the curve point is not in uncompressed form");
+            }
+            let (x, y) = coordinates.split_at(self.coordinate_len);
+            let (x, y) = (Nat::from_be_bytes(x), Nat::from_be_bytes(y));
+            let (p, b, n) = (
+                Nat::from_hex(self.p),
+                Nat::from_hex(self.b),
+                Nat::from_hex(self.n),
+            );
+            // sshkey_ec_validate_public: both coordinates longer than half the order's bits,
+            // and below order − 1 (which also keeps them below p).
+            let half = n.bits() / 2;
+            let limit = n.sub(&Nat::from_be_bytes(&[1]));
+            if x.bits() <= half || y.bits() <= half || x >= limit || y >= limit {
+                return Err("the curve point is out of range");
+            }
+            let lhs = y.mul(&y).rem(&p);
+            let x3_plus_b = x.mul(&x).rem(&p).mul(&x).add(&b).rem(&p);
+            let three_x = x.add(&x).add(&x).rem(&p);
+            let rhs = if x3_plus_b >= three_x {
+                x3_plus_b.sub(&three_x)
+            } else {
+                x3_plus_b.add(&p).sub(&three_x)
+            };
+            if lhs != rhs {
+                return Err("the point is not on the curve");
+            }
+            Ok(())
+        }
+    }
+
+    /// A natural number as little-endian 64-bit limbs, with no zero limb at the top, so that
+    /// equal numbers have equal representations.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) struct Nat(Vec<u64>);
+
+    impl Nat {
+        pub(super) fn from_be_bytes(bytes: &[u8]) -> Nat {
+            let limbs = bytes
+                .rchunks(8)
+                .map(|chunk| chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+                .collect();
+            Nat(limbs).trimmed()
+        }
+
+        /// From a hex literal of this file; only used for the constants above.
+        fn from_hex(hex: &str) -> Nat {
+            let bytes: Vec<u8> = hex
+                .as_bytes()
+                .chunks(2)
+                .map(|pair| {
+                    pair.iter().fold(0u8, |acc, &d| {
+                        (acc << 4) | (char::from(d).to_digit(16).unwrap_or(0) as u8)
+                    })
+                })
+                .collect();
+            Nat::from_be_bytes(&bytes)
+        }
+
+        fn trimmed(mut self) -> Nat {
+            while self.0.last() == Some(&0) {
+                self.0.pop();
+            }
+            self
+        }
+
+        pub(super) fn bits(&self) -> u32 {
+            match self.0.last() {
+                None => 0,
+                Some(top) => (self.0.len() as u32 - 1) * 64 + (64 - top.leading_zeros()),
+            }
+        }
+
+        fn bit(&self, i: u32) -> bool {
+            self.0
+                .get((i / 64) as usize)
+                .is_some_and(|limb| (limb >> (i % 64)) & 1 == 1)
+        }
+
+        pub(super) fn add(&self, other: &Nat) -> Nat {
+            let len = self.0.len().max(other.0.len());
+            let mut out = Vec::with_capacity(len + 1);
+            let mut carry = false;
+            for i in 0..len {
+                let a = self.0.get(i).copied().unwrap_or(0);
+                let b = other.0.get(i).copied().unwrap_or(0);
+                let (s1, c1) = a.overflowing_add(b);
+                let (s2, c2) = s1.overflowing_add(u64::from(carry));
+                out.push(s2);
+                carry = c1 || c2;
+            }
+            out.push(u64::from(carry));
+            Nat(out).trimmed()
+        }
+
+        /// `self − other`; callers make sure `self >= other`.
+        pub(super) fn sub(&self, other: &Nat) -> Nat {
+            let mut out = Vec::with_capacity(self.0.len());
+            let mut borrow = false;
+            for (i, &a) in self.0.iter().enumerate() {
+                let b = other.0.get(i).copied().unwrap_or(0);
+                let (d1, b1) = a.overflowing_sub(b);
+                let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+                out.push(d2);
+                borrow = b1 || b2;
+            }
+            Nat(out).trimmed()
+        }
+
+        pub(super) fn mul(&self, other: &Nat) -> Nat {
+            let mut out = vec![0u64; self.0.len() + other.0.len()];
+            for (i, &a) in self.0.iter().enumerate() {
+                let mut carry = 0u128;
+                for (j, &b) in other.0.iter().enumerate() {
+                    let slot = &mut out[i + j];
+                    let t = u128::from(a) * u128::from(b) + u128::from(*slot) + carry;
+                    *slot = t as u64;
+                    carry = t >> 64;
+                }
+                out[i + other.0.len()] = carry as u64;
+            }
+            Nat(out).trimmed()
+        }
+
+        /// `self mod m` by binary long division: slow per bit, but numbers here have at most
+        /// about a thousand bits.
+        pub(super) fn rem(&self, m: &Nat) -> Nat {
+            let mut r = Nat(Vec::new());
+            for i in (0..self.bits()).rev() {
+                r = r.add(&r);
+                if self.bit(i) {
+                    r = r.add(&Nat(vec![1]));
+                }
+                if r >= *m {
+                    r = r.sub(m);
+                }
+            }
+            r
+        }
+    }
+
+    impl PartialOrd for Nat {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+
+    impl Ord for Nat {
+        fn cmp(&self, other: &Self) -> Ordering {
+            self.0
+                .len()
+                .cmp(&other.0.len())
+                .then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::curve::{Nat, P256, P384, P521};
+    use super::*;
+
+    /// The base points from SEC 2 lie on their curves; flipping one bit of y leaves the curve.
+    #[test]
+    fn generator_points_are_on_their_curves() {
+        let generators = [
+            (
+                &P256,
+                "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+            ),
+            (
+                &P384,
+                "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab73617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f",
+            ),
+            (
+                &P521,
+                "00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650",
+            ),
+        ];
+        for (curve, hex) in generators {
+            let mut point = vec![4u8];
+            point.extend(
+                (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()),
+            );
+            assert_eq!(curve.check_point(&point), Ok(()), "{}", curve.name);
+            *point.last_mut().unwrap() ^= 1;
+            assert_eq!(
+                curve.check_point(&point),
+                Err("the point is not on the curve"),
+                "{}",
+                curve.name
+            );
+            point[0] = 2;
+            assert!(curve.check_point(&point).is_err());
+        }
+    }
+
+    #[test]
+    fn big_number_arithmetic() {
+        let a = Nat::from_be_bytes(&u128::MAX.to_be_bytes());
+        let one = Nat::from_be_bytes(&[1]);
+        let square = a.mul(&a);
+        // (2^128 − 1)² = 2^256 − 2^129 + 1
+        assert_eq!(square.bits(), 256);
+        assert_eq!(square.rem(&a), Nat::from_be_bytes(&[]));
+        assert_eq!(square.add(&one).rem(&a), one);
+        assert_eq!(a.add(&one).sub(&one), a);
+        assert_eq!(
+            Nat::from_be_bytes(&[0, 0, 7]).rem(&Nat::from_be_bytes(&[3])),
+            one
+        );
+    }
+
+    #[test]
+    fn bit_length_counts_from_the_top_bit() {
+        assert_eq!(bit_length(&[]), 0);
+        assert_eq!(bit_length(&[1]), 1);
+        assert_eq!(bit_length(&[0x80, 0]), 16);
+        assert_eq!(bit_length(&[0x7f, 0, 0]), 23);
+    }
+
+    #[test]
+    fn accepted_types_list_matches_the_parser() {
+        let names: Vec<&str> = KeyKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, ACCEPTED_KEY_TYPES);
+    }
+
+    #[test]
+    fn reader_stops_at_a_short_field() {
+        let mut r = Reader::new(&[0, 0, 0, 3, b'a', b'b']);
+        assert_eq!(r.string(), None);
+        let mut r = Reader::new(&[0, 0, 0, 1, b'a', 0, 0]);
+        assert_eq!(r.string(), Some(&b"a"[..]));
+        assert_eq!(r.string(), None);
     }
 }

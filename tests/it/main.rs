@@ -3,5 +3,6 @@
 
 mod contract;
 mod readme;
+mod sshkey;
 mod tui_e2e;
 mod tui_flow;
