@@ -35,7 +35,7 @@ pub fn key(id: u64, label: &str, fp: &str, scope: KeyScope) -> KeyView {
         public_key: format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{fp}"),
         fingerprint: Some(format!("SHA256:{fp}")),
         key_type: "ssh-ed25519".into(),
-        short_type: "ed25519".into(),
+        short_type: "ED25519".into(),
         bits: Some(256),
         created: Some("2024-03-01T09:15:00.000000+00:00".into()),
         last_used: None,

@@ -216,10 +216,11 @@ pub fn clean_key(k: DeployKey, scope: KeyScope) -> KeyView {
         comment: clean_line(k.comment.as_deref().unwrap_or("")),
         fingerprint: None,
         key_type: first_word.clone(),
+        // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
         short_type: first_word
             .strip_prefix("ssh-")
             .unwrap_or(&first_word)
-            .to_string(),
+            .to_uppercase(),
         bits: None,
         created: k.created_on.as_deref().map(clean_line),
         last_used: k.last_used.as_deref().map(clean_line),
