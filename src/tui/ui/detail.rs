@@ -97,7 +97,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 "nowhere else among the repositories loaded so far (R scans the workspace)"
                     .to_string()
             } else {
-                also.join(", ")
+                let places = if also.len() == 1 { "place" } else { "places" };
+                format!("{} other {places}: {}", also.len(), also.join(", "))
             };
             vec![
                 Line::from(first),

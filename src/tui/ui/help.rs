@@ -42,7 +42,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         })
         .collect();
     let width = area.width.saturating_sub(4).min(120);
-    let height = area.height.saturating_sub(2).min(22);
+    // Tall enough for the longest column: three columns side by side from 100 columns on,
+    // otherwise two, with Move and Panes stacked on the left.
+    let three = width >= 100;
+    let lens: Vec<usize> = columns.iter().map(Vec::len).collect();
+    let rows = if three {
+        lens.iter().copied().max().unwrap_or(0)
+    } else {
+        (lens.first().unwrap_or(&0) + 1 + lens.get(1).unwrap_or(&0)).max(*lens.get(2).unwrap_or(&0))
+    };
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -63,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     // Three columns when there is room; otherwise Move and Panes share the left column.
-    if inner.width >= 96 {
+    if three {
         let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(inner);
         for (col, lines) in cols.iter().zip(columns) {
             frame.render_widget(
