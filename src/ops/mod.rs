@@ -1,4 +1,5 @@
 //! Domain operations shared by the TUI and the CLI (one implementation for both).
 
+pub mod bulk;
 pub mod keyops;
 pub mod scan;
