@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+/// Waits for the screen to satisfy `pred`; fails at once if bbkeys exits first. The timeout
+/// only keeps a broken build from hanging the suite.
 fn wait_until(
     parser: &Arc<Mutex<vt100::Parser>>,
+    child: &mut Box<dyn portable_pty::Child + Send + Sync>,
     what: &str,
     pred: impl Fn(&vt100::Screen) -> bool,
 ) {
@@ -18,6 +21,12 @@ fn wait_until(
             let p = parser.lock().unwrap();
             if pred(p.screen()) {
                 return;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!(
+                    "bbkeys exited ({status:?}) before {what}; screen:\n{}",
+                    p.screen().contents()
+                );
             }
             assert!(
                 Instant::now() < deadline,
@@ -74,7 +83,7 @@ fn demo_shows_keys_and_q_restores_the_terminal() {
     });
     let mut writer = pty.master.take_writer().unwrap();
 
-    wait_until(&parser, "the demo's keys", |s| {
+    wait_until(&parser, &mut child, "the demo's keys", |s| {
         let text = s.contents();
         s.alternate_screen()
             && text.contains("Access keys (")
