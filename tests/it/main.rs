@@ -5,3 +5,5 @@ mod contract;
 mod demo;
 mod readme;
 mod sshkey;
+mod tui_e2e;
+mod tui_flow;
