@@ -31,6 +31,8 @@ pub struct Context {
     pub json: bool,
     /// `--quiet`.
     pub quiet: bool,
+    /// The concurrency limit in use.
+    concurrency: usize,
     /// The in-process simulator under `--demo`; kept alive as long as the context.
     pub simulator: Option<crate::demo::Simulator>,
 }
@@ -74,6 +76,7 @@ impl Context {
         let mut options = client_options(&config, global, api_url, resolved.credential);
         options.token_refresher = resolved.refresher;
         let client = Client::new(options)?;
+        let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
             source: resolved.source,
@@ -83,6 +86,7 @@ impl Context {
             namespace,
             json: global.json,
             quiet: global.quiet,
+            concurrency,
             simulator: None,
         };
         ctx.init_logging();
@@ -108,6 +112,7 @@ impl Context {
             token: Secret::new(crate::demo::credentials::TOKEN),
         };
         let client = Client::new(client_options(&config, global, sim.api_url(), credential))?;
+        let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
             source: CredentialSource::Demo,
@@ -117,6 +122,7 @@ impl Context {
             namespace: Namespace::Demo,
             json: global.json,
             quiet: global.quiet,
+            concurrency,
             simulator: Some(sim),
         };
         ctx.init_logging();
@@ -126,6 +132,11 @@ impl Context {
     /// This account's state directory (journal, logs).
     pub fn state_dir(&self) -> PathBuf {
         self.dirs.state_for(&self.namespace)
+    }
+
+    /// Requests in flight at most, for bulk operations.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// This account's journal.
@@ -245,6 +256,14 @@ pub fn client_options(
         o.backoff_max = o.backoff_max.max(o.backoff_base);
     }
     o
+}
+
+fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
+    global
+        .concurrency
+        .map(usize::from)
+        .or(config.concurrency)
+        .unwrap_or(8)
 }
 
 fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {

@@ -2,6 +2,7 @@
 //! calls the same client and `ops` the TUI uses.
 
 mod auth;
+mod bulk;
 mod context;
 mod demo_server;
 mod doctor;

@@ -2,5 +2,8 @@
 //! Integration tests: one binary, one module per area.
 
 mod contract;
+mod demo;
 mod readme;
 mod sshkey;
+mod tui_e2e;
+mod tui_flow;
