@@ -88,6 +88,14 @@ fn run(
             })
         }
         ListRepositories => list_repositories(state, who, p, call),
+        GetRepository => {
+            // Members may read a repository they do not administer.
+            let w = workspace(state, who, p)?;
+            let r = w.repos.get(&p.repo).ok_or_else(|| {
+                Reply::not_found(&format!("Repository {}/{} not found", p.workspace, p.repo))
+            })?;
+            Ok(Reply::json(200, &render::repository(origin, w, r)))
+        }
         ListRepoKeys => {
             let (w, r) = admin_repo(state, who, p)?;
             page(call, r.keys.len(), |range| {

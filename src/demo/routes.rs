@@ -68,6 +68,14 @@ pub(crate) fn route(method: &str, path: &str) -> Route {
             Err(_) => Route::NotFound,
         },
         ["repositories", ws] => pick(method, &[("GET", ListRepositories)], p(ws)),
+        ["repositories", ws, repo] => pick(
+            method,
+            &[("GET", GetRepository)],
+            Params {
+                repo: repo.to_string(),
+                ..p(ws)
+            },
+        ),
         ["repositories", ws, repo, "deploy-keys"] => pick(
             method,
             &[("GET", ListRepoKeys), ("POST", AddRepoKey)],
