@@ -219,7 +219,7 @@ impl Context {
         match outcome {
             crate::tui::TuiOutcome::Quit => Ok(Exit::Ok),
             crate::tui::TuiOutcome::OpenDemo => {
-                let demo = Context::demo(global, self.config, self.dirs).await?;
+                let demo = Context::demo(global, self.config, self.config_path, self.dirs).await?;
                 Box::pin(demo.run_tui(global)).await
             }
         }
