@@ -366,8 +366,7 @@ pub fn resolve_credential(
     profile: Option<&str>,
     env: &CredentialEnv,
 ) -> Result<ResolvedCredential, ConfigError> {
-    let none =
-        crate::credentials::store::MemoryStore::unavailable("the OS keyring is not consulted here");
+    let none = crate::credentials::store::DisabledKeyring::new("it is not consulted here");
     resolve_credential_with(cfg, profile, env, &none)
 }
 

@@ -108,28 +108,38 @@ impl TokenStore for MemoryStore {
 pub struct KeyringStore;
 
 impl KeyringStore {
-    /// Runs `f` on a helper thread and gives up after the timeout. A call that hangs keeps its
-    /// thread until the process ends; that is the price of never hanging the user.
     #[cfg(feature = "keyring")]
     fn call<T: Send + 'static>(
         what: &'static str,
         f: impl FnOnce() -> Result<T, keyring::Error> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("bbkeys-keyring".into())
-            .spawn(move || {
-                let _ = tx.send(f());
-            })
-            .map_err(|e| StoreError::Failed(format!("cannot start the keyring thread: {e}")))?;
-        match rx.recv_timeout(KEYRING_TIMEOUT) {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(classify(what, e)),
-            Err(_) => Err(StoreError::Unavailable(format!(
-                "the OS keyring did not answer within {} s while {what} (is the secret service locked or stuck?)",
-                KEYRING_TIMEOUT.as_secs()
-            ))),
-        }
+        with_timeout(what, KEYRING_TIMEOUT, move || {
+            f().map_err(|e| classify(what, e))
+        })
+    }
+}
+
+/// Runs `f` on a helper thread and gives up after `timeout`. A call that hangs keeps its
+/// thread until the process ends; that is the price of never hanging the user.
+#[cfg_attr(not(feature = "keyring"), allow(dead_code))]
+fn with_timeout<T: Send + 'static>(
+    what: &str,
+    timeout: Duration,
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("bbkeys-keyring".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| StoreError::Failed(format!("cannot start the keyring thread: {e}")))?;
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(_) => Err(StoreError::Unavailable(format!(
+            "the OS keyring did not answer within {} s while {what} (is the secret service locked or stuck?)",
+            timeout.as_secs_f32()
+        ))),
     }
 }
 
@@ -213,6 +223,37 @@ fn no_feature() -> StoreError {
     )
 }
 
+/// The OS keyring switched off: every call says why, and messages still call it the keyring.
+#[derive(Debug, Clone)]
+pub struct DisabledKeyring {
+    why: String,
+}
+
+impl DisabledKeyring {
+    /// A keyring that is off for `why`.
+    pub fn new(why: impl Into<String>) -> Self {
+        DisabledKeyring { why: why.into() }
+    }
+}
+
+impl TokenStore for DisabledKeyring {
+    fn get(&self, _profile: &str) -> Result<Option<Secret>, StoreError> {
+        Err(StoreError::Unavailable(self.why.clone()))
+    }
+
+    fn set(&self, _profile: &str, _token: &Secret) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable(self.why.clone()))
+    }
+
+    fn delete(&self, _profile: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable(self.why.clone()))
+    }
+
+    fn describe(&self) -> String {
+        "the OS keyring".into()
+    }
+}
+
 /// The store the product uses: the OS keyring, unless `BBKEYS_KEYRING=off` asks for none (for
 /// machines whose secret service misbehaves, and for test harnesses).
 pub fn default_store() -> Arc<dyn TokenStore> {
@@ -220,8 +261,8 @@ pub fn default_store() -> Arc<dyn TokenStore> {
         .map(|v| matches!(v.trim(), "off" | "0" | "false" | "no"))
         .unwrap_or(false);
     if off {
-        Arc::new(MemoryStore::unavailable(
-            "the OS keyring is switched off by BBKEYS_KEYRING=off",
+        Arc::new(DisabledKeyring::new(
+            "it is switched off by BBKEYS_KEYRING=off",
         ))
     } else {
         Arc::new(KeyringStore)
@@ -241,6 +282,37 @@ mod tests {
         assert_eq!(s.peek("w").as_deref(), Some("t1"));
         assert!(s.delete("w").unwrap());
         assert!(!s.delete("w").unwrap());
+    }
+
+    #[test]
+    fn a_hanging_store_call_gives_up() {
+        let started = std::time::Instant::now();
+        let e = with_timeout("reading the token", Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(5));
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(4));
+        assert!(
+            matches!(&e, StoreError::Unavailable(m) if m.contains("did not answer within 0.05 s")),
+            "{e}"
+        );
+        assert_eq!(
+            with_timeout("x", Duration::from_secs(1), || Ok(7)).unwrap(),
+            7
+        );
+    }
+
+    #[test]
+    fn disabled_keyring_is_still_called_the_keyring() {
+        let k = DisabledKeyring::new("it is switched off by BBKEYS_KEYRING=off");
+        assert_eq!(k.describe(), "the OS keyring");
+        assert!(
+            k.get("w")
+                .unwrap_err()
+                .to_string()
+                .contains("BBKEYS_KEYRING=off")
+        );
     }
 
     #[test]
