@@ -301,5 +301,17 @@ pub struct DoctorSetup {
     pub edit_strategy: EditStrategy,
 }
 
+impl DoctorSetup {
+    /// A setup without local checks, for a caller that already has a client and knows where
+    /// its credential came from (the TUI's Credentials view).
+    pub fn for_source(credential_source: impl Into<String>, edit_strategy: EditStrategy) -> Self {
+        DoctorSetup {
+            local: Vec::new(),
+            credential_source: credential_source.into(),
+            edit_strategy,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
