@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests: one binary, one module per area.
 
+mod client;
+mod common;
 mod contract;
 mod demo;
 mod readme;
