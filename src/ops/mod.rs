@@ -1,4 +1,6 @@
 //! Domain operations shared by the TUI and the CLI (one implementation for both).
 
+pub mod audit;
+pub mod find;
 pub mod keyops;
 pub mod scan;
