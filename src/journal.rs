@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -232,11 +233,19 @@ pub struct Journal {
     lock_timeout: Duration,
 }
 
-/// An exclusive hold on the journal; released on drop.
-#[derive(Debug)]
+/// A hold on the journal, exclusive against other processes; released when the last holder
+/// in this process drops it. Tasks of one process share it, so a bulk operation's items can
+/// run concurrently while a second bbkeys process waits.
+#[derive(Debug, Clone)]
 pub struct JournalLock {
-    _file: File,
+    _file: Arc<File>,
 }
+
+/// Live locks of this process, by journal path.
+static HELD: Mutex<Vec<(PathBuf, Weak<File>)>> = Mutex::new(Vec::new());
+
+/// Serialises appends within this process, so lines never interleave.
+static APPEND: Mutex<()> = Mutex::new(());
 
 impl Journal {
     /// The journal in `dir` (created on first write).
@@ -270,6 +279,9 @@ impl Journal {
     /// and during recovery, so two processes never recover the same entry.
     pub async fn lock(&self) -> Result<JournalLock, JournalError> {
         let lock_path = self.path.with_extension("lock");
+        if let Some(file) = held_lock(&lock_path) {
+            return Ok(JournalLock { _file: file });
+        }
         if let Some(dir) = lock_path.parent() {
             std::fs::create_dir_all(dir).map_err(self.io("created"))?;
         }
@@ -281,8 +293,17 @@ impl Journal {
             .map_err(self.io("locked"))?;
         let deadline = tokio::time::Instant::now() + self.lock_timeout;
         loop {
+            if let Some(file) = held_lock(&lock_path) {
+                return Ok(JournalLock { _file: file });
+            }
             match file.try_lock() {
-                Ok(()) => return Ok(JournalLock { _file: file }),
+                Ok(()) => {
+                    let file = Arc::new(file);
+                    let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+                    held.retain(|(_, w)| w.strong_count() > 0);
+                    held.push((lock_path.clone(), Arc::downgrade(&file)));
+                    return Ok(JournalLock { _file: file });
+                }
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if tokio::time::Instant::now() >= deadline {
                         return Err(JournalError::Locked(self.path.clone()));
@@ -296,6 +317,7 @@ impl Journal {
 
     /// Appends one step and fsyncs it before returning.
     pub fn append(&self, entry: &str, step: Step) -> Result<(), JournalError> {
+        let _serial = APPEND.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(self.io("created"))?;
         }
@@ -376,6 +398,13 @@ impl Journal {
             _ => Err(JournalError::NoSuchEntry(id.to_string())),
         }
     }
+}
+
+fn held_lock(path: &Path) -> Option<Arc<File>> {
+    let held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+    held.iter()
+        .find(|(p, _)| p == path)
+        .and_then(|(_, w)| w.upgrade())
 }
 
 /// Folds journal text into entries. Never fails: a line that cannot be read is skipped.
@@ -547,13 +576,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_lock_is_exclusive() {
+    async fn the_lock_is_shared_in_process_and_exclusive_across_processes() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::in_dir(dir.path()).with_lock_timeout(Duration::from_millis(100));
         let held = j.lock().await.unwrap();
-        assert!(matches!(j.lock().await, Err(JournalError::Locked(_))));
+        // Another task of this process shares it.
+        let second = j.lock().await.unwrap();
+        // Another open file description (as another process would have) cannot take it.
+        let other = File::options()
+            .write(true)
+            .open(dir.path().join("journal.lock"))
+            .unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
         drop(held);
-        assert!(j.lock().await.is_ok());
+        drop(second);
+        assert!(other.try_lock().is_ok());
     }
 
     #[test]

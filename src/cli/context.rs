@@ -25,6 +25,8 @@ pub struct Context {
     pub json: bool,
     /// `--quiet`.
     pub quiet: bool,
+    /// The concurrency limit in use.
+    concurrency: usize,
     /// The in-process simulator under `--demo`; kept alive as long as the context.
     pub simulator: Option<crate::demo::Simulator>,
 }
@@ -72,6 +74,7 @@ impl Context {
             api_url,
             resolved.credential,
         ))?;
+        let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
             source: resolved.source,
@@ -80,6 +83,7 @@ impl Context {
             namespace,
             json: global.json,
             quiet: global.quiet,
+            concurrency,
             simulator: None,
         };
         ctx.init_logging();
@@ -100,6 +104,7 @@ impl Context {
             token: Secret::new(crate::demo::credentials::TOKEN),
         };
         let client = Client::new(client_options(&config, global, sim.api_url(), credential))?;
+        let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
             source: CredentialSource::Demo,
@@ -108,6 +113,7 @@ impl Context {
             namespace: Namespace::Demo,
             json: global.json,
             quiet: global.quiet,
+            concurrency,
             simulator: Some(sim),
         };
         ctx.init_logging();
@@ -117,6 +123,11 @@ impl Context {
     /// This account's state directory (journal, logs).
     pub fn state_dir(&self) -> PathBuf {
         self.dirs.state_for(&self.namespace)
+    }
+
+    /// Requests in flight at most, for bulk operations.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// This account's journal.
@@ -206,6 +217,14 @@ fn client_options(
         o.backoff_max = o.backoff_max.max(o.backoff_base);
     }
     o
+}
+
+fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
+    global
+        .concurrency
+        .map(usize::from)
+        .or(config.concurrency)
+        .unwrap_or(8)
 }
 
 fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {

@@ -31,10 +31,12 @@ pub enum KeysCommand {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
-    /// Add a key to a repository (or, with --project, to a project).
+    /// Add a key to one repository (or, with --project, to a project), or to several
+    /// repositories at once: `keys add acme/api acme/web --key k.pub --label ci`.
     Add {
-        /// `<workspace>/<repository>`, or `<workspace>` with --project.
-        target: String,
+        /// `<workspace>/<repository>` (one or more), or `<workspace>` with --project.
+        #[arg(required = true, num_args = 1..)]
+        targets: Vec<String>,
         /// The public key: a `.pub` file, or `-` for standard input.
         #[arg(long, value_name = "FILE|-")]
         key: String,
@@ -44,36 +46,86 @@ pub enum KeysCommand {
         /// Add to this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Change a key's label: delete and re-add it behind a journal entry that never loses the
-    /// key (or, with edit_strategy = "in-place", PUT it for repository keys).
+    /// key (or, with edit_strategy = "in-place", PUT it for repository keys). The fan-out form
+    /// `--fingerprint SHA256:... --workspace <ws> --label <text|template>` relabels every copy.
     Relabel {
         /// `<workspace>/<repository>`, or `<workspace>` with --project.
-        target: String,
+        target: Option<String>,
         /// The key id, or its `SHA256:` fingerprint.
-        key: String,
+        key: Option<String>,
         /// The new label.
-        new_label: String,
+        new_label: Option<String>,
         /// Relabel a key of this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
+        /// Fan-out: the key to relabel wherever it is in --workspace.
+        #[arg(long, value_name = "SHA256:...")]
+        fingerprint: Option<String>,
+        /// Fan-out: the workspace to search.
+        #[arg(long, value_name = "WS")]
+        workspace: Option<String>,
+        /// Fan-out: the new label, or a template with {workspace}, {repo}, {project}, {label}.
         #[arg(long)]
-        yes: bool,
+        label: Option<String>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
-    /// Remove a key from a repository (or, with --project, from a project).
+    /// Remove a key from a repository (or, with --project, from a project). The fan-out form
+    /// `--fingerprint SHA256:... --workspace <ws> [--repo <slug>...]` removes it from every
+    /// repository and project holding it.
     Rm {
         /// `<workspace>/<repository>`, or `<workspace>` with --project.
-        target: String,
+        target: Option<String>,
         /// The key id, or its `SHA256:` fingerprint.
-        key: String,
+        key: Option<String>,
         /// Remove from this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
+        /// Fan-out: the key to remove wherever it is in --workspace.
+        #[arg(long, value_name = "SHA256:...")]
+        fingerprint: Option<String>,
+        /// Fan-out: the workspace to search.
+        #[arg(long, value_name = "WS")]
+        workspace: Option<String>,
+        /// Fan-out: only these repositories (slugs); default: every repository and project.
+        #[arg(long = "repo", value_name = "SLUG")]
+        repos: Vec<String>,
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
+    /// Replace one key with another in every repository and project of a workspace that holds
+    /// it: per place, add the new key, verify it, then delete the old one.
+    Rotate {
+        /// The key to replace: `SHA256:...` or its `.pub` file.
+        #[arg(long, value_name = "SHA256:...|FILE")]
+        from: String,
+        /// The new key's `.pub` file (`-` for standard input).
+        #[arg(long, value_name = "FILE|-")]
+        to: String,
+        /// The workspace.
+        #[arg(long, value_name = "WS")]
+        workspace: String,
+        /// Label of the new key (default: the old key's label in each place).
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        bulk: BulkArgs,
+    },
+}
+
+/// Options of every command that changes keys.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct BulkArgs {
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// One key as `--json` and `--csv` print it.
@@ -150,7 +202,7 @@ fn sort_rows(rows: &mut [KeyRow]) {
     });
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+pub(super) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
     println!("{text}");
@@ -229,7 +281,7 @@ pub async fn repos(ctx: &Context, ws: &str) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn check_workspace(ws: &str) -> Result<(), CliError> {
+pub(super) fn check_workspace(ws: &str) -> Result<(), CliError> {
     if valid_slug(ws) {
         Ok(())
     } else {
@@ -280,7 +332,8 @@ fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, CliError> {
     }
 }
 
-/// Dispatches `keys` subcommands.
+/// Dispatches `keys` subcommands. A command takes the single-target form or the fan-out
+/// form, never both.
 pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
     match cmd {
         KeysCommand::List {
@@ -289,34 +342,123 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             csv,
         } => list(ctx, &target, project.as_deref(), csv).await,
         KeysCommand::Add {
-            target,
+            targets,
             key,
             label,
             project,
+            bulk,
         } => {
-            let scope = scope_of(&target, project.as_deref())?;
-            add(ctx, &scope, &key, &label).await
+            if targets.len() == 1 && !bulk.dry_run {
+                let scope = scope_of(&targets[0], project.as_deref())?;
+                return add(ctx, &scope, &key, &label).await;
+            }
+            if project.is_some() && targets.len() > 1 {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    "with --project, name one workspace only",
+                ));
+            }
+            let scopes = targets
+                .iter()
+                .map(|t| scope_of(t, project.as_deref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            super::bulk::add_many(ctx, scopes, &key, &label, bulk).await
         }
         KeysCommand::Rm {
             target,
             key,
             project,
-            yes,
-        } => {
-            let scope = scope_of(&target, project.as_deref())?;
-            rm(ctx, &scope, &key, yes).await
-        }
+            fingerprint,
+            workspace,
+            repos,
+            bulk,
+        } => match (fingerprint, target) {
+            (Some(_), Some(_)) => Err(both_forms("rm")),
+            (Some(fp), None) => {
+                if key.is_some() || project.is_some() {
+                    return Err(both_forms("rm"));
+                }
+                let ws = workspace.ok_or_else(|| {
+                    CliError::new(Exit::Usage, "--fingerprint needs --workspace <ws>")
+                })?;
+                super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk).await
+            }
+            (None, Some(target)) => {
+                if workspace.is_some() || !repos.is_empty() {
+                    return Err(both_forms("rm"));
+                }
+                let key = key.ok_or_else(|| {
+                    CliError::new(
+                        Exit::Usage,
+                        "name the key to remove: its id or SHA256:... fingerprint",
+                    )
+                })?;
+                let scope = scope_of(&target, project.as_deref())?;
+                rm(ctx, &scope, &key, bulk).await
+            }
+            (None, None) => Err(CliError::new(
+                Exit::Usage,
+                "name a key: `keys rm <ws>/<repo> <id|SHA256:...>`, or `keys rm --fingerprint SHA256:... --workspace <ws>`",
+            )),
+        },
         KeysCommand::Relabel {
             target,
             key,
             new_label,
             project,
-            yes,
-        } => {
-            let scope = scope_of(&target, project.as_deref())?;
-            relabel(ctx, &scope, &key, &new_label, yes).await
-        }
+            fingerprint,
+            workspace,
+            label,
+            bulk,
+        } => match (fingerprint, target) {
+            (Some(_), Some(_)) => Err(both_forms("relabel")),
+            (Some(fp), None) => {
+                if project.is_some() {
+                    return Err(both_forms("relabel"));
+                }
+                let ws = workspace.ok_or_else(|| {
+                    CliError::new(Exit::Usage, "--fingerprint needs --workspace <ws>")
+                })?;
+                let label = label.ok_or_else(|| {
+                    CliError::new(Exit::Usage, "--fingerprint needs --label <text|template>")
+                })?;
+                super::bulk::relabel_everywhere(ctx, &ws, &fp, &label, bulk).await
+            }
+            (None, Some(target)) => {
+                if workspace.is_some() || label.is_some() {
+                    return Err(both_forms("relabel"));
+                }
+                let (Some(key), Some(new_label)) = (key, new_label) else {
+                    return Err(CliError::new(
+                        Exit::Usage,
+                        "usage: keys relabel <ws>/<repo> <id|SHA256:...> <new-label>",
+                    ));
+                };
+                let scope = scope_of(&target, project.as_deref())?;
+                relabel(ctx, &scope, &key, &new_label, bulk).await
+            }
+            (None, None) => Err(CliError::new(
+                Exit::Usage,
+                "name a key: `keys relabel <ws>/<repo> <id|SHA256:...> <new-label>`, or `keys relabel --fingerprint SHA256:... --workspace <ws> --label <text>`",
+            )),
+        },
+        KeysCommand::Rotate {
+            from,
+            to,
+            workspace,
+            label,
+            bulk,
+        } => super::bulk::rotate(ctx, &workspace, &from, &to, label.as_deref(), bulk).await,
     }
+}
+
+fn both_forms(cmd: &str) -> CliError {
+    CliError::new(
+        Exit::Usage,
+        format!(
+            "keys {cmd} takes either a single target (<ws>/<repo> <key>) or the fan-out options (--fingerprint, --workspace), not both"
+        ),
+    )
 }
 
 async fn list(
@@ -488,7 +630,7 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
 }
 
 /// Reads a public key from a file or standard input, and validates it before any request.
-fn read_key(source: &str) -> Result<PublicKey, CliError> {
+pub(super) fn read_key(source: &str) -> Result<PublicKey, CliError> {
     let text = if source == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -541,7 +683,7 @@ fn read_key(source: &str) -> Result<PublicKey, CliError> {
     })
 }
 
-fn check_label(label: &str) -> Result<String, CliError> {
+pub(super) fn check_label(label: &str) -> Result<String, CliError> {
     let trimmed = label.trim();
     if trimmed.is_empty() {
         return Err(CliError::new(
@@ -674,8 +816,21 @@ async fn relabel(
     scope: &KeyScope,
     which: &str,
     new_label: &str,
-    yes: bool,
+    bulk: BulkArgs,
 ) -> Result<Exit, CliError> {
+    let yes = bulk.yes;
+    if bulk.dry_run {
+        let key = resolve_key(ctx, scope, which).await?;
+        println!(
+            "-/+ {scope}  {}  '{}' -> '{}' (dry run: nothing changed)",
+            fingerprint_of(&key)
+                .map(|f| f.to_string())
+                .unwrap_or_default(),
+            clean_line(key.label.as_deref().unwrap_or("")),
+            clean_line(new_label)
+        );
+        return Ok(Exit::Ok);
+    }
     let new_label = check_label(new_label)?;
     require_yes_off_terminal(yes, "relabel")?;
     let key = resolve_key(ctx, scope, which).await?;
@@ -784,7 +939,25 @@ impl Drop for StopOnSignal {
     }
 }
 
-async fn rm(ctx: &Context, scope: &KeyScope, which: &str, yes: bool) -> Result<Exit, CliError> {
+async fn rm(
+    ctx: &Context,
+    scope: &KeyScope,
+    which: &str,
+    bulk: BulkArgs,
+) -> Result<Exit, CliError> {
+    let yes = bulk.yes;
+    if bulk.dry_run {
+        let key = resolve_key(ctx, scope, which).await?;
+        println!(
+            "-   {scope}  {}  '{}' (id {}) (dry run: nothing changed)",
+            fingerprint_of(&key)
+                .map(|f| f.to_string())
+                .unwrap_or_default(),
+            clean_line(key.label.as_deref().unwrap_or("")),
+            key.id
+        );
+        return Ok(Exit::Ok);
+    }
     require_yes_off_terminal(yes, "delete")?;
     let key = resolve_key(ctx, scope, which).await?;
     let row = KeyRow::new(scope, &key);

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
 //! calls the same client and `ops` the TUI uses.
 
+mod bulk;
 mod context;
 mod demo_server;
 mod journal;

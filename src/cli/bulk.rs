@@ -1,0 +1,457 @@
+//! The fan-out forms of `keys add|rm|relabel|rotate`: plan, confirm, re-check, apply.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::context::Context;
+use super::keys::{BulkArgs, StopOnSignal, check_label, check_workspace, print_json, read_key};
+use super::output::{CliError, Exit, print_table};
+use crate::bitbucket::{KeyScope, valid_slug};
+use crate::ops::bulk::{
+    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
+};
+use crate::ops::keyops::{KeyOps, fingerprint_of};
+use crate::ops::scan::scan_workspace;
+use crate::sshkey::{Fingerprint, PublicKey};
+
+/// `keys add <ws>/<repo>... --key --label`.
+pub async fn add_many(
+    ctx: &Context,
+    scopes: Vec<KeyScope>,
+    source: &str,
+    label: &str,
+    args: BulkArgs,
+) -> Result<Exit, CliError> {
+    let label = check_label(label)?;
+    let key = read_key(source)?;
+    let request = BulkRequest::Add {
+        key: NewKey::from(&key),
+        label,
+        scopes,
+    };
+    let (snap, unreadable) = snapshot(&ctx.client, &request.scopes()).await;
+    report_unreadable(ctx, &unreadable);
+    run_plan(
+        ctx,
+        request,
+        snap,
+        BTreeMap::new(),
+        args,
+        !unreadable.is_empty(),
+    )
+    .await
+}
+
+/// What a workspace scan says about where a key is.
+struct Holders {
+    snapshot: Snapshot,
+    projects: BTreeMap<KeyScope, String>,
+    scopes: Vec<KeyScope>,
+    unreadable: Vec<(KeyScope, crate::bitbucket::ApiError)>,
+}
+
+async fn holders(
+    ctx: &Context,
+    ws: &str,
+    fp: &Fingerprint,
+    only_repos: &[String],
+) -> Result<Holders, CliError> {
+    check_workspace(ws)?;
+    for r in only_repos {
+        if !valid_slug(r) {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("--repo {r:?} is not a repository slug"),
+            ));
+        }
+    }
+    let mut snap_all = Snapshot::new();
+    let mut projects = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    if only_repos.is_empty() {
+        let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
+        let progress = move |p: crate::ops::scan::ScanProgress| {
+            if !quiet {
+                eprint!("\rscanning {ws}: {}/{}", p.done, p.total);
+                let _ = std::io::stderr().flush();
+            }
+        };
+        let scan = scan_workspace(&ctx.client, ws, &progress).await?;
+        if !quiet {
+            eprintln!();
+        }
+        for r in &scan.repositories {
+            if let Some(p) = &r.project {
+                projects.insert(
+                    KeyScope::Repository {
+                        workspace: ws.into(),
+                        repo: r.slug.clone(),
+                    },
+                    p.key.clone(),
+                );
+            }
+        }
+        for (slug, keys) in scan.repo_keys {
+            let scope = KeyScope::Repository {
+                workspace: ws.into(),
+                repo: slug,
+            };
+            match keys {
+                Ok(k) => {
+                    snap_all.insert(scope, k);
+                }
+                Err(e) => unreadable.push((scope, e)),
+            }
+        }
+        for (key, keys) in scan.project_keys {
+            let scope = KeyScope::Project {
+                workspace: ws.into(),
+                project: key,
+            };
+            match keys {
+                Ok(k) => {
+                    snap_all.insert(scope, k);
+                }
+                Err(e) => unreadable.push((scope, e)),
+            }
+        }
+    } else {
+        let scopes: Vec<KeyScope> = only_repos
+            .iter()
+            .map(|r| KeyScope::Repository {
+                workspace: ws.into(),
+                repo: r.clone(),
+            })
+            .collect();
+        let (snap, failed) = snapshot(&ctx.client, &scopes).await;
+        snap_all = snap;
+        unreadable = failed;
+    }
+    let scopes: Vec<KeyScope> = snap_all
+        .iter()
+        .filter(|(_, keys)| keys.iter().any(|k| fingerprint_of(k).as_ref() == Some(fp)))
+        .map(|(s, _)| s.clone())
+        .collect();
+    report_unreadable(ctx, &unreadable);
+    if scopes.is_empty() {
+        let where_ = if only_repos.is_empty() {
+            format!("any repository or project of {ws}")
+        } else {
+            format!("the named repositories of {ws}")
+        };
+        let mut msg = format!("the key {fp} is not on {where_}");
+        if !unreadable.is_empty() {
+            msg.push_str(&format!(" ({} could not be read)", unreadable.len()));
+        }
+        return Err(CliError::new(Exit::Error, msg));
+    }
+    Ok(Holders {
+        snapshot: snap_all,
+        projects,
+        scopes,
+        unreadable,
+    })
+}
+
+fn parse_fingerprint(s: &str) -> Result<Fingerprint, CliError> {
+    Fingerprint::parse(s).map_err(|e| CliError::new(Exit::Usage, format!("{s}: {e}")))
+}
+
+/// `keys rm --fingerprint --workspace [--repo ...]`.
+pub async fn remove_everywhere(
+    ctx: &Context,
+    ws: &str,
+    fp: &str,
+    repos: &[String],
+    args: BulkArgs,
+) -> Result<Exit, CliError> {
+    let fp = parse_fingerprint(fp)?;
+    let h = holders(ctx, ws, &fp, repos).await?;
+    let request = BulkRequest::Delete {
+        targets: h.scopes.iter().map(|s| (s.clone(), fp.clone())).collect(),
+    };
+    run_plan(
+        ctx,
+        request,
+        h.snapshot,
+        h.projects,
+        args,
+        !h.unreadable.is_empty(),
+    )
+    .await
+}
+
+/// `keys relabel --fingerprint --workspace --label`.
+pub async fn relabel_everywhere(
+    ctx: &Context,
+    ws: &str,
+    fp: &str,
+    template: &str,
+    args: BulkArgs,
+) -> Result<Exit, CliError> {
+    let fp = parse_fingerprint(fp)?;
+    validate_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    let h = holders(ctx, ws, &fp, &[]).await?;
+    let request = BulkRequest::Relabel {
+        targets: h.scopes.iter().map(|s| (s.clone(), fp.clone())).collect(),
+        template: template.to_string(),
+    };
+    run_plan(
+        ctx,
+        request,
+        h.snapshot,
+        h.projects,
+        args,
+        !h.unreadable.is_empty(),
+    )
+    .await
+}
+
+/// `keys rotate --from --to --workspace [--label]`.
+pub async fn rotate(
+    ctx: &Context,
+    ws: &str,
+    from: &str,
+    to: &str,
+    label: Option<&str>,
+    args: BulkArgs,
+) -> Result<Exit, CliError> {
+    let from_fp = if from.starts_with("SHA256:") || from.starts_with("sha256:") {
+        parse_fingerprint(from)?
+    } else {
+        read_any_key(from)?.fingerprint()
+    };
+    let new = read_key(to)?;
+    if new.fingerprint() == from_fp {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--from and --to are the same key",
+        ));
+    }
+    let label = label.map(check_label).transpose()?;
+    let h = holders(ctx, ws, &from_fp, &[]).await?;
+    let request = BulkRequest::Rotate {
+        from: from_fp,
+        to: NewKey::from(&new),
+        label,
+        scopes: h.scopes.clone(),
+    };
+    run_plan(
+        ctx,
+        request,
+        h.snapshot,
+        h.projects,
+        args,
+        !h.unreadable.is_empty(),
+    )
+    .await
+}
+
+/// The old key of a rotation may be weak (that may be why it is rotated): read it leniently.
+fn read_any_key(path: &str) -> Result<PublicKey, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(Exit::Error, format!("cannot read the key file {path}: {e}")))?;
+    PublicKey::from_server(text.trim())
+        .map_err(|e| CliError::new(Exit::Error, format!("{path}: {e}")))
+}
+
+fn report_unreadable(ctx: &Context, unreadable: &[(KeyScope, crate::bitbucket::ApiError)]) {
+    for (_, e) in unreadable {
+        CliError::from(e.clone()).print(ctx.json);
+    }
+}
+
+fn print_plan(ctx: &Context, plan: &Plan, heading: &str) -> Result<(), CliError> {
+    if ctx.json {
+        return Ok(());
+    }
+    println!("{heading}");
+    for line in plan.lines() {
+        println!("  {line}");
+    }
+    println!("{}", plan.summary());
+    Ok(())
+}
+
+fn ask_to_apply(plan: &Plan) -> bool {
+    if plan.needs_typed_confirmation() {
+        eprint!(
+            "This plan removes {} key(s){}. Type {} to apply it: ",
+            plan.removals(),
+            if plan.empties.is_empty() {
+                String::new()
+            } else {
+                " and leaves some places without any key".to_string()
+            },
+            plan.confirmation_text()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        answer.trim() == plan.confirmation_text()
+    } else {
+        super::keys::confirm("Apply this plan?")
+    }
+}
+
+async fn run_plan(
+    ctx: &Context,
+    request: BulkRequest,
+    snap: Snapshot,
+    projects: BTreeMap<KeyScope, String>,
+    args: BulkArgs,
+    partial_read: bool,
+) -> Result<Exit, CliError> {
+    let mut plan = request.plan(&snap, &projects);
+    if args.dry_run {
+        if ctx.json {
+            print_json(&serde_json::json!({
+                "dry_run": true,
+                "summary": plan.summary(),
+                "counts": plan.counts(),
+                "request_cost": plan.request_cost(),
+                "changes": plan.changes.iter().map(|c| c.to_json()).collect::<Vec<_>>(),
+                "already_present": plan.already_present.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "needs_typed_confirmation": plan.needs_typed_confirmation(),
+            }))?;
+        } else {
+            print_plan(ctx, &plan, "Plan (dry run: nothing will change):")?;
+        }
+        return Ok(if partial_read {
+            Exit::Partial
+        } else {
+            Exit::Ok
+        });
+    }
+    if !args.yes && !std::io::stdin().is_terminal() {
+        print_plan(ctx, &plan, "Plan:")?;
+        return Err(CliError::new(
+            Exit::Usage,
+            "refusing to change keys without confirmation: stdin is not a terminal, so pass --yes (or --dry-run to only see the plan)",
+        ));
+    }
+    print_plan(ctx, &plan, "Plan:")?;
+    if plan.is_empty() {
+        if !ctx.json {
+            println!("Nothing to do.");
+        } else {
+            print_json(&Vec::<serde_json::Value>::new())?;
+        }
+        return Ok(if partial_read {
+            Exit::Partial
+        } else {
+            Exit::Ok
+        });
+    }
+    if !args.yes && !ask_to_apply(&plan) {
+        eprintln!("Nothing changed.");
+        return Ok(Exit::Ok);
+    }
+    // Just before applying, read the remote state again; if it drifted, show the new plan.
+    for _ in 0..3 {
+        let (fresh, _) = snapshot(&ctx.client, &request.scopes()).await;
+        let replanned = request.plan(&fresh, &projects);
+        if replanned == plan {
+            break;
+        }
+        print_plan(
+            ctx,
+            &replanned,
+            "The keys changed since the plan was made. New plan:",
+        )?;
+        plan = replanned;
+        if plan.is_empty() {
+            println!("Nothing to do any more.");
+            return Ok(Exit::Ok);
+        }
+        if !args.yes && !ask_to_apply(&plan) {
+            eprintln!("Nothing changed.");
+            return Ok(Exit::Ok);
+        }
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let _guard = StopOnSignal::install(stop.clone());
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: Some(&stop),
+    };
+    let batch = crate::journal::now_rfc3339();
+    let total = plan.changes.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let show = !(ctx.quiet || ctx.json) && std::io::stderr().is_terminal();
+    let progress = |_: usize, status: &ItemStatus| {
+        if !matches!(status, ItemStatus::Running | ItemStatus::Queued) {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if show {
+                eprint!("\rapplying: {n}/{total}");
+                let _ = std::io::stderr().flush();
+            }
+        }
+    };
+    let concurrency = ctx.concurrency();
+    let results = apply(&ops, &plan, &batch, concurrency, &stop, &progress).await;
+    if show {
+        eprintln!();
+    }
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| matches!(r.status, ItemStatus::Failed(_)))
+        .collect();
+    if ctx.json {
+        let items: Vec<serde_json::Value> = results
+            .iter()
+            .map(|r| {
+                let mut v = r.change.to_json();
+                let (status, reason) = match &r.status {
+                    ItemStatus::Failed(why) => ("failed", Some(why.clone())),
+                    ItemStatus::AlreadyPresent => ("already_present", None),
+                    ItemStatus::Cancelled => ("cancelled", None),
+                    ItemStatus::Done => ("done", None),
+                    ItemStatus::Running | ItemStatus::Queued => ("unknown", None),
+                };
+                v["status"] = status.into();
+                if let Some(reason) = reason {
+                    v["reason"] = reason.into();
+                }
+                v
+            })
+            .collect();
+        print_json(&items)?;
+    } else {
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .map(|r| {
+                let status = match &r.status {
+                    ItemStatus::Failed(why) => format!("FAILED: {why}"),
+                    ItemStatus::AlreadyPresent => "already present".into(),
+                    ItemStatus::Cancelled => "cancelled".into(),
+                    ItemStatus::Done => "done".into(),
+                    ItemStatus::Running | ItemStatus::Queued => "unknown".into(),
+                };
+                vec![
+                    r.change.symbol().to_string(),
+                    r.change.scope().to_string(),
+                    status,
+                ]
+            })
+            .collect();
+        print_table(&["", "WHERE", "RESULT"], &rows);
+        for r in &failed {
+            if let ItemStatus::Failed(why) = &r.status {
+                eprintln!("bbkeys: {}: {why}", r.change.scope());
+            }
+        }
+    }
+    let cancelled = results.iter().any(|r| r.status == ItemStatus::Cancelled);
+    Ok(if failed.is_empty() && !cancelled && !partial_read {
+        Exit::Ok
+    } else if !failed.is_empty() && failed.iter().all(|r| r.auth_failure) && !cancelled {
+        Exit::Auth
+    } else {
+        Exit::Partial
+    })
+}

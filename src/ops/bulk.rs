@@ -1,0 +1,847 @@
+//! Bulk operations across many repositories: plan first, re-check just before applying, then
+//! apply exactly that plan with bounded concurrency. Every item is a journaled single-key
+//! operation (`keyops`), so a crash mid-batch loses nothing, and one failure never stops the
+//! others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::keyops::{AddOutcome, KeyOps, OpError, fingerprint_of, list_keys};
+use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
+use crate::config::EditStrategy;
+use crate::sanitize::clean_line;
+use crate::sshkey::{Fingerprint, PublicKey};
+
+/// The keys of every scope a plan touches, as last read.
+pub type Snapshot = BTreeMap<KeyScope, Vec<DeployKey>>;
+
+/// A key to add, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    /// `<type> <base64> [comment]`, as it will be sent.
+    pub text: String,
+    /// Its fingerprint.
+    pub fingerprint: Fingerprint,
+}
+
+impl From<&PublicKey> for NewKey {
+    fn from(k: &PublicKey) -> Self {
+        NewKey {
+            text: k.to_openssh_with_comment(),
+            fingerprint: k.fingerprint(),
+        }
+    }
+}
+
+/// What the user asked for; a plan is computed from it and a snapshot, and computed again
+/// from a fresh snapshot just before applying.
+#[derive(Debug, Clone)]
+pub enum BulkRequest {
+    /// Delete these keys.
+    Delete {
+        /// Where, and which key.
+        targets: Vec<(KeyScope, Fingerprint)>,
+    },
+    /// Add one key to every one of these scopes.
+    Add {
+        /// The key.
+        key: NewKey,
+        /// Its label.
+        label: String,
+        /// Where.
+        scopes: Vec<KeyScope>,
+    },
+    /// Relabel these keys with one label or a template (`{workspace}`, `{repo}`, `{project}`,
+    /// `{label}`).
+    Relabel {
+        /// Where, and which key.
+        targets: Vec<(KeyScope, Fingerprint)>,
+        /// Label or template.
+        template: String,
+    },
+    /// Replace key `from` with key `to` wherever `from` is, among `scopes`.
+    Rotate {
+        /// The key to replace.
+        from: Fingerprint,
+        /// The new key.
+        to: NewKey,
+        /// Label of the new key; default: the old key's label.
+        label: Option<String>,
+        /// Where to look.
+        scopes: Vec<KeyScope>,
+    },
+}
+
+/// One change of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `+`: add a key.
+    Add {
+        /// Where.
+        scope: KeyScope,
+        /// The key.
+        key: NewKey,
+        /// Its label.
+        label: String,
+    },
+    /// `-`: delete a key.
+    Delete {
+        /// Where.
+        scope: KeyScope,
+        /// The key as it is now.
+        key: DeployKey,
+    },
+    /// `-/+`: delete and re-add with a new label.
+    Relabel {
+        /// Where.
+        scope: KeyScope,
+        /// The key as it is now.
+        key: DeployKey,
+        /// The new label.
+        new_label: String,
+    },
+    /// `+` the new key, verify it, then `-` the old one.
+    Rotate {
+        /// Where.
+        scope: KeyScope,
+        /// The key being replaced.
+        old: DeployKey,
+        /// The new key.
+        new: NewKey,
+        /// The new key's label.
+        label: String,
+    },
+}
+
+fn label_of(k: &DeployKey) -> String {
+    clean_line(k.label.as_deref().unwrap_or(""))
+}
+
+fn fp_of(k: &DeployKey) -> String {
+    fingerprint_of(k)
+        .map(|f| f.to_string())
+        .unwrap_or_else(|| "(unreadable key)".into())
+}
+
+impl Change {
+    /// Where the change happens.
+    pub fn scope(&self) -> &KeyScope {
+        match self {
+            Change::Add { scope, .. }
+            | Change::Delete { scope, .. }
+            | Change::Relabel { scope, .. }
+            | Change::Rotate { scope, .. } => scope,
+        }
+    }
+
+    /// `+`, `-`, `-/+`, or `+-` for a rotation.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Change::Add { .. } => "+",
+            Change::Delete { .. } => "-",
+            Change::Relabel { .. } => "-/+",
+            Change::Rotate { .. } => "+-",
+        }
+    }
+
+    /// One line, like `terraform plan`.
+    pub fn line(&self) -> String {
+        match self {
+            Change::Add { scope, key, label } => {
+                format!("+   {scope}  {}  '{}'", key.fingerprint, clean_line(label))
+            }
+            Change::Delete { scope, key } => format!(
+                "-   {scope}  {}  '{}' (id {})",
+                fp_of(key),
+                label_of(key),
+                key.id
+            ),
+            Change::Relabel {
+                scope,
+                key,
+                new_label,
+            } => {
+                format!(
+                    "-/+ {scope}  {}  '{}' -> '{}'",
+                    fp_of(key),
+                    label_of(key),
+                    clean_line(new_label)
+                )
+            }
+            Change::Rotate {
+                scope,
+                old,
+                new,
+                label,
+            } => format!(
+                "+-  {scope}  add {} '{}', then delete {} '{}' (id {})",
+                new.fingerprint,
+                clean_line(label),
+                fp_of(old),
+                label_of(old),
+                old.id
+            ),
+        }
+    }
+
+    /// Requests the change costs when nothing goes wrong.
+    pub fn request_cost(&self) -> usize {
+        match self {
+            Change::Add { .. } | Change::Delete { .. } => 1,
+            // DELETE, POST, list to verify.
+            Change::Relabel { .. } => 3,
+            // POST, list to verify, DELETE.
+            Change::Rotate { .. } => 3,
+        }
+    }
+
+    /// What `--json` shows of the change.
+    pub fn to_json(&self) -> serde_json::Value {
+        let base = |action: &str, scope: &KeyScope| {
+            let (repo, project) = match scope {
+                KeyScope::Repository { repo, .. } => (Some(repo.clone()), None),
+                KeyScope::Project { project, .. } => (None, Some(project.clone())),
+            };
+            serde_json::json!({ "action": action, "workspace": scope.workspace(), "repo": repo, "project": project, "scope": scope.kind() })
+        };
+        let mut v = match self {
+            Change::Add { scope, key, label } => {
+                let mut v = base("add", scope);
+                v["fingerprint"] = key.fingerprint.to_string().into();
+                v["label"] = clean_line(label).into();
+                v
+            }
+            Change::Delete { scope, key } => {
+                let mut v = base("delete", scope);
+                v["fingerprint"] = fp_of(key).into();
+                v["id"] = key.id.into();
+                v["label"] = label_of(key).into();
+                v
+            }
+            Change::Relabel {
+                scope,
+                key,
+                new_label,
+            } => {
+                let mut v = base("relabel", scope);
+                v["fingerprint"] = fp_of(key).into();
+                v["id"] = key.id.into();
+                v["old_label"] = label_of(key).into();
+                v["label"] = clean_line(new_label).into();
+                v
+            }
+            Change::Rotate {
+                scope,
+                old,
+                new,
+                label,
+            } => {
+                let mut v = base("rotate", scope);
+                v["fingerprint"] = new.fingerprint.to_string().into();
+                v["old_fingerprint"] = fp_of(old).into();
+                v["old_id"] = old.id.into();
+                v["label"] = clean_line(label).into();
+                v
+            }
+        };
+        if let Some(obj) = v.as_object_mut() {
+            obj.retain(|_, x| !x.is_null());
+        }
+        v
+    }
+}
+
+/// Every change a request will make, and what it will not touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The changes, in a stable order.
+    pub changes: Vec<Change>,
+    /// Scopes that already hold the key to add (reported, not errors).
+    pub already_present: Vec<KeyScope>,
+    /// Targets whose key is not there (any more).
+    pub missing: Vec<(KeyScope, Fingerprint)>,
+    /// Items that cannot be planned, with the reason (for example a label template that
+    /// renders empty).
+    pub invalid: Vec<(KeyScope, String)>,
+    /// Scopes left with no key at all once the plan is applied.
+    pub empties: Vec<KeyScope>,
+}
+
+/// Counts by kind of change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanCounts {
+    /// Keys to add.
+    pub add: usize,
+    /// Keys to delete.
+    pub delete: usize,
+    /// Keys to relabel.
+    pub relabel: usize,
+    /// Keys to rotate.
+    pub rotate: usize,
+}
+
+impl Plan {
+    /// Counts by kind.
+    pub fn counts(&self) -> PlanCounts {
+        let mut c = PlanCounts::default();
+        for ch in &self.changes {
+            match ch {
+                Change::Add { .. } => c.add += 1,
+                Change::Delete { .. } => c.delete += 1,
+                Change::Relabel { .. } => c.relabel += 1,
+                Change::Rotate { .. } => c.rotate += 1,
+            }
+        }
+        c
+    }
+
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Requests the plan costs: the re-check listings plus each change's requests.
+    pub fn request_cost(&self) -> usize {
+        let scopes: BTreeSet<&KeyScope> = self.changes.iter().map(Change::scope).collect();
+        scopes.len() + self.changes.iter().map(Change::request_cost).sum::<usize>()
+    }
+
+    /// Keys removed for good (deletes and the old keys of rotations).
+    pub fn removals(&self) -> usize {
+        let c = self.counts();
+        c.delete + c.rotate
+    }
+
+    /// Typed confirmation is needed when more than 5 keys go, or a scope is left keyless.
+    pub fn needs_typed_confirmation(&self) -> bool {
+        self.removals() > 5 || !self.empties.is_empty()
+    }
+
+    /// What the user types to confirm: the number of changes.
+    pub fn confirmation_text(&self) -> String {
+        self.changes.len().to_string()
+    }
+
+    /// `Plan: 1 to add, 7 to delete, ... About N requests.`
+    pub fn summary(&self) -> String {
+        let c = self.counts();
+        let mut parts = Vec::new();
+        for (n, what) in [
+            (c.add, "to add"),
+            (c.delete, "to delete"),
+            (c.relabel, "to relabel"),
+            (c.rotate, "to rotate"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        if parts.is_empty() {
+            parts.push("no changes".into());
+        }
+        let mut s = format!(
+            "Plan: {}. About {} requests.",
+            parts.join(", "),
+            self.request_cost()
+        );
+        if !self.already_present.is_empty() {
+            s.push_str(&format!(" {} already present.", self.already_present.len()));
+        }
+        if !self.empties.is_empty() {
+            s.push_str(&format!(
+                " Leaves {} without any key: {}.",
+                if self.empties.len() == 1 {
+                    "1 place".to_string()
+                } else {
+                    format!("{} places", self.empties.len())
+                },
+                self.empties
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        s
+    }
+
+    /// Every line of the plan, for a dialog or the terminal.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.changes.iter().map(Change::line).collect();
+        out.extend(
+            self.already_present
+                .iter()
+                .map(|s| format!("=   {s}  already present")),
+        );
+        out.extend(
+            self.missing
+                .iter()
+                .map(|(s, f)| format!("?   {s}  {f} not found (nothing to do)")),
+        );
+        out.extend(
+            self.invalid
+                .iter()
+                .map(|(s, why)| format!("!   {s}  {why}")),
+        );
+        out
+    }
+
+    /// A plan with only some of the changes (to retry the failed ones).
+    pub fn only(&self, keep: &[usize]) -> Plan {
+        Plan {
+            changes: keep
+                .iter()
+                .filter_map(|i| self.changes.get(*i).cloned())
+                .collect(),
+            ..Plan::default()
+        }
+    }
+}
+
+/// Checks a label template's placeholders.
+pub fn validate_template(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("the label template {t:?} has a '{{' without '}}'"))?;
+        let name = &after[..close];
+        if !matches!(name, "workspace" | "repo" | "project" | "label") {
+            return Err(format!(
+                "the label template {t:?} uses {{{name}}}; the placeholders are {{workspace}}, {{repo}}, {{project}} and {{label}}"
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// Renders a label template for one key, and checks the result is a usable label.
+pub fn render_label(
+    template: &str,
+    scope: &KeyScope,
+    old_label: &str,
+    project_of_repo: Option<&str>,
+) -> Result<String, String> {
+    let (repo, project) = match scope {
+        KeyScope::Repository { repo, .. } => (repo.as_str(), project_of_repo.unwrap_or("")),
+        KeyScope::Project { project, .. } => ("", project.as_str()),
+    };
+    let label = template
+        .replace("{workspace}", scope.workspace())
+        .replace("{repo}", repo)
+        .replace("{project}", project)
+        .replace("{label}", old_label);
+    let label = label.trim().to_string();
+    if label.is_empty() {
+        return Err(format!(
+            "the template {template:?} gives an empty label here"
+        ));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("the label would contain control characters".into());
+    }
+    if label.chars().count() > 255 {
+        return Err("the label would be longer than 255 characters".into());
+    }
+    Ok(label)
+}
+
+fn find<'a>(snapshot: &'a Snapshot, scope: &KeyScope, fp: &Fingerprint) -> Option<&'a DeployKey> {
+    snapshot
+        .get(scope)?
+        .iter()
+        .find(|k| fingerprint_of(k).as_ref() == Some(fp))
+}
+
+impl BulkRequest {
+    /// The scopes whose keys the plan depends on.
+    pub fn scopes(&self) -> Vec<KeyScope> {
+        let set: BTreeSet<KeyScope> = match self {
+            BulkRequest::Delete { targets } | BulkRequest::Relabel { targets, .. } => {
+                targets.iter().map(|(s, _)| s.clone()).collect()
+            }
+            BulkRequest::Add { scopes, .. } | BulkRequest::Rotate { scopes, .. } => {
+                scopes.iter().cloned().collect()
+            }
+        };
+        set.into_iter().collect()
+    }
+
+    /// Computes the plan against `snapshot`. `projects` maps a repository scope to its
+    /// project key, for the `{project}` placeholder.
+    pub fn plan(&self, snapshot: &Snapshot, projects: &BTreeMap<KeyScope, String>) -> Plan {
+        let mut plan = Plan::default();
+        match self {
+            BulkRequest::Delete { targets } => {
+                for (scope, fp) in dedup(targets) {
+                    match find(snapshot, &scope, &fp) {
+                        Some(k) => plan.changes.push(Change::Delete {
+                            scope,
+                            key: k.clone(),
+                        }),
+                        None => plan.missing.push((scope, fp)),
+                    }
+                }
+            }
+            BulkRequest::Add { key, label, scopes } => {
+                for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
+                    if find(snapshot, &scope, &key.fingerprint).is_some() {
+                        plan.already_present.push(scope);
+                    } else {
+                        plan.changes.push(Change::Add {
+                            scope,
+                            key: key.clone(),
+                            label: label.clone(),
+                        });
+                    }
+                }
+            }
+            BulkRequest::Relabel { targets, template } => {
+                for (scope, fp) in dedup(targets) {
+                    let Some(k) = find(snapshot, &scope, &fp) else {
+                        plan.missing.push((scope, fp));
+                        continue;
+                    };
+                    let old = k.label.clone().unwrap_or_default();
+                    match render_label(
+                        template,
+                        &scope,
+                        &old,
+                        projects.get(&scope).map(String::as_str),
+                    ) {
+                        Ok(new_label) if new_label == old => {}
+                        Ok(new_label) => plan.changes.push(Change::Relabel {
+                            scope,
+                            key: k.clone(),
+                            new_label,
+                        }),
+                        Err(why) => plan.invalid.push((scope, why)),
+                    }
+                }
+            }
+            BulkRequest::Rotate {
+                from,
+                to,
+                label,
+                scopes,
+            } => {
+                for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
+                    let Some(old) = find(snapshot, &scope, from) else {
+                        continue;
+                    };
+                    if find(snapshot, &scope, &to.fingerprint).is_some() {
+                        // The new key is already there: only the old one has to go.
+                        plan.changes.push(Change::Delete {
+                            scope,
+                            key: old.clone(),
+                        });
+                    } else {
+                        let label = label
+                            .clone()
+                            .unwrap_or_else(|| old.label.clone().unwrap_or_default());
+                        plan.changes.push(Change::Rotate {
+                            scope,
+                            old: old.clone(),
+                            new: to.clone(),
+                            label,
+                        });
+                    }
+                }
+            }
+        }
+        // Scopes that end up with no key: count what remains after the plan's removals.
+        let mut remaining: BTreeMap<&KeyScope, usize> = BTreeMap::new();
+        for ch in &plan.changes {
+            let scope = ch.scope();
+            remaining
+                .entry(scope)
+                .or_insert_with(|| snapshot.get(scope).map(Vec::len).unwrap_or(0));
+        }
+        for ch in &plan.changes {
+            match ch {
+                Change::Delete { scope, .. } => {
+                    *remaining.entry(scope).or_default() = remaining[scope].saturating_sub(1)
+                }
+                Change::Add { scope, .. } => *remaining.entry(scope).or_default() += 1,
+                Change::Relabel { .. } | Change::Rotate { .. } => {}
+            }
+        }
+        plan.empties = remaining
+            .into_iter()
+            .filter(|(_, n)| *n == 0)
+            .map(|(s, _)| s.clone())
+            .collect();
+        plan
+    }
+}
+
+fn dedup(targets: &[(KeyScope, Fingerprint)]) -> Vec<(KeyScope, Fingerprint)> {
+    targets
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
+pub async fn snapshot(
+    client: &Client,
+    scopes: &[KeyScope],
+) -> (Snapshot, Vec<(KeyScope, ApiError)>) {
+    let results: Vec<(KeyScope, Result<Vec<DeployKey>, ApiError>)> =
+        futures::stream::iter(scopes.iter().cloned())
+            .map(|scope| async move {
+                let keys = list_keys(client, &scope).await;
+                (scope, keys)
+            })
+            .buffer_unordered(64)
+            .collect()
+            .await;
+    let mut snap = Snapshot::new();
+    let mut failed = Vec::new();
+    for (scope, r) in results {
+        match r {
+            Ok(keys) => {
+                snap.insert(scope, keys);
+            }
+            Err(e) => failed.push((scope, e)),
+        }
+    }
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    (snap, failed)
+}
+
+/// The state of one item while a plan is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// Not started.
+    Queued,
+    /// In flight.
+    Running,
+    /// Finished.
+    Done,
+    /// The key was already there.
+    AlreadyPresent,
+    /// Failed, with the sentence.
+    Failed(String),
+    /// Cancelled before it started.
+    Cancelled,
+}
+
+/// The outcome of one item.
+#[derive(Debug, Clone)]
+pub struct ItemResult {
+    /// The change.
+    pub change: Change,
+    /// How it ended.
+    pub status: ItemStatus,
+    /// Whether a failure was an authentication or permission refusal.
+    pub auth_failure: bool,
+}
+
+/// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have
+/// not started; items in flight finish their current step. `progress(index, status)` is
+/// called on every change of an item's state.
+pub async fn apply(
+    ops: &KeyOps<'_>,
+    plan: &Plan,
+    batch: &str,
+    concurrency: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
+) -> Vec<ItemResult> {
+    let results: Vec<(usize, ItemResult)> =
+        futures::stream::iter(plan.changes.iter().cloned().enumerate())
+            .map(|(i, change)| async move {
+                if cancel.load(Ordering::SeqCst) {
+                    progress(i, &ItemStatus::Cancelled);
+                    return (
+                        i,
+                        ItemResult {
+                            change,
+                            status: ItemStatus::Cancelled,
+                            auth_failure: false,
+                        },
+                    );
+                }
+                progress(i, &ItemStatus::Running);
+                let outcome = apply_one(ops, &change, batch).await;
+                let (status, auth_failure) = match outcome {
+                    Ok(s) => (s, false),
+                    Err(e) => (ItemStatus::Failed(e.to_string()), e.is_auth_problem()),
+                };
+                progress(i, &status);
+                (
+                    i,
+                    ItemResult {
+                        change,
+                        status,
+                        auth_failure,
+                    },
+                )
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+    let mut ordered: Vec<Option<ItemResult>> = vec![None; plan.changes.len()];
+    for (i, r) in results {
+        ordered[i] = Some(r);
+    }
+    ordered.into_iter().flatten().collect()
+}
+
+async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<ItemStatus, OpError> {
+    let batch = Some(batch.to_string());
+    match change {
+        Change::Add { scope, key, label } => {
+            let k =
+                PublicKey::from_server(&key.text).map_err(|e| OpError::Invalid(e.to_string()))?;
+            Ok(match ops.add(scope, &k, label, batch).await? {
+                AddOutcome::Added(_) => ItemStatus::Done,
+                AddOutcome::AlreadyPresent(_) => ItemStatus::AlreadyPresent,
+            })
+        }
+        Change::Delete { scope, key } => {
+            ops.delete(scope, key, batch).await?;
+            Ok(ItemStatus::Done)
+        }
+        Change::Relabel {
+            scope,
+            key,
+            new_label,
+        } => {
+            ops.relabel(scope, key, new_label, EditStrategy::Replace, batch)
+                .await?;
+            Ok(ItemStatus::Done)
+        }
+        Change::Rotate {
+            scope,
+            old,
+            new,
+            label,
+        } => {
+            let k =
+                PublicKey::from_server(&new.text).map_err(|e| OpError::Invalid(e.to_string()))?;
+            ops.add(scope, &k, label, batch.clone()).await?;
+            // Verify the new key before the old one goes: a scope must never lose access.
+            let keys = list_keys(ops.client, scope).await?;
+            if super::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
+                return Err(OpError::Invalid(format!(
+                    "the new key {} does not show on {scope} after adding it; the old key was kept",
+                    new.fingerprint
+                )));
+            }
+            ops.delete(scope, old, batch).await?;
+            Ok(ItemStatus::Done)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2KvYGTdcJGsPkdQY+lkvX3pYqXbFz4nSH3B3eUDsT";
+
+    fn dk(id: u64, key: &str, label: &str) -> DeployKey {
+        serde_json::from_value(serde_json::json!({"id": id, "key": key, "label": label})).unwrap()
+    }
+
+    fn repo(r: &str) -> KeyScope {
+        KeyScope::Repository {
+            workspace: "acme".into(),
+            repo: r.into(),
+        }
+    }
+
+    fn fp(k: &str) -> Fingerprint {
+        PublicKey::from_server(k).unwrap().fingerprint()
+    }
+
+    #[test]
+    fn templates_render_and_refuse_unknown_placeholders() {
+        assert!(validate_template("{repo}-deploy").is_ok());
+        assert!(validate_template("{nope}").unwrap_err().contains("{nope}"));
+        assert!(validate_template("{repo").is_err());
+        assert_eq!(
+            render_label("{workspace}/{repo}-{label}", &repo("api"), "ci", None).unwrap(),
+            "acme/api-ci"
+        );
+        assert_eq!(
+            render_label("{project}-x", &repo("api"), "", Some("API")).unwrap(),
+            "API-x"
+        );
+        assert!(
+            render_label(
+                "{repo}",
+                &KeyScope::Project {
+                    workspace: "acme".into(),
+                    project: "P".into()
+                },
+                "",
+                None
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn delete_plan_flags_last_key_and_missing_targets() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
+        snap.insert(repo("b"), vec![]);
+        let req = BulkRequest::Delete {
+            targets: vec![(repo("a"), fp(K1)), (repo("b"), fp(K1))],
+        };
+        let plan = req.plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.counts().delete, 1);
+        assert_eq!(plan.missing.len(), 1);
+        assert_eq!(plan.empties, vec![repo("a")]);
+        assert!(plan.needs_typed_confirmation());
+        assert!(plan.lines()[0].starts_with("-   acme/a"));
+        assert_eq!(plan.request_cost(), 2);
+    }
+
+    #[test]
+    fn add_plan_reports_already_present() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
+        snap.insert(repo("b"), vec![]);
+        let key = NewKey {
+            text: K1.into(),
+            fingerprint: fp(K1),
+        };
+        let plan = BulkRequest::Add {
+            key,
+            label: "x".into(),
+            scopes: vec![repo("a"), repo("b")],
+        }
+        .plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.already_present, vec![repo("a")]);
+        assert_eq!(plan.counts().add, 1);
+        assert!(!plan.needs_typed_confirmation());
+    }
+
+    #[test]
+    fn more_than_five_removals_need_typed_confirmation() {
+        let mut snap = Snapshot::new();
+        let mut targets = Vec::new();
+        for i in 0..6 {
+            let r = repo(&format!("r{i}"));
+            snap.insert(r.clone(), vec![dk(i, K1, "ci"), dk(100 + i, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE", "other")]);
+            targets.push((r, fp(K1)));
+        }
+        let plan = BulkRequest::Delete { targets }.plan(&snap, &BTreeMap::new());
+        assert!(plan.empties.is_empty());
+        assert!(plan.needs_typed_confirmation());
+        assert_eq!(plan.confirmation_text(), "6");
+    }
+}
