@@ -16,12 +16,14 @@
 //! # }
 //! ```
 
+mod export;
 mod findings;
 mod inventory;
 mod snapshot;
 #[cfg(test)]
 mod tests;
 
+pub use export::{AuditReport, AuditSummary, CSV_HEADER};
 pub use findings::{
     Finding, FindingCode, Severity, audit, codes_for_holding, rules_markdown_table,
 };
