@@ -179,11 +179,14 @@ fn render(report: &AuditReport, inv: &Inventory, cached_age: Option<time::Durati
         out.push_str("No findings.\n");
         return out;
     }
-    let counts: Vec<String> = s
-        .findings
+    let counts: Vec<String> = ["high", "medium", "low", "info"]
         .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(k, n)| format!("{n} {k}"))
+        .filter_map(|k| {
+            s.findings
+                .get(k)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {k}"))
+        })
         .collect();
     out.push_str(&format!(
         "{} findings ({}).\n\n",

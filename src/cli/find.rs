@@ -99,7 +99,14 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
                 needle.fingerprint,
                 inventory.repositories_read,
                 inventory.projects_read,
-                unreadable_tail(&inventory.unreadable)
+                if inventory.unreadable.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it may still sit on {}, which could not be read (`bbkeys audit {ws}` says why)",
+                        unreadable_names(&inventory.unreadable)
+                    )
+                }
             ),
         ));
     };
@@ -167,21 +174,14 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     }
     if !inventory.unreadable.is_empty() {
         eprintln!(
-            "bbkeys: warning: the key may also be on listings the scan could not read{}.",
-            unreadable_tail(&inventory.unreadable)
+            "bbkeys: warning: the scan could not read {}, where the key may also sit (`bbkeys audit {ws}` says why).",
+            unreadable_names(&inventory.unreadable)
         );
     }
     Ok(Exit::Ok)
 }
 
-fn unreadable_tail(unreadable: &[UnreadableListing]) -> String {
-    if unreadable.is_empty() {
-        return String::new();
-    }
+fn unreadable_names(unreadable: &[UnreadableListing]) -> String {
     let names: Vec<&str> = unreadable.iter().map(|u| u.target.as_str()).collect();
-    format!(
-        "; {} could not be read ({}): see `bbkeys audit` for why",
-        unreadable.len(),
-        names.join(", ")
-    )
+    names.join(", ")
 }
