@@ -488,3 +488,50 @@ fn report_export_matches_what_the_cli_prints() {
     assert_eq!(doc["audited_at"], "2026-11-28T00:00:00Z");
     assert_eq!(doc["summary"]["findings"]["high"], 2);
 }
+
+/// The README's findings table is generated from the code, so severities cannot drift.
+#[test]
+fn readme_findings_table_matches_the_code() {
+    use bbkeys::ops::audit::rules_markdown_table;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- findings:begin -->\n", "<!-- findings:end -->");
+    let a = readme.find(begin).expect("README lacks the findings table") + begin.len();
+    let b = a + readme[a..]
+        .find(end)
+        .expect("README lacks the findings end marker");
+    let want = rules_markdown_table(&AuditConfig::default());
+    if readme[a..b] != want && std::env::var_os("BBKEYS_BLESS").is_some() {
+        std::fs::write(&path, format!("{}{want}{}", &readme[..a], &readme[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[a..b],
+        want,
+        "README findings table differs from the code; rerun with BBKEYS_BLESS=1"
+    );
+}
+
+/// The `[audit]` example, uncommented, parses and states the defaults.
+#[test]
+fn config_example_audit_section_states_the_defaults() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"))
+            .unwrap();
+    let start = text
+        .find("[audit]")
+        .expect("config.example.toml lacks [audit]");
+    let section: String = text[start..]
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|l| l.contains(" = "))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cfg = bbkeys::config::Config::parse(&section).unwrap();
+    assert_eq!(cfg.audit, AuditConfig::default());
+    assert!(section.contains("unused_never_days = 90"), "{section}");
+}
