@@ -301,13 +301,16 @@ fn key_findings(
         }
     }
     if e.reach > rules.shared_threshold as usize {
+        let projects = e.projects.iter().cloned().collect::<Vec<_>>().join(", ");
         let via = if e.projects.is_empty() {
             String::new()
+        } else if e.repositories.is_empty() {
+            format!(" (all through project {projects})")
         } else {
             format!(
                 " ({} directly, the rest through project {})",
                 e.repositories.len(),
-                e.projects.iter().cloned().collect::<Vec<_>>().join(", ")
+                projects
             )
         };
         out.push(
