@@ -185,12 +185,35 @@ impl Context {
         tracing::info!(version = env!("CARGO_PKG_VERSION"), source = %self.source, "bbkeys started");
     }
 
-    /// Opens the terminal UI on this context.
-    pub async fn run_tui(self) -> Result<Exit, CliError> {
-        Err(CliError::new(
-            Exit::Error,
-            "the terminal UI is not part of this build yet; use the subcommands (bbkeys --help)",
-        ))
+    /// Opens the terminal UI on this context; the first-run screen's "open the demo" restarts
+    /// it on the built-in simulator.
+    pub async fn run_tui(self, global: &GlobalArgs) -> Result<Exit, CliError> {
+        crate::tui::validate_config(&self.config.keys, &self.config.theme).map_err(|e| {
+            let file = self
+                .config
+                .source
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "config".into());
+            CliError::new(Exit::Error, format!("{file}: {e}"))
+        })?;
+        self.warn_pending();
+        let opts = crate::tui::TuiOptions {
+            client: (self.source != CredentialSource::None).then(|| self.client.clone()),
+            keys: self.config.keys.clone(),
+            theme: self.config.theme.clone(),
+            demo: self.simulator.is_some(),
+        };
+        let outcome = crate::tui::run(opts)
+            .await
+            .map_err(|e| CliError::new(Exit::Error, format!("the terminal UI failed: {e:#}")))?;
+        match outcome {
+            crate::tui::TuiOutcome::Quit => Ok(Exit::Ok),
+            crate::tui::TuiOutcome::OpenDemo => {
+                let demo = Context::demo(global, self.config, self.dirs).await?;
+                Box::pin(demo.run_tui(global)).await
+            }
+        }
     }
 }
 

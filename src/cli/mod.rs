@@ -152,7 +152,7 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         None => {
             let ctx = Context::build_for_tui(&global).await?;
-            ctx.run_tui().await
+            ctx.run_tui(&global).await
         }
     }
 }

@@ -3,5 +3,8 @@
 
 mod audit;
 mod contract;
+mod demo;
 mod readme;
 mod sshkey;
+mod tui_e2e;
+mod tui_flow;

@@ -1,0 +1,461 @@
+//! `update()`: every input and every worker answer goes through here. It is synchronous and
+//! does no I/O; what should happen outside is returned as `Command`s (design.md §1).
+
+use ratatui::layout::{Position, Rect};
+
+use super::action::Action;
+pub use super::msg::{Command, Msg, TextInput, WorkerMsg};
+use super::state::*;
+use super::ui::layout;
+
+/// Ticks of quiet after cursor movement before the newly focused item is loaded, so holding
+/// `j` through fifty repositories costs one request, not fifty.
+pub const SETTLE_TICKS: u8 = 2;
+
+/// Commands to run at start: the workspaces.
+pub fn init(state: &mut State) -> Vec<Command> {
+    let mut out = Vec::new();
+    if state.screen == Screen::Main {
+        ensure_loaded(state, &mut out);
+    }
+    out
+}
+
+/// Applies one message. Marks the state dirty when the screen must change.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let mut out = Vec::new();
+    if msg == Msg::Tick {
+        if state.settle > 0 {
+            state.settle -= 1;
+            if state.settle == 0 {
+                ensure_loaded(state, &mut out);
+            }
+        }
+        if state.is_loading() {
+            state.spinner = state.spinner.wrapping_add(1);
+            state.dirty = true;
+        }
+        return out;
+    }
+    state.dirty = true;
+    if state.screen == Screen::FirstRun {
+        match msg {
+            Msg::Action(Action::Quit) => out.push(Command::Quit),
+            Msg::Action(Action::OpenDemo) => out.push(Command::OpenDemo),
+            Msg::Action(Action::Suspend) => out.push(Command::Suspend),
+            Msg::Resize(w, h) => state.size = (w, h),
+            _ => {}
+        }
+        return out;
+    }
+    match msg {
+        Msg::Action(a) => action(state, a, &mut out),
+        Msg::Input(t) => input(state, t),
+        Msg::Worker(w) => worker(state, w),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            for p in Pane::ALL {
+                scroll_to_cursor(state, p);
+            }
+        }
+        Msg::Click(x, y) => click(state, x, y),
+        Msg::Wheel(x, y, down) => wheel(state, x, y, down),
+        Msg::Tick => {}
+    }
+    fix_repo_cursor(state);
+    if state.settle == 0 {
+        ensure_loaded(state, &mut out);
+    }
+    out
+}
+
+fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
+    if state.help {
+        match a {
+            Action::Help | Action::Cancel => state.help = false,
+            Action::Quit => out.push(Command::Quit),
+            Action::Suspend => out.push(Command::Suspend),
+            _ => {}
+        }
+        return;
+    }
+    let focus = state.focus;
+    let page = layout::list_height(pane_rect(state, focus));
+    match a {
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::Top => move_cursor(state, isize::MIN / 2),
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::HalfPageDown => move_cursor(state, (page / 2).max(1) as isize),
+        Action::HalfPageUp => move_cursor(state, -((page / 2).max(1) as isize)),
+        Action::PageDown => move_cursor(state, page as isize),
+        Action::PageUp => move_cursor(state, -(page as isize)),
+        Action::NextPane => state.focus = Pane::ALL[(focus.index() + 1) % 3],
+        Action::PrevPane => state.focus = Pane::ALL[(focus.index() + 2) % 3],
+        Action::Left => state.focus = Pane::ALL[focus.index().saturating_sub(1)],
+        Action::Right | Action::Open => state.focus = Pane::ALL[(focus.index() + 1).min(2)],
+        Action::FocusWorkspaces => state.focus = Pane::Workspaces,
+        Action::FocusRepositories => state.focus = Pane::Repositories,
+        Action::FocusKeys => state.focus = Pane::Keys,
+        Action::Filter => state.typing = true,
+        Action::Cancel => {
+            if !state.filter[focus.index()].is_empty() {
+                set_filter(state, String::new());
+            }
+        }
+        Action::Help => state.help = true,
+        Action::Quit => out.push(Command::Quit),
+        Action::Suspend => out.push(Command::Suspend),
+        Action::Reload => reload(state),
+        Action::Rescan => rescan(state, out),
+        Action::CopyFingerprint | Action::CopyPublicKey => copy(state, a, out),
+        Action::OpenDemo => {}
+    }
+}
+
+fn input(state: &mut State, t: TextInput) {
+    let mut f = state.filter[state.focus.index()].clone();
+    match t {
+        TextInput::Char(c) if !c.is_control() => f.push(c),
+        TextInput::Char(_) => {}
+        TextInput::Backspace => {
+            f.pop();
+        }
+        TextInput::Submit => state.typing = false,
+        TextInput::Abort => {
+            state.typing = false;
+            f.clear();
+        }
+    }
+    set_filter(state, f);
+}
+
+/// Changing a filter moves the cursor to the first match, so narrowing is visible at once.
+fn set_filter(state: &mut State, f: String) {
+    let i = state.focus.index();
+    if state.filter[i] != f {
+        state.filter[i] = f;
+        state.cursor[i] = 0;
+        state.offset[i] = 0;
+        children_changed(state, state.focus);
+        state.settle = SETTLE_TICKS;
+    }
+}
+
+fn move_cursor(state: &mut State, delta: isize) {
+    let pane = state.focus;
+    let i = pane.index();
+    let len = state.row_count(pane);
+    let before = state.cursor[i];
+    let after = (before as isize)
+        .saturating_add(delta)
+        .clamp(0, len.saturating_sub(1) as isize) as usize;
+    state.cursor[i] = after;
+    scroll_to_cursor(state, pane);
+    if after != before {
+        children_changed(state, pane);
+        state.settle = SETTLE_TICKS;
+    }
+}
+
+/// The item of `pane` changed: the panes to its right start from their top.
+fn children_changed(state: &mut State, pane: Pane) {
+    if pane == Pane::Workspaces {
+        state.cursor[1] = 0;
+        state.offset[1] = 0;
+        state.repo_cursor_default = true;
+    }
+    if pane != Pane::Keys {
+        state.cursor[2] = 0;
+        state.offset[2] = 0;
+    }
+}
+
+/// New repository lists open on the first repository rather than on "Project keys", which
+/// is one row above it.
+fn fix_repo_cursor(state: &mut State) {
+    if state.repo_cursor_default && state.pane_status(Pane::Repositories) == PaneStatus::Ready {
+        state.repo_cursor_default = false;
+        let rows = state.repo_rows();
+        if state.cursor[1] == 0
+            && matches!(rows.first(), Some(RepoRow::ProjectKeys))
+            && rows.len() > 1
+        {
+            state.cursor[1] = 1;
+        }
+    }
+}
+
+fn pane_rect(state: &State, pane: Pane) -> Rect {
+    layout::areas(Rect::new(0, 0, state.size.0, state.size.1)).panes[pane.index()]
+}
+
+fn scroll_to_cursor(state: &mut State, pane: Pane) {
+    let i = pane.index();
+    let h = layout::list_height(pane_rect(state, pane));
+    let c = state.cursor[i];
+    if c < state.offset[i] {
+        state.offset[i] = c;
+    } else if c >= state.offset[i] + h {
+        state.offset[i] = c + 1 - h;
+    }
+}
+
+fn click(state: &mut State, x: u16, y: u16) {
+    for pane in Pane::ALL {
+        let r = pane_rect(state, pane);
+        if !r.contains(Position::new(x, y)) {
+            continue;
+        }
+        state.focus = pane;
+        if y > r.y && y < r.y + r.height - 1 {
+            let row = state.offset[pane.index()] + usize::from(y - r.y - 1);
+            if row < state.row_count(pane) && row != state.cursor[pane.index()] {
+                state.cursor[pane.index()] = row;
+                children_changed(state, pane);
+            }
+        }
+    }
+}
+
+/// The wheel moves the view, not the cursor: the selection stays where the keyboard put it.
+fn wheel(state: &mut State, x: u16, y: u16, down: bool) {
+    for pane in Pane::ALL {
+        if pane_rect(state, pane).contains(Position::new(x, y)) {
+            let i = pane.index();
+            let h = layout::list_height(pane_rect(state, pane));
+            let max = state.row_count(pane).saturating_sub(h);
+            state.offset[i] = if down {
+                (state.offset[i] + 3).min(max)
+            } else {
+                state.offset[i].saturating_sub(3)
+            };
+        }
+    }
+}
+
+/// Issues requests for whatever the focused items need and nobody asked for yet.
+fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
+    if state.workspaces == Load::Idle {
+        let req_id = state.req();
+        state.workspaces = Load::Loading(req_id);
+        out.push(Command::LoadWorkspaces { req_id });
+    }
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    if matches!(state.repos.get(&ws), None | Some(Load::Idle)) {
+        let req_id = state.req();
+        state.repos.insert(ws.clone(), Load::Loading(req_id));
+        out.push(Command::LoadRepos {
+            req_id,
+            ws: ws.clone(),
+        });
+    }
+    // Project keys are needed both for the "Project keys" entry and for the keys each
+    // repository inherits, so they load together with the repositories.
+    if matches!(state.project_keys.get(&ws), None | Some(Load::Idle)) {
+        let req_id = state.req();
+        state.project_keys.insert(ws.clone(), Load::Loading(req_id));
+        out.push(Command::LoadProjectKeys {
+            req_id,
+            ws: ws.clone(),
+        });
+    }
+    fix_repo_cursor(state);
+    if let Some(RepoRow::Repo(r)) = state.focused_repo_row() {
+        let k = (ws.clone(), r.slug.clone());
+        if matches!(state.keys.get(&k), None | Some(Load::Idle)) {
+            let req_id = state.req();
+            state.keys.insert(k.clone(), Load::Loading(req_id));
+            out.push(Command::LoadKeys {
+                req_id,
+                ws,
+                repo: k.1,
+            });
+        }
+    }
+}
+
+/// `r`: forget the focused item's data; `ensure_loaded` fetches it again.
+fn reload(state: &mut State) {
+    let ws = state.focused_workspace().map(|w| w.slug.clone());
+    match (state.focus, ws) {
+        (Pane::Workspaces, _) | (_, None) => {
+            state.workspaces = Load::Idle;
+            state.message = Some(("Reloading workspaces".into(), false));
+        }
+        (Pane::Repositories, Some(ws)) => {
+            state.repos.insert(ws.clone(), Load::Idle);
+            state.project_keys.insert(ws.clone(), Load::Idle);
+            state.message = Some((format!("Reloading the repositories of {ws}"), false));
+        }
+        (Pane::Keys, Some(ws)) => match state.focused_repo_row() {
+            Some(RepoRow::Repo(r)) => {
+                let slug = r.slug.clone();
+                state.message = Some((format!("Reloading the keys of {ws}/{slug}"), false));
+                state.keys.insert((ws, slug), Load::Idle);
+            }
+            Some(RepoRow::ProjectKeys) => {
+                state.project_keys.insert(ws.clone(), Load::Idle);
+                state.message = Some((format!("Reloading the project keys of {ws}"), false));
+            }
+            None => {}
+        },
+    }
+    state.settle = 0;
+}
+
+fn rescan(state: &mut State, out: &mut Vec<Command>) {
+    if let Some(scan) = &state.scan {
+        state.message = Some((format!("A scan of {} is already running", scan.ws), false));
+        return;
+    }
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    let req_id = state.req();
+    state.scan = Some(ScanState {
+        req_id,
+        ws: ws.clone(),
+        done: 0,
+        total: 0,
+    });
+    state.message = Some((format!("Scanning every repository of {ws}"), false));
+    out.push(Command::Rescan { req_id, ws });
+}
+
+fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {
+    let Some(key) = state.focused_key() else {
+        state.message = Some(("No key is focused".into(), true));
+        return;
+    };
+    let name = if key.label.is_empty() {
+        format!("key {}", key.id)
+    } else {
+        key.label.clone()
+    };
+    let (text, what) = if a == Action::CopyFingerprint {
+        match &key.fingerprint {
+            Some(fp) => (fp.clone(), "fingerprint"),
+            None => {
+                state.message = Some((format!("{name} has no readable fingerprint"), true));
+                return;
+            }
+        }
+    } else {
+        (key.public_key.clone(), "public key")
+    };
+    state.message = Some((
+        format!("Copied the {what} of {name} to the clipboard"),
+        false,
+    ));
+    out.push(Command::CopyToClipboard(text));
+}
+
+fn worker(state: &mut State, msg: WorkerMsg) {
+    match msg {
+        WorkerMsg::Workspaces { req_id, result } => {
+            if state.workspaces.awaits(req_id) {
+                state.workspaces = into_load(result);
+                clamp_cursors(state);
+            }
+        }
+        WorkerMsg::Repos { req_id, ws, result } => {
+            if state.repos.get(&ws).is_some_and(|l| l.awaits(req_id)) {
+                state.repos.insert(ws, into_load(result));
+                clamp_cursors(state);
+            }
+        }
+        WorkerMsg::Keys {
+            req_id,
+            ws,
+            repo,
+            result,
+        } => {
+            let k = (ws, repo);
+            if state.keys.get(&k).is_some_and(|l| l.awaits(req_id)) {
+                state.keys.insert(k, into_load(result));
+                clamp_cursors(state);
+            }
+        }
+        WorkerMsg::ProjectKeys { req_id, ws, result } => {
+            if state
+                .project_keys
+                .get(&ws)
+                .is_some_and(|l| l.awaits(req_id))
+            {
+                state.project_keys.insert(ws, into_load(result));
+                clamp_cursors(state);
+            }
+        }
+        WorkerMsg::ScanProgress {
+            req_id,
+            done,
+            total,
+        } => {
+            if let Some(scan) = state.scan.as_mut().filter(|s| s.req_id == req_id) {
+                scan.done = done;
+                scan.total = total;
+            }
+        }
+        WorkerMsg::Scanned { req_id, ws, result } => {
+            if state.scan.as_ref().is_none_or(|s| s.req_id != req_id) {
+                return;
+            }
+            state.scan = None;
+            match result {
+                Ok(data) => apply_scan(state, &ws, *data),
+                Err(e) => state.message = Some((e, true)),
+            }
+            clamp_cursors(state);
+        }
+        WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
+    }
+}
+
+/// A finished scan replaces what was loaded for the workspace; answers still in flight for
+/// it become stale and are dropped.
+fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
+    let repos = data.repos.len();
+    let mut keys = 0;
+    let mut failed = 0;
+    for (slug, result) in data.repo_keys {
+        keys += result.as_ref().map(Vec::len).unwrap_or(0);
+        failed += usize::from(result.is_err());
+        state.keys.insert((ws.to_string(), slug), into_load(result));
+    }
+    state.repos.insert(ws.to_string(), Load::Ready(data.repos));
+    state
+        .project_keys
+        .insert(ws.to_string(), into_load(data.projects));
+    let failures = if failed == 0 {
+        String::new()
+    } else {
+        format!(", {failed} could not be read")
+    };
+    state.message = Some((
+        format!("Scanned {ws}: {repos} repositories, {keys} repository keys{failures}"),
+        failed > 0,
+    ));
+}
+
+fn into_load<T>(r: Result<T, String>) -> Load<T> {
+    match r {
+        Ok(v) => Load::Ready(v),
+        Err(e) => Load::Failed(e),
+    }
+}
+
+/// Lists can shrink under the cursor (a reload, a scan); keep every cursor on a row.
+fn clamp_cursors(state: &mut State) {
+    fix_repo_cursor(state);
+    for pane in Pane::ALL {
+        let i = pane.index();
+        let len = state.row_count(pane);
+        if state.cursor[i] >= len {
+            state.cursor[i] = len.saturating_sub(1);
+        }
+        scroll_to_cursor(state, pane);
+    }
+}

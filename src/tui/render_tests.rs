@@ -1,0 +1,180 @@
+//! Render snapshots at fixed sizes (design.md §4, layer 2). Dates are fixed in the fixtures
+//! and nothing reads the clock, so the snapshots are stable.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::action::Action;
+use super::app::{Command, Msg, WorkerMsg, init, update};
+use super::fixtures::*;
+use super::state::*;
+use super::ui::render;
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(s, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn act(s: &mut State, a: Action) -> Vec<Command> {
+    update(s, Msg::Action(a))
+}
+
+const FORBIDDEN: &str = "Listing the repositories you administer in acme was refused (403): you are probably not an administrator of acme. Ask a workspace administrator for admin permission on it.";
+
+#[test]
+fn main_screen_80x24() {
+    let mut s = loaded();
+    s.requests_last_hour = Some(7);
+    act(&mut s, Action::FocusKeys);
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn main_screen_160x48_with_inherited_key_and_demo_badge() {
+    let mut s = loaded();
+    s.demo = true;
+    s.requests_last_hour = Some(7);
+    s.size = (160, 48);
+    act(&mut s, Action::FocusKeys);
+    act(&mut s, Action::Bottom);
+    insta::assert_snapshot!(draw(&s, 160, 48));
+}
+
+#[test]
+fn workspaces_loading_empty_and_error() {
+    let mut s = state();
+    init(&mut s);
+    insta::assert_snapshot!("workspaces_loading", draw(&s, 80, 24));
+    let Load::Loading(req_id) = s.workspaces else {
+        panic!()
+    };
+    let mut empty = s.clone();
+    update(
+        &mut empty,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id,
+            result: Ok(vec![]),
+        }),
+    );
+    insta::assert_snapshot!("workspaces_empty", draw(&empty, 80, 24));
+    let sentence = "Listing your workspaces failed: Bitbucket did not accept your credential (401). Check that the user name is your Atlassian account email.";
+    update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id,
+            result: Err(sentence.into()),
+        }),
+    );
+    insta::assert_snapshot!("workspaces_error", draw(&s, 80, 24));
+}
+
+#[test]
+fn repositories_loading_empty_and_error() {
+    let mut s = state();
+    let cmds = init(&mut s);
+    let Some(Command::LoadWorkspaces { req_id }) = cmds.first().cloned() else {
+        panic!()
+    };
+    let cmds = update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id,
+            result: Ok(vec![ws("acme", "Acme Corp")]),
+        }),
+    );
+    insta::assert_snapshot!("repositories_loading", draw(&s, 80, 24));
+    let repos_id = req_of(&cmds, |c| match c {
+        Command::LoadRepos { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    let mut empty = s.clone();
+    let msg = |result| {
+        Msg::Worker(WorkerMsg::Repos {
+            req_id: repos_id,
+            ws: "acme".into(),
+            result,
+        })
+    };
+    update(&mut empty, msg(Ok(vec![])));
+    insta::assert_snapshot!("repositories_empty", draw(&empty, 80, 24));
+    update(&mut s, msg(Err(FORBIDDEN.into())));
+    act(&mut s, Action::FocusRepositories);
+    insta::assert_snapshot!("repositories_error", draw(&s, 80, 24));
+}
+
+#[test]
+fn keys_loading_empty_and_error() {
+    let mut s = loaded();
+    act(&mut s, Action::FocusRepositories);
+    act(&mut s, Action::Down);
+    insta::assert_snapshot!("keys_loading", draw(&s, 80, 24));
+    let cmds: Vec<Command> = (0..3).flat_map(|_| update(&mut s, Msg::Tick)).collect();
+    let req_id = req_of(&cmds, |c| match c {
+        Command::LoadKeys { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    let msg = |result| {
+        Msg::Worker(WorkerMsg::Keys {
+            req_id,
+            ws: "acme".into(),
+            repo: "web".into(),
+            result,
+        })
+    };
+    let mut empty = s.clone();
+    update(&mut empty, msg(Ok(vec![])));
+    insta::assert_snapshot!("keys_empty", draw(&empty, 80, 24));
+    let sentence = "Listing the access keys of acme/web needs the API-token scopes admin:repository:bitbucket; your token lacks admin:repository:bitbucket. Create a token with these scopes at https://id.atlassian.com/manage-profile/security/api-tokens.";
+    update(&mut s, msg(Err(sentence.into())));
+    insta::assert_snapshot!("keys_error", draw(&s, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = loaded();
+    act(&mut s, Action::Help);
+    insta::assert_snapshot!("help_80x24", draw(&s, 80, 24));
+    insta::assert_snapshot!("help_160x48", draw(&s, 160, 48));
+}
+
+#[test]
+fn too_small() {
+    let s = loaded();
+    let screen = draw(&s, 79, 24);
+    assert!(screen.contains("terminal too small"));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn label_with_escape_sequences_renders_stripped() {
+    let mut s = loaded();
+    let hostile: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+        "id": 66,
+        "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
+        "label": "\u{1b}[2J\u{1b}]0;pwned\u{7}evil\u{1b}[31m-red\u{9b}1m 日本語ラベルとても長い名前のキーです",
+        "comment": "a\u{1b}]52;c;AAAA\u{1b}\\b\nsecond line",
+        "created_on": "2024-03-01T09:15:00+00:00",
+    }))
+    .unwrap();
+    let view = super::worker::clean_key(hostile, repo_scope("acme", "api"));
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys.insert(0, view);
+    }
+    act(&mut s, Action::FocusKeys);
+    let screen = draw(&s, 80, 24);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}') && !screen.contains('\u{7}'));
+    assert!(screen.contains("evil-red"));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn first_run_screen() {
+    let s = State::new(
+        false,
+        false,
+        Default::default(),
+        super::theme::Theme::default_colours(),
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24));
+}

@@ -1,0 +1,150 @@
+//! The event loop: terminal events, worker answers and a tick in one `tokio::select!`.
+//!
+//! It runs on any ratatui backend and any event stream, so tests drive the real loop with
+//! injected keys and a `TestBackend`.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use tokio::sync::mpsc;
+
+use super::TuiOutcome;
+use super::action::Action;
+use super::app::{self, Command, Msg, TextInput};
+use super::state::{Screen, State};
+use super::{ui, worker};
+use crate::bitbucket::Client;
+
+/// How often the spinner turns and the debounce counts down.
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// What arrives from outside the loop.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A terminal event.
+    Term(Event),
+    /// SIGTERM or SIGHUP: leave cleanly.
+    Terminate,
+}
+
+/// The side effects the loop cannot do through the backend.
+pub trait Host {
+    /// Puts text on the clipboard (OSC 52 on a real terminal).
+    fn copy_to_clipboard(&mut self, text: &str) -> std::io::Result<()>;
+    /// Gives the terminal back to the shell until resumed (Ctrl-Z).
+    fn suspend(&mut self) -> std::io::Result<()>;
+    /// Called after each drawn frame; tests read the screen here.
+    fn drawn(&mut self, _screen: &Buffer) {}
+}
+
+/// Runs the loop until the user quits. `client` is `None` on the first-run screen.
+pub async fn run_with<B, S, H>(
+    terminal: &mut Terminal<B>,
+    mut events: S,
+    mut state: State,
+    client: Option<Client>,
+    host: &mut H,
+) -> anyhow::Result<TuiOutcome>
+where
+    B: Backend,
+    H: Host,
+    S: Stream<Item = Input> + Unpin,
+{
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+    // Aborted on every way out of this function, which cancels requests still in flight.
+    let _worker = client.map(|c| AbortOnDrop(tokio::spawn(worker::run(c, cmd_rx, msg_tx))));
+    let size = terminal.size()?;
+    state.size = (size.width, size.height);
+    let mut pending = app::init(&mut state);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        for cmd in pending.drain(..) {
+            match cmd {
+                Command::Quit => return Ok(TuiOutcome::Quit),
+                Command::OpenDemo => return Ok(TuiOutcome::OpenDemo),
+                Command::CopyToClipboard(text) => {
+                    if let Err(e) = host.copy_to_clipboard(&text) {
+                        state.message = Some((format!("Could not copy: {e}"), true));
+                    }
+                }
+                Command::Suspend => {
+                    host.suspend()?;
+                    // The shell drew over the screen meanwhile: repaint all of it.
+                    terminal.clear()?;
+                    state.dirty = true;
+                }
+                load => {
+                    // Only fails when the worker is gone, and then nothing can be loaded anyway.
+                    let _ = cmd_tx.send(load);
+                }
+            }
+        }
+        if state.dirty {
+            state.dirty = false;
+            let frame = terminal.draw(|f| ui::render(&state, f))?;
+            host.drawn(frame.buffer);
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Input::Term(ev)) => to_msg(&state, ev),
+                // Input is gone (a closed terminal) or a signal asked us to stop.
+                Some(Input::Terminate) | None => return Ok(TuiOutcome::Quit),
+            },
+            Some(answer) = msg_rx.recv() => Some(Msg::Worker(answer)),
+            _ = tick.tick() => Some(Msg::Tick),
+        };
+        if let Some(msg) = msg {
+            pending = app::update(&mut state, msg);
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Translates a terminal event: keys through the keymap, or into the filter while typing.
+pub fn to_msg(state: &State, ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            if ctrl && matches!(key.code, KeyCode::Char('c' | 'C')) {
+                return Some(Msg::Action(Action::Quit));
+            }
+            if state.typing {
+                return match key.code {
+                    KeyCode::Esc => Some(Msg::Input(TextInput::Abort)),
+                    KeyCode::Enter => Some(Msg::Input(TextInput::Submit)),
+                    KeyCode::Backspace => Some(Msg::Input(TextInput::Backspace)),
+                    KeyCode::Char(c) if !ctrl => Some(Msg::Input(TextInput::Char(c))),
+                    _ => None,
+                };
+            }
+            if state.screen == Screen::FirstRun
+                && key.code == KeyCode::Char('d')
+                && key.modifiers.is_empty()
+            {
+                return Some(Msg::Action(Action::OpenDemo));
+            }
+            state.keymap.action(&key).map(Msg::Action)
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click(m.column, m.row)),
+            MouseEventKind::ScrollDown => Some(Msg::Wheel(m.column, m.row, true)),
+            MouseEventKind::ScrollUp => Some(Msg::Wheel(m.column, m.row, false)),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}

@@ -1,0 +1,491 @@
+//! The one `State` of the terminal UI, and the read-only views derived from it.
+//!
+//! Everything here is plain data: server text was already cleaned by the worker, so the
+//! renderer can print it as is.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::bitbucket::KeyScope;
+
+use super::keymap::Keymap;
+use super::theme::Theme;
+
+/// Identifies one request, so a late answer to an older request is recognised and dropped.
+pub type ReqId = u64;
+
+/// The three lists, left to right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// Workspaces of the account.
+    Workspaces,
+    /// Repositories of the focused workspace, under a "Project keys" entry.
+    Repositories,
+    /// Access keys of the focused repository (or of the workspace's projects).
+    Keys,
+}
+
+impl Pane {
+    /// Left to right.
+    pub const ALL: [Pane; 3] = [Pane::Workspaces, Pane::Repositories, Pane::Keys];
+
+    /// Position, for the per-pane arrays.
+    pub fn index(self) -> usize {
+        match self {
+            Pane::Workspaces => 0,
+            Pane::Repositories => 1,
+            Pane::Keys => 2,
+        }
+    }
+
+    /// The title shown in the border.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Workspaces => "Workspaces",
+            Pane::Repositories => "Repositories",
+            Pane::Keys => "Access keys",
+        }
+    }
+}
+
+/// Something fetched from the server, or on its way.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    /// Not asked for yet.
+    Idle,
+    /// Asked for with this request id.
+    Loading(ReqId),
+    /// Arrived.
+    Ready(T),
+    /// Failed; the `ApiError` sentence.
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    /// Whether this answer is the one awaited.
+    pub fn awaits(&self, req_id: ReqId) -> bool {
+        matches!(self, Load::Loading(id) if *id == req_id)
+    }
+}
+
+/// A workspace as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceView {
+    /// URL slug.
+    pub slug: String,
+    /// Display name (cleaned).
+    pub name: String,
+}
+
+/// A repository as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoView {
+    /// URL slug.
+    pub slug: String,
+    /// Display name (cleaned).
+    pub name: String,
+    /// Key of the project it belongs to.
+    pub project: Option<String>,
+}
+
+/// An access key, ready to display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyView {
+    /// Bitbucket's id.
+    pub id: u64,
+    /// Label (cleaned; may be empty).
+    pub label: String,
+    /// Comment split off the key (cleaned; may be empty).
+    pub comment: String,
+    /// `<type> <base64>`, as Bitbucket returns it.
+    pub public_key: String,
+    /// `SHA256:...`, or `None` when the key could not be parsed.
+    pub fingerprint: Option<String>,
+    /// `ssh-ed25519` etc.
+    pub key_type: String,
+    /// `ed25519`, `rsa`, `ecdsa-256`: for narrow columns.
+    pub short_type: String,
+    /// Bit length, when known.
+    pub bits: Option<u32>,
+    /// Creation time as the server wrote it.
+    pub created: Option<String>,
+    /// Last use as the server wrote it; `None` means never.
+    pub last_used: Option<String>,
+    /// Where the key lives.
+    pub scope: KeyScope,
+}
+
+/// The keys of one project of a workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectGroup {
+    /// Project key, such as `API`.
+    pub key: String,
+    /// Display name (cleaned).
+    pub name: String,
+    /// The keys, or why they could not be read.
+    pub keys: Result<Vec<KeyView>, String>,
+}
+
+/// A scan of a whole workspace, converted for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanData {
+    /// Repositories the user administers.
+    pub repos: Vec<RepoView>,
+    /// Keys by repository slug.
+    pub repo_keys: Vec<(String, Result<Vec<KeyView>, String>)>,
+    /// Project keys, or why projects could not be listed.
+    pub projects: Result<Vec<ProjectGroup>, String>,
+}
+
+/// A running `R` scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanState {
+    /// Request id of the scan.
+    pub req_id: ReqId,
+    /// Workspace slug.
+    pub ws: String,
+    /// Listings done.
+    pub done: usize,
+    /// Listings to do.
+    pub total: usize,
+}
+
+/// A row of the repositories pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoRow<'a> {
+    /// The workspace's "Project keys" entry, always first.
+    ProjectKeys,
+    /// A repository.
+    Repo(&'a RepoView),
+}
+
+/// A row of the access keys pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRow<'a> {
+    /// A key; `inherited` names the project when it comes from the repository's project.
+    Key {
+        /// The key.
+        key: &'a KeyView,
+        /// The project it is inherited from, in a repository's list.
+        inherited: Option<&'a str>,
+    },
+    /// A project whose keys could not be read: project key and sentence.
+    Problem(&'a str, &'a str),
+}
+
+/// Which screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// No credentials: explain how to get them, offer the demo.
+    FirstRun,
+    /// The three panes.
+    Main,
+}
+
+/// What a pane shows, when it is not a plain list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneStatus<'a> {
+    /// Nothing to show until the parent pane has a focused item.
+    Waiting,
+    /// A request is in flight.
+    Loading,
+    /// The request failed with this sentence.
+    Failed(&'a str),
+    /// The rows are available.
+    Ready,
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Which screen.
+    pub screen: Screen,
+    /// Focused pane.
+    pub focus: Pane,
+    /// The account's workspaces.
+    pub workspaces: Load<Vec<WorkspaceView>>,
+    /// Repositories by workspace slug.
+    pub repos: HashMap<String, Load<Vec<RepoView>>>,
+    /// Repository keys by (workspace, repository).
+    pub keys: HashMap<(String, String), Load<Vec<KeyView>>>,
+    /// Project keys by workspace.
+    pub project_keys: HashMap<String, Load<Vec<ProjectGroup>>>,
+    /// Cursor row per pane, an index into the filtered rows.
+    pub cursor: [usize; 3],
+    /// First visible row per pane.
+    pub offset: [usize; 3],
+    /// Filter text per pane.
+    pub filter: [String; 3],
+    /// Whether keystrokes go into the focused pane's filter.
+    pub typing: bool,
+    /// Whether the help overlay is open.
+    pub help: bool,
+    /// The last message and whether it reports a failure.
+    pub message: Option<(String, bool)>,
+    /// The running scan.
+    pub scan: Option<ScanState>,
+    /// Requests made this hour, as the worker last reported.
+    pub requests_last_hour: Option<usize>,
+    /// Running on the simulator.
+    pub demo: bool,
+    /// Spinner frame.
+    pub spinner: usize,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Ticks to wait after cursor movement before loading (debounce).
+    pub settle: u8,
+    /// Put the repositories cursor on the first repository once the list arrives.
+    pub repo_cursor_default: bool,
+    /// Whether the screen must be redrawn.
+    pub dirty: bool,
+    /// Key bindings (the help and the hint bar are generated from them).
+    pub keymap: Keymap,
+    /// Styles.
+    pub theme: Theme,
+    pub(crate) next_req: ReqId,
+}
+
+impl State {
+    /// A fresh state; `signed_in` false shows the first-run screen.
+    pub fn new(signed_in: bool, demo: bool, keymap: Keymap, theme: Theme) -> State {
+        State {
+            screen: if signed_in {
+                Screen::Main
+            } else {
+                Screen::FirstRun
+            },
+            focus: Pane::Workspaces,
+            workspaces: Load::Idle,
+            repos: HashMap::new(),
+            keys: HashMap::new(),
+            project_keys: HashMap::new(),
+            cursor: [0; 3],
+            offset: [0; 3],
+            filter: Default::default(),
+            typing: false,
+            help: false,
+            message: None,
+            scan: None,
+            requests_last_hour: None,
+            demo,
+            spinner: 0,
+            size: (80, 24),
+            settle: 0,
+            repo_cursor_default: true,
+            dirty: true,
+            keymap,
+            theme,
+            next_req: 0,
+        }
+    }
+
+    pub(crate) fn req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    /// Workspaces matching the filter.
+    pub fn workspace_rows(&self) -> Vec<&WorkspaceView> {
+        let Load::Ready(list) = &self.workspaces else {
+            return Vec::new();
+        };
+        let f = self.filter[0].to_lowercase();
+        list.iter()
+            .filter(|w| matches(&f, &[&w.name, &w.slug]))
+            .collect()
+    }
+
+    /// The workspace under the cursor.
+    pub fn focused_workspace(&self) -> Option<&WorkspaceView> {
+        self.workspace_rows().get(self.cursor[0]).copied()
+    }
+
+    /// Repository rows of the focused workspace, matching the filter.
+    pub fn repo_rows(&self) -> Vec<RepoRow<'_>> {
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
+        let Some(Load::Ready(list)) = self.repos.get(&ws.slug) else {
+            return Vec::new();
+        };
+        let f = self.filter[1].to_lowercase();
+        let mut rows = Vec::with_capacity(list.len() + 1);
+        if matches(&f, &["Project keys"]) {
+            rows.push(RepoRow::ProjectKeys);
+        }
+        rows.extend(
+            list.iter()
+                .filter(|r| matches(&f, &[&r.name, &r.slug]))
+                .map(RepoRow::Repo),
+        );
+        rows
+    }
+
+    /// The repository row under the cursor.
+    pub fn focused_repo_row(&self) -> Option<RepoRow<'_>> {
+        self.repo_rows().get(self.cursor[1]).copied()
+    }
+
+    /// Key rows for the focused repository row, matching the filter.
+    pub fn key_rows(&self) -> Vec<KeyRow<'_>> {
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
+        let groups = match self.project_keys.get(&ws.slug) {
+            Some(Load::Ready(g)) => g.as_slice(),
+            _ => &[],
+        };
+        let mut rows = Vec::new();
+        match self.focused_repo_row() {
+            None => {}
+            Some(RepoRow::ProjectKeys) => {
+                for g in groups {
+                    match &g.keys {
+                        Ok(keys) => rows.extend(keys.iter().map(|key| KeyRow::Key {
+                            key,
+                            inherited: None,
+                        })),
+                        Err(e) => rows.push(KeyRow::Problem(&g.key, e)),
+                    }
+                }
+            }
+            Some(RepoRow::Repo(repo)) => {
+                let Some(Load::Ready(own)) = self.keys.get(&(ws.slug.clone(), repo.slug.clone()))
+                else {
+                    return Vec::new();
+                };
+                rows.extend(own.iter().map(|key| KeyRow::Key {
+                    key,
+                    inherited: None,
+                }));
+                if let Some(project) = &repo.project {
+                    for g in groups.iter().filter(|g| &g.key == project) {
+                        if let Ok(keys) = &g.keys {
+                            rows.extend(keys.iter().map(|key| KeyRow::Key {
+                                key,
+                                inherited: Some(&g.key),
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        let f = self.filter[2].to_lowercase();
+        rows.retain(|row| match row {
+            KeyRow::Key { key, .. } => matches(
+                &f,
+                &[
+                    &key.label,
+                    &key.comment,
+                    key.fingerprint.as_deref().unwrap_or(""),
+                    &key.key_type,
+                ],
+            ),
+            KeyRow::Problem(p, e) => matches(&f, &[p, e]),
+        });
+        rows
+    }
+
+    /// The key row under the cursor.
+    pub fn focused_key_row(&self) -> Option<KeyRow<'_>> {
+        self.key_rows().get(self.cursor[2]).copied()
+    }
+
+    /// The key under the cursor.
+    pub fn focused_key(&self) -> Option<&KeyView> {
+        match self.focused_key_row() {
+            Some(KeyRow::Key { key, .. }) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Number of rows a pane shows.
+    pub fn row_count(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Workspaces => self.workspace_rows().len(),
+            Pane::Repositories => self.repo_rows().len(),
+            Pane::Keys => self.key_rows().len(),
+        }
+    }
+
+    /// Whether a pane shows a list, a spinner or an error.
+    pub fn pane_status(&self, pane: Pane) -> PaneStatus<'_> {
+        fn of<T>(l: Option<&Load<T>>) -> PaneStatus<'_> {
+            match l {
+                None | Some(Load::Idle) | Some(Load::Loading(_)) => PaneStatus::Loading,
+                Some(Load::Failed(e)) => PaneStatus::Failed(e),
+                Some(Load::Ready(_)) => PaneStatus::Ready,
+            }
+        }
+        match pane {
+            Pane::Workspaces => of(Some(&self.workspaces)),
+            Pane::Repositories => match self.focused_workspace() {
+                None if matches!(self.workspaces, Load::Ready(_)) => PaneStatus::Waiting,
+                None => of(Some(&self.workspaces)).waiting_unless_failed(),
+                Some(ws) => of(self.repos.get(&ws.slug)),
+            },
+            Pane::Keys => {
+                let Some(ws) = self.focused_workspace() else {
+                    return PaneStatus::Waiting;
+                };
+                match self.focused_repo_row() {
+                    None => match self.repos.get(&ws.slug) {
+                        Some(Load::Ready(_)) => PaneStatus::Waiting,
+                        _ => of(self.repos.get(&ws.slug)).waiting_unless_failed(),
+                    },
+                    Some(RepoRow::ProjectKeys) => of(self.project_keys.get(&ws.slug)),
+                    Some(RepoRow::Repo(r)) => of(self.keys.get(&(ws.slug.clone(), r.slug.clone()))),
+                }
+            }
+        }
+    }
+
+    /// Whether any request of the visible panes or a scan is in flight (drives the spinner).
+    pub fn is_loading(&self) -> bool {
+        self.scan.is_some()
+            || Pane::ALL
+                .iter()
+                .any(|p| self.pane_status(*p) == PaneStatus::Loading)
+    }
+
+    /// Other places holding the same key (by fingerprint), among what has been loaded.
+    pub fn also_on(&self, key: &KeyView) -> Vec<String> {
+        let Some(fp) = &key.fingerprint else {
+            return Vec::new();
+        };
+        let mut places = BTreeSet::new();
+        let mut visit = |k: &KeyView| {
+            if k.fingerprint.as_ref() == Some(fp) && k.scope != key.scope {
+                places.insert(k.scope.to_string());
+            }
+        };
+        for load in self.keys.values() {
+            if let Load::Ready(keys) = load {
+                keys.iter().for_each(&mut visit);
+            }
+        }
+        for load in self.project_keys.values() {
+            if let Load::Ready(groups) = load {
+                groups
+                    .iter()
+                    .filter_map(|g| g.keys.as_ref().ok())
+                    .flatten()
+                    .for_each(&mut visit);
+            }
+        }
+        places.into_iter().collect()
+    }
+}
+
+impl PaneStatus<'_> {
+    fn waiting_unless_failed(self) -> Self {
+        match self {
+            PaneStatus::Loading => PaneStatus::Loading,
+            _ => PaneStatus::Waiting,
+        }
+    }
+}
+
+/// Case-insensitive substring match; `filter` is already lowercase.
+fn matches(filter: &str, fields: &[&str]) -> bool {
+    filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
+}

@@ -1,0 +1,126 @@
+//! The detail area: everything known about the focused key.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::keys::display_name;
+use super::text;
+use crate::bitbucket::KeyScope;
+use crate::tui::state::{KeyRow, State};
+
+/// Draws the detail area.
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(" Key ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width.saturating_sub(1));
+    let field = |name: &str, value: String, style: Style| -> Vec<Span<'static>> {
+        vec![
+            Span::styled(format!(" {name}: "), theme.label),
+            Span::styled(value, style),
+            Span::raw(" "),
+        ]
+    };
+    let lines: Vec<Line> = match state.focused_key_row() {
+        None => vec![Line::from(Span::styled(" No key focused", theme.dim))],
+        Some(KeyRow::Problem(project, sentence)) => vec![
+            Line::from(field("Project", project.to_string(), Style::new())),
+            Line::from(Span::styled(
+                format!(" {}", text::truncate(sentence, width)),
+                theme.error,
+            )),
+        ],
+        Some(KeyRow::Key { key, inherited }) => {
+            let half = width / 2;
+            let mut first = field(
+                "Label",
+                text::truncate(&display_name(key), half.saturating_sub(9)),
+                Style::new(),
+            );
+            if !key.comment.is_empty() {
+                first.extend(field(
+                    "Comment",
+                    text::truncate(&key.comment, half.saturating_sub(11)),
+                    Style::new(),
+                ));
+            }
+            let fingerprint = key
+                .fingerprint
+                .clone()
+                .unwrap_or_else(|| "(the key could not be parsed)".into());
+            let kind = match key.bits {
+                Some(bits) => format!("{} {bits} bits", key.key_type),
+                None => key.key_type.clone(),
+            };
+            let mut third = field("Type", kind, Style::new());
+            third.extend(field("Id", key.id.to_string(), Style::new()));
+            let mut fourth = field(
+                "Created",
+                key.created
+                    .as_deref()
+                    .map(text::short_time)
+                    .unwrap_or_else(|| "unknown".into()),
+                Style::new(),
+            );
+            fourth.extend(field(
+                "Last used",
+                key.last_used
+                    .as_deref()
+                    .map(text::short_time)
+                    .unwrap_or_else(|| "never".into()),
+                Style::new(),
+            ));
+            let scope = match (&key.scope, inherited) {
+                (KeyScope::Project { project, workspace }, Some(_)) => {
+                    format!(
+                        "project {project} of {workspace}, inherited from project {project} by this repository"
+                    )
+                }
+                (KeyScope::Project { project, workspace }, None) => {
+                    format!(
+                        "project {project} of {workspace} (read access to all its repositories)"
+                    )
+                }
+                (KeyScope::Repository { workspace, repo }, _) => {
+                    format!("repository {workspace}/{repo}")
+                }
+            };
+            let also = state.also_on(key);
+            let also_text = if also.is_empty() {
+                "nowhere else among the repositories loaded so far (R scans the workspace)"
+                    .to_string()
+            } else {
+                let places = if also.len() == 1 { "place" } else { "places" };
+                format!("{} other {places}: {}", also.len(), also.join(", "))
+            };
+            vec![
+                Line::from(first),
+                Line::from(field("Fingerprint", fingerprint, Style::new())),
+                Line::from(third),
+                Line::from(fourth),
+                Line::from(field(
+                    "Scope",
+                    text::truncate(&scope, width.saturating_sub(8)),
+                    Style::new(),
+                )),
+                Line::from(field(
+                    "Also on",
+                    text::truncate(&also_text, width.saturating_sub(10)),
+                    if also.is_empty() {
+                        theme.dim
+                    } else {
+                        Style::new()
+                    },
+                )),
+            ]
+        }
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}

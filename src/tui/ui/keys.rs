@@ -1,0 +1,59 @@
+//! The access keys pane.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::list::{self, Row};
+use crate::bitbucket::KeyScope;
+use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
+
+/// The label, or something to recognise an unlabelled key by.
+pub fn display_name(key: &KeyView) -> String {
+    if !key.label.is_empty() {
+        key.label.clone()
+    } else if !key.comment.is_empty() {
+        key.comment.clone()
+    } else {
+        format!("(no label, id {})", key.id)
+    }
+}
+
+/// Draws the access keys pane.
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let in_project_list = matches!(state.focused_repo_row(), Some(RepoRow::ProjectKeys));
+    let rows: Vec<Row> = state
+        .key_rows()
+        .into_iter()
+        .map(|r| match r {
+            KeyRow::Key { key, inherited } => {
+                let (note, note_style) = match (inherited, &key.scope) {
+                    (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
+                    (None, KeyScope::Project { project, .. }) if in_project_list => {
+                        (format!("project {project}"), theme.inherited)
+                    }
+                    _ => (key.short_type.clone(), theme.dim),
+                };
+                Row {
+                    text: display_name(key),
+                    style: Style::new(),
+                    note,
+                    note_style,
+                }
+            }
+            KeyRow::Problem(project, _) => Row {
+                text: format!("project {project}: keys could not be read"),
+                style: theme.error,
+                note: String::new(),
+                note_style: theme.dim,
+            },
+        })
+        .collect();
+    let empty = if in_project_list {
+        "No project keys in this workspace"
+    } else {
+        "No access keys"
+    };
+    list::render(frame, area, state, Pane::Keys, &rows, empty);
+}

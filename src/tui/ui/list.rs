@@ -1,0 +1,131 @@
+//! The frame shared by the three list panes: border, title, filter, spinner, error, rows.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::text;
+use crate::tui::state::{Pane, PaneStatus, State};
+
+/// Braille spinner frames.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for the current tick.
+pub fn spinner(state: &State) -> &'static str {
+    SPINNER[state.spinner % SPINNER.len()]
+}
+
+/// One row: the main text on the left and an optional note right-aligned in `note_style`.
+pub struct Row {
+    /// Main text, already cleaned.
+    pub text: String,
+    /// Style of the main text.
+    pub style: Style,
+    /// Right-aligned note ("inherited from project API").
+    pub note: String,
+    /// Style of the note.
+    pub note_style: Style,
+}
+
+/// Lays out a row in `width` columns: the note keeps its place and the text is cut first.
+fn row_line(row: &Row, width: usize) -> Line<'static> {
+    let note_w = text::width(&row.note);
+    if note_w + 3 > width || row.note.is_empty() {
+        return Line::from(Span::styled(
+            text::fit(&format!(" {}", row.text), width),
+            row.style,
+        ));
+    }
+    let text_w = width - note_w - 2;
+    Line::from(vec![
+        Span::styled(text::fit(&format!(" {}", row.text), text_w), row.style),
+        Span::raw(" "),
+        Span::styled(row.note.clone(), row.note_style),
+        Span::raw(" "),
+    ])
+}
+
+/// Draws a list pane. `rows` is only used when the pane's data is ready; `empty` is said when
+/// there are no rows.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[Row], empty: &str) {
+    let focused = state.focus == pane && !state.help;
+    let theme = &state.theme;
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    let count = if state.pane_status(pane) == PaneStatus::Ready {
+        format!(" ({})", rows.len())
+    } else {
+        String::new()
+    };
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Line::from(vec![
+            Span::styled(format!(" {} ", pane.index() + 1), theme.key),
+            Span::styled(format!("{}{} ", pane.title(), count), border),
+        ]));
+    let filter = &state.filter[pane.index()];
+    let typing_here = state.typing && state.focus == pane;
+    if typing_here || !filter.is_empty() {
+        let cursor = if typing_here { "▏" } else { "" };
+        let max = usize::from(area.width.saturating_sub(8));
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" /{}{cursor} ", text::truncate(filter, max)),
+            theme.key,
+        )));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let lines: Vec<Line> = match state.pane_status(pane) {
+        PaneStatus::Waiting => vec![Line::from(Span::styled(" …", theme.dim))],
+        PaneStatus::Loading => vec![Line::from(Span::styled(
+            format!(" {} Loading…", spinner(state)),
+            theme.dim,
+        ))],
+        PaneStatus::Failed(e) => {
+            let p = Paragraph::new(e.to_string())
+                .style(theme.error)
+                .wrap(Wrap { trim: true });
+            frame.render_widget(p, inner.inner(ratatui::layout::Margin::new(1, 0)));
+            return;
+        }
+        PaneStatus::Ready if rows.is_empty() => {
+            let msg = if filter.is_empty() {
+                empty.to_string()
+            } else {
+                format!("Nothing matches /{filter}")
+            };
+            vec![Line::from(Span::styled(
+                format!(" {}", text::truncate(&msg, width.saturating_sub(1))),
+                theme.dim,
+            ))]
+        }
+        PaneStatus::Ready => {
+            let cursor = state.cursor[pane.index()];
+            let h = usize::from(inner.height);
+            let offset = state.offset[pane.index()].min(rows.len().saturating_sub(h));
+            rows.iter()
+                .enumerate()
+                .skip(offset)
+                .take(h)
+                .map(|(i, row)| {
+                    let line = row_line(row, width);
+                    if i != cursor {
+                        line
+                    } else if focused {
+                        line.patch_style(theme.selected)
+                    } else {
+                        line.patch_style(theme.selected_unfocused)
+                    }
+                })
+                .collect()
+        }
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}

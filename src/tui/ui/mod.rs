@@ -1,0 +1,57 @@
+//! Rendering: `render(&State, &mut Frame)` is pure; one file per pane or overlay.
+
+pub mod detail;
+pub mod first_run;
+pub mod help;
+pub mod keys;
+pub mod layout;
+pub mod list;
+pub mod repos;
+pub mod status;
+pub mod text;
+pub mod workspaces;
+
+use ratatui::Frame;
+use ratatui::layout::Alignment;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::state::{Screen, State};
+
+/// Draws the whole screen from the state.
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if !layout::fits(area) {
+        let (w, h) = layout::MIN_SIZE;
+        let msg = vec![
+            Line::raw("terminal too small"),
+            Line::raw(format!(
+                "{}×{}, needs at least {w}×{h}",
+                area.width, area.height
+            )),
+        ];
+        let y = area.height.saturating_sub(2) / 2;
+        let rect = ratatui::layout::Rect::new(area.x, area.y + y, area.width, area.height - y);
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
+        return;
+    }
+    if state.screen == Screen::FirstRun {
+        first_run::render(frame, area, state);
+        return;
+    }
+    let a = layout::areas(area);
+    workspaces::render(frame, a.panes[0], state);
+    repos::render(frame, a.panes[1], state);
+    keys::render(frame, a.panes[2], state);
+    detail::render(frame, a.detail, state);
+    status::render_status(frame, a.status, state);
+    status::render_hints(frame, a.hints, state);
+    if state.help {
+        help::render(frame, area, state);
+    }
+}

@@ -1,0 +1,103 @@
+//! The status bar and the hint bar.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::list::spinner;
+use super::text;
+use crate::tui::action::Action;
+use crate::tui::state::State;
+
+/// Draws the status bar: last message on the left; scan progress, request count and the
+/// DEMO badge on the right.
+pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let mut right: Vec<Span> = Vec::new();
+    if let Some(scan) = &state.scan {
+        right.push(Span::styled(
+            format!(
+                "{} scanning {} {}/{} ",
+                spinner(state),
+                scan.ws,
+                scan.done,
+                scan.total
+            ),
+            theme.key,
+        ));
+    } else if state.is_loading() {
+        right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
+    }
+    if let Some(n) = state.requests_last_hour {
+        right.push(Span::styled(format!("{n} req/h "), theme.dim));
+    }
+    if state.demo {
+        right.push(Span::styled(" DEMO ", theme.badge));
+    }
+    let right_w: usize = right.iter().map(|s| text::width(&s.content)).sum();
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(1), Constraint::Length(right_w as u16)]).areas(area);
+    let (msg, style) = match &state.message {
+        Some((m, true)) => (m.as_str(), theme.error),
+        Some((m, false)) => (m.as_str(), Style::new()),
+        None => ("", Style::new()),
+    };
+    let msg = text::truncate(msg, usize::from(left_area.width.saturating_sub(2)));
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(format!(" {msg}"), style))),
+        left_area,
+    );
+    frame.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// The hint bar: the most useful actions with their first key, from the keymap.
+pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let actions: &[(Action, &str)] = if state.typing {
+        &[]
+    } else {
+        &[
+            (Action::Down, "move"),
+            (Action::NextPane, "pane"),
+            (Action::Filter, "filter"),
+            (Action::Reload, "reload"),
+            (Action::Rescan, "rescan"),
+            (Action::CopyFingerprint, "copy"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ]
+    };
+    let mut spans = vec![Span::raw(" ")];
+    if state.typing {
+        spans.push(Span::raw("type to filter  "));
+        spans.push(Span::styled("Enter", theme.key));
+        spans.push(Span::raw(" keep  "));
+        spans.push(Span::styled("Esc", theme.key));
+        spans.push(Span::raw(" clear"));
+    }
+    let mut used = 1;
+    for (action, what) in actions {
+        let Some(key) = state.keymap.first_key(*action) else {
+            continue;
+        };
+        // "j/k move" reads better than "j move".
+        let key = if *action == Action::Down {
+            format!(
+                "{key}/{}",
+                state.keymap.first_key(Action::Up).unwrap_or_default()
+            )
+        } else {
+            key
+        };
+        let w = text::width(&key) + text::width(what) + 3;
+        if used + w > usize::from(area.width) {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {what}  "), theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,81 @@
+//! Width-correct text helpers: a CJK character or an emoji takes two columns.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Columns `s` takes on screen.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` columns, ending in `…` when something was cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        // Keep one column for the ellipsis.
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Pads `s` with spaces to exactly `cols` columns (cutting it first if needed).
+pub fn fit(s: &str, cols: usize) -> String {
+    let mut out = truncate(s, cols);
+    let w = width(&out);
+    out.extend(std::iter::repeat_n(' ', cols.saturating_sub(w)));
+    out
+}
+
+/// `2018-08-15T23:50:59.993890+00:00` → `2018-08-15 23:50 UTC`; anything else unchanged.
+/// Absolute times keep the screen independent of the clock (and snapshots stable).
+pub fn short_time(s: &str) -> String {
+    let b = s.as_bytes();
+    if s.len() >= 16 && s.is_char_boundary(16) && b.get(10) == Some(&b'T') {
+        let utc = s.ends_with("+00:00") || s.ends_with('Z');
+        format!(
+            "{} {}{}",
+            &s[..10],
+            &s[11..16],
+            if utc { " UTC" } else { "" }
+        )
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_wide_characters() {
+        assert_eq!(truncate("deploy", 10), "deploy");
+        assert_eq!(truncate("deploy-key", 6), "deplo…");
+        // Each of these takes two columns: 5 columns fit two of them and the ellipsis.
+        assert_eq!(truncate("日本語のラベル", 5), "日本…");
+        assert_eq!(width(&truncate("日本語のラベル", 6)), 5);
+        assert_eq!(fit("日本", 6), "日本  ");
+        assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn times_are_shortened_without_the_clock() {
+        assert_eq!(
+            short_time("2018-08-15T23:50:59.993890+00:00"),
+            "2018-08-15 23:50 UTC"
+        );
+        assert_eq!(short_time("yesterday"), "yesterday");
+    }
+}

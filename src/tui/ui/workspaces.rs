@@ -1,0 +1,28 @@
+//! The workspaces pane.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::list::{self, Row};
+use crate::tui::state::{Pane, State};
+
+/// Draws the workspaces pane.
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let rows: Vec<Row> = state
+        .workspace_rows()
+        .into_iter()
+        .map(|w| Row {
+            text: w.name.clone(),
+            style: Style::new(),
+            // The slug is what the CLI takes; show it when the name differs.
+            note: if w.name == w.slug {
+                String::new()
+            } else {
+                w.slug.clone()
+            },
+            note_style: state.theme.dim,
+        })
+        .collect();
+    list::render(frame, area, state, Pane::Workspaces, &rows, "No workspaces");
+}

@@ -1,0 +1,230 @@
+//! The worker: the only part of the UI that talks to Bitbucket. It owns the client, runs each
+//! command in its own task (the client caps how many requests are in flight) and answers
+//! with the command's request id, so `update()` can drop stale answers.
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
+
+use super::app::{Command, WorkerMsg};
+use super::state::{KeyView, ProjectGroup, RepoView, ScanData, WorkspaceView};
+use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
+use crate::ops::scan::{ScanProgress, WorkspaceScan, scan_workspace};
+use crate::sanitize::clean_line;
+use crate::sshkey::PublicKey;
+
+/// Runs until the command channel closes; dropping the task aborts every request in flight.
+pub async fn run(
+    client: Client,
+    mut commands: UnboundedReceiver<Command>,
+    answers: UnboundedSender<WorkerMsg>,
+) {
+    let mut tasks = JoinSet::new();
+    while let Some(cmd) = commands.recv().await {
+        let client = client.clone();
+        let answers = answers.clone();
+        tasks.spawn(async move {
+            if let Some(msg) = execute(&client, cmd, &answers).await {
+                let _ = answers.send(msg);
+            }
+            let _ = answers.send(WorkerMsg::RequestCount(client.requests_last_hour()));
+        });
+        // Reap finished tasks so the set does not grow over a long session.
+        while tasks.try_join_next().is_some() {}
+    }
+}
+
+async fn execute(
+    client: &Client,
+    cmd: Command,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> Option<WorkerMsg> {
+    Some(match cmd {
+        Command::LoadWorkspaces { req_id } => WorkerMsg::Workspaces {
+            req_id,
+            result: client
+                .workspaces()
+                .await
+                .map(|list| list.into_iter().map(workspace_view).collect())
+                .map_err(|e| e.to_string()),
+        },
+        Command::LoadRepos { req_id, ws } => {
+            let result = client
+                .repositories(&ws)
+                .await
+                .map(|list| list.into_iter().map(repo_view).collect())
+                .map_err(|e| e.to_string());
+            WorkerMsg::Repos { req_id, ws, result }
+        }
+        Command::LoadKeys { req_id, ws, repo } => {
+            let result = client
+                .repo_keys(&ws, &repo)
+                .await
+                .map(|keys| repo_key_views(&ws, &repo, keys))
+                .map_err(|e| e.to_string());
+            WorkerMsg::Keys {
+                req_id,
+                ws,
+                repo,
+                result,
+            }
+        }
+        Command::LoadProjectKeys { req_id, ws } => {
+            let result = project_groups(client, &ws).await;
+            WorkerMsg::ProjectKeys { req_id, ws, result }
+        }
+        Command::Rescan { req_id, ws } => {
+            let progress_to = answers.clone();
+            let progress = move |p: ScanProgress| {
+                let _ = progress_to.send(WorkerMsg::ScanProgress {
+                    req_id,
+                    done: p.done,
+                    total: p.total,
+                });
+            };
+            let result = scan_workspace(client, &ws, &progress)
+                .await
+                .map(|scan| Box::new(scan_data(scan)))
+                .map_err(|e| e.to_string());
+            WorkerMsg::Scanned { req_id, ws, result }
+        }
+        // The event loop handles these itself; they never reach the worker.
+        Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
+            return None;
+        }
+    })
+}
+
+async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, String> {
+    let projects = client.projects(ws).await.map_err(|e| e.to_string())?;
+    let ws: Arc<str> = Arc::from(ws);
+    let fetches = projects.into_iter().map(|p| {
+        let ws = ws.clone();
+        async move {
+            let keys = client.project_keys(&ws, &p.key).await;
+            project_group(&ws, p, keys.map_err(|e| e.to_string()))
+        }
+    });
+    Ok(join_all(fetches).await)
+}
+
+fn project_group(ws: &str, p: Project, keys: Result<Vec<DeployKey>, String>) -> ProjectGroup {
+    let scope = KeyScope::Project {
+        workspace: ws.to_string(),
+        project: p.key.clone(),
+    };
+    ProjectGroup {
+        name: clean_line(p.name.as_deref().unwrap_or(&p.key)),
+        keys: keys.map(|keys| {
+            keys.into_iter()
+                .map(|k| key_view(k, scope.clone()))
+                .collect()
+        }),
+        key: clean_line(&p.key),
+    }
+}
+
+fn scan_data(scan: WorkspaceScan) -> ScanData {
+    let ws = scan.workspace.clone();
+    let repo_keys = scan
+        .repo_keys
+        .into_iter()
+        .map(|(slug, r)| {
+            let views = r
+                .map(|keys| repo_key_views(&ws, &slug, keys))
+                .map_err(|e| e.to_string());
+            (slug, views)
+        })
+        .collect();
+    let projects = match scan.projects_error {
+        Some(e) => Err(e.to_string()),
+        None => {
+            let mut by_key = scan.project_keys;
+            Ok(scan
+                .projects
+                .into_iter()
+                .map(|p| {
+                    let keys = by_key
+                        .remove(&p.key)
+                        .unwrap_or_else(|| Ok(Vec::new()))
+                        .map_err(|e| e.to_string());
+                    project_group(&ws, p, keys)
+                })
+                .collect())
+        }
+    };
+    ScanData {
+        repos: scan.repositories.into_iter().map(repo_view).collect(),
+        repo_keys,
+        projects,
+    }
+}
+
+fn workspace_view(w: Workspace) -> WorkspaceView {
+    WorkspaceView {
+        name: clean_line(&w.name),
+        slug: clean_line(&w.slug),
+    }
+}
+
+fn repo_view(r: Repository) -> RepoView {
+    let r = r.normalise();
+    RepoView {
+        name: clean_line(r.name.as_deref().unwrap_or(&r.slug)),
+        slug: clean_line(&r.slug),
+        project: r.project.map(|p| clean_line(&p.key)),
+    }
+}
+
+fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
+    let scope = KeyScope::Repository {
+        workspace: ws.to_string(),
+        repo: repo.to_string(),
+    };
+    keys.into_iter()
+        .map(|k| key_view(k, scope.clone()))
+        .collect()
+}
+
+/// Converts a server key for display and parses it for its fingerprint (a key that does
+/// not parse is still shown, without one).
+pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
+    let mut view = clean_key(k, scope);
+    if let Ok(parsed) = PublicKey::from_server(&view.public_key) {
+        view.fingerprint = Some(parsed.fingerprint().to_string());
+        view.key_type = parsed.key_type().to_string();
+        view.short_type = parsed.short_type().to_string();
+        view.bits = Some(parsed.bits());
+    }
+    view
+}
+
+/// The text of a server key, every field cleaned here, once, so nothing the server sent can
+/// reach the terminal as an escape sequence.
+pub fn clean_key(k: DeployKey, scope: KeyScope) -> KeyView {
+    let public_key = clean_line(&k.key);
+    let first_word = public_key
+        .split_whitespace()
+        .next()
+        .unwrap_or("unknown")
+        .to_string();
+    KeyView {
+        id: k.id,
+        label: clean_line(k.label.as_deref().unwrap_or("")),
+        comment: clean_line(k.comment.as_deref().unwrap_or("")),
+        fingerprint: None,
+        key_type: first_word.clone(),
+        // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
+        short_type: first_word
+            .strip_prefix("ssh-")
+            .unwrap_or(&first_word)
+            .to_uppercase(),
+        bits: None,
+        created: k.created_on.as_deref().map(clean_line),
+        last_used: k.last_used.as_deref().map(clean_line),
+        public_key,
+        scope,
+    }
+}
