@@ -5,6 +5,7 @@
 //! diff: a fixture that changes is a behaviour that changed).
 
 mod cli;
+mod demo;
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// The clock of every fixture: the day the API contract was written.
-const NOW: OffsetDateTime = datetime!(2026-11-28 00:00 UTC);
+pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-28 00:00 UTC);
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit")
