@@ -83,7 +83,8 @@ impl Snapshot {
     pub fn from_scan(scan: &WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
         Snapshot {
             workspace: scan.workspace.clone(),
-            scanned_at: Timestamp(scanned_at),
+            // Whole seconds: nobody needs the nanoseconds of a scan, and they clutter reports.
+            scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
             repositories: scan.repositories.clone(),
             projects: scan.projects.clone(),
             repo_keys: scan
