@@ -2,6 +2,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod audit;
+mod cli;
 mod client;
 mod common;
 mod contract;
