@@ -38,6 +38,53 @@ pub enum EditStrategy {
     InPlace,
 }
 
+/// Thresholds of the audit (`[audit]` in the config file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// A key never used and added more than this many days ago is reported.
+    pub unused_never_days: u32,
+    /// A key not used for more than this many days is reported.
+    pub unused_days: u32,
+    /// A key reaching more than this many repositories is reported.
+    pub shared_threshold: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            unused_never_days: 90,
+            unused_days: 365,
+            shared_threshold: 5,
+        }
+    }
+}
+
+impl AuditConfig {
+    /// Checks the ranges; the sentence names the key to fix.
+    pub fn check(&self) -> Result<(), String> {
+        // A hundred years is far beyond any key's life; larger values are typing mistakes.
+        const MAX_DAYS: u32 = 36_500;
+        for (key, v) in [
+            ("unused_never_days", self.unused_never_days),
+            ("unused_days", self.unused_days),
+        ] {
+            if !(1..=MAX_DAYS).contains(&v) {
+                return Err(format!(
+                    "[audit] {key} = {v}: it must be a number of days between 1 and {MAX_DAYS}"
+                ));
+            }
+        }
+        if !(1..=100_000).contains(&self.shared_threshold) {
+            return Err(format!(
+                "[audit] shared_threshold = {}: it must be a number of repositories between 1 and 100000",
+                self.shared_threshold
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The kind of token a profile holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,6 +149,9 @@ pub struct Config {
     /// How label edits are done.
     #[serde(default)]
     pub edit_strategy: EditStrategy,
+    /// Audit thresholds (`[audit]`).
+    #[serde(default)]
+    pub audit: AuditConfig,
     /// Accounts.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
@@ -155,6 +205,7 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
+        self.audit.check()?;
         if let Some(url) = &self.api_url {
             crate::bitbucket::client::parse_base_url(url).map_err(|e| format!("api_url: {e}"))?;
         }
@@ -707,5 +758,20 @@ mod tests {
         cfg.world_readable = false;
         assert!(resolve_credential(&cfg, None, &CredentialEnv::default()).is_ok());
         assert!(!format!("{cfg:?}").contains("inline-secret"));
+    }
+
+    #[test]
+    fn audit_section_has_defaults_and_checked_ranges() {
+        assert_eq!(Config::parse("").unwrap().audit, AuditConfig::default());
+        let cfg = Config::parse("[audit]\nunused_days = 180\nshared_threshold = 10\n").unwrap();
+        assert_eq!(cfg.audit.unused_days, 180);
+        assert_eq!(cfg.audit.shared_threshold, 10);
+        assert_eq!(cfg.audit.unused_never_days, 90);
+        let err = Config::parse("[audit]\nunused_days = 0\n").unwrap_err();
+        assert!(err.contains("unused_days"), "{err}");
+        let err = Config::parse("[audit]\nshared_threshold = 0\n").unwrap_err();
+        assert!(err.contains("shared_threshold"), "{err}");
+        let err = Config::parse("[audit]\nunused_dayz = 3\n").unwrap_err();
+        assert!(err.contains("unused_dayz"), "{err}");
     }
 }

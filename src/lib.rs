@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bitbucket;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod credentials;

@@ -1,11 +1,13 @@
 //! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
 //! calls the same client and `ops` the TUI uses.
 
+mod audit;
 mod auth;
 mod bulk;
 mod context;
 mod demo_server;
 mod doctor;
+mod find;
 mod journal;
 mod keys;
 mod output;
@@ -71,6 +73,8 @@ pub enum Command {
     /// List, add and remove access keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Audit a workspace: weak, unused, shared and project keys, and what could not be read.
+    Audit(audit::AuditArgs),
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
@@ -146,6 +150,11 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
             keys::run(&ctx, cmd).await
+        }
+        Some(Command::Audit(args)) => {
+            let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
+            audit::run(&ctx, args).await
         }
         Some(Command::Journal(cmd)) => {
             let ctx = Context::build(&global).await?;

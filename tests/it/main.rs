@@ -1,7 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests: one binary, one module per area.
 
+mod audit;
 mod auth;
+mod cli;
+mod client;
+mod common;
 mod contract;
 mod demo;
 mod readme;
