@@ -57,6 +57,7 @@ pub async fn bbkeys(home: &Path, envs: &[(&str, &str)], args: &[&str], stdin: &s
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("BBKEYS_LOG", "trace")
+        .env("BBKEYS_KEYRING", "off")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
