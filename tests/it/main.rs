@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod common;
 mod contract;
+mod crash;
 mod demo;
 mod readme;
 mod sshkey;
