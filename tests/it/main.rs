@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod bulk_cli;
 mod cli;
 mod client;
 mod common;
