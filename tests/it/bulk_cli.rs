@@ -349,8 +349,7 @@ async fn a_crash_mid_rotate_loses_nothing() {
             .after()
             .times(1),
     );
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_bbkeys"));
-    cmd.args([
+    let args = [
         "--concurrency",
         "1",
         "keys",
@@ -362,19 +361,8 @@ async fn a_crash_mid_rotate_loses_nothing() {
         "--workspace",
         "acme",
         "--yes",
-    ])
-    .env_clear()
-    .env("HOME", home.path())
-    .env("XDG_CONFIG_HOME", home.path().join("config"))
-    .env("XDG_STATE_HOME", home.path().join("state"))
-    .env("XDG_CACHE_HOME", home.path().join("cache"))
-    .env("BBKEYS_KEYRING", "off")
-    .stdin(std::process::Stdio::null())
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null());
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
+    ];
+    let mut cmd = command(home.path(), &env_ref(&env), &args);
     let mut child = cmd.spawn().unwrap();
     assert!(sim.control().wait_hung(1, Duration::from_secs(20)).await);
     child.kill().await.unwrap();

@@ -36,24 +36,13 @@ fn copies(sim: &Simulator, fp: &str) -> Vec<bbkeys::demo::KeyDump> {
         .collect()
 }
 
+/// bbkeys against `sim` with the full-scope account and fast retries.
 fn command(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_bbkeys"));
-    cmd.args(["--config", fast_config(home).to_str().unwrap()])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("BBKEYS_KEYRING", "off")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in env_full(sim) {
-        cmd.env(k, v);
-    }
-    cmd
+    let env = env_full(sim);
+    let cfg = fast_config(home);
+    let mut all = vec!["--config", cfg.to_str().unwrap()];
+    all.extend_from_slice(args);
+    crate::common::command(home, &env_ref(&env), &all)
 }
 
 #[derive(Debug, Clone, Copy)]
