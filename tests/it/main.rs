@@ -7,6 +7,8 @@ mod client;
 mod common;
 mod contract;
 mod demo;
+mod faults;
+mod props;
 mod readme;
 mod sshkey;
 mod tui_e2e;

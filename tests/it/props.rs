@@ -80,8 +80,22 @@ enum Mutation {
 
 /// Fragments that steer decoders into their odd corners.
 const TOKENS: [&str; 16] = [
-    "null", "{", "}", "[", "]", "\"", ",", ":", "-1", "1e999", "18446744073709551616", "\\u0000",
-    "\\u001b[2J", "\u{1b}]52;c;AA\u{7}", "\u{9b}31m", "\\ud800",
+    "null",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ",",
+    ":",
+    "-1",
+    "1e999",
+    "18446744073709551616",
+    "\\u0000",
+    "\\u001b[2J",
+    "\u{1b}]52;c;AA\u{7}",
+    "\u{9b}31m",
+    "\\ud800",
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -179,7 +193,10 @@ fn key_target(text: String) {
     }
     if let Ok(key) = PublicKey::from_server(&text) {
         // The comment is server text: cleaned, it is safe to show.
-        assert_printable("a cleaned comment", &clean_line(key.comment().unwrap_or("")));
+        assert_printable(
+            "a cleaned comment",
+            &clean_line(key.comment().unwrap_or("")),
+        );
         let again = PublicKey::from_server(&key.to_openssh()).unwrap();
         assert_eq!(again.fingerprint(), key.fingerprint());
     }
@@ -220,9 +237,30 @@ fn api_samples() -> Vec<String> {
 
 /// Field names bbkeys reads, so generated objects reach the typed decoders' deep paths.
 const FIELDS: [&str; 24] = [
-    "values", "next", "id", "key", "label", "comment", "type", "created_on", "added_on",
-    "last_used", "repository", "project", "slug", "full_name", "name", "uuid", "workspace",
-    "administrator", "pagelen", "size", "error", "message", "detail", "required",
+    "values",
+    "next",
+    "id",
+    "key",
+    "label",
+    "comment",
+    "type",
+    "created_on",
+    "added_on",
+    "last_used",
+    "repository",
+    "project",
+    "slug",
+    "full_name",
+    "name",
+    "uuid",
+    "workspace",
+    "administrator",
+    "pagelen",
+    "size",
+    "error",
+    "message",
+    "detail",
+    "required",
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -231,11 +269,15 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number)),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
         any::<String>().prop_map(Value::String),
         "[ -~\u{1b}\u{7}\u{9b}\u{202e}]{0,24}".prop_map(Value::String),
     ];
-    let name = prop_oneof![prop::sample::select(FIELDS.to_vec()).prop_map(String::from), ".{0,8}"];
+    let name = prop_oneof![
+        prop::sample::select(FIELDS.to_vec()).prop_map(String::from),
+        ".{0,8}"
+    ];
     leaf.prop_recursive(5, 96, 8, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
@@ -268,7 +310,10 @@ fn api_target(text: String) {
     if let Ok(page) = serde_json::from_str::<Page<DeployKey>>(&text) {
         for key in &page.values {
             let _ = PublicKey::from_server(&key.key).map(|k| k.fingerprint());
-            assert_printable("a cleaned label", &clean_line(key.label.as_deref().unwrap_or("")));
+            assert_printable(
+                "a cleaned label",
+                &clean_line(key.label.as_deref().unwrap_or("")),
+            );
         }
     }
     let _ = serde_json::from_str::<DeployKey>(&text);
@@ -325,7 +370,8 @@ fn journal_line() -> impl Strategy<Value = String> {
         intent,
         Just(json!({"step": "deleted"})),
         any::<u64>().prop_map(|id| json!({"step": "added", "id": id})),
-        text.clone().prop_map(|r| json!({"step": "failed", "reason": r})),
+        text.clone()
+            .prop_map(|r| json!({"step": "failed", "reason": r})),
         Just(json!({"step": "done"})),
         text.prop_map(|r| json!({"step": "closed", "reason": r})),
     ];
@@ -412,12 +458,19 @@ fn long_fuzz_run() {
     let timed = |name: &str, f: &dyn Fn()| {
         let t = Instant::now();
         f();
-        println!("{name}: {cases} cases in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "{name}: {cases} cases in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     };
     timed("ssh key parser", &|| run(cases, key_input(), key_target));
     timed("api json", &|| run(cases, api_input(), api_target));
-    timed("journal reader", &|| run(cases, journal_input(), journal_target));
-    timed("sanitiser", &|| run(cases, sanitizer_input(), sanitizer_target));
+    timed("journal reader", &|| {
+        run(cases, journal_input(), journal_target)
+    });
+    timed("sanitiser", &|| {
+        run(cases, sanitizer_input(), sanitizer_target)
+    });
     println!(
         "total: {} cases in {:.1} s",
         u64::from(cases) * 4,
