@@ -2,7 +2,10 @@
 //!
 //! Order of precedence for the credential (first match wins): `--profile`/`BBKEYS_PROFILE`,
 //! the environment (`BBKEYS_EMAIL` + `BBKEYS_API_TOKEN`, or `BBKEYS_ACCESS_TOKEN`), then the
-//! config's default profile (`token_command`, or an inline `token` in a private file).
+//! config's default profile. A profile's token comes from its `token_command`, else from the
+//! OS keyring (where `bbkeys auth login` puts it), else from an inline `token` in a private
+//! file. The keyring is asked only for a profile with neither of the other two, so a run never
+//! waits on a secret service it does not need.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +13,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::bitbucket::client::{Credential, Secret};
+use crate::bitbucket::client::{Credential, Secret, TokenRefresher};
+use crate::credentials::store::{StoreError, TokenStore};
 
 /// A configuration or credential problem, with a sentence that says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +107,8 @@ pub struct Profile {
     pub kind: TokenKind,
     /// A command whose standard output is the token, such as `pass show bitbucket`.
     pub token_command: Option<String>,
-    /// The token itself; accepted only when the file is readable by its owner alone.
+    /// The token itself; accepted only when the file is readable by its owner alone. With
+    /// neither this nor `token_command`, the token is read from the OS keyring.
     pub token: Option<String>,
     /// API URL for this profile.
     pub api_url: Option<String>,
@@ -239,11 +244,6 @@ impl Config {
                     "[profiles.{name}]: set token_command or token, not both"
                 ));
             }
-            if p.token.is_none() && p.token_command.is_none() {
-                return Err(format!(
-                    "[profiles.{name}]: set token_command (recommended) or token"
-                ));
-            }
             match p.kind {
                 TokenKind::ApiToken => match &p.email {
                     None => {
@@ -271,6 +271,25 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The profile used when none is named: `default_profile`, else the only profile, else
+    /// one called `default`.
+    pub fn default_profile_name(&self) -> Option<String> {
+        self.default_profile
+            .clone()
+            .or_else(|| {
+                if self.profiles.len() == 1 {
+                    self.profiles.keys().next().cloned()
+                } else {
+                    None
+                }
+            })
+            .or_else(|| {
+                self.profiles
+                    .contains_key("default")
+                    .then(|| "default".to_string())
+            })
     }
 
     /// Connect timeout (default 10 s).
@@ -307,6 +326,11 @@ pub enum CredentialSource {
         /// Profile name.
         profile: String,
     },
+    /// The OS keyring entry of a profile (stored by `bbkeys auth login`).
+    Keyring {
+        /// Profile name.
+        profile: String,
+    },
     /// A profile's inline `token`.
     InlineToken {
         /// Profile name.
@@ -318,12 +342,27 @@ pub enum CredentialSource {
     None,
 }
 
+impl CredentialSource {
+    /// The profile the credential belongs to, if it came from one.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            CredentialSource::TokenCommand { profile }
+            | CredentialSource::Keyring { profile }
+            | CredentialSource::InlineToken { profile } => Some(profile),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CredentialSource::Environment => f.write_str("environment variables"),
             CredentialSource::TokenCommand { profile } => {
                 write!(f, "token_command of profile {profile}")
+            }
+            CredentialSource::Keyring { profile } => {
+                write!(f, "OS keyring entry of profile {profile}")
             }
             CredentialSource::InlineToken { profile } => {
                 write!(f, "inline token of profile {profile}")
@@ -343,6 +382,8 @@ pub struct ResolvedCredential {
     pub source: CredentialSource,
     /// The profile's API URL, if the profile sets one.
     pub api_url: Option<String>,
+    /// For a `token_command`: runs it again when a token expires mid-work.
+    pub refresher: Option<TokenRefresher>,
 }
 
 /// The environment variables the credential chain reads; a struct so tests need not touch the
@@ -369,11 +410,24 @@ impl CredentialEnv {
     }
 }
 
-/// Resolves the credential chain. `profile` is `--profile` or `BBKEYS_PROFILE`.
+/// Resolves the credential chain without the OS keyring: a profile that keeps its token there
+/// is reported as missing it. `profile` is `--profile` or `BBKEYS_PROFILE`.
 pub fn resolve_credential(
     cfg: &Config,
     profile: Option<&str>,
     env: &CredentialEnv,
+) -> Result<ResolvedCredential, ConfigError> {
+    let none = crate::credentials::store::DisabledKeyring::new("it is not consulted here");
+    resolve_credential_with(cfg, profile, env, &none)
+}
+
+/// Resolves the credential chain (see the module documentation), reading keyring entries from
+/// `store`. `profile` is `--profile` or `BBKEYS_PROFILE`.
+pub fn resolve_credential_with(
+    cfg: &Config,
+    profile: Option<&str>,
+    env: &CredentialEnv,
+    store: &dyn TokenStore,
 ) -> Result<ResolvedCredential, ConfigError> {
     if let Some(name) = profile {
         let p = cfg.profiles.get(name).ok_or_else(|| {
@@ -389,7 +443,7 @@ pub fn resolve_credential(
                 )
             })
         })?;
-        return profile_credential(cfg, name, p);
+        return profile_credential(cfg, name, p, store);
     }
     match (&env.email, &env.api_token, &env.access_token) {
         (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
@@ -410,6 +464,7 @@ pub fn resolve_credential(
                 },
                 source: CredentialSource::Environment,
                 api_url: None,
+                refresher: None,
             });
         }
         (Some(_), None, Some(_)) => {
@@ -434,28 +489,14 @@ pub fn resolve_credential(
                 },
                 source: CredentialSource::Environment,
                 api_url: None,
+                refresher: None,
             });
         }
         (None, None, None) => {}
     }
-    let default = cfg
-        .default_profile
-        .clone()
-        .or_else(|| {
-            if cfg.profiles.len() == 1 {
-                cfg.profiles.keys().next().cloned()
-            } else {
-                None
-            }
-        })
-        .or_else(|| {
-            cfg.profiles
-                .contains_key("default")
-                .then(|| "default".to_string())
-        });
-    match default {
+    match cfg.default_profile_name() {
         Some(name) => match cfg.profiles.get(&name) {
-            Some(p) => profile_credential(cfg, &name, p),
+            Some(p) => profile_credential(cfg, &name, p, store),
             None => Err(ConfigError::Credential(format!(
                 "default profile {name:?} is not defined"
             ))),
@@ -468,6 +509,7 @@ pub fn resolve_credential(
             credential: Credential::None,
             source: CredentialSource::None,
             api_url: None,
+            refresher: None,
         }),
     }
 }
@@ -476,8 +518,16 @@ fn profile_credential(
     cfg: &Config,
     name: &str,
     p: &Profile,
+    store: &dyn TokenStore,
 ) -> Result<ResolvedCredential, ConfigError> {
+    let mut refresher = None;
     let (token, source) = if let Some(cmd) = &p.token_command {
+        let (profile, command) = (name.to_string(), cmd.clone());
+        refresher = Some(TokenRefresher::new(move || {
+            run_token_command(&profile, &command)
+                .map(Secret::new)
+                .map_err(|e| e.to_string())
+        }));
         (
             run_token_command(name, cmd)?,
             CredentialSource::TokenCommand {
@@ -502,9 +552,29 @@ fn profile_credential(
             },
         )
     } else {
-        return Err(ConfigError::Credential(format!(
-            "profile {name:?} has neither token_command nor token"
-        )));
+        let token = match store.get(name) {
+            Ok(Some(t)) => t.expose().trim().to_string(),
+            Ok(None) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} has no token_command or token, and {} holds no token for it: run `bbkeys auth login --profile {name}`",
+                    store.describe()
+                )));
+            }
+            Err(StoreError::Unavailable(why)) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} keeps its token in the OS keyring, but {why}. Use BBKEYS_EMAIL and BBKEYS_API_TOKEN, a token_command, or `bbkeys auth login --profile {name} --store-in-file`"
+                )));
+            }
+            Err(StoreError::Failed(why)) => {
+                return Err(ConfigError::Credential(format!("profile {name}: {why}")));
+            }
+        };
+        (
+            token,
+            CredentialSource::Keyring {
+                profile: name.to_string(),
+            },
+        )
     };
     let credential = match p.kind {
         TokenKind::ApiToken => Credential::ApiToken {
@@ -519,6 +589,7 @@ fn profile_credential(
         credential,
         source,
         api_url: p.api_url.clone(),
+        refresher,
     })
 }
 

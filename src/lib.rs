@@ -8,6 +8,7 @@ pub mod bitbucket;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod demo;
 pub mod journal;
 pub mod ops;

@@ -2,9 +2,11 @@
 //! calls the same client and `ops` the TUI uses.
 
 mod audit;
+mod auth;
 mod bulk;
 mod context;
 mod demo_server;
+mod doctor;
 mod find;
 mod journal;
 mod keys;
@@ -76,6 +78,12 @@ pub enum Command {
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
+    /// Check the config, the credential and what it may do, writing nothing (exit 3 when it
+    /// cannot authenticate or list workspaces).
+    Doctor,
+    /// Log in (store a verified token), show the credential in use, or log out.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -126,6 +134,8 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
         Some(Command::DemoServer(args)) => demo_server::run(args).await,
+        Some(Command::Doctor) => doctor::run(&global).await,
+        Some(Command::Auth(cmd)) => auth::run(&global, cmd).await,
         Some(Command::Workspaces) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod doctor;
 pub mod find;
 pub mod keyops;
 pub mod scan;

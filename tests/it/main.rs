@@ -2,6 +2,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod audit;
+mod auth;
 mod cli;
 mod client;
 mod common;
