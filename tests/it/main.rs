@@ -11,6 +11,8 @@ mod demo;
 mod faults;
 mod props;
 mod readme;
+mod secrets;
 mod sshkey;
+mod terminal;
 mod tui_e2e;
 mod tui_flow;
