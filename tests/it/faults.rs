@@ -237,7 +237,7 @@ async fn dropped_connections_and_stalls_are_retried_or_reported() {
         ApiErrorKind::Decode,
     ];
     let failed = check_against(&s, &want, &allowed);
-    assert!(failed >= 1 && failed <= 2, "{failed} unread");
+    assert!((1..=2).contains(&failed), "{failed} unread");
     let e = s.repo_keys["etl-jobs"].as_ref().unwrap_err();
     assert_eq!(e.kind, ApiErrorKind::Timeout, "{e}");
     assert!(e.to_string().contains("did not answer in time"), "{e}");

@@ -39,6 +39,9 @@ fn needles() -> Vec<String> {
     tokens.iter().map(|t| t.to_string()).chain(basic).collect()
 }
 
+/// Environment variables of one run.
+type Env = Vec<(&'static str, String)>;
+
 fn assert_no_secret(text: &str, what: &str) {
     for n in needles() {
         assert!(!text.contains(&n), "{what} holds a secret ({}...)", &n[..8]);
@@ -95,7 +98,7 @@ async fn json_output_errors_and_the_trace_log_hold_no_token() {
         ("BBKEYS_ACCESS_TOKEN", cred::ACCESS_TOKEN.to_string()),
         ("BBKEYS_KEYRING", "off".to_string()),
     ];
-    let runs: Vec<(Vec<(&str, String)>, Vec<&str>)> = vec![
+    let runs: Vec<(Env, Vec<&str>)> = vec![
         (full.clone(), vec!["workspaces"]),
         (full.clone(), vec!["repos", "acme"]),
         (full.clone(), vec!["keys", "list", "acme"]),
