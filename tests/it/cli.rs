@@ -482,3 +482,29 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn the_table_shows_whole_fingerprints() {
+    let home = tempfile::tempdir().unwrap();
+    let json = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "--json", "keys", "list", "acme/api"],
+        "",
+    )
+    .await;
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let table = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "keys", "list", "acme/api"],
+        "",
+    )
+    .await;
+    assert_eq!(table.status.code(), Some(0));
+    let text = stdout(&table);
+    assert!(text.starts_with("WHERE"), "{text}");
+    for r in rows {
+        assert!(text.contains(r["fingerprint"].as_str().unwrap()), "{text}");
+    }
+}

@@ -4,10 +4,12 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod bulk_cli;
 mod cli;
 mod client;
 mod common;
 mod contract;
+mod crash;
 mod demo;
 mod faults;
 mod props;
