@@ -61,6 +61,9 @@ where
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     let mut pending = app::init(&mut state);
+    // Hardening test hook (issue 9), debug builds only: see `debug_panic_after_frame`.
+    #[cfg(debug_assertions)]
+    let mut frames = 0u64;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -89,6 +92,8 @@ where
             state.dirty = false;
             let frame = terminal.draw(|f| ui::render(&state, f))?;
             host.drawn(frame.buffer);
+            #[cfg(debug_assertions)]
+            debug_panic_after_frame(&mut frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
@@ -104,6 +109,22 @@ where
         }
     }
 }
+
+// --- Hardening test hook (issue 9), debug builds only ---------------------------------------
+/// `BBKEYS_DEBUG_PANIC_AFTER_FRAMES=N` panics once N frames are drawn, so
+/// `tests/it/terminal.rs` can check that the panic hook gives the terminal back. Release
+/// builds never read the variable: this function does not exist there.
+#[cfg(debug_assertions)]
+fn debug_panic_after_frame(frames: &mut u64) {
+    *frames += 1;
+    let limit = std::env::var("BBKEYS_DEBUG_PANIC_AFTER_FRAMES")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if limit.is_some_and(|n| *frames >= n) {
+        panic!("BBKEYS_DEBUG_PANIC_AFTER_FRAMES: injected panic after {frames} frames");
+    }
+}
+// --- End of the hardening test hook ---------------------------------------------------------
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
