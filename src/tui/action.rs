@@ -204,7 +204,7 @@ impl Action {
             Action::Cancel => "close / clear the filter",
             Action::Help => "this help",
             Action::Quit => "quit (Ctrl-C always quits)",
-            Action::Reload => "reload (jobs view: retry failed)",
+            Action::Reload => "reload / retry failed",
             Action::Rescan => "rescan the whole workspace",
             Action::CopyFingerprint => "copy fingerprint",
             Action::CopyPublicKey => "copy public key",
@@ -214,14 +214,14 @@ impl Action {
             Action::VisualSelect => "visual range",
             Action::SelectAll => "select all visible",
             Action::InvertSelection => "invert selection",
-            Action::SelectCopies => "select every copy of the key",
+            Action::SelectCopies => "select every copy",
             Action::SelectionView => "the selection",
-            Action::AddKey => "add a key (to selected repos)",
+            Action::AddKey => "add key(s)",
             Action::DeleteKey => "delete key(s)",
             Action::EditLabel => "edit label(s)",
             Action::Rotate => "rotate a selected key",
             Action::Jobs => "jobs and results",
-            Action::CancelJob => "cancel job / unselect (in views)",
+            Action::CancelJob => "cancel job / unselect",
         }
     }
 

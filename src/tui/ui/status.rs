@@ -92,11 +92,11 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
             (Action::AddKey, "add"),
             (Action::DeleteKey, "delete"),
             (Action::EditLabel, "label"),
-            (Action::Filter, "filter"),
-            (Action::Rescan, "rescan"),
-            (Action::Jobs, "jobs"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
+            (Action::Filter, "filter"),
+            (Action::Jobs, "jobs"),
+            (Action::Rescan, "rescan"),
         ]
     };
     let mut spans = vec![Span::raw(" ")];
