@@ -105,8 +105,12 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 }
 
 #[cfg(test)]
+mod bulk_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod render_tests;
+#[cfg(test)]
+mod selection_tests;
 #[cfg(test)]
 mod update_tests;
