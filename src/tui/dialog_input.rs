@@ -198,7 +198,12 @@ fn rotate(
                 .filter(|k| &k.fingerprint == from)
                 .map(|k| k.scope.clone())
                 .collect();
-            let title = format!("Rotate {from} to {}", new.fingerprint());
+            let short = |f: &str| f.chars().take(19).collect::<String>() + "…";
+            let title = format!(
+                "Rotate {} to {}",
+                short(from),
+                short(new.fingerprint().as_str())
+            );
             let request = BulkRequest::Rotate {
                 from: from_fp,
                 to: NewKey::from(&new),

@@ -149,12 +149,13 @@ pub fn view_rows(jobs: &[Job]) -> Vec<JobRow> {
         };
         rows.push(JobRow {
             status: None,
+            // The state first: a long title is cut at the right edge, not the progress.
             text: format!(
-                "{} · {state} · {}/{} · {}",
-                job.title,
+                "{state} · {}/{} · {} · {}",
                 job.done(),
                 job.items.len(),
-                job.tally()
+                job.tally(),
+                job.title
             ),
             heading: true,
         });

@@ -107,6 +107,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 #[cfg(test)]
 mod bulk_tests;
 #[cfg(test)]
+mod dialog_render_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod render_tests;

@@ -5,5 +5,8 @@ mod contract;
 mod demo;
 mod readme;
 mod sshkey;
+mod tui_bulk;
 mod tui_e2e;
 mod tui_flow;
+mod tui_harness;
+mod tui_readme;

@@ -41,7 +41,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
             ),
             theme.key,
         ));
-    } else if state.is_loading() {
+    } else if state.is_loading() && state.jobs.iter().all(|j| j.finished) {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
     if let Some(n) = state.requests_last_hour {
