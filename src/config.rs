@@ -2,7 +2,10 @@
 //!
 //! Order of precedence for the credential (first match wins): `--profile`/`BBKEYS_PROFILE`,
 //! the environment (`BBKEYS_EMAIL` + `BBKEYS_API_TOKEN`, or `BBKEYS_ACCESS_TOKEN`), then the
-//! config's default profile (`token_command`, or an inline `token` in a private file).
+//! config's default profile. A profile's token comes from its `token_command`, else from the
+//! OS keyring (where `bbkeys auth login` puts it), else from an inline `token` in a private
+//! file. The keyring is asked only for a profile with neither of the other two, so a run never
+//! waits on a secret service it does not need.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +13,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::bitbucket::client::{Credential, Secret};
+use crate::bitbucket::client::{Credential, Secret, TokenRefresher};
+use crate::credentials::store::{StoreError, TokenStore};
 
 /// A configuration or credential problem, with a sentence that says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +36,53 @@ pub enum EditStrategy {
     Replace,
     /// PUT with the same key (repository keys only), falling back to replace when refused.
     InPlace,
+}
+
+/// Thresholds of the audit (`[audit]` in the config file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// A key never used and added more than this many days ago is reported.
+    pub unused_never_days: u32,
+    /// A key not used for more than this many days is reported.
+    pub unused_days: u32,
+    /// A key reaching more than this many repositories is reported.
+    pub shared_threshold: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            unused_never_days: 90,
+            unused_days: 365,
+            shared_threshold: 5,
+        }
+    }
+}
+
+impl AuditConfig {
+    /// Checks the ranges; the sentence names the key to fix.
+    pub fn check(&self) -> Result<(), String> {
+        // A hundred years is far beyond any key's life; larger values are typing mistakes.
+        const MAX_DAYS: u32 = 36_500;
+        for (key, v) in [
+            ("unused_never_days", self.unused_never_days),
+            ("unused_days", self.unused_days),
+        ] {
+            if !(1..=MAX_DAYS).contains(&v) {
+                return Err(format!(
+                    "[audit] {key} = {v}: it must be a number of days between 1 and {MAX_DAYS}"
+                ));
+            }
+        }
+        if !(1..=100_000).contains(&self.shared_threshold) {
+            return Err(format!(
+                "[audit] shared_threshold = {}: it must be a number of repositories between 1 and 100000",
+                self.shared_threshold
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The kind of token a profile holds.
@@ -56,7 +107,8 @@ pub struct Profile {
     pub kind: TokenKind,
     /// A command whose standard output is the token, such as `pass show bitbucket`.
     pub token_command: Option<String>,
-    /// The token itself; accepted only when the file is readable by its owner alone.
+    /// The token itself; accepted only when the file is readable by its owner alone. With
+    /// neither this nor `token_command`, the token is read from the OS keyring.
     pub token: Option<String>,
     /// API URL for this profile.
     pub api_url: Option<String>,
@@ -97,6 +149,9 @@ pub struct Config {
     /// How label edits are done.
     #[serde(default)]
     pub edit_strategy: EditStrategy,
+    /// Audit thresholds (`[audit]`).
+    #[serde(default)]
+    pub audit: AuditConfig,
     /// Accounts.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
@@ -150,6 +205,7 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
+        self.audit.check()?;
         if let Some(url) = &self.api_url {
             crate::bitbucket::client::parse_base_url(url).map_err(|e| format!("api_url: {e}"))?;
         }
@@ -188,11 +244,6 @@ impl Config {
                     "[profiles.{name}]: set token_command or token, not both"
                 ));
             }
-            if p.token.is_none() && p.token_command.is_none() {
-                return Err(format!(
-                    "[profiles.{name}]: set token_command (recommended) or token"
-                ));
-            }
             match p.kind {
                 TokenKind::ApiToken => match &p.email {
                     None => {
@@ -220,6 +271,25 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The profile used when none is named: `default_profile`, else the only profile, else
+    /// one called `default`.
+    pub fn default_profile_name(&self) -> Option<String> {
+        self.default_profile
+            .clone()
+            .or_else(|| {
+                if self.profiles.len() == 1 {
+                    self.profiles.keys().next().cloned()
+                } else {
+                    None
+                }
+            })
+            .or_else(|| {
+                self.profiles
+                    .contains_key("default")
+                    .then(|| "default".to_string())
+            })
     }
 
     /// Connect timeout (default 10 s).
@@ -256,6 +326,11 @@ pub enum CredentialSource {
         /// Profile name.
         profile: String,
     },
+    /// The OS keyring entry of a profile (stored by `bbkeys auth login`).
+    Keyring {
+        /// Profile name.
+        profile: String,
+    },
     /// A profile's inline `token`.
     InlineToken {
         /// Profile name.
@@ -267,12 +342,27 @@ pub enum CredentialSource {
     None,
 }
 
+impl CredentialSource {
+    /// The profile the credential belongs to, if it came from one.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            CredentialSource::TokenCommand { profile }
+            | CredentialSource::Keyring { profile }
+            | CredentialSource::InlineToken { profile } => Some(profile),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for CredentialSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CredentialSource::Environment => f.write_str("environment variables"),
             CredentialSource::TokenCommand { profile } => {
                 write!(f, "token_command of profile {profile}")
+            }
+            CredentialSource::Keyring { profile } => {
+                write!(f, "OS keyring entry of profile {profile}")
             }
             CredentialSource::InlineToken { profile } => {
                 write!(f, "inline token of profile {profile}")
@@ -292,6 +382,8 @@ pub struct ResolvedCredential {
     pub source: CredentialSource,
     /// The profile's API URL, if the profile sets one.
     pub api_url: Option<String>,
+    /// For a `token_command`: runs it again when a token expires mid-work.
+    pub refresher: Option<TokenRefresher>,
 }
 
 /// The environment variables the credential chain reads; a struct so tests need not touch the
@@ -318,11 +410,24 @@ impl CredentialEnv {
     }
 }
 
-/// Resolves the credential chain. `profile` is `--profile` or `BBKEYS_PROFILE`.
+/// Resolves the credential chain without the OS keyring: a profile that keeps its token there
+/// is reported as missing it. `profile` is `--profile` or `BBKEYS_PROFILE`.
 pub fn resolve_credential(
     cfg: &Config,
     profile: Option<&str>,
     env: &CredentialEnv,
+) -> Result<ResolvedCredential, ConfigError> {
+    let none = crate::credentials::store::DisabledKeyring::new("it is not consulted here");
+    resolve_credential_with(cfg, profile, env, &none)
+}
+
+/// Resolves the credential chain (see the module documentation), reading keyring entries from
+/// `store`. `profile` is `--profile` or `BBKEYS_PROFILE`.
+pub fn resolve_credential_with(
+    cfg: &Config,
+    profile: Option<&str>,
+    env: &CredentialEnv,
+    store: &dyn TokenStore,
 ) -> Result<ResolvedCredential, ConfigError> {
     if let Some(name) = profile {
         let p = cfg.profiles.get(name).ok_or_else(|| {
@@ -338,7 +443,7 @@ pub fn resolve_credential(
                 )
             })
         })?;
-        return profile_credential(cfg, name, p);
+        return profile_credential(cfg, name, p, store);
     }
     match (&env.email, &env.api_token, &env.access_token) {
         (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
@@ -359,6 +464,7 @@ pub fn resolve_credential(
                 },
                 source: CredentialSource::Environment,
                 api_url: None,
+                refresher: None,
             });
         }
         (Some(_), None, Some(_)) => {
@@ -383,28 +489,14 @@ pub fn resolve_credential(
                 },
                 source: CredentialSource::Environment,
                 api_url: None,
+                refresher: None,
             });
         }
         (None, None, None) => {}
     }
-    let default = cfg
-        .default_profile
-        .clone()
-        .or_else(|| {
-            if cfg.profiles.len() == 1 {
-                cfg.profiles.keys().next().cloned()
-            } else {
-                None
-            }
-        })
-        .or_else(|| {
-            cfg.profiles
-                .contains_key("default")
-                .then(|| "default".to_string())
-        });
-    match default {
+    match cfg.default_profile_name() {
         Some(name) => match cfg.profiles.get(&name) {
-            Some(p) => profile_credential(cfg, &name, p),
+            Some(p) => profile_credential(cfg, &name, p, store),
             None => Err(ConfigError::Credential(format!(
                 "default profile {name:?} is not defined"
             ))),
@@ -417,6 +509,7 @@ pub fn resolve_credential(
             credential: Credential::None,
             source: CredentialSource::None,
             api_url: None,
+            refresher: None,
         }),
     }
 }
@@ -425,8 +518,16 @@ fn profile_credential(
     cfg: &Config,
     name: &str,
     p: &Profile,
+    store: &dyn TokenStore,
 ) -> Result<ResolvedCredential, ConfigError> {
+    let mut refresher = None;
     let (token, source) = if let Some(cmd) = &p.token_command {
+        let (profile, command) = (name.to_string(), cmd.clone());
+        refresher = Some(TokenRefresher::new(move || {
+            run_token_command(&profile, &command)
+                .map(Secret::new)
+                .map_err(|e| e.to_string())
+        }));
         (
             run_token_command(name, cmd)?,
             CredentialSource::TokenCommand {
@@ -451,9 +552,29 @@ fn profile_credential(
             },
         )
     } else {
-        return Err(ConfigError::Credential(format!(
-            "profile {name:?} has neither token_command nor token"
-        )));
+        let token = match store.get(name) {
+            Ok(Some(t)) => t.expose().trim().to_string(),
+            Ok(None) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} has no token_command or token, and {} holds no token for it: run `bbkeys auth login --profile {name}`",
+                    store.describe()
+                )));
+            }
+            Err(StoreError::Unavailable(why)) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} keeps its token in the OS keyring, but {why}. Use BBKEYS_EMAIL and BBKEYS_API_TOKEN, a token_command, or `bbkeys auth login --profile {name} --store-in-file`"
+                )));
+            }
+            Err(StoreError::Failed(why)) => {
+                return Err(ConfigError::Credential(format!("profile {name}: {why}")));
+            }
+        };
+        (
+            token,
+            CredentialSource::Keyring {
+                profile: name.to_string(),
+            },
+        )
     };
     let credential = match p.kind {
         TokenKind::ApiToken => Credential::ApiToken {
@@ -468,6 +589,7 @@ fn profile_credential(
         credential,
         source,
         api_url: p.api_url.clone(),
+        refresher,
     })
 }
 
@@ -636,5 +758,20 @@ mod tests {
         cfg.world_readable = false;
         assert!(resolve_credential(&cfg, None, &CredentialEnv::default()).is_ok());
         assert!(!format!("{cfg:?}").contains("inline-secret"));
+    }
+
+    #[test]
+    fn audit_section_has_defaults_and_checked_ranges() {
+        assert_eq!(Config::parse("").unwrap().audit, AuditConfig::default());
+        let cfg = Config::parse("[audit]\nunused_days = 180\nshared_threshold = 10\n").unwrap();
+        assert_eq!(cfg.audit.unused_days, 180);
+        assert_eq!(cfg.audit.shared_threshold, 10);
+        assert_eq!(cfg.audit.unused_never_days, 90);
+        let err = Config::parse("[audit]\nunused_days = 0\n").unwrap_err();
+        assert!(err.contains("unused_days"), "{err}");
+        let err = Config::parse("[audit]\nshared_threshold = 0\n").unwrap_err();
+        assert!(err.contains("shared_threshold"), "{err}");
+        let err = Config::parse("[audit]\nunused_dayz = 3\n").unwrap_err();
+        assert!(err.contains("unused_dayz"), "{err}");
     }
 }

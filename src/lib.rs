@@ -5,8 +5,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bitbucket;
+pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod demo;
 pub mod journal;
 pub mod ops;

@@ -68,6 +68,29 @@ impl Credential {
     }
 }
 
+/// Fetches a fresh token after a 401, such as by running a profile's `token_command` again
+/// (short-lived tokens expire mid-work). It blocks, so the client calls it on a blocking thread.
+#[derive(Clone)]
+pub struct TokenRefresher(Arc<dyn Fn() -> Result<Secret, String> + Send + Sync>);
+
+impl TokenRefresher {
+    /// Wraps a function that returns a fresh token, or why it could not get one.
+    pub fn new(f: impl Fn() -> Result<Secret, String> + Send + Sync + 'static) -> Self {
+        TokenRefresher(Arc::new(f))
+    }
+
+    /// Runs the function.
+    pub fn refresh(&self) -> Result<Secret, String> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for TokenRefresher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenRefresher")
+    }
+}
+
 /// Everything the client needs to know; tests shorten every duration to milliseconds.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -89,6 +112,9 @@ pub struct ClientOptions {
     pub backoff_max: Duration,
     /// Extra PEM CA bundle, added to the system store.
     pub ca_file: Option<std::path::PathBuf>,
+    /// Called once when a request gets 401; the request is then retried once with the new
+    /// token. `None` (the default): a 401 is reported as it is.
+    pub token_refresher: Option<TokenRefresher>,
 }
 
 impl ClientOptions {
@@ -104,6 +130,7 @@ impl ClientOptions {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             ca_file: None,
+            token_refresher: None,
         }
     }
 }
@@ -119,7 +146,12 @@ struct Inner {
     http: reqwest::Client,
     base: Url,
     base_str: String,
-    credential: Credential,
+    /// The credential and its generation, bumped by every refresh so that requests which got
+    /// a 401 together refresh only once.
+    credential: Mutex<(Credential, u64)>,
+    auth_kind: AuthKind,
+    refresher: Option<TokenRefresher>,
+    refreshing: tokio::sync::Mutex<()>,
     permits: Semaphore,
     max_tries: u32,
     backoff_base: Duration,
@@ -132,7 +164,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_str)
-            .field("auth", &self.inner.credential.auth_kind())
+            .field("auth", &self.inner.auth_kind)
             .finish_non_exhaustive()
     }
 }
@@ -243,7 +275,10 @@ impl Client {
                 http,
                 base_str: base.as_str().trim_end_matches('/').to_string(),
                 base,
-                credential: options.credential,
+                auth_kind: options.credential.auth_kind(),
+                credential: Mutex::new((options.credential, 0)),
+                refresher: options.token_refresher,
+                refreshing: tokio::sync::Mutex::new(()),
                 permits: Semaphore::new(options.concurrency.max(1)),
                 max_tries: options.max_tries.max(1),
                 backoff_base: options.backoff_base,
@@ -266,7 +301,43 @@ impl Client {
 
     /// The kind of credential in use.
     pub fn auth_kind(&self) -> AuthKind {
-        self.inner.credential.auth_kind()
+        self.inner.auth_kind
+    }
+
+    fn credential(&self) -> (Credential, u64) {
+        self.inner
+            .credential
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the token after a 401, unless another request already did since `seen`.
+    /// Returns whether a retry can use a different token than the one refused.
+    async fn refresh_token(&self, seen: u64) -> Result<bool, String> {
+        let Some(refresher) = self.inner.refresher.clone() else {
+            return Ok(false);
+        };
+        let _one_at_a_time = self.inner.refreshing.lock().await;
+        if self.credential().1 != seen {
+            return Ok(true);
+        }
+        let fresh = tokio::task::spawn_blocking(move || refresher.refresh())
+            .await
+            .map_err(|e| format!("the token refresh stopped: {e}"))??;
+        let mut guard = self
+            .inner
+            .credential
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (credential, generation) = &mut *guard;
+        match credential {
+            Credential::ApiToken { token, .. } | Credential::Bearer { token } => *token = fresh,
+            Credential::None => return Ok(false),
+        }
+        *generation += 1;
+        tracing::info!(generation = *generation, "token refreshed after a 401");
+        Ok(true)
     }
 
     /// Requests made in the last hour by this client.
@@ -319,9 +390,44 @@ impl Client {
         }
     }
 
-    /// One HTTP exchange, no retries. Returns status, `Retry-After` and the body text.
+    /// One HTTP exchange; on a 401 with a token refresher, the token is refreshed and the
+    /// request sent once more (a 401 means nothing was applied, so even a write may repeat).
+    /// Returns status, `Retry-After` and the body text.
     async fn exchange(
         &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        op: Operation,
+        target: &str,
+    ) -> Result<(StatusCode, Option<Duration>, String), ApiError> {
+        let (credential, generation) = self.credential();
+        let first = self
+            .exchange_once(&credential, method.clone(), url.clone(), body, op, target)
+            .await?;
+        if first.0 != StatusCode::UNAUTHORIZED || self.inner.refresher.is_none() {
+            return Ok(first);
+        }
+        match self.refresh_token(generation).await {
+            Ok(true) => {
+                let (credential, _) = self.credential();
+                self.exchange_once(&credential, method, url, body, op, target)
+                    .await
+            }
+            Ok(false) => Ok(first),
+            Err(why) => {
+                // The 401 sentence already says the token may have expired; the log keeps why
+                // no new one could be had.
+                tracing::warn!(%why, "token refresh after a 401 failed");
+                Ok(first)
+            }
+        }
+    }
+
+    /// One HTTP exchange with `credential`, no retries.
+    async fn exchange_once(
+        &self,
+        credential: &Credential,
         method: Method,
         url: Url,
         body: Option<&serde_json::Value>,
@@ -334,7 +440,7 @@ impl Client {
                 .with_message("the client is shutting down")
         })?;
         let mut req = self.inner.http.request(method.clone(), url.clone());
-        req = match &self.inner.credential {
+        req = match credential {
             Credential::ApiToken { email, token } => req.basic_auth(email, Some(token.expose())),
             Credential::Bearer { token } => req.bearer_auth(token.expose()),
             Credential::None => req,

@@ -260,7 +260,7 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::Unauthorized => match self.auth {
                 AuthKind::ApiToken => write!(
                     f,
-                    "{what} failed: Bitbucket did not accept your credential (401). Check that the user name is your Atlassian account email, not your Bitbucket username, that the API token has not expired and that it was created with Bitbucket scopes. App passwords were removed on 2026-07-28: if you configured one, create an API token at {API_TOKEN_URL}.{}",
+                    "{what} failed: Bitbucket did not accept your credential (401). Use your Atlassian account email, not your username, with an API token that has not expired and was created with Bitbucket scopes. App passwords were removed on 2026-07-28: create an API token at {API_TOKEN_URL}.{}",
                     self.server_says()
                 ),
                 AuthKind::AccessToken => write!(
@@ -323,7 +323,7 @@ impl std::fmt::Display for ApiError {
             ),
             ApiErrorKind::KeyOnUserAccount => write!(
                 f,
-                "{what} was refused: this key is already on a user account, and access keys must be different keys. Generate a new key pair for deployments (ssh-keygen -t ed25519)."
+                "{what} was refused: this key is already on a user account: access keys must be different keys. Generate a new key pair for deployments (ssh-keygen -t ed25519)."
             ),
             ApiErrorKind::InvalidKey => write!(
                 f,
@@ -384,14 +384,15 @@ impl std::fmt::Display for ApiError {
                     .map(clean_line)
                     .unwrap_or_else(|| "malformed JSON".into())
             ),
-            ApiErrorKind::Refused => write!(
-                f,
-                "{what} was not sent: {}",
-                self.message
+            ApiErrorKind::Refused => {
+                let why = self
+                    .message
                     .as_deref()
                     .map(clean_line)
-                    .unwrap_or_else(|| "bbkeys refused the request".into())
-            ),
+                    .unwrap_or_else(|| "bbkeys refused the request".into());
+                let stop = if why.ends_with('.') { "" } else { "." };
+                write!(f, "{what} was not sent: {why}{stop}")
+            }
         }
     }
 }

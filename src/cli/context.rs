@@ -6,7 +6,11 @@ use super::GlobalArgs;
 use super::output::{CliError, Exit};
 use crate::bitbucket::Client;
 use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL, Secret};
-use crate::config::{Config, CredentialEnv, CredentialSource, resolve_credential};
+use crate::config::{
+    Config, ConfigError, CredentialEnv, CredentialSource, ResolvedCredential,
+    resolve_credential_with,
+};
+use crate::credentials::store::default_store;
 use crate::paths::{Dirs, Namespace};
 
 /// Everything a subcommand needs.
@@ -17,6 +21,8 @@ pub struct Context {
     pub source: CredentialSource,
     /// The loaded config.
     pub config: Config,
+    /// Where the config file is (or would be: it may not exist yet).
+    pub config_path: PathBuf,
     /// bbkeys' directories.
     pub dirs: Dirs,
     /// Which origin and account this run's files belong to.
@@ -47,38 +53,35 @@ impl Context {
     /// Builds the context; a missing credential is allowed (the TUI shows its first-run screen).
     pub async fn build_for_tui(global: &GlobalArgs) -> Result<Context, CliError> {
         let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
-        let (config_path, required) = match &global.config {
-            Some(p) => (p.clone(), true),
-            None => (dirs.config_file(), false),
-        };
+        let (config_path, required) = config_location(global, &dirs);
         let config = Config::load(&config_path, required)?;
         if global.demo {
-            return Context::demo(global, config, dirs).await;
+            return Context::demo(global, config, config_path, dirs).await;
         }
-        let resolved = resolve_credential(
-            &config,
-            global.profile.as_deref(),
-            &CredentialEnv::from_process(),
-        )?;
-        let api_url = global
-            .api_url
-            .clone()
-            .filter(|u| !u.trim().is_empty())
-            .or(resolved.api_url.clone())
-            .or(config.api_url.clone())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let resolved = resolve(global, &config)?;
+        Context::from_resolved(global, config, config_path, dirs, resolved)
+    }
+
+    /// Builds the context from a credential already resolved (doctor resolves it itself, to
+    /// report a failure instead of stopping at it).
+    pub fn from_resolved(
+        global: &GlobalArgs,
+        config: Config,
+        config_path: PathBuf,
+        dirs: Dirs,
+        resolved: ResolvedCredential,
+    ) -> Result<Context, CliError> {
+        let api_url = api_url_for(global, &config, resolved.api_url.as_deref());
         let namespace = namespace_for(&api_url, &resolved.credential);
-        let client = Client::new(client_options(
-            &config,
-            global,
-            api_url,
-            resolved.credential,
-        ))?;
+        let mut options = client_options(&config, global, api_url, resolved.credential);
+        options.token_refresher = resolved.refresher;
+        let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
             source: resolved.source,
             config,
+            config_path,
             dirs,
             namespace,
             json: global.json,
@@ -90,7 +93,12 @@ impl Context {
         Ok(ctx)
     }
 
-    async fn demo(global: &GlobalArgs, config: Config, dirs: Dirs) -> Result<Context, CliError> {
+    async fn demo(
+        global: &GlobalArgs,
+        config: Config,
+        config_path: PathBuf,
+        dirs: Dirs,
+    ) -> Result<Context, CliError> {
         let sim = crate::demo::start(crate::demo::SimOptions::default())
             .await
             .map_err(|e| {
@@ -109,6 +117,7 @@ impl Context {
             client,
             source: CredentialSource::Demo,
             config,
+            config_path,
             dirs,
             namespace: Namespace::Demo,
             json: global.json,
@@ -213,14 +222,44 @@ impl Context {
         match outcome {
             crate::tui::TuiOutcome::Quit => Ok(Exit::Ok),
             crate::tui::TuiOutcome::OpenDemo => {
-                let demo = Context::demo(global, self.config, self.dirs).await?;
+                let demo = Context::demo(global, self.config, self.config_path, self.dirs).await?;
                 Box::pin(demo.run_tui(global)).await
             }
         }
     }
 }
 
-fn client_options(
+/// The config file: `--config`/`BBKEYS_CONFIG` (then it must exist), else the default path.
+pub fn config_location(global: &GlobalArgs, dirs: &Dirs) -> (PathBuf, bool) {
+    match &global.config {
+        Some(p) => (p.clone(), true),
+        None => (dirs.config_file(), false),
+    }
+}
+
+/// Resolves the credential chain with the OS keyring (or what `BBKEYS_KEYRING` says).
+pub fn resolve(global: &GlobalArgs, config: &Config) -> Result<ResolvedCredential, ConfigError> {
+    resolve_credential_with(
+        config,
+        global.profile.as_deref(),
+        &CredentialEnv::from_process(),
+        default_store().as_ref(),
+    )
+}
+
+/// The API URL: `--api-url`/`BBKEYS_API_URL`, the profile's, the config's, or the default.
+pub fn api_url_for(global: &GlobalArgs, config: &Config, profile_url: Option<&str>) -> String {
+    global
+        .api_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or(profile_url.map(String::from))
+        .or(config.api_url.clone())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+}
+
+/// Client settings from the config and the global options.
+pub fn client_options(
     config: &Config,
     global: &GlobalArgs,
     api_url: String,

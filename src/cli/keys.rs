@@ -115,6 +115,8 @@ pub enum KeysCommand {
         #[command(flatten)]
         bulk: BulkArgs,
     },
+    /// Find every repository and project of a workspace that holds a key.
+    Find(super::find::FindArgs),
 }
 
 /// Options of every command that changes keys.
@@ -336,6 +338,7 @@ fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, CliError> {
 /// form, never both.
 pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
     match cmd {
+        KeysCommand::Find(args) => super::find::run(ctx, args).await,
         KeysCommand::List {
             target,
             project,

@@ -1,9 +1,13 @@
 //! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
 //! calls the same client and `ops` the TUI uses.
 
+mod audit;
+mod auth;
 mod bulk;
 mod context;
 mod demo_server;
+mod doctor;
+mod find;
 mod journal;
 mod keys;
 mod output;
@@ -69,9 +73,17 @@ pub enum Command {
     /// List, add and remove access keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Audit a workspace: weak, unused, shared and project keys, and what could not be read.
+    Audit(audit::AuditArgs),
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
+    /// Check the config, the credential and what it may do, writing nothing (exit 3 when it
+    /// cannot authenticate or list workspaces).
+    Doctor,
+    /// Log in (store a verified token), show the credential in use, or log out.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell completion script.
     Completions {
         /// Shell to generate for.
@@ -122,6 +134,8 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
         Some(Command::DemoServer(args)) => demo_server::run(args).await,
+        Some(Command::Doctor) => doctor::run(&global).await,
+        Some(Command::Auth(cmd)) => auth::run(&global, cmd).await,
         Some(Command::Workspaces) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
@@ -136,6 +150,11 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
             keys::run(&ctx, cmd).await
+        }
+        Some(Command::Audit(args)) => {
+            let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
+            audit::run(&ctx, args).await
         }
         Some(Command::Journal(cmd)) => {
             let ctx = Context::build(&global).await?;

@@ -1,5 +1,8 @@
 //! Domain operations shared by the TUI and the CLI (one implementation for both).
 
+pub mod audit;
 pub mod bulk;
+pub mod doctor;
+pub mod find;
 pub mod keyops;
 pub mod scan;

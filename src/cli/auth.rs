@@ -1,0 +1,375 @@
+//! `bbkeys auth login|status|logout`: the flows live in `crate::credentials::login`; this file
+//! is the terminal side (prompts without echo, standard input, messages).
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use clap::Subcommand;
+
+use super::GlobalArgs;
+use super::context::{Context, api_url_for, client_options, config_location};
+use super::output::{CliError, Exit};
+use crate::bitbucket::client::{Credential, Secret};
+use crate::config::{Config, TokenKind};
+use crate::credentials::login::{
+    LoginError, LoginRequest, LogoutOutcome, Prompter, StoredIn, login, logout,
+};
+use crate::credentials::store::default_store;
+use crate::ops::doctor::{CredentialCheck, DoctorSetup, diagnose, local_checks};
+use crate::paths::Dirs;
+
+/// `bbkeys auth ...`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Ask for your email and token, check them with Bitbucket, and store the token in the OS
+    /// keyring (or, if you agree, in the config file readable only by you).
+    Login {
+        /// Read the token from standard input instead of asking (for scripts).
+        #[arg(long)]
+        with_token: bool,
+        /// Your Atlassian account email (asked when missing).
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+        /// The token is a workspace, project or repository access token (sent without email).
+        #[arg(long, conflicts_with = "email")]
+        access_token: bool,
+        /// Keep the token in the config file (mode 0600) instead of the OS keyring.
+        #[arg(long)]
+        store_in_file: bool,
+    },
+    /// Show which credential is used, whose it is and what it can do.
+    Status,
+    /// Remove the stored token of the profile (from the keyring or the config file).
+    Logout,
+}
+
+/// Runs an `auth` subcommand.
+pub async fn run(global: &GlobalArgs, cmd: AuthCommand) -> Result<Exit, CliError> {
+    match cmd {
+        AuthCommand::Login {
+            with_token,
+            email,
+            access_token,
+            store_in_file,
+        } => {
+            let kind = if access_token {
+                TokenKind::AccessToken
+            } else {
+                TokenKind::ApiToken
+            };
+            run_login(global, with_token, email, kind, store_in_file).await
+        }
+        AuthCommand::Status => run_status(global).await,
+        AuthCommand::Logout => run_logout(global),
+    }
+}
+
+fn load(global: &GlobalArgs) -> Result<(std::path::PathBuf, Config), CliError> {
+    let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
+    let (path, required) = config_location(global, &dirs);
+    let config = Config::load(&path, required)?;
+    Ok((path, config))
+}
+
+fn profile_name(global: &GlobalArgs, config: &Config) -> String {
+    global
+        .profile
+        .clone()
+        .or_else(|| config.default_profile_name())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+fn login_error(e: LoginError) -> CliError {
+    match e {
+        LoginError::Api(api) => api.into(),
+        LoginError::Config(c) => c.into(),
+        LoginError::Input(m) => CliError::new(Exit::Usage, m),
+        LoginError::NotStored(m) => CliError::new(Exit::Error, m),
+    }
+}
+
+async fn run_login(
+    global: &GlobalArgs,
+    with_token: bool,
+    email: Option<String>,
+    kind: TokenKind,
+    store_in_file: bool,
+) -> Result<Exit, CliError> {
+    if global.demo {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--demo uses the simulator's own account; there is nothing to log in to",
+        ));
+    }
+    let (path, config) = load(global)?;
+    let profile = profile_name(global, &config);
+    let token = if with_token {
+        Some(read_token_from_stdin()?)
+    } else {
+        None
+    };
+    let profile_url = config
+        .profiles
+        .get(&profile)
+        .and_then(|p| p.api_url.clone());
+    let api_url = api_url_for(global, &config, profile_url.as_deref());
+    let req = LoginRequest {
+        profile,
+        kind,
+        email,
+        token,
+        store_in_file,
+        config_path: path,
+        client: client_options(&config, global, api_url, Credential::None),
+    };
+    let mut prompter = TerminalPrompter {
+        stdin_taken: with_token,
+    };
+    let store = default_store();
+    let outcome = login(&req, &config, &mut prompter, store.as_ref())
+        .await
+        .map_err(login_error)?;
+    let who = outcome
+        .account
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "your account".into());
+    let place = match &outcome.stored {
+        StoredIn::Keyring => "the OS keyring".to_string(),
+        StoredIn::ConfigFile(p) => format!("{} (mode 0600)", p.display()),
+    };
+    if global.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "profile": outcome.profile,
+                "account": outcome.account,
+                "stored_in": match outcome.stored { StoredIn::Keyring => "keyring", StoredIn::ConfigFile(_) => "config_file" },
+                "default": outcome.is_default,
+            })
+        );
+    } else {
+        eprintln!(
+            "Logged in as {}. The token of profile {} is in {place}.",
+            crate::sanitize::clean_line(&who),
+            outcome.profile
+        );
+        if !outcome.is_default {
+            eprintln!(
+                "Use it with --profile {0} (or BBKEYS_PROFILE={0}), or set default_profile = \"{0}\" in the config file.",
+                outcome.profile
+            );
+        }
+        let env = crate::config::CredentialEnv::from_process();
+        if global.profile.is_none() && (env.api_token.is_some() || env.access_token.is_some()) {
+            eprintln!(
+                "Note: BBKEYS_API_TOKEN or BBKEYS_ACCESS_TOKEN is set, and wins over the profile until you unset it or pass --profile."
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn read_token_from_stdin() -> Result<Secret, CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::new(Exit::Error, format!("cannot read standard input: {e}")))?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.is_empty() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--with-token reads the token from standard input, which was empty",
+        ));
+    }
+    Ok(Secret::new(token))
+}
+
+async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
+    let ctx = Context::build(global).await?;
+    let local = local_checks(
+        &ctx.config_path,
+        ctx.config_path.exists(),
+        Ok(&ctx.config),
+        CredentialCheck::Found(&ctx.source),
+    );
+    let report = diagnose(
+        &ctx.client,
+        DoctorSetup {
+            local,
+            credential_source: ctx.source.to_string(),
+            edit_strategy: ctx.config.edit_strategy,
+        },
+    )
+    .await;
+    if global.json {
+        let doc = serde_json::json!({
+            "credential_source": report.credential_source,
+            "profile": ctx.source.profile(),
+            "auth_kind": report.auth_kind,
+            "api_url": report.api_url,
+            "account": report.account,
+            "workspaces": report.workspaces,
+            "operations": report.operations,
+            "outcome": report.outcome,
+        });
+        println!("{doc}");
+    } else {
+        let kind = match report.auth_kind {
+            crate::bitbucket::error::AuthKind::ApiToken => "API token",
+            crate::bitbucket::error::AuthKind::AccessToken => "access token",
+            crate::bitbucket::error::AuthKind::None => "none",
+        };
+        println!("Credential: {} ({kind})", report.credential_source);
+        println!("API:        {}", report.api_url);
+        match report.account_line() {
+            Some(a) => println!("Account:    {}", crate::sanitize::clean_line(&a)),
+            None => println!("Account:    unknown"),
+        }
+        for c in report.connection.iter().filter(|c| {
+            c.status == crate::ops::doctor::CheckStatus::Failed
+                || c.status == crate::ops::doctor::CheckStatus::Warning
+        }) {
+            println!("Problem:    {}", crate::sanitize::clean_line(&c.detail));
+        }
+        if !report.workspaces.is_empty() {
+            println!("Workspaces: {}", report.workspaces.join(", "));
+        }
+        println!();
+        for row in &report.operations {
+            println!("  {:22}  {}", row.title(), row.verdict);
+        }
+        for n in &report.notes {
+            println!("\nNote: {n}");
+        }
+    }
+    Ok(super::doctor::exit_for(&report))
+}
+
+fn run_logout(global: &GlobalArgs) -> Result<Exit, CliError> {
+    let (path, config) = load(global)?;
+    let profile = profile_name(global, &config);
+    let store = default_store();
+    let outcome = logout(&profile, &path, &config, store.as_ref()).map_err(login_error)?;
+    let message = match &outcome {
+        LogoutOutcome::RemovedFromKeyring => {
+            format!("Removed the token of profile {profile} from the OS keyring.")
+        }
+        LogoutOutcome::RemovedFromFile(p) => format!(
+            "Removed the token of profile {profile} from {}.",
+            p.display()
+        ),
+        LogoutOutcome::NothingStored => {
+            format!("No token was stored for profile {profile}; nothing to remove.")
+        }
+        LogoutOutcome::UsesTokenCommand(cmd) => format!(
+            "Profile {profile} gets its token from token_command `{cmd}`; bbkeys stores nothing for it. Remove or revoke the token where that command reads it."
+        ),
+    };
+    eprintln!("{message}");
+    let env = crate::config::CredentialEnv::from_process();
+    if env.api_token.is_some() || env.access_token.is_some() {
+        eprintln!(
+            "Note: BBKEYS_API_TOKEN or BBKEYS_ACCESS_TOKEN is still set in this shell; unset it too."
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// Prompts on the terminal: visible lines on standard input, the token with echo off
+/// (crossterm's raw mode), y/N questions defaulting to No.
+struct TerminalPrompter {
+    /// Standard input already carried the token (`--with-token`), so it cannot answer.
+    stdin_taken: bool,
+}
+
+impl TerminalPrompter {
+    fn interactive(&self) -> bool {
+        !self.stdin_taken && std::io::stdin().is_terminal()
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn line(&mut self, prompt: &str) -> Result<String, String> {
+        if !self.interactive() {
+            return Err(format!(
+                "no terminal to ask for \"{}\": pass it as an option (--email)",
+                prompt.trim_end_matches([' ', ':'])
+            ));
+        }
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the answer: {e}"))?;
+        Ok(line.trim().to_string())
+    }
+
+    fn secret(&mut self, prompt: &str) -> Result<String, String> {
+        if !self.interactive() {
+            return Err(
+                "no terminal to ask for the token: pipe it in with --with-token".to_string(),
+            );
+        }
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        let read = read_hidden();
+        eprintln!();
+        read
+    }
+
+    fn confirm(&mut self, question: &str) -> Result<bool, String> {
+        if !self.interactive() {
+            // No one to ask: the answer is the default, No.
+            return Ok(false);
+        }
+        let answer = self.line(&format!("{question} [y/N] "))?;
+        Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes"))
+    }
+
+    fn say(&mut self, message: &str) {
+        eprintln!("bbkeys: {message}");
+    }
+}
+
+/// Restores the terminal even when reading fails or panics.
+struct RawMode;
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// Reads one line with echo off. Enter ends it, Backspace deletes, Esc or Ctrl-C cancels.
+fn read_hidden() -> Result<String, String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode()
+        .map_err(|e| format!("cannot switch off the terminal echo: {e}"))?;
+    let _restore = RawMode;
+    let mut text = String::new();
+    loop {
+        let event = read().map_err(|e| format!("cannot read the terminal: {e}"))?;
+        let Event::Key(key) = event else {
+            continue;
+        };
+        if key.kind == KeyEventKind::Release {
+            continue;
+        }
+        match key.code {
+            KeyCode::Enter => return Ok(text),
+            KeyCode::Esc => return Err("cancelled".into()),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return Err("cancelled".into());
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) => text.push(c),
+            _ => {}
+        }
+    }
+}

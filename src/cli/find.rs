@@ -1,0 +1,187 @@
+//! `bbkeys keys find <pubkey-file|-|SHA256:...> --workspace <ws>`: every repository and
+//! project holding a key.
+
+use std::io::{IsTerminal, Read};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::audit::{age_text, obtain};
+use super::context::Context;
+use super::output::{CliError, Exit, print_table};
+use crate::ops::audit::{Inventory, KeyHolding, Timestamp, UnreadableListing};
+use crate::ops::find::{KeyNeedle, find_key};
+use crate::sshkey::Fingerprint;
+
+/// `bbkeys keys find` options.
+#[derive(Debug, clap::Args)]
+pub struct FindArgs {
+    /// The key: its `SHA256:...` fingerprint, a `.pub` file, or `-` to paste it on standard
+    /// input.
+    #[arg(value_name = "PUBKEY-FILE|-|SHA256:...")]
+    pub key: String,
+    /// The workspace to search.
+    #[arg(long, short = 'w', value_name = "WS")]
+    pub workspace: String,
+    /// Search the last stored scan instead of scanning again (no requests).
+    #[arg(long)]
+    pub cached: bool,
+}
+
+/// Bigger than any public key line (16 KiB at most), small enough to refuse a wrong file fast.
+const MAX_READ: u64 = 64 * 1024;
+
+fn read_needle(source: &str) -> Result<KeyNeedle, CliError> {
+    let (text, from) = if source == "-" {
+        if std::io::stdin().is_terminal() {
+            eprintln!("Paste the public key line, then press Ctrl-D:");
+        }
+        let mut s = String::new();
+        std::io::stdin()
+            .take(MAX_READ)
+            .read_to_string(&mut s)
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Error,
+                    format!("cannot read the key from standard input: {e}"),
+                )
+            })?;
+        (s, "the key on standard input".to_string())
+    } else if source.contains(':') && !std::path::Path::new(source).exists() {
+        // `SHA256:...` (or a mistaken `MD5:...`): KeyNeedle explains what is wrong with it.
+        (source.to_string(), source.to_string())
+    } else {
+        let mut s = String::new();
+        std::fs::File::open(source)
+            .and_then(|f| f.take(MAX_READ).read_to_string(&mut s))
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Error,
+                    format!(
+                        "cannot read the key file {source}: {e}. Give a .pub file, `-` for standard input, or a SHA256:... fingerprint."
+                    ),
+                )
+            })?;
+        (s, source.to_string())
+    };
+    KeyNeedle::parse(&text).map_err(|e| CliError::new(Exit::Usage, format!("{from}: {e}")))
+}
+
+#[derive(Serialize)]
+struct FindDocument<'a> {
+    workspace: &'a str,
+    fingerprint: &'a Fingerprint,
+    found: bool,
+    key_type: &'a str,
+    bits: u32,
+    scanned_at: Timestamp,
+    cached: bool,
+    holdings: &'a [KeyHolding],
+    reached: Vec<&'a str>,
+    reach: usize,
+    unreadable: &'a [UnreadableListing],
+}
+
+/// Runs `bbkeys keys find`.
+pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
+    // The key is checked before any request: a typo must not cost a whole scan.
+    let needle = read_needle(&args.key)?;
+    let now = OffsetDateTime::now_utc();
+    let got = obtain(ctx, &args.workspace, args.cached, now).await?;
+    let inventory = Inventory::build(&got.snapshot);
+    let result = find_key(&inventory, &needle.fingerprint);
+    let ws = &args.workspace;
+    let Some(entry) = result.entry else {
+        return Err(CliError::new(
+            Exit::Error,
+            format!(
+                "{} is on none of the {} repositories and {} projects of {ws} that could be read{}.",
+                needle.fingerprint,
+                inventory.repositories_read,
+                inventory.projects_read,
+                if inventory.unreadable.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it may still sit on {}, which could not be read (`bbkeys audit {ws}` says why)",
+                        unreadable_names(&inventory.unreadable)
+                    )
+                }
+            ),
+        ));
+    };
+    if ctx.json {
+        let doc = FindDocument {
+            workspace: ws,
+            fingerprint: &needle.fingerprint,
+            found: true,
+            key_type: &entry.key_type,
+            bits: entry.bits,
+            scanned_at: inventory.scanned_at,
+            cached: got.cached_age.is_some(),
+            holdings: &entry.holdings,
+            reached: entry.reached.iter().map(String::as_str).collect(),
+            reach: entry.reach,
+            unreadable: &inventory.unreadable,
+        };
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        let (r, p) = (entry.repositories.len(), entry.projects.len());
+        println!(
+            "{} ({} {}) is on {r} repositor{} and {p} project{} of {ws}{}:",
+            entry.fingerprint,
+            entry.key_type,
+            entry.bits,
+            if r == 1 { "y" } else { "ies" },
+            if p == 1 { "" } else { "s" },
+            got.cached_age
+                .map(|a| format!(" (cached scan, {} old)", age_text(a)))
+                .unwrap_or_default()
+        );
+        let rows: Vec<Vec<String>> = entry
+            .holdings
+            .iter()
+            .map(|h| {
+                vec![
+                    h.scope.to_string(),
+                    h.id.to_string(),
+                    h.label.clone(),
+                    h.created_on.map(|t| t.date()).unwrap_or_default(),
+                    h.last_used
+                        .map(|t| t.date())
+                        .unwrap_or_else(|| "never".into()),
+                ]
+            })
+            .collect();
+        print_table(&["WHERE", "ID", "LABEL", "ADDED", "LAST USED"], &rows);
+        if !entry.projects.is_empty() {
+            let via: Vec<&str> = entry
+                .reached
+                .iter()
+                .filter(|r| !entry.repositories.contains(*r))
+                .map(String::as_str)
+                .collect();
+            if !via.is_empty() {
+                println!(
+                    "Through its project keys it also reads: {} ({} repositories in all).",
+                    via.join(", "),
+                    entry.reach
+                );
+            }
+        }
+    }
+    if !inventory.unreadable.is_empty() {
+        eprintln!(
+            "bbkeys: warning: the scan could not read {}, where the key may also sit (`bbkeys audit {ws}` says why).",
+            unreadable_names(&inventory.unreadable)
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+fn unreadable_names(unreadable: &[UnreadableListing]) -> String {
+    let names: Vec<&str> = unreadable.iter().map(|u| u.target.as_str()).collect();
+    names.join(", ")
+}

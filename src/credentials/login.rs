@@ -1,0 +1,250 @@
+//! `bbkeys auth login` and `logout` as library functions: the terminal is behind [`Prompter`]
+//! and the keyring behind [`TokenStore`], so tests drive both.
+
+use std::path::{Path, PathBuf};
+
+use super::config_file::{ProfileUpdate, remove_inline_token, upsert_profile};
+use super::store::{StoreError, TokenStore};
+use crate::bitbucket::client::{ClientOptions, Credential, Secret};
+use crate::bitbucket::{ApiError, Client, User};
+use crate::config::{Config, ConfigError, TokenKind};
+
+/// Questions for the person at the terminal.
+pub trait Prompter {
+    /// Reads one visible line ("Atlassian account email: ").
+    fn line(&mut self, prompt: &str) -> Result<String, String>;
+    /// Reads one line without echoing it (the token).
+    fn secret(&mut self, prompt: &str) -> Result<String, String>;
+    /// A y/N question whose default answer is No.
+    fn confirm(&mut self, question: &str) -> Result<bool, String>;
+    /// Tells the person something (a fallback, a warning).
+    fn say(&mut self, message: &str);
+}
+
+/// What `auth login` was asked to do.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    /// The profile to create or update.
+    pub profile: String,
+    /// API token (with an email) or access token.
+    pub kind: TokenKind,
+    /// The email, when given on the command line; asked otherwise.
+    pub email: Option<String>,
+    /// The token, when read from standard input (`--with-token`); asked otherwise.
+    pub token: Option<Secret>,
+    /// The user agreed up front to keep the token in the config file (`--store-in-file`).
+    pub store_in_file: bool,
+    /// The config file to update.
+    pub config_path: PathBuf,
+    /// Client settings (API URL, timeouts) for verifying the token; the credential is replaced.
+    pub client: ClientOptions,
+}
+
+/// Where the token ended up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredIn {
+    /// The token store (the OS keyring in the product).
+    Keyring,
+    /// The config file, private to the user.
+    ConfigFile(PathBuf),
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The profile written.
+    pub profile: String,
+    /// The account `GET /user` returned.
+    pub account: User,
+    /// Where the token is.
+    pub stored: StoredIn,
+    /// Whether runs without `--profile` will use this profile.
+    pub is_default: bool,
+}
+
+/// Why a login ended without storing anything.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Bitbucket refused the credential, or could not be reached.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The config could not be read or written, or the profile cannot take a stored token.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The answers were unusable (empty token, no terminal, a username instead of an email).
+    #[error("{0}")]
+    Input(String),
+    /// The token is fine, but there is nowhere the user agreed to keep it.
+    #[error("{0}")]
+    NotStored(String),
+}
+
+fn read_email(req: &LoginRequest, prompter: &mut dyn Prompter) -> Result<String, LoginError> {
+    let email = match &req.email {
+        Some(e) => e.trim().to_string(),
+        None => prompter
+            .line("Atlassian account email: ")
+            .map_err(LoginError::Input)?
+            .trim()
+            .to_string(),
+    };
+    if email.is_empty() {
+        return Err(LoginError::Input(
+            "no email given: API tokens are sent with your Atlassian account email".into(),
+        ));
+    }
+    if !email.contains('@') {
+        return Err(LoginError::Input(format!(
+            "{email:?} is not an email: use your Atlassian account email, not your username"
+        )));
+    }
+    Ok(email)
+}
+
+/// Asks for what is missing, verifies it with `GET /user`, then stores the token in `store`,
+/// or in the config file (mode 0600) when the user agrees, and records the profile in the
+/// config file. Nothing is written unless Bitbucket accepted the credential.
+pub async fn login(
+    req: &LoginRequest,
+    config: &Config,
+    prompter: &mut dyn Prompter,
+    store: &dyn TokenStore,
+) -> Result<LoginOutcome, LoginError> {
+    if let Some(p) = config.profiles.get(&req.profile)
+        && let Some(cmd) = &p.token_command
+    {
+        return Err(LoginError::Config(ConfigError::Credential(format!(
+            "profile {} gets its token from token_command `{cmd}`, which would go on winning over a stored token; remove token_command from it, or log in with another --profile",
+            req.profile
+        ))));
+    }
+    let email = match req.kind {
+        TokenKind::ApiToken => Some(read_email(req, prompter)?),
+        TokenKind::AccessToken => None,
+    };
+    let token = match &req.token {
+        Some(t) => t.expose().trim().to_string(),
+        None => {
+            let what = match req.kind {
+                TokenKind::ApiToken => "API token",
+                TokenKind::AccessToken => "access token",
+            };
+            prompter
+                .secret(&format!("{what} (not shown): "))
+                .map_err(LoginError::Input)?
+                .trim()
+                .to_string()
+        }
+    };
+    if token.is_empty() {
+        return Err(LoginError::Input("no token given".into()));
+    }
+    let token = Secret::new(token);
+    let credential = match &email {
+        Some(email) => Credential::ApiToken {
+            email: email.clone(),
+            token: token.clone(),
+        },
+        None => Credential::Bearer {
+            token: token.clone(),
+        },
+    };
+    let mut options = req.client.clone();
+    options.credential = credential;
+    // The refresher belongs to token_command profiles; a typed token is checked as it is.
+    options.token_refresher = None;
+    let account = Client::new(options)?.current_user().await?;
+
+    let stored = store_token(req, email.as_deref(), &token, prompter, store)?;
+    let written = Config::load(&req.config_path, true)?;
+    Ok(LoginOutcome {
+        profile: req.profile.clone(),
+        account,
+        stored,
+        is_default: written.default_profile_name().as_deref() == Some(req.profile.as_str()),
+    })
+}
+
+fn store_token(
+    req: &LoginRequest,
+    email: Option<&str>,
+    token: &Secret,
+    prompter: &mut dyn Prompter,
+    store: &dyn TokenStore,
+) -> Result<StoredIn, LoginError> {
+    let mut update = ProfileUpdate {
+        name: &req.profile,
+        email,
+        kind: req.kind,
+        inline_token: None,
+    };
+    if !req.store_in_file {
+        match store.set(&req.profile, token) {
+            Ok(()) => {
+                // The profile must not also carry an inline token, or the two could drift.
+                upsert_profile(&req.config_path, &update)?;
+                return Ok(StoredIn::Keyring);
+            }
+            Err(StoreError::Unavailable(why) | StoreError::Failed(why)) => {
+                prompter.say(&format!(
+                    "Cannot keep the token in {}: {why}.",
+                    store.describe()
+                ));
+            }
+        }
+        let question = format!(
+            "Store the token in {} instead, readable only by you (mode 0600)?",
+            req.config_path.display()
+        );
+        if !prompter.confirm(&question).unwrap_or(false) {
+            return Err(LoginError::NotStored(format!(
+                "the token works (account checked) but was not stored. Use a token_command (such as `pass show bitbucket`), the environment variables BBKEYS_EMAIL and BBKEYS_API_TOKEN, or run `bbkeys auth login --profile {} --store-in-file` to keep it in {}",
+                req.profile,
+                req.config_path.display()
+            )));
+        }
+    }
+    update.inline_token = Some(token.expose());
+    upsert_profile(&req.config_path, &update)?;
+    Ok(StoredIn::ConfigFile(req.config_path.clone()))
+}
+
+/// What `auth logout` removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogoutOutcome {
+    /// The keyring entry of the profile was deleted.
+    RemovedFromKeyring,
+    /// The inline token was deleted from the config file.
+    RemovedFromFile(PathBuf),
+    /// Nothing was stored for the profile.
+    NothingStored,
+    /// The profile uses a `token_command`: bbkeys stores nothing to remove.
+    UsesTokenCommand(String),
+}
+
+/// Removes the stored token of `profile`: its inline token from the config file, or its
+/// keyring entry. The profile itself (email, API URL) stays.
+pub fn logout(
+    profile: &str,
+    config_path: &Path,
+    config: &Config,
+    store: &dyn TokenStore,
+) -> Result<LogoutOutcome, LoginError> {
+    match config.profiles.get(profile) {
+        Some(p) if p.token_command.is_some() => Ok(LogoutOutcome::UsesTokenCommand(
+            p.token_command.clone().unwrap_or_default(),
+        )),
+        Some(p) if p.token.is_some() => {
+            remove_inline_token(config_path, profile)?;
+            Ok(LogoutOutcome::RemovedFromFile(config_path.to_path_buf()))
+        }
+        _ => match store.delete(profile) {
+            Ok(true) => Ok(LogoutOutcome::RemovedFromKeyring),
+            Ok(false) => Ok(LogoutOutcome::NothingStored),
+            Err(e) => Err(LoginError::Input(format!(
+                "could not remove the token of profile {profile} from {}: {e}",
+                store.describe()
+            ))),
+        },
+    }
+}

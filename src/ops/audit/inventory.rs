@@ -1,0 +1,365 @@
+//! One entry per distinct key of a workspace, indexed by fingerprint.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::Timestamp;
+use super::snapshot::{Listing, ListingFailure, Snapshot};
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::sanitize::clean_line;
+use crate::sshkey::{Fingerprint, PublicKey, Strength};
+
+/// One key on one repository or project: a row of Bitbucket's own key list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyHolding {
+    /// Where the key sits (`scope`, `workspace`, and `repo` or `project` in JSON).
+    #[serde(flatten)]
+    pub scope: KeyScope,
+    /// Bitbucket's key id there.
+    pub id: u64,
+    /// Label there (sanitised; empty when none).
+    pub label: String,
+    /// Comment there (sanitised).
+    pub comment: Option<String>,
+    /// When it was added there.
+    pub created_on: Option<Timestamp>,
+    /// When it was last used there; `None` when never.
+    pub last_used: Option<Timestamp>,
+}
+
+impl KeyHolding {
+    fn new(scope: KeyScope, key: &DeployKey) -> KeyHolding {
+        KeyHolding {
+            scope,
+            id: key.id,
+            label: clean_line(key.label.as_deref().unwrap_or("")),
+            comment: key
+                .comment
+                .as_deref()
+                .map(clean_line)
+                .filter(|c| !c.is_empty()),
+            created_on: key.created_on.as_deref().and_then(Timestamp::parse),
+            last_used: key.last_used.as_deref().and_then(Timestamp::parse),
+        }
+    }
+}
+
+/// One distinct key of the workspace, with everywhere it sits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyEntry {
+    /// `SHA256:...`, the identity of the key (labels and comments differ between holdings).
+    pub fingerprint: Fingerprint,
+    /// OpenSSH type, such as `ssh-ed25519`.
+    pub key_type: String,
+    /// Size in bits.
+    pub bits: u32,
+    /// Weak (DSA, RSA under 2048), legacy (RSA 2048) or good.
+    pub strength: Strength,
+    /// Every label the key carries (a set: one key under several names is a finding).
+    pub labels: BTreeSet<String>,
+    /// Repositories holding the key directly, by slug.
+    pub repositories: BTreeSet<String>,
+    /// Projects holding the key, by project key.
+    pub projects: BTreeSet<String>,
+    /// Every repository the key can read: its own plus those of its projects.
+    pub reached: BTreeSet<String>,
+    /// `reached.len()`, kept as a field so JSON readers get it without counting.
+    pub reach: usize,
+    /// Earliest `created_on` of all holdings.
+    pub first_added: Option<Timestamp>,
+    /// Latest `last_used` of all holdings; `None` when never used anywhere.
+    pub last_used: Option<Timestamp>,
+    /// Every holding, sorted by place.
+    pub holdings: Vec<KeyHolding>,
+}
+
+impl KeyEntry {
+    /// Whether `needle` (case-insensitive) occurs in a label, the fingerprint, a repository
+    /// slug or a project key. An empty needle matches everything.
+    pub fn matches(&self, needle: &str) -> bool {
+        let needle = needle.trim().to_lowercase();
+        if needle.is_empty() {
+            return true;
+        }
+        let hit = |s: &str| s.to_lowercase().contains(&needle);
+        hit(self.fingerprint.as_str())
+            || self.labels.iter().any(|l| hit(l))
+            || self.repositories.iter().any(|r| hit(r))
+            || self.projects.iter().any(|p| hit(p))
+    }
+
+    /// The labels joined for display; `(no label)` when there is none.
+    pub fn labels_text(&self) -> String {
+        let labels: Vec<&str> = self
+            .labels
+            .iter()
+            .map(|l| if l.is_empty() { "(no label)" } else { l })
+            .collect();
+        labels.join(", ")
+    }
+}
+
+/// A key whose text bbkeys cannot read: it has no fingerprint, so it is listed on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnparsableKey {
+    /// Where it sits.
+    #[serde(flatten)]
+    pub holding: KeyHolding,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// A listing the scan could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadableListing {
+    /// The repository or project; `None` for the workspace's project list.
+    pub location: Option<KeyScope>,
+    /// `acme/api`, `project API of acme` or `projects of acme`.
+    pub target: String,
+    /// Why, with the error's kind.
+    #[serde(flatten)]
+    pub failure: ListingFailure,
+}
+
+/// The columns of the All keys view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyColumn {
+    /// Fingerprint.
+    Fingerprint,
+    /// Labels (the first in alphabetical order).
+    Labels,
+    /// Key type, then bits.
+    Type,
+    /// Bits, then key type.
+    Bits,
+    /// Repositories reached.
+    Repositories,
+    /// First added.
+    FirstAdded,
+    /// Last used (never used sorts first when ascending).
+    LastUsed,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Direction {
+    /// Smallest first.
+    #[default]
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// A column and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SortOrder {
+    /// What to sort by.
+    pub column: KeyColumn,
+    /// Which way.
+    pub direction: Direction,
+}
+
+impl Default for SortOrder {
+    fn default() -> Self {
+        SortOrder {
+            column: KeyColumn::Fingerprint,
+            direction: Direction::Ascending,
+        }
+    }
+}
+
+impl SortOrder {
+    /// Compares two entries; ties fall back to the fingerprint, so the order is total and the
+    /// view does not jump between refreshes.
+    pub fn compare(&self, a: &KeyEntry, b: &KeyEntry) -> Ordering {
+        let primary = match self.column {
+            KeyColumn::Fingerprint => Ordering::Equal,
+            KeyColumn::Labels => a.labels.iter().next().cmp(&b.labels.iter().next()),
+            KeyColumn::Type => (&a.key_type, a.bits).cmp(&(&b.key_type, b.bits)),
+            KeyColumn::Bits => (a.bits, &a.key_type).cmp(&(b.bits, &b.key_type)),
+            KeyColumn::Repositories => a.reach.cmp(&b.reach),
+            KeyColumn::FirstAdded => a.first_added.cmp(&b.first_added),
+            KeyColumn::LastUsed => a.last_used.cmp(&b.last_used),
+        };
+        let ordering = primary.then_with(|| a.fingerprint.cmp(&b.fingerprint));
+        match self.direction {
+            Direction::Ascending => ordering,
+            Direction::Descending => ordering.reverse(),
+        }
+    }
+}
+
+/// Every key of a workspace scan, indexed by fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inventory {
+    /// Workspace slug.
+    pub workspace: String,
+    /// When the scan finished.
+    pub scanned_at: Timestamp,
+    /// One entry per distinct key, sorted by fingerprint.
+    pub keys: Vec<KeyEntry>,
+    /// Keys whose text could not be read.
+    pub unparsable: Vec<UnparsableKey>,
+    /// Listings that could not be read.
+    pub unreadable: Vec<UnreadableListing>,
+    /// Repositories of each project, from the repository list (admin repositories only).
+    pub project_repositories: BTreeMap<String, BTreeSet<String>>,
+    /// Repository listings read successfully.
+    pub repositories_read: usize,
+    /// Project listings read successfully.
+    pub projects_read: usize,
+}
+
+impl Inventory {
+    /// Indexes a snapshot.
+    pub fn build(snapshot: &Snapshot) -> Inventory {
+        let ws = &snapshot.workspace;
+        let mut project_repositories: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in &snapshot.repositories {
+            if let Some(p) = &r.project {
+                project_repositories
+                    .entry(p.key.clone())
+                    .or_default()
+                    .insert(r.slug.clone());
+            }
+        }
+        let mut by_fp: BTreeMap<Fingerprint, (PublicKey, Vec<KeyHolding>)> = BTreeMap::new();
+        let mut unparsable = Vec::new();
+        let mut unreadable = Vec::new();
+        let mut repositories_read = 0;
+        let mut projects_read = 0;
+
+        let repo_listings = snapshot.repo_keys.iter().map(|(slug, l)| {
+            let scope = KeyScope::Repository {
+                workspace: ws.clone(),
+                repo: slug.clone(),
+            };
+            (scope, l)
+        });
+        let project_listings = snapshot.project_keys.iter().map(|(key, l)| {
+            let scope = KeyScope::Project {
+                workspace: ws.clone(),
+                project: key.clone(),
+            };
+            (scope, l)
+        });
+        for (scope, listing) in repo_listings.chain(project_listings) {
+            let keys = match listing {
+                Listing::Keys(keys) => keys,
+                Listing::Failed(failure) => {
+                    unreadable.push(UnreadableListing {
+                        target: scope.to_string(),
+                        location: Some(scope),
+                        failure: failure.clone(),
+                    });
+                    continue;
+                }
+            };
+            match scope {
+                KeyScope::Repository { .. } => repositories_read += 1,
+                KeyScope::Project { .. } => projects_read += 1,
+            }
+            for key in keys {
+                let holding = KeyHolding::new(scope.clone(), key);
+                // Lenient parse: weak keys exist on servers and are exactly what an audit
+                // must report, so they are indexed like any other.
+                match PublicKey::from_server(&key.key) {
+                    Ok(pk) => by_fp
+                        .entry(pk.fingerprint())
+                        .or_insert_with(|| (pk, Vec::new()))
+                        .1
+                        .push(holding),
+                    Err(e) => unparsable.push(UnparsableKey {
+                        holding,
+                        reason: e.to_string(),
+                    }),
+                }
+            }
+        }
+        if let Some(failure) = &snapshot.projects_error {
+            unreadable.push(UnreadableListing {
+                location: None,
+                target: format!("projects of {ws}"),
+                failure: failure.clone(),
+            });
+        }
+        let keys = by_fp
+            .into_iter()
+            .map(|(fp, (pk, holdings))| entry(fp, &pk, holdings, &project_repositories))
+            .collect();
+        Inventory {
+            workspace: ws.clone(),
+            scanned_at: snapshot.scanned_at,
+            keys,
+            unparsable,
+            unreadable,
+            project_repositories,
+            repositories_read,
+            projects_read,
+        }
+    }
+
+    /// The entry of one key, if the workspace holds it anywhere that could be read.
+    pub fn get(&self, fp: &Fingerprint) -> Option<&KeyEntry> {
+        self.keys
+            .binary_search_by(|e| e.fingerprint.cmp(fp))
+            .ok()
+            .and_then(|i| self.keys.get(i))
+    }
+
+    /// The entries matching `filter` (see [`KeyEntry::matches`]), in `order`: what the All keys
+    /// view shows.
+    pub fn view(&self, filter: &str, order: SortOrder) -> Vec<&KeyEntry> {
+        let mut rows: Vec<&KeyEntry> = self.keys.iter().filter(|e| e.matches(filter)).collect();
+        rows.sort_by(|a, b| order.compare(a, b));
+        rows
+    }
+
+    /// Key holdings in the workspace (every row of every readable listing).
+    pub fn holdings(&self) -> usize {
+        self.keys.iter().map(|e| e.holdings.len()).sum::<usize>() + self.unparsable.len()
+    }
+}
+
+fn entry(
+    fingerprint: Fingerprint,
+    pk: &PublicKey,
+    mut holdings: Vec<KeyHolding>,
+    project_repositories: &BTreeMap<String, BTreeSet<String>>,
+) -> KeyEntry {
+    holdings.sort_by(|a, b| (&a.scope, a.id).cmp(&(&b.scope, b.id)));
+    let mut repositories = BTreeSet::new();
+    let mut projects = BTreeSet::new();
+    for h in &holdings {
+        match &h.scope {
+            KeyScope::Repository { repo, .. } => {
+                repositories.insert(repo.clone());
+            }
+            KeyScope::Project { project, .. } => {
+                projects.insert(project.clone());
+            }
+        }
+    }
+    let mut reached = repositories.clone();
+    for p in &projects {
+        if let Some(repos) = project_repositories.get(p) {
+            reached.extend(repos.iter().cloned());
+        }
+    }
+    KeyEntry {
+        fingerprint,
+        key_type: pk.key_type().to_string(),
+        bits: pk.bits(),
+        strength: pk.strength(),
+        labels: holdings.iter().map(|h| h.label.clone()).collect(),
+        reach: reached.len(),
+        reached,
+        repositories,
+        projects,
+        first_added: holdings.iter().filter_map(|h| h.created_on).min(),
+        last_used: holdings.iter().filter_map(|h| h.last_used).max(),
+        holdings,
+    }
+}

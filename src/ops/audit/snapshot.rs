@@ -1,0 +1,123 @@
+//! A scan in a form that can be stored, reloaded and audited.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::Timestamp;
+use crate::bitbucket::{ApiError, DeployKey, Project, Repository};
+use crate::ops::scan::WorkspaceScan;
+
+/// Why one listing (a repository's keys, a project's keys, the project list) could not be read.
+///
+/// `ApiError` holds live request details and is not serialisable; the audit only needs what a
+/// person reads, so the kind and the sentence are kept, and they survive the cache unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingFailure {
+    /// The `ApiErrorKind` in snake case, such as `forbidden` or `missing_scopes`.
+    pub kind: String,
+    /// HTTP status, when an answer arrived.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The error's full sentence: what failed, why, and what to do.
+    pub reason: String,
+}
+
+impl From<&ApiError> for ListingFailure {
+    fn from(e: &ApiError) -> Self {
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| "api".into());
+        ListingFailure {
+            kind,
+            status: e.status,
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// The keys of one repository or project, or why they could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Listing {
+    /// The keys, as Bitbucket returned them.
+    Keys(Vec<DeployKey>),
+    /// The listing failed.
+    Failed(ListingFailure),
+}
+
+impl Listing {
+    fn from_result(r: &Result<Vec<DeployKey>, ApiError>) -> Listing {
+        match r {
+            Ok(keys) => Listing::Keys(keys.clone()),
+            Err(e) => Listing::Failed(e.into()),
+        }
+    }
+}
+
+/// A workspace scan at a known time: the input of the inventory and the audit, and what the
+/// cache stores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Workspace slug.
+    pub workspace: String,
+    /// When the scan finished.
+    pub scanned_at: Timestamp,
+    /// Admin repositories, sorted by slug.
+    pub repositories: Vec<Repository>,
+    /// Projects of the workspace (empty when they could not be listed).
+    pub projects: Vec<Project>,
+    /// Keys of each repository, by slug.
+    pub repo_keys: BTreeMap<String, Listing>,
+    /// Keys of each project, by project key.
+    pub project_keys: BTreeMap<String, Listing>,
+    /// Why the projects could not be listed, if they could not.
+    #[serde(default)]
+    pub projects_error: Option<ListingFailure>,
+}
+
+impl Snapshot {
+    /// Takes a finished scan; `scanned_at` is injected so tests do not depend on the clock.
+    pub fn from_scan(scan: &WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
+        Snapshot {
+            workspace: scan.workspace.clone(),
+            // Whole seconds: nobody needs the nanoseconds of a scan, and they clutter reports.
+            scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
+            repositories: scan.repositories.clone(),
+            projects: scan.projects.clone(),
+            repo_keys: scan
+                .repo_keys
+                .iter()
+                .map(|(k, v)| (k.clone(), Listing::from_result(v)))
+                .collect(),
+            project_keys: scan
+                .project_keys
+                .iter()
+                .map(|(k, v)| (k.clone(), Listing::from_result(v)))
+                .collect(),
+            projects_error: scan.projects_error.as_ref().map(ListingFailure::from),
+        }
+    }
+
+    /// Key listings attempted (repositories plus projects).
+    pub fn listings(&self) -> usize {
+        self.repo_keys.len() + self.project_keys.len()
+    }
+
+    /// Key listings that failed.
+    pub fn failed_listings(&self) -> usize {
+        self.repo_keys
+            .values()
+            .chain(self.project_keys.values())
+            .filter(|l| matches!(l, Listing::Failed(_)))
+            .count()
+    }
+
+    /// Whether listings were attempted and every one failed: the scan says nothing about the
+    /// workspace's keys, and an empty audit must not pass for a clean one.
+    pub fn nothing_readable(&self) -> bool {
+        self.listings() > 0 && self.failed_listings() == self.listings()
+    }
+}
