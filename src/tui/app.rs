@@ -445,7 +445,7 @@ fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             clamp_cursors(state);
         }
         WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
-        other => super::bulk_actions::worker(state, other, out),
+        other => super::write_answers::worker(state, other, out),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod ui;
 mod views;
 pub mod worker;
 mod worker_ops;
+mod write_answers;
 
 use std::path::PathBuf;
 
