@@ -49,6 +49,17 @@ pub struct TuiOptions {
     pub concurrency: usize,
 }
 
+/// A client alone: the panes load, and every change is refused for want of a journal.
+impl From<crate::bitbucket::Client> for Services {
+    fn from(client: crate::bitbucket::Client) -> Self {
+        Services {
+            client,
+            journal: None,
+            concurrency: 8,
+        }
+    }
+}
+
 /// What the worker needs besides the terminal: the client, the journal and the settings of
 /// writes.
 #[derive(Debug, Clone)]

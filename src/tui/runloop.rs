@@ -46,7 +46,7 @@ pub async fn run_with<B, S, H>(
     terminal: &mut Terminal<B>,
     mut events: S,
     mut state: State,
-    services: Option<Services>,
+    services: Option<impl Into<Services>>,
     host: &mut H,
 ) -> anyhow::Result<TuiOutcome>
 where
@@ -57,10 +57,14 @@ where
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     // Aborted on every way out of this function, which cancels requests still in flight.
-    let _worker = services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s, cmd_rx, msg_tx))));
+    let _worker =
+        services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s.into(), cmd_rx, msg_tx))));
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     let mut pending = app::init(&mut state);
+    // Hardening test hook (issue 9), debug builds only: see `debug_panic_after_frame`.
+    #[cfg(debug_assertions)]
+    let mut frames = 0u64;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -89,6 +93,8 @@ where
             state.dirty = false;
             let frame = terminal.draw(|f| ui::render(&state, f))?;
             host.drawn(frame.buffer);
+            #[cfg(debug_assertions)]
+            debug_panic_after_frame(&mut frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
@@ -104,6 +110,22 @@ where
         }
     }
 }
+
+// --- Hardening test hook (issue 9), debug builds only ---------------------------------------
+/// `BBKEYS_DEBUG_PANIC_AFTER_FRAMES=N` panics once N frames are drawn, so
+/// `tests/it/terminal.rs` can check that the panic hook gives the terminal back. Release
+/// builds never read the variable: this function does not exist there.
+#[cfg(debug_assertions)]
+fn debug_panic_after_frame(frames: &mut u64) {
+    *frames += 1;
+    let limit = std::env::var("BBKEYS_DEBUG_PANIC_AFTER_FRAMES")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if limit.is_some_and(|n| *frames >= n) {
+        panic!("BBKEYS_DEBUG_PANIC_AFTER_FRAMES: injected panic after {frames} frames");
+    }
+}
+// --- End of the hardening test hook ---------------------------------------------------------
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod bad_input;
 mod bulk_cli;
 mod cli;
 mod client;
@@ -10,8 +11,12 @@ mod common;
 mod contract;
 mod crash;
 mod demo;
+mod faults;
+mod props;
 mod readme;
+mod secrets;
 mod sshkey;
+mod terminal;
 mod tui_bulk;
 mod tui_e2e;
 mod tui_flow;
