@@ -17,5 +17,8 @@ mod readme;
 mod secrets;
 mod sshkey;
 mod terminal;
+mod tui_bulk;
 mod tui_e2e;
 mod tui_flow;
+mod tui_harness;
+mod tui_readme;

@@ -32,7 +32,7 @@ impl From<&PublicKey> for NewKey {
 
 /// What the user asked for; a plan is computed from it and a snapshot, and computed again
 /// from a fresh snapshot just before applying.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BulkRequest {
     /// Delete these keys.
     Delete {
