@@ -143,21 +143,23 @@ impl Change {
 
     /// One line, like `terraform plan`.
     pub fn line(&self) -> String {
+        self.line_padded(0)
+    }
+
+    /// [`Change::line`] with the place padded to `width` columns, so a plan's columns align.
+    pub fn line_padded(&self, width: usize) -> String {
+        let scope = format!("{:<width$}", self.scope().to_string());
         match self {
-            Change::Add { scope, key, label } => {
+            Change::Add { key, label, .. } => {
                 format!("+   {scope}  {}  '{}'", key.fingerprint, clean_line(label))
             }
-            Change::Delete { scope, key } => format!(
+            Change::Delete { key, .. } => format!(
                 "-   {scope}  {}  '{}' (id {})",
                 fp_of(key),
                 label_of(key),
                 key.id
             ),
-            Change::Relabel {
-                scope,
-                key,
-                new_label,
-            } => {
+            Change::Relabel { key, new_label, .. } => {
                 format!(
                     "-/+ {scope}  {}  '{}' -> '{}'",
                     fp_of(key),
@@ -166,10 +168,7 @@ impl Change {
                 )
             }
             Change::Rotate {
-                scope,
-                old,
-                new,
-                label,
+                old, new, label, ..
             } => format!(
                 "+-  {scope}  add {} '{}', then delete {} '{}' (id {})",
                 new.fingerprint,
@@ -364,7 +363,13 @@ impl Plan {
 
     /// Every line of the plan, for a dialog or the terminal.
     pub fn lines(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.changes.iter().map(Change::line).collect();
+        let width = self
+            .changes
+            .iter()
+            .map(|c| c.scope().to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out: Vec<String> = self.changes.iter().map(|c| c.line_padded(width)).collect();
         out.extend(
             self.already_present
                 .iter()
