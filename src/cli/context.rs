@@ -212,6 +212,13 @@ impl Context {
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
             demo: self.simulator.is_some(),
+            insight: crate::tui::insight::InsightSettings {
+                cache_dir: Some(self.cache_dir()),
+                export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),
+                rules: self.config.audit,
+                credential_source: self.source.to_string(),
+                edit_strategy: self.config.edit_strategy,
+            },
         };
         let outcome = crate::tui::run(opts)
             .await

@@ -55,6 +55,18 @@ pub enum Action {
     Suspend,
     /// Open the built-in demo (first-run screen only).
     OpenDemo,
+    /// Open the All keys view of the focused workspace (issue 7).
+    AllKeys,
+    /// List every repository and project holding the focused key (issue 7).
+    FindKey,
+    /// Write the audit report of the scanned workspace to a file (issue 7).
+    Export,
+    /// Open the Credentials view: what the credential can do (issue 6).
+    Credentials,
+    /// All keys view: sort by the next column.
+    SortColumn,
+    /// All keys view: reverse the sort.
+    SortReverse,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -71,7 +83,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 31] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -97,6 +109,12 @@ impl Action {
         Action::Help,
         Action::Suspend,
         Action::Quit,
+        Action::AllKeys,
+        Action::FindKey,
+        Action::Export,
+        Action::Credentials,
+        Action::SortColumn,
+        Action::SortReverse,
     ];
 
     /// The name used in the `[keys]` section of the config file.
@@ -128,6 +146,12 @@ impl Action {
             Action::CopyPublicKey => "copy_public_key",
             Action::Suspend => "suspend",
             Action::OpenDemo => "open_demo",
+            Action::AllKeys => "all_keys",
+            Action::FindKey => "find_key",
+            Action::Export => "export",
+            Action::Credentials => "credentials",
+            Action::SortColumn => "sort_column",
+            Action::SortReverse => "sort_reverse",
         }
     }
 
@@ -160,6 +184,12 @@ impl Action {
             Action::CopyPublicKey => "copy public key",
             Action::Suspend => "suspend to the shell",
             Action::OpenDemo => "open the demo (first-run screen)",
+            Action::AllKeys => "all keys of the workspace",
+            Action::FindKey => "find where a key is used",
+            Action::Export => "export the audit (JSON, CSV)",
+            Action::Credentials => "credentials and scopes",
+            Action::SortColumn => "all keys: next sort column",
+            Action::SortReverse => "all keys: reverse the sort",
         }
     }
 

@@ -48,6 +48,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         return out;
     }
+    let Some(msg) = super::insight::update(state, msg, &mut out) else {
+        return out;
+    };
     match msg {
         Msg::Action(a) => action(state, a, &mut out),
         Msg::Input(t) => input(state, t),
@@ -66,6 +69,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     if state.settle == 0 {
         ensure_loaded(state, &mut out);
     }
+    super::insight::after(state, &mut out);
     out
 }
 
@@ -110,6 +114,13 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::Rescan => rescan(state, out),
         Action::CopyFingerprint | Action::CopyPublicKey => copy(state, a, out),
         Action::OpenDemo => {}
+        // Handled by `insight::update` before they get here.
+        Action::AllKeys
+        | Action::FindKey
+        | Action::Export
+        | Action::Credentials
+        | Action::SortColumn
+        | Action::SortReverse => {}
     }
 }
 
@@ -306,7 +317,7 @@ fn reload(state: &mut State) {
     state.settle = 0;
 }
 
-fn rescan(state: &mut State, out: &mut Vec<Command>) {
+pub(crate) fn rescan(state: &mut State, out: &mut Vec<Command>) {
     if let Some(scan) = &state.scan {
         state.message = Some((format!("A scan of {} is already running", scan.ws), false));
         return;
@@ -411,6 +422,8 @@ fn worker(state: &mut State, msg: WorkerMsg) {
             clamp_cursors(state);
         }
         WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
+        // Handled by `insight::update` before it gets here.
+        WorkerMsg::Insight(_) => {}
     }
 }
 

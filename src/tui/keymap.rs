@@ -146,15 +146,11 @@ pub const RESERVED: &[(&str, &str)] = &[
     ("a", "add a key"),
     ("d", "delete"),
     ("e", "edit a label"),
-    ("f", "find where a key is used"),
     ("space", "select"),
     ("v", "visual selection"),
     ("ctrl-a", "select all"),
     ("ctrl-r", "invert the selection"),
     ("J", "jobs"),
-    ("K", "all keys"),
-    ("C", "credentials"),
-    ("E", "export"),
     ("S", "the selection"),
 ];
 
@@ -186,6 +182,12 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::CopyPublicKey => &["Y"],
         Action::Suspend => &["ctrl-z"],
         Action::OpenDemo => &[],
+        Action::AllKeys => &["K"],
+        Action::FindKey => &["f"],
+        Action::Export => &["E"],
+        Action::Credentials => &["C"],
+        Action::SortColumn => &["o"],
+        Action::SortReverse => &["O"],
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod action;
 pub mod app;
+pub mod insight;
+pub mod insight_worker;
 pub mod keymap;
 pub mod msg;
 pub mod runloop;
@@ -30,6 +32,8 @@ pub struct TuiOptions {
     pub theme: toml::Table,
     /// Running on the built-in simulator (shows the DEMO badge).
     pub demo: bool,
+    /// Cache, export, audit and credential settings of the workspace-wide views.
+    pub insight: insight::InsightSettings,
 }
 
 /// How the UI ended.
@@ -54,7 +58,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let keymap = Keymap::from_config(&opts.keys).map_err(anyhow::Error::msg)?;
     let theme =
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
-    let state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    state.insight.settings = opts.insight;
     terminal::install_panic_hook();
     let inputs = terminal::inputs()?;
     terminal::enter()?;
@@ -76,6 +81,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod insight_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub enum WorkerMsg {
     },
     /// Requests made in the last hour.
     RequestCount(usize),
+    /// An answer for the inventory, find, export and credentials features.
+    Insight(super::insight::InsightMsg),
 }
 
 /// Everything `update()` reacts to.
@@ -143,4 +145,6 @@ pub enum Command {
     Quit,
     /// Leave and restart on the simulator.
     OpenDemo,
+    /// Cache, export and credentials work, done by the worker.
+    Insight(super::insight::InsightCommand),
 }

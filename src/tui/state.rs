@@ -242,6 +242,8 @@ pub struct State {
     /// Styles.
     pub theme: Theme,
     pub(crate) next_req: ReqId,
+    /// All keys, find, export, cache and Credentials (issues 6 and 7).
+    pub insight: super::insight::Insight,
 }
 
 impl State {
@@ -275,6 +277,7 @@ impl State {
             keymap,
             theme,
             next_req: 0,
+            insight: Default::default(),
         }
     }
 

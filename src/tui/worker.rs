@@ -86,10 +86,14 @@ async fn execute(
             };
             let result = scan_workspace(client, &ws, &progress)
                 .await
-                .map(|scan| Box::new(scan_data(scan)))
+                .map(|scan| {
+                    super::insight_worker::announce_scan(&scan, req_id, answers);
+                    Box::new(scan_data(scan))
+                })
                 .map_err(|e| e.to_string());
             WorkerMsg::Scanned { req_id, ws, result }
         }
+        Command::Insight(cmd) => return super::insight_worker::execute(client, cmd).await,
         // The event loop handles these itself; they never reach the worker.
         Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
             return None;

@@ -11,6 +11,9 @@ use crate::tui::state::State;
 
 /// Draws the help overlay centred over the screen.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    if state.insight.help_scopes {
+        return super::credentials::render_help_scopes(frame, area, state);
+    }
     let theme = &state.theme;
     let groups = [
         (HelpGroup::Move, "Move"),
@@ -64,7 +67,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .border_style(theme.border_focused)
         .title(" Keys ")
         .title_bottom(Line::from(vec![
-            Span::styled(" Esc", theme.key),
+            Span::styled(" Tab", theme.key),
+            Span::raw(" scopes  "),
+            Span::styled("Esc", theme.key),
             Span::raw(" or "),
             Span::styled("?", theme.key),
             Span::raw(" closes "),

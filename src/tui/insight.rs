@@ -1,0 +1,661 @@
+//! The workspace-wide views (issues 6 and 7): All keys (`K`), find (`f`), export (`E`), the
+//! scan cache, and the Credentials view (`C`).
+//!
+//! Kept apart from `app.rs` so the pane logic and this logic can change independently: `app`
+//! calls [`update`] before its own handling and [`after`] at the end, and everything else
+//! lives here. Like `app::update`, nothing here does I/O; the worker answers
+//! [`InsightCommand`]s with [`InsightMsg`]s.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::config::{AuditConfig, EditStrategy};
+use crate::ops::audit::{Direction, Inventory, KeyColumn, KeyEntry, Snapshot, SortOrder};
+use crate::ops::doctor::DoctorReport;
+use crate::sshkey::Fingerprint;
+
+use super::action::Action;
+use super::msg::{Command, Msg, TextInput, WorkerMsg};
+use super::state::{Load, Pane, ReqId, State};
+
+/// What the caller knows that the views need: where to read and write, and the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InsightSettings {
+    /// The account's cache directory; `None` disables the cache (tests, no home directory).
+    pub cache_dir: Option<PathBuf>,
+    /// Where `E` writes the audit report.
+    pub export_dir: PathBuf,
+    /// Audit thresholds (`[audit]` in the config).
+    pub rules: AuditConfig,
+    /// Where the credential came from, for the Credentials view.
+    pub credential_source: String,
+    /// How labels are edited: it decides which scopes a relabel needs.
+    pub edit_strategy: EditStrategy,
+}
+
+/// Which full-screen view covers the panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// Every distinct key of the focused workspace.
+    AllKeys,
+    /// Where one key is held.
+    Find,
+    /// What the credential can do.
+    Credentials,
+}
+
+/// The inventory of one workspace and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceInventory {
+    /// Every key of the scan.
+    pub inventory: Box<Inventory>,
+    /// `Some(age at load)` when it came from the cache rather than an `R` scan this session.
+    pub cached: Option<time::Duration>,
+}
+
+/// Cursor, filter and sort of the All keys view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AllKeysView {
+    /// Index into the filtered, sorted rows.
+    pub cursor: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// Filter text (matches labels, fingerprint, type, repositories).
+    pub filter: String,
+    /// Sort column and direction.
+    pub sort: SortOrder,
+}
+
+/// The key the find view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindTarget {
+    /// Workspace slug.
+    pub ws: String,
+    /// The key looked up.
+    pub fingerprint: Fingerprint,
+    /// Its label where `f` was pressed, for the title.
+    pub name: String,
+    /// Whether Esc returns to the All keys view.
+    pub from_all_keys: bool,
+}
+
+/// A doctor report; compared through its JSON because `DoctorReport` has no `PartialEq`.
+#[derive(Debug, Clone)]
+pub struct Diagnosis(pub Box<DoctorReport>);
+
+impl PartialEq for Diagnosis {
+    fn eq(&self, other: &Self) -> bool {
+        serde_json::to_value(&*self.0).ok() == serde_json::to_value(&*other.0).ok()
+    }
+}
+
+/// All state of these views: one field of [`State`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insight {
+    /// Set once at start.
+    pub settings: InsightSettings,
+    /// Inventories by workspace slug.
+    pub inventories: HashMap<String, WorkspaceInventory>,
+    /// The cache request made for each workspace (asked once per session).
+    pub cache_asked: HashMap<String, ReqId>,
+    /// The open view.
+    pub overlay: Option<Overlay>,
+    /// The All keys view.
+    pub all_keys: AllKeysView,
+    /// The find view's key.
+    pub find: Option<FindTarget>,
+    /// A find waiting for a scan to finish.
+    pub pending_find: Option<FindTarget>,
+    /// The export in flight.
+    pub export_req: Option<ReqId>,
+    /// The Credentials view's report.
+    pub credentials: Load<Diagnosis>,
+    /// The newest `Diagnose` request; older answers are dropped.
+    pub cred_req: ReqId,
+    /// First visible line of the find and Credentials views, and of the help's scope page.
+    pub scroll: usize,
+    /// The help overlay shows the scope table instead of the keys.
+    pub help_scopes: bool,
+}
+
+impl Default for Insight {
+    fn default() -> Self {
+        Insight {
+            settings: InsightSettings::default(),
+            inventories: HashMap::new(),
+            cache_asked: HashMap::new(),
+            overlay: None,
+            all_keys: AllKeysView::default(),
+            find: None,
+            pending_find: None,
+            export_req: None,
+            credentials: Load::Idle,
+            cred_req: 0,
+            scroll: 0,
+            help_scopes: false,
+        }
+    }
+}
+
+/// Work for the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsightCommand {
+    /// Read the cached scan of `ws`.
+    LoadCache {
+        /// Request id.
+        req_id: ReqId,
+        /// Cache directory.
+        dir: PathBuf,
+        /// Workspace slug.
+        ws: String,
+    },
+    /// Store a fresh scan.
+    StoreCache {
+        /// Cache directory.
+        dir: PathBuf,
+        /// The scan.
+        snapshot: Box<Snapshot>,
+    },
+    /// Audit an inventory and write the report as JSON and CSV into `dir`.
+    Export {
+        /// Request id.
+        req_id: ReqId,
+        /// Target directory.
+        dir: PathBuf,
+        /// What to audit.
+        inventory: Box<Inventory>,
+        /// Thresholds.
+        rules: AuditConfig,
+        /// Whether the inventory came from the cache (recorded in the report).
+        cached: bool,
+    },
+    /// Run `doctor`'s read-only probes.
+    Diagnose {
+        /// Request id.
+        req_id: ReqId,
+        /// Where the credential came from.
+        source: String,
+        /// How labels are edited.
+        edit_strategy: EditStrategy,
+    },
+}
+
+/// What the cache held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheAnswer {
+    /// A usable scan, and how old it was when read.
+    Found {
+        /// Its inventory.
+        inventory: Box<Inventory>,
+        /// Age at load.
+        age: time::Duration,
+    },
+    /// Nothing stored yet.
+    Missing,
+    /// A file that cannot be used, and why.
+    Ignored(String),
+}
+
+/// The worker's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsightMsg {
+    /// The inventory of an `R` scan; sent just before `WorkerMsg::Scanned` with its id.
+    Scanned {
+        /// The scan's request id.
+        req_id: ReqId,
+        /// The scan as stored.
+        snapshot: Box<Snapshot>,
+        /// Its inventory.
+        inventory: Box<Inventory>,
+    },
+    /// What the cache held.
+    Cache {
+        /// Request id.
+        req_id: ReqId,
+        /// Workspace slug.
+        ws: String,
+        /// The answer.
+        answer: CacheAnswer,
+    },
+    /// Storing the cache failed (the sentence names the file).
+    StoreFailed(String),
+    /// An export finished: the JSON and CSV files, or why not.
+    Exported {
+        /// Request id.
+        req_id: ReqId,
+        /// Files written.
+        result: Result<(PathBuf, PathBuf), String>,
+    },
+    /// The doctor report.
+    Diagnosed {
+        /// Request id.
+        req_id: ReqId,
+        /// The report.
+        report: Diagnosis,
+    },
+}
+
+/// Handles what belongs to these views. Returns the message untouched when `app` must
+/// handle it, `None` when it was consumed here.
+pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg> {
+    match msg {
+        Msg::Worker(WorkerMsg::Insight(m)) => {
+            answer(state, m, out);
+            None
+        }
+        Msg::Action(a) if state.help => help_action(state, a).then_some(msg),
+        Msg::Action(a) => action(state, a, out).then_some(msg),
+        Msg::Input(t) if state.insight.overlay == Some(Overlay::AllKeys) => {
+            input(state, t);
+            None
+        }
+        // The panes under an open view must not react to the mouse.
+        Msg::Click(..) | Msg::Wheel(..) if state.insight.overlay.is_some() => None,
+        other => Some(other),
+    }
+}
+
+/// Runs after `app` handled a message: asks the cache for a newly focused workspace.
+pub fn after(state: &mut State, out: &mut Vec<Command>) {
+    let Some(dir) = state.insight.settings.cache_dir.clone() else {
+        return;
+    };
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    if state.insight.cache_asked.contains_key(&ws) || state.insight.inventories.contains_key(&ws) {
+        return;
+    }
+    let req_id = state.req();
+    state.insight.cache_asked.insert(ws.clone(), req_id);
+    out.push(Command::Insight(InsightCommand::LoadCache {
+        req_id,
+        dir,
+        ws,
+    }));
+}
+
+/// The inventory of the focused workspace, if scanned or cached.
+pub fn focused_inventory(state: &State) -> Option<&WorkspaceInventory> {
+    let ws = state.focused_workspace()?;
+    state.insight.inventories.get(&ws.slug)
+}
+
+/// The All keys rows: the focused workspace's keys, filtered and sorted.
+pub fn all_keys_rows(state: &State) -> Vec<&KeyEntry> {
+    let v = &state.insight.all_keys;
+    focused_inventory(state)
+        .map(|w| w.inventory.view(&v.filter, v.sort))
+        .unwrap_or_default()
+}
+
+/// Rows the All keys table shows at once: the screen less status, hints, borders, header.
+pub fn all_keys_page(state: &State) -> usize {
+    usize::from(state.size.1.saturating_sub(5)).max(1)
+}
+
+/// The columns in the order `o` cycles through them.
+pub const COLUMNS: [KeyColumn; 7] = [
+    KeyColumn::Labels,
+    KeyColumn::Type,
+    KeyColumn::Bits,
+    KeyColumn::Repositories,
+    KeyColumn::FirstAdded,
+    KeyColumn::LastUsed,
+    KeyColumn::Fingerprint,
+];
+
+/// While help is open only Tab (scope page) and, on that page, movement are handled here.
+/// Returns whether `app` must still see the action.
+fn help_action(state: &mut State, a: Action) -> bool {
+    let i = &mut state.insight;
+    match a {
+        Action::NextPane | Action::PrevPane => {
+            i.help_scopes = !i.help_scopes;
+            i.scroll = 0;
+            false
+        }
+        Action::Down | Action::Up | Action::Top if i.help_scopes => {
+            scroll(&mut i.scroll, a);
+            false
+        }
+        Action::Help | Action::Cancel => {
+            i.help_scopes = false;
+            true
+        }
+        _ => true,
+    }
+}
+
+fn scroll(offset: &mut usize, a: Action) {
+    match a {
+        Action::Down => *offset = offset.saturating_add(1).min(200),
+        Action::Up => *offset = offset.saturating_sub(1),
+        Action::Top => *offset = 0,
+        Action::PageDown | Action::HalfPageDown => *offset = offset.saturating_add(10).min(200),
+        Action::PageUp | Action::HalfPageUp => *offset = offset.saturating_sub(10),
+        _ => {}
+    }
+}
+
+/// Returns whether `app` must still see the action.
+fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
+    let passes = matches!(
+        a,
+        Action::Help | Action::Quit | Action::Suspend | Action::Rescan
+    );
+    match state.insight.overlay {
+        None => match a {
+            Action::AllKeys => open_all_keys(state),
+            Action::FindKey => find_focused_key(state, out),
+            Action::Export => export(state, out),
+            Action::Credentials => open_credentials(state, out),
+            // Only meaningful in the All keys view.
+            Action::SortColumn | Action::SortReverse => {}
+            _ => return true,
+        },
+        Some(Overlay::AllKeys) => match a {
+            Action::Cancel if !state.insight.all_keys.filter.is_empty() => {
+                set_filter(state, String::new())
+            }
+            Action::Cancel | Action::AllKeys => state.insight.overlay = None,
+            Action::Filter => state.typing = true,
+            Action::SortColumn => {
+                let sort = &mut state.insight.all_keys.sort;
+                let i = COLUMNS.iter().position(|c| *c == sort.column).unwrap_or(0);
+                sort.column = COLUMNS[(i + 1) % COLUMNS.len()];
+            }
+            Action::SortReverse => {
+                let sort = &mut state.insight.all_keys.sort;
+                sort.direction = match sort.direction {
+                    Direction::Ascending => Direction::Descending,
+                    Direction::Descending => Direction::Ascending,
+                };
+            }
+            Action::FindKey => find_all_keys_row(state),
+            Action::Export => export(state, out),
+            Action::Credentials => open_credentials(state, out),
+            _ if passes => return true,
+            other => move_all_keys(state, other),
+        },
+        Some(Overlay::Find) => match a {
+            Action::Cancel | Action::FindKey => {
+                let back = state.insight.find.as_ref().is_some_and(|f| f.from_all_keys);
+                state.insight.overlay = back.then_some(Overlay::AllKeys);
+            }
+            Action::Export => export(state, out),
+            _ if passes => return true,
+            other => scroll(&mut state.insight.scroll, other),
+        },
+        Some(Overlay::Credentials) => match a {
+            Action::Cancel | Action::Credentials => state.insight.overlay = None,
+            Action::Reload => open_credentials(state, out),
+            _ if passes => return true,
+            other => scroll(&mut state.insight.scroll, other),
+        },
+    }
+    false
+}
+
+fn open_all_keys(state: &mut State) {
+    let v = &mut state.insight.all_keys;
+    v.cursor = 0;
+    v.offset = 0;
+    state.insight.overlay = Some(Overlay::AllKeys);
+}
+
+fn move_all_keys(state: &mut State, a: Action) {
+    let len = all_keys_rows(state).len();
+    let page = all_keys_page(state);
+    let v = &mut state.insight.all_keys;
+    let delta: isize = match a {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        Action::PageDown => page as isize,
+        Action::PageUp => -(page as isize),
+        Action::HalfPageDown => (page / 2).max(1) as isize,
+        Action::HalfPageUp => -((page / 2).max(1) as isize),
+        _ => return,
+    };
+    v.cursor = (v.cursor as isize)
+        .saturating_add(delta)
+        .clamp(0, len.saturating_sub(1) as isize) as usize;
+    if v.cursor < v.offset {
+        v.offset = v.cursor;
+    } else if v.cursor >= v.offset + page {
+        v.offset = v.cursor + 1 - page;
+    }
+}
+
+fn input(state: &mut State, t: TextInput) {
+    let mut f = state.insight.all_keys.filter.clone();
+    match t {
+        TextInput::Char(c) if !c.is_control() => f.push(c),
+        TextInput::Char(_) => {}
+        TextInput::Backspace => {
+            f.pop();
+        }
+        TextInput::Submit => state.typing = false,
+        TextInput::Abort => {
+            state.typing = false;
+            f.clear();
+        }
+    }
+    set_filter(state, f);
+}
+
+fn set_filter(state: &mut State, f: String) {
+    let v = &mut state.insight.all_keys;
+    if v.filter != f {
+        v.filter = f;
+        v.cursor = 0;
+        v.offset = 0;
+    }
+}
+
+/// `f` in the keys pane: the focused key, found in the inventory, or after a scan.
+fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    let key = (state.focus == Pane::Keys)
+        .then(|| state.focused_key())
+        .flatten();
+    let Some(key) = key else {
+        state.message = Some((
+            "Focus a key in the access keys pane to find it".into(),
+            true,
+        ));
+        return;
+    };
+    let name = if key.label.is_empty() {
+        format!("key {}", key.id)
+    } else {
+        key.label.clone()
+    };
+    let Some(fingerprint) = key
+        .fingerprint
+        .as_deref()
+        .and_then(|f| Fingerprint::parse(f).ok())
+    else {
+        state.message = Some((format!("{name} has no readable fingerprint"), true));
+        return;
+    };
+    let target = FindTarget {
+        ws: ws.clone(),
+        fingerprint,
+        name: name.clone(),
+        from_all_keys: false,
+    };
+    if state.insight.inventories.contains_key(&ws) {
+        open_find(state, target);
+        return;
+    }
+    // Finding needs every repository's keys: scan first, open the result when it arrives.
+    state.insight.pending_find = Some(target);
+    super::app::rescan(state, out);
+    state.message = Some((
+        format!("Scanning {ws} to find where {name} is used; the result opens when it is done"),
+        false,
+    ));
+}
+
+fn find_all_keys_row(state: &mut State) {
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    let rows = all_keys_rows(state);
+    let Some(entry) = rows.get(state.insight.all_keys.cursor) else {
+        return;
+    };
+    let target = FindTarget {
+        ws,
+        fingerprint: entry.fingerprint.clone(),
+        name: entry.labels_text(),
+        from_all_keys: true,
+    };
+    open_find(state, target);
+}
+
+fn open_find(state: &mut State, target: FindTarget) {
+    state.insight.find = Some(target);
+    state.insight.scroll = 0;
+    state.insight.overlay = Some(Overlay::Find);
+}
+
+/// `E`: the worker audits the focused workspace's inventory and writes the files.
+fn export(state: &mut State, out: &mut Vec<Command>) {
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    let Some(inv) = state.insight.inventories.get(&ws) else {
+        state.message = Some((format!("Nothing to export yet: press R to scan {ws}"), true));
+        return;
+    };
+    let (inventory, cached) = (inv.inventory.clone(), inv.cached.is_some());
+    let req_id = state.req();
+    let cmd = InsightCommand::Export {
+        req_id,
+        dir: state.insight.settings.export_dir.clone(),
+        inventory,
+        rules: state.insight.settings.rules,
+        cached,
+    };
+    state.insight.export_req = Some(req_id);
+    state.message = Some((format!("Writing the audit of {ws}"), false));
+    out.push(Command::Insight(cmd));
+}
+
+/// `C`: (re)runs the read-only probes; the last report stays on screen meanwhile.
+fn open_credentials(state: &mut State, out: &mut Vec<Command>) {
+    let req_id = state.req();
+    if !matches!(state.insight.credentials, Load::Ready(_)) {
+        state.insight.credentials = Load::Loading(req_id);
+    }
+    state.insight.cred_req = req_id;
+    state.insight.overlay = Some(Overlay::Credentials);
+    state.insight.scroll = 0;
+    out.push(Command::Insight(InsightCommand::Diagnose {
+        req_id,
+        source: state.insight.settings.credential_source.clone(),
+        edit_strategy: state.insight.settings.edit_strategy,
+    }));
+}
+
+fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
+    match msg {
+        InsightMsg::Scanned {
+            req_id,
+            snapshot,
+            inventory,
+        } => {
+            if state.scan.as_ref().is_none_or(|s| s.req_id != req_id) {
+                return;
+            }
+            let ws = inventory.workspace.clone();
+            if let Some(dir) = state.insight.settings.cache_dir.clone() {
+                out.push(Command::Insight(InsightCommand::StoreCache {
+                    dir,
+                    snapshot,
+                }));
+            }
+            state.insight.inventories.insert(
+                ws.clone(),
+                WorkspaceInventory {
+                    inventory,
+                    cached: None,
+                },
+            );
+            // A cache answer still in flight is older than this scan: drop it when it comes.
+            state.insight.cache_asked.insert(ws.clone(), 0);
+            clamp_all_keys(state);
+            if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
+                open_find(state, target);
+            }
+        }
+        InsightMsg::Cache { req_id, ws, answer } => {
+            if state.insight.cache_asked.get(&ws) != Some(&req_id)
+                || state.insight.inventories.contains_key(&ws)
+            {
+                return;
+            }
+            match answer {
+                CacheAnswer::Found { inventory, age } => {
+                    state.message = Some((
+                        format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
+                        false,
+                    ));
+                    state.insight.inventories.insert(
+                        ws,
+                        WorkspaceInventory {
+                            inventory,
+                            cached: Some(age),
+                        },
+                    );
+                    clamp_all_keys(state);
+                }
+                CacheAnswer::Missing => {}
+                CacheAnswer::Ignored(warning) => state.message = Some((warning, true)),
+            }
+        }
+        InsightMsg::StoreFailed(e) => state.message = Some((e, true)),
+        InsightMsg::Exported { req_id, result } => {
+            if state.insight.export_req != Some(req_id) {
+                return;
+            }
+            state.insight.export_req = None;
+            state.message = Some(match result {
+                Ok((json, csv)) => (
+                    format!("Audit written to {} and {}", json.display(), csv.display()),
+                    false,
+                ),
+                Err(e) => (e, true),
+            });
+        }
+        InsightMsg::Diagnosed { req_id, report } => {
+            if state.insight.cred_req == req_id {
+                state.insight.credentials = Load::Ready(report);
+            }
+        }
+    }
+}
+
+fn clamp_all_keys(state: &mut State) {
+    let len = all_keys_rows(state).len();
+    let v = &mut state.insight.all_keys;
+    v.cursor = v.cursor.min(len.saturating_sub(1));
+    v.offset = v.offset.min(v.cursor);
+}
+
+/// "3 h ago", "2 days ago": coarse on purpose, it only says how much to trust the data.
+pub fn ago(age: time::Duration) -> String {
+    let minutes = age.whole_minutes();
+    match minutes {
+        ..=0 => "just now".into(),
+        1..=59 => format!("{minutes} min ago"),
+        60..=2879 => format!("{} h ago", minutes / 60),
+        _ => format!("{} days ago", minutes / 1440),
+    }
+}

@@ -1,0 +1,643 @@
+//! Tests of the All keys, find, export, cache and Credentials views: `update()` in and out,
+//! and render snapshots. Times are injected, never read from the clock.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use super::action::Action;
+use super::app::{Command, Msg, TextInput, WorkerMsg, update};
+use super::fixtures::*;
+use super::insight::*;
+use super::state::*;
+use super::ui::render;
+use crate::bitbucket::error::AuthKind;
+use crate::bitbucket::{
+    ApiError, ApiErrorKind, DeployKey, Operation, Project, ProjectSummary, Repository, User,
+};
+use crate::ops::audit::{Direction, Inventory, KeyColumn, Snapshot};
+use crate::ops::doctor::{
+    Check, CheckStatus, DenialReason, DoctorReport, KeyAction, KeyOwner, Outcome, Probe,
+    ProbeResult, Verdict, WRITE_NOT_VERIFIED,
+};
+use crate::ops::scan::WorkspaceScan;
+use crate::sshkey::PublicKey;
+
+const SCANNED: OffsetDateTime = datetime!(2026-11-28 09:00 UTC);
+const KEYS: &str = include_str!("../demo/keys.txt");
+
+fn pubkey(n: usize) -> String {
+    let line = KEYS.lines().nth(n - 1).unwrap();
+    PublicKey::from_server(line).unwrap().to_openssh()
+}
+
+fn fp(n: usize) -> String {
+    PublicKey::from_server(&pubkey(n))
+        .unwrap()
+        .fingerprint()
+        .to_string()
+}
+
+fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> DeployKey {
+    DeployKey {
+        id,
+        key: pubkey(n),
+        label: Some(label.into()),
+        comment: None,
+        kind: Some("deploy_key".into()),
+        created_on: Some(created.into()),
+        last_used: used.map(String::from),
+        repository: None,
+        project: None,
+    }
+}
+
+fn repo_model(slug: &str, project: &str) -> Repository {
+    Repository {
+        slug: slug.into(),
+        name: None,
+        full_name: Some(format!("acme/{slug}")),
+        uuid: None,
+        project: Some(ProjectSummary {
+            key: project.into(),
+            name: None,
+            uuid: None,
+        }),
+    }
+}
+
+/// acme: key 1 on api and web (two labels), key 93 (RSA 2048) on api, key 2 as project key
+/// of API, and `locked` refused.
+fn scan() -> WorkspaceScan {
+    let mut repo_keys = BTreeMap::new();
+    repo_keys.insert(
+        "api".to_string(),
+        Ok(vec![
+            dk(1, 1, "ci-deploy", "2024-03-01T09:15:00+00:00", None),
+            dk(
+                3,
+                93,
+                "legacy-rsa",
+                "2019-05-02T10:00:00+00:00",
+                Some("2026-11-20T08:00:00+00:00"),
+            ),
+        ]),
+    );
+    repo_keys.insert(
+        "web".to_string(),
+        Ok(vec![dk(
+            2,
+            1,
+            "web-deploy",
+            "2025-01-10T12:00:00+00:00",
+            Some("2026-10-01T08:00:00+00:00"),
+        )]),
+    );
+    repo_keys.insert(
+        "locked".to_string(),
+        Err(ApiError::new(
+            ApiErrorKind::Forbidden,
+            Operation::ListRepoKeys,
+            "acme/locked",
+        )),
+    );
+    let mut project_keys = BTreeMap::new();
+    project_keys.insert(
+        "API".to_string(),
+        Ok(vec![dk(
+            90,
+            2,
+            "release-signing",
+            "2023-06-01T00:00:00+00:00",
+            None,
+        )]),
+    );
+    WorkspaceScan {
+        workspace: "acme".into(),
+        repositories: vec![
+            repo_model("api", "API"),
+            repo_model("web", "WEB"),
+            repo_model("locked", "API"),
+        ],
+        projects: vec![Project {
+            key: "API".into(),
+            name: None,
+            uuid: None,
+        }],
+        repo_keys,
+        project_keys,
+        projects_error: None,
+    }
+}
+
+fn snapshot() -> Snapshot {
+    Snapshot::from_scan(&scan(), SCANNED)
+}
+
+fn inventory() -> Box<Inventory> {
+    Box::new(Inventory::build(&snapshot()))
+}
+
+fn act(s: &mut State, a: Action) -> Vec<Command> {
+    update(s, Msg::Action(a))
+}
+
+fn insight_msg(s: &mut State, m: InsightMsg) -> Vec<Command> {
+    update(s, Msg::Worker(WorkerMsg::Insight(m)))
+}
+
+/// `loaded()` with settings, and an `R` scan of acme answered by the worker.
+fn scanned() -> State {
+    let mut s = loaded();
+    s.insight.settings.cache_dir = Some(PathBuf::from("/cache"));
+    s.insight.settings.export_dir = PathBuf::from("/out");
+    let cmds = act(&mut s, Action::Rescan);
+    let req_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    let cmds = insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Command::Insight(InsightCommand::StoreCache { dir, snapshot })
+                if dir == &PathBuf::from("/cache") && snapshot.workspace == "acme"
+        )),
+        "a fresh scan is stored in the cache: {cmds:?}"
+    );
+    // The fixture skips the panes' `Scanned` answer: end the scan as it would.
+    s.scan = None;
+    s.message = None;
+    s
+}
+
+fn labels(s: &State) -> Vec<String> {
+    all_keys_rows(s).iter().map(|e| e.labels_text()).collect()
+}
+
+#[test]
+fn all_keys_without_a_scan_says_how_to_get_one() {
+    let mut s = loaded();
+    act(&mut s, Action::AllKeys);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    assert!(all_keys_rows(&s).is_empty());
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("press R to scan the workspace"), "{screen}");
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn all_keys_sorts_by_every_column_and_reverses() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    // Opens sorted by fingerprint; `o` moves to labels first.
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::Fingerprint);
+    act(&mut s, Action::SortColumn);
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::Labels);
+    assert_eq!(
+        labels(&s),
+        ["ci-deploy, web-deploy", "legacy-rsa", "release-signing"]
+    );
+    act(&mut s, Action::SortReverse);
+    assert_eq!(s.insight.all_keys.sort.direction, Direction::Descending);
+    assert_eq!(
+        labels(&s),
+        ["release-signing", "legacy-rsa", "ci-deploy, web-deploy"]
+    );
+    // Repositories column: key 1 reaches api and web (2), project key API reaches api and
+    // locked (2), the RSA key only api (1).
+    while s.insight.all_keys.sort.column != KeyColumn::Repositories {
+        act(&mut s, Action::SortColumn);
+    }
+    assert_eq!(all_keys_rows(&s).last().unwrap().reach, 1);
+    while s.insight.all_keys.sort.column != KeyColumn::LastUsed {
+        act(&mut s, Action::SortColumn);
+    }
+    // Descending: most recently used first, never used last.
+    assert_eq!(labels(&s)[0], "legacy-rsa");
+    assert_eq!(labels(&s)[2], "release-signing");
+    // Every column is reachable and the cycle wraps.
+    for _ in 0..COLUMNS.len() {
+        act(&mut s, Action::SortColumn);
+    }
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::LastUsed);
+}
+
+#[test]
+fn all_keys_filter_narrows_and_esc_clears_then_closes() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::Bottom);
+    assert_eq!(s.insight.all_keys.cursor, 2);
+    act(&mut s, Action::Filter);
+    assert!(s.typing);
+    for c in "rsa".chars() {
+        update(&mut s, Msg::Input(TextInput::Char(c)));
+    }
+    update(&mut s, Msg::Input(TextInput::Submit));
+    assert_eq!(labels(&s), ["legacy-rsa"]);
+    assert_eq!(s.insight.all_keys.cursor, 0);
+    // The panes' own filters are untouched.
+    assert!(s.filter.iter().all(String::is_empty));
+    act(&mut s, Action::Cancel);
+    assert_eq!(labels(&s).len(), 3);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn find_from_the_keys_pane_uses_the_scan() {
+    let mut s = scanned();
+    act(&mut s, Action::FocusKeys);
+    // The fixtures' keys have made-up fingerprints: point the focused one at key 1.
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys[0].fingerprint = Some(fp(1));
+    }
+    let cmds = act(&mut s, Action::FindKey);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    let target = s.insight.find.clone().unwrap();
+    assert_eq!(target.fingerprint.to_string(), fp(1));
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("acme/api") && screen.contains("acme/web"),
+        "{screen}"
+    );
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
+    let mut s = loaded();
+    act(&mut s, Action::FocusKeys);
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys[0].fingerprint = Some(fp(1));
+    }
+    let cmds = act(&mut s, Action::FindKey);
+    let req_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    assert_eq!(s.insight.overlay, None);
+    assert!(s.insight.pending_find.is_some());
+    // An answer to an older scan is ignored.
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: req_id + 100,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert!(s.insight.inventories.is_empty());
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert!(s.insight.pending_find.is_none());
+}
+
+#[test]
+fn find_from_all_keys_returns_to_it() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::FindKey);
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert!(s.insight.find.as_ref().unwrap().from_all_keys);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+}
+
+#[test]
+fn export_sends_the_inventory_and_reports_the_path() {
+    let mut s = loaded();
+    act(&mut s, Action::Export);
+    assert!(s.message.as_ref().unwrap().0.contains("press R"));
+    let mut s = scanned();
+    let cmds = act(&mut s, Action::Export);
+    let req_id = match cmds.as_slice() {
+        [
+            Command::Insight(InsightCommand::Export {
+                req_id,
+                dir,
+                inventory,
+                rules,
+                cached,
+            }),
+        ] => {
+            assert_eq!(dir, &PathBuf::from("/out"));
+            assert_eq!(inventory.workspace, "acme");
+            assert_eq!(inventory.keys.len(), 3);
+            assert_eq!(*rules, crate::config::AuditConfig::default());
+            assert!(!cached);
+            *req_id
+        }
+        other => panic!("expected one Export, got {other:?}"),
+    };
+    let done = |req_id| InsightMsg::Exported {
+        req_id,
+        result: Ok((
+            PathBuf::from("/out/bbkeys-audit-acme-2026-11-28.json"),
+            PathBuf::from("/out/bbkeys-audit-acme-2026-11-28.csv"),
+        )),
+    };
+    insight_msg(&mut s, done(req_id + 1));
+    assert!(!s.message.as_ref().unwrap().0.contains("/out"));
+    insight_msg(&mut s, done(req_id));
+    assert_eq!(
+        s.message,
+        Some((
+            "Audit written to /out/bbkeys-audit-acme-2026-11-28.json and /out/bbkeys-audit-acme-2026-11-28.csv".into(),
+            false
+        ))
+    );
+}
+
+#[test]
+fn export_writes_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, csv) = super::insight_worker::export(
+        dir.path(),
+        &inventory(),
+        Default::default(),
+        false,
+        datetime!(2026-11-28 12:00 UTC),
+    )
+    .unwrap();
+    assert_eq!(json, dir.path().join("bbkeys-audit-acme-2026-11-28.json"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["workspace"], "acme");
+    assert_eq!(doc["summary"]["keys"], 3);
+    assert!(std::fs::read_to_string(csv).unwrap().lines().count() > 1);
+}
+
+/// Starts with the cache directory set and returns the cache request for acme.
+fn cache_request(s: &mut State) -> ReqId {
+    let mut s2 = state();
+    s2.insight.settings.cache_dir = Some(PathBuf::from("/cache"));
+    let cmds = super::app::init(&mut s2);
+    let id = req_of(&cmds, |c| match c {
+        Command::LoadWorkspaces { req_id } => Some(*req_id),
+        _ => None,
+    });
+    let cmds = update(
+        &mut s2,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id: id,
+            result: Ok(vec![ws("acme", "Acme Corp")]),
+        }),
+    );
+    *s = s2;
+    req_of(&cmds, |c| match c {
+        Command::Insight(InsightCommand::LoadCache { req_id, ws, .. }) if ws == "acme" => {
+            Some(*req_id)
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn cached_scan_is_shown_with_its_age_until_a_rescan() {
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                age: time::Duration::hours(3),
+            },
+        },
+    );
+    let inv = focused_inventory(&s).unwrap();
+    assert_eq!(inv.cached, Some(time::Duration::hours(3)));
+    assert!(s.message.as_ref().unwrap().0.contains("cached 3 h ago"));
+    act(&mut s, Action::AllKeys);
+    assert!(draw(&s, 80, 24).contains("cached 3 h ago"));
+    // Asked once per workspace, not on every message.
+    assert!(act(&mut s, Action::Down).is_empty());
+    // R replaces it with a fresh scan, no longer marked.
+    let cmds = act(&mut s, Action::Rescan);
+    let scan_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: scan_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert_eq!(focused_inventory(&s).unwrap().cached, None);
+}
+
+#[test]
+fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let warning = "ignoring the scan cache /cache/scan-acme.json: not JSON";
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Ignored(warning.into()),
+        },
+    );
+    assert_eq!(s.message, Some((warning.into(), true)));
+    assert!(focused_inventory(&s).is_none());
+
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let cmds = act(&mut s, Action::Rescan);
+    let scan_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: scan_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                age: time::Duration::days(2),
+            },
+        },
+    );
+    assert_eq!(focused_inventory(&s).unwrap().cached, None);
+}
+
+fn report() -> DoctorReport {
+    let mut r = DoctorReport::not_configured(Vec::new(), "environment variables", "https://api");
+    r.auth_kind = AuthKind::ApiToken;
+    r.outcome = Outcome::Ready;
+    r.connection = vec![Check::new(
+        "reachability",
+        CheckStatus::Ok,
+        "https://api answered",
+    )];
+    r.account = Some(User {
+        uuid: None,
+        display_name: Some("Dana Demo".into()),
+        nickname: Some("dana".into()),
+        account_id: None,
+    });
+    r.workspaces = vec!["acme".into(), "globex".into()];
+    r.probes = vec![Probe {
+        operation: Operation::ListRepoKeys,
+        target: "acme/api".into(),
+        result: ProbeResult::Ok {
+            summary: "2 keys".into(),
+        },
+    }];
+    r.notes = vec!["Write scopes cannot be tested without writing.".into()];
+    for row in &mut r.operations {
+        row.verdict = match (row.action, row.owner) {
+            (KeyAction::List, _) => Verdict::Works,
+            (KeyAction::Delete, KeyOwner::Project) => Verdict::Denied {
+                needs: vec!["delete:ssh-key:bitbucket".into()],
+                reason: DenialReason::MissingScopes,
+            },
+            _ => Verdict::NotVerified {
+                why: WRITE_NOT_VERIFIED.into(),
+            },
+        };
+    }
+    r
+}
+
+#[test]
+fn credentials_view_runs_doctor_and_drops_stale_reports() {
+    let mut s = loaded();
+    s.insight.settings.credential_source = "environment variables".into();
+    let cmds = act(&mut s, Action::Credentials);
+    let first = match cmds.as_slice() {
+        [Command::Insight(InsightCommand::Diagnose { req_id, source, .. })] => {
+            assert_eq!(source, "environment variables");
+            *req_id
+        }
+        other => panic!("expected Diagnose, got {other:?}"),
+    };
+    assert_eq!(s.insight.overlay, Some(Overlay::Credentials));
+    assert!(draw(&s, 80, 24).contains("Checking the credential"));
+    // `r` checks again; the first answer is then stale.
+    let cmds = act(&mut s, Action::Reload);
+    assert_eq!(cmds.len(), 1);
+    let diag = |req_id| InsightMsg::Diagnosed {
+        req_id,
+        report: Diagnosis(Box::new(report())),
+    };
+    insight_msg(&mut s, diag(first));
+    assert!(!matches!(s.insight.credentials, Load::Ready(_)));
+    let latest = s.insight.cred_req;
+    insight_msg(&mut s, diag(latest));
+    assert!(matches!(s.insight.credentials, Load::Ready(_)));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn keys_of_the_views_are_in_the_keymap_and_help() {
+    let km = super::keymap::Keymap::default();
+    for (a, k) in [
+        (Action::AllKeys, "K"),
+        (Action::FindKey, "f"),
+        (Action::Export, "E"),
+        (Action::Credentials, "C"),
+        (Action::SortColumn, "o"),
+        (Action::SortReverse, "O"),
+    ] {
+        assert_eq!(km.keys_label(a), k);
+    }
+}
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(s, f)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn snapshot_all_keys() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::SortColumn);
+    act(&mut s, Action::Down);
+    insta::assert_snapshot!("all_keys_80x24", draw(&s, 80, 24));
+    s.size = (160, 48);
+    insta::assert_snapshot!("all_keys_160x48", draw(&s, 160, 48));
+}
+
+#[test]
+fn snapshot_find_result() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::SortColumn);
+    act(&mut s, Action::FindKey);
+    insta::assert_snapshot!("find_result_100x30", draw(&s, 100, 30));
+}
+
+#[test]
+fn snapshot_credentials() {
+    let mut s = loaded();
+    act(&mut s, Action::Credentials);
+    let req_id = s.insight.cred_req;
+    insight_msg(
+        &mut s,
+        InsightMsg::Diagnosed {
+            req_id,
+            report: Diagnosis(Box::new(report())),
+        },
+    );
+    s.size = (120, 48);
+    insta::assert_snapshot!("credentials_120x48", draw(&s, 120, 48));
+}
+
+#[test]
+fn snapshot_help_scope_table() {
+    let mut s = loaded();
+    act(&mut s, Action::Help);
+    act(&mut s, Action::NextPane);
+    assert!(s.insight.help_scopes);
+    let wide = draw(&s, 160, 48);
+    for op in Operation::ALL {
+        assert!(wide.contains(op.title()), "{} missing", op.title());
+    }
+    insta::assert_snapshot!("help_scopes_160x48", wide);
+    insta::assert_snapshot!("help_scopes_80x24", draw(&s, 80, 24));
+    act(&mut s, Action::Cancel);
+    assert!(!s.help && !s.insight.help_scopes);
+}
