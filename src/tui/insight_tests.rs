@@ -641,3 +641,38 @@ fn snapshot_help_scope_table() {
     act(&mut s, Action::Cancel);
     assert!(!s.help && !s.insight.help_scopes);
 }
+
+#[test]
+fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = super::insight_worker::load_cache(dir.path(), "acme", 7);
+    assert!(matches!(
+        missing,
+        InsightMsg::Cache {
+            req_id: 7,
+            answer: CacheAnswer::Missing,
+            ..
+        }
+    ));
+    crate::cache::store_snapshot(dir.path(), &snapshot()).unwrap();
+    match super::insight_worker::load_cache(dir.path(), "acme", 8) {
+        InsightMsg::Cache {
+            req_id: 8,
+            answer: CacheAnswer::Found { inventory, age },
+            ..
+        } => {
+            assert_eq!(inventory.keys.len(), 3);
+            assert!(age > time::Duration::ZERO);
+        }
+        other => panic!("expected the cached scan, got {other:?}"),
+    }
+    let path = crate::cache::path_for(dir.path(), "acme").unwrap();
+    std::fs::write(&path, "{ not json").unwrap();
+    match super::insight_worker::load_cache(dir.path(), "acme", 9) {
+        InsightMsg::Cache {
+            answer: CacheAnswer::Ignored(warning),
+            ..
+        } => assert!(warning.contains("scan-acme.json"), "{warning}"),
+        other => panic!("expected a warning, got {other:?}"),
+    }
+}

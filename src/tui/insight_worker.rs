@@ -76,7 +76,7 @@ pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSen
     }));
 }
 
-fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
+pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
     let answer = match cache::load(dir, ws) {
         CacheLoad::Found(cached) => CacheAnswer::Found {
             age: cached.age(OffsetDateTime::now_utc()),

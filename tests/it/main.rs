@@ -19,3 +19,4 @@ mod sshkey;
 mod terminal;
 mod tui_e2e;
 mod tui_flow;
+mod tui_insight_flow;
