@@ -48,9 +48,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         return out;
     }
-    let Some(msg) = super::insight::update(state, msg, &mut out) else {
-        return out;
-    };
+    // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
+    // so the tail (cursor fix, loading what is focused) still runs.
+    let msg = super::insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     match msg {
         Msg::Action(a) => action(state, a, &mut out),
         Msg::Input(t) => input(state, t),
@@ -429,7 +429,7 @@ fn worker(state: &mut State, msg: WorkerMsg) {
 
 /// A finished scan replaces what was loaded for the workspace; answers still in flight for
 /// it become stale and are dropped.
-fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
+pub(crate) fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
     let repos = data.repos.len();
     let mut keys = 0;
     let mut failed = 0;

@@ -16,7 +16,7 @@ use crate::sshkey::Fingerprint;
 
 use super::action::Action;
 use super::msg::{Command, Msg, TextInput, WorkerMsg};
-use super::state::{Load, Pane, ReqId, State};
+use super::state::{Load, Pane, ReqId, ScanData, State};
 
 /// What the caller knows that the views need: where to read and write, and the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -181,12 +181,14 @@ pub enum InsightCommand {
 }
 
 /// What the cache held.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CacheAnswer {
     /// A usable scan, and how old it was when read.
     Found {
         /// Its inventory.
         inventory: Box<Inventory>,
+        /// The same scan for the panes.
+        panes: Box<ScanData>,
         /// Age at load.
         age: time::Duration,
     },
@@ -602,7 +604,12 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
                 return;
             }
             match answer {
-                CacheAnswer::Found { inventory, age } => {
+                CacheAnswer::Found {
+                    inventory,
+                    panes,
+                    age,
+                } => {
+                    fill_panes(state, &ws, *panes);
                     state.message = Some((
                         format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
                         false,
@@ -639,6 +646,34 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
                 state.insight.credentials = Load::Ready(report);
             }
         }
+    }
+}
+
+/// Shows a cached scan in the panes. Only what has not arrived live yet is filled in: a live
+/// answer is never replaced by older data. Requests still in flight for what is filled in are
+/// then stale and dropped, which is the point: browsing a cached workspace costs no requests
+/// until `R` or `r` asks for fresh data.
+fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
+    let live_repos = matches!(state.repos.get(ws), Some(Load::Ready(_)));
+    let live_projects = matches!(state.project_keys.get(ws), Some(Load::Ready(_)));
+    data.repo_keys.retain(|(slug, _)| {
+        !matches!(
+            state.keys.get(&(ws.to_string(), slug.clone())),
+            Some(Load::Ready(_))
+        )
+    });
+    let (repos, projects) = (
+        state.repos.get(ws).cloned(),
+        state.project_keys.get(ws).cloned(),
+    );
+    let message = state.message.clone();
+    super::app::apply_scan(state, ws, data);
+    state.message = message;
+    if live_repos && let Some(r) = repos {
+        state.repos.insert(ws.to_string(), r);
+    }
+    if live_projects && let Some(p) = projects {
+        state.project_keys.insert(ws.to_string(), p);
     }
 }
 

@@ -138,6 +138,10 @@ fn snapshot() -> Snapshot {
     Snapshot::from_scan(&scan(), SCANNED)
 }
 
+fn panes() -> Box<ScanData> {
+    Box::new(super::insight_worker::scan_data(&snapshot()))
+}
+
 fn inventory() -> Box<Inventory> {
     Box::new(Inventory::build(&snapshot()))
 }
@@ -427,15 +431,25 @@ fn cached_scan_is_shown_with_its_age_until_a_rescan() {
             ws: "acme".into(),
             answer: CacheAnswer::Found {
                 inventory: inventory(),
+                panes: panes(),
                 age: time::Duration::hours(3),
             },
         },
     );
+    // The panes show the cached scan at once: repositories and their keys, no requests.
+    let Some(Load::Ready(repos)) = s.repos.get("acme") else {
+        panic!("cached repositories expected")
+    };
+    assert_eq!(repos.len(), 3);
+    let web = s.keys.get(&("acme".to_string(), "web".to_string()));
+    assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
     let inv = focused_inventory(&s).unwrap();
     assert_eq!(inv.cached, Some(time::Duration::hours(3)));
     assert!(s.message.as_ref().unwrap().0.contains("cached 3 h ago"));
-    act(&mut s, Action::AllKeys);
+    // The status bar marks the cached data while the panes show it.
     assert!(draw(&s, 80, 24).contains("cached 3 h ago"));
+    act(&mut s, Action::AllKeys);
+    assert!(draw(&s, 80, 24).contains("· cached 3 h ago"));
     // Asked once per workspace, not on every message.
     assert!(act(&mut s, Action::Down).is_empty());
     // R replaces it with a fresh scan, no longer marked.
@@ -493,6 +507,7 @@ fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
             ws: "acme".into(),
             answer: CacheAnswer::Found {
                 inventory: inventory(),
+                panes: panes(),
                 age: time::Duration::days(2),
             },
         },
@@ -658,7 +673,7 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
     match super::insight_worker::load_cache(dir.path(), "acme", 8) {
         InsightMsg::Cache {
             req_id: 8,
-            answer: CacheAnswer::Found { inventory, age },
+            answer: CacheAnswer::Found { inventory, age, .. },
             ..
         } => {
             assert_eq!(inventory.keys.len(), 3);
@@ -675,4 +690,32 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
         } => assert!(warning.contains("scan-acme.json"), "{warning}"),
         other => panic!("expected a warning, got {other:?}"),
     }
+}
+
+#[test]
+fn cache_never_replaces_live_data() {
+    let mut s = loaded();
+    s.insight.cache_asked.insert("acme".into(), 77);
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id: 77,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                panes: panes(),
+                age: time::Duration::hours(1),
+            },
+        },
+    );
+    // Live repositories (with ops-tools, unknown to the cache) and live keys of api stay.
+    let Some(Load::Ready(repos)) = s.repos.get("acme") else {
+        panic!()
+    };
+    assert!(repos.iter().any(|r| r.slug == "ops-tools"));
+    let api = s.keys.get(&("acme".to_string(), "api".to_string()));
+    assert!(matches!(api, Some(Load::Ready(k)) if k[1].label == "jenkins"));
+    // What had not arrived live is filled in from the cache.
+    let web = s.keys.get(&("acme".to_string(), "web".to_string()));
+    assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
 }

@@ -9,11 +9,12 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use super::msg::WorkerMsg;
-use super::state::ReqId;
+use super::state::{ReqId, ScanData};
+use super::worker::{project_group, repo_key_views, repo_view};
 use crate::bitbucket::Client;
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
-use crate::ops::audit::{AuditReport, Inventory, Snapshot, audit};
+use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
 
@@ -81,6 +82,7 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
         CacheLoad::Found(cached) => CacheAnswer::Found {
             age: cached.age(OffsetDateTime::now_utc()),
             inventory: Box::new(Inventory::build(&cached.snapshot)),
+            panes: Box::new(scan_data(&cached.snapshot)),
         },
         CacheLoad::Missing => CacheAnswer::Missing,
         CacheLoad::Ignored { warning } => CacheAnswer::Ignored(warning),
@@ -89,6 +91,37 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
         req_id,
         ws: ws.to_string(),
         answer,
+    }
+}
+
+/// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
+pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
+    let ws = &s.workspace;
+    let listing = |l: Option<&Listing>| match l {
+        Some(Listing::Keys(keys)) => Ok(keys.clone()),
+        Some(Listing::Failed(f)) => Err(f.reason.clone()),
+        None => Ok(Vec::new()),
+    };
+    let repo_keys = s
+        .repo_keys
+        .iter()
+        .map(|(slug, l)| {
+            let views = listing(Some(l)).map(|keys| repo_key_views(ws, slug, keys));
+            (slug.clone(), views)
+        })
+        .collect();
+    let projects = match &s.projects_error {
+        Some(f) => Err(f.reason.clone()),
+        None => Ok(s
+            .projects
+            .iter()
+            .map(|p| project_group(ws, p.clone(), listing(s.project_keys.get(&p.key))))
+            .collect()),
+    };
+    ScanData {
+        repos: s.repositories.iter().cloned().map(repo_view).collect(),
+        repo_keys,
+        projects,
     }
 }
 

@@ -114,7 +114,11 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
     Ok(join_all(fetches).await)
 }
 
-fn project_group(ws: &str, p: Project, keys: Result<Vec<DeployKey>, String>) -> ProjectGroup {
+pub(crate) fn project_group(
+    ws: &str,
+    p: Project,
+    keys: Result<Vec<DeployKey>, String>,
+) -> ProjectGroup {
     let scope = KeyScope::Project {
         workspace: ws.to_string(),
         project: p.key.clone(),
@@ -173,7 +177,7 @@ fn workspace_view(w: Workspace) -> WorkspaceView {
     }
 }
 
-fn repo_view(r: Repository) -> RepoView {
+pub(crate) fn repo_view(r: Repository) -> RepoView {
     let r = r.normalise();
     RepoView {
         name: clean_line(r.name.as_deref().unwrap_or(&r.slug)),
@@ -182,7 +186,7 @@ fn repo_view(r: Repository) -> RepoView {
     }
 }
 
-fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
+pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
     let scope = KeyScope::Repository {
         workspace: ws.to_string(),
         repo: repo.to_string(),
