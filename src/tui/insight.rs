@@ -245,6 +245,15 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
             answer(state, m, out);
             None
         }
+        // A failed scan will not bring the key a find waits for: give up on it.
+        Msg::Worker(WorkerMsg::Scanned {
+            req_id,
+            result: Err(_),
+            ..
+        }) if state.scan.as_ref().is_some_and(|s| s.req_id == req_id) => {
+            state.insight.pending_find = None;
+            Some(msg)
+        }
         Msg::Action(a) if state.help => help_action(state, a).then_some(msg),
         Msg::Action(a) => action(state, a, out).then_some(msg),
         Msg::Input(t) if state.insight.overlay == Some(Overlay::AllKeys) => {
@@ -634,8 +643,14 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
             }
             state.insight.export_req = None;
             state.message = Some(match result {
+                // The CSV sits beside the JSON: naming the directory once keeps the path
+                // readable in the status bar.
                 Ok((json, csv)) => (
-                    format!("Audit written to {} and {}", json.display(), csv.display()),
+                    format!(
+                        "Audit written to {} and {}",
+                        json.display(),
+                        csv.file_name().unwrap_or_default().to_string_lossy()
+                    ),
                     false,
                 ),
                 Err(e) => (e, true),

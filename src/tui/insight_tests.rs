@@ -298,6 +298,18 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
     });
     assert_eq!(s.insight.overlay, None);
     assert!(s.insight.pending_find.is_some());
+    // A failed scan drops the waiting find (checked on a copy).
+    let mut failed = s.clone();
+    update(
+        &mut failed,
+        Msg::Worker(WorkerMsg::Scanned {
+            req_id,
+            ws: "acme".into(),
+            result: Err("refused".into()),
+        }),
+    );
+    assert!(failed.insight.pending_find.is_none());
+    assert_eq!(failed.message, Some(("refused".into(), true)));
     // An answer to an older scan is ignored.
     insight_msg(
         &mut s,
@@ -370,7 +382,7 @@ fn export_sends_the_inventory_and_reports_the_path() {
     assert_eq!(
         s.message,
         Some((
-            "Audit written to /out/bbkeys-audit-acme-2026-11-28.json and /out/bbkeys-audit-acme-2026-11-28.csv".into(),
+            "Audit written to /out/bbkeys-audit-acme-2026-11-28.json and bbkeys-audit-acme-2026-11-28.csv".into(),
             false
         ))
     );

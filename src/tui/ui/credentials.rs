@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::insight::view_block;
 use super::list::spinner;
@@ -254,5 +254,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     )));
     lines.extend(scope_lines(theme, width));
     let scroll = state.insight.scroll.min(lines.len().saturating_sub(1));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+    // Wrapped, so long notes and error sentences are read in full.
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
+        inner,
+    );
 }

@@ -56,6 +56,8 @@ fn source_note(w: &WorkspaceInventory) -> String {
 
 fn short_type(e: &KeyEntry) -> String {
     let t = e.key_type.strip_prefix("ssh-").unwrap_or(&e.key_type);
+    // `ecdsa-sha2-nistp256` says nothing the bits do not: keep the column narrow.
+    let t = if t.starts_with("ecdsa-") { "ecdsa" } else { t };
     format!("{} {}", clean_line(t), e.bits)
 }
 
