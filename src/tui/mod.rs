@@ -82,6 +82,10 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod insight_fixtures;
+#[cfg(test)]
+mod insight_render_tests;
+#[cfg(test)]
 mod insight_tests;
 #[cfg(test)]
 mod render_tests;
