@@ -215,6 +215,13 @@ impl Context {
             state_dir: Some(self.state_dir()),
             edit_strategy: self.config.edit_strategy,
             concurrency: self.concurrency(),
+            insight: crate::tui::insight::InsightSettings {
+                cache_dir: Some(self.cache_dir()),
+                export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),
+                rules: self.config.audit,
+                credential_source: self.source.to_string(),
+                edit_strategy: self.config.edit_strategy,
+            },
         };
         let outcome = crate::tui::run(opts)
             .await

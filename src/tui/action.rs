@@ -79,6 +79,18 @@ pub enum Action {
     Jobs,
     /// In the jobs view, cancel the running job; in the selection view, remove the row.
     CancelJob,
+    /// Open the All keys view of the focused workspace (issue 7).
+    AllKeys,
+    /// List every repository and project holding the focused key (issue 7).
+    FindKey,
+    /// Write the audit report of the scanned workspace to a file (issue 7).
+    Export,
+    /// Open the Credentials view: what the credential can do (issue 6).
+    Credentials,
+    /// All keys view: sort by the next column.
+    SortColumn,
+    /// All keys view: reverse the sort.
+    SortReverse,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -97,7 +109,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 43] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -135,6 +147,12 @@ impl Action {
         Action::Help,
         Action::Suspend,
         Action::Quit,
+        Action::AllKeys,
+        Action::FindKey,
+        Action::Export,
+        Action::Credentials,
+        Action::SortColumn,
+        Action::SortReverse,
     ];
 
     /// The name used in the `[keys]` section of the config file.
@@ -178,6 +196,12 @@ impl Action {
             Action::Rotate => "rotate",
             Action::Jobs => "jobs",
             Action::CancelJob => "cancel_job",
+            Action::AllKeys => "all_keys",
+            Action::FindKey => "find_key",
+            Action::Export => "export",
+            Action::Credentials => "credentials",
+            Action::SortColumn => "sort_column",
+            Action::SortReverse => "sort_reverse",
         }
     }
 
@@ -222,6 +246,12 @@ impl Action {
             Action::Rotate => "rotate a selected key",
             Action::Jobs => "jobs and results",
             Action::CancelJob => "cancel job / unselect",
+            Action::AllKeys => "all keys of the workspace",
+            Action::FindKey => "find where a key is used",
+            Action::Export => "export the audit (JSON, CSV)",
+            Action::Credentials => "credentials and scopes",
+            Action::SortColumn => "all keys: next sort column",
+            Action::SortReverse => "all keys: reverse the sort",
         }
     }
 

@@ -50,6 +50,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         return out;
     }
+    // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
+    // so the tail (cursor fix, loading what is focused) still runs.
+    let msg = super::insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     match msg {
         // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
         Msg::Action(Action::Quit) if state.dialog.is_some() => out.push(Command::Quit),
@@ -83,6 +86,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     if state.settle == 0 {
         ensure_loaded(state, &mut out);
     }
+    super::insight::after(state, &mut out);
     out
 }
 
@@ -133,6 +137,13 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::Rescan => rescan(state, out),
         Action::CopyFingerprint | Action::CopyPublicKey => copy(state, a, out),
         Action::OpenDemo => {}
+        // Handled by `insight::update` before they get here.
+        Action::AllKeys
+        | Action::FindKey
+        | Action::Export
+        | Action::Credentials
+        | Action::SortColumn
+        | Action::SortReverse => {}
         other => {
             super::bulk_actions::action(state, other, out);
         }
@@ -340,7 +351,7 @@ fn reload(state: &mut State) {
 }
 
 /// `R`: scans the focused workspace, unless a scan is running.
-pub(super) fn rescan(state: &mut State, out: &mut Vec<Command>) {
+pub(crate) fn rescan(state: &mut State, out: &mut Vec<Command>) {
     if let Some(scan) = &state.scan {
         state.message = Some((format!("A scan of {} is already running", scan.ws), false));
         return;
@@ -445,13 +456,15 @@ fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             clamp_cursors(state);
         }
         WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
+        // Handled by `insight::update` before it gets here.
+        WorkerMsg::Insight(_) => {}
         other => super::write_answers::worker(state, other, out),
     }
 }
 
 /// A finished scan replaces what was loaded for the workspace; answers still in flight for
 /// it become stale and are dropped.
-fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
+pub(crate) fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
     let repos = data.repos.len();
     let mut keys = 0;
     let mut failed = 0;

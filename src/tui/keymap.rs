@@ -141,12 +141,7 @@ impl fmt::Display for KeySpec {
 
 /// Keys that later features own (find, all keys, credentials, export). Nothing else may take them, so those features land without
 /// moving anyone's muscle memory.
-pub const RESERVED: &[(&str, &str)] = &[
-    ("f", "find where a key is used"),
-    ("K", "all keys"),
-    ("C", "credentials"),
-    ("E", "export"),
-];
+pub const RESERVED: &[(&str, &str)] = &[];
 
 fn default_keys(action: Action) -> &'static [&'static str] {
     match action {
@@ -188,6 +183,13 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::Rotate => &["o"],
         Action::Jobs => &["J"],
         Action::CancelJob => &["x"],
+        Action::AllKeys => &["K"],
+        Action::FindKey => &["f"],
+        Action::Export => &["E"],
+        Action::Credentials => &["C"],
+        // `o` rotates; in the All keys view the sort keys are < and >.
+        Action::SortColumn => &[">"],
+        Action::SortReverse => &["<"],
     }
 }
 
@@ -405,7 +407,7 @@ mod tests {
         assert!(err("frobnicate = \"x\"").starts_with("[keys] frobnicate: unknown action"));
         assert_eq!(
             err("quit = \"f\""),
-            "[keys] quit = \"f\": that key is reserved for find where a key is used"
+            "[keys] \"f\" is bound to both quit and find_key"
         );
         assert_eq!(
             err("quit = \"j\""),

@@ -8,6 +8,8 @@ pub mod app;
 mod bulk_actions;
 pub mod dialog;
 mod dialog_input;
+pub mod insight;
+pub mod insight_worker;
 pub mod jobs;
 pub mod keymap;
 pub mod msg;
@@ -47,6 +49,8 @@ pub struct TuiOptions {
     pub edit_strategy: crate::config::EditStrategy,
     /// Bulk items applied at once.
     pub concurrency: usize,
+    /// Cache, export, audit and credential settings of the workspace-wide views.
+    pub insight: insight::InsightSettings,
 }
 
 /// A client alone: the panes load, and every change is refused for want of a journal.
@@ -104,6 +108,7 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
             .map(crate::journal::Journal::in_dir),
         concurrency: opts.concurrency.max(1),
     });
+    state.insight.settings = opts.insight;
     terminal::install_panic_hook();
     let inputs = terminal::inputs()?;
     terminal::enter()?;
@@ -122,6 +127,12 @@ mod bulk_tests;
 mod dialog_render_tests;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod insight_fixtures;
+#[cfg(test)]
+mod insight_render_tests;
+#[cfg(test)]
+mod insight_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

@@ -175,6 +175,8 @@ pub enum WorkerMsg {
         /// Job id.
         job_id: ReqId,
     },
+    /// An answer for the inventory, find, export and credentials features.
+    Insight(super::insight::InsightMsg),
 }
 
 /// Everything `update()` reacts to.
@@ -316,4 +318,6 @@ pub enum Command {
     Quit,
     /// Leave and restart on the simulator.
     OpenDemo,
+    /// Cache, export and credentials work, done by the worker.
+    Insight(super::insight::InsightCommand),
 }

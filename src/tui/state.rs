@@ -275,6 +275,8 @@ pub struct State {
     /// First line of the help overlay, when it does not fit.
     pub help_scroll: usize,
     pub(crate) next_req: ReqId,
+    /// All keys, find, export, cache and Credentials (issues 6 and 7).
+    pub insight: super::insight::Insight,
 }
 
 impl State {
@@ -317,6 +319,7 @@ impl State {
             edit_strategy: EditStrategy::default(),
             help_scroll: 0,
             next_req: 0,
+            insight: Default::default(),
         }
     }
 

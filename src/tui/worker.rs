@@ -105,10 +105,14 @@ async fn execute(
             };
             let result = scan_workspace(client, &ws, &progress)
                 .await
-                .map(|scan| Box::new(scan_data(scan)))
+                .map(|scan| {
+                    super::insight_worker::announce_scan(&scan, req_id, answers);
+                    Box::new(scan_data(scan))
+                })
                 .map_err(|e| e.to_string());
             WorkerMsg::Scanned { req_id, ws, result }
         }
+        Command::Insight(cmd) => return super::insight_worker::execute(client, cmd).await,
         // The event loop handles these itself, and `worker_ops` the writes.
         _ => return None,
     })
@@ -127,7 +131,11 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
     Ok(join_all(fetches).await)
 }
 
-fn project_group(ws: &str, p: Project, keys: Result<Vec<DeployKey>, String>) -> ProjectGroup {
+pub(crate) fn project_group(
+    ws: &str,
+    p: Project,
+    keys: Result<Vec<DeployKey>, String>,
+) -> ProjectGroup {
     let scope = KeyScope::Project {
         workspace: ws.to_string(),
         project: p.key.clone(),
@@ -186,7 +194,7 @@ fn workspace_view(w: Workspace) -> WorkspaceView {
     }
 }
 
-fn repo_view(r: Repository) -> RepoView {
+pub(crate) fn repo_view(r: Repository) -> RepoView {
     let r = r.normalise();
     RepoView {
         name: clean_line(r.name.as_deref().unwrap_or(&r.slug)),
@@ -195,7 +203,7 @@ fn repo_view(r: Repository) -> RepoView {
     }
 }
 
-fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
+pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
     let scope = KeyScope::Repository {
         workspace: ws.to_string(),
         repo: repo.to_string(),

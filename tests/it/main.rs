@@ -21,4 +21,5 @@ mod tui_bulk;
 mod tui_e2e;
 mod tui_flow;
 mod tui_harness;
+mod tui_insight_flow;
 mod tui_readme;

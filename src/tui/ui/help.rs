@@ -11,6 +11,9 @@ use crate::tui::state::State;
 
 /// Draws the help overlay centred over the screen.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    if state.insight.help_scopes {
+        return super::credentials::render_help_scopes(frame, area, state);
+    }
     let theme = &state.theme;
     let groups = [
         (HelpGroup::Move, "Move"),
@@ -75,7 +78,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let scroll = state.help_scroll.min(max_scroll) as u16;
     frame.render_widget(Clear, popup);
     let mut bottom = vec![
-        Span::styled(" Esc", theme.key),
+        Span::styled(" Tab", theme.key),
+        Span::raw(" scopes  "),
+        Span::styled("Esc", theme.key),
         Span::raw(" or "),
         Span::styled("?", theme.key),
         Span::raw(" closes "),

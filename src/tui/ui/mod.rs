@@ -1,9 +1,11 @@
 //! Rendering: `render(&State, &mut Frame)` is pure; one file per pane or overlay.
 
+pub mod credentials;
 pub mod detail;
 pub mod dialog;
 pub mod first_run;
 pub mod help;
+pub mod insight;
 pub mod keys;
 pub mod layout;
 pub mod list;
@@ -67,6 +69,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
     status::render_status(frame, a.status, state);
     status::render_hints(frame, a.hints, state);
+    insight::render(frame, area, state);
     dialog::render(frame, area, state);
     if state.help {
         help::render(frame, area, state);

@@ -44,6 +44,12 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     } else if state.is_loading() && state.jobs.iter().all(|j| j.finished) {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
+    if let Some(age) = crate::tui::insight::focused_inventory(state).and_then(|w| w.cached) {
+        right.push(Span::styled(
+            format!("cached {} ", crate::tui::insight::ago(age)),
+            theme.key,
+        ));
+    }
     if let Some(n) = state.requests_last_hour {
         right.push(Span::styled(format!("{n} req/h "), theme.dim));
     }

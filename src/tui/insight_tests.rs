@@ -1,0 +1,459 @@
+//! `update()` tests of the All keys, find, export, cache and Credentials views: messages in,
+//! state and commands out.
+
+use std::path::PathBuf;
+
+use time::macros::datetime;
+
+use super::action::Action;
+use super::app::{Command, Msg, TextInput, WorkerMsg, update};
+use super::fixtures::*;
+use super::insight::*;
+use super::insight_fixtures::*;
+use super::state::*;
+use crate::ops::audit::{Direction, KeyColumn};
+
+#[test]
+fn all_keys_without_a_scan_says_how_to_get_one() {
+    let mut s = loaded();
+    act(&mut s, Action::AllKeys);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    assert!(all_keys_rows(&s).is_empty());
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("press R to scan the workspace"), "{screen}");
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn all_keys_sorts_by_every_column_and_reverses() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    // Opens sorted by fingerprint; `>` moves to labels first.
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::Fingerprint);
+    act(&mut s, Action::SortColumn);
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::Labels);
+    assert_eq!(
+        labels(&s),
+        ["ci-deploy, web-deploy", "legacy-rsa", "release-signing"]
+    );
+    act(&mut s, Action::SortReverse);
+    assert_eq!(s.insight.all_keys.sort.direction, Direction::Descending);
+    assert_eq!(
+        labels(&s),
+        ["release-signing", "legacy-rsa", "ci-deploy, web-deploy"]
+    );
+    // Repositories column: key 1 reaches api and web (2), project key API reaches api and
+    // locked (2), the RSA key only api (1).
+    while s.insight.all_keys.sort.column != KeyColumn::Repositories {
+        act(&mut s, Action::SortColumn);
+    }
+    assert_eq!(all_keys_rows(&s).last().unwrap().reach, 1);
+    while s.insight.all_keys.sort.column != KeyColumn::LastUsed {
+        act(&mut s, Action::SortColumn);
+    }
+    // Descending: most recently used first, never used last.
+    assert_eq!(labels(&s)[0], "legacy-rsa");
+    assert_eq!(labels(&s)[2], "release-signing");
+    // Every column is reachable and the cycle wraps.
+    for _ in 0..COLUMNS.len() {
+        act(&mut s, Action::SortColumn);
+    }
+    assert_eq!(s.insight.all_keys.sort.column, KeyColumn::LastUsed);
+}
+
+#[test]
+fn all_keys_filter_narrows_and_esc_clears_then_closes() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::Bottom);
+    assert_eq!(s.insight.all_keys.cursor, 2);
+    act(&mut s, Action::Filter);
+    assert!(s.typing);
+    for c in "rsa".chars() {
+        update(&mut s, Msg::Input(TextInput::Char(c)));
+    }
+    update(&mut s, Msg::Input(TextInput::Submit));
+    assert_eq!(labels(&s), ["legacy-rsa"]);
+    assert_eq!(s.insight.all_keys.cursor, 0);
+    // The panes' own filters are untouched.
+    assert!(s.filter.iter().all(String::is_empty));
+    act(&mut s, Action::Cancel);
+    assert_eq!(labels(&s).len(), 3);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn find_from_the_keys_pane_uses_the_scan() {
+    let mut s = scanned();
+    act(&mut s, Action::FocusKeys);
+    // The fixtures' keys have made-up fingerprints: point the focused one at key 1.
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys[0].fingerprint = Some(fp(1));
+    }
+    let cmds = act(&mut s, Action::FindKey);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    let target = s.insight.find.clone().unwrap();
+    assert_eq!(target.fingerprint.to_string(), fp(1));
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("acme/api") && screen.contains("acme/web"),
+        "{screen}"
+    );
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
+    let mut s = loaded();
+    act(&mut s, Action::FocusKeys);
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys[0].fingerprint = Some(fp(1));
+    }
+    let cmds = act(&mut s, Action::FindKey);
+    let req_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    assert_eq!(s.insight.overlay, None);
+    assert!(s.insight.pending_find.is_some());
+    // A failed scan drops the waiting find (checked on a copy).
+    let mut failed = s.clone();
+    update(
+        &mut failed,
+        Msg::Worker(WorkerMsg::Scanned {
+            req_id,
+            ws: "acme".into(),
+            result: Err("refused".into()),
+        }),
+    );
+    assert!(failed.insight.pending_find.is_none());
+    assert_eq!(failed.message, Some(("refused".into(), true)));
+    // An answer to an older scan is ignored.
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: req_id + 100,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert!(s.insight.inventories.is_empty());
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert!(s.insight.pending_find.is_none());
+}
+
+#[test]
+fn find_from_all_keys_returns_to_it() {
+    let mut s = scanned();
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::FindKey);
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert!(s.insight.find.as_ref().unwrap().from_all_keys);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+}
+
+#[test]
+fn export_sends_the_inventory_and_reports_the_path() {
+    let mut s = loaded();
+    act(&mut s, Action::Export);
+    assert!(s.message.as_ref().unwrap().0.contains("press R"));
+    let mut s = scanned();
+    let cmds = act(&mut s, Action::Export);
+    let req_id = match cmds.as_slice() {
+        [
+            Command::Insight(InsightCommand::Export {
+                req_id,
+                dir,
+                inventory,
+                rules,
+                cached,
+            }),
+        ] => {
+            assert_eq!(dir, &PathBuf::from("/out"));
+            assert_eq!(inventory.workspace, "acme");
+            assert_eq!(inventory.keys.len(), 3);
+            assert_eq!(*rules, crate::config::AuditConfig::default());
+            assert!(!cached);
+            *req_id
+        }
+        other => panic!("expected one Export, got {other:?}"),
+    };
+    let done = |req_id| InsightMsg::Exported {
+        req_id,
+        result: Ok((
+            PathBuf::from("/out/bbkeys-audit-acme-2026-11-28.json"),
+            PathBuf::from("/out/bbkeys-audit-acme-2026-11-28.csv"),
+        )),
+    };
+    insight_msg(&mut s, done(req_id + 1));
+    assert!(!s.message.as_ref().unwrap().0.contains("/out"));
+    insight_msg(&mut s, done(req_id));
+    assert_eq!(
+        s.message,
+        Some((
+            "Audit written to /out/bbkeys-audit-acme-2026-11-28.json and bbkeys-audit-acme-2026-11-28.csv".into(),
+            false
+        ))
+    );
+}
+
+#[test]
+fn export_writes_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, csv) = super::insight_worker::export(
+        dir.path(),
+        &inventory(),
+        Default::default(),
+        false,
+        datetime!(2026-11-28 12:00 UTC),
+    )
+    .unwrap();
+    assert_eq!(json, dir.path().join("bbkeys-audit-acme-2026-11-28.json"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["workspace"], "acme");
+    assert_eq!(doc["summary"]["keys"], 3);
+    assert!(std::fs::read_to_string(csv).unwrap().lines().count() > 1);
+}
+
+/// Starts with the cache directory set and returns the cache request for acme.
+fn cache_request(s: &mut State) -> ReqId {
+    let mut s2 = state();
+    s2.insight.settings.cache_dir = Some(PathBuf::from("/cache"));
+    let cmds = super::app::init(&mut s2);
+    let id = req_of(&cmds, |c| match c {
+        Command::LoadWorkspaces { req_id } => Some(*req_id),
+        _ => None,
+    });
+    let cmds = update(
+        &mut s2,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id: id,
+            result: Ok(vec![ws("acme", "Acme Corp")]),
+        }),
+    );
+    *s = s2;
+    req_of(&cmds, |c| match c {
+        Command::Insight(InsightCommand::LoadCache { req_id, ws, .. }) if ws == "acme" => {
+            Some(*req_id)
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn cached_scan_is_shown_with_its_age_until_a_rescan() {
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                panes: panes(),
+                age: time::Duration::hours(3),
+            },
+        },
+    );
+    // The panes show the cached scan at once: repositories and their keys, no requests.
+    let Some(Load::Ready(repos)) = s.repos.get("acme") else {
+        panic!("cached repositories expected")
+    };
+    assert_eq!(repos.len(), 3);
+    let web = s.keys.get(&("acme".to_string(), "web".to_string()));
+    assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
+    let inv = focused_inventory(&s).unwrap();
+    assert_eq!(inv.cached, Some(time::Duration::hours(3)));
+    assert!(s.message.as_ref().unwrap().0.contains("cached 3 h ago"));
+    // The status bar marks the cached data while the panes show it.
+    assert!(draw(&s, 80, 24).contains("cached 3 h ago"));
+    act(&mut s, Action::AllKeys);
+    assert!(draw(&s, 80, 24).contains("· cached 3 h ago"));
+    // Asked once per workspace, not on every message.
+    assert!(act(&mut s, Action::Down).is_empty());
+    // R replaces it with a fresh scan, no longer marked.
+    let cmds = act(&mut s, Action::Rescan);
+    let scan_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: scan_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    assert_eq!(focused_inventory(&s).unwrap().cached, None);
+}
+
+#[test]
+fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let warning = "ignoring the scan cache /cache/scan-acme.json: not JSON";
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Ignored(warning.into()),
+        },
+    );
+    assert_eq!(s.message, Some((warning.into(), true)));
+    assert!(focused_inventory(&s).is_none());
+
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let cmds = act(&mut s, Action::Rescan);
+    let scan_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id: scan_id,
+            snapshot: Box::new(snapshot()),
+            inventory: inventory(),
+        },
+    );
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                panes: panes(),
+                age: time::Duration::days(2),
+            },
+        },
+    );
+    assert_eq!(focused_inventory(&s).unwrap().cached, None);
+}
+
+#[test]
+fn credentials_view_runs_doctor_and_drops_stale_reports() {
+    let mut s = loaded();
+    s.insight.settings.credential_source = "environment variables".into();
+    let cmds = act(&mut s, Action::Credentials);
+    let first = match cmds.as_slice() {
+        [Command::Insight(InsightCommand::Diagnose { req_id, source, .. })] => {
+            assert_eq!(source, "environment variables");
+            *req_id
+        }
+        other => panic!("expected Diagnose, got {other:?}"),
+    };
+    assert_eq!(s.insight.overlay, Some(Overlay::Credentials));
+    assert!(draw(&s, 80, 24).contains("Checking the credential"));
+    // `r` checks again; the first answer is then stale.
+    let cmds = act(&mut s, Action::Reload);
+    assert_eq!(cmds.len(), 1);
+    let diag = |req_id| InsightMsg::Diagnosed {
+        req_id,
+        report: Diagnosis(Box::new(report())),
+    };
+    insight_msg(&mut s, diag(first));
+    assert!(!matches!(s.insight.credentials, Load::Ready(_)));
+    let latest = s.insight.cred_req;
+    insight_msg(&mut s, diag(latest));
+    assert!(matches!(s.insight.credentials, Load::Ready(_)));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.insight.overlay, None);
+}
+
+#[test]
+fn keys_of_the_views_are_in_the_keymap_and_help() {
+    let km = super::keymap::Keymap::default();
+    for (a, k) in [
+        (Action::AllKeys, "K"),
+        (Action::FindKey, "f"),
+        (Action::Export, "E"),
+        (Action::Credentials, "C"),
+        (Action::SortColumn, ">"),
+        (Action::SortReverse, "<"),
+    ] {
+        assert_eq!(km.keys_label(a), k);
+    }
+}
+
+#[test]
+fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = super::insight_worker::load_cache(dir.path(), "acme", 7);
+    assert!(matches!(
+        missing,
+        InsightMsg::Cache {
+            req_id: 7,
+            answer: CacheAnswer::Missing,
+            ..
+        }
+    ));
+    crate::cache::store_snapshot(dir.path(), &snapshot()).unwrap();
+    match super::insight_worker::load_cache(dir.path(), "acme", 8) {
+        InsightMsg::Cache {
+            req_id: 8,
+            answer: CacheAnswer::Found { inventory, age, .. },
+            ..
+        } => {
+            assert_eq!(inventory.keys.len(), 3);
+            assert!(age > time::Duration::ZERO);
+        }
+        other => panic!("expected the cached scan, got {other:?}"),
+    }
+    let path = crate::cache::path_for(dir.path(), "acme").unwrap();
+    std::fs::write(&path, "{ not json").unwrap();
+    match super::insight_worker::load_cache(dir.path(), "acme", 9) {
+        InsightMsg::Cache {
+            answer: CacheAnswer::Ignored(warning),
+            ..
+        } => assert!(warning.contains("scan-acme.json"), "{warning}"),
+        other => panic!("expected a warning, got {other:?}"),
+    }
+}
+
+#[test]
+fn cache_never_replaces_live_data() {
+    let mut s = loaded();
+    s.insight.cache_asked.insert("acme".into(), 77);
+    insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id: 77,
+            ws: "acme".into(),
+            answer: CacheAnswer::Found {
+                inventory: inventory(),
+                panes: panes(),
+                age: time::Duration::hours(1),
+            },
+        },
+    );
+    // Live repositories (with ops-tools, unknown to the cache) and live keys of api stay.
+    let Some(Load::Ready(repos)) = s.repos.get("acme") else {
+        panic!()
+    };
+    assert!(repos.iter().any(|r| r.slug == "ops-tools"));
+    let api = s.keys.get(&("acme".to_string(), "api".to_string()));
+    assert!(matches!(api, Some(Load::Ready(k)) if k[1].label == "jenkins"));
+    // What had not arrived live is filled in from the cache.
+    let web = s.keys.get(&("acme".to_string(), "web".to_string()));
+    assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
+}

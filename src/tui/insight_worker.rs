@@ -1,0 +1,163 @@
+//! The worker half of the workspace-wide views: cache, export and doctor, all I/O.
+//!
+//! Called from `worker.rs`; kept here so the worker's own file stays about panes.
+
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
+use super::msg::WorkerMsg;
+use super::state::{ReqId, ScanData};
+use super::worker::{project_group, repo_key_views, repo_view};
+use crate::bitbucket::Client;
+use crate::cache::{self, CacheLoad};
+use crate::config::AuditConfig;
+use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
+use crate::ops::doctor::{DoctorSetup, diagnose};
+use crate::ops::scan::WorkspaceScan;
+
+/// Runs one command; `None` when nothing needs saying.
+pub async fn execute(client: &Client, cmd: InsightCommand) -> Option<WorkerMsg> {
+    let msg = match cmd {
+        InsightCommand::LoadCache { req_id, dir, ws } => {
+            // Reading and parsing a large scan is blocking work: keep it off the runtime.
+            tokio::task::spawn_blocking(move || load_cache(&dir, &ws, req_id))
+                .await
+                .ok()?
+        }
+        InsightCommand::StoreCache { dir, snapshot } => {
+            let stored =
+                tokio::task::spawn_blocking(move || cache::store_snapshot(&dir, &snapshot))
+                    .await
+                    .ok()?;
+            return stored
+                .err()
+                .map(|e| WorkerMsg::Insight(InsightMsg::StoreFailed(e.to_string())));
+        }
+        InsightCommand::Export {
+            req_id,
+            dir,
+            inventory,
+            rules,
+            cached,
+        } => {
+            let result = tokio::task::spawn_blocking(move || {
+                export(&dir, &inventory, rules, cached, OffsetDateTime::now_utc())
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("The export stopped: {e}")));
+            InsightMsg::Exported { req_id, result }
+        }
+        InsightCommand::Diagnose {
+            req_id,
+            source,
+            edit_strategy,
+        } => {
+            let report = diagnose(client, DoctorSetup::for_source(source, edit_strategy)).await;
+            InsightMsg::Diagnosed {
+                req_id,
+                report: Diagnosis(Box::new(report)),
+            }
+        }
+    };
+    Some(WorkerMsg::Insight(msg))
+}
+
+/// After an `R` scan: its inventory, sent before `WorkerMsg::Scanned` so the All keys view
+/// and a waiting find have it by the time the panes refresh.
+pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSender<WorkerMsg>) {
+    let snapshot = Snapshot::from_scan(scan, OffsetDateTime::now_utc());
+    let inventory = Inventory::build(&snapshot);
+    let _ = answers.send(WorkerMsg::Insight(InsightMsg::Scanned {
+        req_id,
+        snapshot: Box::new(snapshot),
+        inventory: Box::new(inventory),
+    }));
+}
+
+pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
+    let answer = match cache::load(dir, ws) {
+        CacheLoad::Found(cached) => CacheAnswer::Found {
+            age: cached.age(OffsetDateTime::now_utc()),
+            inventory: Box::new(Inventory::build(&cached.snapshot)),
+            panes: Box::new(scan_data(&cached.snapshot)),
+        },
+        CacheLoad::Missing => CacheAnswer::Missing,
+        CacheLoad::Ignored { warning } => CacheAnswer::Ignored(warning),
+    };
+    InsightMsg::Cache {
+        req_id,
+        ws: ws.to_string(),
+        answer,
+    }
+}
+
+/// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
+pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
+    let ws = &s.workspace;
+    let listing = |l: Option<&Listing>| match l {
+        Some(Listing::Keys(keys)) => Ok(keys.clone()),
+        Some(Listing::Failed(f)) => Err(f.reason.clone()),
+        None => Ok(Vec::new()),
+    };
+    let repo_keys = s
+        .repo_keys
+        .iter()
+        .map(|(slug, l)| {
+            let views = listing(Some(l)).map(|keys| repo_key_views(ws, slug, keys));
+            (slug.clone(), views)
+        })
+        .collect();
+    let projects = match &s.projects_error {
+        Some(f) => Err(f.reason.clone()),
+        None => Ok(s
+            .projects
+            .iter()
+            .map(|p| project_group(ws, p.clone(), listing(s.project_keys.get(&p.key))))
+            .collect()),
+    };
+    ScanData {
+        repos: s.repositories.iter().cloned().map(repo_view).collect(),
+        repo_keys,
+        projects,
+    }
+}
+
+/// Writes `bbkeys-audit-<ws>-<date>.json` and `.csv` into `dir`; returns both paths.
+pub fn export(
+    dir: &Path,
+    inventory: &Inventory,
+    rules: AuditConfig,
+    cached: bool,
+    now: OffsetDateTime,
+) -> Result<(PathBuf, PathBuf), String> {
+    let findings = audit(inventory, &rules, now);
+    let report = AuditReport::new(inventory, &findings, rules, now, cached);
+    let json = report
+        .to_json()
+        .map_err(|e| format!("Could not write the audit as JSON: {e}"))?;
+    let date = crate::ops::audit::Timestamp(now).date();
+    // The slug came from the server: it must not steer the file name out of `dir`.
+    let ws: String = inventory
+        .workspace
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let base = dir.join(format!("bbkeys-audit-{ws}-{date}"));
+    let json_path = base.with_extension("json");
+    let csv_path = base.with_extension("csv");
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("Could not write {}: {e}", path.display()))
+    };
+    write(&json_path, &json)?;
+    write(&csv_path, &report.to_csv())?;
+    Ok((json_path, csv_path))
+}

@@ -1,0 +1,300 @@
+//! The All keys view (`K`) and the find view (`f`), drawn over the panes. Labels, slugs and
+//! reasons in the inventory come straight from the server, so each is cleaned here.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::text;
+use crate::bitbucket::KeyScope;
+use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
+use crate::ops::find::find_key;
+use crate::sanitize::clean_line;
+use crate::tui::action::Action;
+use crate::tui::insight::{self, Overlay, WorkspaceInventory};
+use crate::tui::state::State;
+
+/// Draws whichever of these views is open; the status and hint bars stay visible.
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let Some(overlay) = state.insight.overlay else {
+        return;
+    };
+    let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));
+    frame.render_widget(Clear, body);
+    match overlay {
+        Overlay::AllKeys => all_keys(frame, body, state),
+        Overlay::Find => find(frame, body, state),
+        Overlay::Credentials => super::credentials::render(frame, body, state),
+    }
+}
+
+/// The framed block of a view: title on top, its keys at the bottom.
+pub fn view_block<'a>(state: &State, title: String, keys: &[(Action, &'a str)]) -> Block<'a> {
+    let theme = &state.theme;
+    let mut hints = vec![Span::raw(" ")];
+    for (action, what) in keys {
+        if let Some(k) = state.keymap.first_key(*action) {
+            hints.push(Span::styled(k, theme.key));
+            hints.push(Span::raw(format!(" {what}  ")));
+        }
+    }
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(title)
+        .title_bottom(Line::from(hints))
+}
+
+fn source_note(w: &WorkspaceInventory) -> String {
+    match w.cached {
+        Some(age) => format!("cached {}", insight::ago(age)),
+        None => format!("scanned {}", w.inventory.scanned_at.date()),
+    }
+}
+
+fn short_type(e: &KeyEntry) -> String {
+    let t = e.key_type.strip_prefix("ssh-").unwrap_or(&e.key_type);
+    // `ecdsa-sha2-nistp256` says nothing the bits do not: keep the column narrow.
+    let t = if t.starts_with("ecdsa-") { "ecdsa" } else { t };
+    format!("{} {}", clean_line(t), e.bits)
+}
+
+fn date(t: Option<Timestamp>, none: &str) -> String {
+    t.map(|t| t.date()).unwrap_or_else(|| none.to_string())
+}
+
+fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let ws = state
+        .focused_workspace()
+        .map(|w| w.slug.clone())
+        .unwrap_or_default();
+    let inv = insight::focused_inventory(state);
+    let rows = insight::all_keys_rows(state);
+    let title = match inv {
+        Some(w) => format!(
+            " All keys of {ws} ({}) · {} ",
+            w.inventory.keys.len(),
+            source_note(w)
+        ),
+        None => format!(" All keys of {ws} "),
+    };
+    let block = view_block(
+        state,
+        title,
+        &[
+            (Action::SortColumn, "sort"),
+            (Action::SortReverse, "reverse"),
+            (Action::Filter, "filter"),
+            (Action::FindKey, "find"),
+            (Action::Export, "export"),
+            (Action::Cancel, "close"),
+        ],
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(_) = inv else {
+        let rescan = state
+            .keymap
+            .first_key(Action::Rescan)
+            .unwrap_or_else(|| "R".into());
+        let line = match &state.scan {
+            Some(s) => format!(" Scanning {} ({}/{})…", s.ws, s.done, s.total),
+            None => format!(" No scan of {ws} yet: press {rescan} to scan the workspace"),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(line, theme.dim)), inner);
+        return;
+    };
+    let v = &state.insight.all_keys;
+    let width = usize::from(inner.width);
+    let fixed = 12 + 6 + 11 + 11;
+    // Labels say more to people than fingerprints, so they get the larger share.
+    let fp_w = if width >= fixed + 2 + 51 + 30 {
+        51
+    } else {
+        (width.saturating_sub(fixed + 2) * 2 / 5).clamp(12, 51)
+    };
+    let label_w = width.saturating_sub(fixed + fp_w + 2).max(6);
+    let head = |col: KeyColumn, name: &str, w: usize| {
+        let arrow = if v.sort.column == col {
+            match v.sort.direction {
+                Direction::Ascending => " ▲",
+                Direction::Descending => " ▼",
+            }
+        } else {
+            ""
+        };
+        Span::styled(text::fit(&format!("{name}{arrow}"), w), theme.label)
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw(" "),
+        head(KeyColumn::Labels, "Labels", label_w),
+        head(KeyColumn::Type, "Type", 12),
+        head(KeyColumn::Repositories, "Repos", 6),
+        head(KeyColumn::FirstAdded, "Added", 11),
+        head(KeyColumn::LastUsed, "Last used", 11),
+        head(KeyColumn::Fingerprint, "Fingerprint", fp_w),
+    ])];
+    if v.sort.column == KeyColumn::Bits {
+        // Bits has no column of its own: say it in the type header instead.
+        lines[0].spans[2] = head(KeyColumn::Bits, "Type (bits)", 12);
+    }
+    let filter_line = !v.filter.is_empty() || state.typing;
+    let height = usize::from(inner.height).saturating_sub(1 + usize::from(filter_line));
+    if rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(" Nothing matches /{}", v.filter),
+            theme.dim,
+        )));
+    }
+    for (i, e) in rows.iter().enumerate().skip(v.offset).take(height) {
+        let style = if i == v.cursor {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        let row = format!(
+            " {}{}{}{}{}{}",
+            text::fit(&clean_line(&e.labels_text()), label_w),
+            text::fit(&short_type(e), 12),
+            text::fit(&e.reach.to_string(), 6),
+            text::fit(&date(e.first_added, "?"), 11),
+            text::fit(&date(e.last_used, "never"), 11),
+            text::fit(&e.fingerprint.to_string(), fp_w),
+        );
+        lines.push(Line::from(Span::styled(text::fit(&row, width), style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if filter_line && inner.height > 1 {
+        let cursor = if state.typing { "▏" } else { "" };
+        let r = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" /{}{cursor}", v.filter), theme.key)),
+            r,
+        );
+    }
+}
+
+fn find(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let Some(target) = &state.insight.find else {
+        return;
+    };
+    let block = view_block(
+        state,
+        format!(" Where is {} used? ", clean_line(&target.name)),
+        &[(Action::Down, "scroll"), (Action::Cancel, "back")],
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(w) = state.insight.inventories.get(&target.ws) else {
+        return;
+    };
+    let inv = &w.inventory;
+    let result = find_key(inv, &target.fingerprint);
+    let width = usize::from(inner.width);
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!(" {name:<12}"), theme.label),
+            Span::raw(value),
+        ])
+    };
+    let mut lines = vec![field("Fingerprint", target.fingerprint.to_string())];
+    lines.push(field(
+        "Scan",
+        format!("{} · {}", clean_line(&inv.workspace), source_note(w)),
+    ));
+    match result.entry {
+        None => {
+            lines.push(Line::raw(""));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " Not found in any repository or project of {} that the scan could read.",
+                    clean_line(&inv.workspace)
+                ),
+                theme.error,
+            )));
+        }
+        Some(e) => {
+            lines.push(field(
+                "Key",
+                format!(
+                    "{} · labels: {}",
+                    short_type(e),
+                    clean_line(&e.labels_text())
+                ),
+            ));
+            lines.push(field(
+                "Held",
+                format!(
+                    "{} times, reaching {} repositories",
+                    e.holdings.len(),
+                    e.reach
+                ),
+            ));
+            lines.push(Line::raw(""));
+            let place_w = (width / 3).max(16);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " {}{}{}{}",
+                    text::fit("Where", place_w),
+                    text::fit("Label", 24),
+                    text::fit("Added", 11),
+                    "Last used"
+                ),
+                theme.label,
+            )));
+            for h in &e.holdings {
+                lines.push(Line::raw(format!(
+                    " {}{}{}{}",
+                    text::fit(&clean_line(&h.scope.to_string()), place_w),
+                    text::fit(&clean_line(&h.label), 24),
+                    text::fit(&date(h.created_on, "?"), 11),
+                    date(h.last_used, "never"),
+                )));
+                if let KeyScope::Project { project, .. } = &h.scope {
+                    let repos: Vec<String> = inv
+                        .project_repositories
+                        .get(project)
+                        .map(|r| r.iter().map(|s| clean_line(s)).collect())
+                        .unwrap_or_default();
+                    let reach = if repos.is_empty() {
+                        "no repositories".to_string()
+                    } else {
+                        repos.join(", ")
+                    };
+                    lines.push(Line::from(Span::styled(
+                        format!("   reaches {reach}"),
+                        theme.inherited,
+                    )));
+                }
+            }
+        }
+    }
+    if !result.unreadable.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            " Not read by the scan (the key may be there too):",
+            theme.label,
+        )));
+        for u in result.unreadable {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " {}: {}",
+                    clean_line(&u.target),
+                    clean_line(&u.failure.reason)
+                ),
+                theme.error,
+            )));
+        }
+    }
+    let scroll = state.insight.scroll.min(lines.len().saturating_sub(1));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
+        inner,
+    );
+}
