@@ -5,8 +5,6 @@
 //! attempted and not one could be read, because an empty report would then pass for a clean
 //! workspace.
 
-use std::io::{IsTerminal, Write};
-
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
@@ -74,17 +72,7 @@ pub(super) async fn obtain(
             format!("{why}. Run the command once without --cached to scan {ws} and store it."),
         ));
     }
-    let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
-    let progress = move |p: crate::ops::scan::ScanProgress| {
-        if !quiet {
-            eprint!("\rscanning {ws}: {}/{}", p.done, p.total);
-            let _ = std::io::stderr().flush();
-        }
-    };
-    let scan = crate::ops::scan::scan_workspace(&ctx.client, ws, &progress).await?;
-    if !quiet {
-        eprintln!();
-    }
+    let scan = super::scan_cost::scan(ctx, ws).await?;
     let snapshot = Snapshot::from_scan(&scan, now);
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()

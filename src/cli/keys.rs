@@ -507,17 +507,7 @@ async fn list(
         }
     } else {
         check_workspace(target)?;
-        let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
-        let progress = move |p: crate::ops::scan::ScanProgress| {
-            if !quiet {
-                eprint!("\rscanning {target}: {}/{}", p.done, p.total);
-                let _ = std::io::stderr().flush();
-            }
-        };
-        let scan = crate::ops::scan::scan_workspace(&ctx.client, target, &progress).await?;
-        if !quiet {
-            eprintln!();
-        }
+        let scan = super::scan_cost::scan(ctx, target).await?;
         for (slug, keys) in &scan.repo_keys {
             let scope = KeyScope::Repository {
                 workspace: target.into(),

@@ -8,6 +8,7 @@ mod client;
 mod common;
 mod contract;
 mod demo;
+mod perf;
 mod readme;
 mod sshkey;
 mod tui_e2e;
