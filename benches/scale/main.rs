@@ -208,10 +208,16 @@ fn main() {
                 Some(m.peak_rss_kb <= 80 * 1024),
             ));
             figures.push(Figure::new(
-                "(f) first output from the cache",
+                "(f) first output from cache, 10,000 repos",
                 ms(m.first_output),
                 "≤ 150 ms",
                 Some(m.first_output <= Duration::from_millis(150)),
+            ));
+            figures.push(Figure::new(
+                "(f) first output from cache, 1,000 repos",
+                ms(m.first_output_small),
+                "≤ 150 ms",
+                Some(m.first_output_small <= Duration::from_millis(150)),
             ));
         }
         Err(e) => println!("(e), (f) not measured: {e}"),

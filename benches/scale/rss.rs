@@ -14,40 +14,45 @@ use super::median;
 /// What (e) and (f) measured.
 pub struct Process {
     pub peak_rss_kb: u64,
+    /// With 10,000 repositories.
     pub first_output: Duration,
+    /// With 1,000 repositories.
+    pub first_output_small: Duration,
     pub rss_note: String,
     pub start_note: String,
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_bbkeys");
 
-/// Stops the demo server when the measurement ends, however it ends.
-struct Server(Child);
+/// Stops the demo server when the measurement ends, however it ends. Its stdout stays open:
+/// the server prints more lines after the first, and a closed pipe would kill it.
+struct Server {
+    child: Child,
+    _stdout: Option<BufReader<std::process::ChildStdout>>,
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-fn start_server() -> Result<(Server, String), String> {
+fn start_server(dataset: &str) -> Result<(Server, String), String> {
     let mut child = Command::new(BIN)
-        .args([
-            "demo-server",
-            "--latency-ms",
-            "0",
-            "--dataset",
-            "scale:10000x3",
-        ])
+        .args(["demo-server", "--latency-ms", "0", "--dataset", dataset])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {BIN} demo-server: {e}"))?;
     let out = child.stdout.take().ok_or("the demo server has no stdout")?;
-    let server = Server(child);
+    let mut server = Server {
+        child,
+        _stdout: None,
+    };
+    let mut reader = BufReader::new(out);
     let mut first = String::new();
-    BufReader::new(out)
+    reader
         .read_line(&mut first)
         .map_err(|e| format!("the demo server said nothing: {e}"))?;
     let url = first
@@ -55,6 +60,7 @@ fn start_server() -> Result<(Server, String), String> {
         .find(|w| w.starts_with("http://"))
         .ok_or_else(|| format!("no URL in the demo server's first line: {first:?}"))?
         .to_string();
+    server._stdout = Some(reader);
     Ok((server, url))
 }
 
@@ -120,6 +126,37 @@ fn first_output(mut cmd: Command) -> Result<Duration, String> {
     Ok(took)
 }
 
+/// The size of every file under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => bytes_under(&e.path()),
+            _ => e.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
+}
+
+/// Fills a fresh home's cache with a scan of `repos` repositories × 3 keys (through `audit`,
+/// which stores it), then times `audit scale --cached` to its first output, median of 7.
+fn cached_start(repos: usize) -> Result<(Duration, u64), String> {
+    let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(home.path().join("bench.toml"), "hourly_budget = 1000000\n")
+        .map_err(|e| e.to_string())?;
+    let (server, url) = start_server(&format!("scale:{repos}x3"))?;
+    peak_rss(bbkeys(home.path(), &url, &["audit", "scale", "--json"]))?;
+    drop(server);
+    let mut starts = Vec::new();
+    for _ in 0..7 {
+        let cmd = bbkeys(home.path(), &url, &["audit", "scale", "--cached"]);
+        starts.push(first_output(cmd)?);
+    }
+    Ok((median(starts), bytes_under(&home.path().join("cache"))))
+}
+
 /// (e) and (f).
 pub fn measure() -> Result<Process, String> {
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -127,45 +164,22 @@ pub fn measure() -> Result<Process, String> {
     // benchmark's own config raises the budget (the simulator has no limit).
     std::fs::write(home.path().join("bench.toml"), "hourly_budget = 1000000\n")
         .map_err(|e| e.to_string())?;
-    let (server, url) = start_server()?;
-    let (list_kb, list_time) = peak_rss(bbkeys(
-        home.path(),
-        &url,
-        &["keys", "list", "scale", "--json"],
-    ))?;
-    // `audit` also stores the scan, which (f) then starts from.
-    let (audit_kb, audit_time) =
-        peak_rss(bbkeys(home.path(), &url, &["audit", "scale", "--json"]))?;
+    let (server, url) = start_server("scale:10000x3")?;
+    let list = ["keys", "list", "scale", "--json"];
+    let (list_kb, list_time) = peak_rss(bbkeys(home.path(), &url, &list))?;
+    let audit = ["audit", "scale", "--json"];
+    let (audit_kb, audit_time) = peak_rss(bbkeys(home.path(), &url, &audit))?;
     drop(server);
-    let (cached_kb, _) = peak_rss(bbkeys(home.path(), &url, &["audit", "scale", "--cached"]))?;
-    let mut starts = Vec::new();
-    for _ in 0..7 {
-        starts.push(first_output(bbkeys(
-            home.path(),
-            &url,
-            &["audit", "scale", "--cached"],
-        ))?);
-    }
-    let first = median(starts);
-    let cache_bytes = std::fs::read_dir(home.path().join("cache"))
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .flat_map(|d| {
-            std::fs::read_dir(d.path())
-                .ok()
-                .into_iter()
-                .flatten()
-                .flatten()
-        })
-        .filter_map(|f| f.metadata().ok())
-        .map(|m| m.len())
-        .sum::<u64>();
+    let cached = ["audit", "scale", "--cached"];
+    let (cached_kb, _) = peak_rss(bbkeys(home.path(), &url, &cached))?;
+    let (big, big_bytes) = cached_start(10_000)?;
+    let (small, small_bytes) = cached_start(1_000)?;
     let peak = list_kb.max(audit_kb).max(cached_kb);
+    let mb = |b: u64| b as f64 / 1_048_576.0;
     Ok(Process {
         peak_rss_kb: peak,
-        first_output: first,
+        first_output: big,
+        first_output_small: small,
         rss_note: format!(
             "peak RSS of bbkeys alone (simulator in its own process), 10,000 repositories × 3 keys: `keys list scale --json` {:.1} MB ({:.1} s), `audit scale --json` {:.1} MB ({:.1} s), `audit scale --cached` {:.1} MB",
             list_kb as f64 / 1024.0,
@@ -175,9 +189,11 @@ pub fn measure() -> Result<Process, String> {
             cached_kb as f64 / 1024.0
         ),
         start_note: format!(
-            "start-up to first output from the cache: `bbkeys audit scale --cached` (10,000 repositories, cache {:.1} MB), spawn to first byte on stdout, median of 7: {} (the TUI does not start from the cache yet, so the CLI stands in)",
-            cache_bytes as f64 / 1_048_576.0,
-            super::ms(first)
+            "start-up to first output from the cache, `bbkeys audit scale --cached`, spawn to first byte on stdout, median of 7: 10,000 repositories × 3 keys (cache {:.1} MB) {}; 1,000 repositories × 3 keys (cache {:.1} MB) {} (the TUI does not start from the cache yet, so the CLI stands in)",
+            mb(big_bytes),
+            super::ms(big),
+            mb(small_bytes),
+            super::ms(small)
         ),
     })
 }

@@ -73,10 +73,11 @@ pub(super) async fn obtain(
         ));
     }
     let scan = super::scan_cost::scan(ctx, ws).await?;
-    let snapshot = Snapshot::from_scan(&scan, now);
+    // Moved, not copied: a 10,000-repository scan held twice would double the peak memory.
+    let mut snapshot = Snapshot::from_owned_scan(scan, now);
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
-        && let Err(e) = cache::store_snapshot(&dir, &snapshot)
+        && let Err(e) = cache::store_snapshot(&dir, &mut snapshot)
     {
         eprintln!("bbkeys: warning: {e}");
     }
@@ -95,10 +96,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     if ctx.json {
-        let text = report
-            .to_json()
-            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        super::keys::print_json(&report)?;
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {

@@ -260,3 +260,66 @@ async fn a_429_mid_scan_slows_down_and_never_repeats_a_finished_request() {
     // Each listing page and each key listing succeeded exactly once.
     assert_eq!(last_ok.len(), 264);
 }
+
+#[tokio::test]
+async fn without_size_the_estimate_is_a_lower_bound_and_a_no_stops_the_scan() {
+    use bbkeys::demo::{Fault, FaultAction, PathPattern, credentials as cred};
+    use bbkeys::ops::scan::{Proceed, ScanEstimate, scan_workspace_gated};
+    use std::sync::Mutex;
+
+    let sim = scale_sim(250, 1, 0).await;
+    let client = Client::new(fast_options(&sim, full())).unwrap();
+    // The real first page, without `size` (only `values` and `next` are guaranteed, §3).
+    let url = format!(
+        "{}/repositories/scale?role=admin&pagelen=100&sort=slug",
+        sim.api_url()
+    );
+    let mut page: serde_json::Value = reqwest::Client::new()
+        .get(&url)
+        .basic_auth(cred::EMAIL, Some(cred::TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page.as_object_mut().unwrap().remove("size");
+    let no_size = || {
+        Fault::new(
+            PathPattern::Exact("/2.0/repositories/scale".into()),
+            FaultAction::respond(200, "application/json", &page.to_string()),
+        )
+        .times(1)
+    };
+
+    sim.control().clear_log();
+    sim.control().add_fault(no_size());
+    let seen: Mutex<Option<ScanEstimate>> = Mutex::new(None);
+    let gate = |e: &ScanEstimate| {
+        *seen.lock().unwrap() = Some(e.clone());
+        Proceed::Yes
+    };
+    let scan = scan_workspace_gated(&client, "scale", &|_| {}, &gate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(scan.repositories.len(), 250);
+    let e = seen.lock().unwrap().clone().unwrap();
+    assert!(!e.exact);
+    assert_eq!((e.repositories, e.projects, e.made), (101, 10, 2));
+    // 2 pages + 101 repositories + 1 project page + 10 projects, at least.
+    assert_eq!(e.requests, 114);
+    assert!(e.requests <= api_log(&sim).len());
+
+    // With `size`, the estimate is the exact cost; a gate that says no stops after it.
+    sim.control().clear_log();
+    let stopped = scan_workspace_gated(&client, "scale", &|_| {}, &|e| {
+        assert!(e.exact);
+        assert_eq!(e.requests, 264);
+        Proceed::No
+    })
+    .await
+    .unwrap();
+    assert!(stopped.is_none());
+    assert_eq!(api_log(&sim).len(), 2, "only the two first pages");
+}
