@@ -13,6 +13,9 @@ sleep 2
 # Into the repositories, down to one with keys, then into its keys.
 tmux send-keys -t "$session" 2 j j 3 j
 sleep 1
+# Every copy of that key selected (s scans the workspace): the marks and the status count.
+tmux send-keys -t "$session" s
+sleep 1
 tmux capture-pane -t "$session" -e -p | python3 assets/ansi2svg.py 120 > assets/screenshot.svg
 tmux send-keys -t "$session" q
 echo "wrote assets/screenshot.svg"

@@ -397,8 +397,8 @@ pub struct ResolvedCredential {
 }
 
 /// The environment variables the credential chain reads; a struct so tests need not touch the
-/// process environment.
-#[derive(Debug, Clone, Default)]
+/// process environment. `Debug` hides the tokens.
+#[derive(Clone, Default)]
 pub struct CredentialEnv {
     /// `BBKEYS_EMAIL`.
     pub email: Option<String>,
@@ -406,6 +406,17 @@ pub struct CredentialEnv {
     pub api_token: Option<String>,
     /// `BBKEYS_ACCESS_TOKEN`.
     pub access_token: Option<String>,
+}
+
+impl std::fmt::Debug for CredentialEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |t: &Option<String>| t.as_ref().map(|_| "<redacted>");
+        f.debug_struct("CredentialEnv")
+            .field("email", &self.email)
+            .field("api_token", &hidden(&self.api_token))
+            .field("access_token", &hidden(&self.access_token))
+            .finish()
+    }
 }
 
 impl CredentialEnv {

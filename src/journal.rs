@@ -121,7 +121,14 @@ impl Entry {
     }
 
     /// One sentence on where the entry stands, for the recovery dialog and the CLI warning.
+    ///
+    /// The whole sentence is cleaned, not just the labels: every field comes from a file that
+    /// a crash may have cut or a person may have edited, and the sentence goes to a terminal.
     pub fn describe(&self) -> String {
+        crate::sanitize::clean_line(&self.describe_raw())
+    }
+
+    fn describe_raw(&self) -> String {
         let r = &self.record;
         let label = |l: &Option<String>| {
             l.as_deref()

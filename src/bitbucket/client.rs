@@ -528,10 +528,16 @@ impl Client {
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.slow_down(self.backoff(0, retry_after));
         }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| transport_error(e, op, target, auth))?;
+        let text = resp.text().await.map_err(|e| {
+            // reqwest calls any failure while the body arrives a decode error, but JSON is
+            // decoded later (`decode`): here it is the connection breaking mid-answer, which is
+            // transient like any network error, so a GET is retried (found by the fault suite).
+            let mut err = transport_error(e, op, target, auth);
+            if err.kind == ApiErrorKind::Decode {
+                err.kind = ApiErrorKind::Network;
+            }
+            err
+        })?;
         tracing::debug!(status = status.as_u16(), path = url.path(), "response");
         Ok((status, retry_after, text))
     }

@@ -215,6 +215,9 @@ impl Context {
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
             demo: self.simulator.is_some(),
+            state_dir: Some(self.state_dir()),
+            edit_strategy: self.config.edit_strategy,
+            concurrency: self.concurrency(),
         };
         let outcome = crate::tui::run(opts)
             .await

@@ -131,7 +131,8 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 
 /// Renders an aligned table into `out`.
 pub fn render_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    const MAX_CELL: usize = 48;
+    // Wide enough for a whole SHA256 fingerprint (50 columns); longer labels are cut.
+    const MAX_CELL: usize = 56;
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| fit(&clean_line(c), MAX_CELL)).collect())

@@ -52,8 +52,9 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-/// Scans `ws` with progress on stderr, after announcing the cost. Over the budget it asks on a
-/// terminal and refuses (exit 2) elsewhere: a script cannot answer, and silently spending the
+/// Scans `ws` with progress on stderr, after announcing the cost (off a terminal only when the
+/// scan comes near the budget). Over the budget it asks on a terminal and refuses (exit 2)
+/// elsewhere: a script cannot answer, and silently spending the
 /// next hour's requests would break whatever else the account runs.
 pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliError> {
     let quiet = ctx.quiet || ctx.json;
@@ -77,8 +78,13 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         let used = log.last_hour().saturating_sub(e.made);
         let text = announcement(e, used, budget);
         if used + e.requests <= budget {
-            if !quiet {
+            // On a terminal the cost is always shown; a script hears of it only when the scan
+            // takes the hour's use past 80% of the budget, so its stderr stays for errors.
+            let near = (used + e.requests) * 5 > budget * 4;
+            if !quiet && std::io::stderr().is_terminal() {
                 eprintln!("bbkeys: {text}.");
+            } else if !quiet && near {
+                eprintln!("bbkeys: warning: {text}, close to the budget.");
             }
             return Proceed::Yes;
         }

@@ -7,8 +7,8 @@ use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::config::{Config, ConfigError, TokenKind};
 
-/// What a profile should say after `auth login`.
-#[derive(Debug, Clone)]
+/// What a profile should say after `auth login`. `Debug` hides the token.
+#[derive(Clone)]
 pub struct ProfileUpdate<'a> {
     /// Profile name.
     pub name: &'a str,
@@ -19,6 +19,17 @@ pub struct ProfileUpdate<'a> {
     /// An inline token (the user agreed to keep it in the file), or `None` when the token lives
     /// in the keyring.
     pub inline_token: Option<&'a str>,
+}
+
+impl std::fmt::Debug for ProfileUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileUpdate")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("kind", &self.kind)
+            .field("inline_token", &self.inline_token.map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 fn read_document(path: &Path) -> Result<DocumentMut, ConfigError> {

@@ -39,11 +39,26 @@ pub trait TokenStore: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// An in-memory store, for tests and for runs that must not use the keyring.
-#[derive(Debug, Clone, Default)]
+/// An in-memory store, for tests and for runs that must not use the keyring. `Debug` shows
+/// the profiles, never their tokens.
+#[derive(Clone, Default)]
 pub struct MemoryStore {
     entries: Arc<Mutex<BTreeMap<String, String>>>,
     unavailable: Option<String>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let profiles: Vec<String> = self
+            .entries
+            .lock()
+            .map(|e| e.keys().cloned().collect())
+            .unwrap_or_default();
+        f.debug_struct("MemoryStore")
+            .field("profiles", &profiles)
+            .field("unavailable", &self.unavailable)
+            .finish()
+    }
 }
 
 impl MemoryStore {

@@ -55,6 +55,30 @@ pub enum Action {
     Suspend,
     /// Open the built-in demo (first-run screen only).
     OpenDemo,
+    /// Toggle the focused row in the selection and move down.
+    ToggleSelect,
+    /// Start or end a visual range.
+    VisualSelect,
+    /// Select every visible row of the focused pane.
+    SelectAll,
+    /// Invert the selection over the visible rows of the focused pane.
+    InvertSelection,
+    /// Select every copy of the focused key in the scanned workspace.
+    SelectCopies,
+    /// Open the selection view.
+    SelectionView,
+    /// Add a key to the focused repository or project, or to every selected repository.
+    AddKey,
+    /// Delete the focused key, or every selected key.
+    DeleteKey,
+    /// Edit the focused key's label, or relabel every selected key.
+    EditLabel,
+    /// Replace a selected key with a new one wherever it is selected.
+    Rotate,
+    /// Open the jobs view.
+    Jobs,
+    /// In the jobs view, cancel the running job; in the selection view, remove the row.
+    CancelJob,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -64,6 +88,8 @@ pub enum HelpGroup {
     Move,
     /// Changing panes.
     Panes,
+    /// The selection.
+    Select,
     /// Everything else.
     Actions,
 }
@@ -71,7 +97,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 37] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -88,6 +114,18 @@ impl Action {
         Action::FocusWorkspaces,
         Action::FocusRepositories,
         Action::FocusKeys,
+        Action::ToggleSelect,
+        Action::VisualSelect,
+        Action::SelectAll,
+        Action::InvertSelection,
+        Action::SelectCopies,
+        Action::SelectionView,
+        Action::AddKey,
+        Action::DeleteKey,
+        Action::EditLabel,
+        Action::Rotate,
+        Action::Jobs,
+        Action::CancelJob,
         Action::Filter,
         Action::Cancel,
         Action::Reload,
@@ -128,6 +166,18 @@ impl Action {
             Action::CopyPublicKey => "copy_public_key",
             Action::Suspend => "suspend",
             Action::OpenDemo => "open_demo",
+            Action::ToggleSelect => "toggle_select",
+            Action::VisualSelect => "visual_select",
+            Action::SelectAll => "select_all",
+            Action::InvertSelection => "invert_selection",
+            Action::SelectCopies => "select_copies",
+            Action::SelectionView => "selection_view",
+            Action::AddKey => "add_key",
+            Action::DeleteKey => "delete_key",
+            Action::EditLabel => "edit_label",
+            Action::Rotate => "rotate",
+            Action::Jobs => "jobs",
+            Action::CancelJob => "cancel_job",
         }
     }
 
@@ -154,12 +204,24 @@ impl Action {
             Action::Cancel => "close / clear the filter",
             Action::Help => "this help",
             Action::Quit => "quit (Ctrl-C always quits)",
-            Action::Reload => "reload the focused item",
+            Action::Reload => "reload / retry failed",
             Action::Rescan => "rescan the whole workspace",
             Action::CopyFingerprint => "copy fingerprint",
             Action::CopyPublicKey => "copy public key",
             Action::Suspend => "suspend to the shell",
             Action::OpenDemo => "open the demo (first-run screen)",
+            Action::ToggleSelect => "select row, move down",
+            Action::VisualSelect => "visual range",
+            Action::SelectAll => "select all visible",
+            Action::InvertSelection => "invert selection",
+            Action::SelectCopies => "select every copy",
+            Action::SelectionView => "the selection",
+            Action::AddKey => "add key(s)",
+            Action::DeleteKey => "delete key(s)",
+            Action::EditLabel => "edit label(s)",
+            Action::Rotate => "rotate a selected key",
+            Action::Jobs => "jobs and results",
+            Action::CancelJob => "cancel job / unselect",
         }
     }
 
@@ -182,6 +244,12 @@ impl Action {
             | Action::FocusWorkspaces
             | Action::FocusRepositories
             | Action::FocusKeys => HelpGroup::Panes,
+            Action::ToggleSelect
+            | Action::VisualSelect
+            | Action::SelectAll
+            | Action::InvertSelection
+            | Action::SelectCopies
+            | Action::SelectionView => HelpGroup::Select,
             _ => HelpGroup::Actions,
         }
     }

@@ -12,10 +12,12 @@ use super::ui::layout;
 /// `j` through fifty repositories costs one request, not fifty.
 pub const SETTLE_TICKS: u8 = 2;
 
-/// Commands to run at start: the workspaces.
+/// Commands to run at start: the workspaces, and a look at the journal for operations an
+/// earlier run left unfinished.
 pub fn init(state: &mut State) -> Vec<Command> {
     let mut out = Vec::new();
     if state.screen == Screen::Main {
+        out.push(Command::CheckJournal);
         ensure_loaded(state, &mut out);
     }
     out
@@ -49,9 +51,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         return out;
     }
     match msg {
+        // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
+        Msg::Action(Action::Quit) if state.dialog.is_some() => out.push(Command::Quit),
+        Msg::Action(_) if state.dialog.is_some() => {}
+        Msg::Action(a) if state.view != View::Panes && !state.help => {
+            super::bulk_actions::view_action(state, a, &mut out)
+        }
         Msg::Action(a) => action(state, a, &mut out),
+        Msg::Input(t) if state.dialog.is_some() => super::dialog_input::input(state, t, &mut out),
         Msg::Input(t) => input(state, t),
-        Msg::Worker(w) => worker(state, w),
+        Msg::Worker(w) => worker(state, w, &mut out),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             for p in Pane::ALL {
@@ -61,6 +70,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Click(x, y) => click(state, x, y),
         Msg::Wheel(x, y, down) => wheel(state, x, y, down),
         Msg::Tick => {}
+    }
+    // A visual range belongs to one pane: leaving the pane keeps what it covered.
+    if state
+        .selection
+        .visual
+        .is_some_and(|v| v.pane != state.focus)
+    {
+        super::selection::commit_visual(state);
     }
     fix_repo_cursor(state);
     if state.settle == 0 {
@@ -72,7 +89,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
     if state.help {
         match a {
-            Action::Help | Action::Cancel => state.help = false,
+            Action::Help | Action::Cancel => {
+                state.help = false;
+                state.help_scroll = 0;
+            }
+            Action::Down => state.help_scroll += 1,
+            Action::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
             Action::Quit => out.push(Command::Quit),
             Action::Suspend => out.push(Command::Suspend),
             _ => {}
@@ -99,7 +121,8 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::FocusKeys => state.focus = Pane::Keys,
         Action::Filter => state.typing = true,
         Action::Cancel => {
-            if !state.filter[focus.index()].is_empty() {
+            // Esc: visual mode first, then the selection, then the filter.
+            if !super::selection::escape(state) && !state.filter[focus.index()].is_empty() {
                 set_filter(state, String::new());
             }
         }
@@ -110,6 +133,9 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::Rescan => rescan(state, out),
         Action::CopyFingerprint | Action::CopyPublicKey => copy(state, a, out),
         Action::OpenDemo => {}
+        other => {
+            super::bulk_actions::action(state, other, out);
+        }
     }
 }
 
@@ -117,7 +143,13 @@ fn input(state: &mut State, t: TextInput) {
     let mut f = state.filter[state.focus.index()].clone();
     match t {
         TextInput::Char(c) if !c.is_control() => f.push(c),
-        TextInput::Char(_) => {}
+        TextInput::Paste(p) => f.extend(p.chars().filter(|c| !c.is_control())),
+        TextInput::Char(_)
+        | TextInput::NextField
+        | TextInput::Up
+        | TextInput::Down
+        | TextInput::PageUp
+        | TextInput::PageDown => {}
         TextInput::Backspace => {
             f.pop();
         }
@@ -142,7 +174,8 @@ fn set_filter(state: &mut State, f: String) {
     }
 }
 
-fn move_cursor(state: &mut State, delta: isize) {
+/// Moves the focused pane's cursor by `delta` rows, within bounds.
+pub(super) fn move_cursor(state: &mut State, delta: isize) {
     let pane = state.focus;
     let i = pane.index();
     let len = state.row_count(pane);
@@ -306,7 +339,8 @@ fn reload(state: &mut State) {
     state.settle = 0;
 }
 
-fn rescan(state: &mut State, out: &mut Vec<Command>) {
+/// `R`: scans the focused workspace, unless a scan is running.
+pub(super) fn rescan(state: &mut State, out: &mut Vec<Command>) {
     if let Some(scan) = &state.scan {
         state.message = Some((format!("A scan of {} is already running", scan.ws), false));
         return;
@@ -353,7 +387,7 @@ fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {
     out.push(Command::CopyToClipboard(text));
 }
 
-fn worker(state: &mut State, msg: WorkerMsg) {
+fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
     match msg {
         WorkerMsg::Workspaces { req_id, result } => {
             if state.workspaces.awaits(req_id) {
@@ -411,6 +445,7 @@ fn worker(state: &mut State, msg: WorkerMsg) {
             clamp_cursors(state);
         }
         WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
+        other => super::write_answers::worker(state, other, out),
     }
 }
 
@@ -438,6 +473,14 @@ fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
         format!("Scanned {ws}: {repos} repositories, {keys} repository keys{failures}"),
         failed > 0,
     ));
+    state.scanned.insert(ws.to_string());
+    if let Some((want_ws, fp)) = state.select_after_scan.take() {
+        if want_ws == ws {
+            super::selection::select_copies(state, ws, &fp);
+        } else {
+            state.select_after_scan = Some((want_ws, fp));
+        }
+    }
 }
 
 fn into_load<T>(r: Result<T, String>) -> Load<T> {

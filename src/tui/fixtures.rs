@@ -135,3 +135,44 @@ pub fn loaded() -> State {
     );
     s
 }
+
+/// A key made from line `n` of the demo keys, so its fingerprint is real (bulk plans parse
+/// fingerprints).
+pub fn real_key(id: u64, label: &str, n: usize, scope: KeyScope) -> KeyView {
+    let line = crate::demo::key_line(n).unwrap();
+    let blob: Vec<&str> = line.split_whitespace().take(2).collect();
+    let k: crate::bitbucket::DeployKey = serde_json::from_value(
+        serde_json::json!({"id": id, "key": blob.join(" "), "label": label, "comment": "ci@build"}),
+    )
+    .unwrap();
+    super::worker::key_view(k, scope)
+}
+
+/// `loaded()` with real keys: acme/api holds demo keys 1 and 2, acme/web holds key 1, and
+/// the whole of acme counts as scanned.
+pub fn loaded_real() -> State {
+    let mut s = loaded();
+    s.keys.insert(
+        ("acme".into(), "api".into()),
+        Load::Ready(vec![
+            real_key(1, "ci-deploy", 1, repo_scope("acme", "api")),
+            real_key(2, "deploy-bot", 2, repo_scope("acme", "api")),
+        ]),
+    );
+    s.keys.insert(
+        ("acme".into(), "web".into()),
+        Load::Ready(vec![real_key(5, "ci-deploy", 1, repo_scope("acme", "web"))]),
+    );
+    s.keys
+        .insert(("acme".into(), "ops-tools".into()), Load::Ready(vec![]));
+    s.scanned.insert("acme".into());
+    s
+}
+
+/// The fingerprint of demo key `n`.
+pub fn fp(n: usize) -> String {
+    crate::sshkey::PublicKey::from_server(crate::demo::key_line(n).unwrap())
+        .unwrap()
+        .fingerprint()
+        .to_string()
+}

@@ -139,23 +139,13 @@ impl fmt::Display for KeySpec {
     }
 }
 
-/// Keys that later features own (add, delete, edit, find, selection, jobs, all keys,
-/// credentials, export). Nothing else may take them, so those features land without
+/// Keys that later features own (find, all keys, credentials, export). Nothing else may take them, so those features land without
 /// moving anyone's muscle memory.
 pub const RESERVED: &[(&str, &str)] = &[
-    ("a", "add a key"),
-    ("d", "delete"),
-    ("e", "edit a label"),
     ("f", "find where a key is used"),
-    ("space", "select"),
-    ("v", "visual selection"),
-    ("ctrl-a", "select all"),
-    ("ctrl-r", "invert the selection"),
-    ("J", "jobs"),
     ("K", "all keys"),
     ("C", "credentials"),
     ("E", "export"),
-    ("S", "the selection"),
 ];
 
 fn default_keys(action: Action) -> &'static [&'static str] {
@@ -186,6 +176,18 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::CopyPublicKey => &["Y"],
         Action::Suspend => &["ctrl-z"],
         Action::OpenDemo => &[],
+        Action::ToggleSelect => &["space"],
+        Action::VisualSelect => &["v"],
+        Action::SelectAll => &["ctrl-a"],
+        Action::InvertSelection => &["ctrl-r"],
+        Action::SelectCopies => &["s"],
+        Action::SelectionView => &["S"],
+        Action::AddKey => &["a"],
+        Action::DeleteKey => &["d"],
+        Action::EditLabel => &["e"],
+        Action::Rotate => &["o"],
+        Action::Jobs => &["J"],
+        Action::CancelJob => &["x"],
     }
 }
 
@@ -402,8 +404,8 @@ mod tests {
         );
         assert!(err("frobnicate = \"x\"").starts_with("[keys] frobnicate: unknown action"));
         assert_eq!(
-            err("quit = \"d\""),
-            "[keys] quit = \"d\": that key is reserved for delete"
+            err("quit = \"f\""),
+            "[keys] quit = \"f\": that key is reserved for find where a key is used"
         );
         assert_eq!(
             err("quit = \"j\""),

@@ -5,14 +5,24 @@
 
 pub mod action;
 pub mod app;
+mod bulk_actions;
+pub mod dialog;
+mod dialog_input;
+pub mod jobs;
 pub mod keymap;
 pub mod msg;
 pub mod runloop;
+pub mod selection;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+mod views;
 pub mod worker;
+mod worker_ops;
+mod write_answers;
+
+use std::path::PathBuf;
 
 use keymap::Keymap;
 use ratatui::Terminal;
@@ -30,6 +40,36 @@ pub struct TuiOptions {
     pub theme: toml::Table,
     /// Running on the built-in simulator (shows the DEMO badge).
     pub demo: bool,
+    /// The account's state directory, which holds its journal. `None` disables changes:
+    /// without a journal, a relabel could lose a key.
+    pub state_dir: Option<PathBuf>,
+    /// How a label edit is done (`edit_strategy` in the config).
+    pub edit_strategy: crate::config::EditStrategy,
+    /// Bulk items applied at once.
+    pub concurrency: usize,
+}
+
+/// A client alone: the panes load, and every change is refused for want of a journal.
+impl From<crate::bitbucket::Client> for Services {
+    fn from(client: crate::bitbucket::Client) -> Self {
+        Services {
+            client,
+            journal: None,
+            concurrency: 8,
+        }
+    }
+}
+
+/// What the worker needs besides the terminal: the client, the journal and the settings of
+/// writes.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The client.
+    pub client: crate::bitbucket::Client,
+    /// The account's journal; `None` refuses every change.
+    pub journal: Option<crate::journal::Journal>,
+    /// Bulk items applied at once.
+    pub concurrency: usize,
 }
 
 /// How the UI ended.
@@ -54,20 +94,22 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let keymap = Keymap::from_config(&opts.keys).map_err(anyhow::Error::msg)?;
     let theme =
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
-    let state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    state.edit_strategy = opts.edit_strategy;
+    let services = opts.client.map(|client| Services {
+        client,
+        journal: opts
+            .state_dir
+            .as_deref()
+            .map(crate::journal::Journal::in_dir),
+        concurrency: opts.concurrency.max(1),
+    });
     terminal::install_panic_hook();
     let inputs = terminal::inputs()?;
     terminal::enter()?;
     let result = async {
         let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-        runloop::run_with(
-            &mut term,
-            inputs,
-            state,
-            opts.client,
-            &mut terminal::RealHost,
-        )
-        .await
+        runloop::run_with(&mut term, inputs, state, services, &mut terminal::RealHost).await
     }
     .await;
     terminal::restore();
@@ -75,8 +117,14 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 }
 
 #[cfg(test)]
+mod bulk_tests;
+#[cfg(test)]
+mod dialog_render_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod render_tests;
+#[cfg(test)]
+mod selection_tests;
 #[cfg(test)]
 mod update_tests;

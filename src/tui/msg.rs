@@ -1,20 +1,48 @@
 //! The messages of the architecture: `Msg` into `update()`, `Command` out of it, and the
 //! worker's answers (`WorkerMsg`), each answer carrying its request id.
 
-use super::action::Action;
-use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
+use std::collections::BTreeMap;
 
-/// Text typed into a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use super::action::Action;
+use super::dialog::PendingEntry;
+use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::config::EditStrategy;
+use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
+use crate::sshkey::PublicKey;
+
+/// Keys typed into a filter or a dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextInput {
     /// A character.
     Char(char),
+    /// Pasted text (bracketed paste), so a pasted key's line break does not submit.
+    Paste(String),
     /// Delete the last character.
     Backspace,
-    /// Keep the filter and stop typing (Enter).
+    /// Keep the filter and stop typing; in a dialog, answer (Enter).
     Submit,
-    /// Clear the filter and stop typing (Esc).
+    /// Clear the filter and stop typing; in a dialog, close it (Esc).
     Abort,
+    /// Next field of a dialog (Tab).
+    NextField,
+    /// Up in a dialog (scroll, or choose).
+    Up,
+    /// Down in a dialog.
+    Down,
+    /// A page up in a dialog.
+    PageUp,
+    /// A page down in a dialog.
+    PageDown,
+}
+
+/// Why a key operation did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpFailure {
+    /// The sentence.
+    pub sentence: String,
+    /// The journal entry stays pending (the key may be missing until recovered).
+    pub pending: bool,
 }
 
 /// What the worker reports. Every answer carries the id of its request.
@@ -76,6 +104,77 @@ pub enum WorkerMsg {
     },
     /// Requests made in the last hour.
     RequestCount(usize),
+    /// Journal entries left pending by an earlier run, found at start.
+    JournalPending {
+        /// The entries.
+        entries: Vec<PendingEntry>,
+        /// Unreadable lines, or a journal that could not be read.
+        warning: Option<String>,
+    },
+    /// A key file was read.
+    KeyFile {
+        /// Request id.
+        req_id: ReqId,
+        /// The path as typed.
+        path: String,
+        /// Its text, or why it could not be read.
+        result: Result<String, String>,
+    },
+    /// A single add, delete or relabel finished.
+    OpDone {
+        /// Request id.
+        req_id: ReqId,
+        /// Places whose keys changed (to reload).
+        scopes: Vec<KeyScope>,
+        /// What was done, or why not.
+        result: Result<String, OpFailure>,
+    },
+    /// Journal recovery finished: one sentence per entry.
+    Recovered {
+        /// Request id.
+        req_id: ReqId,
+        /// Per entry: what was done, or why not.
+        outcomes: Vec<Result<String, String>>,
+        /// Places whose keys may have changed.
+        scopes: Vec<KeyScope>,
+    },
+    /// A bulk plan was computed.
+    Planned {
+        /// Request id.
+        req_id: ReqId,
+        /// The plan.
+        plan: Box<Plan>,
+        /// Places that could not be read (their sentences).
+        unreadable: Vec<String>,
+    },
+    /// The re-check before applying found a different plan: nothing was applied.
+    Drifted {
+        /// Job id.
+        job_id: ReqId,
+        /// The new plan.
+        plan: Box<Plan>,
+    },
+    /// The re-check passed and the plan is being applied.
+    JobStarted {
+        /// Job id.
+        job_id: ReqId,
+        /// The plan applied.
+        plan: Box<Plan>,
+    },
+    /// One item of a job changed state.
+    JobItem {
+        /// Job id.
+        job_id: ReqId,
+        /// Index in the plan.
+        index: usize,
+        /// New state.
+        status: ItemStatus,
+    },
+    /// A job ended (every item reported).
+    JobFinished {
+        /// Job id.
+        job_id: ReqId,
+    },
 }
 
 /// Everything `update()` reacts to.
@@ -134,6 +233,80 @@ pub enum Command {
         req_id: ReqId,
         /// Workspace slug.
         ws: String,
+    },
+    /// Look for journal entries left pending by an earlier run.
+    CheckJournal,
+    /// Read a `.pub` file for the add dialog (`~` expanded).
+    ReadKeyFile {
+        /// Request id.
+        req_id: ReqId,
+        /// Path as typed.
+        path: String,
+    },
+    /// Add one key (journaled).
+    AddKey {
+        /// Request id.
+        req_id: ReqId,
+        /// Where.
+        scope: KeyScope,
+        /// The key, validated.
+        key: PublicKey,
+        /// Its label.
+        label: String,
+    },
+    /// Delete one key (journaled).
+    DeleteKey {
+        /// Request id.
+        req_id: ReqId,
+        /// Where.
+        scope: KeyScope,
+        /// The key as the server listed it.
+        key: DeployKey,
+    },
+    /// Relabel one key: journaled delete and re-add, or in place.
+    RelabelKey {
+        /// Request id.
+        req_id: ReqId,
+        /// Where.
+        scope: KeyScope,
+        /// The key as the server listed it.
+        key: DeployKey,
+        /// The new label.
+        label: String,
+        /// Replace or in place.
+        strategy: EditStrategy,
+    },
+    /// Finish these pending journal entries.
+    Recover {
+        /// Request id.
+        req_id: ReqId,
+        /// Entry ids.
+        ids: Vec<String>,
+    },
+    /// Read the keys a bulk request touches and plan it.
+    PlanBulk {
+        /// Request id.
+        req_id: ReqId,
+        /// The request.
+        request: BulkRequest,
+        /// Repository → project key, for `{project}`.
+        projects: BTreeMap<KeyScope, String>,
+    },
+    /// Re-check (when `request` is given) and apply a confirmed plan.
+    ApplyBulk {
+        /// Job id.
+        job_id: ReqId,
+        /// Re-planned from fresh keys just before applying; `None` applies `plan` as is.
+        request: Option<BulkRequest>,
+        /// Repository → project key.
+        projects: BTreeMap<KeyScope, String>,
+        /// The plan the user confirmed.
+        plan: Box<Plan>,
+    },
+    /// Stop a job: items not started become cancelled.
+    CancelJob {
+        /// Job id.
+        job_id: ReqId,
     },
     /// Put text on the clipboard (OSC 52).
     CopyToClipboard(String),

@@ -73,9 +73,10 @@ fn workspaces_loading_empty_and_error() {
 fn repositories_loading_empty_and_error() {
     let mut s = state();
     let cmds = init(&mut s);
-    let Some(Command::LoadWorkspaces { req_id }) = cmds.first().cloned() else {
-        panic!()
-    };
+    let req_id = req_of(&cmds, |c| match c {
+        Command::LoadWorkspaces { req_id } => Some(*req_id),
+        _ => None,
+    });
     let cmds = update(
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {

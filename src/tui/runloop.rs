@@ -12,12 +12,12 @@ use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use tokio::sync::mpsc;
 
+use super::Services;
 use super::TuiOutcome;
 use super::action::Action;
 use super::app::{self, Command, Msg, TextInput};
 use super::state::{Screen, State};
 use super::{ui, worker};
-use crate::bitbucket::Client;
 
 /// How often the spinner turns and the debounce counts down.
 pub const TICK: Duration = Duration::from_millis(100);
@@ -41,12 +41,12 @@ pub trait Host {
     fn drawn(&mut self, _screen: &Buffer) {}
 }
 
-/// Runs the loop until the user quits. `client` is `None` on the first-run screen.
+/// Runs the loop until the user quits. `services` is `None` on the first-run screen.
 pub async fn run_with<B, S, H>(
     terminal: &mut Terminal<B>,
     mut events: S,
     mut state: State,
-    client: Option<Client>,
+    services: Option<impl Into<Services>>,
     host: &mut H,
 ) -> anyhow::Result<TuiOutcome>
 where
@@ -57,10 +57,14 @@ where
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     // Aborted on every way out of this function, which cancels requests still in flight.
-    let _worker = client.map(|c| AbortOnDrop(tokio::spawn(worker::run(c, cmd_rx, msg_tx))));
+    let _worker =
+        services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s.into(), cmd_rx, msg_tx))));
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     let mut pending = app::init(&mut state);
+    // Hardening test hook (issue 9), debug builds only: see `debug_panic_after_frame`.
+    #[cfg(debug_assertions)]
+    let mut frames = 0u64;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -89,6 +93,8 @@ where
             state.dirty = false;
             let frame = terminal.draw(|f| ui::render(&state, f))?;
             host.drawn(frame.buffer);
+            #[cfg(debug_assertions)]
+            debug_panic_after_frame(&mut frames);
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
@@ -104,6 +110,22 @@ where
         }
     }
 }
+
+// --- Hardening test hook (issue 9), debug builds only ---------------------------------------
+/// `BBKEYS_DEBUG_PANIC_AFTER_FRAMES=N` panics once N frames are drawn, so
+/// `tests/it/terminal.rs` can check that the panic hook gives the terminal back. Release
+/// builds never read the variable: this function does not exist there.
+#[cfg(debug_assertions)]
+fn debug_panic_after_frame(frames: &mut u64) {
+    *frames += 1;
+    let limit = std::env::var("BBKEYS_DEBUG_PANIC_AFTER_FRAMES")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if limit.is_some_and(|n| *frames >= n) {
+        panic!("BBKEYS_DEBUG_PANIC_AFTER_FRAMES: injected panic after {frames} frames");
+    }
+}
+// --- End of the hardening test hook ---------------------------------------------------------
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -121,11 +143,18 @@ pub fn to_msg(state: &State, ev: Event) -> Option<Msg> {
             if ctrl && matches!(key.code, KeyCode::Char('c' | 'C')) {
                 return Some(Msg::Action(Action::Quit));
             }
-            if state.typing {
+            // A dialog takes every key: its inputs hold text, and its answers are letters
+            // that the keymap binds to other things.
+            if state.typing || state.dialog.is_some() {
                 return match key.code {
                     KeyCode::Esc => Some(Msg::Input(TextInput::Abort)),
                     KeyCode::Enter => Some(Msg::Input(TextInput::Submit)),
                     KeyCode::Backspace => Some(Msg::Input(TextInput::Backspace)),
+                    KeyCode::Tab | KeyCode::BackTab => Some(Msg::Input(TextInput::NextField)),
+                    KeyCode::Up => Some(Msg::Input(TextInput::Up)),
+                    KeyCode::Down => Some(Msg::Input(TextInput::Down)),
+                    KeyCode::PageUp => Some(Msg::Input(TextInput::PageUp)),
+                    KeyCode::PageDown => Some(Msg::Input(TextInput::PageDown)),
                     KeyCode::Char(c) if !ctrl => Some(Msg::Input(TextInput::Char(c))),
                     _ => None,
                 };
@@ -145,6 +174,9 @@ pub fn to_msg(state: &State, ev: Event) -> Option<Msg> {
             _ => None,
         },
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Paste(text) if state.typing || state.dialog.is_some() => {
+            Some(Msg::Input(TextInput::Paste(text)))
+        }
         _ => None,
     }
 }

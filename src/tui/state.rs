@@ -6,8 +6,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::bitbucket::KeyScope;
+use crate::config::EditStrategy;
 
+use super::dialog::Dialog;
+use super::jobs::Job;
 use super::keymap::Keymap;
+use super::selection::Selection;
 use super::theme::Theme;
 
 /// Identifies one request, so a late answer to an older request is recognised and dropped.
@@ -181,6 +185,17 @@ pub enum Screen {
     Main,
 }
 
+/// A full-screen view over the panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The three panes.
+    Panes,
+    /// `J`: bulk jobs and their items.
+    Jobs,
+    /// `S`: everything selected.
+    Selection,
+}
+
 /// What a pane shows, when it is not a plain list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaneStatus<'a> {
@@ -241,6 +256,24 @@ pub struct State {
     pub keymap: Keymap,
     /// Styles.
     pub theme: Theme,
+    /// Keys and repositories picked for bulk actions.
+    pub selection: Selection,
+    /// The open dialog; keys go to it while it is open.
+    pub dialog: Option<Dialog>,
+    /// The view shown.
+    pub view: View,
+    /// Cursor row of the jobs or selection view.
+    pub view_cursor: usize,
+    /// Bulk jobs, oldest first.
+    pub jobs: Vec<Job>,
+    /// Workspaces scanned with `R` (or `s`) this session.
+    pub scanned: BTreeSet<String>,
+    /// `s` before the workspace was scanned: (workspace, fingerprint) to select once it is.
+    pub select_after_scan: Option<(String, String)>,
+    /// How a label edit is done (`edit_strategy` in the config).
+    pub edit_strategy: EditStrategy,
+    /// First line of the help overlay, when it does not fit.
+    pub help_scroll: usize,
     pub(crate) next_req: ReqId,
 }
 
@@ -274,6 +307,15 @@ impl State {
             dirty: true,
             keymap,
             theme,
+            selection: Selection::default(),
+            dialog: None,
+            view: View::Panes,
+            view_cursor: 0,
+            jobs: Vec::new(),
+            scanned: BTreeSet::new(),
+            select_after_scan: None,
+            edit_strategy: EditStrategy::default(),
+            help_scroll: 0,
             next_req: 0,
         }
     }
@@ -406,78 +448,10 @@ impl State {
             Pane::Keys => self.key_rows().len(),
         }
     }
-
-    /// Whether a pane shows a list, a spinner or an error.
-    pub fn pane_status(&self, pane: Pane) -> PaneStatus<'_> {
-        fn of<T>(l: Option<&Load<T>>) -> PaneStatus<'_> {
-            match l {
-                None | Some(Load::Idle) | Some(Load::Loading(_)) => PaneStatus::Loading,
-                Some(Load::Failed(e)) => PaneStatus::Failed(e),
-                Some(Load::Ready(_)) => PaneStatus::Ready,
-            }
-        }
-        match pane {
-            Pane::Workspaces => of(Some(&self.workspaces)),
-            Pane::Repositories => match self.focused_workspace() {
-                None if matches!(self.workspaces, Load::Ready(_)) => PaneStatus::Waiting,
-                None => of(Some(&self.workspaces)).waiting_unless_failed(),
-                Some(ws) => of(self.repos.get(&ws.slug)),
-            },
-            Pane::Keys => {
-                let Some(ws) = self.focused_workspace() else {
-                    return PaneStatus::Waiting;
-                };
-                match self.focused_repo_row() {
-                    None => match self.repos.get(&ws.slug) {
-                        Some(Load::Ready(_)) => PaneStatus::Waiting,
-                        _ => of(self.repos.get(&ws.slug)).waiting_unless_failed(),
-                    },
-                    Some(RepoRow::ProjectKeys) => of(self.project_keys.get(&ws.slug)),
-                    Some(RepoRow::Repo(r)) => of(self.keys.get(&(ws.slug.clone(), r.slug.clone()))),
-                }
-            }
-        }
-    }
-
-    /// Whether any request of the visible panes or a scan is in flight (drives the spinner).
-    pub fn is_loading(&self) -> bool {
-        self.scan.is_some()
-            || Pane::ALL
-                .iter()
-                .any(|p| self.pane_status(*p) == PaneStatus::Loading)
-    }
-
-    /// Other places holding the same key (by fingerprint), among what has been loaded.
-    pub fn also_on(&self, key: &KeyView) -> Vec<String> {
-        let Some(fp) = &key.fingerprint else {
-            return Vec::new();
-        };
-        let mut places = BTreeSet::new();
-        let mut visit = |k: &KeyView| {
-            if k.fingerprint.as_ref() == Some(fp) && k.scope != key.scope {
-                places.insert(k.scope.to_string());
-            }
-        };
-        for load in self.keys.values() {
-            if let Load::Ready(keys) = load {
-                keys.iter().for_each(&mut visit);
-            }
-        }
-        for load in self.project_keys.values() {
-            if let Load::Ready(groups) = load {
-                groups
-                    .iter()
-                    .filter_map(|g| g.keys.as_ref().ok())
-                    .flatten()
-                    .for_each(&mut visit);
-            }
-        }
-        places.into_iter().collect()
-    }
 }
 
 impl PaneStatus<'_> {
-    fn waiting_unless_failed(self) -> Self {
+    pub(crate) fn waiting_unless_failed(self) -> Self {
         match self {
             PaneStatus::Loading => PaneStatus::Loading,
             _ => PaneStatus::Waiting,

@@ -2,31 +2,50 @@
 //! command in its own task (the client caps how many requests are in flight) and answers
 //! with the command's request id, so `update()` can drop stale answers.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use futures::future::join_all;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
+use super::Services;
 use super::app::{Command, WorkerMsg};
-use super::state::{KeyView, ProjectGroup, RepoView, ScanData, WorkspaceView};
+use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
 use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
 use crate::ops::scan::{ScanProgress, WorkspaceScan, scan_workspace};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 
+/// The cancel flags of running jobs, shared by the task applying a job and the `x` that
+/// stops it.
+pub type CancelFlags = Arc<Mutex<HashMap<ReqId, Arc<AtomicBool>>>>;
+
 /// Runs until the command channel closes; dropping the task aborts every request in flight.
 pub async fn run(
-    client: Client,
+    services: Services,
     mut commands: UnboundedReceiver<Command>,
     answers: UnboundedSender<WorkerMsg>,
 ) {
     let mut tasks = JoinSet::new();
+    let flags: CancelFlags = Arc::default();
     while let Some(cmd) = commands.recv().await {
-        let client = client.clone();
+        if let Command::CancelJob { job_id } = cmd {
+            super::worker_ops::cancel(&flags, job_id);
+            continue;
+        }
+        let services = services.clone();
         let answers = answers.clone();
+        let flags = flags.clone();
         tasks.spawn(async move {
-            if let Some(msg) = execute(&client, cmd, &answers).await {
+            let client = &services.client;
+            let msg = if super::worker_ops::handles(&cmd) {
+                super::worker_ops::execute(&services, &flags, cmd, &answers).await
+            } else {
+                execute(client, cmd, &answers).await
+            };
+            if let Some(msg) = msg {
                 let _ = answers.send(msg);
             }
             let _ = answers.send(WorkerMsg::RequestCount(client.requests_last_hour()));
@@ -90,10 +109,8 @@ async fn execute(
                 .map_err(|e| e.to_string());
             WorkerMsg::Scanned { req_id, ws, result }
         }
-        // The event loop handles these itself; they never reach the worker.
-        Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
-            return None;
-        }
+        // The event loop handles these itself, and `worker_ops` the writes.
+        _ => return None,
     })
 }
 

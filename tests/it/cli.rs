@@ -482,3 +482,79 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn the_table_shows_whole_fingerprints() {
+    let home = tempfile::tempdir().unwrap();
+    let json = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "--json", "keys", "list", "acme/api"],
+        "",
+    )
+    .await;
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let table = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "keys", "list", "acme/api"],
+        "",
+    )
+    .await;
+    assert_eq!(table.status.code(), Some(0));
+    let text = stdout(&table);
+    assert!(text.starts_with("WHERE"), "{text}");
+    for r in rows {
+        assert!(text.contains(r["fingerprint"].as_str().unwrap()), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
+    use tokio::io::AsyncReadExt;
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let seen = tokio::spawn(async move {
+        let (mut sock, _) = proxy.accept().await.unwrap();
+        let mut buf = vec![0u8; 512];
+        let n = sock.read(&mut buf).await.unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let cfg = fast_config(home.path());
+    let env = [
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("BBKEYS_API_URL", "https://api.bitbucket.invalid/2.0"),
+        ("BBKEYS_EMAIL", "someone@example.com"),
+        ("BBKEYS_API_TOKEN", "not-a-real-token"),
+    ];
+    let out = bbkeys(
+        home.path(),
+        &env,
+        &["--config", cfg.to_str().unwrap(), "workspaces"],
+        "",
+    )
+    .await;
+    assert_ne!(out.status.code(), Some(0));
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), seen)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        first.starts_with("CONNECT api.bitbucket.invalid:443"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("not-a-real-token"),
+        "the tunnel request carries no credential"
+    );
+
+    // NO_PROXY: the simulator on loopback is reached directly.
+    let sim = sim().await;
+    let mut env = env_full(&sim);
+    env.push(("HTTPS_PROXY", "http://127.0.0.1:9".into()));
+    env.push(("HTTP_PROXY", "http://127.0.0.1:9".into()));
+    env.push(("NO_PROXY", "127.0.0.1".into()));
+    let out = bbkeys(home.path(), &env_ref(&env), &["workspaces"], "").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -43,10 +43,9 @@ pub fn client_with(sim: &Simulator, credential: Credential) -> Client {
     Client::new(fast_options(sim, credential)).unwrap()
 }
 
-/// Runs the bbkeys binary with HOME and XDG_* under `home`, the environment otherwise
-/// cleared of BBKEYS_*, and `stdin` as input.
-pub async fn bbkeys(home: &Path, envs: &[(&str, &str)], args: &[&str], stdin: &str) -> Output {
-    use tokio::io::AsyncWriteExt;
+/// The bbkeys binary with HOME and XDG_* under `home`, the environment otherwise cleared of
+/// BBKEYS_* (the keyring off, logs at trace level), plus `envs`; output piped, stdin null.
+pub fn command(home: &Path, envs: &[(&str, &str)], args: &[&str]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_bbkeys"));
     cmd.args(args)
         .env_clear()
@@ -57,12 +56,21 @@ pub async fn bbkeys(home: &Path, envs: &[(&str, &str)], args: &[&str], stdin: &s
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("BBKEYS_LOG", "trace")
-        .stdin(std::process::Stdio::piped())
+        .env("BBKEYS_KEYRING", "off")
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     for (k, v) in envs {
         cmd.env(k, v);
     }
+    cmd
+}
+
+/// Runs the bbkeys binary (see [`command`]) with `stdin` as input.
+pub async fn bbkeys(home: &Path, envs: &[(&str, &str)], args: &[&str], stdin: &str) -> Output {
+    use tokio::io::AsyncWriteExt;
+    let mut cmd = command(home, envs, args);
+    cmd.stdin(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     if let Some(mut input) = child.stdin.take() {
         input.write_all(stdin.as_bytes()).await.unwrap();

@@ -3,13 +3,23 @@
 
 mod audit;
 mod auth;
+mod bad_input;
+mod bulk_cli;
 mod cli;
 mod client;
 mod common;
 mod contract;
+mod crash;
 mod demo;
+mod faults;
 mod perf;
+mod props;
 mod readme;
+mod secrets;
 mod sshkey;
+mod terminal;
+mod tui_bulk;
 mod tui_e2e;
 mod tui_flow;
+mod tui_harness;
+mod tui_readme;

@@ -147,33 +147,61 @@ async fn cli_runs_add_up_and_the_announced_cost_is_the_real_cost() {
     let sim = scale_sim(120, 1, 0).await;
     let home = tempfile::tempdir().unwrap();
     let env = env_full(&sim);
-    let args = ["keys", "list", "scale", "--json"];
+    let run = |budget: u32| {
+        let config = home.path().join(format!("budget-{budget}.toml"));
+        std::fs::write(&config, format!("hourly_budget = {budget}\n")).unwrap();
+        let config = config.to_string_lossy().into_owned();
+        let home = home.path().to_path_buf();
+        let env = env.clone();
+        async move {
+            let args = ["keys", "list", "scale", "--config", &config];
+            bbkeys(&home, &env_ref(&env), &args, "").await
+        }
+    };
 
-    let first = bbkeys(home.path(), &env_ref(&env), &args[..3], "").await;
+    // Off a terminal the cost is shown when it comes near the budget (133 of 150).
+    let first = run(150).await;
     assert!(first.status.success(), "{}", stderr(&first));
-    let (cost, used) = announced(&stderr(&first));
+    let err = stderr(&first);
+    assert!(
+        err.contains("bbkeys: warning: scanning scale costs about"),
+        "{err}"
+    );
+    let (cost, used) = announced(&err);
     let made = api_log(&sim).len();
     // 2 listing pages + 120 repositories + 1 project page + 10 projects.
-    assert_eq!((cost, made), (133, 133));
+    assert_eq!(
+        (cost, made),
+        (133, 133),
+        "the announced cost is the real cost"
+    );
     assert_eq!(used, 0);
-    assert!(stderr(&first).contains("of your 1,000/hour already used"));
+    assert!(err.contains("of your 150/hour already used"), "{err}");
 
-    let second = bbkeys(home.path(), &env_ref(&env), &args[..3], "").await;
-    assert!(second.status.success(), "{}", stderr(&second));
+    // The second run counts the first one's requests, and would go over: refused.
+    let second = run(150).await;
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
     assert_eq!(
         announced(&stderr(&second)),
         (133, 133),
-        "the second run counts the first"
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(
+        api_log(&sim).len(),
+        135,
+        "only its two first pages were requested"
     );
 
-    // --json keeps stderr for errors only.
-    let quiet = bbkeys(home.path(), &env_ref(&env), &args, "").await;
-    assert!(quiet.status.success());
+    // Far from the budget, a script's stderr stays quiet.
+    let third = run(100_000).await;
+    assert!(third.status.success(), "{}", stderr(&third));
     assert!(
-        !stderr(&quiet).contains("costs about"),
+        !stderr(&third).contains("costs about"),
         "{}",
-        stderr(&quiet)
+        stderr(&third)
     );
+    assert_eq!(api_log(&sim).len(), 135 + 133);
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let groups = [
         (HelpGroup::Move, "Move"),
         (HelpGroup::Panes, "Panes"),
+        (HelpGroup::Select, "Select"),
         (HelpGroup::Actions, "Actions"),
     ];
     let columns: Vec<Vec<Line>> = groups
@@ -41,16 +42,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             lines
         })
         .collect();
+    // Three columns side by side from 100 columns on (Panes and Select share the middle
+    // one), otherwise two; a column taller than the screen scrolls with j/k.
     let width = area.width.saturating_sub(4).min(120);
-    // Tall enough for the longest column: three columns side by side from 100 columns on,
-    // otherwise two, with Move and Panes stacked on the left.
     let three = width >= 100;
-    let lens: Vec<usize> = columns.iter().map(Vec::len).collect();
-    let rows = if three {
-        lens.iter().copied().max().unwrap_or(0)
-    } else {
-        (lens.first().unwrap_or(&0) + 1 + lens.get(1).unwrap_or(&0)).max(*lens.get(2).unwrap_or(&0))
+    let mut iter = columns.into_iter();
+    let (mv, panes, select, actions) = (
+        iter.next().unwrap_or_default(),
+        iter.next().unwrap_or_default(),
+        iter.next().unwrap_or_default(),
+        iter.next().unwrap_or_default(),
+    );
+    let stack = |mut a: Vec<Line<'static>>, b: Vec<Line<'static>>| {
+        a.push(Line::raw(""));
+        a.extend(b);
+        a
     };
+    let cols: Vec<Vec<Line>> = if three {
+        vec![mv, stack(panes, select), actions]
+    } else {
+        vec![stack(mv, panes), stack(select, actions)]
+    };
+    let rows = cols.iter().map(Vec::len).max().unwrap_or(0);
     let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
@@ -58,41 +71,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         width,
         height,
     );
+    let max_scroll = rows.saturating_sub(usize::from(height.saturating_sub(2)));
+    let scroll = state.help_scroll.min(max_scroll) as u16;
     frame.render_widget(Clear, popup);
+    let mut bottom = vec![
+        Span::styled(" Esc", theme.key),
+        Span::raw(" or "),
+        Span::styled("?", theme.key),
+        Span::raw(" closes "),
+    ];
+    if max_scroll > 0 {
+        bottom.extend([Span::styled("j/k", theme.key), Span::raw(" scroll ")]);
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(" Keys ")
-        .title_bottom(Line::from(vec![
-            Span::styled(" Esc", theme.key),
-            Span::raw(" or "),
-            Span::styled("?", theme.key),
-            Span::raw(" closes "),
-        ]));
+        .title_bottom(Line::from(bottom));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    // Three columns when there is room; otherwise Move and Panes share the left column.
-    if three {
-        let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(inner);
-        for (col, lines) in cols.iter().zip(columns) {
-            frame.render_widget(
-                Paragraph::new(lines),
-                col.inner(ratatui::layout::Margin::new(1, 0)),
-            );
-        }
-    } else {
-        let [l, r] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(inner);
-        let mut iter = columns.into_iter();
-        let mut left = iter.next().unwrap_or_default();
-        left.push(Line::raw(""));
-        left.extend(iter.next().unwrap_or_default());
+    let n = cols.len() as u32;
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, n); cols.len()]).split(inner);
+    for (col, lines) in areas.iter().zip(cols) {
         frame.render_widget(
-            Paragraph::new(left),
-            l.inner(ratatui::layout::Margin::new(1, 0)),
-        );
-        frame.render_widget(
-            Paragraph::new(iter.next().unwrap_or_default()),
-            r.inner(ratatui::layout::Margin::new(1, 0)),
+            Paragraph::new(lines).scroll((scroll, 0)),
+            col.inner(ratatui::layout::Margin::new(1, 0)),
         );
     }
 }

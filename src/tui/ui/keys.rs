@@ -6,6 +6,7 @@ use ratatui::style::Style;
 
 use super::list::{self, Row};
 use crate::bitbucket::KeyScope;
+use crate::tui::selection::{row_items, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
 
 /// The label, or something to recognise an unlabelled key by.
@@ -23,10 +24,18 @@ pub fn display_name(key: &KeyView) -> String {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let in_project_list = matches!(state.focused_repo_row(), Some(RepoRow::ProjectKeys));
+    let items = row_items(state, Pane::Keys);
     let rows: Vec<Row> = state
         .key_rows()
         .into_iter()
-        .map(|r| match r {
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                row_selected(state, Pane::Keys, i, items.get(i).and_then(Option::as_ref)),
+                r,
+            )
+        })
+        .map(|(marked, r)| match r {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
@@ -40,6 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     style: Style::new(),
                     note,
                     note_style,
+                    marked,
                 }
             }
             KeyRow::Problem(project, _) => Row {
@@ -47,6 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 style: theme.error,
                 note: String::new(),
                 note_style: theme.dim,
+                marked,
             },
         })
         .collect();

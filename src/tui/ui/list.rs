@@ -27,20 +27,30 @@ pub struct Row {
     pub note: String,
     /// Style of the note.
     pub note_style: Style,
+    /// In the selection (or in the visual range): drawn with a mark in the first column.
+    pub marked: bool,
 }
 
 /// Lays out a row in `width` columns: the note keeps its place and the text is cut first.
-fn row_line(row: &Row, width: usize) -> Line<'static> {
+/// The first column holds the selection mark.
+fn row_line(row: &Row, width: usize, mark_style: Style) -> Line<'static> {
+    let mark = if row.marked {
+        Span::styled("●", mark_style)
+    } else {
+        Span::raw(" ")
+    };
+    let width = width.saturating_sub(1);
     let note_w = text::width(&row.note);
     if note_w + 3 > width || row.note.is_empty() {
-        return Line::from(Span::styled(
-            text::fit(&format!(" {}", row.text), width),
-            row.style,
-        ));
+        return Line::from(vec![
+            mark,
+            Span::styled(text::fit(&row.text, width), row.style),
+        ]);
     }
     let text_w = width - note_w - 2;
     Line::from(vec![
-        Span::styled(text::fit(&format!(" {}", row.text), text_w), row.style),
+        mark,
+        Span::styled(text::fit(&row.text, text_w), row.style),
         Span::raw(" "),
         Span::styled(row.note.clone(), row.note_style),
         Span::raw(" "),
@@ -115,7 +125,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[
                 .skip(offset)
                 .take(h)
                 .map(|(i, row)| {
-                    let line = row_line(row, width);
+                    let line = row_line(row, width, theme.key);
                     if i != cursor {
                         line
                     } else if focused {

@@ -1,14 +1,17 @@
 //! Rendering: `render(&State, &mut Frame)` is pure; one file per pane or overlay.
 
 pub mod detail;
+pub mod dialog;
 pub mod first_run;
 pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod list;
+pub mod plan;
 pub mod repos;
 pub mod status;
 pub mod text;
+pub mod views;
 pub mod workspaces;
 
 use ratatui::Frame;
@@ -16,7 +19,7 @@ use ratatui::layout::Alignment;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::state::{Screen, State};
+use super::state::{Screen, State, View};
 
 /// Draws the whole screen from the state.
 pub fn render(state: &State, frame: &mut Frame) {
@@ -45,12 +48,26 @@ pub fn render(state: &State, frame: &mut Frame) {
         return;
     }
     let a = layout::areas(area);
-    workspaces::render(frame, a.panes[0], state);
-    repos::render(frame, a.panes[1], state);
-    keys::render(frame, a.panes[2], state);
-    detail::render(frame, a.detail, state);
+    // The jobs and selection views cover the panes and the detail; the bars stay.
+    let body = ratatui::layout::Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        a.detail.y + a.detail.height - area.y,
+    );
+    match state.view {
+        View::Panes => {
+            workspaces::render(frame, a.panes[0], state);
+            repos::render(frame, a.panes[1], state);
+            keys::render(frame, a.panes[2], state);
+            detail::render(frame, a.detail, state);
+        }
+        View::Jobs => views::jobs(frame, body, state),
+        View::Selection => views::selection(frame, body, state),
+    }
     status::render_status(frame, a.status, state);
     status::render_hints(frame, a.hints, state);
+    dialog::render(frame, area, state);
     if state.help {
         help::render(frame, area, state);
     }

@@ -9,13 +9,27 @@ use ratatui::widgets::Paragraph;
 use super::list::spinner;
 use super::text;
 use crate::tui::action::Action;
-use crate::tui::state::State;
+use crate::tui::state::{State, View};
 
 /// Draws the status bar: last message on the left; scan progress, request count and the
 /// DEMO badge on the right.
 pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut right: Vec<Span> = Vec::new();
+    for job in state.jobs.iter().filter(|j| !j.finished) {
+        right.push(Span::styled(
+            format!(
+                "{} applying {}/{} ",
+                spinner(state),
+                job.done(),
+                job.items.len()
+            ),
+            theme.key,
+        ));
+    }
+    if let Some(sel) = state.selection.summary() {
+        right.push(Span::styled(format!("{sel} "), theme.key));
+    }
     if let Some(scan) = &state.scan {
         right.push(Span::styled(
             format!(
@@ -27,7 +41,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
             ),
             theme.key,
         ));
-    } else if state.is_loading() {
+    } else if state.is_loading() && state.jobs.iter().all(|j| j.finished) {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
     if let Some(n) = state.requests_last_hour {
@@ -55,18 +69,34 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
 /// The hint bar: the most useful actions with their first key, from the keymap.
 pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let actions: &[(Action, &str)] = if state.typing {
+    let actions: &[(Action, &str)] = if state.typing || state.dialog.is_some() {
         &[]
+    } else if state.view == View::Jobs {
+        &[
+            (Action::Down, "scroll"),
+            (Action::CancelJob, "cancel"),
+            (Action::Reload, "retry failed"),
+            (Action::Cancel, "close"),
+        ]
+    } else if state.view == View::Selection {
+        &[
+            (Action::Down, "move"),
+            (Action::CancelJob, "remove"),
+            (Action::Cancel, "close"),
+        ]
     } else {
         &[
             (Action::Down, "move"),
             (Action::NextPane, "pane"),
-            (Action::Filter, "filter"),
-            (Action::Reload, "reload"),
-            (Action::Rescan, "rescan"),
-            (Action::CopyFingerprint, "copy"),
+            (Action::ToggleSelect, "select"),
+            (Action::AddKey, "add"),
+            (Action::DeleteKey, "delete"),
+            (Action::EditLabel, "label"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
+            (Action::Filter, "filter"),
+            (Action::Jobs, "jobs"),
+            (Action::Rescan, "rescan"),
         ]
     };
     let mut spans = vec![Span::raw(" ")];

@@ -22,6 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 w.slug.clone()
             },
             note_style: state.theme.dim,
+            marked: false,
         })
         .collect();
     list::render(frame, area, state, Pane::Workspaces, &rows, "No workspaces");

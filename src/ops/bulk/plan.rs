@@ -1,17 +1,11 @@
-//! Bulk operations across many repositories: plan first, re-check just before applying, then
-//! apply exactly that plan with bounded concurrency. Every item is a journaled single-key
-//! operation (`keyops`), so a crash mid-batch loses nothing, and one failure never stops the
-//! others.
+//! Plans: what a bulk request will change, computed from a snapshot of the remote keys.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures::StreamExt;
 use serde::Serialize;
 
-use super::keyops::{AddOutcome, KeyOps, OpError, fingerprint_of, list_keys};
-use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
-use crate::config::EditStrategy;
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
@@ -38,7 +32,7 @@ impl From<&PublicKey> for NewKey {
 
 /// What the user asked for; a plan is computed from it and a snapshot, and computed again
 /// from a fresh snapshot just before applying.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BulkRequest {
     /// Delete these keys.
     Delete {
@@ -149,21 +143,23 @@ impl Change {
 
     /// One line, like `terraform plan`.
     pub fn line(&self) -> String {
+        self.line_padded(0)
+    }
+
+    /// [`Change::line`] with the place padded to `width` columns, so a plan's columns align.
+    pub fn line_padded(&self, width: usize) -> String {
+        let scope = format!("{:<width$}", self.scope().to_string());
         match self {
-            Change::Add { scope, key, label } => {
+            Change::Add { key, label, .. } => {
                 format!("+   {scope}  {}  '{}'", key.fingerprint, clean_line(label))
             }
-            Change::Delete { scope, key } => format!(
+            Change::Delete { key, .. } => format!(
                 "-   {scope}  {}  '{}' (id {})",
                 fp_of(key),
                 label_of(key),
                 key.id
             ),
-            Change::Relabel {
-                scope,
-                key,
-                new_label,
-            } => {
+            Change::Relabel { key, new_label, .. } => {
                 format!(
                     "-/+ {scope}  {}  '{}' -> '{}'",
                     fp_of(key),
@@ -172,10 +168,7 @@ impl Change {
                 )
             }
             Change::Rotate {
-                scope,
-                old,
-                new,
-                label,
+                old, new, label, ..
             } => format!(
                 "+-  {scope}  add {} '{}', then delete {} '{}' (id {})",
                 new.fingerprint,
@@ -370,7 +363,13 @@ impl Plan {
 
     /// Every line of the plan, for a dialog or the terminal.
     pub fn lines(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.changes.iter().map(Change::line).collect();
+        let width = self
+            .changes
+            .iter()
+            .map(|c| c.scope().to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out: Vec<String> = self.changes.iter().map(|c| c.line_padded(width)).collect();
         out.extend(
             self.already_present
                 .iter()
@@ -587,261 +586,4 @@ fn dedup(targets: &[(KeyScope, Fingerprint)]) -> Vec<(KeyScope, Fingerprint)> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
-}
-
-/// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
-pub async fn snapshot(
-    client: &Client,
-    scopes: &[KeyScope],
-) -> (Snapshot, Vec<(KeyScope, ApiError)>) {
-    let results: Vec<(KeyScope, Result<Vec<DeployKey>, ApiError>)> =
-        futures::stream::iter(scopes.iter().cloned())
-            .map(|scope| async move {
-                let keys = list_keys(client, &scope).await;
-                (scope, keys)
-            })
-            .buffer_unordered(64)
-            .collect()
-            .await;
-    let mut snap = Snapshot::new();
-    let mut failed = Vec::new();
-    for (scope, r) in results {
-        match r {
-            Ok(keys) => {
-                snap.insert(scope, keys);
-            }
-            Err(e) => failed.push((scope, e)),
-        }
-    }
-    failed.sort_by(|a, b| a.0.cmp(&b.0));
-    (snap, failed)
-}
-
-/// The state of one item while a plan is applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// Not started.
-    Queued,
-    /// In flight.
-    Running,
-    /// Finished.
-    Done,
-    /// The key was already there.
-    AlreadyPresent,
-    /// Failed, with the sentence.
-    Failed(String),
-    /// Cancelled before it started.
-    Cancelled,
-}
-
-/// The outcome of one item.
-#[derive(Debug, Clone)]
-pub struct ItemResult {
-    /// The change.
-    pub change: Change,
-    /// How it ended.
-    pub status: ItemStatus,
-    /// Whether a failure was an authentication or permission refusal.
-    pub auth_failure: bool,
-}
-
-/// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have
-/// not started; items in flight finish their current step. `progress(index, status)` is
-/// called on every change of an item's state.
-pub async fn apply(
-    ops: &KeyOps<'_>,
-    plan: &Plan,
-    batch: &str,
-    concurrency: usize,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
-) -> Vec<ItemResult> {
-    let results: Vec<(usize, ItemResult)> =
-        futures::stream::iter(plan.changes.iter().cloned().enumerate())
-            .map(|(i, change)| async move {
-                if cancel.load(Ordering::SeqCst) {
-                    progress(i, &ItemStatus::Cancelled);
-                    return (
-                        i,
-                        ItemResult {
-                            change,
-                            status: ItemStatus::Cancelled,
-                            auth_failure: false,
-                        },
-                    );
-                }
-                progress(i, &ItemStatus::Running);
-                let outcome = apply_one(ops, &change, batch).await;
-                let (status, auth_failure) = match outcome {
-                    Ok(s) => (s, false),
-                    Err(e) => (ItemStatus::Failed(e.to_string()), e.is_auth_problem()),
-                };
-                progress(i, &status);
-                (
-                    i,
-                    ItemResult {
-                        change,
-                        status,
-                        auth_failure,
-                    },
-                )
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-    let mut ordered: Vec<Option<ItemResult>> = vec![None; plan.changes.len()];
-    for (i, r) in results {
-        ordered[i] = Some(r);
-    }
-    ordered.into_iter().flatten().collect()
-}
-
-async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<ItemStatus, OpError> {
-    let batch = Some(batch.to_string());
-    match change {
-        Change::Add { scope, key, label } => {
-            let k =
-                PublicKey::from_server(&key.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            Ok(match ops.add(scope, &k, label, batch).await? {
-                AddOutcome::Added(_) => ItemStatus::Done,
-                AddOutcome::AlreadyPresent(_) => ItemStatus::AlreadyPresent,
-            })
-        }
-        Change::Delete { scope, key } => {
-            ops.delete(scope, key, batch).await?;
-            Ok(ItemStatus::Done)
-        }
-        Change::Relabel {
-            scope,
-            key,
-            new_label,
-        } => {
-            ops.relabel(scope, key, new_label, EditStrategy::Replace, batch)
-                .await?;
-            Ok(ItemStatus::Done)
-        }
-        Change::Rotate {
-            scope,
-            old,
-            new,
-            label,
-        } => {
-            let k =
-                PublicKey::from_server(&new.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            ops.add(scope, &k, label, batch.clone()).await?;
-            // Verify the new key before the old one goes: a scope must never lose access.
-            let keys = list_keys(ops.client, scope).await?;
-            if super::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
-                return Err(OpError::Invalid(format!(
-                    "the new key {} does not show on {scope} after adding it; the old key was kept",
-                    new.fingerprint
-                )));
-            }
-            ops.delete(scope, old, batch).await?;
-            Ok(ItemStatus::Done)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const K1: &str =
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2KvYGTdcJGsPkdQY+lkvX3pYqXbFz4nSH3B3eUDsT";
-
-    fn dk(id: u64, key: &str, label: &str) -> DeployKey {
-        serde_json::from_value(serde_json::json!({"id": id, "key": key, "label": label})).unwrap()
-    }
-
-    fn repo(r: &str) -> KeyScope {
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: r.into(),
-        }
-    }
-
-    fn fp(k: &str) -> Fingerprint {
-        PublicKey::from_server(k).unwrap().fingerprint()
-    }
-
-    #[test]
-    fn templates_render_and_refuse_unknown_placeholders() {
-        assert!(validate_template("{repo}-deploy").is_ok());
-        assert!(validate_template("{nope}").unwrap_err().contains("{nope}"));
-        assert!(validate_template("{repo").is_err());
-        assert_eq!(
-            render_label("{workspace}/{repo}-{label}", &repo("api"), "ci", None).unwrap(),
-            "acme/api-ci"
-        );
-        assert_eq!(
-            render_label("{project}-x", &repo("api"), "", Some("API")).unwrap(),
-            "API-x"
-        );
-        assert!(
-            render_label(
-                "{repo}",
-                &KeyScope::Project {
-                    workspace: "acme".into(),
-                    project: "P".into()
-                },
-                "",
-                None
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn delete_plan_flags_last_key_and_missing_targets() {
-        let mut snap = Snapshot::new();
-        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
-        snap.insert(repo("b"), vec![]);
-        let req = BulkRequest::Delete {
-            targets: vec![(repo("a"), fp(K1)), (repo("b"), fp(K1))],
-        };
-        let plan = req.plan(&snap, &BTreeMap::new());
-        assert_eq!(plan.counts().delete, 1);
-        assert_eq!(plan.missing.len(), 1);
-        assert_eq!(plan.empties, vec![repo("a")]);
-        assert!(plan.needs_typed_confirmation());
-        assert!(plan.lines()[0].starts_with("-   acme/a"));
-        assert_eq!(plan.request_cost(), 2);
-    }
-
-    #[test]
-    fn add_plan_reports_already_present() {
-        let mut snap = Snapshot::new();
-        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
-        snap.insert(repo("b"), vec![]);
-        let key = NewKey {
-            text: K1.into(),
-            fingerprint: fp(K1),
-        };
-        let plan = BulkRequest::Add {
-            key,
-            label: "x".into(),
-            scopes: vec![repo("a"), repo("b")],
-        }
-        .plan(&snap, &BTreeMap::new());
-        assert_eq!(plan.already_present, vec![repo("a")]);
-        assert_eq!(plan.counts().add, 1);
-        assert!(!plan.needs_typed_confirmation());
-    }
-
-    #[test]
-    fn more_than_five_removals_need_typed_confirmation() {
-        let mut snap = Snapshot::new();
-        let mut targets = Vec::new();
-        for i in 0..6 {
-            let r = repo(&format!("r{i}"));
-            snap.insert(r.clone(), vec![dk(i, K1, "ci"), dk(100 + i, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE", "other")]);
-            targets.push((r, fp(K1)));
-        }
-        let plan = BulkRequest::Delete { targets }.plan(&snap, &BTreeMap::new());
-        assert!(plan.empties.is_empty());
-        assert!(plan.needs_typed_confirmation());
-        assert_eq!(plan.confirmation_text(), "6");
-    }
 }

@@ -1,0 +1,116 @@
+//! Bulk operations across many repositories: plan first, re-check just before applying, then
+//! apply exactly that plan with bounded concurrency. Every item is a journaled single-key
+//! operation (`keyops`), so a crash mid-batch loses nothing, and one failure never stops the
+//! others.
+
+mod apply;
+mod plan;
+
+pub use apply::{ItemResult, ItemStatus, apply, snapshot};
+pub use plan::*;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::bitbucket::{DeployKey, KeyScope};
+    use crate::sshkey::{Fingerprint, PublicKey};
+
+    const K1: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2KvYGTdcJGsPkdQY+lkvX3pYqXbFz4nSH3B3eUDsT";
+
+    fn dk(id: u64, key: &str, label: &str) -> DeployKey {
+        serde_json::from_value(serde_json::json!({"id": id, "key": key, "label": label})).unwrap()
+    }
+
+    fn repo(r: &str) -> KeyScope {
+        KeyScope::Repository {
+            workspace: "acme".into(),
+            repo: r.into(),
+        }
+    }
+
+    fn fp(k: &str) -> Fingerprint {
+        PublicKey::from_server(k).unwrap().fingerprint()
+    }
+
+    #[test]
+    fn templates_render_and_refuse_unknown_placeholders() {
+        assert!(validate_template("{repo}-deploy").is_ok());
+        assert!(validate_template("{nope}").unwrap_err().contains("{nope}"));
+        assert!(validate_template("{repo").is_err());
+        assert_eq!(
+            render_label("{workspace}/{repo}-{label}", &repo("api"), "ci", None).unwrap(),
+            "acme/api-ci"
+        );
+        assert_eq!(
+            render_label("{project}-x", &repo("api"), "", Some("API")).unwrap(),
+            "API-x"
+        );
+        assert!(
+            render_label(
+                "{repo}",
+                &KeyScope::Project {
+                    workspace: "acme".into(),
+                    project: "P".into()
+                },
+                "",
+                None
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn delete_plan_flags_last_key_and_missing_targets() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
+        snap.insert(repo("b"), vec![]);
+        let req = BulkRequest::Delete {
+            targets: vec![(repo("a"), fp(K1)), (repo("b"), fp(K1))],
+        };
+        let plan = req.plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.counts().delete, 1);
+        assert_eq!(plan.missing.len(), 1);
+        assert_eq!(plan.empties, vec![repo("a")]);
+        assert!(plan.needs_typed_confirmation());
+        assert!(plan.lines()[0].starts_with("-   acme/a"));
+        assert_eq!(plan.request_cost(), 2);
+    }
+
+    #[test]
+    fn add_plan_reports_already_present() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
+        snap.insert(repo("b"), vec![]);
+        let key = NewKey {
+            text: K1.into(),
+            fingerprint: fp(K1),
+        };
+        let plan = BulkRequest::Add {
+            key,
+            label: "x".into(),
+            scopes: vec![repo("a"), repo("b")],
+        }
+        .plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.already_present, vec![repo("a")]);
+        assert_eq!(plan.counts().add, 1);
+        assert!(!plan.needs_typed_confirmation());
+    }
+
+    #[test]
+    fn more_than_five_removals_need_typed_confirmation() {
+        let mut snap = Snapshot::new();
+        let mut targets = Vec::new();
+        for i in 0..6 {
+            let r = repo(&format!("r{i}"));
+            snap.insert(r.clone(), vec![dk(i, K1, "ci"), dk(100 + i, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE", "other")]);
+            targets.push((r, fp(K1)));
+        }
+        let plan = BulkRequest::Delete { targets }.plan(&snap, &BTreeMap::new());
+        assert!(plan.empties.is_empty());
+        assert!(plan.needs_typed_confirmation());
+        assert_eq!(plan.confirmation_text(), "6");
+    }
+}

@@ -1,0 +1,456 @@
+//! What `a`, `d`, `e`, `o`, the selection gestures and the jobs and selection views do, and
+//! how the worker's answers to writes change the state. Pure, like the rest of `update()`.
+
+use std::collections::BTreeMap;
+
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::ops::bulk::BulkRequest;
+use crate::sshkey::Fingerprint;
+
+use super::action::Action;
+use super::app::{self, Command};
+use super::dialog::*;
+use super::selection;
+use super::state::*;
+use super::ui::keys::display_name;
+
+fn say(state: &mut State, text: impl Into<String>, error: bool) {
+    state.message = Some((text.into(), error));
+}
+
+/// The selection gestures and the write actions on the panes. Returns `false` for actions
+/// this module does not own.
+pub fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
+    match a {
+        Action::ToggleSelect => {
+            selection::toggle_focused(state);
+            app::move_cursor(state, 1);
+        }
+        Action::VisualSelect => selection::visual(state),
+        Action::SelectAll => selection::select_all(state),
+        Action::InvertSelection => selection::invert(state),
+        Action::SelectCopies => select_copies(state, out),
+        Action::SelectionView => open_view(state, View::Selection),
+        Action::Jobs => open_view(state, View::Jobs),
+        Action::CancelJob => say(state, "x cancels a job in the jobs view (J)", false),
+        Action::AddKey => add(state, out),
+        Action::DeleteKey => delete(state, out),
+        Action::EditLabel => edit(state, out),
+        Action::Rotate => rotate(state),
+        _ => return false,
+    }
+    true
+}
+
+fn open_view(state: &mut State, view: View) {
+    selection::commit_visual(state);
+    state.view = view;
+    state.view_cursor = 0;
+}
+
+fn select_copies(state: &mut State, out: &mut Vec<Command>) {
+    let Some(fp) = state.focused_key().and_then(|k| k.fingerprint.clone()) else {
+        say(
+            state,
+            "Focus a key first (its fingerprint finds the copies)",
+            true,
+        );
+        return;
+    };
+    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
+        return;
+    };
+    if state.scanned.contains(&ws) {
+        selection::select_copies(state, &ws, &fp);
+        return;
+    }
+    // Copies can be anywhere in the workspace: scan it first, then select.
+    state.select_after_scan = Some((ws.clone(), fp));
+    if state.scan.as_ref().is_none_or(|s| s.ws != ws) {
+        app::rescan(state, out);
+    }
+    say(
+        state,
+        format!("Scanning {ws} to find every copy of the key"),
+        false,
+    );
+}
+
+/// The key as the server listed it, rebuilt from its view for `KeyOps`.
+pub fn deploy_key(k: &KeyView) -> DeployKey {
+    DeployKey {
+        id: k.id,
+        key: k.public_key.clone(),
+        label: Some(k.label.clone()),
+        comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
+        kind: None,
+        created_on: k.created.clone(),
+        last_used: k.last_used.clone(),
+        repository: None,
+        project: None,
+    }
+}
+
+/// Repository → project key for every loaded repository, for `{project}` in templates.
+fn projects(state: &State) -> BTreeMap<KeyScope, String> {
+    let mut out = BTreeMap::new();
+    for (ws, load) in &state.repos {
+        if let Load::Ready(repos) = load {
+            for r in repos {
+                if let Some(p) = &r.project {
+                    out.insert(
+                        KeyScope::Repository {
+                            workspace: ws.clone(),
+                            repo: r.slug.clone(),
+                        },
+                        p.clone(),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Opens the plan dialog and asks the worker to read the keys and plan.
+pub fn open_plan(state: &mut State, title: String, request: BulkRequest, out: &mut Vec<Command>) {
+    let req_id = state.req();
+    let projects = projects(state);
+    out.push(Command::PlanBulk {
+        req_id,
+        request: request.clone(),
+        projects: projects.clone(),
+    });
+    state.dialog = Some(Dialog::Plan(PlanDialog {
+        req_id,
+        title,
+        request: Some(request),
+        projects,
+        stage: PlanStage::Reading,
+        scroll: 0,
+        typed: String::new(),
+        note: None,
+    }));
+}
+
+fn selected_targets(state: &State) -> Vec<(KeyScope, Fingerprint)> {
+    state
+        .selection
+        .keys
+        .values()
+        .filter_map(|k| Some((k.scope.clone(), Fingerprint::parse(&k.fingerprint).ok()?)))
+        .collect()
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn add(state: &mut State, out: &mut Vec<Command>) {
+    let _ = out;
+    selection::commit_visual(state);
+    let target = if !state.selection.repos.is_empty() {
+        AddTarget::Many(
+            state
+                .selection
+                .repos
+                .iter()
+                .map(|(ws, repo)| KeyScope::Repository {
+                    workspace: ws.clone(),
+                    repo: repo.clone(),
+                })
+                .collect(),
+        )
+    } else {
+        let ws = state.focused_workspace().map(|w| w.slug.clone());
+        match (state.focused_repo_row(), ws) {
+            (Some(RepoRow::Repo(r)), Some(ws)) => AddTarget::One(KeyScope::Repository {
+                workspace: ws,
+                repo: r.slug.clone(),
+            }),
+            (Some(RepoRow::ProjectKeys), Some(ws)) => {
+                // The project of the focused key, else the workspace's first project.
+                let focused = state
+                    .focused_key()
+                    .map(|k| k.scope.clone())
+                    .filter(|s| matches!(s, KeyScope::Project { .. }));
+                let first = match state.project_keys.get(&ws) {
+                    Some(Load::Ready(groups)) => groups.first().map(|g| KeyScope::Project {
+                        workspace: ws.clone(),
+                        project: g.key.clone(),
+                    }),
+                    _ => None,
+                };
+                match focused.or(first) {
+                    Some(scope) => AddTarget::One(scope),
+                    None => {
+                        say(state, format!("{ws} has no project to add a key to"), true);
+                        return;
+                    }
+                }
+            }
+            _ => {
+                say(
+                    state,
+                    "Focus a repository, or select repositories, to add a key",
+                    true,
+                );
+                return;
+            }
+        }
+    };
+    state.dialog = Some(Dialog::Add(AddForm {
+        target,
+        key: KeyField::default(),
+        label: String::new(),
+        field: 0,
+    }));
+}
+
+fn delete(state: &mut State, out: &mut Vec<Command>) {
+    selection::commit_visual(state);
+    if !state.selection.keys.is_empty() {
+        let targets = selected_targets(state);
+        let title = format!(
+            "Delete {}",
+            count(targets.len(), "selected key", "selected keys")
+        );
+        open_plan(state, title, BulkRequest::Delete { targets }, out);
+        return;
+    }
+    let Some(key) = focused_key_in_pane(state) else {
+        return;
+    };
+    let req_id = state.req();
+    let mut lines = vec![
+        format!("Delete this access key from {}?", place(&key.scope)),
+        String::new(),
+    ];
+    lines.push(format!(
+        "{:<12}{}",
+        where_word(&key.scope),
+        where_name(&key.scope)
+    ));
+    lines.push(format!("{:<12}{}", "Label", display_name(&key)));
+    lines.push(format!(
+        "{:<12}{}",
+        "Fingerprint",
+        key.fingerprint
+            .clone()
+            .unwrap_or_else(|| "(unreadable key)".into())
+    ));
+    if let KeyScope::Project { project, .. } = &key.scope {
+        lines.push(String::new());
+        lines.push(format!(
+            "This is a project key: every repository of project {project} loses it."
+        ));
+    }
+    state.dialog = Some(Dialog::Confirm(Confirm {
+        title: "Delete key".into(),
+        lines,
+        command: Command::DeleteKey {
+            req_id,
+            scope: key.scope.clone(),
+            key: deploy_key(&key),
+        },
+    }));
+}
+
+fn where_word(scope: &KeyScope) -> &'static str {
+    match scope {
+        KeyScope::Repository { .. } => "Repository",
+        KeyScope::Project { .. } => "Project",
+    }
+}
+
+fn where_name(scope: &KeyScope) -> String {
+    match scope {
+        KeyScope::Repository { workspace, repo } => format!("{workspace}/{repo}"),
+        KeyScope::Project { workspace, project } => format!("{project} (workspace {workspace})"),
+    }
+}
+
+fn place(scope: &KeyScope) -> String {
+    match scope {
+        KeyScope::Repository { workspace, repo } => format!("{workspace}/{repo}"),
+        KeyScope::Project { workspace, project } => format!("project {project} of {workspace}"),
+    }
+}
+
+/// The focused key, when the keys pane has focus; says why not otherwise.
+fn focused_key_in_pane(state: &mut State) -> Option<KeyView> {
+    let key = match state.focus {
+        Pane::Keys => state.focused_key().cloned(),
+        _ => None,
+    };
+    if key.is_none() {
+        say(
+            state,
+            "Focus a key in the access keys pane (3), or select keys first",
+            true,
+        );
+    }
+    key
+}
+
+fn edit(state: &mut State, _out: &mut [Command]) {
+    selection::commit_visual(state);
+    if !state.selection.keys.is_empty() {
+        state.dialog = Some(Dialog::Label(LabelForm {
+            single: None,
+            targets: state
+                .selection
+                .keys
+                .values()
+                .map(|k| (k.scope.clone(), k.fingerprint.clone()))
+                .collect(),
+            text: String::new(),
+        }));
+        return;
+    }
+    let Some(key) = focused_key_in_pane(state) else {
+        return;
+    };
+    state.dialog = Some(Dialog::Label(LabelForm {
+        text: key.label.clone(),
+        single: Some((key.scope.clone(), deploy_key(&key))),
+        targets: Vec::new(),
+    }));
+}
+
+fn rotate(state: &mut State) {
+    selection::commit_visual(state);
+    let choices = state.selection.fingerprints();
+    if choices.is_empty() {
+        say(
+            state,
+            "Select the key to replace first (s selects every copy of the focused key)",
+            true,
+        );
+        return;
+    }
+    let focused = state.focused_key().and_then(|k| k.fingerprint.clone());
+    let chosen = choices
+        .iter()
+        .position(|(fp, _, _)| Some(fp) == focused.as_ref())
+        .unwrap_or(0);
+    state.dialog = Some(Dialog::Rotate(RotateForm {
+        choices,
+        chosen,
+        key: KeyField::default(),
+        label: String::new(),
+        field: 0,
+    }));
+}
+
+/// The confirmation of a label edit says exactly what will happen.
+pub fn edit_sentence(scope: &KeyScope, label: &str, in_place: bool) -> Vec<String> {
+    let who = match scope {
+        KeyScope::Repository { .. } => "the repository",
+        KeyScope::Project { .. } => "the project's repositories",
+    };
+    if in_place && matches!(scope, KeyScope::Repository { .. }) {
+        vec![
+            format!(
+                "The label will be changed in place to '{label}': the id and the last-used date stay."
+            ),
+            format!(
+                "If Bitbucket refuses, the key will be deleted and re-added instead: its id will change, its last-used date will reset, and for a moment {who} will not accept this key."
+            ),
+        ]
+    } else {
+        vec![format!(
+            "The key will be deleted and re-added with the label '{label}'. Its id will change and its last-used date will reset. For a moment {who} will not accept this key."
+        )]
+    }
+}
+
+/// Actions while the jobs or selection view is open. Esc only closes the view.
+pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
+    let rows = match state.view {
+        View::Jobs => super::jobs::view_rows(&state.jobs).len(),
+        View::Selection => selection::view_rows(&state.selection).len(),
+        View::Panes => 0,
+    };
+    let last = rows.saturating_sub(1);
+    match a {
+        Action::Quit => out.push(Command::Quit),
+        Action::Suspend => out.push(Command::Suspend),
+        Action::Help => state.help = true,
+        Action::Cancel | Action::Left => state.view = View::Panes,
+        Action::Jobs if state.view == View::Jobs => state.view = View::Panes,
+        Action::SelectionView if state.view == View::Selection => state.view = View::Panes,
+        Action::Jobs => open_view(state, View::Jobs),
+        Action::SelectionView => open_view(state, View::Selection),
+        Action::Up => state.view_cursor = state.view_cursor.saturating_sub(1),
+        Action::Down => state.view_cursor = (state.view_cursor + 1).min(last),
+        Action::Top => state.view_cursor = 0,
+        Action::Bottom => state.view_cursor = last,
+        Action::PageDown | Action::HalfPageDown => {
+            state.view_cursor = (state.view_cursor + 10).min(last)
+        }
+        Action::PageUp | Action::HalfPageUp => {
+            state.view_cursor = state.view_cursor.saturating_sub(10)
+        }
+        Action::CancelJob if state.view == View::Jobs => cancel_jobs(state, out),
+        Action::Reload if state.view == View::Jobs => retry_failed(state),
+        Action::CancelJob | Action::ToggleSelect | Action::DeleteKey
+            if state.view == View::Selection =>
+        {
+            let rows = selection::view_rows(&state.selection);
+            if let Some(item) = rows.get(state.view_cursor).and_then(|r| r.item.clone()) {
+                state.selection.remove(&item);
+                let n = selection::view_rows(&state.selection).len();
+                state.view_cursor = state.view_cursor.min(n.saturating_sub(1));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn cancel_jobs(state: &mut State, out: &mut Vec<Command>) {
+    let mut n = 0;
+    for job in state.jobs.iter_mut().filter(|j| !j.finished) {
+        if !job.cancel_requested {
+            job.cancel_requested = true;
+            out.push(Command::CancelJob { job_id: job.id });
+            n += 1;
+        }
+    }
+    let text = if n == 0 {
+        "No job is running".to_string()
+    } else {
+        "Cancelling: items not started will not run; those in flight finish their step".into()
+    };
+    say(state, text, false);
+}
+
+fn retry_failed(state: &mut State) {
+    let Some(job) = state
+        .jobs
+        .iter()
+        .rev()
+        .find(|j| j.finished && !j.failed().is_empty())
+    else {
+        say(state, "No finished job has failed items", false);
+        return;
+    };
+    let failed = job.failed();
+    let plan = job.plan.only(&failed);
+    let title = format!(
+        "Retry {} of {}",
+        count(failed.len(), "failed item", "failed items"),
+        job.title
+    );
+    let req_id = state.req();
+    state.dialog = Some(Dialog::Plan(PlanDialog {
+        req_id,
+        title,
+        request: None,
+        projects: BTreeMap::new(),
+        stage: PlanStage::Ready(Box::new(plan)),
+        scroll: 0,
+        typed: String::new(),
+        note: None,
+    }));
+}

@@ -1,0 +1,178 @@
+//! Bulk jobs as the UI tracks them: one row per change of the applied plan, updated from the
+//! worker's progress messages. Pure data; the worker does the work.
+
+use crate::ops::bulk::{Change, ItemStatus, Plan};
+
+use super::state::ReqId;
+
+/// One change of a running or finished job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobItem {
+    /// The plan line (`-   acme/api  SHA256:...  'ci' (id 3)`).
+    pub line: String,
+    /// Where it happens, for reloading afterwards.
+    pub change: Change,
+    /// Queued, running, done, already present, failed with the reason, or cancelled.
+    pub status: ItemStatus,
+}
+
+/// A plan being applied, or applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// The id commands and progress messages carry.
+    pub id: ReqId,
+    /// What it does ("Delete 7 selected keys").
+    pub title: String,
+    /// The plan applied, kept so the failures can be retried with `Plan::only`.
+    pub plan: Plan,
+    /// One per change, in plan order.
+    pub items: Vec<JobItem>,
+    /// The worker reported the end.
+    pub finished: bool,
+    /// `x` was pressed.
+    pub cancel_requested: bool,
+}
+
+impl Job {
+    /// A job with every item queued.
+    pub fn new(id: ReqId, title: String, plan: Plan) -> Job {
+        let items = plan
+            .changes
+            .iter()
+            .map(|c| JobItem {
+                line: c.line(),
+                change: c.clone(),
+                status: ItemStatus::Queued,
+            })
+            .collect();
+        Job {
+            id,
+            title,
+            plan,
+            items,
+            finished: false,
+            cancel_requested: false,
+        }
+    }
+
+    /// Items no longer queued or running.
+    pub fn done(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| !matches!(i.status, ItemStatus::Queued | ItemStatus::Running))
+            .count()
+    }
+
+    /// Indices of the failed items, for a retry.
+    pub fn failed(&self) -> Vec<usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| matches!(i.status, ItemStatus::Failed(_)))
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// "12 done, 1 already present, 2 failed, 3 cancelled".
+    pub fn tally(&self) -> String {
+        let mut counts = [0usize; 6];
+        for i in &self.items {
+            counts[status_index(&i.status)] += 1;
+        }
+        let names = [
+            "queued",
+            "running",
+            "done",
+            "already present",
+            "failed",
+            "cancelled",
+        ];
+        let parts: Vec<String> = counts
+            .iter()
+            .zip(names)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if parts.is_empty() {
+            "nothing to do".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+fn status_index(s: &ItemStatus) -> usize {
+    match s {
+        ItemStatus::Queued => 0,
+        ItemStatus::Running => 1,
+        ItemStatus::Done => 2,
+        ItemStatus::AlreadyPresent => 3,
+        ItemStatus::Failed(_) => 4,
+        ItemStatus::Cancelled => 5,
+    }
+}
+
+/// The word shown in the jobs view for a status.
+pub fn status_word(s: &ItemStatus) -> &'static str {
+    match s {
+        ItemStatus::Queued => "queued",
+        ItemStatus::Running => "running",
+        ItemStatus::Done => "done",
+        ItemStatus::AlreadyPresent => "already present",
+        ItemStatus::Failed(_) => "failed",
+        ItemStatus::Cancelled => "cancelled",
+    }
+}
+
+/// One line of the jobs view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    /// The status word, empty for a job's heading and for a reason line.
+    pub status: Option<ItemStatus>,
+    /// The text.
+    pub text: String,
+    /// A job heading.
+    pub heading: bool,
+}
+
+/// The jobs view, newest job first: a heading per job, a row per item, and under a failed
+/// item the reason, in full.
+pub fn view_rows(jobs: &[Job]) -> Vec<JobRow> {
+    let mut rows = Vec::new();
+    for job in jobs.iter().rev() {
+        let state = if job.finished {
+            "finished"
+        } else if job.cancel_requested {
+            "cancelling"
+        } else {
+            "running"
+        };
+        rows.push(JobRow {
+            status: None,
+            // The state first: a long title is cut at the right edge, not the progress.
+            text: format!(
+                "{state} · {}/{} · {} · {}",
+                job.done(),
+                job.items.len(),
+                job.tally(),
+                job.title
+            ),
+            heading: true,
+        });
+        for item in &job.items {
+            rows.push(JobRow {
+                status: Some(item.status.clone()),
+                text: item.line.clone(),
+                heading: false,
+            });
+            if let ItemStatus::Failed(why) = &item.status {
+                rows.push(JobRow {
+                    status: None,
+                    text: format!("↳ {why}"),
+                    heading: false,
+                });
+            }
+        }
+    }
+    rows
+}

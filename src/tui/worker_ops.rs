@@ -1,0 +1,301 @@
+//! The worker's writes: single-key operations, journal recovery, bulk planning and applying.
+//! Everything goes through `ops`, exactly as the CLI does, so the two cannot disagree.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::Services;
+use super::app::{Command, WorkerMsg};
+use super::dialog::{PendingEntry, expand_home};
+use super::msg::OpFailure;
+use super::state::ReqId;
+use super::worker::CancelFlags;
+use crate::journal::{Entry, Intent, Journal};
+use crate::ops::bulk::{ItemStatus, apply, snapshot};
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
+use crate::sanitize::clean_line;
+
+/// Whether this module runs `cmd`.
+pub fn handles(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::CheckJournal
+            | Command::ReadKeyFile { .. }
+            | Command::AddKey { .. }
+            | Command::DeleteKey { .. }
+            | Command::RelabelKey { .. }
+            | Command::Recover { .. }
+            | Command::PlanBulk { .. }
+            | Command::ApplyBulk { .. }
+    )
+}
+
+/// Sets a job's cancel flag: items not started become cancelled, items in flight finish
+/// their current step.
+pub fn cancel(flags: &CancelFlags, job_id: ReqId) {
+    let flags = flags.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(f) = flags.get(&job_id) {
+        f.store(true, Ordering::SeqCst);
+    }
+}
+
+const NO_JOURNAL: &str = "bbkeys has no state directory for its journal here, so it changes no key (a relabel without a journal could lose one)";
+
+fn failure(e: OpError) -> OpFailure {
+    OpFailure {
+        pending: matches!(e, OpError::Pending { .. }),
+        sentence: e.to_string(),
+    }
+}
+
+/// Runs one write command and returns its answer.
+pub async fn execute(
+    services: &Services,
+    flags: &CancelFlags,
+    cmd: Command,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> Option<WorkerMsg> {
+    let client = &services.client;
+    if let Command::ReadKeyFile { req_id, path } = cmd {
+        let home = std::env::var("HOME").ok();
+        let full = expand_home(path.trim(), home.as_deref());
+        let result = tokio::fs::read_to_string(&full)
+            .await
+            .map_err(|e| format!("cannot read {full}: {e}"));
+        return Some(WorkerMsg::KeyFile {
+            req_id,
+            path,
+            result,
+        });
+    }
+    let Some(journal) = services.journal.as_ref() else {
+        return Some(refused(cmd));
+    };
+    let ops = KeyOps {
+        client,
+        journal,
+        stop: None,
+    };
+    Some(match cmd {
+        Command::CheckJournal => check_journal(journal),
+        Command::AddKey {
+            req_id,
+            scope,
+            key,
+            label,
+        } => {
+            let result = match ops.add(&scope, &key, &label, None).await {
+                Ok(AddOutcome::Added(k)) => Ok(format!(
+                    "Added {} to {scope} as '{}' (id {})",
+                    key.fingerprint(),
+                    clean_line(&label),
+                    k.id
+                )),
+                Ok(AddOutcome::AlreadyPresent(k)) => Ok(format!(
+                    "{} is already on {scope} (id {}); nothing was added",
+                    key.fingerprint(),
+                    k.id
+                )),
+                Err(e) => Err(failure(e)),
+            };
+            WorkerMsg::OpDone {
+                req_id,
+                scopes: vec![scope],
+                result,
+            }
+        }
+        Command::DeleteKey { req_id, scope, key } => {
+            let result = ops
+                .delete(&scope, &key, None)
+                .await
+                .map(|()| {
+                    format!(
+                        "Deleted '{}' (id {}) from {scope}",
+                        clean_line(key.label.as_deref().unwrap_or("")),
+                        key.id
+                    )
+                })
+                .map_err(failure);
+            WorkerMsg::OpDone {
+                req_id,
+                scopes: vec![scope],
+                result,
+            }
+        }
+        Command::RelabelKey {
+            req_id,
+            scope,
+            key,
+            label,
+            strategy,
+        } => {
+            let result = match ops.relabel(&scope, &key, &label, strategy, None).await {
+                Ok(RelabelOutcome::InPlace(k)) => Ok(format!(
+                    "Changed the label on {scope} to '{}' in place (id {} kept)",
+                    clean_line(&label),
+                    k.id
+                )),
+                Ok(RelabelOutcome::Replaced(k)) => Ok(format!(
+                    "Relabelled the key on {scope} to '{}' (deleted and re-added, new id {})",
+                    clean_line(&label),
+                    k.id
+                )),
+                Ok(RelabelOutcome::Unchanged(_)) => {
+                    Ok("The label was already that; nothing changed".to_string())
+                }
+                Err(e) => Err(failure(e)),
+            };
+            WorkerMsg::OpDone {
+                req_id,
+                scopes: vec![scope],
+                result,
+            }
+        }
+        Command::Recover { req_id, ids } => {
+            let mut outcomes = Vec::new();
+            let mut scopes = Vec::new();
+            for id in ids {
+                let outcome = match journal.find(&id) {
+                    Ok(entry) => {
+                        scopes.push(entry.record.scope.clone());
+                        ops.recover(&entry).await.map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                outcomes.push(outcome);
+            }
+            WorkerMsg::Recovered {
+                req_id,
+                outcomes,
+                scopes,
+            }
+        }
+        Command::PlanBulk {
+            req_id,
+            request,
+            projects,
+        } => {
+            let (snap, unreadable) = snapshot(client, &request.scopes()).await;
+            WorkerMsg::Planned {
+                req_id,
+                plan: Box::new(request.plan(&snap, &projects)),
+                unreadable: unreadable.iter().map(|(_, e)| e.to_string()).collect(),
+            }
+        }
+        Command::ApplyBulk {
+            job_id,
+            request,
+            projects,
+            plan,
+        } => {
+            // Just before applying, read the remote state again (as the CLI does): a plan
+            // made from stale keys is shown again instead of applied.
+            if let Some(request) = &request {
+                let (fresh, _) = snapshot(client, &request.scopes()).await;
+                let replanned = request.plan(&fresh, &projects);
+                if replanned != *plan {
+                    return Some(WorkerMsg::Drifted {
+                        job_id,
+                        plan: Box::new(replanned),
+                    });
+                }
+            }
+            let cancel = Arc::new(AtomicBool::new(false));
+            flags
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(job_id, cancel.clone());
+            let _ = answers.send(WorkerMsg::JobStarted {
+                job_id,
+                plan: plan.clone(),
+            });
+            let to = answers.clone();
+            let progress = move |index: usize, status: &ItemStatus| {
+                let _ = to.send(WorkerMsg::JobItem {
+                    job_id,
+                    index,
+                    status: status.clone(),
+                });
+            };
+            let ops = KeyOps {
+                client,
+                journal,
+                stop: Some(&cancel),
+            };
+            let batch = crate::journal::now_rfc3339();
+            apply(
+                &ops,
+                &plan,
+                &batch,
+                services.concurrency,
+                &cancel,
+                &progress,
+            )
+            .await;
+            flags
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&job_id);
+            WorkerMsg::JobFinished { job_id }
+        }
+        other => refused(other),
+    })
+}
+
+/// The answer to a write when there is no journal: refused, nothing sent.
+fn refused(cmd: Command) -> WorkerMsg {
+    let fail = || OpFailure {
+        sentence: NO_JOURNAL.to_string(),
+        pending: false,
+    };
+    match cmd {
+        Command::AddKey { req_id, .. }
+        | Command::DeleteKey { req_id, .. }
+        | Command::RelabelKey { req_id, .. } => WorkerMsg::OpDone {
+            req_id,
+            scopes: Vec::new(),
+            result: Err(fail()),
+        },
+        Command::Recover { req_id, ids } => WorkerMsg::Recovered {
+            req_id,
+            outcomes: ids.iter().map(|_| Err(NO_JOURNAL.to_string())).collect(),
+            scopes: Vec::new(),
+        },
+        Command::PlanBulk { req_id, .. } => WorkerMsg::Planned {
+            req_id,
+            plan: Box::default(),
+            unreadable: vec![NO_JOURNAL.to_string()],
+        },
+        Command::ApplyBulk { job_id, .. } => WorkerMsg::JobFinished { job_id },
+        _ => WorkerMsg::JournalPending {
+            entries: Vec::new(),
+            warning: None,
+        },
+    }
+}
+
+fn check_journal(journal: &Journal) -> WorkerMsg {
+    match journal.pending() {
+        Ok((entries, report)) => WorkerMsg::JournalPending {
+            entries: entries.iter().map(pending_entry).collect(),
+            warning: report.warning(journal.path()),
+        },
+        Err(e) => WorkerMsg::JournalPending {
+            entries: Vec::new(),
+            warning: Some(e.to_string()),
+        },
+    }
+}
+
+fn pending_entry(e: &Entry) -> PendingEntry {
+    PendingEntry {
+        id: e.id.clone(),
+        scope: clean_line(&e.record.scope.to_string()),
+        deleted_not_readded: e.record.intent == Intent::Relabel
+            && e.deleted
+            && e.added_id.is_none(),
+        sentence: clean_line(&e.describe()),
+    }
+}

@@ -1,0 +1,235 @@
+//! How the worker's answers to writes change the state: single operations, recovery,
+//! plans, drift and job progress. Pure, like the rest of `update()`.
+
+use crate::bitbucket::KeyScope;
+use crate::ops::bulk::{Change, ItemStatus};
+
+use super::app::{Command, WorkerMsg};
+use super::dialog::*;
+use super::jobs::Job;
+use super::state::*;
+
+fn say(state: &mut State, text: impl Into<String>, error: bool) {
+    state.message = Some((text.into(), error));
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Worker answers to writes.
+pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
+    match msg {
+        WorkerMsg::JournalPending { entries, warning } => {
+            if let Some(w) = warning {
+                say(state, w, true);
+            }
+            if !entries.is_empty() && state.dialog.is_none() {
+                state.dialog = Some(Dialog::Recovery(entries));
+            }
+        }
+        WorkerMsg::KeyFile {
+            req_id,
+            path,
+            result,
+        } => {
+            let field = match &mut state.dialog {
+                Some(Dialog::Add(f)) => Some(&mut f.key),
+                Some(Dialog::Rotate(f)) => Some(&mut f.key),
+                _ => None,
+            };
+            if let Some(k) = field.filter(|k| k.reading == Some(req_id)) {
+                k.reading = None;
+                k.file = Some((path, result));
+            }
+        }
+        WorkerMsg::OpDone { scopes, result, .. } => {
+            reload_scopes(state, &scopes, out);
+            match result {
+                Ok(s) => say(state, s, false),
+                Err(f) => {
+                    say(state, f.sentence.clone(), true);
+                    let title = if f.pending {
+                        "Not finished: the journal entry stays pending"
+                    } else {
+                        "The change failed"
+                    };
+                    state.dialog = Some(Dialog::Notice {
+                        title: title.into(),
+                        lines: vec![f.sentence],
+                    });
+                }
+            }
+        }
+        WorkerMsg::Recovered {
+            outcomes, scopes, ..
+        } => {
+            reload_scopes(state, &scopes, out);
+            let failed = outcomes.iter().filter(|o| o.is_err()).count();
+            let lines: Vec<String> = outcomes
+                .into_iter()
+                .map(|o| match o {
+                    Ok(s) => format!("✓ {s}"),
+                    Err(e) => format!("✗ {e}"),
+                })
+                .collect();
+            if failed == 0 {
+                say(state, format!("Recovered: {}", lines.join("; ")), false);
+            } else {
+                say(
+                    state,
+                    format!(
+                        "{} could not be recovered",
+                        count(failed, "entry", "entries")
+                    ),
+                    true,
+                );
+                state.dialog = Some(Dialog::Notice {
+                    title: "Recovery".into(),
+                    lines,
+                });
+            }
+        }
+        WorkerMsg::Planned {
+            req_id,
+            plan,
+            unreadable,
+        } => {
+            if let Some(Dialog::Plan(d)) = &mut state.dialog
+                && d.req_id == req_id
+                && d.stage == PlanStage::Reading
+            {
+                d.stage = PlanStage::Ready(plan);
+                if !unreadable.is_empty() {
+                    d.note = Some((
+                        format!(
+                            "{} could not be read and {} left out: {}",
+                            count(unreadable.len(), "place", "places"),
+                            if unreadable.len() == 1 { "is" } else { "are" },
+                            unreadable.join(" ")
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+        WorkerMsg::Drifted { job_id, plan } => {
+            if let Some(Dialog::Plan(d)) = &mut state.dialog
+                && d.req_id == job_id
+            {
+                d.stage = PlanStage::Ready(plan);
+                d.typed.clear();
+                d.scroll = 0;
+                d.note = Some((
+                    "The keys changed since the plan was made, so nothing was applied. This is the new plan."
+                        .into(),
+                    true,
+                ));
+            }
+        }
+        WorkerMsg::JobStarted { job_id, plan } => {
+            let title = match &state.dialog {
+                Some(Dialog::Plan(d)) if d.req_id == job_id => {
+                    let t = d.title.clone();
+                    state.dialog = None;
+                    t
+                }
+                _ => "Bulk change".to_string(),
+            };
+            say(
+                state,
+                format!(
+                    "{title}: applying {}",
+                    count(plan.changes.len(), "change", "changes")
+                ),
+                false,
+            );
+            state.jobs.push(Job::new(job_id, title, *plan));
+            state.view = View::Jobs;
+            state.view_cursor = 0;
+        }
+        WorkerMsg::JobItem {
+            job_id,
+            index,
+            status,
+        } => {
+            if let Some(item) = state
+                .jobs
+                .iter_mut()
+                .find(|j| j.id == job_id)
+                .and_then(|j| j.items.get_mut(index))
+            {
+                item.status = status;
+            }
+        }
+        WorkerMsg::JobFinished { job_id } => job_finished(state, job_id, out),
+        _ => {}
+    }
+}
+
+fn job_finished(state: &mut State, job_id: ReqId, out: &mut Vec<Command>) {
+    if let Some(Dialog::Plan(d)) = &state.dialog
+        && d.req_id == job_id
+    {
+        state.dialog = None;
+    }
+    let Some(job) = state.jobs.iter_mut().find(|j| j.id == job_id) else {
+        return;
+    };
+    job.finished = true;
+    let failed = !job.failed().is_empty();
+    let text = format!("{}: {}", job.title, job.tally());
+    let mut scopes = Vec::new();
+    let mut gone = Vec::new();
+    for item in &job.items {
+        scopes.push(item.change.scope().clone());
+        if item.status == ItemStatus::Done {
+            match &item.change {
+                Change::Delete { scope, key }
+                | Change::Rotate {
+                    scope, old: key, ..
+                } => {
+                    if let Some(fp) = crate::ops::keyops::fingerprint_of(key) {
+                        gone.push((scope.clone(), fp.to_string()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Keys that are gone leave the selection; relabelled ones stay (same fingerprint).
+    for k in gone {
+        state.selection.keys.remove(&k);
+    }
+    say(state, text, failed);
+    scopes.dedup();
+    reload_scopes(state, &scopes, out);
+}
+
+/// Fetches the keys of changed places again, so the panes show what the server now holds.
+pub fn reload_scopes(state: &mut State, scopes: &[KeyScope], out: &mut Vec<Command>) {
+    let mut project_ws = std::collections::BTreeSet::new();
+    let mut repos = std::collections::BTreeSet::new();
+    for s in scopes {
+        match s {
+            KeyScope::Repository { workspace, repo } => {
+                repos.insert((workspace.clone(), repo.clone()));
+            }
+            KeyScope::Project { workspace, .. } => {
+                project_ws.insert(workspace.clone());
+            }
+        }
+    }
+    for (ws, repo) in repos {
+        let req_id = state.req();
+        state
+            .keys
+            .insert((ws.clone(), repo.clone()), Load::Loading(req_id));
+        out.push(Command::LoadKeys { req_id, ws, repo });
+    }
+    for ws in project_ws {
+        let req_id = state.req();
+        state.project_keys.insert(ws.clone(), Load::Loading(req_id));
+        out.push(Command::LoadProjectKeys { req_id, ws });
+    }
+}
