@@ -224,13 +224,13 @@ fn main() {
     }
 
     println!();
-    println!("{:<40} {:<36} {:<16} met", "figure", "measured", "target");
+    println!("{:<44} {:<36} {:<16} met", "figure", "measured", "target");
     for f in &figures {
         let met = match f.met {
             Some(true) => "yes",
             Some(false) => "NO",
             None => "-",
         };
-        println!("{:<40} {:<36} {:<16} {met}", f.name, f.value, f.target);
+        println!("{:<44} {:<36} {:<16} {met}", f.name, f.value, f.target);
     }
 }
