@@ -6,19 +6,29 @@
 //! ever a convenience: a missing, unreadable, corrupt or foreign-version file is ignored, and
 //! the reason is handed back to the caller to show, never printed here.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::bitbucket::valid_slug;
-use crate::ops::audit::Snapshot;
+use crate::bitbucket::{DeployKey, valid_slug};
+use crate::ops::audit::{Listing, Snapshot};
 use crate::ops::scan::WorkspaceScan;
 
 /// The file format written by this version. Bump it when [`Snapshot`] changes shape; older
 /// files are then ignored (with a warning) and replaced by the next scan.
-pub const FORMAT: u32 = 1;
+///
+/// Format 2 is format 1 with each distinct key text stored once, in `key_texts`, and every key
+/// holding `#<index>` instead: a deploy key usually sits on many repositories, and its text (up
+/// to 700 characters for RSA 4096) is most of the file. A 10,000-repository scan shrinks from
+/// 20 MB to about half, and the start-up that reads it is that much faster. Format 1 files
+/// are still read.
+pub const FORMAT: u32 = 2;
+
+/// Formats this version reads.
+const READABLE: [u32; 2] = [1, 2];
 
 /// A cache file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +44,70 @@ pub struct CacheError {
 #[derive(Serialize)]
 struct FileOut<'a> {
     format: u32,
+    key_texts: &'a [String],
     snapshot: &'a Snapshot,
 }
 
 #[derive(Deserialize)]
 struct FileIn {
     format: u32,
+    #[serde(default)]
+    key_texts: Vec<String>,
     snapshot: Snapshot,
+}
+
+/// Every key of a snapshot, mutably.
+fn keys_mut(snapshot: &mut Snapshot) -> impl Iterator<Item = &mut DeployKey> {
+    snapshot
+        .repo_keys
+        .values_mut()
+        .chain(snapshot.project_keys.values_mut())
+        .filter_map(|l| match l {
+            Listing::Keys(keys) => Some(keys),
+            Listing::Failed(_) => None,
+        })
+        .flatten()
+}
+
+/// Restores a file's key texts; format 1 held them in place.
+fn resolve(file: &mut FileIn) -> Result<(), String> {
+    if file.format < 2 {
+        return Ok(());
+    }
+    from_references(&mut file.snapshot, &file.key_texts)
+}
+
+/// Moves each key text into a table of distinct texts and leaves `#<index>` in its place.
+fn to_references(snapshot: &mut Snapshot) -> Vec<String> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for key in keys_mut(snapshot) {
+        let next = index.len();
+        let at = *index.entry(std::mem::take(&mut key.key)).or_insert(next);
+        key.key = format!("#{at}");
+    }
+    let mut texts = vec![String::new(); index.len()];
+    for (text, at) in index {
+        if let Some(slot) = texts.get_mut(at) {
+            *slot = text;
+        }
+    }
+    texts
+}
+
+/// Puts the texts back in place of `#<index>`; fails on an index outside the table.
+fn from_references(snapshot: &mut Snapshot, texts: &[String]) -> Result<(), String> {
+    for key in keys_mut(snapshot) {
+        let Some(at) = key.key.strip_prefix('#') else {
+            continue;
+        };
+        let text = at
+            .parse::<usize>()
+            .ok()
+            .and_then(|at| texts.get(at))
+            .ok_or_else(|| format!("key {} refers to a key text it does not hold", key.id))?;
+        key.key.clone_from(text);
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -91,12 +158,15 @@ pub fn path_for(dir: &Path, ws: &str) -> Option<PathBuf> {
 
 /// Stores a fresh scan made at `now`; returns the file written.
 pub fn store(dir: &Path, scan: &WorkspaceScan, now: OffsetDateTime) -> Result<PathBuf, CacheError> {
-    store_snapshot(dir, &Snapshot::from_scan(scan, now))
+    store_snapshot(dir, &mut Snapshot::from_scan(scan, now))
 }
 
 /// Stores a snapshot. The file is written beside its final name and renamed over it, so a
 /// reader (another bbkeys, the TUI starting) sees the old scan or the new one, never half.
-pub fn store_snapshot(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, CacheError> {
+///
+/// The snapshot is borrowed mutably only to move its key texts into the file's table and back
+/// (no copy of a large scan is made); it is unchanged when this returns.
+pub fn store_snapshot(dir: &Path, snapshot: &mut Snapshot) -> Result<PathBuf, CacheError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| CacheError { path, source }
@@ -109,29 +179,36 @@ pub fn store_snapshot(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, CacheE
         ),
     })?;
     create_private_dir(dir).map_err(err(dir))?;
-    let text = serde_json::to_vec(&FileOut {
-        format: FORMAT,
-        snapshot,
-    })
-    .map_err(|e| CacheError {
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    })?;
     let tmp = dir.join(format!(
         ".scan-{}.json.{}-{}.tmp",
         snapshot.workspace,
         std::process::id(),
         OffsetDateTime::now_utc().unix_timestamp_nanos()
     ));
+    let texts = to_references(snapshot);
     let written = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(&text)?;
-        f.sync_all()?;
+        // Straight into the file: a 10,000-repository scan is 20 MB of JSON, which need not
+        // also sit in memory as one string.
+        let mut out = std::io::BufWriter::new(f);
+        serde_json::to_writer(
+            &mut out,
+            &FileOut {
+                format: FORMAT,
+                key_texts: &texts,
+                snapshot,
+            },
+        )
+        .map_err(std::io::Error::other)?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
         std::fs::rename(&tmp, &path)
     })();
+    // The texts were all taken from this snapshot, so every reference resolves.
+    let _ = from_references(snapshot, &texts);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(CacheError { path, source: e });
@@ -164,30 +241,35 @@ pub fn load(dir: &Path, ws: &str) -> CacheLoad {
             path.display()
         ),
     };
-    // The version is checked on its own first, so a file from another bbkeys version is
-    // named as such rather than as corrupt.
-    match serde_json::from_slice::<FormatOnly>(&bytes) {
-        Ok(v) if v.format != FORMAT => {
+    // One parse for the usual case: the cache is the start-up path, and a 10,000-repository
+    // scan is a 20 MB file. Only when it fails is the version read on its own, so a file from
+    // another bbkeys version is named as such rather than as corrupt.
+    let parsed = serde_json::from_slice::<FileIn>(&bytes);
+    let format = match &parsed {
+        Ok(file) => Ok(file.format),
+        Err(_) => serde_json::from_slice::<FormatOnly>(&bytes).map(|v| v.format),
+    };
+    match format {
+        Ok(v) if !READABLE.contains(&v) => {
             return ignored(format!(
-                "was written in format {} by another bbkeys version (this one reads format {FORMAT})",
-                v.format
+                "was written in format {v} by another bbkeys version (this one reads format {FORMAT})"
             ));
         }
         Ok(_) => {}
         Err(e) => return ignored(format!("is corrupt ({e})")),
     }
-    match serde_json::from_slice::<FileIn>(&bytes) {
+    match parsed {
         Ok(file) if file.snapshot.workspace != ws => ignored(format!(
             "holds workspace {:?} instead of {ws:?}",
             file.snapshot.workspace
         )),
-        Ok(file) => {
-            debug_assert_eq!(file.format, FORMAT);
-            CacheLoad::Found(Cached {
+        Ok(mut file) => match resolve(&mut file) {
+            Ok(()) => CacheLoad::Found(Cached {
                 snapshot: file.snapshot,
                 path,
-            })
-        }
+            }),
+            Err(why) => ignored(format!("is corrupt ({why})")),
+        },
         Err(e) => ignored(format!("is corrupt ({e})")),
     }
 }
@@ -228,7 +310,7 @@ mod tests {
     fn missing_then_round_trip_with_age() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path(), "acme"), CacheLoad::Missing);
-        let path = store_snapshot(dir.path(), &snapshot("acme")).unwrap();
+        let path = store_snapshot(dir.path(), &mut snapshot("acme")).unwrap();
         assert_eq!(path, dir.path().join("scan-acme.json"));
         let CacheLoad::Found(c) = load(dir.path(), "acme") else {
             panic!("not found")
@@ -265,7 +347,7 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-        store_snapshot(dir.path(), &snapshot("globex")).unwrap();
+        store_snapshot(dir.path(), &mut snapshot("globex")).unwrap();
         std::fs::rename(dir.path().join("scan-globex.json"), &path).unwrap();
         assert!(matches!(
             load(dir.path(), "acme"),
@@ -274,10 +356,43 @@ mod tests {
     }
 
     #[test]
+    fn shared_key_texts_are_stored_once_and_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua";
+        let key = |id: u64, text: &str| -> DeployKey {
+            serde_json::from_value(serde_json::json!({"id": id, "key": text})).unwrap()
+        };
+        let mut snap = snapshot("acme");
+        for (i, repo) in ["api", "web", "ops"].into_iter().enumerate() {
+            let keys = vec![key(i as u64, text), key(10 + i as u64, "ssh-rsa AAAA")];
+            snap.repo_keys.insert(repo.into(), Listing::Keys(keys));
+        }
+        let before = snap.clone();
+        let path = store_snapshot(dir.path(), &mut snap).unwrap();
+        assert_eq!(snap, before, "the snapshot is unchanged");
+        let file = std::fs::read_to_string(path).unwrap();
+        assert_eq!(file.matches(text).count(), 1, "{file}");
+        let CacheLoad::Found(c) = load(dir.path(), "acme") else {
+            panic!("not found")
+        };
+        assert_eq!(c.snapshot, before);
+        // A reference outside the table makes the file corrupt, not a key "#7".
+        std::fs::write(
+            dir.path().join("scan-acme.json"),
+            file.replace("\"#1\"", "\"#7\""),
+        )
+        .unwrap();
+        assert!(
+            matches!(load(dir.path(), "acme"), CacheLoad::Ignored { warning } if warning.contains("corrupt"))
+        );
+    }
+
+    #[test]
     fn slugs_that_are_not_slugs_never_become_paths() {
         let dir = tempfile::tempdir().unwrap();
         assert!(path_for(dir.path(), "../etc").is_none());
         assert!(matches!(load(dir.path(), "a/b"), CacheLoad::Ignored { .. }));
-        assert!(store_snapshot(dir.path(), &snapshot("..")).is_err());
+        assert!(store_snapshot(dir.path(), &mut snapshot("..")).is_err());
     }
 }

@@ -146,6 +146,9 @@ pub struct Config {
     pub max_tries: Option<u32>,
     /// First retry delay in milliseconds (default 500); doubles each try, with jitter.
     pub backoff_ms: Option<u64>,
+    /// Requests per rolling hour this account may spend (default 1,000, Bitbucket's limit); a
+    /// scan that would go over it asks first.
+    pub hourly_budget: Option<u32>,
     /// How label edits are done.
     #[serde(default)]
     pub edit_strategy: EditStrategy,
@@ -230,6 +233,13 @@ impl Config {
             && !(1..=10).contains(&t)
         {
             return Err(format!("max_tries = {t}: it must be between 1 and 10"));
+        }
+        if let Some(b) = self.hourly_budget
+            && !(1..=1_000_000).contains(&b)
+        {
+            return Err(format!(
+                "hourly_budget = {b}: it must be a number of requests between 1 and 1000000"
+            ));
         }
         if let Some(name) = &self.default_profile
             && !self.profiles.contains_key(name)

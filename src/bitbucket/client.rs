@@ -1,6 +1,5 @@
 //! The async Bitbucket client: auth, paging, retries, concurrency limit, request counting.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -9,10 +8,14 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use url::Url;
 
+use super::budget::RequestLog;
 use super::error::{ApiError, ApiErrorKind, AuthKind};
 use super::models::*;
 use super::scopes::Operation;
 use crate::sshkey::PublicKey;
+
+mod paging;
+pub use paging::Pages;
 
 /// The public Bitbucket Cloud API, version path included.
 pub const DEFAULT_API_URL: &str = "https://api.bitbucket.org/2.0";
@@ -115,6 +118,9 @@ pub struct ClientOptions {
     /// Called once when a request gets 401; the request is then retried once with the new
     /// token. `None` (the default): a 401 is reported as it is.
     pub token_refresher: Option<TokenRefresher>,
+    /// The file that keeps the account's rolling-hour request count across runs (in its state
+    /// directory, see [`RequestLog`]); `None` (the default) counts in memory only.
+    pub request_log: Option<std::path::PathBuf>,
 }
 
 impl ClientOptions {
@@ -131,6 +137,7 @@ impl ClientOptions {
             backoff_max: Duration::from_secs(30),
             ca_file: None,
             token_refresher: None,
+            request_log: None,
         }
     }
 }
@@ -153,10 +160,14 @@ struct Inner {
     refresher: Option<TokenRefresher>,
     refreshing: tokio::sync::Mutex<()>,
     permits: Semaphore,
+    concurrency: usize,
     max_tries: u32,
     backoff_base: Duration,
     backoff_max: Duration,
-    recent: Mutex<VecDeque<Instant>>,
+    requests: RequestLog,
+    /// After a 429 no request is sent before this instant: the whole client slows down, not
+    /// only the request that was refused (§5: bursts are throttled below the hourly cap).
+    cool_down: Mutex<Option<Instant>>,
     jitter: Mutex<u64>,
 }
 
@@ -168,9 +179,6 @@ impl std::fmt::Debug for Client {
             .finish_non_exhaustive()
     }
 }
-
-/// The largest number of pages one listing may have; a loop of `next` links ends here.
-const MAX_PAGES: usize = 10_000;
 
 /// Whether `host` is this machine, where plain http cannot leak a credential.
 fn is_loopback(url: &Url) -> bool {
@@ -280,10 +288,15 @@ impl Client {
                 refresher: options.token_refresher,
                 refreshing: tokio::sync::Mutex::new(()),
                 permits: Semaphore::new(options.concurrency.max(1)),
+                concurrency: options.concurrency.max(1),
                 max_tries: options.max_tries.max(1),
                 backoff_base: options.backoff_base,
                 backoff_max: options.backoff_max,
-                recent: Mutex::new(VecDeque::new()),
+                requests: match &options.request_log {
+                    Some(path) => RequestLog::at(path),
+                    None => RequestLog::in_memory(),
+                },
+                cool_down: Mutex::new(None),
                 jitter: Mutex::new(seed | 1),
             }),
         })
@@ -342,15 +355,50 @@ impl Client {
 
     /// Requests made in the last hour by this client.
     pub fn requests_last_hour(&self) -> usize {
-        let mut recent = self.inner.recent.lock().unwrap_or_else(|p| p.into_inner());
-        prune(&mut recent);
-        recent.len()
+        self.inner.requests.last_hour()
+    }
+
+    /// The account's request count, for estimates against the hourly budget.
+    pub fn request_log(&self) -> &RequestLog {
+        &self.inner.requests
+    }
+
+    /// Requests in flight at most.
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
     }
 
     fn count_request(&self) {
-        let mut recent = self.inner.recent.lock().unwrap_or_else(|p| p.into_inner());
-        prune(&mut recent);
-        recent.push_back(Instant::now());
+        self.inner.requests.record();
+    }
+
+    /// Makes every request wait until `wait` from now has passed (or longer, if another 429
+    /// asked for longer).
+    fn slow_down(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut cool = self
+            .inner
+            .cool_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cool.is_none_or(|c| c < until) {
+            *cool = Some(until);
+        }
+    }
+
+    /// Sleeps out a cool-down set by a 429, if one is running.
+    async fn wait_for_cool_down(&self) {
+        let until = *self
+            .inner
+            .cool_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
     }
 
     fn url(&self, segments: &[&str]) -> Url {
@@ -439,6 +487,7 @@ impl Client {
             ApiError::new(ApiErrorKind::Refused, op, target)
                 .with_message("the client is shutting down")
         })?;
+        self.wait_for_cool_down().await;
         let mut req = self.inner.http.request(method.clone(), url.clone());
         req = match credential {
             Credential::ApiToken { email, token } => req.basic_auth(email, Some(token.expose())),
@@ -476,6 +525,9 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.slow_down(self.backoff(0, retry_after));
+        }
         let text = resp.text().await.map_err(|e| {
             // reqwest calls any failure while the body arrives a decode error, but JSON is
             // decoded later (`decode`): here it is the connection breaking mid-answer, which is
@@ -515,6 +567,9 @@ impl Client {
                 return Err(err);
             }
             let wait = self.backoff(attempt - 1, err.retry_after);
+            if err.kind == ApiErrorKind::RateLimited {
+                self.slow_down(wait);
+            }
             tracing::info!(attempt, wait_ms = wait.as_millis() as u64, kind = ?err.kind, "retrying GET");
             tokio::time::sleep(wait).await;
         }
@@ -528,45 +583,6 @@ impl Client {
     ) -> Result<T, ApiError> {
         let text = self.get_text(url, op, target).await?;
         decode(&text, op, target)
-    }
-
-    /// Follows every page of a listing. `next` links are followed as given, but only when they
-    /// point at the API's own origin (§3).
-    async fn get_all<T: DeserializeOwned>(
-        &self,
-        first: Url,
-        op: Operation,
-        target: &str,
-    ) -> Result<Vec<T>, ApiError> {
-        let mut out = Vec::new();
-        let mut url = first;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..MAX_PAGES {
-            if !seen.insert(url.to_string()) {
-                return Err(ApiError::new(ApiErrorKind::Decode, op, target)
-                    .with_message("the listing's next link points back at a page already read"));
-            }
-            let page: Page<T> = self.get_json(url.clone(), op, target).await?;
-            out.extend(page.values);
-            match page.next {
-                None => return Ok(out),
-                Some(next) => {
-                    let next_url = Url::parse(&next).map_err(|_| {
-                        ApiError::new(ApiErrorKind::Decode, op, target)
-                            .with_message("the listing's next link is not a URL")
-                    })?;
-                    if !same_origin(&next_url, &self.inner.base) {
-                        return Err(ApiError::new(ApiErrorKind::Refused, op, target).with_message(format!(
-                            "the listing's next page is on another origin ({}); bbkeys does not send your credential there",
-                            next_url.origin().ascii_serialization()
-                        )));
-                    }
-                    url = next_url;
-                }
-            }
-        }
-        Err(ApiError::new(ApiErrorKind::Decode, op, target)
-            .with_message("the listing has more than 10,000 pages"))
     }
 
     /// A write: never retried blindly. Returns the 2xx body.
@@ -635,12 +651,7 @@ impl Client {
 
     /// Repositories of `ws` the user administers, sorted by slug.
     pub async fn repositories(&self, ws: &str) -> Result<Vec<Repository>, ApiError> {
-        let mut url = self.url(&["repositories", ws]);
-        url.query_pairs_mut()
-            .append_pair("role", "admin")
-            .append_pair("pagelen", "100")
-            .append_pair("sort", "slug");
-        let repos: Vec<Repository> = self.get_all(url, Operation::ListRepositories, ws).await?;
+        let repos = self.repository_pages(ws).collect_all().await?;
         let mut repos: Vec<Repository> = repos.into_iter().map(Repository::normalise).collect();
         repos.sort_by(|a, b| a.slug.cmp(&b.slug));
         Ok(repos)
@@ -657,9 +668,7 @@ impl Client {
 
     /// Projects of `ws`.
     pub async fn projects(&self, ws: &str) -> Result<Vec<Project>, ApiError> {
-        let mut url = self.url(&["workspaces", ws, "projects"]);
-        url.query_pairs_mut().append_pair("pagelen", "100");
-        let mut projects: Vec<Project> = self.get_all(url, Operation::ListProjects, ws).await?;
+        let mut projects = self.project_pages(ws).collect_all().await?;
         projects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(projects)
     }
@@ -866,13 +875,6 @@ impl Client {
 
 fn project_target(ws: &str, project: &str) -> String {
     format!("project {project} of {ws}")
-}
-
-fn prune(recent: &mut VecDeque<Instant>) {
-    let hour = Duration::from_secs(3600);
-    while recent.front().is_some_and(|t| t.elapsed() > hour) {
-        recent.pop_front();
-    }
 }
 
 /// A write whose answer was lost may or may not have been applied.

@@ -2,12 +2,14 @@
 //!
 //! The contract this module honours is `shared/bitbucket-api.md`; comments cite its sections.
 
+pub mod budget;
 pub mod client;
 pub mod error;
 pub mod models;
 pub mod scopes;
 
-pub use client::{Client, ClientOptions, Credential, DEFAULT_API_URL};
+pub use budget::RequestLog;
+pub use client::{Client, ClientOptions, Credential, DEFAULT_API_URL, Pages};
 pub use error::{ApiError, ApiErrorKind};
 pub use models::*;
 pub use scopes::Operation;

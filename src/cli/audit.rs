@@ -5,8 +5,6 @@
 //! attempted and not one could be read, because an empty report would then pass for a clean
 //! workspace.
 
-use std::io::{IsTerminal, Write};
-
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
@@ -74,21 +72,12 @@ pub(super) async fn obtain(
             format!("{why}. Run the command once without --cached to scan {ws} and store it."),
         ));
     }
-    let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
-    let progress = move |p: crate::ops::scan::ScanProgress| {
-        if !quiet {
-            eprint!("\rscanning {ws}: {}/{}", p.done, p.total);
-            let _ = std::io::stderr().flush();
-        }
-    };
-    let scan = crate::ops::scan::scan_workspace(&ctx.client, ws, &progress).await?;
-    if !quiet {
-        eprintln!();
-    }
-    let snapshot = Snapshot::from_scan(&scan, now);
+    let scan = super::scan_cost::scan(ctx, ws).await?;
+    // Moved, not copied: a 10,000-repository scan held twice would double the peak memory.
+    let mut snapshot = Snapshot::from_owned_scan(scan, now);
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
-        && let Err(e) = cache::store_snapshot(&dir, &snapshot)
+        && let Err(e) = cache::store_snapshot(&dir, &mut snapshot)
     {
         eprintln!("bbkeys: warning: {e}");
     }
@@ -107,10 +96,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     if ctx.json {
-        let text = report
-            .to_json()
-            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        super::keys::print_json(&report)?;
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {

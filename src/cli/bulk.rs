@@ -13,7 +13,6 @@ use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
-use crate::ops::scan::scan_workspace;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// `keys add <ws>/<repo>... --key --label`.
@@ -71,17 +70,7 @@ async fn holders(
     let mut projects = BTreeMap::new();
     let mut unreadable = Vec::new();
     if only_repos.is_empty() {
-        let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
-        let progress = move |p: crate::ops::scan::ScanProgress| {
-            if !quiet {
-                eprint!("\rscanning {ws}: {}/{}", p.done, p.total);
-                let _ = std::io::stderr().flush();
-            }
-        };
-        let scan = scan_workspace(&ctx.client, ws, &progress).await?;
-        if !quiet {
-            eprintln!();
-        }
+        let scan = super::scan_cost::scan(ctx, ws).await?;
         for r in &scan.repositories {
             if let Some(p) = &r.project {
                 projects.insert(

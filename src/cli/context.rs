@@ -75,6 +75,7 @@ impl Context {
         let namespace = namespace_for(&api_url, &resolved.credential);
         let mut options = client_options(&config, global, api_url, resolved.credential);
         options.token_refresher = resolved.refresher;
+        options.request_log = Some(request_log_file(&dirs, &namespace));
         let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
         let ctx = Context {
@@ -111,7 +112,9 @@ impl Context {
             email: crate::demo::credentials::EMAIL.to_string(),
             token: Secret::new(crate::demo::credentials::TOKEN),
         };
-        let client = Client::new(client_options(&config, global, sim.api_url(), credential))?;
+        let mut options = client_options(&config, global, sim.api_url(), credential);
+        options.request_log = Some(request_log_file(&dirs, &Namespace::Demo));
+        let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
         let ctx = Context {
             client,
@@ -289,6 +292,11 @@ pub fn client_options(
         o.backoff_max = o.backoff_max.max(o.backoff_base);
     }
     o
+}
+
+/// The account's rolling-hour request count, in its state directory so CLI runs add up.
+fn request_log_file(dirs: &Dirs, namespace: &Namespace) -> PathBuf {
+    dirs.state_for(namespace).join("request-count.txt")
 }
 
 fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {

@@ -13,6 +13,34 @@ pub struct DemoServerArgs {
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency_ms: u64,
+    /// What the server holds: `demo` (the default), `empty`, or `scale:<repos>x<keys>`, one
+    /// workspace `scale` of that many repositories with that many keys each (for benchmarks,
+    /// such as `scale:10000x3`). Hidden: it exists for `cargo bench --bench scale`.
+    #[arg(long, hide = true, default_value = "demo", value_parser = parse_dataset)]
+    pub dataset: crate::demo::DataSet,
+}
+
+/// Reads `demo`, `empty` or `scale:<repos>x<keys>`.
+fn parse_dataset(s: &str) -> Result<crate::demo::DataSet, String> {
+    use crate::demo::DataSet;
+    match s {
+        "demo" => return Ok(DataSet::Demo),
+        "empty" => return Ok(DataSet::Empty),
+        _ => {}
+    }
+    let shape = s
+        .strip_prefix("scale:")
+        .and_then(|rest| rest.split_once('x'))
+        .and_then(|(r, k)| Some((r.parse::<usize>().ok()?, k.parse::<usize>().ok()?)));
+    match shape {
+        Some((repos, keys_per_repo)) if repos <= 1_000_000 => Ok(DataSet::Scale {
+            repos,
+            keys_per_repo,
+        }),
+        _ => Err(format!(
+            "{s:?} is not a data set: use demo, empty or scale:<repos>x<keys>, such as scale:10000x3"
+        )),
+    }
 }
 
 /// Runs the simulator until Ctrl-C or SIGTERM.
@@ -20,6 +48,7 @@ pub async fn run(args: DemoServerArgs) -> Result<Exit, CliError> {
     let opts = crate::demo::SimOptions {
         port: args.port,
         latency: std::time::Duration::from_millis(args.latency_ms),
+        dataset: args.dataset,
         ..crate::demo::SimOptions::default()
     };
     let sim = crate::demo::start(opts).await.map_err(|e| {

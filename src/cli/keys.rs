@@ -205,10 +205,13 @@ fn sort_rows(rows: &mut [KeyRow]) {
 }
 
 pub(super) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-    println!("{text}");
-    Ok(())
+    // Written as it is produced: 30,000 rows need not also sit in memory as one string.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))
 }
 
 fn date(s: &Option<String>) -> String {
@@ -507,35 +510,26 @@ async fn list(
         }
     } else {
         check_workspace(target)?;
-        let quiet = ctx.quiet || ctx.json || !std::io::stderr().is_terminal();
-        let progress = move |p: crate::ops::scan::ScanProgress| {
-            if !quiet {
-                eprint!("\rscanning {target}: {}/{}", p.done, p.total);
-                let _ = std::io::stderr().flush();
-            }
-        };
-        let scan = crate::ops::scan::scan_workspace(&ctx.client, target, &progress).await?;
-        if !quiet {
-            eprintln!();
-        }
-        for (slug, keys) in &scan.repo_keys {
+        let scan = super::scan_cost::scan(ctx, target).await?;
+        // Consumed as rows are made, so the scan and the rows are not both held in full.
+        for (slug, keys) in scan.repo_keys {
             let scope = KeyScope::Repository {
                 workspace: target.into(),
-                repo: slug.clone(),
+                repo: slug,
             };
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push(e.clone()),
+                Err(e) => failures.push(e),
             }
         }
-        for (pkey, keys) in &scan.project_keys {
+        for (pkey, keys) in scan.project_keys {
             let scope = KeyScope::Project {
                 workspace: target.into(),
-                project: pkey.clone(),
+                project: pkey,
             };
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push(e.clone()),
+                Err(e) => failures.push(e),
             }
         }
         if let Some(e) = scan.projects_error {

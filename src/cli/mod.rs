@@ -11,6 +11,7 @@ mod find;
 mod journal;
 mod keys;
 mod output;
+mod scan_cost;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -117,13 +118,15 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let json = cli.global.json;
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code as i32,
         Err(err) => {
             err.print(json);
             err.exit as i32
         }
-    }
+    };
+    scan_cost::report_peak_rss();
+    code
 }
 
 async fn run(cli: Cli) -> Result<Exit, CliError> {

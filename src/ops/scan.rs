@@ -1,19 +1,36 @@
-//! A workspace scan: every admin repository's keys and every project's keys, fetched concurrently.
+//! A workspace scan: every admin repository's keys and every project's keys.
+//!
+//! A scan of N repositories costs at least N requests plus the listing pages (`bitbucket-api.md`
+//! §5), so it is built to make exactly that many and to overlap their latency:
+//!
+//! - The first page of the repository listing and of the project listing are asked for side by
+//!   side. They tell what the whole scan will cost ([`ScanEstimate`]), and a caller may stop
+//!   there (the CLI asks before going over the hourly budget).
+//! - Key requests start as soon as a page of repositories arrives, while the next page is on its
+//!   way. Pages themselves come one after the other: `next` must be followed, never built
+//!   (§3; see `bitbucket::client::paging`).
+//! - The listing chain is the one thing nothing else can shorten, so it never queues behind key
+//!   requests: while a listing is running, key requests leave one slot of the client's
+//!   concurrency free for it.
+//! - A repository seen twice (pages shift when a repository is added mid-scan) is read once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::future::Future;
 
 use futures::FutureExt;
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use crate::bitbucket::{ApiError, Client, DeployKey, Project, Repository};
+use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanProgress {
     /// Key listings finished (repositories plus projects).
     pub done: usize,
-    /// Key listings to do; grows while repository pages arrive.
+    /// Key listings to do; grows while repository pages arrive when the listing does not
+    /// report its size.
     pub total: usize,
 }
 
@@ -34,69 +51,292 @@ pub struct WorkspaceScan {
     pub projects_error: Option<ApiError>,
 }
 
-/// Scans `ws`: the repository listing and the project listing run side by side, and each
-/// repository's keys are requested as soon as the listing is known. Fails only when the
-/// repository listing itself fails; a repository that cannot be read is recorded, not fatal.
+/// What a scan will cost, known once the first page of each listing has arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanEstimate {
+    /// Workspace slug.
+    pub workspace: String,
+    /// Admin repositories: exact when [`Self::exact`], else those on the first page.
+    pub repositories: usize,
+    /// Projects (exact when their listing reported its size or had one page).
+    pub projects: usize,
+    /// Whether the counts are exact: each listing reported `size` or ended on its first page.
+    pub exact: bool,
+    /// Requests of the whole scan, the two first pages included; a lower bound unless
+    /// [`Self::exact`].
+    pub requests: usize,
+    /// Requests already made (the two first pages).
+    pub made: usize,
+}
+
+impl ScanEstimate {
+    /// Requests still to come.
+    pub fn remaining(&self) -> usize {
+        self.requests.saturating_sub(self.made)
+    }
+
+    fn new<A, B>(
+        ws: &str,
+        repos: &Pages<A>,
+        first_repos: usize,
+        projects: &Pages<B>,
+        first_projects: usize,
+    ) -> ScanEstimate
+    where
+        A: serde::de::DeserializeOwned,
+        B: serde::de::DeserializeOwned,
+    {
+        let (repositories, repo_pages, repos_exact) = listing_cost(repos, first_repos);
+        let (projects_n, project_pages, projects_exact) = listing_cost(projects, first_projects);
+        ScanEstimate {
+            workspace: ws.to_string(),
+            repositories,
+            projects: projects_n,
+            exact: repos_exact && projects_exact,
+            requests: repo_pages + repositories + project_pages + projects_n,
+            made: repos.pages_read() + projects.pages_read(),
+        }
+    }
+}
+
+/// Items, pages and exactness of a listing after its first page. A listing that failed on its
+/// first page counts that one request and nothing else.
+fn listing_cost<T: serde::de::DeserializeOwned>(
+    pages: &Pages<T>,
+    first: usize,
+) -> (usize, usize, bool) {
+    if pages.is_done() || pages.pages_read() == 0 {
+        return (first, pages.pages_read().max(1), true);
+    }
+    match (pages.size(), pages.page_count()) {
+        (Some(size), Some(count)) => {
+            let size = usize::try_from(size).unwrap_or(usize::MAX).max(first);
+            (size, usize::try_from(count).unwrap_or(usize::MAX), true)
+        }
+        // Without `size` there is at least one more page with at least one item.
+        _ => (first + 1, 2, false),
+    }
+}
+
+/// Whether a scan goes on after its first pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proceed {
+    /// Read every key.
+    Yes,
+    /// Stop here; no further request is made.
+    No,
+}
+
+/// Scans `ws` (see the module documentation). Fails only when the repository listing itself
+/// fails; a repository that cannot be read is recorded, not fatal.
 pub async fn scan_workspace(
     client: &Client,
     ws: &str,
     progress: &(dyn Fn(ScanProgress) + Send + Sync),
 ) -> Result<WorkspaceScan, ApiError> {
-    let (repos, projects) = tokio::join!(client.repositories(ws), client.projects(ws));
-    let repositories = repos?;
-    let (projects, projects_error) = match projects {
-        Ok(p) => (p, None),
-        Err(e) => (Vec::new(), Some(e)),
+    let scan = scan_workspace_gated(client, ws, progress, &|_| Proceed::Yes).await?;
+    // The gate always says yes, so a scan is always there; an empty one would only hide a bug.
+    Ok(scan.unwrap_or_else(|| WorkspaceScan {
+        workspace: ws.to_string(),
+        repositories: Vec::new(),
+        projects: Vec::new(),
+        repo_keys: BTreeMap::new(),
+        project_keys: BTreeMap::new(),
+        projects_error: None,
+    }))
+}
+
+/// A key listing to read.
+enum Target {
+    Repo(String),
+    Project(String),
+}
+
+/// A key listing read.
+enum Listing {
+    Repo(String, Result<Vec<DeployKey>, ApiError>),
+    Project(String, Result<Vec<DeployKey>, ApiError>),
+}
+
+type PageFuture<T> = BoxFuture<'static, (Pages<T>, Option<Result<Vec<T>, ApiError>>)>;
+
+fn next_page<T: serde::de::DeserializeOwned + Send + 'static>(
+    mut pages: Pages<T>,
+) -> PageFuture<T> {
+    async move {
+        let page = pages.next_page().await;
+        (pages, page)
+    }
+    .boxed()
+}
+
+/// Awaits the future in `slot`, or never when there is none (for `select!` branches that are
+/// switched off by their guard anyway).
+async fn maybe<F: Future + Unpin>(slot: &mut Option<F>) -> F::Output {
+    match slot {
+        Some(f) => f.await,
+        None => std::future::pending().await,
+    }
+}
+
+/// [`scan_workspace`], asking `gate` with the estimate once the first pages are in. Returns
+/// `Ok(None)` when the gate says [`Proceed::No`].
+pub async fn scan_workspace_gated(
+    client: &Client,
+    ws: &str,
+    progress: &(dyn Fn(ScanProgress) + Send + Sync),
+    gate: &(dyn Fn(&ScanEstimate) -> Proceed + Send + Sync),
+) -> Result<Option<WorkspaceScan>, ApiError> {
+    let mut repo_pages = client.repository_pages(ws);
+    let mut project_pages = client.project_pages(ws);
+    let (first_repos, first_projects) =
+        tokio::join!(repo_pages.next_page(), project_pages.next_page());
+    let first_repos = first_repos.unwrap_or_else(|| Ok(Vec::new()))?;
+    let mut projects_error = None;
+    let first_projects = match first_projects {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            projects_error = Some(e);
+            Vec::new()
+        }
+        None => Vec::new(),
     };
-    let total = repositories.len() + projects.len();
+    let estimate = ScanEstimate::new(
+        ws,
+        &repo_pages,
+        first_repos.len(),
+        &project_pages,
+        first_projects.len(),
+    );
+    if gate(&estimate) == Proceed::No {
+        return Ok(None);
+    }
+
+    let mut repositories: Vec<Repository> = Vec::new();
+    let mut projects: Vec<Project> = Vec::new();
+    let mut queue: VecDeque<Target> = VecDeque::new();
+    let mut queued: HashSet<String> = HashSet::new();
+    let mut enqueue_repos = |page: Vec<Repository>,
+                             repositories: &mut Vec<Repository>,
+                             queue: &mut VecDeque<Target>| {
+        for r in page {
+            let r = r.normalise();
+            if queued.insert(r.slug.clone()) {
+                queue.push_back(Target::Repo(r.slug.clone()));
+                repositories.push(r);
+            }
+        }
+    };
+    let mut project_keys_seen: HashSet<String> = HashSet::new();
+    let mut enqueue_projects =
+        |page: Vec<Project>, projects: &mut Vec<Project>, queue: &mut VecDeque<Target>| {
+            for p in page {
+                if project_keys_seen.insert(p.key.clone()) {
+                    // Projects are few; their keys go first so the total is known early.
+                    queue.push_front(Target::Project(p.key.clone()));
+                    projects.push(p);
+                }
+            }
+        };
+    enqueue_projects(first_projects, &mut projects, &mut queue);
+    enqueue_repos(first_repos, &mut repositories, &mut queue);
+
+    let mut repo_next: Option<PageFuture<Repository>> =
+        (!repo_pages.is_done()).then(|| next_page(repo_pages));
+    let mut project_next: Option<PageFuture<Project>> =
+        (projects_error.is_none() && !project_pages.is_done()).then(|| next_page(project_pages));
+
+    let total_of = |repos_known: usize, projects_known: usize| {
+        estimate.repositories.max(repos_known) + estimate.projects.max(projects_known)
+    };
+    let mut total = total_of(repositories.len(), projects.len());
     progress(ScanProgress { done: 0, total });
 
-    enum Listing {
-        Repo(String, Result<Vec<DeployKey>, ApiError>),
-        Project(String, Result<Vec<DeployKey>, ApiError>),
-    }
-    let mut pending = FuturesUnordered::new();
-    for r in &repositories {
-        let slug = r.slug.clone();
-        pending.push(
-            async move {
-                let keys = client.repo_keys(ws, &slug).await;
-                Listing::Repo(slug, keys)
-            }
-            .boxed(),
-        );
-    }
-    for p in &projects {
-        let key = p.key.clone();
-        pending.push(
-            async move {
-                let keys = client.project_keys(ws, &key).await;
-                Listing::Project(key, keys)
-            }
-            .boxed(),
-        );
-    }
+    let concurrency = client.concurrency();
+    let mut in_flight: FuturesUnordered<BoxFuture<'_, Listing>> = FuturesUnordered::new();
     let mut repo_keys = BTreeMap::new();
     let mut project_keys = BTreeMap::new();
     let mut done = 0;
-    while let Some(listing) = pending.next().await {
-        match listing {
-            Listing::Repo(slug, keys) => {
-                repo_keys.insert(slug, keys);
+    loop {
+        // Keep the client busy, leaving a slot to each running listing so its next page is
+        // sent the moment the previous one arrives.
+        let listings = usize::from(repo_next.is_some()) + usize::from(project_next.is_some());
+        let slots = concurrency.saturating_sub(listings).max(1);
+        while in_flight.len() < slots {
+            let Some(target) = queue.pop_front() else {
+                break;
+            };
+            in_flight.push(match target {
+                Target::Repo(slug) => async move {
+                    let keys = client.repo_keys(ws, &slug).await;
+                    Listing::Repo(slug, keys)
+                }
+                .boxed(),
+                Target::Project(key) => async move {
+                    let keys = client.project_keys(ws, &key).await;
+                    Listing::Project(key, keys)
+                }
+                .boxed(),
+            });
+        }
+        if repo_next.is_none() && project_next.is_none() && in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            (pages, page) = maybe(&mut repo_next), if repo_next.is_some() => {
+                match page {
+                    Some(Ok(list)) => {
+                        enqueue_repos(list, &mut repositories, &mut queue);
+                        repo_next = (!pages.is_done()).then(|| next_page(pages));
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => repo_next = None,
+                }
             }
-            Listing::Project(key, keys) => {
-                project_keys.insert(key, keys);
+            (pages, page) = maybe(&mut project_next), if project_next.is_some() => {
+                match page {
+                    Some(Ok(list)) => {
+                        enqueue_projects(list, &mut projects, &mut queue);
+                        project_next = (!pages.is_done()).then(|| next_page(pages));
+                    }
+                    Some(Err(e)) => {
+                        projects_error = Some(e);
+                        project_next = None;
+                    }
+                    None => project_next = None,
+                }
+            }
+            Some(listing) = in_flight.next(), if !in_flight.is_empty() => {
+                match listing {
+                    Listing::Repo(slug, keys) => {
+                        repo_keys.insert(slug, keys);
+                    }
+                    Listing::Project(key, keys) => {
+                        project_keys.insert(key, keys);
+                    }
+                }
+                done += 1;
             }
         }
-        done += 1;
-        progress(ScanProgress { done, total });
+        let now_total = total_of(repositories.len(), projects.len());
+        if now_total != total || done > 0 {
+            total = now_total.max(done);
+            progress(ScanProgress { done, total });
+        }
     }
-    Ok(WorkspaceScan {
+    if projects_error.is_some() {
+        // A project list that broke off midway would inherit keys from half the projects.
+        projects.clear();
+        project_keys.clear();
+    }
+    repositories.sort_by(|a, b| a.slug.cmp(&b.slug));
+    projects.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(Some(WorkspaceScan {
         workspace: ws.to_string(),
         repositories,
         projects,
         repo_keys,
         project_keys,
         projects_error,
-    })
+    }))
 }

@@ -1,7 +1,7 @@
 //! One entry per distinct key of a workspace, indexed by fingerprint.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -226,6 +226,9 @@ impl Inventory {
             }
         }
         let mut by_fp: BTreeMap<Fingerprint, (PublicKey, Vec<KeyHolding>)> = BTreeMap::new();
+        // A deploy key usually sits on many repositories, and parsing one is not free (an ECDSA
+        // point check takes about 0.1 ms), so each distinct key text is parsed once.
+        let mut parsed: HashMap<&str, Result<(Fingerprint, PublicKey), String>> = HashMap::new();
         let mut unparsable = Vec::new();
         let mut unreadable = Vec::new();
         let mut repositories_read = 0;
@@ -265,15 +268,20 @@ impl Inventory {
                 let holding = KeyHolding::new(scope.clone(), key);
                 // Lenient parse: weak keys exist on servers and are exactly what an audit
                 // must report, so they are indexed like any other.
-                match PublicKey::from_server(&key.key) {
-                    Ok(pk) => by_fp
-                        .entry(pk.fingerprint())
-                        .or_insert_with(|| (pk, Vec::new()))
+                let outcome = parsed.entry(key.key.as_str()).or_insert_with(|| {
+                    PublicKey::from_server(&key.key)
+                        .map(|pk| (pk.fingerprint(), pk))
+                        .map_err(|e| e.to_string())
+                });
+                match outcome {
+                    Ok((fp, pk)) => by_fp
+                        .entry(fp.clone())
+                        .or_insert_with(|| (pk.clone(), Vec::new()))
                         .1
                         .push(holding),
-                    Err(e) => unparsable.push(UnparsableKey {
+                    Err(reason) => unparsable.push(UnparsableKey {
                         holding,
-                        reason: e.to_string(),
+                        reason: reason.clone(),
                     }),
                 }
             }

@@ -101,6 +101,32 @@ impl Snapshot {
         }
     }
 
+    /// [`Self::from_scan`] taking the scan, so its keys are moved rather than copied (a
+    /// 10,000-repository scan is tens of megabytes).
+    pub fn from_owned_scan(scan: WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
+        let listing = |r: Result<Vec<DeployKey>, ApiError>| match r {
+            Ok(keys) => Listing::Keys(keys),
+            Err(e) => Listing::Failed((&e).into()),
+        };
+        Snapshot {
+            workspace: scan.workspace,
+            scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
+            repositories: scan.repositories,
+            projects: scan.projects,
+            repo_keys: scan
+                .repo_keys
+                .into_iter()
+                .map(|(k, v)| (k, listing(v)))
+                .collect(),
+            project_keys: scan
+                .project_keys
+                .into_iter()
+                .map(|(k, v)| (k, listing(v)))
+                .collect(),
+            projects_error: scan.projects_error.as_ref().map(ListingFailure::from),
+        }
+    }
+
     /// Key listings attempted (repositories plus projects).
     pub fn listings(&self) -> usize {
         self.repo_keys.len() + self.project_keys.len()

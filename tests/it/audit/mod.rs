@@ -122,8 +122,8 @@ fn library_finds_a_key_by_fingerprint_and_by_pasted_key() {
 #[test]
 fn cache_round_trip_and_corrupt_cache_is_ignored_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let snap = fixture_snapshot();
-    let path = cache::store_snapshot(dir.path(), &snap).unwrap();
+    let mut snap = fixture_snapshot();
+    let path = cache::store_snapshot(dir.path(), &mut snap).unwrap();
     match cache::load(dir.path(), "acme") {
         CacheLoad::Found(c) => assert_eq!(c.snapshot, snap),
         other => panic!("{other:?}"),

@@ -1,0 +1,236 @@
+//! `cargo bench --bench scale`: the figures of issue 8 ("Performance at scale"), measured side
+//! by side in one run and printed with their targets.
+//!
+//! (a) a full scan of a 1,000-repository workspace on the simulator at 50 ms per request,
+//! (b) the same scan one request at a time, (c) one frame of the key list with 10,000 rows at
+//! 200×60, (d) filtering 10,000 rows per keystroke, (e) peak RSS of bbkeys alone with 10,000
+//! repositories × 3 keys, (f) start-up to first output from the cache.
+//!
+//! A benchmark, not a test: it prints numbers and never fails on them. Environment:
+//! `BENCH_SKIP_SEQUENTIAL=1` skips (b), which takes about a minute.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod render;
+mod rss;
+
+use std::time::{Duration, Instant};
+
+use bbkeys::bitbucket::Client;
+use bbkeys::bitbucket::client::{ClientOptions, Credential, Secret};
+use bbkeys::demo::{self, DataSet, SimOptions, credentials};
+use bbkeys::ops::scan::scan_workspace;
+
+/// One line of the summary.
+pub struct Figure {
+    name: &'static str,
+    value: String,
+    target: String,
+    met: Option<bool>,
+}
+
+impl Figure {
+    fn new(name: &'static str, value: String, target: &str, met: Option<bool>) -> Figure {
+        Figure {
+            name,
+            value,
+            target: target.to_string(),
+            met,
+        }
+    }
+}
+
+/// Milliseconds with two decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The median of some durations.
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+struct ScanRun {
+    wall: Duration,
+    requests: usize,
+    listing_pages: usize,
+    concurrency: usize,
+}
+
+const REPOS: usize = 1_000;
+const LATENCY: Duration = Duration::from_millis(50);
+
+async fn scan_run(concurrency: Option<usize>) -> ScanRun {
+    let sim = demo::start(SimOptions {
+        latency: LATENCY,
+        dataset: DataSet::Scale {
+            repos: REPOS,
+            keys_per_repo: 3,
+        },
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut o = ClientOptions::new(
+        sim.api_url(),
+        Credential::ApiToken {
+            email: credentials::EMAIL.into(),
+            token: Secret::new(credentials::TOKEN),
+        },
+    );
+    if let Some(c) = concurrency {
+        o.concurrency = c;
+    }
+    let concurrency = o.concurrency;
+    let client = Client::new(o).unwrap();
+    let start = Instant::now();
+    let scan = scan_workspace(&client, "scale", &|_| {}).await.unwrap();
+    let wall = start.elapsed();
+    assert_eq!(scan.repositories.len(), REPOS);
+    let log = sim.control().log();
+    let listing_pages = log
+        .iter()
+        .filter(|e| e.path == "/2.0/repositories/scale")
+        .count();
+    let requests = log.iter().filter(|e| e.path.starts_with("/2.0/")).count();
+    sim.shutdown().await;
+    ScanRun {
+        wall,
+        requests,
+        listing_pages,
+        concurrency,
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores available, {cpu}, {}", std::env::consts::OS)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported, so ignore the rest.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!("bbkeys scale benchmark: {}", machine());
+    let mut figures = Vec::new();
+
+    // (a) and (b): the scan.
+    let a = runtime.block_on(scan_run(None));
+    // The minimum: listing pages at pagelen 100, one request per repository, the project
+    // page, one request per project (the scale set has 10 projects).
+    let minimum = REPOS.div_ceil(100) + REPOS + 1 + 10;
+    let ideal = LATENCY * (a.listing_pages + REPOS.div_ceil(a.concurrency)) as u32;
+    let ratio = a.wall.as_secs_f64() / ideal.as_secs_f64();
+    println!(
+        "(a) scan of {REPOS} repositories, {} ms per request, concurrency {}: {:.2} s, {} requests (minimum {minimum}); ideal {:.2} s = ({} listing pages + ceil({REPOS}/{})) × {} ms; {:.2} × ideal",
+        LATENCY.as_millis(),
+        a.concurrency,
+        a.wall.as_secs_f64(),
+        a.requests,
+        ideal.as_secs_f64(),
+        a.listing_pages,
+        a.concurrency,
+        LATENCY.as_millis(),
+        ratio
+    );
+    figures.push(Figure::new(
+        "(a) requests",
+        a.requests.to_string(),
+        &format!("= {minimum}"),
+        Some(a.requests == minimum),
+    ));
+    figures.push(Figure::new(
+        "(a) scan wall time",
+        format!(
+            "{:.2} s ({ratio:.2} × ideal {:.2} s)",
+            a.wall.as_secs_f64(),
+            ideal.as_secs_f64()
+        ),
+        "≤ 1.2 × ideal",
+        Some(ratio <= 1.2),
+    ));
+    if std::env::var_os("BENCH_SKIP_SEQUENTIAL").is_some() {
+        println!("(b) skipped (BENCH_SKIP_SEQUENTIAL)");
+    } else {
+        let b = runtime.block_on(scan_run(Some(1)));
+        let speedup = b.wall.as_secs_f64() / a.wall.as_secs_f64();
+        println!(
+            "(b) the same scan one request at a time: {:.2} s, {} requests; (a) is {speedup:.1}× faster",
+            b.wall.as_secs_f64(),
+            b.requests
+        );
+        figures.push(Figure::new(
+            "(b) sequential scan",
+            format!("{:.2} s; (a) {speedup:.1}× faster", b.wall.as_secs_f64()),
+            "(a) ≥ 6× faster",
+            Some(speedup >= 6.0),
+        ));
+    }
+
+    // (c) and (d): rendering and filtering, in this process.
+    let frame = render::frame();
+    println!("(c) {}", frame.note);
+    figures.push(Figure::new(
+        "(c) frame, 10,000 rows, 200×60",
+        ms(frame.time),
+        "≤ 2 ms",
+        Some(frame.time <= Duration::from_millis(2)),
+    ));
+    let filter = render::filter();
+    println!("(d) {}", filter.note);
+    figures.push(Figure::new(
+        "(d) filter 10,000 rows, per keystroke",
+        ms(filter.time),
+        "≤ 5 ms",
+        Some(filter.time <= Duration::from_millis(5)),
+    ));
+
+    // (e) and (f): the binary against a simulator in another process.
+    match rss::measure() {
+        Ok(m) => {
+            println!("(e) {}", m.rss_note);
+            println!("(f) {}", m.start_note);
+            figures.push(Figure::new(
+                "(e) peak RSS, 10,000 repos × 3 keys",
+                format!("{:.1} MB", m.peak_rss_kb as f64 / 1024.0),
+                "≤ 80 MB",
+                Some(m.peak_rss_kb <= 80 * 1024),
+            ));
+            figures.push(Figure::new(
+                "(f) first output from cache, 10,000 repos",
+                ms(m.first_output),
+                "≤ 150 ms",
+                Some(m.first_output <= Duration::from_millis(150)),
+            ));
+            figures.push(Figure::new(
+                "(f) first output from cache, 1,000 repos",
+                ms(m.first_output_small),
+                "≤ 150 ms",
+                Some(m.first_output_small <= Duration::from_millis(150)),
+            ));
+        }
+        Err(e) => println!("(e), (f) not measured: {e}"),
+    }
+
+    println!();
+    println!("{:<44} {:<36} {:<16} met", "figure", "measured", "target");
+    for f in &figures {
+        let met = match f.met {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "-",
+        };
+        println!("{:<44} {:<36} {:<16} {met}", f.name, f.value, f.target);
+    }
+}

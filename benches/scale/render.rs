@@ -1,0 +1,185 @@
+//! (c) one frame of the key list with 10,000 rows and (d) filtering 10,000 rows per keystroke.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bbkeys::bitbucket::KeyScope;
+use bbkeys::ops::audit::{Inventory, Snapshot, SortOrder};
+use bbkeys::tui::keymap::Keymap;
+use bbkeys::tui::state::{KeyView, Load, Pane, RepoView, State, WorkspaceView};
+use bbkeys::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sha2::Digest;
+
+use super::median;
+
+/// A measured figure and what it measured.
+pub struct Measured {
+    pub time: Duration,
+    pub note: String,
+}
+
+const ROWS: usize = 10_000;
+
+/// A distinct, well-formed ed25519 public key for `i` (the blob's 32 bytes are a hash of `i`).
+fn key_line(i: usize) -> String {
+    let mut blob = Vec::with_capacity(51);
+    blob.extend_from_slice(&11u32.to_be_bytes());
+    blob.extend_from_slice(b"ssh-ed25519");
+    blob.extend_from_slice(&32u32.to_be_bytes());
+    blob.extend_from_slice(&sha2::Sha256::digest(i.to_le_bytes()));
+    format!(
+        "ssh-ed25519 {}",
+        base64::engine::general_purpose::STANDARD.encode(blob)
+    )
+}
+
+/// The TUI's state with one repository of 10,000 keys, focused on the key list.
+fn state_with_rows() -> State {
+    let mut s = State::new(true, false, Keymap::default(), Theme::default_colours());
+    s.size = (200, 60);
+    s.workspaces = Load::Ready(vec![WorkspaceView {
+        slug: "scale".into(),
+        name: "Scale Test".into(),
+    }]);
+    s.repos.insert(
+        "scale".into(),
+        Load::Ready(vec![RepoView {
+            slug: "big".into(),
+            name: "big".into(),
+            project: None,
+        }]),
+    );
+    s.project_keys
+        .insert("scale".into(), Load::Ready(Vec::new()));
+    let keys = (0..ROWS)
+        .map(|i| {
+            let line = key_line(i);
+            let fp = bbkeys::sshkey::PublicKey::from_server(&line)
+                .map(|k| k.fingerprint().to_string())
+                .ok();
+            KeyView {
+                id: 18_000_000 + i as u64,
+                label: format!("deploy-{i:05}"),
+                comment: format!("ci-{}@build.example", i % 97),
+                public_key: line,
+                fingerprint: fp,
+                key_type: "ssh-ed25519".into(),
+                short_type: "ED25519".into(),
+                bits: Some(256),
+                created: Some("2024-03-01T09:15:00.000000+00:00".into()),
+                last_used: (i % 3 != 0).then(|| "2026-11-01T10:00:00.000000+00:00".into()),
+                scope: KeyScope::Repository {
+                    workspace: "scale".into(),
+                    repo: "big".into(),
+                },
+            }
+        })
+        .collect();
+    s.keys
+        .insert(("scale".into(), "big".into()), Load::Ready(keys));
+    // Row 0 of the repository pane is "Project keys"; row 1 is the repository.
+    s.cursor[1] = 1;
+    s.focus = Pane::Keys;
+    s
+}
+
+/// (c): frames of the whole screen, the key list holding 10,000 rows, with the cursor moving
+/// so every frame draws different rows. The TUI has no All keys view yet (issue 7's view is
+/// not on screen), so the key list pane, the one list that holds 10,000 rows today, stands in.
+pub fn frame() -> Measured {
+    let mut state = state_with_rows();
+    assert_eq!(state.key_rows().len(), ROWS, "the key list shows every row");
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut times = Vec::new();
+    for i in 0..200 {
+        state.cursor[2] = (i * 487) % ROWS;
+        let start = Instant::now();
+        term.draw(|f| bbkeys::tui::ui::render(&state, f)).unwrap();
+        times.push(start.elapsed());
+    }
+    let time = median(times.clone());
+    let worst = times.iter().max().copied().unwrap_or_default();
+    Measured {
+        time,
+        note: format!(
+            "frame of the main screen at 200×60, key list of {ROWS} rows (the All keys view does not exist yet): median {} over 200 frames, worst {}",
+            super::ms(time),
+            super::ms(worst)
+        ),
+    }
+}
+
+/// A snapshot of 10,000 repositories holding one distinct key each: 10,000 inventory rows.
+fn inventory() -> Inventory {
+    let repos: Vec<serde_json::Value> = (0..ROWS)
+        .map(
+            |i| serde_json::json!({"slug": format!("repo-{i:05}"), "name": format!("repo-{i:05}")}),
+        )
+        .collect();
+    let repo_keys: serde_json::Map<String, serde_json::Value> = (0..ROWS)
+        .map(|i| {
+            let key = serde_json::json!({
+                "id": 18_000_000 + i,
+                "key": key_line(i),
+                "label": format!("deploy-{i:05}"),
+                "comment": format!("ci-{}@build.example", i % 97),
+                "created_on": "2024-03-01T09:15:00.000000+00:00",
+                "last_used": null,
+            });
+            (format!("repo-{i:05}"), serde_json::json!({ "keys": [key] }))
+        })
+        .collect();
+    let snapshot: Snapshot = serde_json::from_value(serde_json::json!({
+        "workspace": "scale",
+        "scanned_at": "2026-11-28T09:30:00Z",
+        "repositories": repos,
+        "projects": [],
+        "repo_keys": repo_keys,
+        "project_keys": {},
+    }))
+    .unwrap();
+    Inventory::build(&snapshot)
+}
+
+/// Time per keystroke of typing `word`: each prefix filters all rows again, as a list does
+/// when the filter text changes.
+fn per_keystroke(word: &str, mut f: impl FnMut(&str) -> usize) -> (Duration, usize) {
+    let mut times = Vec::new();
+    let mut last = 0;
+    for _ in 0..5 {
+        for end in 1..=word.len() {
+            let start = Instant::now();
+            last = std::hint::black_box(f(&word[..end]));
+            times.push(start.elapsed());
+        }
+    }
+    (median(times), last)
+}
+
+/// (d): the inventory's view (what the All keys view will show) and the TUI's key list
+/// filter, 10,000 rows each, per keystroke of a label, and of a fingerprint fragment.
+pub fn filter() -> Measured {
+    let inv = inventory();
+    assert_eq!(inv.keys.len(), ROWS);
+    let order = SortOrder::default();
+    let (inv_label, n1) = per_keystroke("deploy-0421", |f| inv.view(f, order).len());
+    let (inv_fp, _) = per_keystroke("sha256:ab", |f| inv.view(f, order).len());
+    let mut state = state_with_rows();
+    let (tui_label, n2) = per_keystroke("deploy-0421", |f| {
+        state.filter[2] = f.to_string();
+        state.key_rows().len()
+    });
+    let time = inv_label.max(inv_fp).max(tui_label);
+    Measured {
+        time,
+        note: format!(
+            "filtering {ROWS} rows per keystroke (median of each prefix typed): Inventory::view by label {} ({n1} left), by fingerprint {}; TUI key list filter {} ({n2} left); worst of the three {}",
+            super::ms(inv_label),
+            super::ms(inv_fp),
+            super::ms(tui_label),
+            super::ms(time)
+        ),
+    }
+}
