@@ -407,7 +407,7 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
             ..
         }
     ));
-    crate::cache::store_snapshot(dir.path(), &snapshot()).unwrap();
+    crate::cache::store_snapshot(dir.path(), &mut snapshot()).unwrap();
     match super::insight_worker::load_cache(dir.path(), "acme", 8) {
         InsightMsg::Cache {
             req_id: 8,

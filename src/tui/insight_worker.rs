@@ -27,9 +27,9 @@ pub async fn execute(client: &Client, cmd: InsightCommand) -> Option<WorkerMsg> 
                 .await
                 .ok()?
         }
-        InsightCommand::StoreCache { dir, snapshot } => {
+        InsightCommand::StoreCache { dir, mut snapshot } => {
             let stored =
-                tokio::task::spawn_blocking(move || cache::store_snapshot(&dir, &snapshot))
+                tokio::task::spawn_blocking(move || cache::store_snapshot(&dir, &mut snapshot))
                     .await
                     .ok()?;
             return stored
