@@ -96,7 +96,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     if ctx.json {
-        super::keys::print_json(&report)?;
+        super::output::print_json(&report)?;
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::context::Context;
-use super::keys::{BulkArgs, StopOnSignal, check_label, check_workspace, print_json, read_key};
+use super::keys::{BulkArgs, check_workspace};
+use super::output::print_json;
 use super::output::{CliError, Exit, print_table};
+use super::single::{StopOnSignal, check_label, read_key};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
@@ -281,7 +283,7 @@ fn ask_to_apply(plan: &Plan) -> bool {
         let _ = std::io::stdin().read_line(&mut answer);
         answer.trim() == plan.confirmation_text()
     } else {
-        super::keys::confirm("Apply this plan?")
+        super::output::confirm("Apply this plan?")
     }
 }
 

@@ -3,8 +3,8 @@
 use clap::Subcommand;
 
 use super::context::Context;
-use super::keys::op_error;
 use super::output::{CliError, Exit, print_table};
+use super::single::op_error;
 use crate::ops::keyops::KeyOps;
 
 /// `bbkeys journal ...`
@@ -82,12 +82,12 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
                 println!("Nothing to recover: no pending journal entries.");
                 return Ok(Exit::Ok);
             }
-            super::keys::require_yes_off_terminal(yes, "recover")?;
+            super::output::require_yes_off_terminal(yes, "recover")?;
             for e in &pending {
                 eprintln!("pending {}: {}", e.id, e.describe());
             }
             if !yes
-                && !super::keys::confirm(&format!(
+                && !super::output::confirm(&format!(
                     "Finish {} pending entr{} now?",
                     pending.len(),
                     if pending.len() == 1 { "y" } else { "ies" }
@@ -124,8 +124,9 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
             let found = journal
                 .find(&entry)
                 .map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
-            super::keys::require_yes_off_terminal(yes, "undo")?;
-            if !yes && !super::keys::confirm(&format!("Undo {}: {}?", found.id, found.describe())) {
+            super::output::require_yes_off_terminal(yes, "undo")?;
+            if !yes && !super::output::confirm(&format!("Undo {}: {}?", found.id, found.describe()))
+            {
                 eprintln!("Nothing changed.");
                 return Ok(Exit::Ok);
             }

@@ -10,8 +10,10 @@ mod doctor;
 mod find;
 mod journal;
 mod keys;
+mod listing;
 mod output;
 mod scan_cost;
+mod single;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -142,12 +144,12 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         Some(Command::Workspaces) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
-            keys::workspaces(&ctx).await
+            listing::workspaces(&ctx).await
         }
         Some(Command::Repos { workspace }) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
-            keys::repos(&ctx, &workspace).await
+            listing::repos(&ctx, &workspace).await
         }
         Some(Command::Keys(cmd)) => {
             let ctx = Context::build(&global).await?;

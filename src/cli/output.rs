@@ -1,5 +1,6 @@
-//! Exit codes, error printing and aligned tables.
+//! Exit codes, error printing, confirmation questions, JSON and aligned tables.
 
+use std::io::{IsTerminal, Write};
 use unicode_width::UnicodeWidthStr;
 
 use crate::bitbucket::ApiError;
@@ -162,6 +163,37 @@ pub fn render_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     for r in &cells {
         line(out, r);
     }
+}
+
+pub(super) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    // Written as it is produced: 30,000 rows need not also sit in memory as one string.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))
+}
+
+/// Asks a yes/no question on the terminal; the default is No.
+pub(super) fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+}
+
+pub(super) fn require_yes_off_terminal(yes: bool, what: &str) -> Result<(), CliError> {
+    if !yes && !std::io::stdin().is_terminal() {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "refusing to {what} without confirmation: stdin is not a terminal, so pass --yes"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         );
         if interactive() {
             let yes = tokio::task::block_in_place(|| {
-                super::keys::confirm(&format!("{over}. Scan anyway?"))
+                super::output::confirm(&format!("{over}. Scan anyway?"))
             });
             if yes {
                 return Proceed::Yes;

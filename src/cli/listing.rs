@@ -1,0 +1,315 @@
+//! `workspaces`, `repos` and `keys list`: reading, with tables, JSON and CSV.
+
+use serde::Serialize;
+
+use super::context::Context;
+use super::keys::{check_workspace, scope_of};
+use super::output::{CliError, Exit, print_json, print_table};
+use crate::bitbucket::{ApiError, DeployKey, KeyScope, RepoRef};
+use crate::sanitize::clean_line;
+use crate::sshkey::PublicKey;
+
+/// One key as `--json` and `--csv` print it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeyRow {
+    /// Workspace slug.
+    pub workspace: String,
+    /// Repository slug; null for project keys.
+    pub repo: Option<String>,
+    /// Project key, for project keys.
+    pub project: Option<String>,
+    /// `repository` or `project`.
+    pub scope: &'static str,
+    /// Key id.
+    pub id: u64,
+    /// Label.
+    pub label: String,
+    /// Comment, null when absent.
+    pub comment: Option<String>,
+    /// `SHA256:...`; null only if the server sent a key bbkeys cannot read.
+    pub fingerprint: Option<String>,
+    /// OpenSSH type string.
+    pub key_type: Option<String>,
+    /// Key size in bits.
+    pub bits: Option<u32>,
+    /// Creation time.
+    pub created_on: Option<String>,
+    /// Last use, null if never used.
+    pub last_used: Option<String>,
+}
+
+impl KeyRow {
+    /// Builds a row; server text is sanitised here, once.
+    pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
+        let parsed = PublicKey::from_server(&key.key).ok();
+        let (workspace, repo, project) = match scope {
+            KeyScope::Repository { workspace, repo } => {
+                (workspace.clone(), Some(repo.clone()), None)
+            }
+            KeyScope::Project { workspace, project } => {
+                (workspace.clone(), None, Some(project.clone()))
+            }
+        };
+        KeyRow {
+            workspace,
+            repo,
+            project,
+            scope: scope.kind(),
+            id: key.id,
+            label: clean_line(key.label.as_deref().unwrap_or("")),
+            comment: key
+                .comment
+                .as_deref()
+                .map(clean_line)
+                .filter(|c| !c.is_empty()),
+            fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
+            key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
+            bits: parsed.as_ref().map(|p| p.bits()),
+            created_on: key.created_on.as_deref().map(clean_line),
+            last_used: key.last_used.as_deref().map(clean_line),
+        }
+    }
+}
+
+fn sort_rows(rows: &mut [KeyRow]) {
+    rows.sort_by(|a, b| {
+        (&a.workspace, &a.repo, &a.project, &a.created_on, a.id).cmp(&(
+            &b.workspace,
+            &b.repo,
+            &b.project,
+            &b.created_on,
+            b.id,
+        ))
+    });
+}
+
+fn date(s: &Option<String>) -> String {
+    s.as_deref()
+        .map(|d| d.get(..10).unwrap_or(d).to_string())
+        .unwrap_or_else(|| "never".into())
+}
+
+/// `bbkeys workspaces`.
+pub async fn workspaces(ctx: &Context) -> Result<Exit, CliError> {
+    let list = ctx.client.workspaces().await?;
+    if ctx.json {
+        print_json(&list)?;
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|w| {
+                vec![
+                    w.slug.clone(),
+                    w.name.clone(),
+                    if w.administrator {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
+                ]
+            })
+            .collect();
+        print_table(&["WORKSPACE", "NAME", "ADMIN"], &rows);
+    }
+    Ok(Exit::Ok)
+}
+
+/// `bbkeys repos <ws>`.
+pub async fn repos(ctx: &Context, ws: &str) -> Result<Exit, CliError> {
+    check_workspace(ws)?;
+    let list = ctx.client.repositories(ws).await?;
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            slug: &'a str,
+            name: Option<String>,
+            project: Option<&'a str>,
+            uuid: Option<&'a str>,
+        }
+        let rows: Vec<Row> = list
+            .iter()
+            .map(|r| Row {
+                slug: &r.slug,
+                name: r.name.as_deref().map(clean_line),
+                project: r.project.as_ref().map(|p| p.key.as_str()),
+                uuid: r.uuid.as_deref(),
+            })
+            .collect();
+        print_json(&rows)?;
+    } else {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.slug.clone(),
+                    r.name.clone().unwrap_or_default(),
+                    r.project
+                        .as_ref()
+                        .map(|p| p.key.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        print_table(&["REPOSITORY", "NAME", "PROJECT"], &rows);
+    }
+    Ok(Exit::Ok)
+}
+
+pub(super) async fn list(
+    ctx: &Context,
+    target: &str,
+    project: Option<&str>,
+    csv: bool,
+) -> Result<Exit, CliError> {
+    let mut rows = Vec::new();
+    let mut failures: Vec<ApiError> = Vec::new();
+    if let Some(p) = project {
+        let scope = scope_of(target, Some(p))?;
+        let keys = ctx.client.project_keys(scope.workspace(), p).await?;
+        rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
+    } else if let Some((ws, repo)) = target.split_once('/') {
+        let r: RepoRef = target
+            .parse()
+            .map_err(|e: String| CliError::new(Exit::Usage, e))?;
+        let scope = KeyScope::Repository {
+            workspace: r.workspace.clone(),
+            repo: r.repo.clone(),
+        };
+        let (keys, repository) = tokio::join!(
+            ctx.client.repo_keys(ws, repo),
+            ctx.client.repository(ws, repo)
+        );
+        rows.extend(keys?.iter().map(|k| KeyRow::new(&scope, k)));
+        // Inherited project keys: a project key grants read access to every repository of it.
+        match repository {
+            Ok(repository) => {
+                if let Some(p) = repository.project {
+                    let pscope = KeyScope::Project {
+                        workspace: ws.into(),
+                        project: p.key.clone(),
+                    };
+                    match ctx.client.project_keys(ws, &p.key).await {
+                        Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
+                        Err(e) => failures.push(e),
+                    }
+                }
+            }
+            Err(e) => failures.push(e),
+        }
+    } else {
+        check_workspace(target)?;
+        let scan = super::scan_cost::scan(ctx, target).await?;
+        // Consumed as rows are made, so the scan and the rows are not both held in full.
+        for (slug, keys) in scan.repo_keys {
+            let scope = KeyScope::Repository {
+                workspace: target.into(),
+                repo: slug,
+            };
+            match keys {
+                Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
+                Err(e) => failures.push(e),
+            }
+        }
+        for (pkey, keys) in scan.project_keys {
+            let scope = KeyScope::Project {
+                workspace: target.into(),
+                project: pkey,
+            };
+            match keys {
+                Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
+                Err(e) => failures.push(e),
+            }
+        }
+        if let Some(e) = scan.projects_error {
+            failures.push(e);
+        }
+    }
+    sort_rows(&mut rows);
+    if ctx.json {
+        print_json(&rows)?;
+    } else if csv {
+        print!("{}", rows_to_csv(&rows));
+    } else {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    match (&r.repo, &r.project) {
+                        (Some(repo), _) => format!("{}/{}", r.workspace, repo),
+                        (None, Some(p)) => format!("{} project {}", r.workspace, p),
+                        _ => r.workspace.clone(),
+                    },
+                    r.id.to_string(),
+                    r.label.clone(),
+                    r.fingerprint
+                        .clone()
+                        .unwrap_or_else(|| "(unreadable key)".into()),
+                    match (&r.key_type, r.bits) {
+                        (Some(t), Some(b)) => format!("{t} {b}"),
+                        _ => "?".into(),
+                    },
+                    date(&r.created_on),
+                    date(&r.last_used),
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "WHERE",
+                "ID",
+                "LABEL",
+                "FINGERPRINT",
+                "TYPE",
+                "CREATED",
+                "LAST USED",
+            ],
+            &table,
+        );
+    }
+    if failures.is_empty() {
+        return Ok(Exit::Ok);
+    }
+    for f in &failures {
+        CliError::from(f.clone()).print(ctx.json);
+    }
+    Ok(Exit::Partial)
+}
+
+/// CSV with a header; fields quoted where needed.
+pub fn rows_to_csv(rows: &[KeyRow]) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
+            // A leading formula character is neutralised so spreadsheets do not run it.
+            let s = if s.starts_with(['=', '+', '-', '@']) {
+                format!("'{s}")
+            } else {
+                s.to_string()
+            };
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let mut out = String::from(
+        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used\n",
+    );
+    for r in rows {
+        let cols = [
+            r.workspace.clone(),
+            r.repo.clone().unwrap_or_default(),
+            r.project.clone().unwrap_or_default(),
+            r.scope.to_string(),
+            r.id.to_string(),
+            r.label.clone(),
+            r.comment.clone().unwrap_or_default(),
+            r.fingerprint.clone().unwrap_or_default(),
+            r.key_type.clone().unwrap_or_default(),
+            r.bits.map(|b| b.to_string()).unwrap_or_default(),
+            r.created_on.clone().unwrap_or_default(),
+            r.last_used.clone().unwrap_or_default(),
+        ];
+        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,367 @@
+//! The single-target writes: `keys add`, `keys relabel`, `keys rm`, each journaled.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::context::Context;
+use super::keys::BulkArgs;
+use super::listing::KeyRow;
+use super::output::{CliError, Exit, print_json};
+use super::output::{confirm, require_yes_off_terminal};
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::config::EditStrategy;
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
+use crate::sanitize::clean_line;
+use crate::sshkey::{Fingerprint, PublicKey};
+
+/// Reads a public key from a file or standard input, and validates it before any request.
+pub(super) fn read_key(source: &str) -> Result<PublicKey, CliError> {
+    let text = if source == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Error,
+                    format!("cannot read the key from standard input: {e}"),
+                )
+            })?;
+        s
+    } else {
+        let path = PathBuf::from(source);
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the key file {}: {e}", path.display()),
+            )
+        })?;
+        if meta.len() > 64 * 1024 {
+            return Err(CliError::new(
+                Exit::Error,
+                format!("{} is too large to be a public key", path.display()),
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the key file {}: {e}", path.display()),
+            )
+        })?;
+        String::from_utf8(bytes).map_err(|_| {
+            CliError::new(
+                Exit::Error,
+                format!(
+                    "{} is not a text file; expected an OpenSSH public key (.pub)",
+                    path.display()
+                ),
+            )
+        })?
+    };
+    PublicKey::parse(&text).map_err(|e| {
+        let from = if source == "-" {
+            "the key on standard input".to_string()
+        } else {
+            source.to_string()
+        };
+        CliError::new(Exit::Error, format!("{from}: {e}"))
+    })
+}
+
+pub(super) fn check_label(label: &str) -> Result<String, CliError> {
+    let trimmed = label.trim();
+    if trimmed.is_empty() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label is empty: give a name such as --label ci-deploy",
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label contains control characters",
+        ));
+    }
+    if trimmed.chars().count() > 255 {
+        return Err(CliError::new(
+            Exit::Usage,
+            "the label is longer than 255 characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+pub(super) async fn add(
+    ctx: &Context,
+    scope: &KeyScope,
+    source: &str,
+    label: &str,
+) -> Result<Exit, CliError> {
+    let label = check_label(label)?;
+    let key = read_key(source)?;
+    let fp = key.fingerprint();
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: None,
+    };
+    let (status, k) = match ops.add(scope, &key, &label, None).await.map_err(op_error)? {
+        AddOutcome::Added(k) => ("added", k),
+        AddOutcome::AlreadyPresent(k) => ("already present", k),
+    };
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "status": status,
+            "where": scope.to_string(),
+            "fingerprint": fp.to_string(),
+            "key": KeyRow::new(scope, &k),
+        }))?;
+    } else if status == "added" {
+        println!(
+            "Added {} ({} {}) to {} as id {} with label {:?}.",
+            fp,
+            key.key_type(),
+            key.bits(),
+            scope,
+            k.id,
+            label
+        );
+    } else {
+        println!(
+            "{fp} is already present on {scope} (id {}); nothing to do.",
+            k.id
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// Maps an operation error to the CLI's exit codes.
+pub fn op_error(e: OpError) -> CliError {
+    match e {
+        OpError::Api(api) => api.into(),
+        other => {
+            let exit = if other.is_auth_problem() {
+                Exit::Auth
+            } else {
+                Exit::Error
+            };
+            CliError::new(exit, other.to_string())
+        }
+    }
+}
+
+/// Finds the key named by id or fingerprint on `scope`.
+async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<DeployKey, CliError> {
+    let by_fp = if which.starts_with("SHA256:") {
+        Some(
+            Fingerprint::parse(which)
+                .map_err(|e| CliError::new(Exit::Usage, format!("{which}: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let by_id = match by_fp {
+        Some(_) => None,
+        None => Some(which.parse::<u64>().map_err(|_| {
+            CliError::new(
+                Exit::Usage,
+                format!("{which:?} is neither a key id (a number) nor a SHA256:... fingerprint"),
+            )
+        })?),
+    };
+    let keys = list_keys(&ctx.client, scope).await?;
+    keys.into_iter()
+        .find(|k| match (&by_id, &by_fp) {
+            (Some(id), _) => k.id == *id,
+            (_, Some(fp)) => fingerprint_of(k).is_some_and(|f| f == *fp),
+            _ => false,
+        })
+        .ok_or_else(|| CliError::new(Exit::Error, format!("there is no key {which} on {scope}")))
+}
+
+pub(super) async fn relabel(
+    ctx: &Context,
+    scope: &KeyScope,
+    which: &str,
+    new_label: &str,
+    bulk: BulkArgs,
+) -> Result<Exit, CliError> {
+    let yes = bulk.yes;
+    if bulk.dry_run {
+        let key = resolve_key(ctx, scope, which).await?;
+        println!(
+            "-/+ {scope}  {}  '{}' -> '{}' (dry run: nothing changed)",
+            fingerprint_of(&key)
+                .map(|f| f.to_string())
+                .unwrap_or_default(),
+            clean_line(key.label.as_deref().unwrap_or("")),
+            clean_line(new_label)
+        );
+        return Ok(Exit::Ok);
+    }
+    let new_label = check_label(new_label)?;
+    require_yes_off_terminal(yes, "relabel")?;
+    let key = resolve_key(ctx, scope, which).await?;
+    let row = KeyRow::new(scope, &key);
+    if row.label == new_label {
+        println!(
+            "Key {} on {} is already labelled {:?}; nothing to do.",
+            row.id, scope, new_label
+        );
+        return Ok(Exit::Ok);
+    }
+    let in_place = ctx.config.edit_strategy == EditStrategy::InPlace
+        && matches!(scope, KeyScope::Repository { .. });
+    if !yes {
+        let how = if in_place {
+            format!(
+                "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
+                row.fingerprint.as_deref().unwrap_or("?"),
+                new_label,
+                scope
+            )
+        } else {
+            format!(
+                "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
+                row.fingerprint.as_deref().unwrap_or("?"),
+                row.label,
+                new_label,
+                scope
+            )
+        };
+        eprintln!("{how}");
+        if !confirm("Go ahead?") {
+            eprintln!("Nothing changed.");
+            return Ok(Exit::Ok);
+        }
+    }
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let _guard = StopOnSignal::install(stop.clone());
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: Some(&stop),
+    };
+    let outcome = ops
+        .relabel(scope, &key, &new_label, ctx.config.edit_strategy, None)
+        .await
+        .map_err(op_error)?;
+    let (how, k) = match outcome {
+        RelabelOutcome::InPlace(k) => ("changed in place", k),
+        RelabelOutcome::Replaced(k) => ("deleted and re-added", k),
+        RelabelOutcome::Unchanged(k) => ("unchanged", k),
+    };
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "status": how, "where": scope.to_string(), "key": KeyRow::new(scope, &k) }),
+        )?;
+    } else {
+        println!(
+            "Key {} on {} is now labelled {:?} ({how}; id {}).",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            scope,
+            new_label,
+            k.id
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// Sets a flag on Ctrl-C or SIGTERM instead of dying, so a journaled operation finishes its
+/// current step and leaves its entry pending or done.
+pub struct StopOnSignal(tokio::task::JoinHandle<()>);
+
+impl StopOnSignal {
+    /// Starts listening.
+    pub fn install(flag: std::sync::Arc<AtomicBool>) -> StopOnSignal {
+        StopOnSignal(tokio::spawn(async move {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let (Ok(mut term), Ok(mut hup)) = (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::hangup()),
+                ) {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                    }
+                    flag.store(true, Ordering::SeqCst);
+                    eprintln!("bbkeys: stopping after the current step…");
+                    return;
+                }
+            }
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::SeqCst);
+                eprintln!("bbkeys: stopping after the current step…");
+            }
+        }))
+    }
+}
+
+impl Drop for StopOnSignal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub(super) async fn rm(
+    ctx: &Context,
+    scope: &KeyScope,
+    which: &str,
+    bulk: BulkArgs,
+) -> Result<Exit, CliError> {
+    let yes = bulk.yes;
+    if bulk.dry_run {
+        let key = resolve_key(ctx, scope, which).await?;
+        println!(
+            "-   {scope}  {}  '{}' (id {}) (dry run: nothing changed)",
+            fingerprint_of(&key)
+                .map(|f| f.to_string())
+                .unwrap_or_default(),
+            clean_line(key.label.as_deref().unwrap_or("")),
+            key.id
+        );
+        return Ok(Exit::Ok);
+    }
+    require_yes_off_terminal(yes, "delete")?;
+    let key = resolve_key(ctx, scope, which).await?;
+    let row = KeyRow::new(scope, &key);
+    if !yes
+        && !confirm(&format!(
+            "Delete key {} ({}) labelled {:?} from {}?",
+            row.id,
+            row.fingerprint.as_deref().unwrap_or("unreadable key"),
+            row.label,
+            scope
+        ))
+    {
+        eprintln!("Nothing deleted.");
+        return Ok(Exit::Ok);
+    }
+    let journal = ctx.journal();
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: None,
+    };
+    ops.delete(scope, &key, None).await.map_err(op_error)?;
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "status": "deleted", "where": scope.to_string(), "key": row }),
+        )?;
+    } else {
+        println!(
+            "Deleted key {} ({}) labelled {:?} from {}.",
+            row.id,
+            row.fingerprint.as_deref().unwrap_or("?"),
+            row.label,
+            scope
+        );
+    }
+    Ok(Exit::Ok)
+}
