@@ -1,0 +1,320 @@
+//! The credential chain: which credential a run uses, and where it came from.
+
+use super::*;
+
+/// Where the credential in use came from (for `auth status` and error messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// `BBKEYS_EMAIL` + `BBKEYS_API_TOKEN` or `BBKEYS_ACCESS_TOKEN`.
+    Environment,
+    /// A profile's `token_command`.
+    TokenCommand {
+        /// Profile name.
+        profile: String,
+    },
+    /// The OS keyring entry of a profile (stored by `bbkeys auth login`).
+    Keyring {
+        /// Profile name.
+        profile: String,
+    },
+    /// A profile's inline `token`.
+    InlineToken {
+        /// Profile name.
+        profile: String,
+    },
+    /// The built-in simulator's demo account.
+    Demo,
+    /// Nothing configured.
+    None,
+}
+
+impl CredentialSource {
+    /// The profile the credential belongs to, if it came from one.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            CredentialSource::TokenCommand { profile }
+            | CredentialSource::Keyring { profile }
+            | CredentialSource::InlineToken { profile } => Some(profile),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::Environment => f.write_str("environment variables"),
+            CredentialSource::TokenCommand { profile } => {
+                write!(f, "token_command of profile {profile}")
+            }
+            CredentialSource::Keyring { profile } => {
+                write!(f, "OS keyring entry of profile {profile}")
+            }
+            CredentialSource::InlineToken { profile } => {
+                write!(f, "inline token of profile {profile}")
+            }
+            CredentialSource::Demo => f.write_str("the built-in demo"),
+            CredentialSource::None => f.write_str("none"),
+        }
+    }
+}
+
+/// A resolved credential and where it came from.
+#[derive(Debug, Clone)]
+pub struct ResolvedCredential {
+    /// The credential.
+    pub credential: Credential,
+    /// Its source.
+    pub source: CredentialSource,
+    /// The profile's API URL, if the profile sets one.
+    pub api_url: Option<String>,
+    /// For a `token_command`: runs it again when a token expires mid-work.
+    pub refresher: Option<TokenRefresher>,
+}
+
+/// The environment variables the credential chain reads; a struct so tests need not touch the
+/// process environment. `Debug` hides the tokens.
+#[derive(Clone, Default)]
+pub struct CredentialEnv {
+    /// `BBKEYS_EMAIL`.
+    pub email: Option<String>,
+    /// `BBKEYS_API_TOKEN`.
+    pub api_token: Option<String>,
+    /// `BBKEYS_ACCESS_TOKEN`.
+    pub access_token: Option<String>,
+}
+
+impl std::fmt::Debug for CredentialEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |t: &Option<String>| t.as_ref().map(|_| "<redacted>");
+        f.debug_struct("CredentialEnv")
+            .field("email", &self.email)
+            .field("api_token", &hidden(&self.api_token))
+            .field("access_token", &hidden(&self.access_token))
+            .finish()
+    }
+}
+
+impl CredentialEnv {
+    /// Reads the process environment; empty values count as unset.
+    pub fn from_process() -> Self {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        CredentialEnv {
+            email: get("BBKEYS_EMAIL"),
+            api_token: get("BBKEYS_API_TOKEN"),
+            access_token: get("BBKEYS_ACCESS_TOKEN"),
+        }
+    }
+}
+
+/// Resolves the credential chain without the OS keyring: a profile that keeps its token there
+/// is reported as missing it. `profile` is `--profile` or `BBKEYS_PROFILE`.
+pub fn resolve_credential(
+    cfg: &Config,
+    profile: Option<&str>,
+    env: &CredentialEnv,
+) -> Result<ResolvedCredential, ConfigError> {
+    let none = crate::credentials::store::DisabledKeyring::new("it is not consulted here");
+    resolve_credential_with(cfg, profile, env, &none)
+}
+
+/// Resolves the credential chain (see the module documentation), reading keyring entries from
+/// `store`. `profile` is `--profile` or `BBKEYS_PROFILE`.
+pub fn resolve_credential_with(
+    cfg: &Config,
+    profile: Option<&str>,
+    env: &CredentialEnv,
+    store: &dyn TokenStore,
+) -> Result<ResolvedCredential, ConfigError> {
+    if let Some(name) = profile {
+        let p = cfg.profiles.get(name).ok_or_else(|| {
+            let known: Vec<&str> = cfg.profiles.keys().map(String::as_str).collect();
+            ConfigError::Credential(if known.is_empty() {
+                format!(
+                    "profile {name:?} is not defined: the config file has no [profiles] sections"
+                )
+            } else {
+                format!(
+                    "profile {name:?} is not defined; known profiles: {}",
+                    known.join(", ")
+                )
+            })
+        })?;
+        return profile_credential(cfg, name, p, store);
+    }
+    match (&env.email, &env.api_token, &env.access_token) {
+        (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
+            return Err(ConfigError::Credential(
+                "both BBKEYS_API_TOKEN and BBKEYS_ACCESS_TOKEN are set: unset one of them so it is clear which credential to use".into(),
+            ));
+        }
+        (Some(email), Some(token), None) => {
+            if !email.contains('@') {
+                return Err(ConfigError::Credential(format!(
+                    "BBKEYS_EMAIL={email:?} is not an email: use your Atlassian account email, not your Bitbucket username"
+                )));
+            }
+            return Ok(ResolvedCredential {
+                credential: Credential::ApiToken {
+                    email: email.clone(),
+                    token: Secret::new(token.trim()),
+                },
+                source: CredentialSource::Environment,
+                api_url: None,
+                refresher: None,
+            });
+        }
+        (Some(_), None, Some(_)) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_EMAIL is set together with BBKEYS_ACCESS_TOKEN: access tokens are sent without an email; unset BBKEYS_EMAIL, or use BBKEYS_API_TOKEN".into(),
+            ));
+        }
+        (Some(_), None, None) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_EMAIL is set but BBKEYS_API_TOKEN is not: set the API token too (create one with Bitbucket scopes at https://id.atlassian.com/manage-profile/security/api-tokens)".into(),
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(ConfigError::Credential(
+                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email".into(),
+            ));
+        }
+        (None, None, Some(token)) => {
+            return Ok(ResolvedCredential {
+                credential: Credential::Bearer {
+                    token: Secret::new(token.trim()),
+                },
+                source: CredentialSource::Environment,
+                api_url: None,
+                refresher: None,
+            });
+        }
+        (None, None, None) => {}
+    }
+    match cfg.default_profile_name() {
+        Some(name) => match cfg.profiles.get(&name) {
+            Some(p) => profile_credential(cfg, &name, p, store),
+            None => Err(ConfigError::Credential(format!(
+                "default profile {name:?} is not defined"
+            ))),
+        },
+        None if !cfg.profiles.is_empty() => Err(ConfigError::Credential(format!(
+            "the config has several profiles ({}) and no default_profile: set default_profile, or pass --profile",
+            cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(ResolvedCredential {
+            credential: Credential::None,
+            source: CredentialSource::None,
+            api_url: None,
+            refresher: None,
+        }),
+    }
+}
+
+fn profile_credential(
+    cfg: &Config,
+    name: &str,
+    p: &Profile,
+    store: &dyn TokenStore,
+) -> Result<ResolvedCredential, ConfigError> {
+    let mut refresher = None;
+    let (token, source) = if let Some(cmd) = &p.token_command {
+        let (profile, command) = (name.to_string(), cmd.clone());
+        refresher = Some(TokenRefresher::new(move || {
+            run_token_command(&profile, &command)
+                .map(Secret::new)
+                .map_err(|e| e.to_string())
+        }));
+        (
+            run_token_command(name, cmd)?,
+            CredentialSource::TokenCommand {
+                profile: name.to_string(),
+            },
+        )
+    } else if let Some(token) = &p.token {
+        if cfg.world_readable {
+            let file = cfg
+                .source
+                .as_ref()
+                .map(|s| s.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
+            return Err(ConfigError::Credential(format!(
+                "{file} holds an inline token but other users can read it; run `chmod 600 {file}`, or use token_command instead"
+            )));
+        }
+        (
+            token.trim().to_string(),
+            CredentialSource::InlineToken {
+                profile: name.to_string(),
+            },
+        )
+    } else {
+        let token = match store.get(name) {
+            Ok(Some(t)) => t.expose().trim().to_string(),
+            Ok(None) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} has no token_command or token, and {} holds no token for it: run `bbkeys auth login --profile {name}`",
+                    store.describe()
+                )));
+            }
+            Err(StoreError::Unavailable(why)) => {
+                return Err(ConfigError::Credential(format!(
+                    "profile {name} keeps its token in the OS keyring, but {why}. Use BBKEYS_EMAIL and BBKEYS_API_TOKEN, a token_command, or `bbkeys auth login --profile {name} --store-in-file`"
+                )));
+            }
+            Err(StoreError::Failed(why)) => {
+                return Err(ConfigError::Credential(format!("profile {name}: {why}")));
+            }
+        };
+        (
+            token,
+            CredentialSource::Keyring {
+                profile: name.to_string(),
+            },
+        )
+    };
+    let credential = match p.kind {
+        TokenKind::ApiToken => Credential::ApiToken {
+            email: p.email.clone().unwrap_or_default(),
+            token: Secret::new(token),
+        },
+        TokenKind::AccessToken => Credential::Bearer {
+            token: Secret::new(token),
+        },
+    };
+    Ok(ResolvedCredential {
+        credential,
+        source,
+        api_url: p.api_url.clone(),
+        refresher,
+    })
+}
+
+/// Runs a `token_command` through the shell and takes its first line of output as the token.
+pub fn run_token_command(profile: &str, cmd: &str) -> Result<String, ConfigError> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| {
+            ConfigError::Credential(format!(
+                "profile {profile}: token_command could not start: {e}"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(ConfigError::Credential(format!(
+            "profile {profile}: token_command `{cmd}` failed ({}); run it by hand to see why",
+            out.status
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let token = stdout.lines().next().unwrap_or("").trim().to_string();
+    if token.is_empty() {
+        return Err(ConfigError::Credential(format!(
+            "profile {profile}: token_command `{cmd}` printed nothing"
+        )));
+    }
+    Ok(token)
+}
