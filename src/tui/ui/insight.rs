@@ -110,8 +110,9 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
     let v = &state.insight.all_keys;
     let width = usize::from(inner.width);
     let fixed = 12 + 6 + 11 + 11;
-    // Labels say more to people than fingerprints, so they get the larger share.
-    let fp_w = if width >= fixed + 2 + 51 + 30 {
+    // A whole fingerprint is what people compare and copy; once it fits with 20 columns of
+    // labels it is shown whole, and in narrower terminals labels get the larger share.
+    let fp_w = if width >= fixed + 2 + 51 + 20 {
         51
     } else {
         (width.saturating_sub(fixed + 2) * 2 / 5).clamp(12, 51)
