@@ -2,11 +2,10 @@
 //! by side in one run and printed with their targets.
 //!
 //! (a) a full scan of a 1,000-repository workspace on the simulator at 50 ms per request,
-//! (b) the same scan one request at a time, (c) one frame with 10,000 rows (All keys view and
-//! main screen) at
-//! 200×60, (d) filtering 10,000 rows per keystroke, (e) peak RSS of bbkeys alone with 10,000
-//! repositories × 3 keys, (f) start-up to the first frame from the cache (the TUI) and to
-//! the first output (`audit --cached`).
+//! (b) the same scan one request at a time, (c) one frame with 10,000 rows at 200×60 (the All
+//! keys view, and the main screen's key list), (d) filtering 10,000 rows per keystroke, (e) peak
+//! RSS of bbkeys alone with 10,000 repositories × 3 keys, (f) start-up from the cache to the
+//! TUI's first frame and first frame with cached data, and to the CLI's first output.
 //!
 //! A benchmark, not a test: it prints numbers and never fails on them. Environment:
 //! `BENCH_SKIP_SEQUENTIAL=1` skips (b), which takes about a minute; `BENCH_ONLY_RENDER=1`

@@ -10,8 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use super::msg::WorkerMsg;
 use super::state::{ReqId, ScanData};
-use super::worker::{project_group, repo_key_views, repo_view};
-use crate::bitbucket::Client;
+use super::worker::{ParseMemo, project_group_with, repo_view};
+use crate::bitbucket::{Client, KeyScope};
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
@@ -97,6 +97,7 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
 /// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
 pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
     let ws = &s.workspace;
+    let mut memo = ParseMemo::default();
     let listing = |l: Option<&Listing>| match l {
         Some(Listing::Keys(keys)) => Ok(keys.clone()),
         Some(Listing::Failed(f)) => Err(f.reason.clone()),
@@ -106,7 +107,15 @@ pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
         .repo_keys
         .iter()
         .map(|(slug, l)| {
-            let views = listing(Some(l)).map(|keys| repo_key_views(ws, slug, keys));
+            let scope = KeyScope::Repository {
+                workspace: ws.clone(),
+                repo: slug.clone(),
+            };
+            let views = listing(Some(l)).map(|keys| {
+                keys.into_iter()
+                    .map(|k| memo.key_view(k, scope.clone()))
+                    .collect()
+            });
             (slug.clone(), views)
         })
         .collect();
@@ -115,7 +124,10 @@ pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
         None => Ok(s
             .projects
             .iter()
-            .map(|p| project_group(ws, p.clone(), listing(s.project_keys.get(&p.key))))
+            .map(|p| {
+                let keys = listing(s.project_keys.get(&p.key));
+                project_group_with(ws, p.clone(), keys, |k, scope| memo.key_view(k, scope))
+            })
             .collect()),
     };
     ScanData {
