@@ -8,6 +8,7 @@ pub mod app;
 mod bulk_actions;
 pub mod dialog;
 mod dialog_input;
+mod frame_probe;
 pub mod insight;
 pub mod insight_worker;
 pub mod jobs;

@@ -62,6 +62,7 @@ where
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     let mut pending = app::init(&mut state);
+    let mut probe = super::frame_probe::FrameProbe::from_env();
     // Hardening test hook (issue 9), debug builds only: see `debug_panic_after_frame`.
     #[cfg(debug_assertions)]
     let mut frames = 0u64;
@@ -93,6 +94,9 @@ where
             state.dirty = false;
             let frame = terminal.draw(|f| ui::render(&state, f))?;
             host.drawn(frame.buffer);
+            if probe.drawn(&state) {
+                return Ok(TuiOutcome::Quit);
+            }
             #[cfg(debug_assertions)]
             debug_panic_after_frame(&mut frames);
         }

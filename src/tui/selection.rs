@@ -162,6 +162,15 @@ pub fn key_item(key: &KeyView) -> Option<RowItem> {
     }))
 }
 
+/// The selection identity of a repository row in workspace `ws`; the "Project keys" entry
+/// has none.
+pub fn repo_item(ws: &str, row: RepoRow<'_>) -> Option<RowItem> {
+    match row {
+        RepoRow::ProjectKeys => None,
+        RepoRow::Repo(repo) => Some(RowItem::Repo(ws.to_string(), repo.slug.clone())),
+    }
+}
+
 /// What each visible row of `pane` is, in row order (`None` for rows that cannot be selected:
 /// workspaces, the "Project keys" entry, unreadable keys).
 pub fn row_items(state: &State, pane: Pane) -> Vec<Option<RowItem>> {
@@ -175,10 +184,7 @@ pub fn row_items(state: &State, pane: Pane) -> Vec<Option<RowItem>> {
             state
                 .repo_rows()
                 .into_iter()
-                .map(|r| match r {
-                    RepoRow::ProjectKeys => None,
-                    RepoRow::Repo(repo) => Some(RowItem::Repo(ws.clone(), repo.slug.clone())),
-                })
+                .map(|r| repo_item(&ws, r))
                 .collect()
         }
         Pane::Keys => state

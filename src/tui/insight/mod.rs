@@ -16,7 +16,9 @@ use crate::sshkey::Fingerprint;
 
 use super::state::{Load, ReqId, ScanData, State};
 
+mod rows;
 mod update;
+pub use rows::RowsCache;
 pub use update::{after, update};
 
 /// What the caller knows that the views need: where to read and write, and the rules.
@@ -52,6 +54,8 @@ pub struct WorkspaceInventory {
     pub inventory: Box<Inventory>,
     /// `Some(age at load)` when it came from the cache rather than an `R` scan this session.
     pub cached: Option<time::Duration>,
+    /// The All keys rows last drawn, so a frame does not filter and sort every key again.
+    pub rows: RowsCache,
 }
 
 /// Cursor, filter and sort of the All keys view.
@@ -248,7 +252,7 @@ pub fn focused_inventory(state: &State) -> Option<&WorkspaceInventory> {
 pub fn all_keys_rows(state: &State) -> Vec<&KeyEntry> {
     let v = &state.insight.all_keys;
     focused_inventory(state)
-        .map(|w| w.inventory.view(&v.filter, v.sort))
+        .map(|w| w.rows.rows(&w.inventory, &v.filter, v.sort))
         .unwrap_or_default()
 }
 

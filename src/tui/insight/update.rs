@@ -345,6 +345,7 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
                 WorkspaceInventory {
                     inventory,
                     cached: None,
+                    rows: Default::default(),
                 },
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
@@ -376,6 +377,7 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
                         WorkspaceInventory {
                             inventory,
                             cached: Some(age),
+                            rows: Default::default(),
                         },
                     );
                     clamp_all_keys(state);

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 
 use super::list::{self, Row};
 use crate::bitbucket::KeyScope;
-use crate::tui::selection::{row_items, row_selected};
+use crate::tui::selection::{key_item, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
 
 /// The label, or something to recognise an unlabelled key by.
@@ -24,18 +24,17 @@ pub fn display_name(key: &KeyView) -> String {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let in_project_list = matches!(state.focused_repo_row(), Some(RepoRow::ProjectKeys));
-    let items = row_items(state, Pane::Keys);
-    let rows: Vec<Row> = state
-        .key_rows()
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                row_selected(state, Pane::Keys, i, items.get(i).and_then(Option::as_ref)),
-                r,
-            )
-        })
-        .map(|(marked, r)| match r {
+    // Only the rows on screen are built: the filtered rows are references, cheap to list, but
+    // their selection identity and text cost allocations.
+    let rows = state.key_rows();
+    let row = |i: usize| {
+        let r = rows[i];
+        let item = match r {
+            KeyRow::Key { key, .. } => key_item(key),
+            KeyRow::Problem(..) => None,
+        };
+        let marked = row_selected(state, Pane::Keys, i, item.as_ref());
+        match r {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
@@ -59,12 +58,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 note_style: theme.dim,
                 marked,
             },
-        })
-        .collect();
+        }
+    };
     let empty = if in_project_list {
         "No project keys in this workspace"
     } else {
         "No access keys"
     };
-    list::render(frame, area, state, Pane::Keys, &rows, empty);
+    list::render(frame, area, state, Pane::Keys, rows.len(), row, empty);
 }

@@ -57,9 +57,18 @@ fn row_line(row: &Row, width: usize, mark_style: Style) -> Line<'static> {
     ])
 }
 
-/// Draws a list pane. `rows` is only used when the pane's data is ready; `empty` is said when
-/// there are no rows.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[Row], empty: &str) {
+/// Draws a list pane of `total` rows. `row(i)` builds row `i`; it is only called for the rows
+/// on screen, so a frame costs the same with 50 rows or 10,000. `empty` is said when there are
+/// no rows.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    pane: Pane,
+    total: usize,
+    row: impl Fn(usize) -> Row,
+    empty: &str,
+) {
     let focused = state.focus == pane && !state.help;
     let theme = &state.theme;
     let border = if focused {
@@ -68,7 +77,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[
         theme.border
     };
     let count = if state.pane_status(pane) == PaneStatus::Ready {
-        format!(" ({})", rows.len())
+        format!(" ({total})")
     } else {
         String::new()
     };
@@ -105,7 +114,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[
             frame.render_widget(p, inner.inner(ratatui::layout::Margin::new(1, 0)));
             return;
         }
-        PaneStatus::Ready if rows.is_empty() => {
+        PaneStatus::Ready if total == 0 => {
             let msg = if filter.is_empty() {
                 empty.to_string()
             } else {
@@ -119,13 +128,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, pane: Pane, rows: &[
         PaneStatus::Ready => {
             let cursor = state.cursor[pane.index()];
             let h = usize::from(inner.height);
-            let offset = state.offset[pane.index()].min(rows.len().saturating_sub(h));
-            rows.iter()
-                .enumerate()
-                .skip(offset)
-                .take(h)
-                .map(|(i, row)| {
-                    let line = row_line(row, width, theme.key);
+            let offset = state.offset[pane.index()].min(total.saturating_sub(h));
+            (offset..total.min(offset + h))
+                .map(|i| {
+                    let line = row_line(&row(i), width, theme.key);
                     if i != cursor {
                         line
                     } else if focused {

@@ -58,6 +58,9 @@ pub fn render(state: &State, frame: &mut Frame) {
         a.detail.y + a.detail.height - area.y,
     );
     match state.view {
+        // An open All keys, find or Credentials view clears and covers this whole area, so
+        // drawing the panes under it would be wasted work.
+        _ if state.insight.overlay.is_some() => {}
         View::Panes => {
             workspaces::render(frame, a.panes[0], state);
             repos::render(frame, a.panes[1], state);

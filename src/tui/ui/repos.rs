@@ -5,29 +5,22 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::list::{self, Row};
-use crate::tui::selection::{row_items, row_selected};
+use crate::tui::selection::{repo_item, row_selected};
 use crate::tui::state::{Pane, RepoRow, State};
 
-/// Draws the repositories pane.
+/// Draws the repositories pane. Rows are built only for the lines on screen: a scanned
+/// workspace can hold 10,000 repositories.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let items = row_items(state, Pane::Repositories);
-    let rows: Vec<Row> = state
-        .repo_rows()
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                row_selected(
-                    state,
-                    Pane::Repositories,
-                    i,
-                    items.get(i).and_then(Option::as_ref),
-                ),
-                r,
-            )
-        })
-        .map(|(marked, r)| match r {
+    let ws = state
+        .focused_workspace()
+        .map(|w| w.slug.as_str())
+        .unwrap_or_default();
+    let rows = state.repo_rows();
+    let row = |i: usize| {
+        let r = rows[i];
+        let marked = row_selected(state, Pane::Repositories, i, repo_item(ws, r).as_ref());
+        match r {
             RepoRow::ProjectKeys => Row {
                 text: "◆ Project keys".into(),
                 style: theme.inherited,
@@ -42,14 +35,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 note_style: theme.dim,
                 marked,
             },
-        })
-        .collect();
+        }
+    };
     list::render(
         frame,
         area,
         state,
         Pane::Repositories,
-        &rows,
+        rows.len(),
+        row,
         "No repositories you administer here",
     );
 }

@@ -9,10 +9,10 @@ use crate::tui::state::{Pane, State};
 
 /// Draws the workspaces pane.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let rows: Vec<Row> = state
-        .workspace_rows()
-        .into_iter()
-        .map(|w| Row {
+    let rows = state.workspace_rows();
+    let row = |i: usize| {
+        let w = rows[i];
+        Row {
             text: w.name.clone(),
             style: Style::new(),
             // The slug is what the CLI takes; show it when the name differs.
@@ -23,7 +23,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             },
             note_style: state.theme.dim,
             marked: false,
-        })
-        .collect();
-    list::render(frame, area, state, Pane::Workspaces, &rows, "No workspaces");
+        }
+    };
+    list::render(
+        frame,
+        area,
+        state,
+        Pane::Workspaces,
+        rows.len(),
+        row,
+        "No workspaces",
+    );
 }
