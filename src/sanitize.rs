@@ -4,6 +4,11 @@
 /// Removes ANSI/VT escape sequences and control characters, and folds line breaks and tabs
 /// into single spaces, so the result is safe to print on one line.
 pub fn clean_line(s: &str) -> String {
+    // Almost all text is clean: one byte scan instead of a char-by-char rebuild matters when a
+    // cached scan of 30,000 keys is sanitised at start-up.
+    if is_clean(s) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -24,6 +29,18 @@ pub fn clean_line(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `clean_line` would return `s` unchanged: plain printable ASCII, or non-ASCII text
+/// free of controls and bidirectional marks.
+fn is_clean(s: &str) -> bool {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return true;
+    }
+    !s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    })
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
