@@ -53,6 +53,27 @@ struct Holders {
     unreadable: Vec<(KeyScope, crate::bitbucket::ApiError)>,
 }
 
+impl Holders {
+    /// Every holder paired with the fingerprint, as a request's targets.
+    fn targets(&self, fp: &Fingerprint) -> Vec<(KeyScope, Fingerprint)> {
+        self.scopes
+            .iter()
+            .map(|s| (s.clone(), fp.clone()))
+            .collect()
+    }
+
+    /// Plans and applies `request` on what the scan found; exit 4 if some places were unreadable.
+    async fn run(
+        self,
+        ctx: &Context,
+        request: BulkRequest,
+        args: BulkArgs,
+    ) -> Result<Exit, CliError> {
+        let partial = !self.unreadable.is_empty();
+        run_plan(ctx, request, self.snapshot, self.projects, args, partial).await
+    }
+}
+
 async fn holders(
     ctx: &Context,
     ws: &str,
@@ -161,17 +182,9 @@ pub async fn remove_everywhere(
     let fp = parse_fingerprint(fp)?;
     let h = holders(ctx, ws, &fp, repos).await?;
     let request = BulkRequest::Delete {
-        targets: h.scopes.iter().map(|s| (s.clone(), fp.clone())).collect(),
+        targets: h.targets(&fp),
     };
-    run_plan(
-        ctx,
-        request,
-        h.snapshot,
-        h.projects,
-        args,
-        !h.unreadable.is_empty(),
-    )
-    .await
+    h.run(ctx, request, args).await
 }
 
 /// `keys relabel --fingerprint --workspace --label`.
@@ -186,18 +199,10 @@ pub async fn relabel_everywhere(
     validate_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
     let h = holders(ctx, ws, &fp, &[]).await?;
     let request = BulkRequest::Relabel {
-        targets: h.scopes.iter().map(|s| (s.clone(), fp.clone())).collect(),
+        targets: h.targets(&fp),
         template: template.to_string(),
     };
-    run_plan(
-        ctx,
-        request,
-        h.snapshot,
-        h.projects,
-        args,
-        !h.unreadable.is_empty(),
-    )
-    .await
+    h.run(ctx, request, args).await
 }
 
 /// `keys rotate --from --to --workspace [--label]`.
@@ -229,15 +234,7 @@ pub async fn rotate(
         label,
         scopes: h.scopes.clone(),
     };
-    run_plan(
-        ctx,
-        request,
-        h.snapshot,
-        h.projects,
-        args,
-        !h.unreadable.is_empty(),
-    )
-    .await
+    h.run(ctx, request, args).await
 }
 
 /// The old key of a rotation may be weak (that may be why it is rotated): read it leniently.
