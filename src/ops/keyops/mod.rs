@@ -267,23 +267,37 @@ impl KeyOps<'_> {
             old_id: Some(key.id),
             batch,
         })?;
-        match delete_id(self.client, scope, key.id).await {
+        self.delete_step(&entry, scope, key.id, "refused").await?;
+        self.journal.append(&entry, Step::Done)?;
+        Ok(())
+    }
+
+    /// The journaled DELETE shared by delete and relabel: a key already gone counts as
+    /// deleted; a refusal closes the entry (`refused` starts its reason); a lost answer leaves
+    /// it pending. On success the `Deleted` step is written.
+    async fn delete_step(
+        &self,
+        entry: &str,
+        scope: &KeyScope,
+        id: u64,
+        refused: &str,
+    ) -> Result<(), OpError> {
+        match delete_id(self.client, scope, id).await {
             Ok(()) => {}
             // Already gone is what a delete wants.
             Err(e) if e.kind == ApiErrorKind::NotFound => {}
             Err(e) if permanent(&e) => {
                 self.journal.append(
-                    &entry,
+                    entry,
                     Step::Closed {
-                        reason: format!("refused: {e}"),
+                        reason: format!("{refused}: {e}"),
                     },
                 )?;
                 return Err(e.into());
             }
-            Err(e) => return Err(self.pending_err(&entry, "The delete's outcome is unknown.", e)),
+            Err(e) => return Err(self.pending_err(entry, "The delete's outcome is unknown.", e)),
         }
-        self.journal.append(&entry, Step::Deleted)?;
-        self.journal.append(&entry, Step::Done)?;
+        self.journal.append(entry, Step::Deleted)?;
         Ok(())
     }
 
@@ -343,21 +357,8 @@ impl KeyOps<'_> {
                 "nothing changed; journal entry {entry} is closed."
             )));
         }
-        match delete_id(self.client, scope, key.id).await {
-            Ok(()) => {}
-            Err(e) if e.kind == ApiErrorKind::NotFound => {}
-            Err(e) if permanent(&e) => {
-                self.journal.append(
-                    &entry,
-                    Step::Closed {
-                        reason: format!("not started: the delete was refused: {e}"),
-                    },
-                )?;
-                return Err(e.into());
-            }
-            Err(e) => return Err(self.pending_err(&entry, "The delete's outcome is unknown.", e)),
-        }
-        self.journal.append(&entry, Step::Deleted)?;
+        self.delete_step(&entry, scope, key.id, "not started: the delete was refused")
+            .await?;
         if self.stopped() {
             return Err(OpError::Interrupted(format!(
                 "the key {fp} was deleted from {scope} but not re-added yet; journal entry {entry} is PENDING. Run `bbkeys journal recover` to re-add it."
