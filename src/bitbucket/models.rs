@@ -183,26 +183,79 @@ pub struct DeployKey {
     pub project: Option<ProjectSummary>,
 }
 
+// Both read the value straight from the input, without an intermediate `serde_json::Value`:
+// they run for every key of a cached 10,000-repository scan on the way to the first frame.
+
 fn id_from_any<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    use serde::de::Error;
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .ok_or_else(|| D::Error::custom("key id is not a non-negative integer")),
-        serde_json::Value::String(s) => s
-            .parse()
-            .map_err(|_| D::Error::custom(format!("key id {s:?} is not an integer"))),
-        other => Err(D::Error::custom(format!(
-            "key id has an unexpected form: {other}"
-        ))),
+    struct Id;
+    impl<'de> serde::de::Visitor<'de> for Id {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a non-negative integer key id")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom("key id is not a non-negative integer"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<u64, E> {
+            Err(E::custom("key id is not a non-negative integer"))
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<u64, E> {
+            s.parse()
+                .map_err(|_| E::custom(format!("key id {s:?} is not an integer")))
+        }
     }
+    d.deserialize_any(Id)
 }
 
 fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
-        _ => None,
-    })
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess};
+    /// A non-empty string; anything else (null, a number, an object) reads as "never".
+    struct Lenient;
+    impl<'de> serde::de::Visitor<'de> for Lenient {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a time stamp or null")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok((!s.is_empty()).then(|| s.to_string()))
+        }
+        fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Self::Value, E> {
+            Ok((!s.is_empty()).then_some(s))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Lenient)
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Lenient)
 }
 
 /// Where an access key lives.
@@ -297,4 +350,58 @@ pub fn valid_slug(s: &str) -> bool {
 /// Whether `s` can be a project key (letters, digits, `_`).
 pub fn valid_project_key(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(extra: &str) -> Result<DeployKey, serde_json::Error> {
+        serde_json::from_str(&format!(r#"{{"key": "ssh-ed25519 AAAA", {extra}}}"#))
+    }
+
+    #[test]
+    fn key_ids_are_read_as_numbers_or_numeric_strings_only() {
+        assert_eq!(key(r#""id": 18204118"#).unwrap().id, 18204118);
+        assert_eq!(key(r#""id": "77""#).unwrap().id, 77);
+        for (bad, says) in [
+            (r#""id": -1"#, "not a non-negative integer"),
+            (r#""id": 1.5"#, "not a non-negative integer"),
+            (r#""id": "x7""#, "\"x7\" is not an integer"),
+            (r#""id": null"#, "non-negative integer key id"),
+            (r#""id": {"n": 1}"#, "non-negative integer key id"),
+        ] {
+            let e = key(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn last_used_is_a_non_empty_string_or_never() {
+        let used = |v: &str| {
+            key(&format!(r#""id": 1, "last_used": {v}"#))
+                .unwrap()
+                .last_used
+        };
+        assert_eq!(
+            used(r#""2026-11-28T08:30:00+00:00""#).as_deref(),
+            Some("2026-11-28T08:30:00+00:00")
+        );
+        for never in [
+            r#""""#,
+            "null",
+            "0",
+            "-3",
+            "1.5",
+            "true",
+            "[1, [2]]",
+            r#"{"a": {"b": 1}}"#,
+        ] {
+            assert_eq!(used(never), None, "{never}");
+        }
+        assert_eq!(key(r#""id": 1"#).unwrap().last_used, None);
+        // What follows an ignored object is still read.
+        let k = key(r#""last_used": {"a": [1, 2]}, "id": 5, "label": "ci""#).unwrap();
+        assert_eq!((k.id, k.label.as_deref()), (5, Some("ci")));
+    }
 }
