@@ -69,12 +69,18 @@ fn keys_mut(snapshot: &mut Snapshot) -> impl Iterator<Item = &mut DeployKey> {
         .flatten()
 }
 
-/// Restores a file's key texts; format 1 held them in place.
+/// Restores a file's key texts (format 1 held them in place), and drops the place summaries
+/// files written before snapshots left them out (see `Snapshot::repo_keys`).
 fn resolve(file: &mut FileIn) -> Result<(), String> {
-    if file.format < 2 {
-        return Ok(());
+    let texts = (file.format >= 2).then_some(file.key_texts.as_slice());
+    for key in keys_mut(&mut file.snapshot) {
+        key.repository = None;
+        key.project = None;
+        if let Some(texts) = texts {
+            from_reference(key, texts)?;
+        }
     }
-    from_references(&mut file.snapshot, &file.key_texts)
+    Ok(())
 }
 
 /// Moves each key text into a table of distinct texts and leaves `#<index>` in its place.
@@ -96,17 +102,19 @@ fn to_references(snapshot: &mut Snapshot) -> Vec<String> {
 
 /// Puts the texts back in place of `#<index>`; fails on an index outside the table.
 fn from_references(snapshot: &mut Snapshot, texts: &[String]) -> Result<(), String> {
-    for key in keys_mut(snapshot) {
-        let Some(at) = key.key.strip_prefix('#') else {
-            continue;
-        };
-        let text = at
-            .parse::<usize>()
-            .ok()
-            .and_then(|at| texts.get(at))
-            .ok_or_else(|| format!("key {} refers to a key text it does not hold", key.id))?;
-        key.key.clone_from(text);
-    }
+    keys_mut(snapshot).try_for_each(|key| from_reference(key, texts))
+}
+
+fn from_reference(key: &mut DeployKey, texts: &[String]) -> Result<(), String> {
+    let Some(at) = key.key.strip_prefix('#') else {
+        return Ok(());
+    };
+    let text = at
+        .parse::<usize>()
+        .ok()
+        .and_then(|at| texts.get(at))
+        .ok_or_else(|| format!("key {} refers to a key text it does not hold", key.id))?;
+    key.key.clone_from(text);
     Ok(())
 }
 
@@ -258,6 +266,8 @@ pub fn load(dir: &Path, ws: &str) -> CacheLoad {
         Ok(_) => {}
         Err(e) => return ignored(format!("is corrupt ({e})")),
     }
+    // The file's bytes are no longer needed: free them before the key texts are restored.
+    drop(bytes);
     match parsed {
         Ok(file) if file.snapshot.workspace != ws => ignored(format!(
             "holds workspace {:?} instead of {ws:?}",

@@ -92,6 +92,10 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
     let got = obtain(ctx, &args.workspace, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
+    let (nothing_readable, listings) = (got.snapshot.nothing_readable(), got.snapshot.listings());
+    // The inventory holds all the audit needs: the scan goes before the report is built, so a
+    // large workspace is not in memory twice at the peak.
+    drop(got.snapshot);
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
@@ -102,10 +106,9 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     } else {
         print!("{}", render(&report, &inventory, got.cached_age));
     }
-    if got.snapshot.nothing_readable() {
+    if nothing_readable {
         eprintln!(
-            "bbkeys: not one of the {} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
-            got.snapshot.listings(),
+            "bbkeys: not one of the {listings} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
             args.workspace
         );
         return Ok(Exit::Partial);
