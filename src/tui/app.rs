@@ -288,6 +288,11 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
     let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
         return;
     };
+    // A cached scan usually holds everything below; what it lacks is loaded once it answers.
+    if super::insight::ask_cache(state, &ws, out) {
+        fix_repo_cursor(state);
+        return;
+    }
     if matches!(state.repos.get(&ws), None | Some(Load::Idle)) {
         let req_id = state.req();
         state.repos.insert(ws.clone(), Load::Loading(req_id));

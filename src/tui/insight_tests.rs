@@ -230,8 +230,9 @@ fn export_writes_json_and_csv() {
     assert!(std::fs::read_to_string(csv).unwrap().lines().count() > 1);
 }
 
-/// Starts with the cache directory set and returns the cache request for acme.
-fn cache_request(s: &mut State) -> ReqId {
+/// Starts with the cache directory set and returns the cache request for acme, with the
+/// commands issued when the workspaces arrived.
+fn cache_request_with_commands(s: &mut State) -> (ReqId, Vec<Command>) {
     let mut s2 = state();
     s2.insight.settings.cache_dir = Some(PathBuf::from("/cache"));
     let cmds = super::app::init(&mut s2);
@@ -247,30 +248,108 @@ fn cache_request(s: &mut State) -> ReqId {
         }),
     );
     *s = s2;
-    req_of(&cmds, |c| match c {
+    let req_id = req_of(&cmds, |c| match c {
         Command::Insight(InsightCommand::LoadCache { req_id, ws, .. }) if ws == "acme" => {
             Some(*req_id)
         }
         _ => None,
-    })
+    });
+    (req_id, cmds)
+}
+
+fn cache_request(s: &mut State) -> ReqId {
+    cache_request_with_commands(s).0
+}
+
+/// Requests for the panes' data (as opposed to the cache).
+fn live_loads(cmds: &[Command]) -> Vec<&Command> {
+    cmds.iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Command::LoadRepos { .. }
+                    | Command::LoadProjectKeys { .. }
+                    | Command::LoadKeys { .. }
+            )
+        })
+        .collect()
+}
+
+fn found(req_id: ReqId, age: time::Duration) -> InsightMsg {
+    InsightMsg::Cache {
+        req_id,
+        ws: "acme".into(),
+        answer: CacheAnswer::Found {
+            panes: panes(),
+            age,
+        },
+    }
+}
+
+fn indexed(req_id: ReqId, age: time::Duration) -> InsightMsg {
+    InsightMsg::CacheIndexed {
+        req_id,
+        ws: "acme".into(),
+        inventory: inventory(),
+        age,
+    }
+}
+
+#[test]
+fn live_loads_wait_for_the_cache_and_follow_only_what_it_lacks() {
+    // While the cache is read, nothing of acme is requested.
+    let mut s = state();
+    let (req_id, cmds) = cache_request_with_commands(&mut s);
+    assert!(live_loads(&cmds).is_empty(), "{cmds:?}");
+    assert!(draw(&s, 80, 24).contains("Loading"));
+    // Moving about does not issue them either.
+    assert!(live_loads(&act(&mut s, Action::Down)).is_empty());
+    // A cache that holds the scan leaves nothing to request.
+    let cmds = insight_msg(&mut s, found(req_id, time::Duration::hours(1)));
+    assert!(live_loads(&cmds).is_empty(), "{cmds:?}");
+    assert!(s.insight.cache_reading.is_empty());
+
+    // No cache: the repositories and project keys are requested as soon as that is known.
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let cmds = insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Missing,
+        },
+    );
+    let live = live_loads(&cmds);
+    assert!(
+        live.iter()
+            .any(|c| matches!(c, Command::LoadRepos { ws, .. } if ws == "acme")),
+        "{cmds:?}"
+    );
+    assert!(
+        live.iter()
+            .any(|c| matches!(c, Command::LoadProjectKeys { .. }))
+    );
+
+    // An unusable cache: the same, and the warning says why.
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    let cmds = insight_msg(
+        &mut s,
+        InsightMsg::Cache {
+            req_id,
+            ws: "acme".into(),
+            answer: CacheAnswer::Ignored("the scan cache is corrupt".into()),
+        },
+    );
+    assert_eq!(live_loads(&cmds).len(), 2, "{cmds:?}");
 }
 
 #[test]
 fn cached_scan_is_shown_with_its_age_until_a_rescan() {
     let mut s = state();
     let req_id = cache_request(&mut s);
-    insight_msg(
-        &mut s,
-        InsightMsg::Cache {
-            req_id,
-            ws: "acme".into(),
-            answer: CacheAnswer::Found {
-                inventory: inventory(),
-                panes: panes(),
-                age: time::Duration::hours(3),
-            },
-        },
-    );
+    insight_msg(&mut s, found(req_id, time::Duration::hours(3)));
     // The panes show the cached scan at once: repositories and their keys, no requests.
     let Some(Load::Ready(repos)) = s.repos.get("acme") else {
         panic!("cached repositories expected")
@@ -278,12 +357,21 @@ fn cached_scan_is_shown_with_its_age_until_a_rescan() {
     assert_eq!(repos.len(), 3);
     let web = s.keys.get(&("acme".to_string(), "web".to_string()));
     assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
-    let inv = focused_inventory(&s).unwrap();
-    assert_eq!(inv.cached, Some(time::Duration::hours(3)));
     assert!(s.message.as_ref().unwrap().0.contains("cached 3 h ago"));
-    // The status bar marks the cached data while the panes show it.
+    // The status bar marks the cached data while the panes show it, before the inventory.
+    assert!(focused_inventory(&s).is_none());
     assert!(draw(&s, 80, 24).contains("cached 3 h ago"));
     act(&mut s, Action::AllKeys);
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("Reading the cached scan of acme"),
+        "{screen}"
+    );
+    // The inventory follows.
+    insight_msg(&mut s, indexed(req_id, time::Duration::hours(3)));
+    let inv = focused_inventory(&s).unwrap();
+    assert_eq!(inv.cached, Some(time::Duration::hours(3)));
+    assert!(s.insight.cache_indexing.is_empty());
     assert!(draw(&s, 80, 24).contains("· cached 3 h ago"));
     // Asked once per workspace, not on every message.
     assert!(act(&mut s, Action::Down).is_empty());
@@ -302,6 +390,37 @@ fn cached_scan_is_shown_with_its_age_until_a_rescan() {
         },
     );
     assert_eq!(focused_inventory(&s).unwrap().cached, None);
+}
+
+#[test]
+fn find_and_export_wait_for_the_cached_inventory_instead_of_scanning() {
+    let mut s = state();
+    let req_id = cache_request(&mut s);
+    insight_msg(&mut s, found(req_id, time::Duration::hours(1)));
+    s.focus = Pane::Keys;
+    let cmds = act(&mut s, Action::FindKey);
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Rescan { .. })),
+        "{cmds:?}"
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("Indexing the cached scan")
+    );
+    let cmds = act(&mut s, Action::Export);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("still being indexed")
+    );
+    insight_msg(&mut s, indexed(req_id, time::Duration::hours(1)));
+    assert_eq!(s.insight.overlay, Some(Overlay::Find));
 }
 
 #[test]
@@ -335,19 +454,12 @@ fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
             inventory: inventory(),
         },
     );
-    insight_msg(
-        &mut s,
-        InsightMsg::Cache {
-            req_id,
-            ws: "acme".into(),
-            answer: CacheAnswer::Found {
-                inventory: inventory(),
-                panes: panes(),
-                age: time::Duration::days(2),
-            },
-        },
-    );
+    // Both halves of the late answer are dropped.
+    insight_msg(&mut s, found(req_id, time::Duration::days(2)));
+    insight_msg(&mut s, indexed(req_id, time::Duration::days(2)));
     assert_eq!(focused_inventory(&s).unwrap().cached, None);
+    assert!(s.insight.cache_indexing.is_empty());
+    assert!(!s.message.as_ref().unwrap().0.contains("cached"));
 }
 
 #[test]
@@ -398,34 +510,51 @@ fn keys_of_the_views_are_in_the_keymap_and_help() {
 #[test]
 fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = super::insight_worker::load_cache(dir.path(), "acme", 7);
+    let load = |req_id| {
+        let mut said = Vec::new();
+        super::insight_worker::load_cache(dir.path(), "acme", req_id, &mut |m| said.push(m));
+        said
+    };
     assert!(matches!(
-        missing,
-        InsightMsg::Cache {
+        load(7).as_slice(),
+        [InsightMsg::Cache {
             req_id: 7,
             answer: CacheAnswer::Missing,
             ..
-        }
+        }]
     ));
     crate::cache::store_snapshot(dir.path(), &mut snapshot()).unwrap();
-    match super::insight_worker::load_cache(dir.path(), "acme", 8) {
-        InsightMsg::Cache {
-            req_id: 8,
-            answer: CacheAnswer::Found { inventory, age, .. },
-            ..
-        } => {
+    // The panes' form first, then the inventory of the same scan.
+    match load(8).as_slice() {
+        [
+            InsightMsg::Cache {
+                req_id: 8,
+                answer: CacheAnswer::Found { panes, age },
+                ..
+            },
+            InsightMsg::CacheIndexed {
+                req_id: 8,
+                inventory,
+                age: age2,
+                ..
+            },
+        ] => {
+            assert_eq!(panes.repos.len(), 3);
             assert_eq!(inventory.keys.len(), 3);
-            assert!(age > time::Duration::ZERO);
+            assert!(*age > time::Duration::ZERO);
+            assert_eq!(age, age2);
         }
         other => panic!("expected the cached scan, got {other:?}"),
     }
     let path = crate::cache::path_for(dir.path(), "acme").unwrap();
     std::fs::write(&path, "{ not json").unwrap();
-    match super::insight_worker::load_cache(dir.path(), "acme", 9) {
-        InsightMsg::Cache {
-            answer: CacheAnswer::Ignored(warning),
-            ..
-        } => assert!(warning.contains("scan-acme.json"), "{warning}"),
+    match load(9).as_slice() {
+        [
+            InsightMsg::Cache {
+                answer: CacheAnswer::Ignored(warning),
+                ..
+            },
+        ] => assert!(warning.contains("scan-acme.json"), "{warning}"),
         other => panic!("expected a warning, got {other:?}"),
     }
 }
@@ -434,18 +563,7 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
 fn cache_never_replaces_live_data() {
     let mut s = loaded();
     s.insight.cache_asked.insert("acme".into(), 77);
-    insight_msg(
-        &mut s,
-        InsightMsg::Cache {
-            req_id: 77,
-            ws: "acme".into(),
-            answer: CacheAnswer::Found {
-                inventory: inventory(),
-                panes: panes(),
-                age: time::Duration::hours(1),
-            },
-        },
-    );
+    insight_msg(&mut s, found(77, time::Duration::hours(1)));
     // Live repositories (with ops-tools, unknown to the cache) and live keys of api stay.
     let Some(Load::Ready(repos)) = s.repos.get("acme") else {
         panic!()

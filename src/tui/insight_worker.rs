@@ -11,21 +11,40 @@ use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use super::msg::WorkerMsg;
 use super::state::{ReqId, ScanData};
 use super::worker::{ParseMemo, project_group_with, repo_view};
-use crate::bitbucket::{Client, KeyScope};
+use crate::bitbucket::{Client, DeployKey, KeyScope};
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
 
-/// Runs one command; `None` when nothing needs saying.
-pub async fn execute(client: &Client, cmd: InsightCommand) -> Option<WorkerMsg> {
+/// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
+/// said before the command is done.
+pub async fn execute(
+    client: &Client,
+    cmd: InsightCommand,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> Option<WorkerMsg> {
     let msg = match cmd {
         InsightCommand::LoadCache { req_id, dir, ws } => {
             // Reading and parsing a large scan is blocking work: keep it off the runtime.
-            tokio::task::spawn_blocking(move || load_cache(&dir, &ws, req_id))
-                .await
-                .ok()?
+            let to = answers.clone();
+            let name = ws.clone();
+            let read = tokio::task::spawn_blocking(move || {
+                load_cache(&dir, &ws, req_id, &mut |m| {
+                    let _ = to.send(WorkerMsg::Insight(m));
+                })
+            })
+            .await;
+            // The panes of the workspace wait for this answer: there must be one.
+            match read {
+                Ok(()) => return None,
+                Err(e) => InsightMsg::Cache {
+                    req_id,
+                    ws: name,
+                    answer: CacheAnswer::Ignored(format!("Reading the scan cache failed: {e}")),
+                },
+            }
         }
         InsightCommand::StoreCache { dir, mut snapshot } => {
             let stored =
@@ -77,43 +96,53 @@ pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSen
     }));
 }
 
-pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId) -> InsightMsg {
-    let answer = match cache::load(dir, ws) {
-        CacheLoad::Found(cached) => {
-            // Both read the same snapshot and neither needs the other: on two cores, building
-            // them side by side took about 20 ms off the first frame with cached data.
-            let (inventory, panes) = std::thread::scope(|scope| {
-                let panes = scope.spawn(|| scan_data(&cached.snapshot));
-                let inventory = Inventory::build(&cached.snapshot);
-                // `scan_data` does not panic; should it, convert here instead of losing the scan.
-                let panes = panes.join().unwrap_or_else(|_| scan_data(&cached.snapshot));
-                (inventory, panes)
-            });
-            CacheAnswer::Found {
-                age: cached.age(OffsetDateTime::now_utc()),
-                inventory: Box::new(inventory),
-                panes: Box::new(panes),
-            }
-        }
-        CacheLoad::Missing => CacheAnswer::Missing,
-        CacheLoad::Ignored { warning } => CacheAnswer::Ignored(warning),
-    };
-    InsightMsg::Cache {
+/// Reads the cached scan of `ws` and says what it found through `say`: first the panes'
+/// form ([`InsightMsg::Cache`]), as soon as it is ready, then the inventory
+/// ([`InsightMsg::CacheIndexed`]), built meanwhile on a second thread. The panes are what the
+/// first frame shows; the inventory only the All keys, find and export views need.
+pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMut(InsightMsg)) {
+    let answer = |answer| InsightMsg::Cache {
         req_id,
         ws: ws.to_string(),
         answer,
-    }
+    };
+    let cached = match cache::load(dir, ws) {
+        CacheLoad::Found(cached) => cached,
+        CacheLoad::Missing => return say(answer(CacheAnswer::Missing)),
+        CacheLoad::Ignored { warning } => return say(answer(CacheAnswer::Ignored(warning))),
+    };
+    let age = cached.age(OffsetDateTime::now_utc());
+    let snapshot = &cached.snapshot;
+    std::thread::scope(|scope| {
+        let inventory = scope.spawn(|| Inventory::build(snapshot));
+        say(answer(CacheAnswer::Found {
+            panes: Box::new(scan_data(snapshot)),
+            age,
+        }));
+        // `Inventory::build` does not panic; should it, build it here instead of losing it.
+        let inventory = inventory
+            .join()
+            .unwrap_or_else(|_| Inventory::build(snapshot));
+        say(InsightMsg::CacheIndexed {
+            req_id,
+            ws: ws.to_string(),
+            inventory: Box::new(inventory),
+            age,
+        });
+    });
 }
 
 /// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
 pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
     let ws = &s.workspace;
     let mut memo = ParseMemo::default();
-    let listing = |l: Option<&Listing>| match l {
-        Some(Listing::Keys(keys)) => Ok(keys.clone()),
-        Some(Listing::Failed(f)) => Err(f.reason.clone()),
-        None => Ok(Vec::new()),
-    };
+    fn listing(l: Option<&Listing>) -> Result<&[DeployKey], String> {
+        match l {
+            Some(Listing::Keys(keys)) => Ok(keys),
+            Some(Listing::Failed(f)) => Err(f.reason.clone()),
+            None => Ok(&[]),
+        }
+    }
     let repo_keys = s
         .repo_keys
         .iter()
@@ -123,7 +152,7 @@ pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
                 repo: slug.clone(),
             };
             let views = listing(Some(l)).map(|keys| {
-                keys.into_iter()
+                keys.iter()
                     .map(|k| memo.key_view(k, scope.clone()))
                     .collect()
             });

@@ -112,7 +112,9 @@ async fn execute(
                 .map_err(|e| e.to_string());
             WorkerMsg::Scanned { req_id, ws, result }
         }
-        Command::Insight(cmd) => return super::insight_worker::execute(client, cmd).await,
+        Command::Insight(cmd) => {
+            return super::insight_worker::execute(client, cmd, answers).await;
+        }
         // The event loop handles these itself, and `worker_ops` the writes.
         _ => return None,
     })
@@ -139,12 +141,13 @@ pub(crate) fn project_group(
     project_group_with(ws, p, keys, key_view)
 }
 
-/// [`project_group`], converting each key with `convert` (a [`ParseMemo`] for a whole scan).
-pub(crate) fn project_group_with(
+/// [`project_group`], converting each key with `convert` (a [`ParseMemo`] for a whole scan,
+/// which borrows the keys of a cached scan instead of taking them).
+pub(crate) fn project_group_with<K>(
     ws: &str,
     p: Project,
-    keys: Result<Vec<DeployKey>, String>,
-    mut convert: impl FnMut(DeployKey, KeyScope) -> KeyView,
+    keys: Result<impl IntoIterator<Item = K>, String>,
+    mut convert: impl FnMut(K, KeyScope) -> KeyView,
 ) -> ProjectGroup {
     let scope = KeyScope::Project {
         workspace: ws.to_string(),
@@ -226,42 +229,58 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
 pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
-    let mut view = clean_key(k, scope);
-    if let Ok(parsed) = PublicKey::from_server(&view.public_key) {
-        view.fingerprint = Some(parsed.fingerprint().to_string());
-        view.key_type = parsed.key_type().to_string();
-        view.short_type = parsed.short_type().to_string();
-        view.bits = Some(parsed.bits());
+    let mut view = clean_fields(&k, scope);
+    match PublicKey::from_server(&view.public_key) {
+        Ok(parsed) => {
+            view.fingerprint = Some(parsed.fingerprint().to_string());
+            view.key_type = parsed.key_type().to_string();
+            view.short_type = parsed.short_type().to_string();
+            view.bits = Some(parsed.bits());
+        }
+        Err(_) => type_from_text(&mut view),
     }
     view
 }
 
 /// The text of a server key, every field cleaned here, once, so nothing the server sent can
-/// reach the terminal as an escape sequence.
-pub fn clean_key(k: DeployKey, scope: KeyScope) -> KeyView {
-    let public_key = clean_line(&k.key);
-    let first_word = public_key
-        .split_whitespace()
-        .next()
-        .unwrap_or("unknown")
-        .to_string();
+/// reach the terminal as an escape sequence. The type is read off the key text: this does not
+/// parse the key (see [`key_view`]).
+pub fn clean_key(k: &DeployKey, scope: KeyScope) -> KeyView {
+    let mut view = clean_fields(k, scope);
+    type_from_text(&mut view);
+    view
+}
+
+/// Every field but the type, which is left empty for the caller to fill.
+fn clean_fields(k: &DeployKey, scope: KeyScope) -> KeyView {
     KeyView {
         id: k.id,
         label: clean_line(k.label.as_deref().unwrap_or("")),
         comment: clean_line(k.comment.as_deref().unwrap_or("")),
         fingerprint: None,
-        key_type: first_word.clone(),
-        // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
-        short_type: first_word
-            .strip_prefix("ssh-")
-            .unwrap_or(&first_word)
-            .to_uppercase(),
+        key_type: String::new(),
+        short_type: String::new(),
         bits: None,
         created: k.created_on.as_deref().map(clean_line),
         last_used: k.last_used.as_deref().map(clean_line),
-        public_key,
+        public_key: clean_line(&k.key),
         scope,
     }
+}
+
+/// The type of a key that does not parse: the first word of its text.
+fn type_from_text(view: &mut KeyView) {
+    let first_word = view
+        .public_key
+        .split_whitespace()
+        .next()
+        .unwrap_or("unknown");
+    // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
+    view.short_type = first_word
+        .strip_prefix("ssh-")
+        .unwrap_or(first_word)
+        .to_uppercase();
+    view.key_type = first_word.to_string();
 }
 
 /// What parsing a key text tells the panes: fingerprint, type, short type and bits.
@@ -274,27 +293,32 @@ type Parsed = (String, String, String, u32);
 pub(crate) struct ParseMemo(HashMap<String, Option<Parsed>>);
 
 impl ParseMemo {
-    /// [`key_view`], parsing each distinct key text once.
-    pub(crate) fn key_view(&mut self, k: DeployKey, scope: KeyScope) -> KeyView {
-        let mut view = clean_key(k, scope);
-        let parsed = self
-            .0
-            .entry(view.public_key.clone())
-            .or_insert_with_key(|text| {
-                PublicKey::from_server(text).ok().map(|p| {
+    /// [`key_view`], parsing each distinct key text once; borrows the key, so a cached scan is
+    /// converted without first being copied.
+    pub(crate) fn key_view(&mut self, k: &DeployKey, scope: KeyScope) -> KeyView {
+        let mut view = clean_fields(k, scope);
+        let parsed = match self.0.get(&view.public_key) {
+            Some(parsed) => parsed,
+            None => {
+                let parsed = PublicKey::from_server(&view.public_key).ok().map(|p| {
                     (
                         p.fingerprint().to_string(),
                         p.key_type().to_string(),
                         p.short_type().to_string(),
                         p.bits(),
                     )
-                })
-            });
-        if let Some((fp, key_type, short_type, bits)) = parsed {
-            view.fingerprint = Some(fp.clone());
-            view.key_type = key_type.clone();
-            view.short_type = short_type.clone();
-            view.bits = Some(*bits);
+                });
+                self.0.entry(view.public_key.clone()).or_insert(parsed)
+            }
+        };
+        match parsed {
+            Some((fp, key_type, short_type, bits)) => {
+                view.fingerprint = Some(fp.clone());
+                view.key_type.clone_from(key_type);
+                view.short_type.clone_from(short_type);
+                view.bits = Some(*bits);
+            }
+            None => type_from_text(&mut view),
         }
         view
     }

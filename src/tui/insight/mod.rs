@@ -6,7 +6,7 @@
 //! lives here. Like `app::update`, nothing here does I/O; the worker answers
 //! [`InsightCommand`]s with [`InsightMsg`]s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::{AuditConfig, EditStrategy};
@@ -19,7 +19,7 @@ use super::state::{Load, ReqId, ScanData, State};
 mod rows;
 mod update;
 pub use rows::RowsCache;
-pub use update::{after, update};
+pub use update::{after, ask_cache, update};
 
 /// What the caller knows that the views need: where to read and write, and the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -101,8 +101,16 @@ pub struct Insight {
     pub settings: InsightSettings,
     /// Inventories by workspace slug.
     pub inventories: HashMap<String, WorkspaceInventory>,
-    /// The cache request made for each workspace (asked once per session).
+    /// The cache request made for each workspace (asked once per session; 0 once an `R` scan
+    /// made any answer to it stale).
     pub cache_asked: HashMap<String, ReqId>,
+    /// Workspaces whose cached scan is being read. Their repositories, project keys and keys
+    /// are not requested meanwhile: the cache usually has them all, and a live listing of a
+    /// large workspace would cost a request per 100 repositories only to be replaced.
+    pub cache_reading: HashSet<String>,
+    /// Workspaces whose panes show a cached scan (with its age at load) while its inventory is
+    /// still being built.
+    pub cache_indexing: HashMap<String, time::Duration>,
     /// The open view.
     pub overlay: Option<Overlay>,
     /// The All keys view.
@@ -129,6 +137,8 @@ impl Default for Insight {
             settings: InsightSettings::default(),
             inventories: HashMap::new(),
             cache_asked: HashMap::new(),
+            cache_reading: HashSet::new(),
+            cache_indexing: HashMap::new(),
             overlay: None,
             all_keys: AllKeysView::default(),
             find: None,
@@ -188,11 +198,10 @@ pub enum InsightCommand {
 /// What the cache held.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheAnswer {
-    /// A usable scan, and how old it was when read.
+    /// A usable scan, converted for the panes, and how old it was when read. Its inventory
+    /// follows in [`InsightMsg::CacheIndexed`]: the panes need not wait for it.
     Found {
-        /// Its inventory.
-        inventory: Box<Inventory>,
-        /// The same scan for the panes.
+        /// The scan for the panes.
         panes: Box<ScanData>,
         /// Age at load.
         age: time::Duration,
@@ -224,6 +233,17 @@ pub enum InsightMsg {
         /// The answer.
         answer: CacheAnswer,
     },
+    /// The inventory of the cached scan whose panes came in [`InsightMsg::Cache`].
+    CacheIndexed {
+        /// The request id of that answer.
+        req_id: ReqId,
+        /// Workspace slug.
+        ws: String,
+        /// The inventory.
+        inventory: Box<Inventory>,
+        /// Age at load.
+        age: time::Duration,
+    },
     /// Storing the cache failed (the sentence names the file).
     StoreFailed(String),
     /// An export finished: the JSON and CSV files, or why not.
@@ -246,6 +266,21 @@ pub enum InsightMsg {
 pub fn focused_inventory(state: &State) -> Option<&WorkspaceInventory> {
     let ws = state.focused_workspace()?;
     state.insight.inventories.get(&ws.slug)
+}
+
+/// How old the cached scan shown for the focused workspace was when read; `None` when the
+/// panes show live data or an `R` scan.
+pub fn focused_cache_age(state: &State) -> Option<time::Duration> {
+    let ws = &state.focused_workspace()?.slug;
+    match state.insight.inventories.get(ws) {
+        Some(w) => w.cached,
+        None => state.insight.cache_indexing.get(ws).copied(),
+    }
+}
+
+/// Whether the live loads of `ws` wait for its cached scan to be read.
+pub fn reading_cache(state: &State, ws: &str) -> bool {
+    state.insight.cache_reading.contains(ws)
 }
 
 /// The All keys rows: the focused workspace's keys, filtered and sorted.

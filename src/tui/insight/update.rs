@@ -39,22 +39,29 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
 
 /// Runs after `app` handled a message: asks the cache for a newly focused workspace.
 pub fn after(state: &mut State, out: &mut Vec<Command>) {
+    if let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) {
+        ask_cache(state, &ws, out);
+    }
+}
+
+/// Asks for the cached scan of `ws` once per session. Returns whether it is being read, in
+/// which case the live loads of `ws` wait for the answer.
+pub fn ask_cache(state: &mut State, ws: &str, out: &mut Vec<Command>) -> bool {
     let Some(dir) = state.insight.settings.cache_dir.clone() else {
-        return;
+        return false;
     };
-    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
-        return;
-    };
-    if state.insight.cache_asked.contains_key(&ws) || state.insight.inventories.contains_key(&ws) {
-        return;
+    if state.insight.cache_asked.contains_key(ws) || state.insight.inventories.contains_key(ws) {
+        return reading_cache(state, ws);
     }
     let req_id = state.req();
-    state.insight.cache_asked.insert(ws.clone(), req_id);
+    state.insight.cache_asked.insert(ws.to_string(), req_id);
+    state.insight.cache_reading.insert(ws.to_string());
     out.push(Command::Insight(InsightCommand::LoadCache {
         req_id,
         dir,
-        ws,
+        ws: ws.to_string(),
     }));
+    true
 }
 
 /// While help is open only Tab (scope page) and, on that page, movement are handled here.
@@ -252,6 +259,14 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         open_find(state, target);
         return;
     }
+    if state.insight.cache_indexing.contains_key(&ws) {
+        state.insight.pending_find = Some(target);
+        state.message = Some((
+            format!("Indexing the cached scan of {ws}; where {name} is used opens in a moment"),
+            false,
+        ));
+        return;
+    }
     // Finding needs every repository's keys: scan first, open the result when it arrives.
     state.insight.pending_find = Some(target);
     crate::tui::app::rescan(state, out);
@@ -290,7 +305,12 @@ fn export(state: &mut State, out: &mut Vec<Command>) {
         return;
     };
     let Some(inv) = state.insight.inventories.get(&ws) else {
-        state.message = Some((format!("Nothing to export yet: press R to scan {ws}"), true));
+        let why = if state.insight.cache_indexing.contains_key(&ws) {
+            format!("The cached scan of {ws} is still being indexed: press E again in a moment")
+        } else {
+            format!("Nothing to export yet: press R to scan {ws}")
+        };
+        state.message = Some((why, true));
         return;
     };
     let (inventory, cached) = (inv.inventory.clone(), inv.cached.is_some());
@@ -350,6 +370,8 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
             state.insight.cache_asked.insert(ws.clone(), 0);
+            state.insight.cache_reading.remove(&ws);
+            state.insight.cache_indexing.remove(&ws);
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
                 open_find(state, target);
@@ -361,29 +383,48 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
             {
                 return;
             }
+            // Whatever the answer, the live loads held back for it may go now (`app` issues
+            // them for what the cache did not fill).
+            state.insight.cache_reading.remove(&ws);
             match answer {
-                CacheAnswer::Found {
-                    inventory,
-                    panes,
-                    age,
-                } => {
+                CacheAnswer::Found { panes, age } => {
                     fill_panes(state, &ws, *panes);
                     state.message = Some((
                         format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
                         false,
                     ));
-                    state.insight.inventories.insert(
-                        ws,
-                        WorkspaceInventory {
-                            inventory,
-                            cached: Some(age),
-                            rows: Default::default(),
-                        },
-                    );
-                    clamp_all_keys(state);
+                    state.insight.cache_indexing.insert(ws, age);
                 }
                 CacheAnswer::Missing => {}
-                CacheAnswer::Ignored(warning) => state.message = Some((warning, true)),
+                CacheAnswer::Ignored(warning) => {
+                    state.insight.cache_indexing.remove(&ws);
+                    state.message = Some((warning, true));
+                }
+            }
+        }
+        InsightMsg::CacheIndexed {
+            req_id,
+            ws,
+            inventory,
+            age,
+        } => {
+            if state.insight.cache_asked.get(&ws) != Some(&req_id)
+                || state.insight.inventories.contains_key(&ws)
+            {
+                return;
+            }
+            state.insight.cache_indexing.remove(&ws);
+            state.insight.inventories.insert(
+                ws.clone(),
+                WorkspaceInventory {
+                    inventory,
+                    cached: Some(age),
+                    rows: Default::default(),
+                },
+            );
+            clamp_all_keys(state);
+            if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
+                open_find(state, target);
             }
         }
         InsightMsg::StoreFailed(e) => state.message = Some((e, true)),
@@ -421,23 +462,23 @@ fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
 fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
     let live_repos = matches!(state.repos.get(ws), Some(Load::Ready(_)));
     let live_projects = matches!(state.project_keys.get(ws), Some(Load::Ready(_)));
+    let mut key = (ws.to_string(), String::new());
     data.repo_keys.retain(|(slug, _)| {
-        !matches!(
-            state.keys.get(&(ws.to_string(), slug.clone())),
-            Some(Load::Ready(_))
-        )
+        slug.clone_into(&mut key.1);
+        !matches!(state.keys.get(&key), Some(Load::Ready(_)))
     });
-    let (repos, projects) = (
-        state.repos.get(ws).cloned(),
-        state.project_keys.get(ws).cloned(),
-    );
-    let message = state.message.clone();
+    // Live answers are taken out and put back after `apply_scan`, not copied.
+    let repos = live_repos.then(|| state.repos.remove(ws)).flatten();
+    let projects = live_projects
+        .then(|| state.project_keys.remove(ws))
+        .flatten();
+    let message = state.message.take();
     crate::tui::app::apply_scan(state, ws, data);
     state.message = message;
-    if live_repos && let Some(r) = repos {
+    if let Some(r) = repos {
         state.repos.insert(ws.to_string(), r);
     }
-    if live_projects && let Some(p) = projects {
+    if let Some(p) = projects {
         state.project_keys.insert(ws.to_string(), p);
     }
 }

@@ -100,8 +100,12 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
             .keymap
             .first_key(Action::Rescan)
             .unwrap_or_else(|| "R".into());
+        let cache = &state.insight;
         let line = match &state.scan {
             Some(s) => format!(" Scanning {} ({}/{})…", s.ws, s.done, s.total),
+            None if cache.cache_reading.contains(&ws) || cache.cache_indexing.contains_key(&ws) => {
+                format!(" Reading the cached scan of {ws}…")
+            }
             None => format!(" No scan of {ws} yet: press {rescan} to scan the workspace"),
         };
         frame.render_widget(Paragraph::new(Span::styled(line, theme.dim)), inner);
