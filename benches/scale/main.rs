@@ -16,6 +16,11 @@ mod render;
 mod rss;
 mod tui_start;
 
+/// The allocator the `bbkeys` binary uses (see `src/main.rs`), so (c) and (d), measured in this
+/// process, measure what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use bbkeys::bitbucket::Client;
@@ -243,23 +248,30 @@ fn process_figures(figures: &mut Vec<Figure>) {
                 Some(m.peak_rss_kb <= 80 * 1024),
             ));
             match &m.tui {
-                Ok((first, cached)) => {
+                Ok(t) => {
                     println!(
-                        "(f) the TUI in a 200×60 pseudo-terminal, cached scan of 10,000 repositories × 3 keys, spawn to the frame, median of 7: first frame {}, first frame showing the cached scan {}",
-                        ms(*first),
-                        ms(*cached)
+                        "(f) the TUI in a 200×60 pseudo-terminal, cached scan of 10,000 repositories × 3 keys, spawn to the frame, median of 7: first frame {}, first frame showing the cached scan {}, first frame with its inventory (All keys) ready {}",
+                        ms(t.first),
+                        ms(t.cached),
+                        ms(t.indexed)
                     );
                     figures.push(Figure::new(
                         "(f) TUI first frame",
-                        ms(*first),
+                        ms(t.first),
                         "≤ 150 ms",
-                        Some(*first <= Duration::from_millis(150)),
+                        Some(t.first <= Duration::from_millis(150)),
                     ));
                     figures.push(Figure::new(
                         "(f) TUI first frame with cached data",
-                        ms(*cached),
+                        ms(t.cached),
                         "≤ 150 ms",
-                        Some(*cached <= Duration::from_millis(150)),
+                        Some(t.cached <= Duration::from_millis(150)),
+                    ));
+                    figures.push(Figure::new(
+                        "(f) TUI cached inventory ready",
+                        ms(t.indexed),
+                        "≤ 150 ms",
+                        Some(t.indexed <= Duration::from_millis(150)),
                     ));
                 }
                 Err(e) => println!("(f) the TUI start not measured: {e}"),

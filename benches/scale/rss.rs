@@ -18,8 +18,9 @@ pub struct Process {
     pub first_output: Duration,
     /// With 1,000 repositories.
     pub first_output_small: Duration,
-    /// The TUI: spawn to first frame, and to first frame showing the cached scan.
-    pub tui: Result<(Duration, Duration), String>,
+    /// The TUI: spawn to first frame, to first frame showing the cached scan, and to its
+    /// inventory.
+    pub tui: Result<super::tui_start::Start, String>,
     pub rss_note: String,
     pub start_note: String,
 }

@@ -1,8 +1,9 @@
-//! (f) for the TUI: start-up to the first frame, and to the first frame that shows the cached
-//! scan, of `bbkeys` (the terminal UI) in a pseudo-terminal. The cache holds a scan of 10,000
+//! (f) for the TUI: start-up to the first frame, to the first frame that shows the cached scan
+//! in the panes, and to the first frame after its inventory (All keys, find, export) is ready,
+//! of `bbkeys` (the terminal UI) in a pseudo-terminal. The cache holds a scan of 10,000
 //! repositories × 3 keys. `BBKEYS_BENCH_EXIT_AFTER_CACHED_FRAME=1` makes bbkeys say on stderr
-//! when it drew each of these frames and quit after the second; the times here run from spawn
-//! to those lines, so they include process start, terminal set-up and the cache read.
+//! when it drew each of these frames and quit after the last; the times here run from spawn to
+//! those lines, so they include process start, terminal set-up and the cache read.
 
 use std::io::Read;
 use std::path::Path;
@@ -16,9 +17,21 @@ use super::median;
 
 const FIRST: &str = "bbkeys-bench: first frame";
 const CACHED: &str = "bbkeys-bench: first cached frame";
+const INDEXED: &str = "bbkeys-bench: cached inventory frame";
 
-/// Spawn to first frame, and spawn to first frame with cached data, of one TUI start.
-fn one_start(home: &Path, api_url: &str) -> Result<(Duration, Duration), String> {
+/// Spawn to each of the three frames of one TUI start.
+#[derive(Debug, Clone, Copy)]
+pub struct Start {
+    /// The first frame (empty panes).
+    pub first: Duration,
+    /// The first frame whose panes show the cached scan.
+    pub cached: Duration,
+    /// The first frame after the cached scan's inventory arrived.
+    pub indexed: Duration,
+}
+
+/// Spawn to each marker of one TUI start.
+fn one_start(home: &Path, api_url: &str) -> Result<Start, String> {
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: 60,
@@ -57,47 +70,50 @@ fn one_start(home: &Path, api_url: &str) -> Result<(Duration, Duration), String>
     std::thread::spawn(move || {
         let mut seen = String::new();
         let mut buf = [0u8; 16384];
-        let (mut first, mut cached) = (false, false);
+        let mut said = [false; 3];
         while let Ok(n) = source.read(&mut buf) {
             if n == 0 {
                 break;
             }
             seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-            if !first && seen.contains(FIRST) {
-                first = true;
-                let _ = tx.send((FIRST, start.elapsed()));
-            }
-            if !cached && seen.contains(CACHED) {
-                cached = true;
-                let _ = tx.send((CACHED, start.elapsed()));
+            for (i, marker) in [FIRST, CACHED, INDEXED].into_iter().enumerate() {
+                if !said[i] && seen.contains(marker) {
+                    said[i] = true;
+                    let _ = tx.send((i, start.elapsed()));
+                }
             }
         }
     });
-    let (mut first, mut cached) = (None, None);
-    while cached.is_none() {
+    let mut at = [None; 3];
+    while at[2].is_none() {
         match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok((FIRST, t)) => first = Some(t),
-            Ok((_, t)) => cached = Some(t),
+            Ok((i, t)) => at[i] = Some(t),
             Err(_) => break,
         }
     }
     let _ = child.kill();
     let _ = child.wait();
-    match (first, cached) {
-        (Some(f), Some(c)) => Ok((f, c)),
-        _ => Err("the TUI did not draw a frame with the cached scan within 20 s".into()),
+    match at {
+        [Some(first), Some(cached), Some(indexed)] => Ok(Start {
+            first,
+            cached,
+            indexed,
+        }),
+        _ => Err("the TUI did not draw the cached scan and its inventory within 20 s".into()),
     }
 }
 
-/// Median spawn-to-first-frame and spawn-to-first-cached-frame over 7 starts, with the
-/// simulator answering at once; `home` already holds the cached scan.
-pub fn measure(home: &Path, api_url: &str) -> Result<(Duration, Duration), String> {
-    let mut firsts = Vec::new();
-    let mut cached = Vec::new();
+/// Medians of each figure over 7 starts, with the simulator answering at once; `home` already
+/// holds the cached scan.
+pub fn measure(home: &Path, api_url: &str) -> Result<Start, String> {
+    let mut starts = Vec::new();
     for _ in 0..7 {
-        let (f, c) = one_start(home, api_url)?;
-        firsts.push(f);
-        cached.push(c);
+        starts.push(one_start(home, api_url)?);
     }
-    Ok((median(firsts), median(cached)))
+    let of = |f: fn(&Start) -> Duration| median(starts.iter().map(f).collect());
+    Ok(Start {
+        first: of(|s| s.first),
+        cached: of(|s| s.cached),
+        indexed: of(|s| s.indexed),
+    })
 }
