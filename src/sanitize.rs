@@ -31,6 +31,12 @@ pub fn clean_line(s: &str) -> String {
     out
 }
 
+/// [`clean_line`] for text already owned: clean text (nearly all of it) is returned as it is,
+/// without a copy.
+pub fn clean_owned(s: String) -> String {
+    if is_clean(&s) { s } else { clean_line(&s) }
+}
+
 /// Whether `clean_line` would return `s` unchanged: plain printable ASCII, or non-ASCII text
 /// free of controls and bidirectional marks.
 fn is_clean(s: &str) -> bool {

@@ -8,7 +8,7 @@ use bbkeys::bitbucket::KeyScope;
 use bbkeys::ops::audit::{Inventory, Snapshot, SortOrder};
 use bbkeys::tui::insight::{Overlay, WorkspaceInventory, all_keys_page, all_keys_rows};
 use bbkeys::tui::keymap::Keymap;
-use bbkeys::tui::state::{KeyView, Load, Pane, RepoView, State, WorkspaceView};
+use bbkeys::tui::state::{KeyFacts, KeyView, Load, Pane, RepoView, State, WorkspaceView};
 use bbkeys::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -65,11 +65,13 @@ fn state_with_rows() -> State {
                 id: 18_000_000 + i as u64,
                 label: format!("deploy-{i:05}"),
                 comment: format!("ci-{}@build.example", i % 97),
-                public_key: line,
-                fingerprint: fp,
-                key_type: "ssh-ed25519".into(),
-                short_type: "ED25519".into(),
-                bits: Some(256),
+                facts: std::sync::Arc::new(KeyFacts {
+                    public_key: line,
+                    fingerprint: fp,
+                    key_type: "ssh-ed25519".into(),
+                    short_type: "ED25519".into(),
+                    bits: Some(256),
+                }),
                 created: Some("2024-03-01T09:15:00.000000+00:00".into()),
                 last_used: (i % 3 != 0).then(|| "2026-11-01T10:00:00.000000+00:00".into()),
                 scope: KeyScope::Repository {

@@ -175,12 +175,13 @@ pub struct DeployKey {
     /// Last use; null until the key is first used.
     #[serde(default, deserialize_with = "lenient_string")]
     pub last_used: Option<String>,
-    /// The repository, for repository keys.
+    /// The repository, for repository keys. Boxed, like `project`: scans drop both (the
+    /// listing names the place), and an empty box costs a key 8 bytes instead of 72.
     #[serde(default)]
-    pub repository: Option<RepositorySummary>,
+    pub repository: Option<Box<RepositorySummary>>,
     /// The project, for project keys.
     #[serde(default)]
-    pub project: Option<ProjectSummary>,
+    pub project: Option<Box<ProjectSummary>>,
 }
 
 // Both read the value straight from the input, without an intermediate `serde_json::Value`:

@@ -386,15 +386,15 @@ fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {
         key.label.clone()
     };
     let (text, what) = if a == Action::CopyFingerprint {
-        match &key.fingerprint {
-            Some(fp) => (fp.clone(), "fingerprint"),
+        match key.fingerprint() {
+            Some(fp) => (fp.to_string(), "fingerprint"),
             None => {
                 state.message = Some((format!("{name} has no readable fingerprint"), true));
                 return;
             }
         }
     } else {
-        (key.public_key.clone(), "public key")
+        (key.public_key().to_string(), "public key")
     };
     state.message = Some((
         format!("Copied the {what} of {name} to the clipboard"),

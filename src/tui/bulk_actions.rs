@@ -49,7 +49,10 @@ fn open_view(state: &mut State, view: View) {
 }
 
 fn select_copies(state: &mut State, out: &mut Vec<Command>) {
-    let Some(fp) = state.focused_key().and_then(|k| k.fingerprint.clone()) else {
+    let Some(fp) = state
+        .focused_key()
+        .and_then(|k| k.fingerprint().map(String::from))
+    else {
         say(
             state,
             "Focus a key first (its fingerprint finds the copies)",
@@ -80,7 +83,7 @@ fn select_copies(state: &mut State, out: &mut Vec<Command>) {
 pub fn deploy_key(k: &KeyView) -> DeployKey {
     DeployKey {
         id: k.id,
-        key: k.public_key.clone(),
+        key: k.public_key().to_string(),
         label: Some(k.label.clone()),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
         kind: None,
@@ -235,9 +238,7 @@ fn delete(state: &mut State, out: &mut Vec<Command>) {
     lines.push(format!(
         "{:<12}{}",
         "Fingerprint",
-        key.fingerprint
-            .clone()
-            .unwrap_or_else(|| "(unreadable key)".into())
+        key.fingerprint().unwrap_or("(unreadable key)")
     ));
     if let KeyScope::Project { project, .. } = &key.scope {
         lines.push(String::new());
@@ -329,7 +330,9 @@ fn rotate(state: &mut State) {
         );
         return;
     }
-    let focused = state.focused_key().and_then(|k| k.fingerprint.clone());
+    let focused = state
+        .focused_key()
+        .and_then(|k| k.fingerprint().map(String::from));
     let chosen = choices
         .iter()
         .position(|(fp, _, _)| Some(fp) == focused.as_ref())

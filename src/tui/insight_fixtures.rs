@@ -132,7 +132,7 @@ pub(super) fn snapshot() -> Snapshot {
 }
 
 pub(super) fn panes() -> Box<ScanData> {
-    Box::new(super::insight_worker::scan_data(&snapshot()))
+    Box::new(super::insight_worker::scan_data(snapshot()))
 }
 
 pub(super) fn inventory() -> Box<Inventory> {

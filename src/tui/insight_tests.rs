@@ -91,7 +91,7 @@ fn find_from_the_keys_pane_uses_the_scan() {
     act(&mut s, Action::FocusKeys);
     // The fixtures' keys have made-up fingerprints: point the focused one at key 1.
     if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
-        keys[0].fingerprint = Some(fp(1));
+        std::sync::Arc::make_mut(&mut keys[0].facts).fingerprint = Some(fp(1));
     }
     let cmds = act(&mut s, Action::FindKey);
     assert!(cmds.is_empty(), "{cmds:?}");
@@ -112,7 +112,7 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
     let mut s = loaded();
     act(&mut s, Action::FocusKeys);
     if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
-        keys[0].fingerprint = Some(fp(1));
+        std::sync::Arc::make_mut(&mut keys[0].facts).fingerprint = Some(fp(1));
     }
     let cmds = act(&mut s, Action::FindKey);
     let req_id = req_of(&cmds, |c| match c {
@@ -574,4 +574,26 @@ fn cache_never_replaces_live_data() {
     // What had not arrived live is filled in from the cache.
     let web = s.keys.get(&("acme".to_string(), "web".to_string()));
     assert!(matches!(web, Some(Load::Ready(k)) if k[0].label == "web-deploy"));
+}
+
+#[test]
+fn copies_of_one_key_share_their_parsed_facts() {
+    let data = super::insight_worker::scan_data(snapshot());
+    let keys_of = |slug: &str| {
+        data.repo_keys
+            .iter()
+            .find(|(s, _)| s == slug)
+            .and_then(|(_, keys)| keys.as_ref().ok())
+            .unwrap()
+    };
+    let ci = keys_of("api").iter().find(|k| k.label == "ci-deploy").unwrap();
+    let web = keys_of("web").iter().find(|k| k.label == "web-deploy").unwrap();
+    // One key under two labels: its text is held and parsed once.
+    assert!(ci.fingerprint().is_some());
+    assert_eq!(ci.fingerprint(), web.fingerprint());
+    assert!(std::sync::Arc::ptr_eq(&ci.facts, &web.facts));
+    // A different key has facts of its own.
+    let other = keys_of("api").iter().find(|k| k.label != "ci-deploy").unwrap();
+    assert_ne!(other.fingerprint(), ci.fingerprint());
+    assert!(!std::sync::Arc::ptr_eq(&other.facts, &ci.facts));
 }

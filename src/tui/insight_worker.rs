@@ -11,7 +11,7 @@ use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use super::msg::WorkerMsg;
 use super::state::{ReqId, ScanData};
 use super::worker::{ParseMemo, project_group_with, repo_view};
-use crate::bitbucket::{Client, DeployKey, KeyScope};
+use crate::bitbucket::{Client, KeyScope};
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
@@ -96,10 +96,10 @@ pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSen
     }));
 }
 
-/// Reads the cached scan of `ws` and says what it found through `say`: first the panes'
-/// form ([`InsightMsg::Cache`]), as soon as it is ready, then the inventory
-/// ([`InsightMsg::CacheIndexed`]), built meanwhile on a second thread. The panes are what the
-/// first frame shows; the inventory only the All keys, find and export views need.
+/// Reads the cached scan of `ws` and says what it found through `say`: the panes' form
+/// ([`InsightMsg::Cache`]), then the inventory ([`InsightMsg::CacheIndexed`]). The inventory is
+/// built first, from the scan as read; the panes' form is then made by taking the scan apart,
+/// so its strings are moved rather than copied and a large scan is never held twice over.
 pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMut(InsightMsg)) {
     let answer = |answer| InsightMsg::Cache {
         req_id,
@@ -112,66 +112,58 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMu
         CacheLoad::Ignored { warning } => return say(answer(CacheAnswer::Ignored(warning))),
     };
     let age = cached.age(OffsetDateTime::now_utc());
-    let snapshot = &cached.snapshot;
-    std::thread::scope(|scope| {
-        let inventory = scope.spawn(|| Inventory::build(snapshot));
-        say(answer(CacheAnswer::Found {
-            panes: Box::new(scan_data(snapshot)),
-            age,
-        }));
-        // `Inventory::build` does not panic; should it, build it here instead of losing it.
-        let inventory = inventory
-            .join()
-            .unwrap_or_else(|_| Inventory::build(snapshot));
-        say(InsightMsg::CacheIndexed {
-            req_id,
-            ws: ws.to_string(),
-            inventory: Box::new(inventory),
-            age,
-        });
+    let inventory = Inventory::build(&cached.snapshot);
+    say(answer(CacheAnswer::Found {
+        panes: Box::new(scan_data(cached.snapshot)),
+        age,
+    }));
+    say(InsightMsg::CacheIndexed {
+        req_id,
+        ws: ws.to_string(),
+        inventory: Box::new(inventory),
+        age,
     });
 }
 
 /// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
-pub(crate) fn scan_data(s: &Snapshot) -> ScanData {
-    let ws = &s.workspace;
+pub(crate) fn scan_data(s: Snapshot) -> ScanData {
+    let ws = s.workspace;
     let mut memo = ParseMemo::default();
-    fn listing(l: Option<&Listing>) -> Result<&[DeployKey], String> {
-        match l {
-            Some(Listing::Keys(keys)) => Ok(keys),
-            Some(Listing::Failed(f)) => Err(f.reason.clone()),
-            None => Ok(&[]),
-        }
-    }
+    let listing = |l: Option<Listing>| match l {
+        Some(Listing::Keys(keys)) => Ok(keys),
+        Some(Listing::Failed(f)) => Err(f.reason),
+        None => Ok(Vec::new()),
+    };
     let repo_keys = s
         .repo_keys
-        .iter()
+        .into_iter()
         .map(|(slug, l)| {
             let scope = KeyScope::Repository {
                 workspace: ws.clone(),
                 repo: slug.clone(),
             };
             let views = listing(Some(l)).map(|keys| {
-                keys.iter()
+                keys.into_iter()
                     .map(|k| memo.key_view(k, scope.clone()))
                     .collect()
             });
-            (slug.clone(), views)
+            (slug, views)
         })
         .collect();
-    let projects = match &s.projects_error {
-        Some(f) => Err(f.reason.clone()),
+    let mut project_keys = s.project_keys;
+    let projects = match s.projects_error {
+        Some(f) => Err(f.reason),
         None => Ok(s
             .projects
-            .iter()
+            .into_iter()
             .map(|p| {
-                let keys = listing(s.project_keys.get(&p.key));
-                project_group_with(ws, p.clone(), keys, |k, scope| memo.key_view(k, scope))
+                let keys = listing(project_keys.remove(&p.key));
+                project_group_with(&ws, p, keys, |k, scope| memo.key_view(k, scope))
             })
             .collect()),
     };
     ScanData {
-        repos: s.repositories.iter().cloned().map(repo_view).collect(),
+        repos: s.repositories.into_iter().map(repo_view).collect(),
         repo_keys,
         projects,
     }

@@ -158,7 +158,7 @@ fn label_with_escape_sequences_renders_stripped() {
         "created_on": "2024-03-01T09:15:00+00:00",
     }))
     .unwrap();
-    let view = super::worker::clean_key(&hostile, repo_scope("acme", "api"));
+    let view = super::worker::key_view(hostile, repo_scope("acme", "api"));
     if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
         keys.insert(0, view);
     }

@@ -157,7 +157,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 pub fn key_item(key: &KeyView) -> Option<RowItem> {
     Some(RowItem::Key(SelectedKey {
         scope: key.scope.clone(),
-        fingerprint: key.fingerprint.clone()?,
+        fingerprint: key.fingerprint()?.to_string(),
         label: key.label.clone(),
     }))
 }
@@ -313,7 +313,7 @@ pub fn escape(state: &mut State) -> bool {
 pub fn copies(state: &State, ws: &str, fp: &str) -> Vec<RowItem> {
     let mut out = Vec::new();
     let mut visit = |k: &KeyView| {
-        if k.fingerprint.as_deref() == Some(fp) {
+        if k.fingerprint() == Some(fp) {
             out.extend(key_item(k));
         }
     };

@@ -234,7 +234,7 @@ fn the_selection_view_groups_and_removes() {
 fn rows_without_a_fingerprint_cannot_be_selected() {
     let mut s = loaded_real();
     if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
-        keys[0].fingerprint = None;
+        std::sync::Arc::make_mut(&mut keys[0].facts).fingerprint = None;
     }
     act(&mut s, Action::FocusKeys);
     act(&mut s, Action::ToggleSelect);

@@ -4,6 +4,7 @@
 //! renderer can print it as is.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::bitbucket::KeyScope;
 use crate::config::EditStrategy;
@@ -100,22 +101,54 @@ pub struct KeyView {
     pub label: String,
     /// Comment split off the key (cleaned; may be empty).
     pub comment: String,
-    /// `<type> <base64>`, as Bitbucket returns it.
-    pub public_key: String,
-    /// `SHA256:...`, or `None` when the key could not be parsed.
-    pub fingerprint: Option<String>,
-    /// `ssh-ed25519` etc.
-    pub key_type: String,
-    /// `ed25519`, `rsa`, `ecdsa-256`: for narrow columns.
-    pub short_type: String,
-    /// Bit length, when known.
-    pub bits: Option<u32>,
+    /// What the key text says. A deploy key usually sits on many repositories: every copy of
+    /// the same text shares one, so a workspace of 30,000 holdings of a hundred keys keeps a
+    /// hundred key texts, not 30,000.
+    pub facts: Arc<KeyFacts>,
     /// Creation time as the server wrote it.
     pub created: Option<String>,
     /// Last use as the server wrote it; `None` means never.
     pub last_used: Option<String>,
     /// Where the key lives.
     pub scope: KeyScope,
+}
+
+/// What a key text says, once parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFacts {
+    /// `<type> <base64>`, as Bitbucket returns it (cleaned).
+    pub public_key: String,
+    /// `SHA256:...`, or `None` when the key could not be parsed.
+    pub fingerprint: Option<String>,
+    /// `ssh-ed25519` etc.
+    pub key_type: String,
+    /// `ED25519`, `RSA`, `ECDSA-256`: for narrow columns.
+    pub short_type: String,
+    /// Bit length, when known.
+    pub bits: Option<u32>,
+}
+
+impl KeyView {
+    /// `<type> <base64>`, as Bitbucket returns it (cleaned).
+    pub fn public_key(&self) -> &str {
+        &self.facts.public_key
+    }
+    /// `SHA256:...`, or `None` when the key could not be parsed.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.facts.fingerprint.as_deref()
+    }
+    /// `ssh-ed25519` etc.
+    pub fn key_type(&self) -> &str {
+        &self.facts.key_type
+    }
+    /// `ED25519`, `RSA`, `ECDSA-256`: for narrow columns.
+    pub fn short_type(&self) -> &str {
+        &self.facts.short_type
+    }
+    /// Bit length, when known.
+    pub fn bits(&self) -> Option<u32> {
+        self.facts.bits
+    }
 }
 
 /// The keys of one project of a workspace.
@@ -421,8 +454,8 @@ impl State {
                 &[
                     &key.label,
                     &key.comment,
-                    key.fingerprint.as_deref().unwrap_or(""),
-                    &key.key_type,
+                    key.fingerprint().unwrap_or(""),
+                    key.key_type(),
                 ],
             ),
             KeyRow::Problem(p, e) => matches(&f, &[p, e]),

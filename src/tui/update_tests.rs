@@ -379,13 +379,13 @@ fn worker_conversion_fingerprints_server_keys() {
         .unwrap()
         .fingerprint()
         .to_string();
-    assert_eq!(v.fingerprint.as_deref(), Some(expected.as_str()));
-    assert_eq!((v.short_type.as_str(), v.bits), ("ED25519", Some(256)));
+    assert_eq!(v.fingerprint(), Some(expected.as_str()));
+    assert_eq!((v.short_type(), v.bits()), ("ED25519", Some(256)));
     // A key that does not parse is still listed, without a fingerprint.
     let bad: crate::bitbucket::DeployKey =
         serde_json::from_value(serde_json::json!({"id": 4, "key": "ssh-foo AAAA"})).unwrap();
     assert_eq!(
-        super::worker::key_view(bad, repo_scope("acme", "api")).fingerprint,
+        super::worker::key_view(bad, repo_scope("acme", "api")).fingerprint(),
         None
     );
 }

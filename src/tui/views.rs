@@ -49,12 +49,12 @@ impl State {
 
     /// Other places holding the same key (by fingerprint), among what has been loaded.
     pub fn also_on(&self, key: &KeyView) -> Vec<String> {
-        let Some(fp) = &key.fingerprint else {
+        let Some(fp) = key.fingerprint() else {
             return Vec::new();
         };
         let mut places = BTreeSet::new();
         let mut visit = |k: &KeyView| {
-            if k.fingerprint.as_ref() == Some(fp) && k.scope != key.scope {
+            if k.fingerprint() == Some(fp) && k.scope != key.scope {
                 places.insert(k.scope.to_string());
             }
         };

@@ -12,10 +12,10 @@ use tokio::task::JoinSet;
 
 use super::Services;
 use super::app::{Command, WorkerMsg};
-use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
+use super::state::{KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
 use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
 use crate::ops::scan::{ScanProgress, WorkspaceScan, scan_workspace};
-use crate::sanitize::clean_line;
+use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
 
 /// The cancel flags of running jobs, shared by the task applying a job and the `x` that
@@ -166,12 +166,21 @@ pub(crate) fn project_group_with<K>(
 
 fn scan_data(scan: WorkspaceScan) -> ScanData {
     let ws = scan.workspace.clone();
+    let mut memo = ParseMemo::default();
     let repo_keys = scan
         .repo_keys
         .into_iter()
         .map(|(slug, r)| {
+            let scope = KeyScope::Repository {
+                workspace: ws.clone(),
+                repo: slug.clone(),
+            };
             let views = r
-                .map(|keys| repo_key_views(&ws, &slug, keys))
+                .map(|keys| {
+                    keys.into_iter()
+                        .map(|k| memo.key_view(k, scope.clone()))
+                        .collect()
+                })
                 .map_err(|e| e.to_string());
             (slug, views)
         })
@@ -188,7 +197,7 @@ fn scan_data(scan: WorkspaceScan) -> ScanData {
                         .remove(&p.key)
                         .unwrap_or_else(|| Ok(Vec::new()))
                         .map_err(|e| e.to_string());
-                    project_group(&ws, p, keys)
+                    project_group_with(&ws, p, keys, |k, scope| memo.key_view(k, scope))
                 })
                 .collect())
         }
@@ -229,97 +238,72 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
 pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
-    let mut view = clean_fields(&k, scope);
-    match PublicKey::from_server(&view.public_key) {
-        Ok(parsed) => {
-            view.fingerprint = Some(parsed.fingerprint().to_string());
-            view.key_type = parsed.key_type().to_string();
-            view.short_type = parsed.short_type().to_string();
-            view.bits = Some(parsed.bits());
-        }
-        Err(_) => type_from_text(&mut view),
-    }
-    view
+    view_with(k, scope, |text| Arc::new(facts_of(text)))
 }
 
-/// The text of a server key, every field cleaned here, once, so nothing the server sent can
-/// reach the terminal as an escape sequence. The type is read off the key text: this does not
-/// parse the key (see [`key_view`]).
-pub fn clean_key(k: &DeployKey, scope: KeyScope) -> KeyView {
-    let mut view = clean_fields(k, scope);
-    type_from_text(&mut view);
-    view
-}
-
-/// Every field but the type, which is left empty for the caller to fill.
-fn clean_fields(k: &DeployKey, scope: KeyScope) -> KeyView {
+/// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
+/// terminal as an escape sequence; `facts` turns the cleaned key text into its facts. The
+/// strings are moved, not copied: clean text (nearly all) is kept as it came.
+fn view_with(
+    k: DeployKey,
+    scope: KeyScope,
+    facts: impl FnOnce(String) -> Arc<KeyFacts>,
+) -> KeyView {
     KeyView {
         id: k.id,
-        label: clean_line(k.label.as_deref().unwrap_or("")),
-        comment: clean_line(k.comment.as_deref().unwrap_or("")),
-        fingerprint: None,
-        key_type: String::new(),
-        short_type: String::new(),
-        bits: None,
-        created: k.created_on.as_deref().map(clean_line),
-        last_used: k.last_used.as_deref().map(clean_line),
-        public_key: clean_line(&k.key),
+        label: k.label.map(clean_owned).unwrap_or_default(),
+        comment: k.comment.map(clean_owned).unwrap_or_default(),
+        facts: facts(clean_owned(k.key)),
+        created: k.created_on.map(clean_owned),
+        last_used: k.last_used.map(clean_owned),
         scope,
     }
 }
 
-/// The type of a key that does not parse: the first word of its text.
-fn type_from_text(view: &mut KeyView) {
-    let first_word = view
-        .public_key
-        .split_whitespace()
-        .next()
-        .unwrap_or("unknown");
-    // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
-    view.short_type = first_word
-        .strip_prefix("ssh-")
-        .unwrap_or(first_word)
-        .to_uppercase();
-    view.key_type = first_word.to_string();
+/// Parses a (cleaned) key text. One that does not parse keeps the first word of its text as
+/// its type, and no fingerprint.
+fn facts_of(public_key: String) -> KeyFacts {
+    match PublicKey::from_server(&public_key) {
+        Ok(p) => KeyFacts {
+            fingerprint: Some(p.fingerprint().to_string()),
+            key_type: p.key_type().to_string(),
+            short_type: p.short_type().to_string(),
+            bits: Some(p.bits()),
+            public_key,
+        },
+        Err(_) => {
+            let first_word = public_key.split_whitespace().next().unwrap_or("unknown");
+            KeyFacts {
+                fingerprint: None,
+                key_type: first_word.to_string(),
+                // Upper case like `ssh-keygen -l` and `PublicKey::short_type`.
+                short_type: first_word
+                    .strip_prefix("ssh-")
+                    .unwrap_or(first_word)
+                    .to_uppercase(),
+                bits: None,
+                public_key,
+            }
+        }
+    }
 }
 
-/// What parsing a key text tells the panes: fingerprint, type, short type and bits.
-type Parsed = (String, String, String, u32);
-
-/// Key texts already parsed while converting one scan. A deploy key usually sits on many
-/// repositories, and an ECDSA point check costs about 0.1 ms: converting a cached scan of
-/// 30,000 holdings parsed the same few texts 30,000 times before the first frame.
+/// The facts of the key texts met while converting one scan. A deploy key usually sits on
+/// many repositories: each distinct text is parsed once (an ECDSA point check costs about
+/// 0.1 ms) and its facts are shared by every copy.
 #[derive(Default)]
-pub(crate) struct ParseMemo(HashMap<String, Option<Parsed>>);
+pub(crate) struct ParseMemo(HashMap<String, Arc<KeyFacts>>);
 
 impl ParseMemo {
-    /// [`key_view`], parsing each distinct key text once; borrows the key, so a cached scan is
-    /// converted without first being copied.
-    pub(crate) fn key_view(&mut self, k: &DeployKey, scope: KeyScope) -> KeyView {
-        let mut view = clean_fields(k, scope);
-        let parsed = match self.0.get(&view.public_key) {
-            Some(parsed) => parsed,
+    /// [`key_view`], sharing the facts of texts already seen.
+    pub(crate) fn key_view(&mut self, k: DeployKey, scope: KeyScope) -> KeyView {
+        view_with(k, scope, |text| match self.0.get(&text) {
+            Some(facts) => facts.clone(),
             None => {
-                let parsed = PublicKey::from_server(&view.public_key).ok().map(|p| {
-                    (
-                        p.fingerprint().to_string(),
-                        p.key_type().to_string(),
-                        p.short_type().to_string(),
-                        p.bits(),
-                    )
-                });
-                self.0.entry(view.public_key.clone()).or_insert(parsed)
+                let facts = Arc::new(facts_of(text.clone()));
+                self.0.insert(text, facts.clone());
+                facts
             }
-        };
-        match parsed {
-            Some((fp, key_type, short_type, bits)) => {
-                view.fingerprint = Some(fp.clone());
-                view.key_type.clone_from(key_type);
-                view.short_type.clone_from(short_type);
-                view.bits = Some(*bits);
-            }
-            None => type_from_text(&mut view),
-        }
-        view
+        })
     }
 }

@@ -338,6 +338,9 @@ fn entry(
     project_repositories: &BTreeMap<String, BTreeSet<String>>,
 ) -> KeyEntry {
     holdings.sort_by(|a, b| (&a.scope, a.id).cmp(&(&b.scope, b.id)));
+    // Grown one push at a time, the list of a widely shared key has up to half its length
+    // spare; inventories are kept for the session.
+    holdings.shrink_to_fit();
     let mut repositories = BTreeSet::new();
     let mut projects = BTreeSet::new();
     for h in &holdings {

@@ -241,11 +241,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
     } else {
         key.label.clone()
     };
-    let Some(fingerprint) = key
-        .fingerprint
-        .as_deref()
-        .and_then(|f| Fingerprint::parse(f).ok())
-    else {
+    let Some(fingerprint) = key.fingerprint().and_then(|f| Fingerprint::parse(f).ok()) else {
         state.message = Some((format!("{name} has no readable fingerprint"), true));
         return;
     };

@@ -52,12 +52,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 ));
             }
             let fingerprint = key
-                .fingerprint
-                .clone()
-                .unwrap_or_else(|| "(the key could not be parsed)".into());
-            let kind = match key.bits {
-                Some(bits) => format!("{} {bits} bits", key.key_type),
-                None => key.key_type.clone(),
+                .fingerprint()
+                .unwrap_or("(the key could not be parsed)")
+                .to_string();
+            let kind = match key.bits() {
+                Some(bits) => format!("{} {bits} bits", key.key_type()),
+                None => key.key_type().to_string(),
             };
             let mut third = field("Type", kind, Style::new());
             third.extend(field("Id", key.id.to_string(), Style::new()));

@@ -41,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     (None, KeyScope::Project { project, .. }) if in_project_list => {
                         (format!("project {project}"), theme.inherited)
                     }
-                    _ => (key.short_type.clone(), theme.dim),
+                    _ => (key.short_type().to_string(), theme.dim),
                 };
                 Row {
                     text: display_name(key),
