@@ -372,7 +372,11 @@ pub(crate) fn rescan(state: &mut State, out: &mut Vec<Command>) {
         total: 0,
     });
     state.message = Some((format!("Scanning every repository of {ws}"), false));
-    out.push(Command::Rescan { req_id, ws });
+    out.push(Command::Rescan {
+        req_id,
+        ws,
+        cache_dir: state.insight.settings.cache_dir.clone(),
+    });
 }
 
 fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {

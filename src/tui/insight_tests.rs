@@ -138,7 +138,6 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
         &mut s,
         InsightMsg::Scanned {
             req_id: req_id + 100,
-            snapshot: Box::new(snapshot()),
             inventory: inventory(),
         },
     );
@@ -147,7 +146,6 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
         &mut s,
         InsightMsg::Scanned {
             req_id,
-            snapshot: Box::new(snapshot()),
             inventory: inventory(),
         },
     );
@@ -385,7 +383,6 @@ fn cached_scan_is_shown_with_its_age_until_a_rescan() {
         &mut s,
         InsightMsg::Scanned {
             req_id: scan_id,
-            snapshot: Box::new(snapshot()),
             inventory: inventory(),
         },
     );
@@ -450,7 +447,6 @@ fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
         &mut s,
         InsightMsg::Scanned {
             req_id: scan_id,
-            snapshot: Box::new(snapshot()),
             inventory: inventory(),
         },
     );
@@ -586,14 +582,72 @@ fn copies_of_one_key_share_their_parsed_facts() {
             .and_then(|(_, keys)| keys.as_ref().ok())
             .unwrap()
     };
-    let ci = keys_of("api").iter().find(|k| k.label == "ci-deploy").unwrap();
-    let web = keys_of("web").iter().find(|k| k.label == "web-deploy").unwrap();
+    let ci = keys_of("api")
+        .iter()
+        .find(|k| k.label == "ci-deploy")
+        .unwrap();
+    let web = keys_of("web")
+        .iter()
+        .find(|k| k.label == "web-deploy")
+        .unwrap();
     // One key under two labels: its text is held and parsed once.
     assert!(ci.fingerprint().is_some());
     assert_eq!(ci.fingerprint(), web.fingerprint());
     assert!(std::sync::Arc::ptr_eq(&ci.facts, &web.facts));
     // A different key has facts of its own.
-    let other = keys_of("api").iter().find(|k| k.label != "ci-deploy").unwrap();
+    let other = keys_of("api")
+        .iter()
+        .find(|k| k.label != "ci-deploy")
+        .unwrap();
     assert_ne!(other.fingerprint(), ci.fingerprint());
     assert!(!std::sync::Arc::ptr_eq(&other.facts, &ci.facts));
+}
+
+#[test]
+fn a_fresh_scan_is_stored_indexed_and_converted_in_the_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut said = Vec::new();
+    let panes =
+        super::insight_worker::settle_scan(scan(), Some(dir.path()), 4, &mut |m| said.push(m));
+    assert_eq!(panes.repos.len(), 3);
+    match said.as_slice() {
+        [
+            InsightMsg::Scanned {
+                req_id: 4,
+                inventory,
+            },
+        ] => assert_eq!(inventory.keys.len(), 3),
+        other => panic!("expected the inventory only, got {other:?}"),
+    }
+    // The next start finds it.
+    let crate::cache::CacheLoad::Found(c) = crate::cache::load(dir.path(), "acme") else {
+        panic!("the scan was not stored")
+    };
+    assert_eq!(c.snapshot.repositories.len(), 3);
+
+    // A cache that cannot be written is reported, and the scan is still shown.
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, "").unwrap();
+    let mut said = Vec::new();
+    let panes = super::insight_worker::settle_scan(scan(), Some(&file), 5, &mut |m| said.push(m));
+    assert_eq!(panes.repos.len(), 3);
+    assert!(
+        matches!(said.as_slice(), [InsightMsg::StoreFailed(e), InsightMsg::Scanned { .. }] if e.contains("not-a-directory")),
+        "{said:?}"
+    );
+
+    // A scan that read nothing does not replace a useful cache.
+    let mut empty = scan();
+    for keys in empty.repo_keys.values_mut() {
+        *keys = Err(crate::bitbucket::ApiError::new(
+            crate::bitbucket::ApiErrorKind::Forbidden,
+            crate::bitbucket::scopes::Operation::ListRepoKeys,
+            "acme/x",
+        ));
+    }
+    empty.project_keys.clear();
+    let before = std::fs::read(crate::cache::path_for(dir.path(), "acme").unwrap()).unwrap();
+    super::insight_worker::settle_scan(empty, Some(dir.path()), 6, &mut |_| {});
+    let after = std::fs::read(crate::cache::path_for(dir.path(), "acme").unwrap()).unwrap();
+    assert_eq!(before, after);
 }

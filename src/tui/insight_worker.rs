@@ -46,15 +46,6 @@ pub async fn execute(
                 },
             }
         }
-        InsightCommand::StoreCache { dir, mut snapshot } => {
-            let stored =
-                tokio::task::spawn_blocking(move || cache::store_snapshot(&dir, &mut snapshot))
-                    .await
-                    .ok()?;
-            return stored
-                .err()
-                .map(|e| WorkerMsg::Insight(InsightMsg::StoreFailed(e.to_string())));
-        }
         InsightCommand::Export {
             req_id,
             dir,
@@ -84,16 +75,29 @@ pub async fn execute(
     Some(WorkerMsg::Insight(msg))
 }
 
-/// After an `R` scan: its inventory, sent before `WorkerMsg::Scanned` so the All keys view
-/// and a waiting find have it by the time the panes refresh.
-pub fn announce_scan(scan: &WorkspaceScan, req_id: ReqId, answers: &UnboundedSender<WorkerMsg>) {
-    let snapshot = Snapshot::from_scan(scan, OffsetDateTime::now_utc());
-    let inventory = Inventory::build(&snapshot);
-    let _ = answers.send(WorkerMsg::Insight(InsightMsg::Scanned {
+/// Settles a finished `R` scan: stores it in `cache_dir` (unless it read nothing, which would
+/// replace a useful cache with an empty one), says its inventory through `say` (before the
+/// panes are refreshed, so the All keys view and a waiting find have it), and returns it in
+/// the panes' form. The scan is moved from step to step, never copied: a 10,000-repository
+/// scan held twice would be the peak of the TUI's memory.
+pub(crate) fn settle_scan(
+    scan: WorkspaceScan,
+    cache_dir: Option<&Path>,
+    req_id: ReqId,
+    say: &mut dyn FnMut(InsightMsg),
+) -> ScanData {
+    let mut snapshot = Snapshot::from_owned_scan(scan, OffsetDateTime::now_utc());
+    if let Some(dir) = cache_dir
+        && !snapshot.nothing_readable()
+        && let Err(e) = cache::store_snapshot(dir, &mut snapshot)
+    {
+        say(InsightMsg::StoreFailed(e.to_string()));
+    }
+    say(InsightMsg::Scanned {
         req_id,
-        snapshot: Box::new(snapshot),
-        inventory: Box::new(inventory),
-    }));
+        inventory: Box::new(Inventory::build(&snapshot)),
+    });
+    scan_data(snapshot)
 }
 
 /// Reads the cached scan of `ws` and says what it found through `say`: the panes' form
@@ -125,7 +129,7 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMu
     });
 }
 
-/// A cached scan in the form the panes show, like a fresh scan's (`worker::scan_data`).
+/// A scan, cached or fresh, in the form the panes show.
 pub(crate) fn scan_data(s: Snapshot) -> ScanData {
     let ws = s.workspace;
     let mut memo = ParseMemo::default();

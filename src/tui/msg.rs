@@ -235,6 +235,8 @@ pub enum Command {
         req_id: ReqId,
         /// Workspace slug.
         ws: String,
+        /// Where the finished scan is stored for the next start (`None`: not stored).
+        cache_dir: Option<std::path::PathBuf>,
     },
     /// Look for journal entries left pending by an earlier run.
     CheckJournal,

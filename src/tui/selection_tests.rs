@@ -158,7 +158,7 @@ fn s_before_a_scan_scans_first_then_selects() {
     s.scanned.clear();
     act(&mut s, Action::FocusKeys);
     let cmds = act(&mut s, Action::SelectCopies);
-    let Some(Command::Rescan { req_id, ws }) = cmds.first().cloned() else {
+    let Some(Command::Rescan { req_id, ws, .. }) = cmds.first().cloned() else {
         panic!("{cmds:?}")
     };
     assert_eq!(ws, "acme");

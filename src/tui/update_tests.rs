@@ -244,7 +244,7 @@ fn project_keys_entry_lists_every_project_key() {
 fn rescan_reports_progress_and_replaces_the_workspace_data() {
     let mut s = loaded();
     let cmds = act(&mut s, Action::Rescan);
-    let Some(Command::Rescan { req_id, ws }) = cmds.first().cloned() else {
+    let Some(Command::Rescan { req_id, ws, .. }) = cmds.first().cloned() else {
         panic!("{cmds:?}")
     };
     assert_eq!(ws, "acme");

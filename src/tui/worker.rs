@@ -12,9 +12,9 @@ use tokio::task::JoinSet;
 
 use super::Services;
 use super::app::{Command, WorkerMsg};
-use super::state::{KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
+use super::state::{KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
 use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
-use crate::ops::scan::{ScanProgress, WorkspaceScan, scan_workspace};
+use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
 
@@ -94,7 +94,11 @@ async fn execute(
             let result = project_groups(client, &ws).await;
             WorkerMsg::ProjectKeys { req_id, ws, result }
         }
-        Command::Rescan { req_id, ws } => {
+        Command::Rescan {
+            req_id,
+            ws,
+            cache_dir,
+        } => {
             let progress_to = answers.clone();
             let progress = move |p: ScanProgress| {
                 let _ = progress_to.send(WorkerMsg::ScanProgress {
@@ -103,13 +107,26 @@ async fn execute(
                     total: p.total,
                 });
             };
-            let result = scan_workspace(client, &ws, &progress)
-                .await
-                .map(|scan| {
-                    super::insight_worker::announce_scan(&scan, req_id, answers);
-                    Box::new(scan_data(scan))
-                })
-                .map_err(|e| e.to_string());
+            let result = match scan_workspace(client, &ws, &progress).await {
+                Ok(scan) => {
+                    // Storing and converting a large scan is blocking work.
+                    let to = answers.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let mut say = |m| {
+                            let _ = to.send(WorkerMsg::Insight(m));
+                        };
+                        Box::new(super::insight_worker::settle_scan(
+                            scan,
+                            cache_dir.as_deref(),
+                            req_id,
+                            &mut say,
+                        ))
+                    })
+                    .await
+                    .map_err(|e| format!("The scan of {ws} could not be shown: {e}"))
+                }
+                Err(e) => Err(e.to_string()),
+            };
             WorkerMsg::Scanned { req_id, ws, result }
         }
         Command::Insight(cmd) => {
@@ -161,51 +178,6 @@ pub(crate) fn project_group_with<K>(
                 .collect()
         }),
         key: clean_line(&p.key),
-    }
-}
-
-fn scan_data(scan: WorkspaceScan) -> ScanData {
-    let ws = scan.workspace.clone();
-    let mut memo = ParseMemo::default();
-    let repo_keys = scan
-        .repo_keys
-        .into_iter()
-        .map(|(slug, r)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
-            let views = r
-                .map(|keys| {
-                    keys.into_iter()
-                        .map(|k| memo.key_view(k, scope.clone()))
-                        .collect()
-                })
-                .map_err(|e| e.to_string());
-            (slug, views)
-        })
-        .collect();
-    let projects = match scan.projects_error {
-        Some(e) => Err(e.to_string()),
-        None => {
-            let mut by_key = scan.project_keys;
-            Ok(scan
-                .projects
-                .into_iter()
-                .map(|p| {
-                    let keys = by_key
-                        .remove(&p.key)
-                        .unwrap_or_else(|| Ok(Vec::new()))
-                        .map_err(|e| e.to_string());
-                    project_group_with(&ws, p, keys, |k, scope| memo.key_view(k, scope))
-                })
-                .collect())
-        }
-    };
-    ScanData {
-        repos: scan.repositories.into_iter().map(repo_view).collect(),
-        repo_keys,
-        projects,
     }
 }
 

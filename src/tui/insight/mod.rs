@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::{AuditConfig, EditStrategy};
-use crate::ops::audit::{Inventory, KeyColumn, KeyEntry, Snapshot, SortOrder};
+use crate::ops::audit::{Inventory, KeyColumn, KeyEntry, SortOrder};
 use crate::ops::doctor::DoctorReport;
 use crate::sshkey::Fingerprint;
 
@@ -164,13 +164,6 @@ pub enum InsightCommand {
         /// Workspace slug.
         ws: String,
     },
-    /// Store a fresh scan.
-    StoreCache {
-        /// Cache directory.
-        dir: PathBuf,
-        /// The scan.
-        snapshot: Box<Snapshot>,
-    },
     /// Audit an inventory and write the report as JSON and CSV into `dir`.
     Export {
         /// Request id.
@@ -215,12 +208,11 @@ pub enum CacheAnswer {
 /// The worker's answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InsightMsg {
-    /// The inventory of an `R` scan; sent just before `WorkerMsg::Scanned` with its id.
+    /// The inventory of an `R` scan; sent just before `WorkerMsg::Scanned` with its id (the
+    /// worker has stored the scan in the cache by then).
     Scanned {
         /// The scan's request id.
         req_id: ReqId,
-        /// The scan as stored.
-        snapshot: Box<Snapshot>,
         /// Its inventory.
         inventory: Box<Inventory>,
     },

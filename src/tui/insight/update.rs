@@ -13,7 +13,7 @@ use super::*;
 pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg> {
     match msg {
         Msg::Worker(WorkerMsg::Insight(m)) => {
-            answer(state, m, out);
+            answer(state, m);
             None
         }
         // A failed scan will not bring the key a find waits for: give up on it.
@@ -339,23 +339,13 @@ fn open_credentials(state: &mut State, out: &mut Vec<Command>) {
     }));
 }
 
-fn answer(state: &mut State, msg: InsightMsg, out: &mut Vec<Command>) {
+fn answer(state: &mut State, msg: InsightMsg) {
     match msg {
-        InsightMsg::Scanned {
-            req_id,
-            snapshot,
-            inventory,
-        } => {
+        InsightMsg::Scanned { req_id, inventory } => {
             if state.scan.as_ref().is_none_or(|s| s.req_id != req_id) {
                 return;
             }
             let ws = inventory.workspace.clone();
-            if let Some(dir) = state.insight.settings.cache_dir.clone() {
-                out.push(Command::Insight(InsightCommand::StoreCache {
-                    dir,
-                    snapshot,
-                }));
-            }
             state.insight.inventories.insert(
                 ws.clone(),
                 WorkspaceInventory {
