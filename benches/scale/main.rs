@@ -242,13 +242,13 @@ fn process_figures(figures: &mut Vec<Figure>) {
             println!("(e) {}", m.rss_note);
             println!("(f) {}", m.start_note);
             figures.push(Figure::new(
-                "(e) peak RSS, 10,000 repos × 3 keys",
+                "(e) peak RSS, 10,000 repos × 3 keys, CLI+TUI",
                 format!("{:.1} MB", m.peak_rss_kb as f64 / 1024.0),
                 "≤ 80 MB",
                 Some(m.peak_rss_kb <= 80 * 1024),
             ));
             match &m.tui {
-                Ok(t) => {
+                Ok((t, _)) => {
                     println!(
                         "(f) the TUI in a 200×60 pseudo-terminal, cached scan of 10,000 repositories × 3 keys, spawn to the frame, median of 7: first frame {}, first frame showing the cached scan {}, first frame with its inventory (All keys) ready {}",
                         ms(t.first),

@@ -19,8 +19,8 @@ pub struct Process {
     /// With 1,000 repositories.
     pub first_output_small: Duration,
     /// The TUI: spawn to first frame, to first frame showing the cached scan, and to its
-    /// inventory.
-    pub tui: Result<super::tui_start::Start, String>,
+    /// inventory; and its peak RSS with the cached scan loaded.
+    pub tui: Result<(super::tui_start::Start, u64), String>,
     pub rss_note: String,
     pub start_note: String,
 }
@@ -175,12 +175,38 @@ pub fn measure() -> Result<Process, String> {
     // The TUI needs the workspace list from the server before it knows which cache to read;
     // the simulator answers at once, so the time is start-up and the cache read.
     let tui = super::tui_start::measure(home.path(), &url);
+    let tui_scan_kb = tempfile::tempdir()
+        .map_err(|e| e.to_string())
+        .and_then(|scan_home| {
+            std::fs::write(
+                scan_home.path().join("bench.toml"),
+                "hourly_budget = 1000000\n",
+            )
+            .map_err(|e| e.to_string())?;
+            super::tui_start::scan_rss(scan_home.path(), &url)
+        });
     drop(server);
     let cached = ["audit", "scale", "--cached"];
     let (cached_kb, _) = peak_rss(bbkeys(home.path(), &url, &cached))?;
     let (big, big_bytes) = cached_start(10_000)?;
     let (small, small_bytes) = cached_start(1_000)?;
-    let peak = list_kb.max(audit_kb).max(cached_kb);
+    let tui_kb = [
+        tui.as_ref().map(|t| t.1).unwrap_or(0),
+        *tui_scan_kb.as_ref().unwrap_or(&0),
+    ];
+    let peak = list_kb
+        .max(audit_kb)
+        .max(cached_kb)
+        .max(tui_kb[0])
+        .max(tui_kb[1]);
+    let tui_note = |r: Result<u64, &String>| match r {
+        Ok(kb) => format!("{:.1} MB", kb as f64 / 1024.0),
+        Err(e) => format!("not measured ({e})"),
+    };
+    let (loaded_note, scan_note) = (
+        tui_note(tui.as_ref().map(|t| t.1)),
+        tui_note(tui_scan_kb.as_ref().copied()),
+    );
     let mb = |b: u64| b as f64 / 1_048_576.0;
     Ok(Process {
         peak_rss_kb: peak,
@@ -188,12 +214,14 @@ pub fn measure() -> Result<Process, String> {
         first_output_small: small,
         tui,
         rss_note: format!(
-            "peak RSS of bbkeys alone (simulator in its own process), 10,000 repositories × 3 keys: `keys list scale --json` {:.1} MB ({:.1} s), `audit scale --json` {:.1} MB ({:.1} s), `audit scale --cached` {:.1} MB",
+            "peak RSS of bbkeys alone (simulator in its own process), 10,000 repositories × 3 keys: `keys list scale --json` {:.1} MB ({:.1} s), `audit scale --json` {:.1} MB ({:.1} s), `audit scale --cached` {:.1} MB; the TUI with the cached scan loaded {}, the TUI after an R scan {}",
             list_kb as f64 / 1024.0,
             list_time.as_secs_f64(),
             audit_kb as f64 / 1024.0,
             audit_time.as_secs_f64(),
-            cached_kb as f64 / 1024.0
+            cached_kb as f64 / 1024.0,
+            loaded_note,
+            scan_note,
         ),
         start_note: format!(
             "start-up to first output from the cache, `bbkeys audit scale --cached`, spawn to first byte on stdout, median of 7: 10,000 repositories × 3 keys (cache {:.1} MB) {}; 1,000 repositories × 3 keys (cache {:.1} MB) {}",
