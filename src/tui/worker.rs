@@ -210,12 +210,12 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
 pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
-    view_with(k, scope, |text| Arc::new(facts_of(text)))
+    view_with(k, scope, |text| Arc::new(facts_of(clean_owned(text))))
 }
 
 /// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
-/// terminal as an escape sequence; `facts` turns the cleaned key text into its facts. The
-/// strings are moved, not copied: clean text (nearly all) is kept as it came.
+/// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
+/// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
 fn view_with(
     k: DeployKey,
     scope: KeyScope,
@@ -225,7 +225,7 @@ fn view_with(
         id: k.id,
         label: k.label.map(clean_owned).unwrap_or_default(),
         comment: k.comment.map(clean_owned).unwrap_or_default(),
-        facts: facts(clean_owned(k.key)),
+        facts: facts(k.key),
         created: k.created_on.map(clean_owned),
         last_used: k.last_used.map(clean_owned),
         scope,
@@ -261,21 +261,24 @@ fn facts_of(public_key: String) -> KeyFacts {
 }
 
 /// The facts of the key texts met while converting one scan. A deploy key usually sits on
-/// many repositories: each distinct text is parsed once (an ECDSA point check costs about
-/// 0.1 ms) and its facts are shared by every copy.
+/// many repositories: each distinct text is cleaned and parsed once (an ECDSA point check
+/// costs about 0.1 ms) and its facts are shared by every copy.
 #[derive(Default)]
 pub(crate) struct ParseMemo(HashMap<String, Arc<KeyFacts>>);
 
 impl ParseMemo {
-    /// [`key_view`], sharing the facts of texts already seen.
-    pub(crate) fn key_view(&mut self, k: DeployKey, scope: KeyScope) -> KeyView {
-        view_with(k, scope, |text| match self.0.get(&text) {
+    /// [`key_view`], sharing the facts of texts already seen. Looked up by the text as the
+    /// server sent it, so a copy seen before is not even cleaned again.
+    pub(crate) fn key_view(&mut self, mut k: DeployKey, scope: KeyScope) -> KeyView {
+        let facts = match self.0.get(&k.key) {
             Some(facts) => facts.clone(),
             None => {
-                let facts = Arc::new(facts_of(text.clone()));
+                let text = std::mem::take(&mut k.key);
+                let facts = Arc::new(facts_of(clean_line(&text)));
                 self.0.insert(text, facts.clone());
                 facts
             }
-        })
+        };
+        view_with(k, scope, |_| facts)
     }
 }
