@@ -307,40 +307,31 @@ fn live_loads_wait_for_the_cache_and_follow_only_what_it_lacks() {
     assert!(live_loads(&cmds).is_empty(), "{cmds:?}");
     assert!(s.insight.cache_reading.is_empty());
 
-    // No cache: the repositories and project keys are requested as soon as that is known.
-    let mut s = state();
-    let req_id = cache_request(&mut s);
-    let cmds = insight_msg(
-        &mut s,
-        InsightMsg::Cache {
-            req_id,
-            ws: "acme".into(),
-            answer: CacheAnswer::Missing,
-        },
-    );
-    let live = live_loads(&cmds);
-    assert!(
-        live.iter()
-            .any(|c| matches!(c, Command::LoadRepos { ws, .. } if ws == "acme")),
-        "{cmds:?}"
-    );
-    assert!(
-        live.iter()
-            .any(|c| matches!(c, Command::LoadProjectKeys { .. }))
-    );
-
-    // An unusable cache: the same, and the warning says why.
-    let mut s = state();
-    let req_id = cache_request(&mut s);
-    let cmds = insight_msg(
-        &mut s,
-        InsightMsg::Cache {
-            req_id,
-            ws: "acme".into(),
-            answer: CacheAnswer::Ignored("the scan cache is corrupt".into()),
-        },
-    );
-    assert_eq!(live_loads(&cmds).len(), 2, "{cmds:?}");
+    // No cache, or an unusable one: the repositories and project keys are requested as soon
+    // as that is known (and the warning says why the cache was not used).
+    let warning = "the scan cache is corrupt";
+    for (answer, says) in [
+        (CacheAnswer::Missing, None),
+        (CacheAnswer::Ignored(warning.into()), Some(warning)),
+    ] {
+        let mut s = state();
+        let req_id = cache_request(&mut s);
+        let ws = "acme".to_string();
+        let cmds = insight_msg(&mut s, InsightMsg::Cache { req_id, ws, answer });
+        let live = live_loads(&cmds);
+        assert_eq!(live.len(), 2, "{cmds:?}");
+        assert!(
+            live.iter()
+                .any(|c| matches!(c, Command::LoadRepos { ws, .. } if ws == "acme"))
+        );
+        assert!(
+            live.iter()
+                .any(|c| matches!(c, Command::LoadProjectKeys { .. }))
+        );
+        if let Some(says) = says {
+            assert_eq!(s.message, Some((says.to_string(), true)));
+        }
+    }
 }
 
 #[test]
