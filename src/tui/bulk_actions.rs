@@ -396,7 +396,7 @@ pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
             state.view_cursor = state.view_cursor.saturating_sub(10)
         }
         Action::CancelJob if state.view == View::Jobs => cancel_jobs(state, out),
-        Action::Reload if state.view == View::Jobs => retry_failed(state),
+        Action::Reload if state.view == View::Jobs => retry_failed(state, out),
         Action::CancelJob | Action::ToggleSelect | Action::DeleteKey
             if state.view == View::Selection =>
         {
@@ -428,7 +428,10 @@ fn cancel_jobs(state: &mut State, out: &mut Vec<Command>) {
     say(state, text, false);
 }
 
-fn retry_failed(state: &mut State) {
+/// `r` in the jobs view: the failures of the last job that had any, planned again on keys
+/// read afresh (a failure may have half-happened, or someone may have fixed it meanwhile), then
+/// confirmed and re-checked like any bulk change.
+fn retry_failed(state: &mut State, out: &mut Vec<Command>) {
     let Some(job) = state
         .jobs
         .iter()
@@ -445,6 +448,13 @@ fn retry_failed(state: &mut State) {
         count(failed.len(), "failed item", "failed items"),
         job.title
     );
+    if let Some(request) = &job.request {
+        let request = request.narrowed(&plan.changes);
+        open_plan(state, title, request, out);
+        return;
+    }
+    // A job started without a dialog has no request to plan again: its failures are shown as
+    // they are, and applied as they are once confirmed.
     let req_id = state.req();
     state.dialog = Some(Dialog::Plan(PlanDialog {
         req_id,

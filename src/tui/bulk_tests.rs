@@ -297,16 +297,35 @@ fn a_job_reports_each_item_cancels_and_retries_only_the_failures() {
             .count(),
         2
     );
-    // r retries only the failure, after showing it as a plan.
-    act(&mut s, Action::Reload);
+    // r retries only the failure: planned again on keys read afresh, then confirmed and
+    // re-checked like any bulk change.
+    let failed = plan_failed(&plan_of(&s));
+    let cmds = act(&mut s, Action::Reload);
     let Some(Dialog::Plan(d)) = &s.dialog else {
         panic!()
     };
-    assert_eq!(d.plan().map(|p| p.changes.len()), Some(1));
-    assert!(d.request.is_none(), "a retry applies exactly the failures");
+    assert_eq!(d.stage, PlanStage::Reading);
+    let narrowed = d.request.clone().expect("a retry plans its request again");
+    let retry_id = d.req_id;
+    assert!(
+        matches!(cmds.as_slice(), [Command::PlanBulk { request, .. }] if *request == narrowed),
+        "{cmds:?}"
+    );
+    // Only the failed target is asked for again.
+    assert_eq!(narrowed.scopes(), vec![failed[0].scope().clone()]);
+    let fresh = plan_of(&s).only(&[1]);
+    worker(
+        &mut s,
+        WorkerMsg::Planned {
+            req_id: retry_id,
+            plan: Box::new(fresh),
+            unreadable: vec![],
+        },
+    );
     let cmds = key(&mut s, TextInput::Char('y'));
     assert!(
-        matches!(cmds.as_slice(), [Command::ApplyBulk { request: None, plan, .. }] if plan.changes == plan_failed(&plan_of(&s)))
+        matches!(cmds.as_slice(), [Command::ApplyBulk { request: Some(r), plan, .. }] if *r == narrowed && plan.changes == failed),
+        "{cmds:?}"
     );
 }
 

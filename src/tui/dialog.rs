@@ -132,8 +132,8 @@ pub struct PlanDialog {
     pub req_id: ReqId,
     /// What the plan is for ("Delete 7 selected keys").
     pub title: String,
-    /// The request, re-planned just before applying; `None` for a retry of failed items,
-    /// which applies exactly the failures.
+    /// The request, re-planned just before applying; `None` only for a retry of a job with
+    /// no request, which applies exactly its failures.
     pub request: Option<BulkRequest>,
     /// Repository → project key, for `{project}` in label templates.
     pub projects: BTreeMap<KeyScope, String>,

@@ -1,7 +1,7 @@
 //! Bulk jobs as the UI tracks them: one row per change of the applied plan, updated from the
 //! worker's progress messages. Pure data; the worker does the work.
 
-use crate::ops::bulk::{Change, ItemStatus, Plan};
+use crate::ops::bulk::{BulkRequest, Change, ItemStatus, Plan};
 
 use super::state::ReqId;
 
@@ -25,6 +25,9 @@ pub struct Job {
     pub title: String,
     /// The plan applied, kept so the failures can be retried with `Plan::only`.
     pub plan: Plan,
+    /// What was asked, so a retry can plan the failures again on fresh keys; `None` for a job
+    /// the UI did not start from a plan dialog.
+    pub request: Option<BulkRequest>,
     /// One per change, in plan order.
     pub items: Vec<JobItem>,
     /// The worker reported the end.
@@ -49,6 +52,7 @@ impl Job {
             id,
             title,
             plan,
+            request: None,
             items,
             finished: false,
             cancel_requested: false,

@@ -128,13 +128,12 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             }
         }
         WorkerMsg::JobStarted { job_id, plan } => {
-            let title = match &state.dialog {
-                Some(Dialog::Plan(d)) if d.req_id == job_id => {
-                    let t = d.title.clone();
-                    state.dialog = None;
-                    t
+            let (title, request) = match state.dialog.take() {
+                Some(Dialog::Plan(d)) if d.req_id == job_id => (d.title, d.request),
+                other => {
+                    state.dialog = other;
+                    ("Bulk change".to_string(), None)
                 }
-                _ => "Bulk change".to_string(),
             };
             say(
                 state,
@@ -144,7 +143,9 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 ),
                 false,
             );
-            state.jobs.push(Job::new(job_id, title, *plan));
+            let mut job = Job::new(job_id, title, *plan);
+            job.request = request;
+            state.jobs.push(job);
             state.view = View::Jobs;
             state.view_cursor = 0;
         }

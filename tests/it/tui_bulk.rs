@@ -103,6 +103,47 @@ async fn bulk_delete_reports_the_refused_repository_and_retries_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_reads_the_keys_again_and_applies_nothing_already_settled() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ui = select_planted(&sim, dir.path(), 26, "flow-retry").await;
+    refuse(&sim, "DELETE", "analytics-dbt");
+    ui.send("d");
+    let screen = apply_and_finish(&ui, "y").await;
+    assert!(screen.contains("2 done, 1 failed"), "{screen}");
+    // Someone removes the refused copy by hand before the retry.
+    sim.control().clear_faults();
+    let id = sim
+        .control()
+        .keys_of("acme", "analytics-dbt")
+        .into_iter()
+        .find(|k| k.fingerprint == fp(26))
+        .map(|k| k.id)
+        .unwrap();
+    sim.control()
+        .remove_key("acme", "analytics-dbt", id)
+        .unwrap();
+    sim.control().clear_log();
+    ui.send("r");
+    let screen = ui
+        .wait_for("the retry plan read afresh", |s| {
+            s.contains("Plan: no changes") && s.contains("not found (nothing to do)")
+        })
+        .await;
+    assert!(screen.contains("acme/analytics-dbt"), "{screen}");
+    // It read the keys of that one repository, and changed nothing.
+    let log = sim.control().log();
+    assert!(
+        log.iter()
+            .any(|e| e.method == "GET" && e.path.ends_with("/analytics-dbt/deploy-keys")),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|e| e.method == "GET"), "{log:?}");
+    ui.quit().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_add_to_selected_repositories_with_one_already_present_and_one_refused() {
     let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();

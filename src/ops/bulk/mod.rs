@@ -113,4 +113,62 @@ mod tests {
         assert!(plan.needs_typed_confirmation());
         assert_eq!(plan.confirmation_text(), "6");
     }
+
+    #[test]
+    fn a_narrowed_request_plans_exactly_the_changes_it_was_narrowed_to() {
+        const K2: &str =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE";
+        let mut snap = Snapshot::new();
+        // Two keys on a, one on b, c and e; d holds nothing.
+        snap.insert(repo("a"), vec![dk(1, K1, "ci"), dk(2, K2, "deploy")]);
+        snap.insert(repo("b"), vec![dk(3, K1, "ci")]);
+        snap.insert(repo("c"), vec![dk(4, K1, "ci")]);
+        snap.insert(repo("d"), vec![]);
+        snap.insert(repo("e"), vec![dk(5, K1, "ci")]);
+        let new = |k: &str| NewKey {
+            text: k.into(),
+            fingerprint: fp(k),
+        };
+        let requests = [
+            BulkRequest::Delete {
+                targets: vec![
+                    (repo("a"), fp(K1)),
+                    (repo("a"), fp(K2)),
+                    (repo("b"), fp(K1)),
+                ],
+            },
+            BulkRequest::Relabel {
+                targets: vec![
+                    (repo("a"), fp(K1)),
+                    (repo("b"), fp(K1)),
+                    (repo("c"), fp(K1)),
+                ],
+                template: "{repo}-{label}".into(),
+            },
+            BulkRequest::Add {
+                key: new(K2),
+                label: "new".into(),
+                scopes: vec![repo("b"), repo("c"), repo("d")],
+            },
+            BulkRequest::Rotate {
+                from: fp(K1),
+                to: new(K2),
+                label: None,
+                scopes: vec![repo("b"), repo("c"), repo("e")],
+            },
+        ];
+        for request in requests {
+            let plan = request.plan(&snap, &BTreeMap::new());
+            assert_eq!(plan.changes.len(), 3, "{request:?}");
+            // Any one change, or the last two: planned again, the same changes and no others.
+            for keep in [vec![0], vec![1], vec![2], vec![1, 2]] {
+                let subset = plan.only(&keep);
+                let again = request
+                    .narrowed(&subset.changes)
+                    .plan(&snap, &BTreeMap::new());
+                assert_eq!(again.changes, subset.changes, "{request:?} {keep:?}");
+                assert!(again.missing.is_empty() && again.already_present.is_empty());
+            }
+        }
+    }
 }

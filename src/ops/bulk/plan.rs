@@ -471,6 +471,60 @@ impl BulkRequest {
         set.into_iter().collect()
     }
 
+    /// The same request, limited to what `changes` (some of its plan) touch: the targets
+    /// they act on, or the places they add to. Planned again on fresh keys, it gives those
+    /// changes back while nothing has moved: what a retry of failed changes re-checks with.
+    pub fn narrowed(&self, changes: &[Change]) -> BulkRequest {
+        let scopes: BTreeSet<&KeyScope> = changes.iter().map(Change::scope).collect();
+        let acted_on: BTreeSet<(&KeyScope, Fingerprint)> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Delete { scope, key } | Change::Relabel { scope, key, .. } => {
+                    Some((scope, fingerprint_of(key)?))
+                }
+                Change::Add { .. } | Change::Rotate { .. } => None,
+            })
+            .collect();
+        let keep_targets = |targets: &[(KeyScope, Fingerprint)]| {
+            targets
+                .iter()
+                .filter(|(s, f)| acted_on.contains(&(s, f.clone())))
+                .cloned()
+                .collect()
+        };
+        let keep_scopes = |list: &[KeyScope]| {
+            list.iter()
+                .filter(|s| scopes.contains(s))
+                .cloned()
+                .collect()
+        };
+        match self {
+            BulkRequest::Delete { targets } => BulkRequest::Delete {
+                targets: keep_targets(targets),
+            },
+            BulkRequest::Relabel { targets, template } => BulkRequest::Relabel {
+                targets: keep_targets(targets),
+                template: template.clone(),
+            },
+            BulkRequest::Add { key, label, scopes } => BulkRequest::Add {
+                key: key.clone(),
+                label: label.clone(),
+                scopes: keep_scopes(scopes),
+            },
+            BulkRequest::Rotate {
+                from,
+                to,
+                label,
+                scopes,
+            } => BulkRequest::Rotate {
+                from: from.clone(),
+                to: to.clone(),
+                label: label.clone(),
+                scopes: keep_scopes(scopes),
+            },
+        }
+    }
+
     /// Computes the plan against `snapshot`. `projects` maps a repository scope to its
     /// project key, for the `{project}` placeholder.
     pub fn plan(&self, snapshot: &Snapshot, projects: &BTreeMap<KeyScope, String>) -> Plan {
