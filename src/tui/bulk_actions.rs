@@ -371,7 +371,10 @@ pub fn edit_sentence(scope: &KeyScope, label: &str, in_place: bool) -> Vec<Strin
 /// Actions while the jobs or selection view is open. Esc only closes the view.
 pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
     let rows = match state.view {
-        View::Jobs => super::jobs::view_rows(&state.jobs).len(),
+        // The view spans the screen inside its border.
+        View::Jobs => {
+            super::jobs::view_rows(&state.jobs, usize::from(state.size.0.saturating_sub(2))).len()
+        }
         View::Selection => selection::view_rows(&state.selection).len(),
         View::Panes => 0,
     };

@@ -198,6 +198,8 @@ fn jobs_view_with_mixed_statuses() {
         screen.contains("applying 2/5") || screen.contains("3/5"),
         "{screen}"
     );
+    // The failure's reason is shown whole, over as many lines as it takes.
+    assert!(screen.contains("administrator of acme/docs."), "{screen}");
     insta::assert_snapshot!(screen);
 }
 

@@ -4,6 +4,7 @@
 use crate::ops::bulk::{BulkRequest, Change, ItemStatus, Plan};
 
 use super::state::ReqId;
+use super::ui::text::wrap;
 
 /// One change of a running or finished job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,9 +140,12 @@ pub struct JobRow {
     pub heading: bool,
 }
 
-/// The jobs view, newest job first: a heading per job, a row per item, and under a failed
-/// item the reason, in full.
-pub fn view_rows(jobs: &[Job]) -> Vec<JobRow> {
+/// The jobs view's rows, newest job first, for a view `width` columns wide: a heading per
+/// job, a row per change and, under a failed change, its reason in full, over as many rows as
+/// it takes (it says what to do about the failure).
+pub fn view_rows(jobs: &[Job], width: usize) -> Vec<JobRow> {
+    // The reason sits after the status column ("   failed          "), behind "↳ ".
+    let reason_width = width.saturating_sub(STATUS_COLUMNS + 2).max(20);
     let mut rows = Vec::new();
     for job in jobs.iter().rev() {
         let state = if job.finished {
@@ -170,13 +174,18 @@ pub fn view_rows(jobs: &[Job]) -> Vec<JobRow> {
                 heading: false,
             });
             if let ItemStatus::Failed(why) = &item.status {
-                rows.push(JobRow {
-                    status: None,
-                    text: format!("↳ {why}"),
-                    heading: false,
-                });
+                for (n, line) in wrap(why, reason_width).into_iter().enumerate() {
+                    rows.push(JobRow {
+                        status: None,
+                        text: format!("{} {line}", if n == 0 { "↳" } else { " " }),
+                        heading: false,
+                    });
+                }
             }
         }
     }
     rows
 }
+
+/// Columns before a row's text: indent, status word, space.
+pub const STATUS_COLUMNS: usize = 3 + 15 + 1;

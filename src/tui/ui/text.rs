@@ -30,6 +30,40 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Breaks `s` into lines of at most `cols` columns, at spaces where it can; a word longer than
+/// a line is split. Always at least one line.
+pub fn wrap(s: &str, cols: usize) -> Vec<String> {
+    let cols = cols.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let sep = usize::from(!line.is_empty());
+        if !line.is_empty() && width(&line) + sep + width(word) <= cols {
+            line.push(' ');
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word longer than a line fills whole lines first.
+        let mut used = 0;
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > cols && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += w;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Pads `s` with spaces to exactly `cols` columns (cutting it first if needed).
 pub fn fit(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);
@@ -68,6 +102,21 @@ mod tests {
         assert_eq!(width(&truncate("日本語のラベル", 6)), 5);
         assert_eq!(fit("日本", 6), "日本  ");
         assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_splits_only_overlong_words() {
+        assert_eq!(
+            wrap("refused (403): you are not an administrator", 16),
+            ["refused (403):", "you are not an", "administrator"]
+        );
+        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        // Two columns each: three fit in six.
+        assert_eq!(wrap("日本語のラベル", 6), ["日本語", "のラベ", "ル"]);
+        assert_eq!(wrap("", 10), [""]);
+        for line in wrap("a sentence that is longer than the line it must fit", 9) {
+            assert!(width(&line) <= 9, "{line}");
+        }
     }
 
     #[test]

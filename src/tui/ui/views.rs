@@ -25,7 +25,7 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &State) {
     let b = block(state, format!(" Jobs ({}) ", state.jobs.len()));
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let rows = view_rows(&state.jobs);
+    let rows = view_rows(&state.jobs, usize::from(inner.width));
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(
