@@ -14,6 +14,7 @@ pub mod insight_worker;
 pub mod jobs;
 pub mod keymap;
 pub mod msg;
+mod read_answers;
 pub mod runloop;
 pub mod selection;
 pub mod state;

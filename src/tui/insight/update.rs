@@ -459,7 +459,7 @@ fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
         .then(|| state.project_keys.remove(ws))
         .flatten();
     let message = state.message.take();
-    crate::tui::app::apply_scan(state, ws, data);
+    crate::tui::read_answers::apply_scan(state, ws, data);
     state.message = message;
     if let Some(r) = repos {
         state.repos.insert(ws.to_string(), r);
