@@ -152,6 +152,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 fn add(state: &mut State, out: &mut Vec<Command>) {
     let _ = out;
     selection::commit_visual(state);
+    let mut projects = Vec::new();
     let target = if !state.selection.repos.is_empty() {
         AddTarget::Many(
             state
@@ -172,18 +173,19 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
                 repo: r.slug.clone(),
             }),
             (Some(RepoRow::ProjectKeys), Some(ws)) => {
-                // The project of the focused key, else the workspace's first project.
+                // The project of the focused key, else the workspace's first; ↑/↓ in the
+                // dialog choose another.
                 let focused = state
                     .focused_key()
                     .map(|k| k.scope.clone())
                     .filter(|s| matches!(s, KeyScope::Project { .. }));
-                let first = match state.project_keys.get(&ws) {
-                    Some(Load::Ready(groups)) => groups.first().map(|g| KeyScope::Project {
-                        workspace: ws.clone(),
-                        project: g.key.clone(),
-                    }),
-                    _ => None,
-                };
+                if let Some(Load::Ready(groups)) = state.project_keys.get(&ws) {
+                    projects = groups.iter().map(|g| g.key.clone()).collect();
+                }
+                let first = projects.first().map(|p| KeyScope::Project {
+                    workspace: ws.clone(),
+                    project: p.clone(),
+                });
                 match focused.or(first) {
                     Some(scope) => AddTarget::One(scope),
                     None => {
@@ -207,6 +209,7 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
         key: KeyField::default(),
         label: String::new(),
         field: 0,
+        projects,
     }));
 }
 

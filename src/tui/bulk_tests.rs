@@ -498,3 +498,54 @@ fn recovery_dialog_on_start_and_both_answers() {
     let cmds = key(&mut s, TextInput::Char('y'));
     assert!(matches!(cmds.as_slice(), [Command::Recover { ids, .. }] if ids == &["e1"]));
 }
+
+#[test]
+fn add_on_project_keys_chooses_the_project_with_up_and_down() {
+    let mut s = loaded_real();
+    // A second project, with no key yet.
+    if let Some(Load::Ready(groups)) = s.project_keys.get_mut("acme") {
+        groups.push(ProjectGroup {
+            key: "WEB".into(),
+            name: "Web".into(),
+            keys: Ok(Vec::new()),
+        });
+    }
+    act(&mut s, Action::FocusRepositories);
+    act(&mut s, Action::Top);
+    assert_eq!(s.focused_repo_row(), Some(RepoRow::ProjectKeys));
+    act(&mut s, Action::AddKey);
+    let project = |s: &State| match &s.dialog {
+        Some(Dialog::Add(f)) => (f.target.clone(), f.project_position()),
+        other => panic!("{other:?}"),
+    };
+    let web = AddTarget::One(project_scope("acme", "WEB"));
+    let api = AddTarget::One(project_scope("acme", "API"));
+    assert_eq!(project(&s), (api.clone(), Some((1, 2))));
+    let screen = super::insight_fixtures::draw(&s, 100, 30);
+    assert!(screen.contains("Project: ◂ API ▸  1 of 2"), "{screen}");
+    key(&mut s, TextInput::Down);
+    assert_eq!(project(&s), (web.clone(), Some((2, 2))));
+    // It wraps around, both ways.
+    key(&mut s, TextInput::Down);
+    assert_eq!(project(&s).0, api);
+    key(&mut s, TextInput::Up);
+    assert_eq!(project(&s).0, web);
+    key(
+        &mut s,
+        TextInput::Paste(crate::demo::key_line(30).unwrap().to_string()),
+    );
+    key(&mut s, TextInput::Submit);
+    typed(&mut s, "web-deploy");
+    let cmds = key(&mut s, TextInput::Submit);
+    assert!(
+        matches!(cmds.as_slice(), [Command::AddKey { scope, .. }] if *scope == project_scope("acme", "WEB")),
+        "{cmds:?}"
+    );
+
+    // On a repository, ↑/↓ still move between the fields.
+    let mut s = loaded_real();
+    act(&mut s, Action::FocusKeys);
+    act(&mut s, Action::AddKey);
+    key(&mut s, TextInput::Down);
+    assert!(matches!(&s.dialog, Some(Dialog::Add(f)) if f.field == 1 && f.projects.is_empty()));
+}

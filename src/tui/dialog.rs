@@ -75,6 +75,40 @@ pub struct AddForm {
     pub label: String,
     /// 0: key, 1: label.
     pub field: usize,
+    /// For a project key: the workspace's projects, to choose among with ↑/↓ (empty for a
+    /// repository).
+    pub projects: Vec<String>,
+}
+
+impl AddForm {
+    /// Chooses the project `step` places after the current one (before, if negative),
+    /// wrapping around; nothing for a repository target.
+    pub fn step_project(&mut self, step: isize) {
+        let AddTarget::One(KeyScope::Project { workspace, project }) = &self.target else {
+            return;
+        };
+        let n = self.projects.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let at = self.projects.iter().position(|p| p == project).unwrap_or(0) as isize;
+        let next = (at + step).rem_euclid(n) as usize;
+        if let Some(p) = self.projects.get(next) {
+            self.target = AddTarget::One(KeyScope::Project {
+                workspace: workspace.clone(),
+                project: p.clone(),
+            });
+        }
+    }
+
+    /// "2 of 5": where the chosen project is in the list.
+    pub fn project_position(&self) -> Option<(usize, usize)> {
+        let AddTarget::One(KeyScope::Project { project, .. }) = &self.target else {
+            return None;
+        };
+        let at = self.projects.iter().position(|p| p == project)?;
+        Some((at + 1, self.projects.len()))
+    }
 }
 
 /// The `o` dialog: replace one selected key with a new one wherever the selection holds it.

@@ -100,6 +100,9 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
             say(state, "Nothing added", false);
             return None;
         }
+        // For a project key, ↑/↓ choose the project (as they choose the key in rotate).
+        TextInput::Up if !f.projects.is_empty() => f.step_project(-1),
+        TextInput::Down if !f.projects.is_empty() => f.step_project(1),
         TextInput::NextField | TextInput::Up | TextInput::Down => f.field = 1 - f.field,
         TextInput::Submit => {
             let key = match f.key.parsed() {

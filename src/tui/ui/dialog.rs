@@ -1,5 +1,6 @@
 //! Dialogs, drawn centred over the screen. What they show is what `y` will send.
 
+use crate::bitbucket::KeyScope;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
@@ -213,23 +214,31 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
         AddTarget::One(scope) => format!("Add a key to {scope}"),
         AddTarget::Many(scopes) => format!("Add a key to {} selected repositories", scopes.len()),
     };
-    let popup = centred(area, 90, 14);
-    let inner = frame_popup(
-        frame,
-        popup,
-        state,
-        &title,
-        &[("Tab", "next field"), ("Enter", "add"), ("Esc", "cancel")],
-    );
+    let chooser = f.project_position();
+    let popup = centred(area, 90, 14 + 2 * u16::from(chooser.is_some()));
+    let mut hints = vec![("Tab", "next field"), ("Enter", "add"), ("Esc", "cancel")];
+    if chooser.is_some() {
+        hints.insert(0, ("↑/↓", "project"));
+    }
+    let inner = frame_popup(frame, popup, state, &title, &hints);
     let w = usize::from(inner.width);
     let theme = &state.theme;
-    let mut lines = vec![
-        Line::from(Span::styled(
-            "Key (paste it, or the path of a .pub file):",
-            theme.label,
-        )),
-        input_line(&f.key.text, f.field == 0, w, state),
-    ];
+    let mut lines = Vec::new();
+    if let (Some((at, of)), AddTarget::One(KeyScope::Project { project, .. })) =
+        (chooser, &f.target)
+    {
+        lines.push(Line::from(vec![
+            Span::styled("Project: ", theme.label),
+            Span::styled(format!("◂ {project} ▸"), theme.selected),
+            Span::styled(format!("  {at} of {of}"), theme.dim),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(Span::styled(
+        "Key (paste it, or the path of a .pub file):",
+        theme.label,
+    )));
+    lines.push(input_line(&f.key.text, f.field == 0, w, state));
     lines.extend(key_verdict(&f.key, state));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled("Label:", theme.label)));
