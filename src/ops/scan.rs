@@ -23,7 +23,6 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
 use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
-use crate::ops::audit::without_place;
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,4 +345,14 @@ pub async fn scan_workspace_gated(
         project_keys,
         projects_error,
     }))
+}
+
+/// A key without the repository or project summary Bitbucket embeds in it: the listing the
+/// key sits in already names its place, and nothing reads the copy. Dropped as each listing
+/// arrives, it keeps a large scan about a third smaller, in memory, in snapshots and in the
+/// cache.
+fn without_place(mut key: DeployKey) -> DeployKey {
+    key.repository = None;
+    key.project = None;
+    key
 }

@@ -158,13 +158,12 @@ pub(crate) fn project_group(
     project_group_with(ws, p, keys, key_view)
 }
 
-/// [`project_group`], converting each key with `convert` (a [`ParseMemo`] for a whole scan,
-/// which borrows the keys of a cached scan instead of taking them).
-pub(crate) fn project_group_with<K>(
+/// [`project_group`], converting each key with `convert` (a [`ParseMemo`] for a whole scan).
+pub(crate) fn project_group_with(
     ws: &str,
     p: Project,
-    keys: Result<impl IntoIterator<Item = K>, String>,
-    mut convert: impl FnMut(K, KeyScope) -> KeyView,
+    keys: Result<Vec<DeployKey>, String>,
+    mut convert: impl FnMut(DeployKey, KeyScope) -> KeyView,
 ) -> ProjectGroup {
     let scope = KeyScope::Project {
         workspace: ws.to_string(),

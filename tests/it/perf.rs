@@ -57,6 +57,14 @@ async fn a_scan_makes_exactly_the_minimum_requests() {
             .all(|k| k.as_ref().unwrap().len() == 2)
     );
     assert_eq!(scan.project_keys.len(), 10);
+    // The place each key embeds is dropped: its listing names it.
+    assert!(
+        scan.repo_keys
+            .values()
+            .chain(scan.project_keys.values())
+            .flat_map(|k| k.as_ref().unwrap())
+            .all(|k| k.repository.is_none() && k.project.is_none())
+    );
 
     let log = api_log(&sim);
     let listing: Vec<&LogEntry> = log.iter().filter(|e| is_repo_listing(e)).collect();

@@ -31,7 +31,6 @@ pub use inventory::{
     Direction, Inventory, KeyColumn, KeyEntry, KeyHolding, SortOrder, UnparsableKey,
     UnreadableListing,
 };
-pub(crate) use snapshot::without_place;
 pub use snapshot::{Listing, ListingFailure, Snapshot};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

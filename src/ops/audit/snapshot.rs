@@ -51,19 +51,10 @@ pub enum Listing {
 impl Listing {
     fn from_result(r: &Result<Vec<DeployKey>, ApiError>) -> Listing {
         match r {
-            Ok(keys) => Listing::Keys(keys.iter().cloned().map(without_place).collect()),
+            Ok(keys) => Listing::Keys(keys.clone()),
             Err(e) => Listing::Failed(e.into()),
         }
     }
-}
-
-/// A key without the repository or project summary Bitbucket embeds in it: the listing the
-/// key sits in already names its place, and nothing reads the copy. Dropping it keeps a large
-/// snapshot about a third smaller, in memory and in the cache, and quicker to load.
-pub(crate) fn without_place(mut key: DeployKey) -> DeployKey {
-    key.repository = None;
-    key.project = None;
-    key
 }
 
 /// A workspace scan at a known time: the input of the inventory and the audit, and what the
@@ -78,8 +69,8 @@ pub struct Snapshot {
     pub repositories: Vec<Repository>,
     /// Projects of the workspace (empty when they could not be listed).
     pub projects: Vec<Project>,
-    /// Keys of each repository, by slug; like `project_keys`, without the place summary
-    /// Bitbucket embeds in each key (see [`without_place`]).
+    /// Keys of each repository, by slug; like `project_keys`, as the scan read them: without
+    /// the place summary Bitbucket embeds in each key (see `ops::scan`).
     pub repo_keys: BTreeMap<String, Listing>,
     /// Keys of each project, by project key.
     pub project_keys: BTreeMap<String, Listing>,
@@ -115,7 +106,7 @@ impl Snapshot {
     /// 10,000-repository scan is tens of megabytes).
     pub fn from_owned_scan(scan: WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
         let listing = |r: Result<Vec<DeployKey>, ApiError>| match r {
-            Ok(keys) => Listing::Keys(keys.into_iter().map(without_place).collect()),
+            Ok(keys) => Listing::Keys(keys),
             Err(e) => Listing::Failed((&e).into()),
         };
         Snapshot {
