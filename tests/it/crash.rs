@@ -45,6 +45,41 @@ fn command(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> tokio::pro
     crate::common::command(home, &env_ref(&env), &all)
 }
 
+/// Runs bbkeys (see [`command`]) to the end.
+async fn run(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> std::process::Output {
+    command(home, sim, args).output().await.unwrap()
+}
+
+/// Relabels the first key of acme/api to `label` while the re-add (the POST) is answered by
+/// `fault`.
+async fn relabel_with_readd(
+    home: &std::path::Path,
+    sim: &Simulator,
+    t: &Target,
+    label: &str,
+    fault: Fault,
+) -> std::process::Output {
+    sim.control().add_fault(fault.method("POST"));
+    run(
+        home,
+        sim,
+        &[
+            "keys",
+            "relabel",
+            "acme/api",
+            &t.fingerprint,
+            label,
+            "--yes",
+        ],
+    )
+    .await
+}
+
+/// The re-add path, answered with `action`.
+fn readd(action: FaultAction) -> Fault {
+    Fault::new(bbkeys::demo::PathPattern::Exact(REPO.into()), action)
+}
+
 #[derive(Debug, Clone, Copy)]
 enum KillPoint {
     /// The DELETE never reached the server.
@@ -149,10 +184,7 @@ async fn kill_and_recover(point: KillPoint) {
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
 
-    let list = command(home.path(), &sim, &["journal", "list"])
-        .output()
-        .await
-        .unwrap();
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert_eq!(list.status.code(), Some(0), "{point:?}: {}", stderr(&list));
     assert!(
         stdout(&list).contains("PENDING"),
@@ -160,20 +192,14 @@ async fn kill_and_recover(point: KillPoint) {
         stdout(&list)
     );
 
-    let warn = command(home.path(), &sim, &["workspaces"])
-        .output()
-        .await
-        .unwrap();
+    let warn = run(home.path(), &sim, &["workspaces"]).await;
     assert!(
         stderr(&warn).contains("journal recover"),
         "{point:?}: every start warns: {}",
         stderr(&warn)
     );
 
-    let rec = command(home.path(), &sim, &["journal", "recover", "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let rec = run(home.path(), &sim, &["journal", "recover", "--yes"]).await;
     assert_eq!(
         rec.status.code(),
         Some(0),
@@ -186,10 +212,7 @@ async fn kill_and_recover(point: KillPoint) {
     assert_eq!(now[0].label, "relabelled", "{point:?}");
 
     // Recovery is idempotent.
-    let again = command(home.path(), &sim, &["journal", "recover", "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let again = run(home.path(), &sim, &["journal", "recover", "--yes"]).await;
     assert_eq!(again.status.code(), Some(0));
     assert!(
         stdout(&again).contains("Nothing to recover"),
@@ -229,28 +252,14 @@ async fn a_readd_refused_with_5xx_stays_pending_until_recovered() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
     let t = target(&sim);
-    sim.control().add_fault(
-        Fault::new(
-            bbkeys::demo::PathPattern::Exact(REPO.into()),
-            FaultAction::html(503),
-        )
-        .method("POST"),
-    );
-    let out = command(
+    let out = relabel_with_readd(
         home.path(),
         &sim,
-        &[
-            "keys",
-            "relabel",
-            "acme/api",
-            &t.fingerprint,
-            "new-label",
-            "--yes",
-        ],
+        &t,
+        "new-label",
+        readd(FaultAction::html(503)),
     )
-    .output()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("stays pending") && stderr(&out).contains("journal recover"),
@@ -261,16 +270,10 @@ async fn a_readd_refused_with_5xx_stays_pending_until_recovered() {
         copies(&sim, &t.fingerprint).is_empty(),
         "the key is deleted and not back yet"
     );
-    let list = command(home.path(), &sim, &["journal", "list"])
-        .output()
-        .await
-        .unwrap();
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert!(stdout(&list).contains("PENDING"));
     sim.control().clear_faults();
-    let rec = command(home.path(), &sim, &["journal", "recover", "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let rec = run(home.path(), &sim, &["journal", "recover", "--yes"]).await;
     assert_eq!(rec.status.code(), Some(0), "{}", stderr(&rec));
     let now = copies(&sim, &t.fingerprint);
     assert_eq!(now.len(), 1);
@@ -282,28 +285,17 @@ async fn a_readd_refused_because_the_key_is_on_a_user_account_stays_pending() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
     let t = target(&sim);
-    sim.control().add_fault(
-        Fault::new(
-            bbkeys::demo::PathPattern::Exact(REPO.into()),
-            FaultAction::json_error(400, "Someone has already registered that SSH key."),
-        )
-        .method("POST"),
-    );
-    let out = command(
+    let out = relabel_with_readd(
         home.path(),
         &sim,
-        &[
-            "keys",
-            "relabel",
-            "acme/api",
-            &t.fingerprint,
-            "new-label",
-            "--yes",
-        ],
+        &t,
+        "new-label",
+        readd(FaultAction::json_error(
+            400,
+            "Someone has already registered that SSH key.",
+        )),
     )
-    .output()
-    .await
-    .unwrap();
+    .await;
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("user account"), "{}", stderr(&out));
     assert_eq!(
@@ -315,10 +307,7 @@ async fn a_readd_refused_because_the_key_is_on_a_user_account_stays_pending() {
         1,
         "a permanent refusal is not retried"
     );
-    let list = command(home.path(), &sim, &["journal", "list"])
-        .output()
-        .await
-        .unwrap();
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert!(stdout(&list).contains("PENDING"), "{}", stdout(&list));
 }
 
@@ -328,37 +317,20 @@ async fn an_already_there_refusal_closes_the_entry_once_verified() {
     let home = tempfile::tempdir().unwrap();
     let t = target(&sim);
     // The POST lands, but the answer claims the key is already there.
-    sim.control().add_fault(
-        Fault::new(
-            bbkeys::demo::PathPattern::Exact(REPO.into()),
-            FaultAction::json_error(
-                400,
-                "Someone has already added that access key to this repository.",
-            ),
-        )
-        .method("POST")
-        .after(),
-    );
-    let out = command(
+    let out = relabel_with_readd(
         home.path(),
         &sim,
-        &[
-            "keys",
-            "relabel",
-            "acme/api",
-            &t.fingerprint,
-            "new-label",
-            "--yes",
-        ],
+        &t,
+        "new-label",
+        readd(FaultAction::json_error(
+            400,
+            "Someone has already added that access key to this repository.",
+        ))
+        .after(),
     )
-    .output()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let list = command(home.path(), &sim, &["journal", "list"])
-        .output()
-        .await
-        .unwrap();
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert!(stdout(&list).contains("No pending"), "{}", stdout(&list));
     assert_eq!(copies(&sim, &t.fingerprint).len(), 1);
 }
@@ -368,37 +340,20 @@ async fn a_corrupt_journal_is_reported_and_skipped() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
     let t = target(&sim);
-    sim.control().add_fault(
-        Fault::new(
-            bbkeys::demo::PathPattern::Exact(REPO.into()),
-            FaultAction::html(503),
-        )
-        .method("POST"),
-    );
-    let _ = command(
+    let _ = relabel_with_readd(
         home.path(),
         &sim,
-        &[
-            "keys",
-            "relabel",
-            "acme/api",
-            &t.fingerprint,
-            "x-label",
-            "--yes",
-        ],
+        &t,
+        "x-label",
+        readd(FaultAction::html(503)),
     )
-    .output()
-    .await
-    .unwrap();
+    .await;
     sim.control().clear_faults();
     let journal = walk_for(home.path(), "journal.jsonl").unwrap();
     let mut text = std::fs::read_to_string(&journal).unwrap();
     text.push_str("{\"entry\":\"broken\",\"at\":\"2026-11-");
     std::fs::write(&journal, text).unwrap();
-    let list = command(home.path(), &sim, &["journal", "list"])
-        .output()
-        .await
-        .unwrap();
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert_eq!(list.status.code(), Some(0));
     assert!(
         stderr(&list).contains("unreadable line"),
@@ -406,10 +361,7 @@ async fn a_corrupt_journal_is_reported_and_skipped() {
         stderr(&list)
     );
     assert!(stdout(&list).contains("PENDING"));
-    let rec = command(home.path(), &sim, &["journal", "recover", "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let rec = run(home.path(), &sim, &["journal", "recover", "--yes"]).await;
     assert_eq!(rec.status.code(), Some(0), "{}", stderr(&rec));
     assert_eq!(copies(&sim, &t.fingerprint)[0].label, "x-label");
 }
@@ -436,16 +388,10 @@ async fn undo_reverses_a_relabel_and_a_delete() {
     .await
     .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let json = command(home.path(), &sim, &["--json", "journal", "list", "--all"])
-        .output()
-        .await
-        .unwrap();
+    let json = run(home.path(), &sim, &["--json", "journal", "list", "--all"]).await;
     let entries: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
     let id = entries.last().unwrap()["id"].as_str().unwrap().to_string();
-    let undo = command(home.path(), &sim, &["journal", "undo", &id, "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let undo = run(home.path(), &sim, &["journal", "undo", &id, "--yes"]).await;
     assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));
     assert_eq!(copies(&sim, &t.fingerprint)[0].label, old_label);
 
@@ -459,10 +405,7 @@ async fn undo_reverses_a_relabel_and_a_delete() {
     .unwrap();
     assert_eq!(rm.status.code(), Some(0), "{}", stderr(&rm));
     assert!(copies(&sim, &t.fingerprint).is_empty());
-    let json = command(home.path(), &sim, &["--json", "journal", "list", "--all"])
-        .output()
-        .await
-        .unwrap();
+    let json = run(home.path(), &sim, &["--json", "journal", "list", "--all"]).await;
     let entries: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
     let del = entries
         .iter()
@@ -472,10 +415,7 @@ async fn undo_reverses_a_relabel_and_a_delete() {
         .as_str()
         .unwrap()
         .to_string();
-    let undo = command(home.path(), &sim, &["journal", "undo", &del, "--yes"])
-        .output()
-        .await
-        .unwrap();
+    let undo = run(home.path(), &sim, &["journal", "undo", &del, "--yes"]).await;
     assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));
     assert_eq!(
         copies(&sim, &t.fingerprint).len(),
