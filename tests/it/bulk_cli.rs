@@ -42,6 +42,39 @@ fn writes(sim: &Simulator) -> usize {
         .count()
 }
 
+/// `keys rotate --from old --to <file> --workspace acme --yes`, checked to succeed.
+async fn rotate_in_acme(
+    home: &std::path::Path,
+    env: &[(&str, &str)],
+    old: &str,
+    to: &std::path::Path,
+) {
+    let out = bbkeys(
+        home,
+        env,
+        &[
+            "keys",
+            "rotate",
+            "--from",
+            old,
+            "--to",
+            to.to_str().unwrap(),
+            "--workspace",
+            "acme",
+            "--yes",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_prints_the_plan_and_writes_nothing() {
     let sim = sim().await;
@@ -304,30 +337,7 @@ async fn rotate_replaces_a_key_everywhere() {
     std::fs::write(&to, new_line).unwrap();
     let before = holders(&sim, "acme", &old);
     assert!(!before.is_empty());
-    let out = bbkeys(
-        home.path(),
-        &env_ref(&env),
-        &[
-            "keys",
-            "rotate",
-            "--from",
-            &old,
-            "--to",
-            to.to_str().unwrap(),
-            "--workspace",
-            "acme",
-            "--yes",
-        ],
-        "",
-    )
-    .await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    rotate_in_acme(home.path(), &env_ref(&env), &old, &to).await;
     assert!(holders(&sim, "acme", &old).is_empty());
     assert_eq!(holders(&sim, "acme", &new_fp), before);
 }
@@ -408,30 +418,7 @@ async fn a_crash_mid_rotate_loses_nothing() {
     .await;
     assert_eq!(rec.status.code(), Some(0), "{}", stderr(&rec));
     // Running the rotation again finishes it: the plan is computed from the current state.
-    let again = bbkeys(
-        home.path(),
-        &env_ref(&env),
-        &[
-            "keys",
-            "rotate",
-            "--from",
-            &old,
-            "--to",
-            to.to_str().unwrap(),
-            "--workspace",
-            "acme",
-            "--yes",
-        ],
-        "",
-    )
-    .await;
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&again),
-        stderr(&again)
-    );
+    rotate_in_acme(home.path(), &env_ref(&env), &old, &to).await;
     assert!(holders(&sim, "acme", &old).is_empty());
     assert_eq!(holders(&sim, "acme", &new_fp), before);
 }
