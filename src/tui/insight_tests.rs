@@ -305,7 +305,7 @@ fn live_loads_wait_for_the_cache_and_follow_only_what_it_lacks() {
     // A cache that holds the scan leaves nothing to request.
     let cmds = insight_msg(&mut s, found(req_id, time::Duration::hours(1)));
     assert!(live_loads(&cmds).is_empty(), "{cmds:?}");
-    assert!(s.insight.cache_reading.is_empty());
+    assert!(!reading_cache(&s, "acme"));
 
     // No cache, or an unusable one: the repositories and project keys are requested as soon
     // as that is known (and the warning says why the cache was not used).
@@ -360,7 +360,7 @@ fn cached_scan_is_shown_with_its_age_until_a_rescan() {
     insight_msg(&mut s, indexed(req_id, time::Duration::hours(3)));
     let inv = focused_inventory(&s).unwrap();
     assert_eq!(inv.cached, Some(time::Duration::hours(3)));
-    assert!(s.insight.cache_indexing.is_empty());
+    assert!(!cache_pending(&s, "acme"));
     assert!(draw(&s, 80, 24).contains("· cached 3 h ago"));
     // Asked once per workspace, not on every message.
     assert!(act(&mut s, Action::Down).is_empty());
@@ -445,7 +445,7 @@ fn corrupt_cache_warns_and_late_cache_loses_to_a_scan() {
     insight_msg(&mut s, found(req_id, time::Duration::days(2)));
     insight_msg(&mut s, indexed(req_id, time::Duration::days(2)));
     assert_eq!(focused_inventory(&s).unwrap().cached, None);
-    assert!(s.insight.cache_indexing.is_empty());
+    assert!(!cache_pending(&s, "acme"));
     assert!(!s.message.as_ref().unwrap().0.contains("cached"));
 }
 
@@ -549,7 +549,9 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
 #[test]
 fn cache_never_replaces_live_data() {
     let mut s = loaded();
-    s.insight.cache_asked.insert("acme".into(), 77);
+    s.insight
+        .cache
+        .insert("acme".into(), CacheStage::Reading(77));
     insight_msg(&mut s, found(77, time::Duration::hours(1)));
     // Live repositories (with ops-tools, unknown to the cache) and live keys of api stay.
     let Some(Load::Ready(repos)) = s.repos.get("acme") else {

@@ -6,7 +6,7 @@
 //! lives here. Like `app::update`, nothing here does I/O; the worker answers
 //! [`InsightCommand`]s with [`InsightMsg`]s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::config::{AuditConfig, EditStrategy};
@@ -45,6 +45,28 @@ pub enum Overlay {
     Find,
     /// What the credential can do.
     Credentials,
+}
+
+/// Where the cached scan of one workspace stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStage {
+    /// Being read by the request with this id. The workspace's repositories, project keys
+    /// and keys are not requested meanwhile: the cache usually has them all, and a live
+    /// listing of a large workspace would cost a request per 100 repositories only to be
+    /// replaced.
+    Reading(ReqId),
+    /// The panes show it (read by the request with this id, this old when read); its
+    /// inventory is still being built.
+    Indexing(ReqId, time::Duration),
+    /// Nothing more is awaited: answered, or made stale by an `R` scan.
+    Settled,
+}
+
+impl CacheStage {
+    /// Whether an answer to request `req_id` is still awaited.
+    pub fn awaits(self, req_id: ReqId) -> bool {
+        matches!(self, CacheStage::Reading(r) | CacheStage::Indexing(r, _) if r == req_id)
+    }
 }
 
 /// The inventory of one workspace and where it came from.
@@ -101,16 +123,8 @@ pub struct Insight {
     pub settings: InsightSettings,
     /// Inventories by workspace slug.
     pub inventories: HashMap<String, WorkspaceInventory>,
-    /// The cache request made for each workspace (asked once per session; 0 once an `R` scan
-    /// made any answer to it stale).
-    pub cache_asked: HashMap<String, ReqId>,
-    /// Workspaces whose cached scan is being read. Their repositories, project keys and keys
-    /// are not requested meanwhile: the cache usually has them all, and a live listing of a
-    /// large workspace would cost a request per 100 repositories only to be replaced.
-    pub cache_reading: HashSet<String>,
-    /// Workspaces whose panes show a cached scan (with its age at load) while its inventory is
-    /// still being built.
-    pub cache_indexing: HashMap<String, time::Duration>,
+    /// Where the cached scan of each workspace stands; asked once per session.
+    pub cache: HashMap<String, CacheStage>,
     /// The open view.
     pub overlay: Option<Overlay>,
     /// The All keys view.
@@ -136,9 +150,7 @@ impl Default for Insight {
         Insight {
             settings: InsightSettings::default(),
             inventories: HashMap::new(),
-            cache_asked: HashMap::new(),
-            cache_reading: HashSet::new(),
-            cache_indexing: HashMap::new(),
+            cache: HashMap::new(),
             overlay: None,
             all_keys: AllKeysView::default(),
             find: None,
@@ -266,13 +278,16 @@ pub fn focused_cache_age(state: &State) -> Option<time::Duration> {
     let ws = &state.focused_workspace()?.slug;
     match state.insight.inventories.get(ws) {
         Some(w) => w.cached,
-        None => state.insight.cache_indexing.get(ws).copied(),
+        None => match state.insight.cache.get(ws) {
+            Some(CacheStage::Indexing(_, age)) => Some(*age),
+            _ => None,
+        },
     }
 }
 
 /// Whether the live loads of `ws` wait for its cached scan to be read.
 pub fn reading_cache(state: &State, ws: &str) -> bool {
-    state.insight.cache_reading.contains(ws)
+    matches!(state.insight.cache.get(ws), Some(CacheStage::Reading(_)))
 }
 
 /// The All keys rows: the focused workspace's keys, filtered and sorted.
@@ -308,4 +323,12 @@ pub fn ago(age: time::Duration) -> String {
         60..=2879 => format!("{} h ago", minutes / 60),
         _ => format!("{} days ago", minutes / 1440),
     }
+}
+
+/// Whether the cached scan of `ws` is still being read or indexed.
+pub fn cache_pending(state: &State, ws: &str) -> bool {
+    matches!(
+        state.insight.cache.get(ws),
+        Some(CacheStage::Reading(_) | CacheStage::Indexing(..))
+    )
 }

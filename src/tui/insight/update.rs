@@ -50,12 +50,14 @@ pub fn ask_cache(state: &mut State, ws: &str, out: &mut Vec<Command>) -> bool {
     let Some(dir) = state.insight.settings.cache_dir.clone() else {
         return false;
     };
-    if state.insight.cache_asked.contains_key(ws) || state.insight.inventories.contains_key(ws) {
+    if state.insight.cache.contains_key(ws) || state.insight.inventories.contains_key(ws) {
         return reading_cache(state, ws);
     }
     let req_id = state.req();
-    state.insight.cache_asked.insert(ws.to_string(), req_id);
-    state.insight.cache_reading.insert(ws.to_string());
+    state
+        .insight
+        .cache
+        .insert(ws.to_string(), CacheStage::Reading(req_id));
     out.push(Command::Insight(InsightCommand::LoadCache {
         req_id,
         dir,
@@ -255,7 +257,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         open_find(state, target);
         return;
     }
-    if state.insight.cache_indexing.contains_key(&ws) {
+    if matches!(state.insight.cache.get(&ws), Some(CacheStage::Indexing(..))) {
         state.insight.pending_find = Some(target);
         state.message = Some((
             format!("Indexing the cached scan of {ws}; where {name} is used opens in a moment"),
@@ -301,7 +303,7 @@ fn export(state: &mut State, out: &mut Vec<Command>) {
         return;
     };
     let Some(inv) = state.insight.inventories.get(&ws) else {
-        let why = if state.insight.cache_indexing.contains_key(&ws) {
+        let why = if matches!(state.insight.cache.get(&ws), Some(CacheStage::Indexing(..))) {
             format!("The cached scan of {ws} is still being indexed: press E again in a moment")
         } else {
             format!("Nothing to export yet: press R to scan {ws}")
@@ -355,38 +357,40 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 },
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
-            state.insight.cache_asked.insert(ws.clone(), 0);
-            state.insight.cache_reading.remove(&ws);
-            state.insight.cache_indexing.remove(&ws);
+            state.insight.cache.insert(ws.clone(), CacheStage::Settled);
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
                 open_find(state, target);
             }
         }
         InsightMsg::Cache { req_id, ws, answer } => {
-            if state.insight.cache_asked.get(&ws) != Some(&req_id)
+            if !state
+                .insight
+                .cache
+                .get(&ws)
+                .is_some_and(|c| c.awaits(req_id))
                 || state.insight.inventories.contains_key(&ws)
             {
                 return;
             }
             // Whatever the answer, the live loads held back for it may go now (`app` issues
             // them for what the cache did not fill).
-            state.insight.cache_reading.remove(&ws);
-            match answer {
+            let stage = match answer {
                 CacheAnswer::Found { panes, age } => {
                     fill_panes(state, &ws, *panes);
                     state.message = Some((
                         format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
                         false,
                     ));
-                    state.insight.cache_indexing.insert(ws, age);
+                    CacheStage::Indexing(req_id, age)
                 }
-                CacheAnswer::Missing => {}
+                CacheAnswer::Missing => CacheStage::Settled,
                 CacheAnswer::Ignored(warning) => {
-                    state.insight.cache_indexing.remove(&ws);
                     state.message = Some((warning, true));
+                    CacheStage::Settled
                 }
-            }
+            };
+            state.insight.cache.insert(ws, stage);
         }
         InsightMsg::CacheIndexed {
             req_id,
@@ -394,12 +398,12 @@ fn answer(state: &mut State, msg: InsightMsg) {
             inventory,
             age,
         } => {
-            if state.insight.cache_asked.get(&ws) != Some(&req_id)
+            if state.insight.cache.get(&ws) != Some(&CacheStage::Indexing(req_id, age))
                 || state.insight.inventories.contains_key(&ws)
             {
                 return;
             }
-            state.insight.cache_indexing.remove(&ws);
+            state.insight.cache.insert(ws.clone(), CacheStage::Settled);
             state.insight.inventories.insert(
                 ws.clone(),
                 WorkspaceInventory {

@@ -100,10 +100,9 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
             .keymap
             .first_key(Action::Rescan)
             .unwrap_or_else(|| "R".into());
-        let cache = &state.insight;
         let line = match &state.scan {
             Some(s) => format!(" Scanning {} ({}/{})…", s.ws, s.done, s.total),
-            None if cache.cache_reading.contains(&ws) || cache.cache_indexing.contains_key(&ws) => {
+            None if insight::cache_pending(state, &ws) => {
                 format!(" Reading the cached scan of {ws}…")
             }
             None => format!(" No scan of {ws} yet: press {rescan} to scan the workspace"),
