@@ -48,6 +48,50 @@ impl Dirs {
     }
 }
 
+/// The files of one `--demo` run: a fresh directory that is removed when the run ends.
+///
+/// The simulator starts from the demo data every run, so a cache, journal or request count
+/// kept from an earlier run would describe a server that no longer exists (a fresh simulator
+/// showing the last run's deleted keys, a journal entry nobody can recover).
+#[derive(Debug)]
+pub struct DemoRun {
+    root: PathBuf,
+}
+
+impl DemoRun {
+    /// Creates the run's directory under the system's temporary directory, readable by the
+    /// owner only.
+    pub fn create() -> std::io::Result<DemoRun> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let root =
+            std::env::temp_dir().join(format!("bbkeys-demo-{}-{nanos:08x}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&root)?;
+        Ok(DemoRun { root })
+    }
+
+    /// `dirs` with its state and cache directories moved into this run's directory; the
+    /// config file stays the user's, so keys and theme apply to the demo too.
+    pub fn dirs(&self, dirs: &Dirs) -> Dirs {
+        Dirs {
+            config: dirs.config.clone(),
+            state: self.root.join("state"),
+            cache: self.root.join("cache"),
+        }
+    }
+}
+
+impl Drop for DemoRun {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
 /// Which API origin and account files belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Namespace {

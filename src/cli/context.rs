@@ -35,6 +35,8 @@ pub struct Context {
     concurrency: usize,
     /// The in-process simulator under `--demo`; kept alive as long as the context.
     pub simulator: Option<crate::demo::Simulator>,
+    /// Under `--demo`, this run's own state and cache directories, removed at the end.
+    demo_run: Option<crate::paths::DemoRun>,
 }
 
 impl Context {
@@ -89,6 +91,7 @@ impl Context {
             quiet: global.quiet,
             concurrency,
             simulator: None,
+            demo_run: None,
         };
         ctx.init_logging();
         Ok(ctx)
@@ -100,14 +103,24 @@ impl Context {
         config_path: PathBuf,
         dirs: Dirs,
     ) -> Result<Context, CliError> {
-        let sim = crate::demo::start(crate::demo::SimOptions::default())
-            .await
-            .map_err(|e| {
-                CliError::new(
-                    Exit::Error,
-                    format!("the built-in demo server could not start: {e}"),
-                )
-            })?;
+        let run = crate::paths::DemoRun::create().map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("the demo's temporary directory could not be created: {e}"),
+            )
+        })?;
+        let dirs = run.dirs(&dirs);
+        let sim = crate::demo::start(crate::demo::SimOptions {
+            now: Some(time::OffsetDateTime::now_utc()),
+            ..crate::demo::SimOptions::default()
+        })
+        .await
+        .map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("the built-in demo server could not start: {e}"),
+            )
+        })?;
         let credential = Credential::ApiToken {
             email: crate::demo::credentials::EMAIL.to_string(),
             token: Secret::new(crate::demo::credentials::TOKEN),
@@ -127,6 +140,7 @@ impl Context {
             quiet: global.quiet,
             concurrency,
             simulator: Some(sim),
+            demo_run: Some(run),
         };
         ctx.init_logging();
         Ok(ctx)

@@ -49,6 +49,7 @@ pub async fn run(args: DemoServerArgs) -> Result<Exit, CliError> {
         port: args.port,
         latency: std::time::Duration::from_millis(args.latency_ms),
         dataset: args.dataset,
+        now: Some(time::OffsetDateTime::now_utc()),
         ..crate::demo::SimOptions::default()
     };
     let sim = crate::demo::start(opts).await.map_err(|e| {

@@ -166,8 +166,24 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             journal::run(&ctx, cmd).await
         }
         None => {
+            require_terminal()?;
             let ctx = Context::build_for_tui(&global).await?;
             ctx.run_tui(&global).await
         }
     }
+}
+
+/// The terminal UI reads keys from stdin and draws on stdout, so it needs both to be a
+/// terminal. Under cron, CI or `ssh host bbkeys` without `-t` there is none: crossterm would
+/// panic reading events and write escape sequences into a log, so say what works instead,
+/// before anything is started or written.
+fn require_terminal() -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        Exit::Usage,
+        "the terminal UI needs a terminal, and stdin or stdout is not one (cron, CI, a pipe, or `ssh` without `-t`). The CLI subcommands work without one: for example `bbkeys workspaces`, `bbkeys keys list WORKSPACE`, `bbkeys audit WORKSPACE`; see `bbkeys --help`.",
+    ))
 }

@@ -23,6 +23,16 @@ const DEMO_SEED: u64 = 0xB17B_0C4E_7DE0_0001;
 /// First key id; real ids are large integers.
 const FIRST_ID: u64 = 18_204_117;
 
+/// Builds the starting state for `dataset`, with its dates moved so that [`DEMO_NOW`] falls
+/// on `now` (see [`super::SimOptions::now`]).
+pub(crate) fn build_at(dataset: &DataSet, now: Option<OffsetDateTime>) -> State {
+    let mut state = build(dataset);
+    if let Some(now) = now {
+        state.shift_dates(now - DEMO_NOW);
+    }
+    state
+}
+
 /// Builds the starting state for `dataset`.
 pub(crate) fn build(dataset: &DataSet) -> State {
     match dataset {
@@ -242,7 +252,11 @@ impl Builder {
             Used::Around(date, days) => {
                 let t = at(date, 0, &mut self.rng)
                     - time::Duration::days(self.rng.below(u64::from(days) + 1) as i64);
-                Some(stamp(t.max(created_at + time::Duration::hours(3))))
+                // Never after the simulated now: a key "used in two hours" is not a state
+                // any server can be in.
+                Some(stamp(
+                    t.max(created_at + time::Duration::hours(3)).min(DEMO_NOW),
+                ))
             }
         };
         Some(Key {

@@ -67,6 +67,11 @@ pub struct SimOptions {
     pub budget_window: Duration,
     /// What the server holds at start.
     pub dataset: DataSet,
+    /// Moves every date of the data set so that [`DEMO_NOW`] falls on this instant, keeping
+    /// every age ("last used 3 days ago") as seeded. `--demo` and `demo-server` pass today, so
+    /// a key seeded as "used yesterday" is not shown as used weeks ago; tests leave it `None`
+    /// so their dates stay fixed.
+    pub now: Option<time::OffsetDateTime>,
 }
 
 impl Default for SimOptions {
@@ -78,6 +83,7 @@ impl Default for SimOptions {
             request_budget: None,
             budget_window: Duration::from_secs(3600),
             dataset: DataSet::Demo,
+            now: None,
         }
     }
 }

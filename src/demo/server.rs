@@ -101,6 +101,8 @@ pub(crate) struct Shared {
     /// `http://127.0.0.1:PORT`.
     pub origin: String,
     pub dataset: DataSet,
+    /// See [`SimOptions::now`]; a reset builds the data at the same instant.
+    pub now: Option<time::OffsetDateTime>,
     pub state: Mutex<State>,
     pub faults: Mutex<FaultSet>,
     pub log: Mutex<Vec<LogEntry>>,
@@ -128,7 +130,8 @@ impl Shared {
         Shared {
             origin,
             dataset: opts.dataset.clone(),
-            state: Mutex::new(super::data::build(&opts.dataset)),
+            now: opts.now,
+            state: Mutex::new(super::data::build_at(&opts.dataset, opts.now)),
             faults: Mutex::new(FaultSet::new(opts.seed)),
             log: Mutex::new(Vec::new()),
             budget: Mutex::new(Budget {

@@ -107,7 +107,38 @@ pub(crate) fn stamp(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// `stamp` moved by `by`; a text that is not a stamp is left as it is.
+fn shifted(text: &str, by: time::Duration) -> String {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| stamp(t + by))
+        .unwrap_or_else(|_| text.to_string())
+}
+
 impl State {
+    /// Moves every date the server holds by `by`, so that ages stay as seeded.
+    pub(crate) fn shift_dates(&mut self, by: time::Duration) {
+        let keys = |keys: &mut Vec<Key>| {
+            for k in keys {
+                k.created_on = shifted(&k.created_on, by);
+                k.last_used = k.last_used.as_deref().map(|u| shifted(u, by));
+            }
+        };
+        self.user.created_on = shifted(&self.user.created_on, by);
+        self.clock += by;
+        for w in self.workspaces.values_mut() {
+            w.created_on = shifted(&w.created_on, by);
+            for p in w.projects.values_mut() {
+                p.created_on = shifted(&p.created_on, by);
+                keys(&mut p.keys);
+            }
+            for r in w.repos.values_mut() {
+                r.created_on = shifted(&r.created_on, by);
+                r.updated_on = shifted(&r.updated_on, by);
+                keys(&mut r.keys);
+            }
+        }
+    }
+
     /// A fresh key id.
     pub(crate) fn alloc_id(&mut self) -> u64 {
         let id = self.next_id;

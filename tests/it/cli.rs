@@ -558,3 +558,92 @@ async fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
     let out = bbkeys(home.path(), &env_ref(&env), &["workspaces"], "").await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// Cron, CI and `ssh host bbkeys` without `-t` give the TUI no terminal: it must not panic
+/// (crossterm's "reader source not set", exit 101) nor write escape sequences, but say that the
+/// CLI subcommands work without one, as a usage error.
+#[tokio::test]
+async fn the_tui_without_a_terminal_is_a_usage_error_not_a_panic() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [vec!["--demo"], vec![]] {
+        let out = bbkeys(home.path(), &[], &args, "").await;
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: nothing may be written to stdout: {:?}",
+            stdout(&out)
+        );
+        assert!(
+            err.contains("needs a terminal") && err.contains("bbkeys keys list"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked") && !err.contains('\x1b'), "{err}");
+    }
+}
+
+/// Every `--demo` run starts from the demo data with files of its own: a scan stored by one run
+/// (for `audit --cached` and the TUI's cached start) is gone in the next, whose simulator no
+/// longer holds what that scan saw, and nothing is left behind in the user's directories.
+#[tokio::test]
+async fn each_demo_run_has_its_own_cache_and_journal() {
+    let home = tempfile::tempdir().unwrap();
+    let first = bbkeys(home.path(), &[], &["--demo", "audit", "acme"], "").await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let second = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "audit", "acme", "--cached"],
+        "",
+    )
+    .await;
+    assert_ne!(
+        second.status.code(),
+        Some(0),
+        "the second run read the first run's scan: {}",
+        stdout(&second)
+    );
+    assert!(
+        stderr(&second).contains("without --cached"),
+        "{}",
+        stderr(&second)
+    );
+    for dir in ["state", "cache", "data"] {
+        let dir = home.path().join(dir);
+        let left: Vec<_> = if dir.exists() { walk(&dir) } else { Vec::new() };
+        assert!(
+            left.is_empty(),
+            "a demo run left files in {}: {left:?}",
+            dir.display()
+        );
+    }
+}
+
+/// Demo dates are relative to today: the key seeded as in use "today" was last used within
+/// the last few days of the real clock, not on the fixed day the data set was written.
+#[tokio::test]
+async fn demo_dates_are_relative_to_today() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bbkeys(
+        home.path(),
+        &[],
+        &["--demo", "keys", "list", "acme", "--json"],
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let newest = rows
+        .iter()
+        .filter_map(|r| r["last_used"].as_str())
+        .filter_map(|s| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .max()
+        .expect("the demo has used keys");
+    let age = time::OffsetDateTime::now_utc() - newest;
+    assert!(
+        age >= time::Duration::ZERO && age < time::Duration::days(2),
+        "the most recently used demo key was last used {age} ago ({newest})"
+    );
+}

@@ -1,20 +1,56 @@
-//! Contract tests against Atlassian's OpenAPI extract (`../shared/bitbucket-openapi-extract.json`).
+//! Contract tests against Atlassian's OpenAPI extract, vendored under `tests/fixtures/contract/`.
 
 use std::path::PathBuf;
 
 use bbkeys::bitbucket::models::*;
 use bbkeys::bitbucket::scopes::Operation;
 
+/// The extract vendored under `tests/fixtures/contract/`, so that a fresh clone needs nothing
+/// beside it (see the README there for its source and revision).
+fn vendored_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/contract/bitbucket-openapi-extract.json")
+}
+
 fn spec() -> serde_json::Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bitbucket-openapi-extract.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "the API contract {} must sit beside the checkout: {e}",
-            path.display()
-        )
-    });
+    let path = vendored_path();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the vendored API contract {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn vendored_extract_names_its_source_and_revision() {
+    let spec = spec();
+    let meta = &spec["_meta"];
+    assert_eq!(meta["x-revision"], "27d71c15e7e6");
+    assert_eq!(meta["openapi"], "3.0.0");
+    assert!(
+        meta["source_sha256"]
+            .as_str()
+            .is_some_and(|s| s.len() == 64),
+        "the extract names the digest of the document it was cut from"
+    );
+}
+
+/// The team keeps the contract in `../shared/` beside the checkout; where that folder exists
+/// (our machines and CI), the vendored copy must be the same bytes, so the two cannot drift.
+#[test]
+fn vendored_extract_matches_the_shared_copy() {
+    let shared =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bitbucket-openapi-extract.json");
+    let vendored = std::fs::read(vendored_path()).unwrap();
+    match std::fs::read(&shared) {
+        Ok(theirs) => assert!(
+            theirs == vendored,
+            "tests/fixtures/contract/bitbucket-openapi-extract.json differs from {}: copy the new extract over the vendored one",
+            shared.display()
+        ),
+        // A fresh clone has no ../shared: the vendored copy is then the only contract, and
+        // it must at least be the extract (checked by the test above) and not empty.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => assert!(vendored.len() > 10_000),
+        Err(e) => panic!("{}: {e}", shared.display()),
+    }
 }
 
 fn example<'a>(spec: &'a serde_json::Value, path: &str, method: &str) -> &'a serde_json::Value {

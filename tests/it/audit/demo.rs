@@ -75,6 +75,18 @@ async fn demo_data_audit_gives_the_expected_findings() {
 }
 
 fn bbkeys(home: &tempfile::TempDir, args: &[&str], stdin: Option<&str>) -> Output {
+    run_bbkeys(home, None, args, stdin)
+}
+
+/// The binary on the demo data, either its own `--demo` (`api` is `None`: every run starts
+/// afresh, with its own cache) or the long-running simulator at `api`, whose stored scans
+/// last from one run to the next as a real account's do.
+fn run_bbkeys(
+    home: &tempfile::TempDir,
+    api: Option<&str>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
     let root = home.path();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bbkeys"));
     for var in [
@@ -92,8 +104,18 @@ fn bbkeys(home: &tempfile::TempDir, args: &[&str], stdin: Option<&str>) -> Outpu
         .env("XDG_CACHE_HOME", root.join("cache"))
         .env("XDG_STATE_HOME", root.join("state"))
         .env("XDG_DATA_HOME", root.join("data"))
-        .arg("--demo")
-        .args(args)
+        .env("BBKEYS_KEYRING", "off");
+    match api {
+        Some(url) => {
+            cmd.env("BBKEYS_API_URL", url)
+                .env("BBKEYS_EMAIL", credentials::EMAIL)
+                .env("BBKEYS_API_TOKEN", credentials::TOKEN);
+        }
+        None => {
+            cmd.arg("--demo");
+        }
+    }
+    cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -112,9 +134,21 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-#[test]
-fn demo_paste_a_key_and_see_every_repository_holding_it() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_paste_a_key_and_see_every_repository_holding_it() {
+    let sim = demo::start(SimOptions::default()).await.unwrap();
+    let api = sim.api_url();
+    tokio::task::spawn_blocking(move || paste_a_key_and_see_every_repository_holding_it(&api))
+        .await
+        .unwrap();
+    sim.shutdown().await;
+}
+
+fn paste_a_key_and_see_every_repository_holding_it(api: &str) {
     let home = tempfile::tempdir().unwrap();
+    let bbkeys = |home: &tempfile::TempDir, args: &[&str], stdin: Option<&str>| {
+        run_bbkeys(home, Some(api), args, stdin)
+    };
     let out = bbkeys(
         &home,
         &["keys", "find", "-", "--workspace", "acme"],

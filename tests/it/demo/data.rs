@@ -146,7 +146,7 @@ async fn shape_rules_hold_everywhere() {
         assert_eq!(k.created_on.len(), stamp_now.len());
         if let Some(used) = &k.last_used {
             assert!(
-                used >= &k.created_on && used.as_str() <= "2026-11-29",
+                used >= &k.created_on && used.as_str() <= stamp_now,
                 "{used} vs {}",
                 k.created_on
             );
