@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod demo;
+pub mod forge;
 pub mod journal;
 pub mod ops;
 pub mod paths;

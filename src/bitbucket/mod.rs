@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod client;
 pub mod error;
+mod forge_adapter;
 pub mod models;
 pub mod scopes;
 

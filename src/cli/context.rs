@@ -36,7 +36,7 @@ pub struct Context {
     /// The in-process simulator under `--demo`; kept alive as long as the context.
     pub simulator: Option<crate::demo::Simulator>,
     /// Under `--demo`, this run's own state and cache directories, removed at the end.
-    demo_run: Option<crate::paths::DemoRun>,
+    _demo_run: Option<crate::paths::DemoRun>,
 }
 
 impl Context {
@@ -91,7 +91,7 @@ impl Context {
             quiet: global.quiet,
             concurrency,
             simulator: None,
-            demo_run: None,
+            _demo_run: None,
         };
         ctx.init_logging();
         Ok(ctx)
@@ -140,7 +140,7 @@ impl Context {
             quiet: global.quiet,
             concurrency,
             simulator: Some(sim),
-            demo_run: Some(run),
+            _demo_run: Some(run),
         };
         ctx.init_logging();
         Ok(ctx)

@@ -12,6 +12,7 @@ mod contract;
 mod crash;
 mod demo;
 mod faults;
+mod forge_cloud;
 mod perf;
 mod props;
 mod readme;

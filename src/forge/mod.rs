@@ -1,0 +1,121 @@
+//! The seam between what bbkeys does and the forge it does it on (design.md §2).
+//!
+//! `ops` is written against [`Forge`]: listing places and keys, adding and removing grants,
+//! and the few things only some forges can do, announced by [`Caps`]. Each adapter
+//! (`bitbucket` for Cloud, later Data Center) implements it and converts its wire types to
+//! the domain types of [`types`] at its edge; [`memory::MemoryForge`] implements it without
+//! HTTP, for fast tests of the operations.
+//!
+//! The methods return boxed futures so that the TUI's worker and the CLI can hold the forge
+//! of the profile in use as `Arc<dyn Forge>`, chosen at run time.
+
+pub mod error;
+pub mod memory;
+pub mod types;
+
+use futures::future::BoxFuture;
+
+pub use error::{ForgeError, ForgeErrorKind};
+pub use types::{
+    AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Repository,
+};
+
+/// What a forge can do beyond listing, adding and deleting keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Caps {
+    /// A label can be changed in place (one request), instead of delete and re-add.
+    pub in_place_label: bool,
+    /// Keys are read or write ([`Permission`]), and the permission of a grant can change.
+    pub permissions: bool,
+    /// Keys can expire ([`AccessKey::expiry_days`]).
+    pub expiry: bool,
+    /// The forge answers "where is this key used" itself, without a scan.
+    pub usage_lookup: bool,
+    /// Projects hold keys of their own.
+    pub project_keys: bool,
+}
+
+/// How much of its request allowance the credential has used, as far as bbkeys counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Budget {
+    /// Requests sent in the last hour.
+    pub used_last_hour: usize,
+    /// The forge's hourly allowance for this credential, where it has one (Data Center
+    /// limits by a token bucket instead, with no hourly figure).
+    pub hourly_limit: Option<usize>,
+}
+
+/// A forge that holds access keys.
+pub trait Forge: Send + Sync {
+    /// Which forge this is.
+    fn kind(&self) -> ForgeKind;
+
+    /// What it can do beyond the common operations.
+    fn caps(&self) -> Caps;
+
+    /// The request budget spent so far.
+    fn budget(&self) -> Budget;
+
+    /// Who the credential acts as.
+    fn whoami(&self) -> BoxFuture<'_, Result<Identity, ForgeError>>;
+
+    /// The top-level containers the credential can see: workspaces, or Data Center projects.
+    fn owners(&self) -> BoxFuture<'_, Result<Vec<Owner>, ForgeError>>;
+
+    /// The repositories of `owner` the credential administers.
+    fn repositories<'a>(
+        &'a self,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Repository>, ForgeError>>;
+
+    /// The projects of `owner` (empty where projects hold no keys).
+    fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>>;
+
+    /// The keys granted at `place`.
+    fn keys<'a>(&'a self, place: &'a Place) -> BoxFuture<'a, Result<Vec<AccessKey>, ForgeError>>;
+
+    /// Grants `key` at `place` and returns the grant as the forge stored it.
+    fn add_key<'a>(
+        &'a self,
+        place: &'a Place,
+        key: &'a NewAccessKey,
+    ) -> BoxFuture<'a, Result<AccessKey, ForgeError>>;
+
+    /// Revokes grant `id` at `place`. A grant that is already gone is not an error.
+    fn delete_key<'a>(&'a self, place: &'a Place, id: u64)
+    -> BoxFuture<'a, Result<(), ForgeError>>;
+
+    /// Changes the label of grant `id` in place; [`ForgeErrorKind::Unsupported`] unless
+    /// [`Caps::in_place_label`].
+    fn set_label<'a>(
+        &'a self,
+        place: &'a Place,
+        id: u64,
+        label: &'a str,
+    ) -> BoxFuture<'a, Result<AccessKey, ForgeError>>;
+
+    /// Changes the permission of grant `id`; [`ForgeErrorKind::Unsupported`] unless
+    /// [`Caps::permissions`].
+    fn set_permission<'a>(
+        &'a self,
+        place: &'a Place,
+        id: u64,
+        permission: Permission,
+    ) -> BoxFuture<'a, Result<AccessKey, ForgeError>>;
+
+    /// Every place the key of grant `id` is granted at, as far as the credential may see;
+    /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].
+    fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>>;
+}
+
+/// The refusal of an operation that `caps` says the forge does not have.
+pub fn unsupported(kind: ForgeKind, what: &str) -> ForgeError {
+    let forge = match kind {
+        ForgeKind::Cloud => "Bitbucket Cloud",
+        ForgeKind::DataCenter => "Bitbucket Data Center",
+    };
+    ForgeError::new(
+        ForgeErrorKind::Unsupported,
+        format!("{forge} cannot {what}."),
+    )
+}

@@ -1,0 +1,97 @@
+//! The Cloud adapter through the forge seam, against the simulator: the same calls `ops` will
+//! make, with Bitbucket's wire types and errors converted to the domain's.
+
+use bbkeys::demo::key_line;
+use bbkeys::forge::{Forge, ForgeErrorKind, ForgeKind, NewAccessKey, Permission, Place};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn cloud_reads_through_the_forge_match_the_client() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let forge: &dyn Forge = &client;
+    assert_eq!(forge.kind(), ForgeKind::Cloud);
+    let caps = forge.caps();
+    assert!(caps.project_keys && caps.in_place_label);
+    assert!(!caps.permissions && !caps.expiry && !caps.usage_lookup);
+
+    let me = forge.whoami().await.unwrap();
+    assert!(!me.display_name.is_empty());
+    let owners = forge.owners().await.unwrap();
+    let slugs: Vec<&str> = owners.iter().map(|o| o.slug.as_str()).collect();
+    assert!(
+        slugs.contains(&"acme") && slugs.contains(&"initech"),
+        "{slugs:?}"
+    );
+    let repos = forge.repositories("acme").await.unwrap();
+    assert!(repos.iter().any(|r| r.slug == "api" && r.project.is_some()));
+
+    let wire = client.repo_keys("acme", "api").await.unwrap();
+    let domain = forge.keys(&Place::cloud_repo("acme", "api")).await.unwrap();
+    assert_eq!(wire.len(), domain.len());
+    for (w, d) in wire.iter().zip(&domain) {
+        assert_eq!((w.id, &w.key), (d.id, &d.key));
+        assert_eq!(w.label.as_deref().unwrap_or_default(), d.label);
+        assert_eq!(w.last_used, d.last_used);
+        assert_eq!(d.permission, Permission::Read);
+    }
+    assert!(forge.budget().used_last_hour >= 5);
+    assert_eq!(forge.budget().hourly_limit, Some(1_000));
+}
+
+#[tokio::test]
+async fn cloud_writes_and_refusals_through_the_forge() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let forge: &dyn Forge = &client;
+    let place = Place::cloud_repo("acme", "api");
+    let new = NewAccessKey {
+        key: key_line(bbkeys::demo::FRESH_KEY_LINES[0])
+            .unwrap()
+            .to_string(),
+        label: "forge-test".into(),
+        permission: Permission::Read,
+        expiry_days: None,
+    };
+    let added = forge.add_key(&place, &new).await.unwrap();
+    assert_eq!(added.label, "forge-test");
+    let dup = forge.add_key(&place, &new).await.unwrap_err();
+    assert_eq!(dup.kind, ForgeErrorKind::Duplicate, "{}", dup.advice);
+
+    let relabelled = forge.set_label(&place, added.id, "renamed").await.unwrap();
+    assert_eq!(
+        (relabelled.id, relabelled.label.as_str()),
+        (added.id, "renamed")
+    );
+
+    forge.delete_key(&place, added.id).await.unwrap();
+    let left = forge.keys(&place).await.unwrap();
+    assert!(!left.iter().any(|k| k.id == added.id));
+
+    let write = NewAccessKey {
+        permission: Permission::Write,
+        ..new.clone()
+    };
+    let e = forge.add_key(&place, &write).await.unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::Unsupported);
+    let e = forge
+        .set_permission(&place, 1, Permission::Write)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::Unsupported);
+    let e = forge.usage(1).await.unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::Unsupported);
+
+    // initech's TPS project is not administered by the demo user: a fact, not a failure.
+    let e = forge
+        .keys(&Place::cloud_project("initech", "TPS"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::NotPermitted, "{}", e.advice);
+    let e = forge
+        .keys(&Place::cloud_repo("acme", "no-such-repo"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::NotFound, "{}", e.advice);
+}
