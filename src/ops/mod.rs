@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod desired;
 pub mod doctor;
 pub mod find;
 pub mod keyops;

@@ -1,0 +1,14 @@
+//! Keys as code: a declared set of access keys, read from a TOML file and checked before any
+//! request is made.
+//!
+//! Identity is the fingerprint, never the key text or the label, so a comment the forge drops
+//! can never show up as drift. There is no state file: the forge is the state.
+
+pub mod file;
+pub mod glob;
+
+pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
+pub use glob::Glob;
+
+#[cfg(test)]
+mod tests;
