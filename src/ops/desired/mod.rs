@@ -4,11 +4,17 @@
 //! Identity is the fingerprint, never the key text or the label, so a comment the forge drops
 //! can never show up as drift. There is no state file: the forge is the state.
 
+pub mod export;
 pub mod file;
 pub mod glob;
+pub mod plan;
 
+pub use export::export_keys_file;
 pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
 pub use glob::Glob;
+pub use plan::{DesiredChange, DesiredPlan, Observed, plan_desired};
 
+#[cfg(test)]
+mod plan_tests;
 #[cfg(test)]
 mod tests;
