@@ -6,6 +6,7 @@ mod auth;
 mod bulk;
 mod context;
 mod demo_server;
+mod desired;
 mod doctor;
 mod find;
 mod journal;
@@ -78,6 +79,11 @@ pub enum Command {
     Keys(keys::KeysCommand),
     /// Audit a workspace: weak, unused, shared and project keys, and what could not be read.
     Audit(audit::AuditArgs),
+    /// Write a keys file (TOML) of everything a workspace holds, for `plan`.
+    Export(desired::ExportArgs),
+    /// Compare a keys file with what Bitbucket holds and print the changes (exit 6 with
+    /// `--detailed-exitcode` when there are some).
+    Plan(desired::PlanArgs),
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
@@ -160,6 +166,16 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
             audit::run(&ctx, args).await
+        }
+        Some(Command::Export(args)) => {
+            let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
+            desired::export(&ctx, args).await
+        }
+        Some(Command::Plan(args)) => {
+            let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
+            desired::plan(&ctx, args).await
         }
         Some(Command::Journal(cmd)) => {
             let ctx = Context::build(&global).await?;

@@ -20,6 +20,8 @@ pub enum Exit {
     Auth = 3,
     /// Some items of a bulk operation or listing failed.
     Partial = 4,
+    /// `plan --detailed-exitcode`: the plan has changes.
+    Changes = 6,
 }
 
 /// An error that ends the command: its sentence and its exit code.

@@ -11,6 +11,7 @@ mod common;
 mod contract;
 mod crash;
 mod demo;
+mod desired;
 mod faults;
 mod forge_cloud;
 mod perf;

@@ -7,6 +7,7 @@
 pub mod export;
 pub mod file;
 pub mod glob;
+mod observe;
 pub mod plan;
 
 pub use export::export_keys_file;

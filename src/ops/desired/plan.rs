@@ -20,6 +20,19 @@ pub struct Observed {
     pub projects_of: BTreeMap<(String, String), String>,
     /// Places that exist but could not be read: a plan that touches them is incomplete.
     pub unreadable: BTreeSet<Place>,
+    /// Places the account does not administer: skipped, as every workspace-wide command
+    /// skips them, and named in one note.
+    pub not_permitted: BTreeSet<Place>,
+}
+
+impl Observed {
+    /// Every place known to exist, read or not.
+    fn known(&self) -> impl Iterator<Item = &Place> {
+        self.grants
+            .keys()
+            .chain(self.unreadable.iter())
+            .chain(self.not_permitted.iter())
+    }
 }
 
 /// One change.
@@ -116,6 +129,8 @@ pub struct DesiredPlan {
     pub warnings: Vec<String>,
     /// Places the plan needed but could not read: the plan is incomplete without them.
     pub unreadable: Vec<Place>,
+    /// Places the plan touched that the account does not administer: left as they are.
+    pub not_permitted: Vec<Place>,
 }
 
 /// What one place should hold, by fingerprint.
@@ -165,6 +180,10 @@ pub fn plan_desired(file: &KeysFile, observed: &Observed) -> Result<DesiredPlan,
             plan.unreadable.push(place.clone());
             continue;
         }
+        if observed.not_permitted.contains(place) {
+            plan.not_permitted.push(place.clone());
+            continue;
+        }
         let held = observed.grants.get(place).map(Vec::as_slice).unwrap_or(&[]);
         for (fp, w) in keys {
             plan.changes.extend(change_for(place, fp, w, held));
@@ -180,11 +199,11 @@ pub fn plan_desired(file: &KeysFile, observed: &Observed) -> Result<DesiredPlan,
 /// warning.
 fn places_of(decl: &DeclaredKey, observed: &Observed, warnings: &mut Vec<String>) -> Vec<Place> {
     let mut out = Vec::new();
-    let known = || observed.grants.keys().chain(observed.unreadable.iter());
     for sel in &decl.repos {
         let before = out.len();
         out.extend(
-            known()
+            observed
+                .known()
                 .filter(|p| matches!(p, Place::Repository { owner, repo, .. } if sel.glob.matches(owner, repo)))
                 .cloned(),
         );
@@ -193,7 +212,8 @@ fn places_of(decl: &DeclaredKey, observed: &Observed, warnings: &mut Vec<String>
         }
     }
     for (o, p) in &decl.projects {
-        let found = known()
+        let found = observed
+            .known()
             .find(|x| matches!(x, Place::Project { owner, project, .. } if owner == o && project == p))
             .cloned();
         match found {
@@ -277,9 +297,9 @@ fn prune_changes(
     plan: &mut DesiredPlan,
 ) {
     for sel in scopes {
-        let reached = observed.grants.keys().chain(observed.unreadable.iter()).any(|p| {
-            matches!(p, Place::Repository { owner, repo, .. } if sel.glob.matches(owner, repo))
-        });
+        let reached = observed.known().any(
+            |p| matches!(p, Place::Repository { owner, repo, .. } if sel.glob.matches(owner, repo)),
+        );
         if !reached {
             plan.warnings.push(nothing_matched(
                 sel.at,
@@ -294,6 +314,11 @@ fn prune_changes(
     for place in observed.unreadable.iter().filter(|p| pruned(p)) {
         if !plan.unreadable.contains(place) {
             plan.unreadable.push(place.clone());
+        }
+    }
+    for place in observed.not_permitted.iter().filter(|p| pruned(p)) {
+        if !plan.not_permitted.contains(place) {
+            plan.not_permitted.push(place.clone());
         }
     }
     for (place, held) in observed.grants.iter().filter(|(p, _)| pruned(p)) {

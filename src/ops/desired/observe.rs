@@ -1,0 +1,54 @@
+//! What a stored or fresh workspace scan says the forge holds, in the planner's terms.
+
+use super::plan::Observed;
+use crate::bitbucket::KeyScope;
+use crate::forge::{AccessKey, Place};
+use crate::ops::audit::{Listing, Snapshot};
+
+/// Whether a failed listing was refused because the account does not administer the place:
+/// a fact about the place, not a failure to read it.
+fn not_administered(kind: &str) -> bool {
+    matches!(kind, "forbidden" | "not_permitted")
+}
+
+impl Observed {
+    /// Adds the places and keys of one workspace scan.
+    pub fn add_snapshot(&mut self, snapshot: &Snapshot) {
+        let ws = &snapshot.workspace;
+        for r in &snapshot.repositories {
+            if let Some(p) = &r.project {
+                self.projects_of
+                    .insert((ws.clone(), r.slug.clone()), p.key.clone());
+            }
+        }
+        let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
+            let scope = KeyScope::Repository {
+                workspace: ws.clone(),
+                repo: slug.clone(),
+            };
+            (scope, l)
+        });
+        let projects = snapshot.project_keys.iter().map(|(key, l)| {
+            let scope = KeyScope::Project {
+                workspace: ws.clone(),
+                project: key.clone(),
+            };
+            (scope, l)
+        });
+        for (scope, listing) in repos.chain(projects) {
+            let place = Place::from(scope);
+            match listing {
+                Listing::Keys(keys) => {
+                    let keys = keys.iter().cloned().map(AccessKey::from).collect();
+                    self.grants.insert(place, keys);
+                }
+                Listing::Failed(f) if not_administered(&f.kind) => {
+                    self.not_permitted.insert(place);
+                }
+                Listing::Failed(_) => {
+                    self.unreadable.insert(place);
+                }
+            }
+        }
+    }
+}
