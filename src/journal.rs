@@ -18,6 +18,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::bitbucket::KeyScope;
 
+mod batch;
+mod lookup;
+
+pub use batch::{Batch, BatchKind, BatchPlan, EndState, PlannedItem, reaches};
+pub use lookup::{Folded, Found, Outstanding};
+
 /// What an entry set out to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +84,16 @@ pub enum Step {
     Closed {
         /// Why.
         reason: String,
+    },
+    /// The plan of a bulk change, written before its first write; the line's entry is the
+    /// batch id. Added after the first format, which never has it.
+    Plan(BatchPlan),
+    /// One item of a bulk change reached an end.
+    Settled {
+        /// Its index in the plan.
+        item: usize,
+        /// How it ended.
+        outcome: String,
     },
 }
 
@@ -206,8 +222,19 @@ pub enum JournalError {
     )]
     Locked(PathBuf),
     /// No such entry.
-    #[error("there is no journal entry {0}; `bbkeys journal list` shows the entries")]
+    #[error("there is no journal entry {0}; `bbkeys journal list --all` shows the entries")]
     NoSuchEntry(String),
+    /// The id given matches more than one entry.
+    #[error(
+        "the journal id {id} matches more than one entry ({}); give more of the id",
+        candidates.join(", ")
+    )]
+    Ambiguous {
+        /// What was given.
+        id: String,
+        /// Every id it matches.
+        candidates: Vec<String>,
+    },
 }
 
 /// What reading the journal found besides entries.
@@ -390,20 +417,10 @@ impl Journal {
         Ok((entries.into_iter().filter(Entry::pending).collect(), report))
     }
 
-    /// Finds one entry by id or unique id prefix.
+    /// Finds one entry by its id, or by a unique prefix or suffix of it.
     pub fn find(&self, id: &str) -> Result<Entry, JournalError> {
         let (entries, _) = self.read()?;
-        let matches: Vec<Entry> = entries
-            .into_iter()
-            .filter(|e| e.id.starts_with(id))
-            .collect();
-        match matches.len() {
-            1 => Ok(matches
-                .into_iter()
-                .next()
-                .ok_or_else(|| JournalError::NoSuchEntry(id.to_string()))?),
-            _ => Err(JournalError::NoSuchEntry(id.to_string())),
-        }
+        lookup::pick(id, entries, |e| e.id.as_str())
     }
 }
 
@@ -416,9 +433,18 @@ fn held_lock(path: &Path) -> Option<Arc<File>> {
 
 /// Folds journal text into entries. Never fails: a line that cannot be read is skipped.
 pub fn parse_journal(text: &str) -> (Vec<Entry>, ReadReport) {
+    let folded = fold(text);
+    (folded.entries, folded.report)
+}
+
+/// Folds journal text into entries and batches. Never fails: a line that cannot be read is
+/// skipped.
+pub fn fold(text: &str) -> Folded {
     let mut report = ReadReport::default();
     let mut order: Vec<String> = Vec::new();
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut batch_order: Vec<String> = Vec::new();
+    let mut batches: BTreeMap<String, Batch> = BTreeMap::new();
     for (i, raw) in text.split('\n').enumerate() {
         if raw.trim().is_empty() {
             continue;
@@ -446,34 +472,83 @@ pub fn parse_journal(text: &str) -> (Vec<Entry>, ReadReport) {
                     },
                 );
             }
+            Step::Plan(plan) => {
+                if !batches.contains_key(&line.entry) {
+                    batch_order.push(line.entry.clone());
+                }
+                batches.insert(
+                    line.entry.clone(),
+                    Batch {
+                        id: line.entry,
+                        started: line.at,
+                        plan,
+                        settled: BTreeMap::new(),
+                        finished: false,
+                        outcome: None,
+                    },
+                );
+            }
             step => {
-                let Some(e) = entries.get_mut(&line.entry) else {
+                if let Some(e) = entries.get_mut(&line.entry) {
+                    apply_entry_step(e, step);
+                } else if let Some(b) = batches.get_mut(&line.entry) {
+                    apply_batch_step(b, step);
+                } else {
                     // A step without its intent cannot be acted on.
                     report.skipped_lines.push(i + 1);
-                    continue;
-                };
-                match step {
-                    Step::Intent(_) => {}
-                    Step::Deleted => e.deleted = true,
-                    Step::Added { id } => e.added_id = Some(id),
-                    Step::Failed { reason } => e.last_error = Some(reason),
-                    Step::Done => {
-                        e.finished = true;
-                        e.outcome = Some("done".into());
-                    }
-                    Step::Closed { reason } => {
-                        e.finished = true;
-                        e.outcome = Some(reason);
-                    }
                 }
             }
         }
     }
-    let list = order
-        .into_iter()
-        .filter_map(|id| entries.remove(&id))
-        .collect();
-    (list, report)
+    Folded {
+        entries: order
+            .into_iter()
+            .filter_map(|id| entries.remove(&id))
+            .collect(),
+        batches: batch_order
+            .into_iter()
+            .filter_map(|id| batches.remove(&id))
+            .collect(),
+        report,
+    }
+}
+
+fn apply_entry_step(e: &mut Entry, step: Step) {
+    match step {
+        Step::Intent(_) | Step::Plan(_) | Step::Settled { .. } => {}
+        Step::Deleted => e.deleted = true,
+        Step::Added { id } => e.added_id = Some(id),
+        Step::Failed { reason } => e.last_error = Some(reason),
+        Step::Done => {
+            e.finished = true;
+            e.outcome = Some("done".into());
+        }
+        Step::Closed { reason } => {
+            e.finished = true;
+            e.outcome = Some(reason);
+        }
+    }
+}
+
+fn apply_batch_step(b: &mut Batch, step: Step) {
+    match step {
+        Step::Settled { item, outcome } => {
+            b.settled.insert(item, outcome);
+        }
+        Step::Done => {
+            b.finished = true;
+            b.outcome = Some("done".into());
+        }
+        Step::Closed { reason } => {
+            b.finished = true;
+            b.outcome = Some(reason);
+        }
+        Step::Intent(_)
+        | Step::Plan(_)
+        | Step::Deleted
+        | Step::Added { .. }
+        | Step::Failed { .. } => {}
+    }
 }
 
 /// The current time as RFC 3339 UTC.
@@ -566,6 +641,35 @@ mod tests {
             "the step after the broken line must be read"
         );
         assert!(report.warning(j.path()).unwrap().contains("line 2"));
+    }
+
+    #[test]
+    fn an_entry_is_found_by_a_unique_prefix_or_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        let b = j.begin(record()).unwrap();
+        assert_eq!(j.find(&a).unwrap().id, a);
+        let suffix = &b[b.len() - 4..];
+        assert_eq!(j.find(suffix).unwrap().id, b, "a suffix is enough");
+        let prefix = &a[..a.len() - 3];
+        if !b.starts_with(prefix) {
+            assert_eq!(j.find(prefix).unwrap().id, a);
+        }
+    }
+
+    #[test]
+    fn an_ambiguous_id_lists_its_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        let b = j.begin(record()).unwrap();
+        // Both start with the same date.
+        let err = j.find(&a[..4]).unwrap_err().to_string();
+        assert!(err.contains("more than one"), "{err}");
+        assert!(err.contains(&a) && err.contains(&b), "{err}");
+        let none = j.find("zzzz").unwrap_err().to_string();
+        assert!(none.contains("no journal entry"), "{none}");
     }
 
     #[test]

@@ -466,10 +466,22 @@ mod tests {
                 .skip(2)
                 .once(),
         );
-        assert!(set.take("GET", "/2.0/x", false).is_none(), "a read is not counted");
-        assert!(set.take("POST", "/2.0/x", false).is_none(), "first write passes");
-        assert!(set.take("DELETE", "/2.0/x", false).is_none(), "second write passes");
-        assert!(set.take("DELETE", "/2.0/x", false).is_some(), "the third is held");
+        assert!(
+            set.take("GET", "/2.0/x", false).is_none(),
+            "a read is not counted"
+        );
+        assert!(
+            set.take("POST", "/2.0/x", false).is_none(),
+            "first write passes"
+        );
+        assert!(
+            set.take("DELETE", "/2.0/x", false).is_none(),
+            "second write passes"
+        );
+        assert!(
+            set.take("DELETE", "/2.0/x", false).is_some(),
+            "the third is held"
+        );
         assert!(set.take("POST", "/2.0/x", false).is_none(), "used up");
         assert_eq!(set.list()[0].skipped, 2);
     }

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod bulk_cli;
+mod bulk_crash;
 mod cli;
 mod client;
 mod common;
