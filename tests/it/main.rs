@@ -13,6 +13,7 @@ mod contract;
 mod crash;
 mod demo;
 mod faults;
+mod journal_compat;
 mod perf;
 mod props;
 mod readme;
