@@ -134,7 +134,12 @@ fn list(
         .batches
         .into_iter()
         .map(Found::Batch)
-        .chain(folded.entries.into_iter().map(Found::Entry))
+        .chain(
+            folded
+                .entries
+                .into_iter()
+                .map(|e| Found::Entry(Box::new(e))),
+        )
         .filter(|f| all || f.pending())
         .collect();
     shown.sort_by_key(|f| (!f.pending(), started(f).to_string()));

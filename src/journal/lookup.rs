@@ -21,7 +21,7 @@ pub struct Folded {
 #[derive(Debug, Clone)]
 pub enum Found {
     /// A single-key entry.
-    Entry(Entry),
+    Entry(Box<Entry>),
     /// A bulk change.
     Batch(Batch),
 }
@@ -76,7 +76,12 @@ impl Outstanding {
             .iter()
             .cloned()
             .map(Found::Batch)
-            .chain(self.entries.iter().cloned().map(Found::Entry))
+            .chain(
+                self.entries
+                    .iter()
+                    .cloned()
+                    .map(|e| Found::Entry(Box::new(e))),
+            )
             .collect()
     }
 }
@@ -131,7 +136,12 @@ impl Journal {
             .batches
             .into_iter()
             .map(Found::Batch)
-            .chain(folded.entries.into_iter().map(Found::Entry))
+            .chain(
+                folded
+                    .entries
+                    .into_iter()
+                    .map(|e| Found::Entry(Box::new(e))),
+            )
             .collect();
         pick(id, all, |f| f.id())
     }
@@ -207,5 +217,130 @@ impl Journal {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bitbucket::KeyScope;
+    use crate::journal::{BatchKind, Intent};
+
+    fn record(intent: Intent, repo: &str, fp: &str, label: Option<&str>) -> IntentRecord {
+        IntentRecord {
+            intent,
+            scope: KeyScope::Repository {
+                workspace: "acme".into(),
+                repo: repo.into(),
+            },
+            key: "ssh-ed25519 AAAA".into(),
+            fingerprint: fp.into(),
+            comment: None,
+            old_label: Some("old".into()),
+            new_label: label.map(String::from),
+            old_id: Some(1),
+            batch: None,
+        }
+    }
+
+    fn rotation(repos: &[&str]) -> BatchPlan {
+        BatchPlan {
+            kind: BatchKind::Rotate,
+            items: repos
+                .iter()
+                .map(|r| PlannedItem {
+                    steps: vec![
+                        record(Intent::Add, r, "SHA256:new", Some("ci")),
+                        record(Intent::Delete, r, "SHA256:old", None),
+                    ],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_batch_folds_from_its_plan_and_settled_items_and_owns_its_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let b = j.begin_batch(rotation(&["a", "b"])).unwrap();
+        let mut add = record(Intent::Add, "a", "SHA256:new", Some("ci"));
+        add.batch = Some(b.clone());
+        let e = j.begin(add).unwrap();
+        j.append(
+            &b,
+            Step::Settled {
+                item: 0,
+                outcome: "done".into(),
+            },
+        )
+        .unwrap();
+        let out = j.outstanding().unwrap();
+        assert_eq!(out.batches.len(), 1);
+        assert_eq!(out.batches[0].unsettled(), vec![1]);
+        assert!(
+            out.entries.is_empty(),
+            "the pending entry {e} belongs to the pending batch and is recovered with it"
+        );
+        assert!(
+            out.batches[0]
+                .describe()
+                .contains("rotation of key SHA256:old to SHA256:new")
+        );
+        assert!(matches!(j.resolve(&b).unwrap(), Found::Batch(_)));
+        j.append(&b, Step::Done).unwrap();
+        let out = j.outstanding().unwrap();
+        assert!(out.batches.is_empty());
+        assert_eq!(
+            out.entries.len(),
+            1,
+            "once the batch is closed its open entry shows"
+        );
+    }
+
+    #[test]
+    fn a_finished_retry_settles_the_items_it_reached_and_closes_their_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let first = j.begin_batch(rotation(&["a", "b"])).unwrap();
+        j.append(
+            &first,
+            Step::Settled {
+                item: 0,
+                outcome: "done".into(),
+            },
+        )
+        .unwrap();
+        let retry = rotation(&["b"]);
+        // A different change on b does not reach the rotation's item.
+        let other = PlannedItem {
+            steps: vec![record(Intent::Delete, "b", "SHA256:new", None)],
+        };
+        j.settle_superseded(&other, "x").unwrap();
+        assert_eq!(j.outstanding().unwrap().batches.len(), 1);
+        j.settle_superseded(&retry.items[0], "retry").unwrap();
+        assert!(j.outstanding().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_success_closes_earlier_attempts_at_the_same_end_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let same = j
+            .begin(record(Intent::Relabel, "a", "SHA256:k", Some("new")))
+            .unwrap();
+        let other_label = j
+            .begin(record(Intent::Relabel, "a", "SHA256:k", Some("other")))
+            .unwrap();
+        let elsewhere = j
+            .begin(record(Intent::Relabel, "b", "SHA256:k", Some("new")))
+            .unwrap();
+        let done = record(Intent::Relabel, "a", "SHA256:k", Some("new"));
+        let by = j.begin(done.clone()).unwrap();
+        j.append(&by, Step::Done).unwrap();
+        j.close_superseded(&done, &by).unwrap();
+        let (pending, _) = j.pending().unwrap();
+        let ids: Vec<&str> = pending.iter().map(|e| e.id.as_str()).collect();
+        assert!(!ids.contains(&same.as_str()));
+        assert!(ids.contains(&other_label.as_str()) && ids.contains(&elsewhere.as_str()));
     }
 }
