@@ -327,6 +327,92 @@ async fn delete_killed_at_every_write_at_the_default_concurrency() {
     matrix(Bulk::Delete, DEFAULT).await;
 }
 
+/// Kills `bulk` after its fourth write landed, then rolls the batch back with `journal undo`:
+/// every place must hold exactly the keys and labels it had before.
+async fn kill_and_roll_back(bulk: Bulk) {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let sc = Scenario::new(bulk, home.path());
+    let c = sim.control();
+    let before = places(&sim);
+    c.add_fault(
+        Fault::prefix("/2.0/", FaultAction::Hang)
+            .method("POST|DELETE|PUT")
+            .skip(3)
+            .once()
+            .after(),
+    );
+    let mut args = concurrency_args("1");
+    args.extend(sc.args());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = command(home.path(), &sim, &args).spawn().unwrap();
+    assert!(c.wait_hung(1, Duration::from_secs(20)).await, "{bulk:?}");
+    child.kill().await.unwrap();
+    let _ = child.wait().await;
+    c.clear_faults();
+    c.release_all();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert_ne!(
+        places(&sim),
+        before,
+        "{bulk:?}: the kill must come after some change"
+    );
+
+    let json = run(home.path(), &sim, &["--json", "journal", "list"]).await;
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let batch = listed
+        .iter()
+        .find(|v| v["kind"] == "batch")
+        .unwrap_or_else(|| panic!("{bulk:?}: no pending batch in {listed:?}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The last characters of the id are enough.
+    let suffix = &batch[batch.len() - 6..];
+    let undo = run(home.path(), &sim, &["journal", "undo", suffix, "--yes"]).await;
+    assert_eq!(
+        undo.status.code(),
+        Some(0),
+        "{bulk:?}: {}{}",
+        stdout(&undo),
+        stderr(&undo)
+    );
+    let sorted = |m: BTreeMap<String, Vec<(String, String)>>| {
+        m.into_iter()
+            .map(|(p, mut ks)| {
+                ks.sort();
+                (p, ks)
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        sorted(places(&sim)),
+        sorted(before),
+        "{bulk:?}: rolled back"
+    );
+    let list = run(home.path(), &sim, &["journal", "list"]).await;
+    assert!(
+        stdout(&list).contains("No pending"),
+        "{bulk:?}: {}",
+        stdout(&list)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_rotation_rolls_back_with_undo() {
+    kill_and_roll_back(Bulk::Rotate).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_relabel_rolls_back_with_undo() {
+    kill_and_roll_back(Bulk::Relabel).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_delete_rolls_back_with_undo() {
+    kill_and_roll_back(Bulk::Delete).await;
+}
+
 /// The reproduction: SIGKILL after the first POST of a rotation, then recover.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotation_killed_after_its_first_add_is_finished_by_recover() {
