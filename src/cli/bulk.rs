@@ -433,6 +433,10 @@ async fn run_plan(
             }
         }
     }
+    if !failed.is_empty() {
+        // A place left half-done keeps its bulk change pending: say so, with what finishes it.
+        ctx.warn_pending();
+    }
     let cancelled = results.iter().any(|r| r.status == ItemStatus::Cancelled);
     Ok(if failed.is_empty() && !cancelled && !partial_read {
         Exit::Ok

@@ -492,6 +492,11 @@ async fn a_rotation_add_whose_answer_is_lost_is_finished_by_recover() {
         "a rotation that leaves both keys on {both:?} must not succeed: {}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains("journal recover"),
+        "the run says what finishes it: {}",
+        stderr(&out)
+    );
     let rec = run(home.path(), &sim, &["journal", "recover", "--yes"]).await;
     assert_eq!(
         rec.status.code(),
