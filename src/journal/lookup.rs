@@ -113,7 +113,10 @@ pub(super) fn pick<T>(
             .ok_or_else(|| JournalError::NoSuchEntry(id.to_string())),
         _ => Err(JournalError::Ambiguous {
             id: crate::sanitize::clean_line(id),
-            candidates: matches.iter().map(|m| id_of(m).to_string()).collect(),
+            candidates: matches
+                .iter()
+                .map(|m| crate::sanitize::clean_line(id_of(m)))
+                .collect(),
         }),
     }
 }
