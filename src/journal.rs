@@ -7,7 +7,6 @@
 //!
 //! The journal holds public keys, labels and ids: never a credential.
 
-use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +16,14 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::bitbucket::KeyScope;
+
+mod batch;
+mod fold;
+mod lookup;
+
+pub use batch::{Batch, BatchKind, BatchPlan, EndState, PlannedItem, reaches};
+pub use fold::{fold, parse_journal};
+pub use lookup::{Folded, Found, Outstanding};
 
 /// What an entry set out to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +85,16 @@ pub enum Step {
     Closed {
         /// Why.
         reason: String,
+    },
+    /// The plan of a bulk change, written before its first write; the line's entry is the
+    /// batch id. Added after the first format, which never has it.
+    Plan(BatchPlan),
+    /// One item of a bulk change reached an end.
+    Settled {
+        /// Its index in the plan.
+        item: usize,
+        /// How it ended.
+        outcome: String,
     },
 }
 
@@ -206,8 +223,19 @@ pub enum JournalError {
     )]
     Locked(PathBuf),
     /// No such entry.
-    #[error("there is no journal entry {0}; `bbkeys journal list` shows the entries")]
+    #[error("there is no journal entry {0}; `bbkeys journal list --all` shows the entries")]
     NoSuchEntry(String),
+    /// The id given matches more than one entry.
+    #[error(
+        "the journal id {id} matches more than one entry ({}); give more of the id",
+        candidates.join(", ")
+    )]
+    Ambiguous {
+        /// What was given.
+        id: String,
+        /// Every id it matches.
+        candidates: Vec<String>,
+    },
 }
 
 /// What reading the journal found besides entries.
@@ -390,20 +418,10 @@ impl Journal {
         Ok((entries.into_iter().filter(Entry::pending).collect(), report))
     }
 
-    /// Finds one entry by id or unique id prefix.
+    /// Finds one entry by its id, or by a unique prefix or suffix of it.
     pub fn find(&self, id: &str) -> Result<Entry, JournalError> {
         let (entries, _) = self.read()?;
-        let matches: Vec<Entry> = entries
-            .into_iter()
-            .filter(|e| e.id.starts_with(id))
-            .collect();
-        match matches.len() {
-            1 => Ok(matches
-                .into_iter()
-                .next()
-                .ok_or_else(|| JournalError::NoSuchEntry(id.to_string()))?),
-            _ => Err(JournalError::NoSuchEntry(id.to_string())),
-        }
+        lookup::pick(id, entries, |e| e.id.as_str())
     }
 }
 
@@ -412,68 +430,6 @@ fn held_lock(path: &Path) -> Option<Arc<File>> {
     held.iter()
         .find(|(p, _)| p == path)
         .and_then(|(_, w)| w.upgrade())
-}
-
-/// Folds journal text into entries. Never fails: a line that cannot be read is skipped.
-pub fn parse_journal(text: &str) -> (Vec<Entry>, ReadReport) {
-    let mut report = ReadReport::default();
-    let mut order: Vec<String> = Vec::new();
-    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-    for (i, raw) in text.split('\n').enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let Ok(line) = serde_json::from_str::<Line>(raw) else {
-            report.skipped_lines.push(i + 1);
-            continue;
-        };
-        match line.step {
-            Step::Intent(record) => {
-                if !entries.contains_key(&line.entry) {
-                    order.push(line.entry.clone());
-                }
-                entries.insert(
-                    line.entry.clone(),
-                    Entry {
-                        id: line.entry,
-                        started: line.at,
-                        record,
-                        deleted: false,
-                        added_id: None,
-                        last_error: None,
-                        finished: false,
-                        outcome: None,
-                    },
-                );
-            }
-            step => {
-                let Some(e) = entries.get_mut(&line.entry) else {
-                    // A step without its intent cannot be acted on.
-                    report.skipped_lines.push(i + 1);
-                    continue;
-                };
-                match step {
-                    Step::Intent(_) => {}
-                    Step::Deleted => e.deleted = true,
-                    Step::Added { id } => e.added_id = Some(id),
-                    Step::Failed { reason } => e.last_error = Some(reason),
-                    Step::Done => {
-                        e.finished = true;
-                        e.outcome = Some("done".into());
-                    }
-                    Step::Closed { reason } => {
-                        e.finished = true;
-                        e.outcome = Some(reason);
-                    }
-                }
-            }
-        }
-    }
-    let list = order
-        .into_iter()
-        .filter_map(|id| entries.remove(&id))
-        .collect();
-    (list, report)
 }
 
 /// The current time as RFC 3339 UTC.
@@ -566,6 +522,35 @@ mod tests {
             "the step after the broken line must be read"
         );
         assert!(report.warning(j.path()).unwrap().contains("line 2"));
+    }
+
+    #[test]
+    fn an_entry_is_found_by_a_unique_prefix_or_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        let b = j.begin(record()).unwrap();
+        assert_eq!(j.find(&a).unwrap().id, a);
+        let suffix = &b[b.len() - 4..];
+        assert_eq!(j.find(suffix).unwrap().id, b, "a suffix is enough");
+        let prefix = &a[..a.len() - 3];
+        if !b.starts_with(prefix) {
+            assert_eq!(j.find(prefix).unwrap().id, a);
+        }
+    }
+
+    #[test]
+    fn an_ambiguous_id_lists_its_candidates() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let a = j.begin(record()).unwrap();
+        let b = j.begin(record()).unwrap();
+        // Both start with the same date.
+        let err = j.find(&a[..4]).unwrap_err().to_string();
+        assert!(err.contains("more than one"), "{err}");
+        assert!(err.contains(&a) && err.contains(&b), "{err}");
+        let none = j.find("zzzz").unwrap_err().to_string();
+        assert!(none.contains("no journal entry"), "{none}");
     }
 
     #[test]

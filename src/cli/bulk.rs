@@ -367,7 +367,6 @@ async fn run_plan(
         journal: &journal,
         stop: Some(&stop),
     };
-    let batch = crate::journal::now_rfc3339();
     let total = plan.changes.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let show = !(ctx.quiet || ctx.json) && std::io::stderr().is_terminal();
@@ -381,7 +380,7 @@ async fn run_plan(
         }
     };
     let concurrency = ctx.concurrency();
-    let results = apply(&ops, &plan, &batch, concurrency, &stop, &progress).await;
+    let results = apply(&ops, &plan, concurrency, &stop, &progress).await;
     if show {
         eprintln!();
     }
@@ -433,6 +432,10 @@ async fn run_plan(
                 eprintln!("bbkeys: {}: {why}", r.change.scope());
             }
         }
+    }
+    if !failed.is_empty() {
+        // A place left half-done keeps its bulk change pending: say so, with what finishes it.
+        ctx.warn_pending();
     }
     let cancelled = results.iter().any(|r| r.status == ItemStatus::Cancelled);
     Ok(if failed.is_empty() && !cancelled && !partial_read {

@@ -164,16 +164,16 @@ impl Context {
     /// Warns on stderr about journal entries left pending by an earlier run.
     pub fn warn_pending(&self) {
         let journal = self.journal();
-        match journal.pending() {
-            Ok((pending, report)) => {
-                if let Some(w) = report.warning(journal.path()) {
+        match journal.outstanding() {
+            Ok(outstanding) => {
+                if let Some(w) = outstanding.report.warning(journal.path()) {
                     eprintln!("bbkeys: warning: {w}");
                 }
-                for e in &pending {
+                for f in outstanding.all() {
                     eprintln!(
                         "bbkeys: warning: unfinished operation {}: {}. Run `bbkeys journal recover` to finish it.",
-                        e.id,
-                        e.describe()
+                        f.id(),
+                        f.describe()
                     );
                 }
             }

@@ -1,31 +1,41 @@
-//! `bbkeys journal list|recover|undo`.
+//! `bbkeys journal list|show|recover|undo`.
 
 use clap::Subcommand;
 
 use super::context::Context;
-use super::output::{CliError, Exit, print_table};
+use super::output::{CliError, Exit, print_json, print_table};
 use super::single::op_error;
-use crate::ops::keyops::KeyOps;
+use crate::journal::{Found, Journal, JournalError};
+use crate::ops::keyops::{Direction, KeyOps};
 
 /// `bbkeys journal ...`
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Show the journal's entries (pending ones first).
+    /// Show the journal's entries and bulk changes (pending ones first).
     List {
         /// Include finished entries.
         #[arg(long)]
         all: bool,
     },
-    /// Finish every pending entry (re-add keys deleted but not re-added, and so on).
-    /// Idempotent: a key already where it should be just closes the entry.
+    /// Show one entry or bulk change, with every place of a bulk change.
+    Show {
+        /// The id (any unique prefix or suffix of it is enough).
+        entry: String,
+    },
+    /// Finish pending work: the rest of an interrupted bulk change on every place of its
+    /// plan, keys deleted but not re-added, and so on. Idempotent: a key already where it
+    /// should be just closes the entry.
     Recover {
+        /// Only this entry or bulk change (any unique prefix or suffix of its id).
+        entry: Option<String>,
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long)]
         yes: bool,
     },
-    /// Reverse an entry: re-add a deleted key, delete an added one, or put an old label back.
+    /// Reverse an entry (re-add a deleted key, delete an added one, put an old label back), or
+    /// roll back a whole bulk change on every place it touched.
     Undo {
-        /// The entry id (a unique prefix is enough).
+        /// The id (any unique prefix or suffix of it is enough).
         entry: String,
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long)]
@@ -33,111 +43,206 @@ pub enum JournalCommand {
     },
 }
 
+fn journal_error(e: JournalError) -> CliError {
+    let exit = match e {
+        JournalError::NoSuchEntry(_) | JournalError::Ambiguous { .. } => Exit::Usage,
+        _ => Exit::Error,
+    };
+    CliError::new(exit, e.to_string())
+}
+
 /// Runs a journal subcommand.
 pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
     let journal = ctx.journal();
-    let (entries, report) = journal
-        .read()
-        .map_err(|e| CliError::new(Exit::Error, e.to_string()))?;
-    if let Some(w) = report.warning(journal.path()) {
+    let folded = journal.read_all().map_err(journal_error)?;
+    if let Some(w) = folded.report.warning(journal.path()) {
         eprintln!("bbkeys: warning: {w}");
     }
+    let ops = KeyOps {
+        client: &ctx.client,
+        journal: &journal,
+        stop: None,
+    };
     match cmd {
-        JournalCommand::List { all } => {
-            let mut shown: Vec<_> = entries.iter().filter(|e| all || e.pending()).collect();
-            shown.sort_by_key(|e| (!e.pending(), e.started.clone()));
-            if ctx.json {
-                let text = serde_json::to_string_pretty(&shown)
-                    .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-                println!("{text}");
-            } else if shown.is_empty() {
-                println!(
-                    "No {}journal entries ({}).",
-                    if all { "" } else { "pending " },
-                    journal.path().display()
-                );
-            } else {
-                let rows: Vec<Vec<String>> = shown
-                    .iter()
-                    .map(|e| {
-                        vec![
-                            e.id.clone(),
-                            if e.pending() {
-                                "PENDING".into()
-                            } else {
-                                "done".into()
-                            },
-                            e.started.get(..19).unwrap_or(&e.started).replace('T', " "),
-                            e.describe(),
-                        ]
-                    })
-                    .collect();
-                print_table(&["ENTRY", "STATE", "STARTED", "WHAT"], &rows);
-            }
-            Ok(Exit::Ok)
+        JournalCommand::List { all } => list(ctx, &journal, folded, all),
+        JournalCommand::Show { entry } => {
+            let found = journal.resolve(&entry).map_err(journal_error)?;
+            show(ctx, &found)
         }
-        JournalCommand::Recover { yes } => {
-            let pending: Vec<_> = entries.into_iter().filter(|e| e.pending()).collect();
-            if pending.is_empty() {
-                println!("Nothing to recover: no pending journal entries.");
-                return Ok(Exit::Ok);
-            }
-            super::output::require_yes_off_terminal(yes, "recover")?;
-            for e in &pending {
-                eprintln!("pending {}: {}", e.id, e.describe());
-            }
-            if !yes
-                && !super::output::confirm(&format!(
-                    "Finish {} pending entr{} now?",
-                    pending.len(),
-                    if pending.len() == 1 { "y" } else { "ies" }
-                ))
-            {
-                eprintln!("Nothing changed; the entries stay pending.");
-                return Ok(Exit::Ok);
-            }
-            let ops = KeyOps {
-                client: &ctx.client,
-                journal: &journal,
-                stop: None,
-            };
-            let mut failed = 0;
-            let mut last_err = None;
-            for e in &pending {
-                match ops.recover(e).await {
-                    Ok(what) => println!("{}: {what}", e.id),
-                    Err(err) => {
-                        failed += 1;
-                        let err = op_error(err);
-                        eprintln!("bbkeys: {}: {}", e.id, err.message);
-                        last_err = Some(err);
+        JournalCommand::Recover { entry, yes } => {
+            let work = match entry {
+                Some(id) => {
+                    let found = journal.resolve(&id).map_err(journal_error)?;
+                    if !found.pending() {
+                        println!("Nothing to recover: {} is finished.", found.id());
+                        return Ok(Exit::Ok);
                     }
+                    vec![found]
                 }
-            }
-            match (failed, last_err) {
-                (0, _) => Ok(Exit::Ok),
-                (n, Some(err)) if n == pending.len() => Err(err),
-                _ => Ok(Exit::Partial),
-            }
+                None => journal.outstanding().map_err(journal_error)?.all(),
+            };
+            recover(&ops, work, yes).await
         }
         JournalCommand::Undo { entry, yes } => {
-            let found = journal
-                .find(&entry)
-                .map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
+            let found = journal.resolve(&entry).map_err(journal_error)?;
             super::output::require_yes_off_terminal(yes, "undo")?;
-            if !yes && !super::output::confirm(&format!("Undo {}: {}?", found.id, found.describe()))
+            if !yes
+                && !super::output::confirm(&format!("Undo {}: {}?", found.id(), found.describe()))
             {
                 eprintln!("Nothing changed.");
                 return Ok(Exit::Ok);
             }
-            let ops = KeyOps {
-                client: &ctx.client,
-                journal: &journal,
-                stop: None,
-            };
-            let what = ops.undo(&found).await.map_err(op_error)?;
-            println!("{}: {what}", found.id);
+            let what = match &found {
+                Found::Entry(e) => ops.undo(e).await,
+                Found::Batch(b) => ops.settle_batch(b, Direction::RollBack).await,
+            }
+            .map_err(op_error)?;
+            println!("{}: {what}", found.id());
             Ok(Exit::Ok)
         }
+    }
+}
+
+fn list(
+    ctx: &Context,
+    journal: &Journal,
+    folded: crate::journal::Folded,
+    all: bool,
+) -> Result<Exit, CliError> {
+    if ctx.json {
+        let mut entries: Vec<_> = folded
+            .entries
+            .iter()
+            .filter(|e| all || e.pending())
+            .collect();
+        entries.sort_by_key(|e| (!e.pending(), e.started.clone()));
+        // Entries keep the shape they always had; bulk changes are listed after them.
+        let mut value = serde_json::to_value(&entries)
+            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
+        if let Some(list) = value.as_array_mut() {
+            for b in folded.batches.iter().filter(|b| all || b.pending()) {
+                let mut v = serde_json::to_value(b)
+                    .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
+                v["kind"] = "batch".into();
+                list.push(v);
+            }
+        }
+        print_json(&value)?;
+        return Ok(Exit::Ok);
+    }
+    let mut shown: Vec<Found> = folded
+        .batches
+        .into_iter()
+        .map(Found::Batch)
+        .chain(
+            folded
+                .entries
+                .into_iter()
+                .map(|e| Found::Entry(Box::new(e))),
+        )
+        .filter(|f| all || f.pending())
+        .collect();
+    shown.sort_by_key(|f| (!f.pending(), started(f).to_string()));
+    if shown.is_empty() {
+        println!(
+            "No {}journal entries ({}).",
+            if all { "" } else { "pending " },
+            journal.path().display()
+        );
+        return Ok(Exit::Ok);
+    }
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|f| {
+            let s = started(f);
+            vec![
+                f.id().to_string(),
+                if f.pending() { "PENDING" } else { "done" }.to_string(),
+                s.get(..19).unwrap_or(s).replace('T', " "),
+                f.describe(),
+            ]
+        })
+        .collect();
+    print_table(&["ENTRY", "STATE", "STARTED", "WHAT"], &rows);
+    Ok(Exit::Ok)
+}
+
+fn started(f: &Found) -> &str {
+    match f {
+        Found::Entry(e) => &e.started,
+        Found::Batch(b) => &b.started,
+    }
+}
+
+fn show(ctx: &Context, found: &Found) -> Result<Exit, CliError> {
+    if ctx.json {
+        match found {
+            Found::Entry(e) => print_json(e)?,
+            Found::Batch(b) => print_json(b)?,
+        }
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{} ({}): {}",
+        found.id(),
+        if found.pending() { "PENDING" } else { "done" },
+        found.describe()
+    );
+    if let Found::Batch(b) = found {
+        let rows: Vec<Vec<String>> = b
+            .plan
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                vec![
+                    item.scope().map(|s| s.to_string()).unwrap_or_default(),
+                    crate::sanitize::clean_line(
+                        b.settled.get(&i).map_or("not settled", String::as_str),
+                    ),
+                ]
+            })
+            .collect();
+        print_table(&["WHERE", "STATE"], &rows);
+    }
+    Ok(Exit::Ok)
+}
+
+async fn recover(ops: &KeyOps<'_>, work: Vec<Found>, yes: bool) -> Result<Exit, CliError> {
+    if work.is_empty() {
+        println!("Nothing to recover: no pending journal entries.");
+        return Ok(Exit::Ok);
+    }
+    super::output::require_yes_off_terminal(yes, "recover")?;
+    for f in &work {
+        eprintln!("pending {}: {}", f.id(), f.describe());
+    }
+    if !yes
+        && !super::output::confirm(&format!(
+            "Finish {} pending entr{} now?",
+            work.len(),
+            if work.len() == 1 { "y" } else { "ies" }
+        ))
+    {
+        eprintln!("Nothing changed; the entries stay pending.");
+        return Ok(Exit::Ok);
+    }
+    let mut failed = 0;
+    let mut last_err = None;
+    for f in &work {
+        match ops.recover_found(f).await {
+            Ok(what) => println!("{}: {what}", f.id()),
+            Err(err) => {
+                failed += 1;
+                let err = op_error(err);
+                eprintln!("bbkeys: {}: {}", f.id(), err.message);
+                last_err = Some(err);
+            }
+        }
+    }
+    match (failed, last_err) {
+        (0, _) => Ok(Exit::Ok),
+        (n, Some(err)) if n == work.len() => Err(err),
+        _ => Ok(Exit::Partial),
     }
 }

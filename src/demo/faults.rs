@@ -160,7 +160,8 @@ impl FaultAction {
 /// One fault rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
-    /// HTTP method (`GET`, `POST`...); `None` matches any.
+    /// HTTP method (`GET`, `POST`...), or several joined by `|` (`POST|DELETE`); `None`
+    /// matches any.
     #[serde(default)]
     pub method: Option<String>,
     /// Which paths.
@@ -174,6 +175,10 @@ pub struct Fault {
     /// Fire with this probability per matching request (seeded); `None` means always.
     #[serde(default)]
     pub probability: Option<f64>,
+    /// Let this many matching requests through untouched before the fault starts firing, so
+    /// a test can stop a run at its Nth write without timing anything.
+    #[serde(default)]
+    pub skip: u64,
     /// What happens.
     pub action: FaultAction,
 }
@@ -187,6 +192,7 @@ impl Fault {
             when: When::Before,
             times: None,
             probability: None,
+            skip: 0,
             action,
         }
     }
@@ -218,6 +224,12 @@ impl Fault {
         self.times(1)
     }
 
+    /// Let the first `n` matching requests through; the fault acts from the one after.
+    pub fn skip(mut self, n: u64) -> Fault {
+        self.skip = n;
+        self
+    }
+
     /// Fire with probability `p` (0..=1) per matching request.
     pub fn probability(mut self, p: f64) -> Fault {
         self.probability = Some(p);
@@ -244,6 +256,9 @@ pub struct FaultStatus {
     pub fault: Fault,
     /// How many requests it acted on.
     pub fired: u64,
+    /// How many matching requests it let through because of `skip`.
+    #[serde(default)]
+    pub skipped: u64,
 }
 
 /// The installed faults and the generator their probabilities draw from.
@@ -270,6 +285,7 @@ impl FaultSet {
             id,
             fault,
             fired: 0,
+            skipped: 0,
         });
         id
     }
@@ -296,16 +312,28 @@ impl FaultSet {
         after: bool,
     ) -> Option<(u64, FaultAction)> {
         let rng = &mut self.rng;
-        let rule = self.rules.iter_mut().find(|r| {
+        let mut chosen = None;
+        for r in self.rules.iter_mut() {
             let f = &r.fault;
-            f.acts_after() == after
+            let matches = f.acts_after() == after
                 && f.method
                     .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                    .is_none_or(|m| m.split('|').any(|m| m.eq_ignore_ascii_case(method)))
                 && f.path.matches(path)
-                && f.times.is_none_or(|n| r.fired < n)
-                && f.probability.is_none_or(|p| rng.unit() < p)
-        })?;
+                && f.times.is_none_or(|n| r.fired < n);
+            if !matches {
+                continue;
+            }
+            if r.skipped < f.skip {
+                r.skipped += 1;
+                continue;
+            }
+            if f.probability.is_none_or(|p| rng.unit() < p) {
+                chosen = Some(r);
+                break;
+            }
+        }
+        let rule = chosen?;
         rule.fired += 1;
         Some((rule.id, rule.fault.action.clone()))
     }
@@ -427,6 +455,35 @@ mod tests {
         assert_eq!(a, run());
         let fired = a.iter().filter(|f| **f).count();
         assert!((30..90).contains(&fired), "{fired}");
+    }
+
+    #[test]
+    fn skip_lets_the_first_writes_through_and_methods_can_be_listed() {
+        let mut set = FaultSet::new(1);
+        set.add(
+            Fault::prefix("/2.0", FaultAction::Hang)
+                .method("post|DELETE")
+                .skip(2)
+                .once(),
+        );
+        assert!(
+            set.take("GET", "/2.0/x", false).is_none(),
+            "a read is not counted"
+        );
+        assert!(
+            set.take("POST", "/2.0/x", false).is_none(),
+            "first write passes"
+        );
+        assert!(
+            set.take("DELETE", "/2.0/x", false).is_none(),
+            "second write passes"
+        );
+        assert!(
+            set.take("DELETE", "/2.0/x", false).is_some(),
+            "the third is held"
+        );
+        assert!(set.take("POST", "/2.0/x", false).is_none(), "used up");
+        assert_eq!(set.list()[0].skipped, 2);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::dialog::{PendingEntry, expand_home};
 use super::msg::OpFailure;
 use super::state::ReqId;
 use super::worker::CancelFlags;
-use crate::journal::{Entry, Intent, Journal};
+use crate::journal::{Batch, Entry, Found, Intent, Journal};
 use crate::ops::bulk::{ItemStatus, apply, snapshot};
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
 use crate::sanitize::clean_line;
@@ -157,10 +157,13 @@ pub async fn execute(
             let mut outcomes = Vec::new();
             let mut scopes = Vec::new();
             for id in ids {
-                let outcome = match journal.find(&id) {
-                    Ok(entry) => {
-                        scopes.push(entry.record.scope.clone());
-                        ops.recover(&entry).await.map_err(|e| e.to_string())
+                let outcome = match journal.resolve(&id) {
+                    Ok(found) => {
+                        match &found {
+                            Found::Entry(e) => scopes.push(e.record.scope.clone()),
+                            Found::Batch(b) => scopes.extend(b.scopes()),
+                        }
+                        ops.recover_found(&found).await.map_err(|e| e.to_string())
                     }
                     Err(e) => Err(e.to_string()),
                 };
@@ -224,16 +227,7 @@ pub async fn execute(
                 journal,
                 stop: Some(&cancel),
             };
-            let batch = crate::journal::now_rfc3339();
-            apply(
-                &ops,
-                &plan,
-                &batch,
-                services.concurrency,
-                &cancel,
-                &progress,
-            )
-            .await;
+            apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
             flags
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -277,15 +271,30 @@ fn refused(cmd: Command) -> WorkerMsg {
 }
 
 fn check_journal(journal: &Journal) -> WorkerMsg {
-    match journal.pending() {
-        Ok((entries, report)) => WorkerMsg::JournalPending {
-            entries: entries.iter().map(pending_entry).collect(),
-            warning: report.warning(journal.path()),
+    match journal.outstanding() {
+        Ok(outstanding) => WorkerMsg::JournalPending {
+            entries: outstanding
+                .batches
+                .iter()
+                .map(pending_batch)
+                .chain(outstanding.entries.iter().map(pending_entry))
+                .collect(),
+            warning: outstanding.report.warning(journal.path()),
         },
         Err(e) => WorkerMsg::JournalPending {
             entries: Vec::new(),
             warning: Some(e.to_string()),
         },
+    }
+}
+
+fn pending_batch(b: &Batch) -> PendingEntry {
+    let places = b.plan.items.len();
+    PendingEntry {
+        id: b.id.clone(),
+        scope: format!("{places} place{}", if places == 1 { "" } else { "s" }),
+        deleted_not_readded: false,
+        sentence: clean_line(&b.describe()),
     }
 }
 

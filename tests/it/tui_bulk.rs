@@ -102,6 +102,46 @@ async fn bulk_delete_reports_the_refused_repository_and_retries_it() {
     sim.shutdown().await;
 }
 
+/// A delete whose outcome is unknown (503 on every try) leaves its entry pending; once `r`
+/// retries it successfully, nothing of it is pending any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_that_succeeds_closes_the_failed_entry() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ui = select_planted(&sim, dir.path(), 27, "flow-unknown").await;
+    sim.control().add_fault(
+        Fault::prefix(
+            "/2.0/repositories/acme/ansible-playbooks/deploy-keys/",
+            FaultAction::html(503),
+        )
+        .method("DELETE"),
+    );
+    ui.send("d");
+    let screen = apply_and_finish(&ui, "y").await;
+    assert!(screen.contains("2 done, 1 failed"), "{screen}");
+    let journal = Journal::in_dir(dir.path());
+    assert!(
+        !journal.outstanding().unwrap().is_empty(),
+        "the unknown outcome is pending"
+    );
+    sim.control().clear_faults();
+    ui.send("r");
+    ui.wait_for("the retry plan", |s| s.contains("Plan: 1 to delete"))
+        .await;
+    ui.send("y");
+    ui.wait_for("the retry to finish", |s| s.contains("1/1 · 1 done"))
+        .await;
+    assert_eq!(label_on(&sim, "ansible-playbooks", 27), None);
+    let left = journal.outstanding().unwrap();
+    assert!(
+        left.is_empty(),
+        "still pending after a successful retry: {:?}",
+        left.all().iter().map(|f| f.describe()).collect::<Vec<_>>()
+    );
+    ui.quit().await;
+    sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_reads_the_keys_again_and_applies_nothing_already_settled() {
     let sim = simulator().await;

@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::plan::{Change, Plan, Snapshot};
+use super::journaled::batch_plan;
+use super::plan::{Change, NewKey, Plan, Snapshot};
 use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::journal::Step;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, list_keys};
 use crate::sshkey::PublicKey;
 
@@ -71,18 +73,48 @@ pub struct ItemResult {
 /// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have
 /// not started; items in flight finish their current step. `progress(index, status)` is
 /// called on every change of an item's state.
+///
+/// The whole plan is journaled as one batch before the first write; each item is marked
+/// settled when it ends, and the batch is closed once all are. A crash, or an item left
+/// half-done (such as a rotation whose old key could not be removed), leaves the batch
+/// pending for `journal recover`.
 pub async fn apply(
     ops: &KeyOps<'_>,
     plan: &Plan,
-    batch: &str,
     concurrency: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
 ) -> Vec<ItemResult> {
+    if plan.changes.is_empty() {
+        return Vec::new();
+    }
+    let record = batch_plan(plan);
+    let batch = match ops.journal.begin_batch(record.clone()) {
+        Ok(b) => b,
+        Err(e) => {
+            // Nothing is sent without a journal.
+            let status = ItemStatus::Failed(e.to_string());
+            return plan
+                .changes
+                .iter()
+                .enumerate()
+                .map(|(i, change)| {
+                    progress(i, &status);
+                    ItemResult {
+                        change: change.clone(),
+                        status: status.clone(),
+                        auth_failure: false,
+                    }
+                })
+                .collect();
+        }
+    };
+    let (batch, record) = (&batch, &record);
     let results: Vec<(usize, ItemResult)> =
         futures::stream::iter(plan.changes.iter().cloned().enumerate())
             .map(|(i, change)| async move {
                 if cancel.load(Ordering::SeqCst) {
+                    settle(ops, batch, i, "cancelled before it started");
                     progress(i, &ItemStatus::Cancelled);
                     return (
                         i,
@@ -94,11 +126,22 @@ pub async fn apply(
                     );
                 }
                 progress(i, &ItemStatus::Running);
-                let outcome = apply_one(ops, &change, batch).await;
+                let (outcome, half_done) = apply_one(ops, &change, batch).await;
+                let settled = match &outcome {
+                    Ok(_) => true,
+                    Err(_) => !half_done && !has_pending(ops, batch, change.scope()),
+                };
                 let (status, auth_failure) = match outcome {
                     Ok(s) => (s, false),
                     Err(e) => (ItemStatus::Failed(e.to_string()), e.is_auth_problem()),
                 };
+                if settled {
+                    settle(ops, batch, i, &describe(&status));
+                }
+                if matches!(status, ItemStatus::Done | ItemStatus::AlreadyPresent) {
+                    // A retry that succeeds settles what the failed attempt left open.
+                    let _ = ops.journal.settle_superseded(&record.items[i], batch);
+                }
                 progress(i, &status);
                 (
                     i,
@@ -116,52 +159,143 @@ pub async fn apply(
     for (i, r) in results {
         ordered[i] = Some(r);
     }
-    ordered.into_iter().flatten().collect()
+    let ordered: Vec<ItemResult> = ordered.into_iter().flatten().collect();
+    close_if_settled(ops, batch, &ordered);
+    ordered
 }
 
-async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<ItemStatus, OpError> {
+fn describe(status: &ItemStatus) -> String {
+    match status {
+        ItemStatus::Done => "done".into(),
+        ItemStatus::AlreadyPresent => "already present".into(),
+        ItemStatus::Failed(why) => format!("failed with nothing changed: {why}"),
+        ItemStatus::Cancelled => "cancelled".into(),
+        ItemStatus::Queued | ItemStatus::Running => "unknown".into(),
+    }
+}
+
+/// Marks an item settled. A failure to write leaves it open, which recovery handles.
+fn settle(ops: &KeyOps<'_>, batch: &str, item: usize, outcome: &str) {
+    let _ = ops.journal.append(
+        batch,
+        Step::Settled {
+            item,
+            outcome: outcome.to_string(),
+        },
+    );
+}
+
+/// Whether an entry of `batch` on `scope` is still pending.
+fn has_pending(ops: &KeyOps<'_>, batch: &str, scope: &KeyScope) -> bool {
+    match ops.journal.read() {
+        Ok((entries, _)) => entries.iter().any(|e| {
+            e.pending() && e.record.batch.as_deref() == Some(batch) && &e.record.scope == scope
+        }),
+        // Unknown counts as pending: recovery will look.
+        Err(_) => true,
+    }
+}
+
+/// Closes the batch once every item is settled.
+fn close_if_settled(ops: &KeyOps<'_>, batch: &str, results: &[ItemResult]) {
+    let Ok(found) = ops.journal.resolve(batch) else {
+        return;
+    };
+    let crate::journal::Found::Batch(b) = found else {
+        return;
+    };
+    if !b.pending() || !b.unsettled().is_empty() {
+        return;
+    }
+    let ok = results
+        .iter()
+        .all(|r| matches!(r.status, ItemStatus::Done | ItemStatus::AlreadyPresent));
+    let step = if ok {
+        Step::Done
+    } else {
+        let failed = results
+            .iter()
+            .filter(|r| matches!(r.status, ItemStatus::Failed(_)))
+            .count();
+        let cancelled = results
+            .iter()
+            .filter(|r| r.status == ItemStatus::Cancelled)
+            .count();
+        Step::Closed {
+            reason: format!(
+                "ended with {failed} place(s) refused and {cancelled} cancelled, each left unchanged"
+            ),
+        }
+    };
+    let _ = ops.journal.append(batch, step);
+}
+
+/// Runs one change; the flag says whether it stopped half-done (a rotation whose new key is
+/// on the place while the old one may still be there).
+async fn apply_one(
+    ops: &KeyOps<'_>,
+    change: &Change,
+    batch: &str,
+) -> (Result<ItemStatus, OpError>, bool) {
     let batch = Some(batch.to_string());
-    match change {
+    let result = match change {
         Change::Add { scope, key, label } => {
-            let k =
-                PublicKey::from_server(&key.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            Ok(match ops.add(scope, &k, label, batch).await? {
+            let k = match PublicKey::from_server(&key.text) {
+                Ok(k) => k,
+                Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
+            };
+            ops.add(scope, &k, label, batch).await.map(|o| match o {
                 AddOutcome::Added(_) => ItemStatus::Done,
                 AddOutcome::AlreadyPresent(_) => ItemStatus::AlreadyPresent,
             })
         }
-        Change::Delete { scope, key } => {
-            ops.delete(scope, key, batch).await?;
-            Ok(ItemStatus::Done)
-        }
+        Change::Delete { scope, key } => ops
+            .delete(scope, key, batch)
+            .await
+            .map(|()| ItemStatus::Done),
         Change::Relabel {
             scope,
             key,
             new_label,
-        } => {
-            ops.relabel(scope, key, new_label, EditStrategy::Replace, batch)
-                .await?;
-            Ok(ItemStatus::Done)
-        }
+        } => ops
+            .relabel(scope, key, new_label, EditStrategy::Replace, batch)
+            .await
+            .map(|_| ItemStatus::Done),
         Change::Rotate {
             scope,
             old,
             new,
             label,
         } => {
-            let k =
-                PublicKey::from_server(&new.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            ops.add(scope, &k, label, batch.clone()).await?;
-            // Verify the new key before the old one goes: a scope must never lose access.
-            let keys = list_keys(ops.client, scope).await?;
-            if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
-                return Err(OpError::Invalid(format!(
-                    "the new key {} does not show on {scope} after adding it; the old key was kept",
-                    new.fingerprint
-                )));
+            let k = match PublicKey::from_server(&new.text) {
+                Ok(k) => k,
+                Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
+            };
+            if let Err(e) = ops.add(scope, &k, label, batch.clone()).await {
+                return (Err(e), false);
             }
-            ops.delete(scope, old, batch).await?;
-            Ok(ItemStatus::Done)
+            return (rotate_rest(ops, scope, old, new, batch).await, true);
         }
+    };
+    (result, false)
+}
+
+/// A rotation once the new key is added: verify it, then delete the old key.
+async fn rotate_rest(
+    ops: &KeyOps<'_>,
+    scope: &KeyScope,
+    old: &DeployKey,
+    new: &NewKey,
+    batch: Option<String>,
+) -> Result<ItemStatus, OpError> {
+    // Verify the new key before the old one goes: a scope must never lose access.
+    let keys = list_keys(ops.client, scope).await?;
+    if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
+        return Err(OpError::Invalid(format!(
+            "the new key {} does not show on {scope} after adding it; the old key was kept",
+            new.fingerprint
+        )));
     }
+    ops.delete(scope, old, batch).await?;
+    Ok(ItemStatus::Done)
 }

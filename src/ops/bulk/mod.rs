@@ -4,9 +4,11 @@
 //! others.
 
 mod apply;
+mod journaled;
 mod plan;
 
 pub use apply::{ItemResult, ItemStatus, apply, snapshot};
+pub use journaled::{batch_plan, planned_item};
 pub use plan::*;
 
 #[cfg(test)]

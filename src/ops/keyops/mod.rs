@@ -185,7 +185,7 @@ impl KeyOps<'_> {
         match post_key(self.client, scope, &key.to_openssh_with_comment(), label).await {
             Ok(k) => {
                 self.journal.append(&entry, Step::Added { id: k.id })?;
-                self.journal.append(&entry, Step::Done)?;
+                self.done(&entry, &record)?;
                 Ok(AddOutcome::Added(k))
             }
             Err(e) if e.kind == ApiErrorKind::DuplicateKey => {
@@ -204,6 +204,7 @@ impl KeyOps<'_> {
                                 reason: "already present".into(),
                             },
                         )?;
+                        self.journal.close_superseded(&record, &entry)?;
                         Ok(AddOutcome::AlreadyPresent(k.clone()))
                     }
                     None => {
@@ -228,6 +229,13 @@ impl KeyOps<'_> {
             }
             Err(e) => Err(self.pending_err(&entry, "The add's outcome is unknown.", e)),
         }
+    }
+
+    /// Marks `entry` done and closes the pending entries it made moot (an earlier attempt at
+    /// the same change that failed), so a retry that succeeds leaves nothing pending.
+    fn done(&self, entry: &str, record: &IntentRecord) -> Result<(), JournalError> {
+        self.journal.append(entry, Step::Done)?;
+        self.journal.close_superseded(record, entry)
     }
 
     fn pending_err(&self, entry: &str, what: &str, e: ApiError) -> OpError {
@@ -256,7 +264,7 @@ impl KeyOps<'_> {
             .map(|f| f.to_string())
             .unwrap_or_default();
         let _lock = self.journal.lock().await?;
-        let entry = self.journal.begin(IntentRecord {
+        let record = IntentRecord {
             intent: Intent::Delete,
             scope: scope.clone(),
             key: key.key.clone(),
@@ -266,9 +274,10 @@ impl KeyOps<'_> {
             new_label: None,
             old_id: Some(key.id),
             batch,
-        })?;
+        };
+        let entry = self.journal.begin(record.clone())?;
         self.delete_step(&entry, scope, key.id, "refused").await?;
-        self.journal.append(&entry, Step::Done)?;
+        self.done(&entry, &record)?;
         Ok(())
     }
 
@@ -394,7 +403,7 @@ impl KeyOps<'_> {
                     && let Some(k) = find_fingerprint(&keys, &record.fingerprint)
                 {
                     self.journal.append(entry, Step::Added { id: k.id })?;
-                    self.journal.append(entry, Step::Done)?;
+                    self.done(entry, record)?;
                     return Ok(k.clone());
                 }
             }
@@ -410,7 +419,7 @@ impl KeyOps<'_> {
                         .map_err(|le| self.pending_err(entry, "Bitbucket says the key is already there, but the listing to verify it failed.", le))?;
                     if let Some(k) = find_fingerprint(&keys, &record.fingerprint) {
                         self.journal.append(entry, Step::Added { id: k.id })?;
-                        self.journal.append(entry, Step::Done)?;
+                        self.done(entry, record)?;
                         return Ok(k.clone());
                     }
                     return Err(self.pending_err(
@@ -475,7 +484,7 @@ impl KeyOps<'_> {
         })?;
         match find_fingerprint(&keys, &record.fingerprint) {
             Some(k) => {
-                self.journal.append(entry, Step::Done)?;
+                self.done(entry, record)?;
                 Ok(k.clone())
             }
             None => {
@@ -498,4 +507,7 @@ impl KeyOps<'_> {
     }
 }
 
+mod batch;
 mod recovery;
+
+pub use batch::Direction;

@@ -20,7 +20,7 @@ impl KeyOps<'_> {
             Intent::Add => match present {
                 Some(k) => {
                     self.journal.append(&fresh.id, Step::Added { id: k.id })?;
-                    self.journal.append(&fresh.id, Step::Done)?;
+                    self.done(&fresh.id, r)?;
                     Ok(format!(
                         "key {} is on {} (id {}); entry closed",
                         r.fingerprint, r.scope, k.id
@@ -37,7 +37,7 @@ impl KeyOps<'_> {
             Intent::Delete => match present {
                 None => {
                     self.journal.append(&fresh.id, Step::Deleted)?;
-                    self.journal.append(&fresh.id, Step::Done)?;
+                    self.done(&fresh.id, r)?;
                     Ok(format!(
                         "key {} is gone from {}; entry closed",
                         r.fingerprint, r.scope
@@ -46,7 +46,7 @@ impl KeyOps<'_> {
                 Some(k) => {
                     delete_id(self.client, &r.scope, k.id).await?;
                     self.journal.append(&fresh.id, Step::Deleted)?;
-                    self.journal.append(&fresh.id, Step::Done)?;
+                    self.done(&fresh.id, r)?;
                     Ok(format!("deleted key {} from {}", r.fingerprint, r.scope))
                 }
             },
@@ -55,7 +55,7 @@ impl KeyOps<'_> {
                 match present {
                     Some(k) if k.label.as_deref() == Some(want.as_str()) || fresh.deleted => {
                         self.journal.append(&fresh.id, Step::Added { id: k.id })?;
-                        self.journal.append(&fresh.id, Step::Done)?;
+                        self.done(&fresh.id, r)?;
                         Ok(format!(
                             "key {} is on {} as '{}' (id {}); entry closed",
                             r.fingerprint,

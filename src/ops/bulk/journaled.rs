@@ -1,0 +1,79 @@
+//! A plan as the journal records it: every place with the intents its writes will carry, so
+//! that recovery knows the whole bulk change even if no write was made yet.
+
+use super::plan::{Change, NewKey, Plan};
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::journal::{BatchKind, BatchPlan, Intent, IntentRecord, PlannedItem};
+use crate::ops::keyops::fingerprint_of;
+use crate::sshkey::PublicKey;
+
+/// The journal's record of `plan`.
+pub fn batch_plan(plan: &Plan) -> BatchPlan {
+    let kind = match plan.changes.first() {
+        Some(Change::Add { .. }) | None => BatchKind::Add,
+        Some(Change::Delete { .. }) => BatchKind::Delete,
+        Some(Change::Relabel { .. }) => BatchKind::Relabel,
+        Some(Change::Rotate { .. }) => BatchKind::Rotate,
+    };
+    BatchPlan {
+        kind,
+        items: plan.changes.iter().map(planned_item).collect(),
+    }
+}
+
+/// The intents of one change.
+pub fn planned_item(change: &Change) -> PlannedItem {
+    let steps = match change {
+        Change::Add { scope, key, label } => vec![adding(scope, key, label)],
+        Change::Delete { scope, key } => vec![deleting(scope, key)],
+        Change::Relabel {
+            scope,
+            key,
+            new_label,
+        } => vec![IntentRecord {
+            intent: Intent::Relabel,
+            new_label: Some(new_label.clone()),
+            ..deleting(scope, key)
+        }],
+        Change::Rotate {
+            scope,
+            old,
+            new,
+            label,
+        } => vec![adding(scope, new, label), deleting(scope, old)],
+    };
+    PlannedItem { steps }
+}
+
+fn adding(scope: &KeyScope, key: &NewKey, label: &str) -> IntentRecord {
+    let parsed = PublicKey::from_server(&key.text).ok();
+    IntentRecord {
+        intent: Intent::Add,
+        scope: scope.clone(),
+        key: parsed
+            .as_ref()
+            .map_or_else(|| key.text.clone(), |k| k.to_openssh()),
+        fingerprint: key.fingerprint.to_string(),
+        comment: parsed.as_ref().and_then(|k| k.comment().map(String::from)),
+        old_label: None,
+        new_label: Some(label.to_string()),
+        old_id: None,
+        batch: None,
+    }
+}
+
+fn deleting(scope: &KeyScope, key: &DeployKey) -> IntentRecord {
+    IntentRecord {
+        intent: Intent::Delete,
+        scope: scope.clone(),
+        key: key.key.clone(),
+        fingerprint: fingerprint_of(key)
+            .map(|f| f.to_string())
+            .unwrap_or_default(),
+        comment: key.comment.clone(),
+        old_label: key.label.clone(),
+        new_label: None,
+        old_id: Some(key.id),
+        batch: None,
+    }
+}
