@@ -3,13 +3,15 @@
 //! Findings are data, not failures: the exit code is 0 whatever was found, also when some
 //! repositories could not be read (they are findings). It is 4 only when listings were
 //! attempted and not one could be read, because an empty report would then pass for a clean
-//! workspace.
+//! workspace (places the credential does not administer are skipped, not failed, and do not
+//! count), or under `--strict` when any place was not read.
 
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
 use super::context::Context;
 use super::output::{CliError, Exit, fit};
+use super::skipped::{Skipped, StrictArg};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
@@ -26,6 +28,8 @@ pub struct AuditArgs {
     /// Audit the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    #[command(flatten)]
+    pub strict: StrictArg,
 }
 
 /// A scan to work on, fresh or from the cache.
@@ -92,7 +96,10 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
     let got = obtain(ctx, &args.workspace, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
-    let (nothing_readable, listings) = (got.snapshot.nothing_readable(), got.snapshot.listings());
+    let (nothing_readable, listings) = (
+        got.snapshot.nothing_permitted_readable(),
+        got.snapshot.listings(),
+    );
     // The inventory holds all the audit needs: the scan goes before the report is built, so a
     // large workspace is not in memory twice at the peak. Freeing 30,000 keys takes a while:
     // a second thread does it while the audit runs.
@@ -109,6 +116,11 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
         print!("{}", render(&report, &inventory, got.cached_age));
     }
     let _ = freed.join();
+    // Under --json the document lists the skipped places itself.
+    let skipped = Skipped::new(inventory.skipped());
+    if !ctx.json {
+        skipped.print_text();
+    }
     if nothing_readable {
         eprintln!(
             "bbkeys: not one of the {listings} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
@@ -116,7 +128,13 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
         );
         return Ok(Exit::Partial);
     }
-    Ok(Exit::Ok)
+    // Findings are data: only --strict turns places not read into a non-zero exit.
+    let complete = skipped.is_empty() && inventory.read_failures().is_empty();
+    Ok(if args.strict.strict && !complete {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }
 
 /// Where a finding applies, short, within its workspace.

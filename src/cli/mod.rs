@@ -14,6 +14,7 @@ mod listing;
 mod output;
 mod scan_cost;
 mod single;
+mod skipped;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ mod contract;
 mod crash;
 mod demo;
 mod faults;
+mod not_permitted;
 mod perf;
 mod props;
 mod readme;
