@@ -10,12 +10,12 @@ use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
 use super::context::Context;
-use super::output::{CliError, Exit, fit};
+use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::skipped::{Skipped, StrictArg};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
-use crate::sanitize::clean_line;
+use crate::sanitize::clean_cell;
 
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
@@ -113,7 +113,8 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {
-        print!("{}", render(&report, &inventory, got.cached_age));
+        let cut = stdout_is_terminal();
+        print!("{}", render(&report, &inventory, got.cached_age, cut));
     }
     let _ = freed.join();
     // Under --json the document lists the skipped places itself.
@@ -170,8 +171,14 @@ pub(super) fn age_text(age: time::Duration) -> String {
 }
 
 /// The summary line and the findings table. The reason is the last column and is never cut:
-/// it is the part a person acts on.
-fn render(report: &AuditReport, inv: &Inventory, cached_age: Option<time::Duration>) -> String {
+/// it is the part a person acts on. Labels and places are cut only when `cut` (a terminal).
+fn render(
+    report: &AuditReport,
+    inv: &Inventory,
+    cached_age: Option<time::Duration>,
+    cut: bool,
+) -> String {
+    let fit = |s: &str, max: usize| if cut { fit(s, max) } else { s.to_string() };
     let s = &report.summary;
     let mut out = format!(
         "{}: {} keys in {} holdings on {} repositories and {} projects, scanned {}{}.\n",
@@ -221,9 +228,9 @@ fn render(report: &AuditReport, inv: &Inventory, cached_age: Option<time::Durati
                     .as_ref()
                     .map(|fp| fp.to_string())
                     .unwrap_or_else(|| "-".into()),
-                fit(&clean_line(&labels), 28),
-                fit(&clean_line(&place_of(f, inv)), 32),
-                clean_line(&f.reason),
+                fit(&clean_cell(&labels), 28),
+                fit(&clean_cell(&place_of(f, inv)), 32),
+                clean_cell(&f.reason),
             ]
         })
         .collect();

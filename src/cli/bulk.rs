@@ -282,8 +282,9 @@ fn print_plan(ctx: &Context, plan: &Plan, heading: &str) -> Result<(), CliError>
         return Ok(());
     }
     println!("{heading}");
+    // Plan lines are a table of what will change: never cut, and without invisible characters.
     for line in plan.lines() {
-        println!("  {line}");
+        println!("  {}", crate::sanitize::clean_cell(&line));
     }
     println!("{}", plan.summary());
     Ok(())

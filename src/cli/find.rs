@@ -139,9 +139,7 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
             unreadable: &unreadable,
             skipped: skipped.places(),
         };
-        let text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        super::output::print_json(&doc)?;
     } else {
         let (r, p) = (entry.repositories.len(), entry.projects.len());
         println!(

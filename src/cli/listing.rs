@@ -23,9 +23,9 @@ pub struct KeyRow {
     pub scope: &'static str,
     /// Key id.
     pub id: u64,
-    /// Label.
+    /// Label, as the server sent it: `--json` escapes it, tables and CSV clean it.
     pub label: String,
-    /// Comment, null when absent.
+    /// Comment, null when absent; as the server sent it, like the label.
     pub comment: Option<String>,
     /// `SHA256:...`; null only if the server sent a key bbkeys cannot read.
     pub fingerprint: Option<String>,
@@ -40,7 +40,8 @@ pub struct KeyRow {
 }
 
 impl KeyRow {
-    /// Builds a row; server text is sanitised here, once.
+    /// Builds a row. Label and comment stay as the server sent them, so `--json` can show a
+    /// hostile label for what it is; every other output cleans them.
     pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
         let (workspace, repo, project) = match scope {
@@ -57,12 +58,8 @@ impl KeyRow {
             project,
             scope: scope.kind(),
             id: key.id,
-            label: clean_line(key.label.as_deref().unwrap_or("")),
-            comment: key
-                .comment
-                .as_deref()
-                .map(clean_line)
-                .filter(|c| !c.is_empty()),
+            label: key.label.clone().unwrap_or_default(),
+            comment: key.comment.clone().filter(|c| !c.is_empty()),
             fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
             key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
             bits: parsed.as_ref().map(|p| p.bits()),
@@ -307,8 +304,8 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
             r.project.clone().unwrap_or_default(),
             r.scope.to_string(),
             r.id.to_string(),
-            r.label.clone(),
-            r.comment.clone().unwrap_or_default(),
+            clean_line(&r.label),
+            r.comment.as_deref().map(clean_line).unwrap_or_default(),
             r.fingerprint.clone().unwrap_or_default(),
             r.key_type.clone().unwrap_or_default(),
             r.bits.map(|b| b.to_string()).unwrap_or_default(),

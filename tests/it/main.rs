@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod bulk_cli;
 mod cli;
+mod cli_tables;
 mod client;
 mod common;
 mod contract;

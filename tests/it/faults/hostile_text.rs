@@ -1,7 +1,8 @@
 //! Server text written to attack a terminal: labels, comments and names carrying escape
 //! sequences (OSC 52 clipboard writes, screen clears, C1 controls, bidirectional overrides,
 //! line breaks) and 10,000-character labels. The client keeps the data as the server sent it;
-//! whatever reaches a terminal (CLI tables, CSV, JSON strings, the TUI's cells) must be clean.
+//! whatever reaches a terminal (CLI tables, CSV, JSON text, the TUI's cells) must be clean. A
+//! key listing's JSON keeps the original label, escaped so the text itself is clean.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -144,8 +145,25 @@ async fn no_escape_reaches_the_cli_output() {
         assert_terminal_safe(&out.stderr, &format!("{what} (stderr)"));
         if args.contains(&"--json") {
             let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_json_strings_safe(&doc, &what);
-            seen_long |= stdout(&out).contains(&"x".repeat(9_996));
+            if args.contains(&"list") {
+                // A key listing keeps labels as the server sent them (issue 14, item 14): the
+                // JSON text escapes them (checked above), a parser gets the original.
+                let api = doc
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["repo"] == "api")
+                    .unwrap();
+                assert_eq!(api["label"], HOSTILE, "{what}");
+                seen_long |= doc
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["label"] == long_label().as_str());
+            } else {
+                assert_json_strings_safe(&doc, &what);
+                seen_long |= stdout(&out).contains(&"x".repeat(9_996));
+            }
         }
         seen_clean |= stdout(&out).contains(HOSTILE_CLEAN);
     }
