@@ -377,7 +377,7 @@ async fn run_plan(
         plan = replanned;
         if plan.is_empty() {
             println!("Nothing to do any more.");
-            return Ok(Exit::Ok);
+            return Ok(read);
         }
         if !args.yes && !ask_to_apply(&plan) {
             eprintln!("Nothing changed.");

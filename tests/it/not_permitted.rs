@@ -228,3 +228,47 @@ async fn a_403_for_a_missing_scope_is_not_skipped() {
     assert!(err.contains("admin:project:bitbucket"), "{err}");
     assert!(!err.contains("skipped"), "{err}");
 }
+
+#[tokio::test]
+async fn a_repository_listing_skips_the_project_it_may_not_read() {
+    let home = tempfile::tempdir().unwrap();
+    // tps-api is the user's; its project TPS is not, so the inherited keys cannot be listed.
+    let out = demo(home.path(), &["keys", "list", "initech/tps-api"]).await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("skipped 1 project you do not administer: TPS"),
+        "{err}"
+    );
+    assert!(stdout(&out).contains("initech/tps-api"), "{}", stdout(&out));
+    let out = demo(
+        home.path(),
+        &["keys", "list", "initech/tps-api", "--strict"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    // A repository named on its own is still refused as before: it is what was asked for.
+    let out = demo(home.path(), &["keys", "list", "initech/tps-reports"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn strict_belongs_to_the_fan_out_forms_only() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["keys", "rm", "initech/tps-api", "1", "--strict", "--yes"],
+        vec![
+            "keys",
+            "relabel",
+            "initech/tps-api",
+            "1",
+            "x",
+            "--strict",
+            "--yes",
+        ],
+    ] {
+        let out = demo(home.path(), &args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--strict"), "{}", stderr(&out));
+    }
+}
