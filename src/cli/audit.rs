@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::context::Context;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
+use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
@@ -96,6 +97,11 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
     let got = obtain(ctx, &args.workspace, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
+    let raw = if ctx.json {
+        RawText::from_snapshot(&got.snapshot)
+    } else {
+        RawText::default()
+    };
     let (nothing_readable, listings) = (
         got.snapshot.nothing_permitted_readable(),
         got.snapshot.listings(),
@@ -109,7 +115,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     if ctx.json {
-        super::output::print_json(&report)?;
+        print_json_with_raw(&report, &raw)?;
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {

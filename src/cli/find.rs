@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use super::audit::{age_text, obtain};
 use super::context::Context;
 use super::output::{CliError, Exit, print_table};
+use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
 use crate::ops::audit::{Inventory, KeyHolding, SkippedPlace, Timestamp, UnreadableListing};
 use crate::ops::find::{KeyNeedle, find_key};
@@ -139,7 +140,8 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
             unreadable: &unreadable,
             skipped: skipped.places(),
         };
-        super::output::print_json(&doc)?;
+        let raw = RawText::from_snapshot(&got.snapshot);
+        print_json_with_raw(&doc, &raw)?;
     } else {
         let (r, p) = (entry.repositories.len(), entry.projects.len());
         println!(

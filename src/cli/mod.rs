@@ -12,6 +12,7 @@ mod journal;
 mod keys;
 mod listing;
 mod output;
+mod raw_text;
 mod scan_cost;
 mod single;
 mod skipped;

@@ -66,8 +66,9 @@ async fn tables_are_not_cut_when_stdout_is_not_a_terminal() {
     }
 }
 
-/// Zero-width space, joiner, non-joiner and no-break space, plus a word joiner.
-const HIDDEN: &str = "ci\u{200b}-de\u{200d}pl\u{200c}oy\u{feff}\u{2060}";
+/// Zero-width space, joiner, non-joiner and no-break space, a word joiner, and an escape
+/// sequence that resets colours.
+const HIDDEN: &str = "ci\u{200b}-de\u{200d}pl\u{200c}oy\u{feff}\u{2060}\u{1b}[0m";
 const SHOWN: &str = "ci-deploy";
 
 fn has_zero_width(s: &str) -> bool {
@@ -112,5 +113,38 @@ async fn tables_drop_zero_width_characters_and_json_keeps_them() {
     assert!(!api.is_empty());
     for r in api {
         assert_eq!(r["label"], HIDDEN, "{r}");
+    }
+    // The holdings of `keys find --json` and `audit --json` are Bitbucket's rows too.
+    for args in [
+        vec!["--json", "keys", "find", &ci, "-w", "acme"],
+        vec!["--json", "audit", "acme"],
+    ] {
+        let out = bbkeys(home.path(), &env_ref(&env), &args, "").await;
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(!has_zero_width(&stdout(&out)), "{args:?}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut api = Vec::new();
+        holdings_at(&doc, "api", &mut api);
+        assert!(!api.is_empty(), "{args:?}: no holding on acme/api");
+        for h in api {
+            assert_eq!(h["label"], HIDDEN, "{args:?}: {h}");
+        }
+    }
+}
+
+/// Every key holding (an object with `scope`, `repo` and `label`) on repository `repo`.
+fn holdings_at<'v>(v: &'v Value, repo: &str, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(o) => {
+            if o.get("repo").and_then(Value::as_str) == Some(repo)
+                && o.contains_key("label")
+                && o.contains_key("id")
+            {
+                out.push(v);
+            }
+            o.values().for_each(|v| holdings_at(v, repo, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| holdings_at(v, repo, out)),
+        _ => {}
     }
 }
