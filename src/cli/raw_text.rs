@@ -37,7 +37,12 @@ impl RawText {
             };
             (scope, l)
         });
-        let changed = |s: &Option<String>| s.as_deref().is_some_and(|s| clean_line(s) != s);
+        // Printable ASCII (nearly every label) is clean: checked without building a copy.
+        let changed = |s: &Option<String>| {
+            s.as_deref().is_some_and(|s| {
+                !s.bytes().all(|b| (0x20..0x7f).contains(&b)) && clean_line(s) != s
+            })
+        };
         let mut by_holding = HashMap::new();
         for (scope, listing) in repos.chain(projects) {
             let Listing::Keys(keys) = listing else {
