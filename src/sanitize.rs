@@ -31,6 +31,28 @@ pub fn clean_line(s: &str) -> String {
     out
 }
 
+/// [`clean_line`] for a table cell: zero-width characters go too. They are invisible, so a
+/// label padded with them looks exactly like the one it imitates, and they make a cell's width
+/// differ from what the terminal draws.
+pub fn clean_cell(s: &str) -> String {
+    let line = clean_line(s);
+    if line.chars().any(is_zero_width) {
+        line.chars().filter(|c| !is_zero_width(*c)).collect()
+    } else {
+        line
+    }
+}
+
+/// Characters that take no room on screen: zero-width space, non-joiner and joiner, word
+/// joiner and invisible operators, the zero-width no-break space (BOM), the soft hyphen and
+/// the Mongolian vowel separator.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{180e}'
+    )
+}
+
 /// [`clean_line`] for text already owned: clean text (nearly all of it) is returned as it is,
 /// without a copy.
 pub fn clean_owned(s: String) -> String {
@@ -113,5 +135,12 @@ mod tests {
         assert_eq!(clean_line("a\u{9b}2Jb"), "ab");
         assert_eq!(clean_line("ab\u{202e}cd"), "abcd");
         assert_eq!(clean_line("日本語 ✓"), "日本語 ✓");
+    }
+
+    #[test]
+    fn cells_lose_zero_width_characters_too() {
+        assert_eq!(clean_cell("ci\u{200b}-de\u{200d}ploy\u{feff}"), "ci-deploy");
+        assert_eq!(clean_cell("a\u{1b}[31mb\u{2060}c"), "abc");
+        assert_eq!(clean_cell("日本語 ✓"), "日本語 ✓");
     }
 }

@@ -175,6 +175,13 @@ impl ApiError {
         )
     }
 
+    /// Whether this is the 403 for a repository or project the credential does not administer
+    /// (a bare `Forbidden`, §4), rather than a missing scope or an access token that may not
+    /// write: a workspace-wide read skips such a place instead of failing on it.
+    pub fn is_not_permitted(&self) -> bool {
+        self.kind == ApiErrorKind::Forbidden
+    }
+
     /// Whether a GET may be retried after this error.
     pub fn is_transient(&self) -> bool {
         matches!(

@@ -3,17 +3,20 @@
 //! Findings are data, not failures: the exit code is 0 whatever was found, also when some
 //! repositories could not be read (they are findings). It is 4 only when listings were
 //! attempted and not one could be read, because an empty report would then pass for a clean
-//! workspace.
+//! workspace (places the credential does not administer are skipped, not failed, and do not
+//! count), or under `--strict` when any place was not read.
 
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
 use super::context::Context;
-use super::output::{CliError, Exit, fit};
+use super::output::{CliError, Exit, fit, stdout_is_terminal};
+use super::raw_text::{RawText, print_json_with_raw};
+use super::skipped::{Skipped, StrictArg};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
-use crate::sanitize::clean_line;
+use crate::sanitize::clean_cell;
 
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
@@ -26,6 +29,8 @@ pub struct AuditArgs {
     /// Audit the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    #[command(flatten)]
+    pub strict: StrictArg,
 }
 
 /// A scan to work on, fresh or from the cache.
@@ -92,7 +97,15 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
     let got = obtain(ctx, &args.workspace, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
-    let (nothing_readable, listings) = (got.snapshot.nothing_readable(), got.snapshot.listings());
+    let raw = if ctx.json {
+        RawText::from_snapshot(&got.snapshot)
+    } else {
+        RawText::default()
+    };
+    let (nothing_readable, listings) = (
+        got.snapshot.nothing_permitted_readable(),
+        got.snapshot.listings(),
+    );
     // The inventory holds all the audit needs: the scan goes before the report is built, so a
     // large workspace is not in memory twice at the peak. Freeing 30,000 keys takes a while:
     // a second thread does it while the audit runs.
@@ -102,13 +115,19 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     if ctx.json {
-        super::output::print_json(&report)?;
+        print_json_with_raw(&report, &raw)?;
     } else if args.csv {
         print!("{}", report.to_csv());
     } else {
-        print!("{}", render(&report, &inventory, got.cached_age));
+        let cut = stdout_is_terminal();
+        print!("{}", render(&report, &inventory, got.cached_age, cut));
     }
     let _ = freed.join();
+    // Under --json the document lists the skipped places itself.
+    let skipped = Skipped::new(inventory.skipped());
+    if !ctx.json {
+        skipped.print_text();
+    }
     if nothing_readable {
         eprintln!(
             "bbkeys: not one of the {listings} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
@@ -116,7 +135,13 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
         );
         return Ok(Exit::Partial);
     }
-    Ok(Exit::Ok)
+    // Findings are data: only --strict turns places not read into a non-zero exit.
+    let complete = skipped.is_empty() && inventory.read_failures().is_empty();
+    Ok(if args.strict.strict && !complete {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }
 
 /// Where a finding applies, short, within its workspace.
@@ -152,8 +177,14 @@ pub(super) fn age_text(age: time::Duration) -> String {
 }
 
 /// The summary line and the findings table. The reason is the last column and is never cut:
-/// it is the part a person acts on.
-fn render(report: &AuditReport, inv: &Inventory, cached_age: Option<time::Duration>) -> String {
+/// it is the part a person acts on. Labels and places are cut only when `cut` (a terminal).
+fn render(
+    report: &AuditReport,
+    inv: &Inventory,
+    cached_age: Option<time::Duration>,
+    cut: bool,
+) -> String {
+    let fit = |s: &str, max: usize| if cut { fit(s, max) } else { s.to_string() };
     let s = &report.summary;
     let mut out = format!(
         "{}: {} keys in {} holdings on {} repositories and {} projects, scanned {}{}.\n",
@@ -203,9 +234,9 @@ fn render(report: &AuditReport, inv: &Inventory, cached_age: Option<time::Durati
                     .as_ref()
                     .map(|fp| fp.to_string())
                     .unwrap_or_else(|| "-".into()),
-                fit(&clean_line(&labels), 28),
-                fit(&clean_line(&place_of(f, inv)), 32),
-                clean_line(&f.reason),
+                fit(&clean_cell(&labels), 28),
+                fit(&clean_cell(&place_of(f, inv)), 32),
+                clean_cell(&f.reason),
             ]
         })
         .collect();

@@ -10,6 +10,7 @@ use super::keys::{BulkArgs, check_workspace};
 use super::output::print_json;
 use super::output::{CliError, Exit, print_table};
 use super::single::{StopOnSignal, check_label, read_key};
+use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
@@ -34,15 +35,15 @@ pub async fn add_many(
     };
     let (snap, unreadable) = snapshot(&ctx.client, &request.scopes()).await;
     report_unreadable(ctx, &unreadable);
-    run_plan(
-        ctx,
-        request,
-        snap,
-        BTreeMap::new(),
-        args,
-        !unreadable.is_empty(),
-    )
-    .await
+    // The places were named on the command line: one that cannot be read is a failure, never
+    // a place to skip.
+    let read = if unreadable.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Partial
+    };
+    let skipped = Skipped::default();
+    run_plan(ctx, request, snap, BTreeMap::new(), args, read, &skipped).await
 }
 
 /// What a workspace scan says about where a key is.
@@ -50,7 +51,10 @@ struct Holders {
     snapshot: Snapshot,
     projects: BTreeMap<KeyScope, String>,
     scopes: Vec<KeyScope>,
+    /// Places that could not be read, places not administered left out.
     unreadable: Vec<(KeyScope, crate::bitbucket::ApiError)>,
+    /// Places skipped because the credential does not administer them.
+    skipped: Skipped,
 }
 
 impl Holders {
@@ -62,15 +66,29 @@ impl Holders {
             .collect()
     }
 
-    /// Plans and applies `request` on what the scan found; exit 4 if some places were unreadable.
+    /// Plans and applies `request` on what the scan found; exit 4 if some places were
+    /// unreadable (3 if each for a credential problem), or under `strict` if some were skipped.
     async fn run(
         self,
         ctx: &Context,
         request: BulkRequest,
         args: BulkArgs,
+        strict: bool,
     ) -> Result<Exit, CliError> {
-        let partial = !self.unreadable.is_empty();
-        run_plan(ctx, request, self.snapshot, self.projects, args, partial).await
+        let failed: Vec<&crate::bitbucket::ApiError> =
+            self.unreadable.iter().map(|(_, e)| e).collect();
+        let read = worst(read_failure_exit(&failed), self.skipped.exit(strict));
+        let skipped = self.skipped;
+        run_plan(
+            ctx,
+            request,
+            self.snapshot,
+            self.projects,
+            args,
+            read,
+            &skipped,
+        )
+        .await
     }
 }
 
@@ -146,6 +164,7 @@ async fn holders(
         .filter(|(_, keys)| keys.iter().any(|k| fingerprint_of(k).as_ref() == Some(fp)))
         .map(|(s, _)| s.clone())
         .collect();
+    let (skipped, unreadable) = Skipped::split(unreadable);
     report_unreadable(ctx, &unreadable);
     if scopes.is_empty() {
         let where_ = if only_repos.is_empty() {
@@ -157,6 +176,9 @@ async fn holders(
         if !unreadable.is_empty() {
             msg.push_str(&format!(" ({} could not be read)", unreadable.len()));
         }
+        if let Some(note) = skipped.note() {
+            msg.push_str(&format!("; {note}"));
+        }
         return Err(CliError::new(Exit::Error, msg));
     }
     Ok(Holders {
@@ -164,6 +186,7 @@ async fn holders(
         projects,
         scopes,
         unreadable,
+        skipped,
     })
 }
 
@@ -178,13 +201,14 @@ pub async fn remove_everywhere(
     fp: &str,
     repos: &[String],
     args: BulkArgs,
+    strict: bool,
 ) -> Result<Exit, CliError> {
     let fp = parse_fingerprint(fp)?;
     let h = holders(ctx, ws, &fp, repos).await?;
     let request = BulkRequest::Delete {
         targets: h.targets(&fp),
     };
-    h.run(ctx, request, args).await
+    h.run(ctx, request, args, strict).await
 }
 
 /// `keys relabel --fingerprint --workspace --label`.
@@ -194,6 +218,7 @@ pub async fn relabel_everywhere(
     fp: &str,
     template: &str,
     args: BulkArgs,
+    strict: bool,
 ) -> Result<Exit, CliError> {
     let fp = parse_fingerprint(fp)?;
     validate_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
@@ -202,7 +227,7 @@ pub async fn relabel_everywhere(
         targets: h.targets(&fp),
         template: template.to_string(),
     };
-    h.run(ctx, request, args).await
+    h.run(ctx, request, args, strict).await
 }
 
 /// `keys rotate --from --to --workspace [--label]`.
@@ -213,6 +238,7 @@ pub async fn rotate(
     to: &str,
     label: Option<&str>,
     args: BulkArgs,
+    strict: bool,
 ) -> Result<Exit, CliError> {
     let from_fp = if from.starts_with("SHA256:") || from.starts_with("sha256:") {
         parse_fingerprint(from)?
@@ -234,7 +260,7 @@ pub async fn rotate(
         label,
         scopes: h.scopes.clone(),
     };
-    h.run(ctx, request, args).await
+    h.run(ctx, request, args, strict).await
 }
 
 /// The old key of a rotation may be weak (that may be why it is rotated): read it leniently.
@@ -256,8 +282,9 @@ fn print_plan(ctx: &Context, plan: &Plan, heading: &str) -> Result<(), CliError>
         return Ok(());
     }
     println!("{heading}");
+    // Plan lines are a table of what will change: never cut, and without invisible characters.
     for line in plan.lines() {
-        println!("  {line}");
+        println!("  {}", crate::sanitize::clean_cell(&line));
     }
     println!("{}", plan.summary());
     Ok(())
@@ -290,9 +317,14 @@ async fn run_plan(
     snap: Snapshot,
     projects: BTreeMap<KeyScope, String>,
     args: BulkArgs,
-    partial_read: bool,
+    read: Exit,
+    skipped: &Skipped,
 ) -> Result<Exit, CliError> {
     let mut plan = request.plan(&snap, &projects);
+    // A dry run's JSON document lists the skipped places itself; stderr gets no second copy.
+    if !(args.dry_run && ctx.json) {
+        skipped.print(ctx.json);
+    }
     if args.dry_run {
         if ctx.json {
             print_json(&serde_json::json!({
@@ -303,15 +335,12 @@ async fn run_plan(
                 "changes": plan.changes.iter().map(|c| c.to_json()).collect::<Vec<_>>(),
                 "already_present": plan.already_present.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
                 "needs_typed_confirmation": plan.needs_typed_confirmation(),
+                "skipped": skipped.places(),
             }))?;
         } else {
             print_plan(ctx, &plan, "Plan (dry run: nothing will change):")?;
         }
-        return Ok(if partial_read {
-            Exit::Partial
-        } else {
-            Exit::Ok
-        });
+        return Ok(read);
     }
     if !args.yes && !std::io::stdin().is_terminal() {
         print_plan(ctx, &plan, "Plan:")?;
@@ -327,11 +356,7 @@ async fn run_plan(
         } else {
             print_json(&Vec::<serde_json::Value>::new())?;
         }
-        return Ok(if partial_read {
-            Exit::Partial
-        } else {
-            Exit::Ok
-        });
+        return Ok(read);
     }
     if !args.yes && !ask_to_apply(&plan) {
         eprintln!("Nothing changed.");
@@ -352,7 +377,7 @@ async fn run_plan(
         plan = replanned;
         if plan.is_empty() {
             println!("Nothing to do any more.");
-            return Ok(Exit::Ok);
+            return Ok(read);
         }
         if !args.yes && !ask_to_apply(&plan) {
             eprintln!("Nothing changed.");
@@ -438,8 +463,8 @@ async fn run_plan(
         ctx.warn_pending();
     }
     let cancelled = results.iter().any(|r| r.status == ItemStatus::Cancelled);
-    Ok(if failed.is_empty() && !cancelled && !partial_read {
-        Exit::Ok
+    Ok(if failed.is_empty() && !cancelled {
+        read
     } else if !failed.is_empty() && failed.iter().all(|r| r.auth_failure) && !cancelled {
         Exit::Auth
     } else {

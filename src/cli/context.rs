@@ -46,7 +46,7 @@ impl Context {
         if ctx.source == CredentialSource::None {
             return Err(CliError::new(
                 Exit::Auth,
-                "no Bitbucket credential is configured. Set BBKEYS_EMAIL and BBKEYS_API_TOKEN (an API token with Bitbucket scopes from https://id.atlassian.com/manage-profile/security/api-tokens), or add a profile to the config file (see config.example.toml). Try it without an account: bbkeys --demo",
+                "no Bitbucket credential is configured. Run `bbkeys auth login` to store an API token (one with Bitbucket scopes from https://id.atlassian.com/manage-profile/security/api-tokens), or set BBKEYS_EMAIL and BBKEYS_API_TOKEN, or add a profile to the config file (see config.example.toml). Try it without an account: bbkeys --demo",
             ));
         }
         Ok(ctx)

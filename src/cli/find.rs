@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use super::audit::{age_text, obtain};
 use super::context::Context;
 use super::output::{CliError, Exit, print_table};
-use crate::ops::audit::{Inventory, KeyHolding, Timestamp, UnreadableListing};
+use super::raw_text::{RawText, print_json_with_raw};
+use super::skipped::{Skipped, StrictArg};
+use crate::ops::audit::{Inventory, KeyHolding, SkippedPlace, Timestamp, UnreadableListing};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::sshkey::Fingerprint;
 
@@ -26,6 +28,8 @@ pub struct FindArgs {
     /// Search the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    #[command(flatten)]
+    pub strict: StrictArg,
 }
 
 /// Bigger than any public key line (16 KiB at most), small enough to refuse a wrong file fast.
@@ -79,7 +83,8 @@ struct FindDocument<'a> {
     holdings: &'a [KeyHolding],
     reached: Vec<&'a str>,
     reach: usize,
-    unreadable: &'a [UnreadableListing],
+    unreadable: &'a [&'a UnreadableListing],
+    skipped: &'a [SkippedPlace],
 }
 
 /// Runs `bbkeys keys find`.
@@ -91,25 +96,35 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     let inventory = Inventory::build(&got.snapshot);
     let result = find_key(&inventory, &needle.fingerprint);
     let ws = &args.workspace;
+    let unreadable = inventory.read_failures();
+    let skipped = Skipped::new(inventory.skipped());
     let Some(entry) = result.entry else {
         return Err(CliError::new(
             Exit::Error,
             format!(
-                "{} is on none of the {} repositories and {} projects of {ws} that could be read{}.",
+                "{} is on none of the {} repositories and {} projects of {ws} that could be read{}{}.",
                 needle.fingerprint,
                 inventory.repositories_read,
                 inventory.projects_read,
-                if inventory.unreadable.is_empty() {
+                if unreadable.is_empty() {
                     String::new()
                 } else {
                     format!(
                         "; it may still sit on {}, which could not be read (`bbkeys audit {ws}` says why)",
-                        unreadable_names(&inventory.unreadable)
+                        unreadable_names(&unreadable)
                     )
-                }
+                },
+                skipped
+                    .note()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             ),
         ));
     };
+    // The document under --json lists the skipped places; otherwise they are one note.
+    if !ctx.json {
+        skipped.print_text();
+    }
     if ctx.json {
         let doc = FindDocument {
             workspace: ws,
@@ -122,11 +137,11 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
             holdings: &entry.holdings,
             reached: entry.reached.iter().map(String::as_str).collect(),
             reach: entry.reach,
-            unreadable: &inventory.unreadable,
+            unreadable: &unreadable,
+            skipped: skipped.places(),
         };
-        let text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        let raw = RawText::from_snapshot(&got.snapshot);
+        print_json_with_raw(&doc, &raw)?;
     } else {
         let (r, p) = (entry.repositories.len(), entry.projects.len());
         println!(
@@ -172,16 +187,22 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
             }
         }
     }
-    if !inventory.unreadable.is_empty() {
+    if !unreadable.is_empty() {
         eprintln!(
             "bbkeys: warning: the scan could not read {}, where the key may also sit (`bbkeys audit {ws}` says why).",
-            unreadable_names(&inventory.unreadable)
+            unreadable_names(&unreadable)
         );
     }
-    Ok(Exit::Ok)
+    // The answer stands without the places not read; `--strict` asks for a complete one.
+    let complete = unreadable.is_empty() && skipped.is_empty();
+    Ok(if args.strict.strict && !complete {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }
 
-fn unreadable_names(unreadable: &[UnreadableListing]) -> String {
+fn unreadable_names(unreadable: &[&UnreadableListing]) -> String {
     let names: Vec<&str> = unreadable.iter().map(|u| u.target.as_str()).collect();
     names.join(", ")
 }

@@ -6,6 +6,7 @@ use super::context::Context;
 use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
+use super::skipped::StrictArg;
 use crate::bitbucket::{KeyScope, RepoRef, valid_project_key, valid_slug};
 
 /// `bbkeys keys ...`
@@ -22,6 +23,8 @@ pub enum KeysCommand {
         /// CSV output.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        #[command(flatten)]
+        strict: StrictArg,
     },
     /// Add a key to one repository (or, with --project, to a project), or to several
     /// repositories at once: `keys add acme/api acme/web --key k.pub --label ci`.
@@ -65,6 +68,8 @@ pub enum KeysCommand {
         label: Option<String>,
         #[command(flatten)]
         bulk: BulkArgs,
+        #[command(flatten)]
+        strict: StrictArg,
     },
     /// Remove a key from a repository (or, with --project, from a project). The fan-out form
     /// `--fingerprint SHA256:... --workspace <ws> [--repo <slug>...]` removes it from every
@@ -88,6 +93,8 @@ pub enum KeysCommand {
         repos: Vec<String>,
         #[command(flatten)]
         bulk: BulkArgs,
+        #[command(flatten)]
+        strict: StrictArg,
     },
     /// Replace one key with another in every repository and project of a workspace that holds
     /// it: per place, add the new key, verify it, then delete the old one.
@@ -106,6 +113,8 @@ pub enum KeysCommand {
         label: Option<String>,
         #[command(flatten)]
         bulk: BulkArgs,
+        #[command(flatten)]
+        strict: StrictArg,
     },
     /// Find every repository and project of a workspace that holds a key.
     Find(super::find::FindArgs),
@@ -182,7 +191,8 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             target,
             project,
             csv,
-        } => list(ctx, &target, project.as_deref(), csv).await,
+            strict,
+        } => list(ctx, &target, project.as_deref(), csv, strict.strict).await,
         KeysCommand::Add {
             targets,
             key,
@@ -214,6 +224,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             workspace,
             repos,
             bulk,
+            strict,
         } => match (fingerprint, target) {
             (Some(_), Some(_)) => Err(both_forms("rm")),
             (Some(fp), None) => {
@@ -223,10 +234,10 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 let ws = workspace.ok_or_else(|| {
                     CliError::new(Exit::Usage, "--fingerprint needs --workspace <ws>")
                 })?;
-                super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk).await
+                super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk, strict.strict).await
             }
             (None, Some(target)) => {
-                if workspace.is_some() || !repos.is_empty() {
+                if workspace.is_some() || !repos.is_empty() || strict.strict {
                     return Err(both_forms("rm"));
                 }
                 let key = key.ok_or_else(|| {
@@ -252,6 +263,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             workspace,
             label,
             bulk,
+            strict,
         } => match (fingerprint, target) {
             (Some(_), Some(_)) => Err(both_forms("relabel")),
             (Some(fp), None) => {
@@ -264,10 +276,10 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 let label = label.ok_or_else(|| {
                     CliError::new(Exit::Usage, "--fingerprint needs --label <text|template>")
                 })?;
-                super::bulk::relabel_everywhere(ctx, &ws, &fp, &label, bulk).await
+                super::bulk::relabel_everywhere(ctx, &ws, &fp, &label, bulk, strict.strict).await
             }
             (None, Some(target)) => {
-                if workspace.is_some() || label.is_some() {
+                if workspace.is_some() || label.is_some() || strict.strict {
                     return Err(both_forms("relabel"));
                 }
                 let (Some(key), Some(new_label)) = (key, new_label) else {
@@ -290,7 +302,19 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             workspace,
             label,
             bulk,
-        } => super::bulk::rotate(ctx, &workspace, &from, &to, label.as_deref(), bulk).await,
+            strict,
+        } => {
+            super::bulk::rotate(
+                ctx,
+                &workspace,
+                &from,
+                &to,
+                label.as_deref(),
+                bulk,
+                strict.strict,
+            )
+            .await
+        }
     }
 }
 
@@ -298,7 +322,7 @@ fn both_forms(cmd: &str) -> CliError {
     CliError::new(
         Exit::Usage,
         format!(
-            "keys {cmd} takes either a single target (<ws>/<repo> <key>) or the fan-out options (--fingerprint, --workspace), not both"
+            "keys {cmd} takes either a single target (<ws>/<repo> <key>) or the fan-out options (--fingerprint, --workspace, --strict), not both"
         ),
     )
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::context::Context;
 use super::keys::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
+use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::{ApiError, DeployKey, KeyScope, RepoRef};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
@@ -22,9 +23,9 @@ pub struct KeyRow {
     pub scope: &'static str,
     /// Key id.
     pub id: u64,
-    /// Label.
+    /// Label, as the server sent it: `--json` escapes it, tables and CSV clean it.
     pub label: String,
-    /// Comment, null when absent.
+    /// Comment, null when absent; as the server sent it, like the label.
     pub comment: Option<String>,
     /// `SHA256:...`; null only if the server sent a key bbkeys cannot read.
     pub fingerprint: Option<String>,
@@ -39,7 +40,8 @@ pub struct KeyRow {
 }
 
 impl KeyRow {
-    /// Builds a row; server text is sanitised here, once.
+    /// Builds a row. Label and comment stay as the server sent them, so `--json` can show a
+    /// hostile label for what it is; every other output cleans them.
     pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
         let (workspace, repo, project) = match scope {
@@ -56,12 +58,8 @@ impl KeyRow {
             project,
             scope: scope.kind(),
             id: key.id,
-            label: clean_line(key.label.as_deref().unwrap_or("")),
-            comment: key
-                .comment
-                .as_deref()
-                .map(clean_line)
-                .filter(|c| !c.is_empty()),
+            label: key.label.clone().unwrap_or_default(),
+            comment: key.comment.clone().filter(|c| !c.is_empty()),
             fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
             key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
             bits: parsed.as_ref().map(|p| p.bits()),
@@ -155,14 +153,20 @@ pub async fn repos(ctx: &Context, ws: &str) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
+/// `keys list`. Places the credential does not administer are skipped with one note (exit 4
+/// for them only under `strict`); other read failures are printed and exit 4 (3 when each was
+/// about the credential).
 pub(super) async fn list(
     ctx: &Context,
     target: &str,
     project: Option<&str>,
     csv: bool,
+    strict: bool,
 ) -> Result<Exit, CliError> {
     let mut rows = Vec::new();
-    let mut failures: Vec<ApiError> = Vec::new();
+    let mut failures: Vec<(KeyScope, ApiError)> = Vec::new();
+    // The project list itself has no place to skip: its failure is always a failure.
+    let mut list_failure: Option<ApiError> = None;
     if let Some(p) = project {
         let scope = scope_of(target, Some(p))?;
         let keys = ctx.client.project_keys(scope.workspace(), p).await?;
@@ -190,11 +194,11 @@ pub(super) async fn list(
                     };
                     match ctx.client.project_keys(ws, &p.key).await {
                         Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
-                        Err(e) => failures.push(e),
+                        Err(e) => failures.push((pscope, e)),
                     }
                 }
             }
-            Err(e) => failures.push(e),
+            Err(e) => failures.push((scope, e)),
         }
     } else {
         check_workspace(target)?;
@@ -207,7 +211,7 @@ pub(super) async fn list(
             };
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push(e),
+                Err(e) => failures.push((scope, e)),
             }
         }
         for (pkey, keys) in scan.project_keys {
@@ -217,13 +221,14 @@ pub(super) async fn list(
             };
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push(e),
+                Err(e) => failures.push((scope, e)),
             }
         }
-        if let Some(e) = scan.projects_error {
-            failures.push(e);
-        }
+        list_failure = scan.projects_error;
     }
+    let (skipped, failures) = Skipped::split(failures);
+    let mut failures: Vec<ApiError> = failures.into_iter().map(|(_, e)| e).collect();
+    failures.extend(list_failure);
     sort_rows(&mut rows);
     if ctx.json {
         print_json(&rows)?;
@@ -266,13 +271,12 @@ pub(super) async fn list(
             &table,
         );
     }
-    if failures.is_empty() {
-        return Ok(Exit::Ok);
-    }
     for f in &failures {
         CliError::from(f.clone()).print(ctx.json);
     }
-    Ok(Exit::Partial)
+    skipped.print(ctx.json);
+    let failed: Vec<&ApiError> = failures.iter().collect();
+    Ok(worst(read_failure_exit(&failed), skipped.exit(strict)))
 }
 
 /// CSV with a header; fields quoted where needed.
@@ -300,8 +304,8 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
             r.project.clone().unwrap_or_default(),
             r.scope.to_string(),
             r.id.to_string(),
-            r.label.clone(),
-            r.comment.clone().unwrap_or_default(),
+            clean_line(&r.label),
+            r.comment.as_deref().map(clean_line).unwrap_or_default(),
             r.fingerprint.clone().unwrap_or_default(),
             r.key_type.clone().unwrap_or_default(),
             r.bits.map(|b| b.to_string()).unwrap_or_default(),

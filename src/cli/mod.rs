@@ -13,8 +13,10 @@ mod journal;
 mod keys;
 mod listing;
 mod output;
+mod raw_text;
 mod scan_cost;
 mod single;
+mod skipped;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

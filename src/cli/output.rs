@@ -1,11 +1,13 @@
 //! Exit codes, error printing, confirmation questions, JSON and aligned tables.
 
 use std::io::{IsTerminal, Write};
+
+use serde_json::ser::{Formatter, PrettyFormatter};
 use unicode_width::UnicodeWidthStr;
 
 use crate::bitbucket::ApiError;
 use crate::config::ConfigError;
-use crate::sanitize::clean_line;
+use crate::sanitize::{clean_cell, is_zero_width};
 
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,20 +127,34 @@ pub fn fit(s: &str, max: usize) -> String {
     out
 }
 
-/// Prints rows as an aligned table with a header. Cells are sanitised and long cells cut.
+/// Prints rows as an aligned table with a header. Cells are sanitised; long cells are cut only
+/// on a terminal, where a row must fit the screen: a pipe or a file gets every cell whole, since
+/// what is cut there (where an operation ran, a label) is lost to the reader for good.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut out = String::new();
-    render_table(&mut out, header, rows);
+    render_table(&mut out, header, rows, stdout_is_terminal());
     print!("{out}");
 }
 
-/// Renders an aligned table into `out`.
-pub fn render_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// Whether standard output is a terminal (tables may then cut long cells).
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Renders an aligned table into `out`, cutting long cells when `cut`.
+pub fn render_table(out: &mut String, header: &[&str], rows: &[Vec<String>], cut: bool) {
     // Wide enough for a whole SHA256 fingerprint (50 columns); longer labels are cut.
     const MAX_CELL: usize = 56;
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| fit(&clean_line(c), MAX_CELL)).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| {
+                    let c = clean_cell(c);
+                    if cut { fit(&c, MAX_CELL) } else { c }
+                })
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in &cells {
@@ -167,14 +183,83 @@ pub fn render_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Prints `value` as pretty JSON. Strings keep what the server sent; whatever a terminal would
+/// act on or hide is written as a `\\u` escape (see [`SafeJson`]), so the text is safe to show
+/// and a parser still gets the original.
 pub(super) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     // Written as it is produced: 30,000 rows need not also sit in memory as one string.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, value)
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeJson::default());
+    value
+        .serialize(&mut ser)
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush())
         .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))
+}
+
+/// serde_json's pretty printer, escaping more than JSON requires: serde_json escapes only C0
+/// controls, and DEL, C1 controls (a one-character CSI), bidirectional overrides and
+/// zero-width characters would reach the terminal as they are.
+#[derive(Default)]
+pub(super) struct SafeJson<'a>(PrettyFormatter<'a>);
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || is_zero_width(c)
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+impl Formatter for SafeJson<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|(_, c)| needs_escape(*c)) {
+            writer.write_all(&rest.as_bytes()[..i])?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Asks a yes/no question on the terminal; the default is No.
@@ -201,6 +286,7 @@ pub(super) fn require_yes_off_terminal(yes: bool, what: &str) -> Result<(), CliE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
 
     #[test]
     fn table_aligns_wide_characters() {
@@ -212,8 +298,43 @@ mod tests {
                 vec!["日本".into(), "x".into()],
                 vec!["ab".into(), "y".into()],
             ],
+            true,
         );
         assert_eq!(out, "A     B\n日本  x\nab    y\n");
+    }
+
+    #[test]
+    fn only_a_terminal_table_cuts_cells() {
+        let long = "x".repeat(80);
+        let rows = [vec![long.clone(), "y".into()]];
+        let mut cut = String::new();
+        render_table(&mut cut, &["A", "B"], &rows, true);
+        assert!(cut.contains('…') && !cut.contains(&long), "{cut}");
+        let mut whole = String::new();
+        render_table(&mut whole, &["A", "B"], &rows, false);
+        assert!(whole.contains(&long) && !whole.contains('…'), "{whole}");
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_act_on_and_keeps_the_text() {
+        let original = "a\u{1b}]0;t\u{7}b\u{9b}2J\u{202e}c\u{200b}d\u{7f}é\"";
+        let mut buf = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeJson::default());
+        serde_json::json!({ "label": original, "n": [1, 2] })
+            .serialize(&mut ser)
+            .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            !text.chars().any(|c| needs_escape(c) && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u009b") && text.contains("\\u200b"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["label"], original);
+        assert_eq!(back["n"], serde_json::json!([1, 2]));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::output::{confirm, require_yes_off_terminal};
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
-use crate::sanitize::clean_line;
+use crate::sanitize::clean_cell;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// Reads a public key from a file or standard input, and validates it before any request.
@@ -196,8 +196,8 @@ pub(super) async fn relabel(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_line(key.label.as_deref().unwrap_or("")),
-            clean_line(new_label)
+            clean_cell(key.label.as_deref().unwrap_or("")),
+            clean_cell(new_label)
         );
         return Ok(Exit::Ok);
     }
@@ -323,7 +323,7 @@ pub(super) async fn rm(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_line(key.label.as_deref().unwrap_or("")),
+            clean_cell(key.label.as_deref().unwrap_or("")),
             key.id
         );
         return Ok(Exit::Ok);

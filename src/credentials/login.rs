@@ -79,26 +79,41 @@ pub enum LoginError {
     NotStored(String),
 }
 
+/// Times an invalid email is asked for again before giving up: enough for a typo, and a
+/// bound for an input that can only repeat itself.
+const EMAIL_TRIES: usize = 3;
+
 fn read_email(req: &LoginRequest, prompter: &mut dyn Prompter) -> Result<String, LoginError> {
-    let email = match &req.email {
-        Some(e) => e.trim().to_string(),
-        None => prompter
+    // Given on the command line, a wrong email is an error: nobody is there to ask again.
+    if let Some(e) = &req.email {
+        return check_email(e.trim()).map_err(LoginError::Input);
+    }
+    let mut tries = 0;
+    loop {
+        let email = prompter
             .line("Atlassian account email: ")
             .map_err(LoginError::Input)?
             .trim()
-            .to_string(),
-    };
+            .to_string();
+        tries += 1;
+        match check_email(&email) {
+            Ok(email) => return Ok(email),
+            Err(why) if tries >= EMAIL_TRIES => return Err(LoginError::Input(why)),
+            Err(why) => prompter.say(&format!("{why}. Try again.")),
+        }
+    }
+}
+
+fn check_email(email: &str) -> Result<String, String> {
     if email.is_empty() {
-        return Err(LoginError::Input(
-            "no email given: API tokens are sent with your Atlassian account email".into(),
-        ));
+        return Err("no email given: API tokens are sent with your Atlassian account email".into());
     }
     if !email.contains('@') {
-        return Err(LoginError::Input(format!(
+        return Err(format!(
             "{email:?} is not an email: use your Atlassian account email, not your username"
-        )));
+        ));
     }
-    Ok(email)
+    Ok(email.to_string())
 }
 
 /// Asks for what is missing, verifies it with `GET /user`, then stores the token in `store`,

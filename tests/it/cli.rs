@@ -136,6 +136,7 @@ async fn no_credential_is_exit_3_with_instructions() {
         err.contains("BBKEYS_EMAIL") && err.contains("api-tokens") && err.contains("--demo"),
         "{err}"
     );
+    assert!(err.contains("`bbkeys auth login`"), "{err}");
 }
 
 #[tokio::test]
@@ -413,16 +414,26 @@ async fn adding_a_key_twice_reports_already_present() {
 #[tokio::test]
 async fn a_partial_listing_prints_what_it_could_and_exits_4() {
     let sim = sim().await;
+    // A server error: a 403 for a repository the user does not administer is skipped instead
+    // (see `not_permitted`).
     sim.control().add_fault(Fault::prefix(
         "/2.0/repositories/acme/api/deploy-keys",
-        FaultAction::json_error(403, "Forbidden"),
+        FaultAction::json_error(500, "Internal Server Error"),
     ));
     let home = tempfile::tempdir().unwrap();
     let env = env_full(&sim);
+    let cfg = fast_config(home.path());
     let out = bbkeys(
         home.path(),
         &env_ref(&env),
-        &["--json", "keys", "list", "acme"],
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--json",
+            "keys",
+            "list",
+            "acme",
+        ],
         "",
     )
     .await;

@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 
 use super::Timestamp;
 use super::findings::{Finding, Severity, codes_for_holding};
-use super::inventory::{Inventory, KeyEntry, KeyHolding, UnparsableKey, UnreadableListing};
+use super::inventory::{
+    Inventory, KeyEntry, KeyHolding, SkippedPlace, UnparsableKey, UnreadableListing,
+};
 use crate::bitbucket::KeyScope;
 use crate::config::AuditConfig;
 use crate::sshkey::Fingerprint;
@@ -24,8 +26,10 @@ pub struct AuditSummary {
     pub repositories_read: usize,
     /// Project listings read.
     pub projects_read: usize,
-    /// Listings that could not be read.
+    /// Listings that could not be read (places skipped as not administered left out).
     pub unreadable: usize,
+    /// Repositories and projects skipped because the credential does not administer them.
+    pub not_permitted: usize,
     /// Findings per severity (`high`, `medium`, `low`, `info`; zero counts included).
     pub findings: BTreeMap<&'static str, usize>,
 }
@@ -50,7 +54,9 @@ pub struct AuditReport<'a> {
     /// Every finding, most severe first.
     pub findings: &'a [Finding],
     /// Listings the scan could not read, with the reason.
-    pub unreadable: &'a [UnreadableListing],
+    pub unreadable: Vec<&'a UnreadableListing>,
+    /// Places skipped because the credential does not administer them.
+    pub skipped: Vec<SkippedPlace>,
     /// Keys whose text could not be read.
     pub unparsable_keys: &'a [UnparsableKey],
 }
@@ -76,6 +82,8 @@ impl<'a> AuditReport<'a> {
         for f in findings {
             *by_severity.entry(f.severity.as_str()).or_default() += 1;
         }
+        let unreadable = inventory.read_failures();
+        let skipped = inventory.skipped();
         AuditReport {
             workspace: &inventory.workspace,
             scanned_at: inventory.scanned_at,
@@ -87,12 +95,14 @@ impl<'a> AuditReport<'a> {
                 holdings: inventory.holdings(),
                 repositories_read: inventory.repositories_read,
                 projects_read: inventory.projects_read,
-                unreadable: inventory.unreadable.len(),
+                unreadable: unreadable.len(),
+                not_permitted: skipped.len(),
                 findings: by_severity,
             },
             inventory: &inventory.keys,
             findings,
-            unreadable: &inventory.unreadable,
+            unreadable,
+            skipped,
             unparsable_keys: &inventory.unparsable,
         }
     }

@@ -53,6 +53,8 @@ pub enum FindingCode {
     ManyLabels,
     /// A repository, project or the project list the scan could not read.
     Unreadable,
+    /// A repository or project the credential does not administer, so its keys were not read.
+    NotPermitted,
     /// A project key, with how many repositories it reaches.
     ProjectKey,
     /// A key whose text bbkeys cannot read.
@@ -61,7 +63,7 @@ pub enum FindingCode {
 
 impl FindingCode {
     /// Every code, in the order of the README table.
-    pub const ALL: [FindingCode; 10] = [
+    pub const ALL: [FindingCode; 11] = [
         FindingCode::Dsa,
         FindingCode::RsaUnder2048,
         FindingCode::Rsa2048,
@@ -70,6 +72,7 @@ impl FindingCode {
         FindingCode::Shared,
         FindingCode::ManyLabels,
         FindingCode::Unreadable,
+        FindingCode::NotPermitted,
         FindingCode::ProjectKey,
         FindingCode::UnparsableKey,
     ];
@@ -85,6 +88,7 @@ impl FindingCode {
             FindingCode::Shared => "shared",
             FindingCode::ManyLabels => "many_labels",
             FindingCode::Unreadable => "unreadable",
+            FindingCode::NotPermitted => "not_permitted",
             FindingCode::ProjectKey => "project_key",
             FindingCode::UnparsableKey => "unparsable_key",
         }
@@ -98,9 +102,10 @@ impl FindingCode {
                 Severity::Medium
             }
             FindingCode::Rsa2048 | FindingCode::UnparsableKey => Severity::Low,
-            FindingCode::Shared | FindingCode::ManyLabels | FindingCode::ProjectKey => {
-                Severity::Info
-            }
+            FindingCode::Shared
+            | FindingCode::ManyLabels
+            | FindingCode::NotPermitted
+            | FindingCode::ProjectKey => Severity::Info,
         }
     }
 
@@ -126,6 +131,9 @@ impl FindingCode {
             FindingCode::Unreadable => {
                 "a repository, project or the project list the scan could not read, with the reason"
                     .into()
+            }
+            FindingCode::NotPermitted => {
+                "a repository or project you do not administer: its keys were not read".into()
             }
             FindingCode::ProjectKey => {
                 "a project key, with how many repositories it reaches".into()
@@ -203,7 +211,19 @@ pub fn audit(inv: &Inventory, rules: &AuditConfig, now: OffsetDateTime) -> Vec<F
         );
     }
     for u in &inv.unreadable {
-        let mut f = Finding::new(FindingCode::Unreadable, u.failure.reason.clone());
+        // Most people administer some projects of a workspace and not others: that is how the
+        // account is set up, not a gap in the scan to chase.
+        let mut f = if u.not_permitted() {
+            Finding::new(
+                FindingCode::NotPermitted,
+                format!(
+                    "you do not administer {}, so its keys were not read",
+                    u.target
+                ),
+            )
+        } else {
+            Finding::new(FindingCode::Unreadable, u.failure.reason.clone())
+        };
         f.location = u.location.clone();
         out.push(f);
     }

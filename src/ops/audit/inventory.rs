@@ -123,6 +123,39 @@ pub struct UnreadableListing {
     pub failure: ListingFailure,
 }
 
+impl UnreadableListing {
+    /// Whether the place was refused because the credential does not administer it: a fact
+    /// about the account, reported as skipped rather than as a failed read.
+    pub fn not_permitted(&self) -> bool {
+        self.location.is_some() && self.failure.is_not_permitted()
+    }
+}
+
+/// A repository or project a workspace-wide command did not read because the credential does
+/// not administer it, as `--json` lists it: `scope`, `workspace`, `repo` or `project`, and
+/// `reason` (always `not_permitted`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SkippedPlace {
+    /// The place.
+    #[serde(flatten)]
+    pub scope: KeyScope,
+    /// Why it was skipped.
+    pub reason: &'static str,
+}
+
+impl SkippedPlace {
+    /// The reason every skipped place carries.
+    pub const NOT_PERMITTED: &'static str = "not_permitted";
+
+    /// A place the credential does not administer.
+    pub fn not_permitted(scope: KeyScope) -> SkippedPlace {
+        SkippedPlace {
+            scope,
+            reason: Self::NOT_PERMITTED,
+        }
+    }
+}
+
 /// The columns of the All keys view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyColumn {
@@ -326,6 +359,28 @@ impl Inventory {
         let mut rows: Vec<&KeyEntry> = self.keys.iter().filter(|e| e.matches(filter)).collect();
         rows.sort_by(|a, b| order.compare(a, b));
         rows
+    }
+
+    /// Listings that failed for a reason other than the credential not administering the
+    /// place: what a reader must treat as a gap in the scan.
+    pub fn read_failures(&self) -> Vec<&UnreadableListing> {
+        self.unreadable
+            .iter()
+            .filter(|u| !u.not_permitted())
+            .collect()
+    }
+
+    /// Places skipped because the credential does not administer them, sorted.
+    pub fn skipped(&self) -> Vec<SkippedPlace> {
+        let mut out: Vec<SkippedPlace> = self
+            .unreadable
+            .iter()
+            .filter(|u| u.not_permitted())
+            .filter_map(|u| u.location.clone())
+            .map(SkippedPlace::not_permitted)
+            .collect();
+        out.sort();
+        out
     }
 
     /// Key holdings in the workspace (every row of every readable listing).

@@ -28,7 +28,7 @@ pub use findings::{
     Finding, FindingCode, Severity, audit, codes_for_holding, rules_markdown_table,
 };
 pub use inventory::{
-    Direction, Inventory, KeyColumn, KeyEntry, KeyHolding, SortOrder, UnparsableKey,
+    Direction, Inventory, KeyColumn, KeyEntry, KeyHolding, SkippedPlace, SortOrder, UnparsableKey,
     UnreadableListing,
 };
 pub use snapshot::{Listing, ListingFailure, Snapshot};

@@ -24,6 +24,15 @@ pub struct ListingFailure {
     pub reason: String,
 }
 
+impl ListingFailure {
+    /// Whether the listing was refused because the credential does not administer the place
+    /// (see [`ApiError::is_not_permitted`]); read from the kind, so stored scans of earlier
+    /// versions answer too.
+    pub fn is_not_permitted(&self) -> bool {
+        self.kind == "forbidden"
+    }
+}
+
 impl From<&ApiError> for ListingFailure {
     fn from(e: &ApiError) -> Self {
         let kind = serde_json::to_value(e.kind)
@@ -146,5 +155,18 @@ impl Snapshot {
     /// workspace's keys, and an empty audit must not pass for a clean one.
     pub fn nothing_readable(&self) -> bool {
         self.listings() > 0 && self.failed_listings() == self.listings()
+    }
+
+    /// [`Self::nothing_readable`] with the places the credential does not administer left
+    /// out: skipping them is not a failure, so only a scan that could read none of the places
+    /// it may read says nothing about the workspace.
+    pub fn nothing_permitted_readable(&self) -> bool {
+        let permitted = || {
+            self.repo_keys
+                .values()
+                .chain(self.project_keys.values())
+                .filter(|l| !matches!(l, Listing::Failed(f) if f.is_not_permitted()))
+        };
+        permitted().count() > 0 && permitted().all(|l| matches!(l, Listing::Failed(_)))
     }
 }

@@ -187,7 +187,8 @@ fn every_rule_fires_once_where_it_should() {
         (FindingCode::NeverUsed, f(1), at("project OPS of acme")),
         (FindingCode::NeverUsed, f(106), at("acme/a3")),
         (FindingCode::Unused, f(103), at("acme/w1")),
-        (FindingCode::Unreadable, None, at("acme/locked")),
+        // A bare 403: the user does not administer it (issue 14, item 6).
+        (FindingCode::NotPermitted, None, at("acme/locked")),
         (FindingCode::Rsa2048, f(93), None),
         (FindingCode::UnparsableKey, None, at("acme/o4")),
         (FindingCode::Shared, f(1), None),
@@ -228,12 +229,13 @@ fn reasons_say_why_with_numbers() {
     assert!(reason(FindingCode::Unused).contains("2025-01-10 (687 days ago)"));
     assert!(reason(FindingCode::Dsa).contains("DSA"));
     assert!(reason(FindingCode::RsaUnder2048).contains("1024 bits"));
-    assert!(reason(FindingCode::Unreadable).contains("acme/locked"));
-    let unreadable = findings
+    assert!(reason(FindingCode::NotPermitted).contains("you do not administer acme/locked"));
+    let not_permitted = findings
         .iter()
-        .find(|f| f.code == FindingCode::Unreadable)
+        .find(|f| f.code == FindingCode::NotPermitted)
         .unwrap();
-    assert_eq!(unreadable.key_id, None);
+    assert_eq!(not_permitted.key_id, None);
+    assert_eq!(not_permitted.severity, Severity::Info);
     let never = findings
         .iter()
         .find(|f| f.code == FindingCode::NeverUsed && f.key_id == Some(31))
@@ -398,11 +400,19 @@ fn project_list_failure_and_all_failed_scans_are_reported() {
         .iter()
         .filter(|f| f.code == FindingCode::Unreadable)
         .collect();
-    assert_eq!(unreadable.len(), 2);
+    // The project list is unreadable; acme/locked, a bare 403, is a place not administered.
+    assert_eq!(unreadable.len(), 1);
     assert!(
         unreadable
             .iter()
             .any(|f| f.location.is_none() && f.reason.contains("read:project:bitbucket"))
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f.code == FindingCode::NotPermitted)
+            .count(),
+        1
     );
 
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
@@ -419,6 +429,67 @@ fn project_list_failure_and_all_failed_scans_are_reported() {
         !Snapshot::from_scan(&s, NOW).nothing_readable(),
         "an empty workspace is not a failure"
     );
+}
+
+#[test]
+fn only_a_bare_403_is_a_place_not_administered() {
+    let mut s = scan();
+    let mut fail = |slug: &str, kind: ApiErrorKind| {
+        s.repo_keys.insert(
+            slug.into(),
+            Err(ApiError::new(
+                kind,
+                Operation::ListRepoKeys,
+                format!("acme/{slug}"),
+            )),
+        );
+    };
+    fail("down", ApiErrorKind::Server);
+    fail("scoped", ApiErrorKind::MissingScopes);
+    let snap = Snapshot::from_scan(&s, NOW);
+    let inv = Inventory::build(&snap);
+    let findings = audit(&inv, &AuditConfig::default(), NOW);
+    let code_at = |slug: &str| {
+        findings
+            .iter()
+            .find(|f| {
+                f.location
+                    .as_ref()
+                    .is_some_and(|l| l.to_string() == format!("acme/{slug}"))
+            })
+            .map(|f| f.code)
+    };
+    assert_eq!(code_at("locked"), Some(FindingCode::NotPermitted));
+    assert_eq!(code_at("down"), Some(FindingCode::Unreadable));
+    assert_eq!(code_at("scoped"), Some(FindingCode::Unreadable));
+    let failed: Vec<&str> = inv
+        .read_failures()
+        .iter()
+        .map(|u| u.target.as_str())
+        .collect();
+    assert_eq!(failed, ["acme/down", "acme/scoped"]);
+    assert_eq!(inv.skipped().len(), 1);
+    // Everything it may read failed: that says nothing, whatever was skipped.
+    for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
+        if v.is_ok() {
+            *v = Err(ApiError::new(
+                ApiErrorKind::Server,
+                Operation::ListRepoKeys,
+                "x",
+            ));
+        }
+    }
+    assert!(Snapshot::from_scan(&s, NOW).nothing_permitted_readable());
+    for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
+        *v = Err(ApiError::new(
+            ApiErrorKind::Forbidden,
+            Operation::ListRepoKeys,
+            "x",
+        ));
+    }
+    let all_skipped = Snapshot::from_scan(&s, NOW);
+    assert!(all_skipped.nothing_readable());
+    assert!(!all_skipped.nothing_permitted_readable());
 }
 
 #[test]

@@ -5,12 +5,6 @@ use crate::bitbucket::KeyScope;
 use crate::forge::{AccessKey, Place};
 use crate::ops::audit::{Listing, Snapshot};
 
-/// Whether a failed listing was refused because the account does not administer the place:
-/// a fact about the place, not a failure to read it.
-fn not_administered(kind: &str) -> bool {
-    matches!(kind, "forbidden" | "not_permitted")
-}
-
 impl Observed {
     /// Adds the places and keys of one workspace scan.
     pub fn add_snapshot(&mut self, snapshot: &Snapshot) {
@@ -42,7 +36,8 @@ impl Observed {
                     let keys = keys.iter().cloned().map(AccessKey::from).collect();
                     self.grants.insert(place, keys);
                 }
-                Listing::Failed(f) if not_administered(&f.kind) => {
+                // Not administered: a fact about the place, not a failure to read it.
+                Listing::Failed(f) if f.is_not_permitted() => {
                     self.not_permitted.insert(place);
                 }
                 Listing::Failed(_) => {

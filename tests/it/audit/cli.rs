@@ -167,16 +167,28 @@ fn audit_json_is_one_document_with_the_documented_fields() {
         assert!(f["key_id"].is_null() || f["key_id"].is_u64());
         assert!(!f["reason"].as_str().unwrap().is_empty());
     }
-    let unreadable = doc["unreadable"].as_array().unwrap();
-    assert_eq!(unreadable.len(), 1);
-    assert_eq!(unreadable[0]["target"], "acme/locked");
-    assert_eq!(unreadable[0]["kind"], "forbidden");
-    assert_eq!(unreadable[0]["status"], 403);
+    // acme/locked answered a bare 403: the user does not administer it, so it is skipped,
+    // not unreadable (issue 14, item 6).
+    assert_eq!(doc["unreadable"].as_array().unwrap().len(), 0, "{doc}");
+    let skipped = doc["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["scope"], "repository");
+    assert_eq!(skipped[0]["workspace"], "acme");
+    assert_eq!(skipped[0]["repo"], "locked");
+    assert_eq!(skipped[0]["reason"], "not_permitted");
+    assert_eq!(doc["summary"]["not_permitted"], 1);
+    let np: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["code"] == "not_permitted")
+        .collect();
+    assert_eq!(np.len(), 1, "{findings:?}");
+    assert_eq!(np[0]["severity"], "info");
+    assert_eq!(np[0]["location"]["repo"], "locked");
     assert!(
-        unreadable[0]["reason"]
+        np[0]["reason"]
             .as_str()
             .unwrap()
-            .contains("administrator")
+            .contains("you do not administer acme/locked")
     );
     assert!(doc["unparsable_keys"].as_array().unwrap().is_empty());
 }
@@ -242,7 +254,15 @@ fn audit_table_lists_findings_and_exits_0() {
     assert!(first.starts_with("high"), "most severe first: {first}");
     // The fingerprint is printed whole, so it can be pasted into `keys find`.
     assert!(table.contains(&fp(106)), "{table}");
-    assert!(table.contains("administrator of acme/locked"), "{table}");
+    assert!(
+        table.contains("you do not administer acme/locked"),
+        "{table}"
+    );
+    assert!(
+        text(&out.stderr).contains("skipped 1 repository you do not administer: locked"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -284,9 +304,10 @@ fn find_by_fingerprint_lists_every_holding() {
         );
     }
     assert!(stdout.contains("bitbucket-pipelines"));
-    // acme/locked could not be read: the key may be there too.
+    // acme/locked is not administered by the user: the key may be there too, and the note
+    // names it.
     assert!(
-        text(&out.stderr).contains("acme/locked"),
+        text(&out.stderr).contains("skipped 1 repository you do not administer: locked"),
         "{}",
         text(&out.stderr)
     );
@@ -328,7 +349,10 @@ fn find_refuses_bad_input_and_reports_a_key_found_nowhere() {
         err.contains("is on none of the 7 repositories and 3 projects of acme"),
         "{err}"
     );
-    assert!(err.contains("acme/locked"), "{err}");
+    assert!(
+        err.contains("skipped 1 repository you do not administer: locked"),
+        "{err}"
+    );
     let out = home.run_with_stdin(
         &["keys", "find", "-", "-w", "acme", "--cached"],
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----\n",

@@ -52,7 +52,8 @@ async fn demo_data_audit_gives_the_expected_findings() {
         ("globex", FindingCode::Dsa),
         ("globex", FindingCode::RsaUnder2048),
         ("initech", FindingCode::Dsa),
-        ("initech", FindingCode::Unreadable),
+        // The user does not administer initech's projects TPS and LEG (issue 14, item 6).
+        ("initech", FindingCode::NotPermitted),
     ] {
         assert!(has(ws, code), "{ws} has no {code:?} finding");
     }
@@ -206,12 +207,14 @@ fn demo_report_of_weak_and_unused_keys() {
     ] {
         assert!(table.contains(word), "{word}: {table}");
     }
-    // Two of initech's projects cannot be read: still exit 0, with them as findings.
+    // Two of initech's projects are not the user's to administer: still exit 0, with them
+    // as skipped places rather than unreadable ones.
     let out = bbkeys(&home, &["audit", "initech", "--json"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["workspace"], "initech");
-    assert_eq!(doc["unreadable"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["unreadable"].as_array().unwrap().len(), 0);
     assert_eq!(doc["cached"], false);
     assert!(!doc["inventory"].as_array().unwrap().is_empty());
 }

@@ -291,3 +291,65 @@ async fn a_token_command_profile_is_not_overridden() {
     );
     assert!(store.set("other", &Secret::new("t")).is_ok());
 }
+
+#[tokio::test]
+async fn an_invalid_email_at_the_prompt_is_asked_again() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let store = MemoryStore::new();
+    let mut script = Script {
+        lines: VecDeque::from([
+            cred::NICKNAME.to_string(),
+            String::new(),
+            cred::EMAIL.to_string(),
+        ]),
+        secrets: VecDeque::from([cred::TOKEN.to_string()]),
+        ..Default::default()
+    };
+    let out = login(
+        &request(sim.api_url(), &path),
+        &Config::default(),
+        &mut script,
+        &store,
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.stored, StoredIn::Keyring);
+    let emails = script.asked.iter().filter(|q| q.contains("email")).count();
+    assert_eq!(emails, 3, "{:?}", script.asked);
+    assert!(
+        script.said.iter().any(|s| s.contains("not your username")),
+        "{:?}",
+        script.said
+    );
+    assert!(script.lines.is_empty());
+}
+
+#[tokio::test]
+async fn invalid_emails_at_the_prompt_end_after_three_tries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let store = MemoryStore::new();
+    let mut script = Script {
+        lines: VecDeque::from([
+            "a".to_string(),
+            "b".to_string(),
+            "c".to_string(),
+            "d".to_string(),
+        ]),
+        ..Default::default()
+    };
+    let e = login(
+        &request("http://127.0.0.1:9/2.0".into(), &path),
+        &Config::default(),
+        &mut script,
+        &store,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, LoginError::Input(_)), "{e}");
+    assert!(e.to_string().contains("\"c\" is not an email"), "{e}");
+    assert_eq!(script.lines, ["d"], "asked three times, no more");
+    assert!(!path.exists());
+}

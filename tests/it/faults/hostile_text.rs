@@ -1,7 +1,8 @@
 //! Server text written to attack a terminal: labels, comments and names carrying escape
 //! sequences (OSC 52 clipboard writes, screen clears, C1 controls, bidirectional overrides,
 //! line breaks) and 10,000-character labels. The client keeps the data as the server sent it;
-//! whatever reaches a terminal (CLI tables, CSV, JSON strings, the TUI's cells) must be clean.
+//! whatever reaches a terminal (CLI tables, CSV, JSON text, the TUI's cells) must be clean. A
+//! key listing's JSON keeps the original label, escaped so the text itself is clean.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,6 +60,42 @@ fn assert_json_strings_safe(v: &Value, what: &str) {
             assert_json_strings_safe(v, what);
         }),
         _ => {}
+    }
+}
+
+/// Whether `o` is a key row or holding: Bitbucket's own text about one key on one place.
+fn is_key_row(o: &serde_json::Map<String, Value>) -> bool {
+    o.contains_key("id") && o.contains_key("label") && o.contains_key("scope")
+}
+
+/// Every key row and holding in `v`.
+fn key_rows<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(o) => {
+            if is_key_row(o) {
+                out.push(v);
+            }
+            o.values().for_each(|v| key_rows(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| key_rows(v, out)),
+        _ => {}
+    }
+}
+
+/// `v` without the label and comment of its key rows and holdings.
+fn without_server_text(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let row = is_key_row(o);
+            Value::Object(
+                o.iter()
+                    .filter(|(k, _)| !(row && (*k == "label" || *k == "comment")))
+                    .map(|(k, v)| (k.clone(), without_server_text(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(without_server_text).collect()),
+        other => other.clone(),
     }
 }
 
@@ -144,8 +181,22 @@ async fn no_escape_reaches_the_cli_output() {
         assert_terminal_safe(&out.stderr, &format!("{what} (stderr)"));
         if args.contains(&"--json") {
             let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_json_strings_safe(&doc, &what);
-            seen_long |= stdout(&out).contains(&"x".repeat(9_996));
+            // Key rows and holdings keep the server's label and comment (issue 14, item 14):
+            // the JSON text escapes them (checked above), a parser gets the original, and
+            // every other string is clean.
+            assert_json_strings_safe(&without_server_text(&doc), &what);
+            let mut rows = Vec::new();
+            key_rows(&doc, &mut rows);
+            if args.contains(&"workspaces") {
+                assert!(rows.is_empty(), "{what}");
+            } else {
+                assert!(
+                    rows.iter()
+                        .any(|r| r["repo"] == "api" && r["label"] == HOSTILE),
+                    "{what}: the original label of acme/api"
+                );
+                seen_long |= rows.iter().any(|r| r["label"] == long_label().as_str());
+            }
         }
         seen_clean |= stdout(&out).contains(HOSTILE_CLEAN);
     }

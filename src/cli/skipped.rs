@@ -1,0 +1,196 @@
+//! Places a workspace-wide command did not read because the credential does not administer
+//! them (Bitbucket's bare 403, `bitbucket-api.md` §4). Most people administer some projects of
+//! a workspace and not others: that is a fact about the account, not a failed read. Such places
+//! are named once per command, and change the exit code only under `--strict`.
+
+use crate::bitbucket::{ApiError, KeyScope};
+use crate::ops::audit::SkippedPlace;
+
+use super::output::Exit;
+
+/// `--strict`, on every command that reads a whole workspace.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct StrictArg {
+    /// Exit with 4 when a repository or project was skipped because you do not administer it
+    /// (for `audit` and `keys find`: when any place of the workspace was not read).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The places one command skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    places: Vec<SkippedPlace>,
+}
+
+impl Skipped {
+    /// From places already known to be skipped.
+    pub fn new(mut places: Vec<SkippedPlace>) -> Skipped {
+        places.sort();
+        places.dedup();
+        Skipped { places }
+    }
+
+    /// Splits read failures into the places to skip and the real failures.
+    pub fn split(failures: Vec<(KeyScope, ApiError)>) -> (Skipped, Vec<(KeyScope, ApiError)>) {
+        let (skipped, failed): (Vec<_>, Vec<_>) = failures
+            .into_iter()
+            .partition(|(_, e)| e.is_not_permitted());
+        let places = skipped
+            .into_iter()
+            .map(|(scope, _)| SkippedPlace::not_permitted(scope))
+            .collect();
+        (Skipped::new(places), failed)
+    }
+
+    /// Whether nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    /// The places, sorted, as `--json` lists them.
+    pub fn places(&self) -> &[SkippedPlace] {
+        &self.places
+    }
+
+    /// `skipped 2 projects you do not administer: OPS, SEC`; `None` when nothing was skipped.
+    pub fn note(&self) -> Option<String> {
+        if self.places.is_empty() {
+            return None;
+        }
+        let mut repos = Vec::new();
+        let mut projects = Vec::new();
+        for p in &self.places {
+            match &p.scope {
+                KeyScope::Repository { repo, .. } => repos.push(repo.as_str()),
+                KeyScope::Project { project, .. } => projects.push(project.as_str()),
+            }
+        }
+        let count = |n: usize, one: &str, many: &str| {
+            (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
+        };
+        let what: Vec<String> = [
+            count(repos.len(), "repository", "repositories"),
+            count(projects.len(), "project", "projects"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Some(format!(
+            "skipped {} you do not administer: {}",
+            what.join(" and "),
+            repos
+                .iter()
+                .chain(projects.iter())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+
+    /// Prints the note on stderr. Under `--json` it is one object, `{"skipped": [...]}`, as
+    /// errors are, for commands whose standard output is a list with no room for it.
+    pub fn print(&self, json: bool) {
+        if self.places.is_empty() {
+            return;
+        }
+        if json {
+            eprintln!("{}", serde_json::json!({ "skipped": self.places }));
+        } else {
+            self.print_text();
+        }
+    }
+
+    /// Prints the note as a sentence on stderr (for commands whose JSON document carries the
+    /// list itself, and for every command without `--json`).
+    pub fn print_text(&self) {
+        if let Some(note) = self.note() {
+            eprintln!("bbkeys: {note}.");
+        }
+    }
+
+    /// The exit code these places call for: 4 under `--strict`, else 0.
+    pub fn exit(&self, strict: bool) -> Exit {
+        if strict && !self.places.is_empty() {
+            Exit::Partial
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+/// The exit code of a workspace-wide read that failed on `failures` (places skipped as not
+/// administered are not among them): 0 when none, 3 when every one was about the credential
+/// (a missing scope, a refused token), else 4.
+pub fn read_failure_exit(failures: &[&ApiError]) -> Exit {
+    if failures.is_empty() {
+        Exit::Ok
+    } else if failures.iter().all(|e| e.is_auth_problem()) {
+        Exit::Auth
+    } else {
+        Exit::Partial
+    }
+}
+
+/// The worse of two exit codes of one command: a failure outranks a skipped place. Where
+/// several apply, the documented order is usage (2), error (1), credential (3), partial (4),
+/// then "changes" (6).
+pub fn worst(a: Exit, b: Exit) -> Exit {
+    let rank = |e: Exit| match e {
+        Exit::Ok => 0,
+        Exit::Changes => 1,
+        Exit::Partial => 2,
+        Exit::Auth => 3,
+        Exit::Error => 4,
+        Exit::Usage => 5,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_rank_usage_error_credential_partial_then_changes() {
+        assert_eq!(worst(Exit::Error, Exit::Usage), Exit::Usage);
+        assert_eq!(worst(Exit::Auth, Exit::Error), Exit::Error);
+        assert_eq!(worst(Exit::Partial, Exit::Auth), Exit::Auth);
+        assert_eq!(worst(Exit::Changes, Exit::Partial), Exit::Partial);
+        assert_eq!(worst(Exit::Ok, Exit::Changes), Exit::Changes);
+    }
+
+    fn project(p: &str) -> SkippedPlace {
+        SkippedPlace::not_permitted(KeyScope::Project {
+            workspace: "acme".into(),
+            project: p.into(),
+        })
+    }
+
+    #[test]
+    fn the_note_names_each_place_once() {
+        let s = Skipped::new(vec![project("SEC"), project("OPS"), project("SEC")]);
+        assert_eq!(
+            s.note().as_deref(),
+            Some("skipped 2 projects you do not administer: OPS, SEC")
+        );
+        let repo = SkippedPlace::not_permitted(KeyScope::Repository {
+            workspace: "acme".into(),
+            repo: "api".into(),
+        });
+        let s = Skipped::new(vec![project("OPS"), repo]);
+        assert_eq!(
+            s.note().as_deref(),
+            Some("skipped 1 repository and 1 project you do not administer: api, OPS")
+        );
+        assert_eq!(Skipped::default().note(), None);
+    }
+
+    #[test]
+    fn strict_turns_skipped_places_into_exit_4() {
+        let s = Skipped::new(vec![project("OPS")]);
+        assert_eq!(s.exit(false), Exit::Ok);
+        assert_eq!(s.exit(true), Exit::Partial);
+        assert_eq!(Skipped::default().exit(true), Exit::Ok);
+    }
+}
