@@ -64,11 +64,23 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
         Some((m, false)) => (m.as_str(), Style::new()),
         None => ("", Style::new()),
     };
-    let msg = text::truncate(msg, usize::from(left_area.width.saturating_sub(2)));
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(format!(" {msg}"), style))),
-        left_area,
-    );
+    let room = usize::from(left_area.width.saturating_sub(2));
+    let mut line = vec![Span::styled(
+        format!(" {}", text::truncate(msg, room)),
+        style,
+    )];
+    // A message cut short says where it can be read in full.
+    if text::width(msg) > room
+        && let Some(key) = state.keymap.first_key(Action::Messages)
+    {
+        let hint = format!(" {key}: all of it");
+        let cut = text::truncate(msg, room.saturating_sub(text::width(&hint)));
+        line = vec![
+            Span::styled(format!(" {cut}"), style),
+            Span::styled(hint, theme.key),
+        ];
+    }
+    frame.render_widget(Paragraph::new(Line::from(line)), left_area);
     frame.render_widget(Paragraph::new(Line::from(right)), right_area);
 }
 
@@ -88,8 +100,11 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
         &[
             (Action::Down, "move"),
             (Action::CancelJob, "remove"),
+            (Action::RestoreSelection, "restore cleared"),
             (Action::Cancel, "close"),
         ]
+    } else if state.view == View::Messages {
+        &[(Action::Down, "scroll"), (Action::Cancel, "close")]
     } else {
         &[
             (Action::Down, "move"),
