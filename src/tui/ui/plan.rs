@@ -109,14 +109,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
                 ),
                 theme.error,
             )),
-            Line::from(vec![
-                Span::raw(format!(
+            {
+                let prompt = format!(
                     "Type {} (the number of changes) and Enter to apply: ",
                     plan.confirmation_text()
-                )),
-                Span::styled(d.typed.clone(), theme.key),
-                Span::styled("▏", theme.key),
-            ]),
+                );
+                let room = w.saturating_sub(text::width(&prompt)).max(2);
+                Line::from(vec![
+                    Span::raw(prompt),
+                    Span::styled(
+                        text::with_caret(&d.typed, Some(state.caret), room),
+                        theme.key,
+                    ),
+                ])
+            },
         ],
         _ => vec![Line::raw(
             "Apply this plan? y applies it, n or Esc cancels.",
