@@ -144,3 +144,26 @@ fn a_message_cut_off_in_the_status_bar_is_read_in_full_in_the_log() {
     assert!(last.starts_with("Copied the fingerprint"), "{last}");
     assert_eq!(s.log.iter().filter(|m| m.0 == long).count(), 1);
 }
+
+#[test]
+fn the_question_of_a_first_esc_is_not_cut_at_80x24() {
+    let mut s = loaded_real();
+    s.requests_last_hour = Some(12);
+    s.demo = true;
+    update(&mut s, Msg::Action(Action::FocusRepositories));
+    update(&mut s, Msg::Action(Action::Top));
+    for _ in 0..4 {
+        update(&mut s, Msg::Action(Action::ToggleSelect));
+    }
+    let screen = draw(&s);
+    assert!(screen.contains("12 req/h"), "{screen}");
+    update(&mut s, Msg::Action(Action::Cancel));
+    let screen = draw(&s);
+    let status = screen.lines().nth(22).unwrap_or_default();
+    assert!(
+        status.contains("Esc again clears the selection of 3 repositories"),
+        "{screen}"
+    );
+    // The selection count stays; the request count steps aside while the question is shown.
+    assert!(status.contains("3 repos selected"), "{status}");
+}
