@@ -90,9 +90,9 @@ fn base64_char(c: char) -> bool {
 /// one line. Lines are joined only when each continuation line is base64 (the last may end in
 /// the key's comment), so two keys pasted together stay two lines and are refused as such.
 pub fn join_wrapped_key(p: &str) -> String {
+    // Terminals send a pasted line break as CR, files and tests as LF or CRLF.
     let lines: Vec<&str> = p
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+        .split(['\r', '\n'])
         .filter(|l| !l.trim().is_empty())
         .collect();
     let Some((first, rest)) = lines.split_first() else {
@@ -172,6 +172,11 @@ mod tests {
         assert_eq!(
             join_wrapped_key(wrapped),
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGrQ+b3xk/9Lm2Pq== ci@build"
+        );
+        // As a terminal pastes it: line breaks as CR.
+        assert_eq!(
+            join_wrapped_key("ssh-ed25519 AAAAC3Nz\rIGrQ+b3x\rPq== ci@build"),
+            "ssh-ed25519 AAAAC3NzIGrQ+b3xPq== ci@build"
         );
         let two = "ssh-ed25519 AAAA one\nssh-ed25519 BBBB two\n";
         assert_eq!(join_wrapped_key(two), two);
