@@ -167,9 +167,8 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
                 f.label.clear();
                 state.caret = 0;
             }
-            if edit_text(&mut f.label, &mut state.caret, &t) {
-                f.label_suggested = false;
-            }
+            f.label_suggested = false;
+            edit_text(&mut f.label, &mut state.caret, &t);
         }
     }
     Some(Dialog::Add(f))

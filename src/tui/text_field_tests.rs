@@ -165,3 +165,30 @@ fn two_keys_pasted_together_are_still_refused() {
     // Nothing is suggested from a key that is refused.
     assert_eq!(f.label, "");
 }
+
+#[test]
+fn typing_replaces_a_suggested_label_and_editing_keys_keep_it() {
+    let open = |s: &mut State| {
+        key(s, KeyCode::Char('2'));
+        key(s, KeyCode::Char('a'));
+        update(
+            s,
+            Msg::Input(TextInput::Paste(crate::demo::key_line(30).unwrap().into())),
+        );
+        key(s, KeyCode::Enter);
+    };
+    let label = |s: &State| match &s.dialog {
+        Some(Dialog::Add(f)) => f.label.clone(),
+        other => panic!("{other:?}"),
+    };
+    let mut s = loaded_real();
+    open(&mut s);
+    typed(&mut s, "ci");
+    assert_eq!(label(&s), "ci");
+    let mut s = loaded_real();
+    open(&mut s);
+    key(&mut s, KeyCode::Left);
+    key(&mut s, KeyCode::Left);
+    typed(&mut s, "x");
+    assert_eq!(label(&s), "deploy-30@demo.exampxle");
+}
