@@ -59,6 +59,48 @@ pub fn clean_owned(s: String) -> String {
     if is_clean(&s) { s } else { clean_line(&s) }
 }
 
+/// Whether a terminal would act on `c` or hide it instead of showing it: control characters
+/// (escape sequences start with one), bidirectional marks and zero-width characters.
+pub fn is_hidden_or_active(c: char) -> bool {
+    c.is_control() || is_bidi(c) || is_zero_width(c)
+}
+
+/// Bidirectional overrides, embeddings, isolates and marks: they reorder what the user reads.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Whether `s` holds what a terminal does not show as it is: control characters (escape
+/// sequences among them), bidirectional overrides or zero-width characters. Cleaned for
+/// display, such text can look exactly like a clean label it imitates, so the UI marks it.
+pub fn is_deceptive(s: &str) -> bool {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return false;
+    }
+    s.chars()
+        .any(is_hidden_or_active)
+}
+
+/// `s` as the server sent it, printable: each character [`is_deceptive`] looks for written as
+/// an escape (`\x1b`, `\u{200b}`) and each backslash doubled, so nothing reaches the terminal
+/// and nothing is hidden.
+pub fn escape_visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if is_hidden_or_active(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether `clean_line` would return `s` unchanged: plain printable ASCII, or non-ASCII text
 /// free of controls and bidirectional marks.
 fn is_clean(s: &str) -> bool {
@@ -142,5 +184,28 @@ mod tests {
         assert_eq!(clean_cell("ci\u{200b}-de\u{200d}ploy\u{feff}"), "ci-deploy");
         assert_eq!(clean_cell("a\u{1b}[31mb\u{2060}c"), "abc");
         assert_eq!(clean_cell("日本語 ✓"), "日本語 ✓");
+    }
+
+    #[test]
+    fn deceptive_text_is_recognised_and_escaped() {
+        for clean in ["ci-deploy", "日本語 ✓", "a\\b"] {
+            assert!(!is_deceptive(clean), "{clean}");
+        }
+        for bad in [
+            "\u{1b}]0;t\u{7}ci",
+            "ci\u{200b}",
+            "\u{202e}ic",
+            "a\nb",
+            "\u{9b}1m",
+            "\u{feff}x",
+        ] {
+            assert!(is_deceptive(bad), "{bad:?}");
+        }
+        assert_eq!(
+            escape_visible("\u{1b}]0;t\u{7}ci\u{200b}\u{202e}\\"),
+            r"\x1b]0;t\x07ci\u{200b}\u{202e}\\"
+        );
+        assert_eq!(escape_visible("\u{9b}日本"), r"\x9b日本");
+        assert_eq!(clean_cell("jen\u{200b}kins\u{1b}[0m"), "jenkins");
     }
 }

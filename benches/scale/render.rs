@@ -78,6 +78,7 @@ fn state_with_rows() -> State {
                     workspace: "scale".into(),
                     repo: "big".into(),
                 },
+                escaped: None,
             }
         })
         .collect();

@@ -7,7 +7,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::bitbucket::ApiError;
 use crate::config::ConfigError;
-use crate::sanitize::{clean_cell, is_zero_width};
+use crate::sanitize::clean_cell;
 
 /// Process exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +205,7 @@ pub(super) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError>
 pub(super) struct SafeJson<'a>(PrettyFormatter<'a>);
 
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || is_zero_width(c)
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    crate::sanitize::is_hidden_or_active(c)
 }
 
 impl Formatter for SafeJson<'_> {

@@ -37,7 +37,8 @@ pub enum Action {
     FocusKeys,
     /// Start typing a filter for the focused pane.
     Filter,
-    /// Close the overlay, or clear the filter of the focused pane.
+    /// Close the topmost thing: an overlay, visual mode, the filter; with only a selection
+    /// left, a first Esc asks and a second clears it.
     Cancel,
     /// Show or hide the key help.
     Help,
@@ -67,6 +68,10 @@ pub enum Action {
     SelectCopies,
     /// Open the selection view.
     SelectionView,
+    /// Bring back the selection that Esc (or anything else) last cleared.
+    RestoreSelection,
+    /// Open the message log: every status message of the session, in full.
+    Messages,
     /// Add a key to the focused repository or project, or to every selected repository.
     AddKey,
     /// Delete the focused key, or every selected key.
@@ -109,7 +114,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 45] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -132,6 +137,7 @@ impl Action {
         Action::InvertSelection,
         Action::SelectCopies,
         Action::SelectionView,
+        Action::RestoreSelection,
         Action::AddKey,
         Action::DeleteKey,
         Action::EditLabel,
@@ -142,6 +148,7 @@ impl Action {
         Action::Cancel,
         Action::Reload,
         Action::Rescan,
+        Action::Messages,
         Action::CopyFingerprint,
         Action::CopyPublicKey,
         Action::Help,
@@ -190,6 +197,8 @@ impl Action {
             Action::InvertSelection => "invert_selection",
             Action::SelectCopies => "select_copies",
             Action::SelectionView => "selection_view",
+            Action::RestoreSelection => "restore_selection",
+            Action::Messages => "messages",
             Action::AddKey => "add_key",
             Action::DeleteKey => "delete_key",
             Action::EditLabel => "edit_label",
@@ -225,7 +234,7 @@ impl Action {
             Action::FocusRepositories => "repositories pane",
             Action::FocusKeys => "access keys pane",
             Action::Filter => "filter the focused list",
-            Action::Cancel => "close / clear the filter",
+            Action::Cancel => "close; twice: unselect all",
             Action::Help => "this help",
             Action::Quit => "quit (Ctrl-C always quits)",
             Action::Reload => "reload / retry failed",
@@ -240,6 +249,8 @@ impl Action {
             Action::InvertSelection => "invert selection",
             Action::SelectCopies => "select every copy",
             Action::SelectionView => "the selection",
+            Action::RestoreSelection => "restore cleared selection",
+            Action::Messages => "message log, in full",
             Action::AddKey => "add key(s)",
             Action::DeleteKey => "delete key(s)",
             Action::EditLabel => "edit label(s)",
@@ -279,7 +290,8 @@ impl Action {
             | Action::SelectAll
             | Action::InvertSelection
             | Action::SelectCopies
-            | Action::SelectionView => HelpGroup::Select,
+            | Action::SelectionView
+            | Action::RestoreSelection => HelpGroup::Select,
             _ => HelpGroup::Actions,
         }
     }

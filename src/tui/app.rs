@@ -40,6 +40,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         return out;
     }
     state.dirty = true;
+    // Only the Esc that directly follows the one that asked clears the selection.
+    if !matches!(
+        msg,
+        Msg::Action(Action::Cancel) | Msg::Worker(_) | Msg::Resize(..)
+    ) {
+        state.esc_armed = false;
+    }
     if state.screen == Screen::FirstRun {
         match msg {
             Msg::Action(Action::Quit) => out.push(Command::Quit),
@@ -50,6 +57,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         return out;
     }
+    let field = edited_field(state);
     // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
     // so the tail (cursor fix, loading what is focused) still runs.
     let msg = super::insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
@@ -87,7 +95,42 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         ensure_loaded(state, &mut out);
     }
     super::insight::after(state, &mut out);
+    if edited_field(state) != field {
+        state.caret = 0;
+    }
+    log_message(state);
     out
+}
+
+/// Which text field keys are typed into, if any: the caret belongs to one field and starts at
+/// the end of the next one.
+fn edited_field(state: &State) -> Option<(u8, usize)> {
+    use super::dialog::Dialog;
+    match &state.dialog {
+        Some(Dialog::Add(f)) => Some((0, f.field)),
+        Some(Dialog::Rotate(f)) => Some((1, f.field)),
+        Some(Dialog::Label(_)) => Some((2, 0)),
+        Some(Dialog::Plan(_)) => Some((3, 0)),
+        Some(Dialog::Workspace(_)) => Some((4, 0)),
+        Some(_) => None,
+        None if state.typing && state.insight.overlay.is_some() => Some((5, 0)),
+        None if state.typing => Some((6, state.focus.index())),
+        None => None,
+    }
+}
+
+/// How many messages the log keeps.
+const LOG_LEN: usize = 500;
+
+/// Keeps every new status message in the log, so one cut off in the status bar can be read.
+fn log_message(state: &mut State) {
+    let Some(m) = &state.message else { return };
+    if state.log.last() != Some(m) {
+        state.log.push(m.clone());
+        if state.log.len() > LOG_LEN {
+            state.log.remove(0);
+        }
+    }
 }
 
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
@@ -119,17 +162,34 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::NextPane => state.focus = Pane::ALL[(focus.index() + 1) % 3],
         Action::PrevPane => state.focus = Pane::ALL[(focus.index() + 2) % 3],
         Action::Left => state.focus = Pane::ALL[focus.index().saturating_sub(1)],
+        // A credential that cannot list workspaces types one instead.
+        Action::Open | Action::Right
+            if focus == Pane::Workspaces && super::workspace_entry::offered(state) =>
+        {
+            super::workspace_entry::open(state)
+        }
         Action::Right | Action::Open => state.focus = Pane::ALL[(focus.index() + 1).min(2)],
         Action::FocusWorkspaces => state.focus = Pane::Workspaces,
         Action::FocusRepositories => state.focus = Pane::Repositories,
         Action::FocusKeys => state.focus = Pane::Keys,
         Action::Filter => state.typing = true,
         Action::Cancel => {
-            // Esc: visual mode first, then the selection, then the filter.
-            if !super::selection::escape(state) && !state.filter[focus.index()].is_empty() {
+            // Esc closes the topmost thing: visual mode, then the filter; a selection is only
+            // cleared by a second Esc, and `u` brings it back.
+            if state.selection.visual.is_some() {
+                super::selection::commit_visual(state);
+            } else if !state.filter[focus.index()].is_empty() {
                 set_filter(state, String::new());
+            } else {
+                super::selection::escape_selection(state);
             }
         }
+        Action::RestoreSelection => super::selection::restore(state),
+        Action::Messages => {
+            state.view = View::Messages;
+            state.view_cursor = 0;
+        }
+
         Action::Help => state.help = true,
         Action::Quit => out.push(Command::Quit),
         Action::Suspend => out.push(Command::Suspend),
@@ -153,21 +213,17 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
 fn input(state: &mut State, t: TextInput) {
     let mut f = state.filter[state.focus.index()].clone();
     match t {
-        TextInput::Char(c) if !c.is_control() => f.push(c),
-        TextInput::Paste(p) => f.extend(p.chars().filter(|c| !c.is_control())),
-        TextInput::Char(_)
-        | TextInput::NextField
-        | TextInput::Up
-        | TextInput::Down
-        | TextInput::PageUp
-        | TextInput::PageDown => {}
-        TextInput::Backspace => {
-            f.pop();
+        TextInput::Paste(p) => {
+            let p: String = p.chars().filter(|c| !c.is_control()).collect();
+            super::line_edit::edit(&mut f, &mut state.caret, &TextInput::Paste(p));
         }
         TextInput::Submit => state.typing = false,
         TextInput::Abort => {
             state.typing = false;
             f.clear();
+        }
+        t => {
+            super::line_edit::edit(&mut f, &mut state.caret, &t);
         }
     }
     set_filter(state, f);

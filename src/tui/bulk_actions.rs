@@ -210,6 +210,7 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
         label: String::new(),
         field: 0,
         projects,
+        label_suggested: false,
     }));
 }
 
@@ -371,7 +372,7 @@ pub fn edit_sentence(scope: &KeyScope, label: &str, in_place: bool) -> Vec<Strin
     }
 }
 
-/// Actions while the jobs or selection view is open. Esc only closes the view.
+/// Actions while the jobs, selection or message view is open. Esc only closes the view.
 pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
     let rows = match state.view {
         // The view spans the screen inside its border.
@@ -379,6 +380,10 @@ pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
             super::jobs::view_rows(&state.jobs, usize::from(state.size.0.saturating_sub(2))).len()
         }
         View::Selection => selection::view_rows(&state.selection).len(),
+        View::Messages => {
+            super::ui::views::log_rows(&state.log, usize::from(state.size.0.saturating_sub(2)))
+                .len()
+        }
         View::Panes => 0,
     };
     let last = rows.saturating_sub(1);
@@ -391,6 +396,9 @@ pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::SelectionView if state.view == View::Selection => state.view = View::Panes,
         Action::Jobs => open_view(state, View::Jobs),
         Action::SelectionView => open_view(state, View::Selection),
+        Action::Messages if state.view == View::Messages => state.view = View::Panes,
+        Action::Messages => open_view(state, View::Messages),
+        Action::RestoreSelection => selection::restore(state),
         Action::Up => state.view_cursor = state.view_cursor.saturating_sub(1),
         Action::Down => state.view_cursor = (state.view_cursor + 1).min(last),
         Action::Top => state.view_cursor = 0,

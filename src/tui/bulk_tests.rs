@@ -135,6 +135,9 @@ fn add_validates_live_and_sends_only_a_valid_key() {
         panic!()
     };
     assert_eq!(f.field, 1, "a valid key moves on to the label");
+    // The label suggested from the key's comment (issue 14, item 11), cleared.
+    assert_eq!(f.label, "deploy-30@demo.example");
+    key(&mut s, TextInput::KillToStart);
     assert!(
         key(&mut s, TextInput::Submit).is_empty(),
         "an empty label is refused"

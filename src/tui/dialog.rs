@@ -78,6 +78,8 @@ pub struct AddForm {
     /// For a project key: the workspace's projects, to choose among with ↑/↓ (empty for a
     /// repository).
     pub projects: Vec<String>,
+    /// The label is the key's comment, suggested, and not edited since.
+    pub label_suggested: bool,
 }
 
 impl AddForm {
@@ -98,6 +100,29 @@ impl AddForm {
                 workspace: workspace.clone(),
                 project: p.clone(),
             });
+        }
+    }
+
+    /// Suggests the key's comment as its label, while the label is empty or still an earlier
+    /// suggestion: a comment usually says what the key is for (`ci@build`).
+    pub fn suggest_label(&mut self) {
+        if !(self.label.is_empty() || self.label_suggested) {
+            return;
+        }
+        let comment = match self.key.parsed() {
+            Some(Ok(k)) => k.comment().map(crate::sanitize::clean_line),
+            _ => None,
+        };
+        match comment.and_then(|c| check_label(&c).ok()) {
+            Some(c) => {
+                self.label = c;
+                self.label_suggested = true;
+            }
+            None if self.label_suggested => {
+                self.label.clear();
+                self.label_suggested = false;
+            }
+            None => {}
         }
     }
 
@@ -219,6 +244,9 @@ pub enum Dialog {
     Plan(PlanDialog),
     /// Pending journal entries found at start.
     Recovery(Vec<PendingEntry>),
+    /// A workspace slug typed by hand, for a credential that cannot list workspaces (a
+    /// workspace, project or repository access token).
+    Workspace(String),
     /// An outcome that must not scroll away (a pending relabel): stays until dismissed.
     Notice {
         /// Title.

@@ -8,6 +8,7 @@ use crate::sshkey::Fingerprint;
 use super::app::{Command, TextInput};
 use super::bulk_actions::{edit_sentence, open_plan};
 use super::dialog::*;
+use super::line_edit;
 use super::state::State;
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
@@ -61,6 +62,7 @@ pub fn input(state: &mut State, t: TextInput, out: &mut Vec<Command>) {
             }
             _ => Some(Dialog::Recovery(entries)),
         },
+        Dialog::Workspace(text) => super::workspace_entry::input(state, text, t),
         Dialog::Notice { title, lines } => match t {
             TextInput::Submit | TextInput::Abort | TextInput::Char(_) => None,
             _ => Some(Dialog::Notice { title, lines }),
@@ -68,17 +70,21 @@ pub fn input(state: &mut State, t: TextInput, out: &mut Vec<Command>) {
     };
 }
 
-/// Edits a text field; returns whether the text changed.
-fn edit_text(text: &mut String, t: &TextInput) -> bool {
+/// Edits a text field at the caret; returns whether the text changed.
+fn edit_text(text: &mut String, caret: &mut usize, t: &TextInput) -> bool {
+    line_edit::edit(text, caret, t)
+}
+
+/// Edits a key field: a key pasted over several lines is joined first.
+fn edit_key(text: &mut String, caret: &mut usize, t: &TextInput) -> bool {
     match t {
-        TextInput::Char(c) if !c.is_control() => text.push(*c),
-        TextInput::Paste(p) => text.push_str(p),
-        TextInput::Backspace => {
-            text.pop();
-        }
-        _ => return false,
+        TextInput::Paste(p) => edit_text(
+            text,
+            caret,
+            &TextInput::Paste(line_edit::join_wrapped_key(p)),
+        ),
+        t => edit_text(text, caret, t),
     }
-    true
 }
 
 /// After the key text changed: a path is read by the worker (update does no I/O).
@@ -149,12 +155,20 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
             return None;
         }
         t if f.field == 0 => {
-            if edit_text(&mut f.key.text, &t) {
+            if edit_key(&mut f.key.text, &mut state.caret, &t) {
                 key_changed(state, &mut f.key, out);
+                f.suggest_label();
             }
         }
         t => {
-            edit_text(&mut f.label, &t);
+            // A suggested label is kept by Enter and replaced by typing; editing keys make it
+            // the user's own.
+            if f.label_suggested && matches!(t, TextInput::Char(_) | TextInput::Paste(_)) {
+                f.label.clear();
+                state.caret = 0;
+            }
+            f.label_suggested = false;
+            edit_text(&mut f.label, &mut state.caret, &t);
         }
     }
     Some(Dialog::Add(f))
@@ -217,12 +231,12 @@ fn rotate(
             return state.dialog.take();
         }
         t if f.field == 0 => {
-            if edit_text(&mut f.key.text, &t) {
+            if edit_key(&mut f.key.text, &mut state.caret, &t) {
                 key_changed(state, &mut f.key, out);
             }
         }
         t => {
-            edit_text(&mut f.label, &t);
+            edit_text(&mut f.label, &mut state.caret, &t);
         }
     }
     Some(Dialog::Rotate(f))
@@ -290,7 +304,7 @@ fn label(
             }
         },
         t => {
-            edit_text(&mut f.text, &t);
+            edit_text(&mut f.text, &mut state.caret, &t);
             Some(Dialog::Label(f))
         }
     }
@@ -302,7 +316,12 @@ fn plan(
     t: TextInput,
     out: &mut Vec<Command>,
 ) -> Option<Dialog> {
-    let lines = d.plan().map(|p| p.lines().len()).unwrap_or(0);
+    // Scrolling is by screen row: long plan lines are wrapped over several.
+    let width = super::ui::plan::body_width(state.size.0);
+    let lines = d
+        .plan()
+        .map(|p| super::ui::plan::body_rows(p, width).len())
+        .unwrap_or(0);
     match (&t, &d.stage) {
         (TextInput::Up, _) => d.scroll = d.scroll.saturating_sub(1),
         (TextInput::Down, _) => d.scroll = (d.scroll + 1).min(lines.saturating_sub(1)),
@@ -341,7 +360,7 @@ fn plan(
                 d.typed.clear();
             }
             t => {
-                edit_text(&mut d.typed, &t);
+                edit_text(&mut d.typed, &mut state.caret, &t);
             }
         },
         (TextInput::Char('y' | 'Y'), PlanStage::Ready(_)) => return apply(d, out),

@@ -42,6 +42,7 @@ pub fn key(id: u64, label: &str, fp: &str, scope: KeyScope) -> KeyView {
         created: Some("2024-03-01T09:15:00.000000+00:00".into()),
         last_used: None,
         scope,
+        escaped: None,
     }
 }
 

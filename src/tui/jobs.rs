@@ -4,7 +4,7 @@
 use crate::ops::bulk::{BulkRequest, Change, ItemStatus, Plan};
 
 use super::state::ReqId;
-use super::ui::text::wrap;
+use super::ui::text::{wrap, wrap_hanging};
 
 /// One change of a running or finished job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,20 +132,24 @@ pub fn status_word(s: &ItemStatus) -> &'static str {
 /// One line of the jobs view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRow {
-    /// The status word, empty for a job's heading and for a reason line.
+    /// The status word, empty for a job's heading, a reason line and a continued change.
     pub status: Option<ItemStatus>,
     /// The text.
     pub text: String,
     /// A job heading.
     pub heading: bool,
+    /// The rest of a change's line that did not fit on the row above.
+    pub continued: bool,
 }
 
 /// The jobs view's rows, newest job first, for a view `width` columns wide: a heading per
-/// job, a row per change and, under a failed change, its reason in full, over as many rows as
-/// it takes (it says what to do about the failure).
+/// job, each change over as many rows as its line takes (its end holds the new label and
+/// "then delete") and, under a failed change, its reason in full (it says what to do about
+/// the failure).
 pub fn view_rows(jobs: &[Job], width: usize) -> Vec<JobRow> {
     // The reason sits after the status column ("   failed          "), behind "↳ ".
     let reason_width = width.saturating_sub(STATUS_COLUMNS + 2).max(20);
+    let line_width = width.saturating_sub(STATUS_COLUMNS).max(20);
     let mut rows = Vec::new();
     for job in jobs.iter().rev() {
         let state = if job.finished {
@@ -166,19 +170,27 @@ pub fn view_rows(jobs: &[Job], width: usize) -> Vec<JobRow> {
                 job.title
             ),
             heading: true,
+            continued: false,
         });
         for item in &job.items {
-            rows.push(JobRow {
-                status: Some(item.status.clone()),
-                text: item.line.clone(),
-                heading: false,
-            });
+            for (n, line) in wrap_hanging(&item.line, line_width, 4)
+                .into_iter()
+                .enumerate()
+            {
+                rows.push(JobRow {
+                    status: (n == 0).then(|| item.status.clone()),
+                    text: line,
+                    heading: false,
+                    continued: n > 0,
+                });
+            }
             if let ItemStatus::Failed(why) = &item.status {
                 for (n, line) in wrap(why, reason_width).into_iter().enumerate() {
                     rows.push(JobRow {
                         status: None,
                         text: format!("{} {line}", if n == 0 { "↳" } else { " " }),
                         heading: false,
+                        continued: false,
                     });
                 }
             }

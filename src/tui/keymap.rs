@@ -177,6 +177,8 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::InvertSelection => &["ctrl-r"],
         Action::SelectCopies => &["s"],
         Action::SelectionView => &["S"],
+        Action::RestoreSelection => &["u"],
+        Action::Messages => &["m"],
         Action::AddKey => &["a"],
         Action::DeleteKey => &["d"],
         Action::EditLabel => &["e"],
@@ -429,6 +431,19 @@ mod tests {
             "{table}"
         );
         assert_eq!(table.lines().count(), 2 + 1 + Action::ALL.len());
+        // Issue 14: Esc asks before clearing a selection, `u` restores it, `m` the log.
+        assert!(
+            table.contains("| `Esc` | close; twice: unselect all | `cancel` |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `u` | restore cleared selection | `restore_selection` |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| `m` | message log, in full | `messages` |"),
+            "{table}"
+        );
     }
 
     #[test]

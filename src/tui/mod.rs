@@ -13,7 +13,9 @@ pub mod insight;
 pub mod insight_worker;
 pub mod jobs;
 pub mod keymap;
+pub mod line_edit;
 pub mod msg;
+mod pane;
 mod read_answers;
 pub mod runloop;
 pub mod selection;
@@ -24,6 +26,7 @@ pub mod ui;
 mod views;
 pub mod worker;
 mod worker_ops;
+pub(crate) mod workspace_entry;
 mod write_answers;
 
 use std::path::PathBuf;
@@ -136,8 +139,12 @@ mod insight_render_tests;
 #[cfg(test)]
 mod insight_tests;
 #[cfg(test)]
+mod no_cutoff_tests;
+#[cfg(test)]
 mod render_tests;
 #[cfg(test)]
 mod selection_tests;
+#[cfg(test)]
+mod text_field_tests;
 #[cfg(test)]
 mod update_tests;

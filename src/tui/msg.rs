@@ -34,6 +34,20 @@ pub enum TextInput {
     PageUp,
     /// A page down in a dialog.
     PageDown,
+    /// Caret one character left (←).
+    Left,
+    /// Caret one character right (→).
+    Right,
+    /// Caret to the start (Home, Ctrl-A).
+    Home,
+    /// Caret to the end (End, Ctrl-E).
+    End,
+    /// Delete the character under the caret (Delete).
+    Delete,
+    /// Delete everything before the caret (Ctrl-U).
+    KillToStart,
+    /// Delete the word before the caret (Ctrl-W).
+    KillWord,
 }
 
 /// Why a key operation did not complete.

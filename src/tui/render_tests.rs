@@ -169,6 +169,77 @@ fn label_with_escape_sequences_renders_stripped() {
     insta::assert_snapshot!(screen);
 }
 
+/// A key of acme/api whose label and comment are as the server sent them.
+fn hostile_key(id: u64, label: &str, comment: &str) -> KeyView {
+    let k: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+        "id": id,
+        "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
+        "label": label,
+        "comment": comment,
+        "created_on": "2024-03-01T09:15:00+00:00",
+    }))
+    .unwrap();
+    super::worker::key_view(k, repo_scope("acme", "api"))
+}
+
+#[test]
+fn a_label_that_imitates_a_clean_one_is_marked_and_shown_escaped() {
+    let mut s = loaded();
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys.insert(
+            0,
+            hostile_key(66, "\u{1b}]0;title\u{7}ci-deploy", "ci@build"),
+        );
+        keys.insert(1, hostile_key(67, "jenkins\u{200b}", "\u{202e}dliub@ic"));
+    }
+    act(&mut s, Action::FocusKeys);
+    let screen = draw(&s, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The two imitations are marked; the clean keys they imitate are not.
+    assert!(lines[1].contains("⚠ ci-deploy"), "{screen}");
+    assert!(lines[2].contains("⚠ jenkins"), "{screen}");
+    assert!(
+        !lines[3].contains('⚠') && lines[3].contains("ci-deploy"),
+        "{screen}"
+    );
+    assert!(
+        !lines[4].contains('⚠') && lines[4].contains("jenkins"),
+        "{screen}"
+    );
+    // The detail pane shows what the server sent, escaped.
+    assert!(screen.contains(r"\x1b]0;title\x07ci-deploy"), "{screen}");
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'));
+    insta::assert_snapshot!(screen);
+    act(&mut s, Action::Down);
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains(r"jenkins\u{200b}"), "{screen}");
+    assert!(screen.contains(r"\u{202e}dliub@ic"), "{screen}");
+    assert!(!screen.contains('\u{202e}') && !screen.contains('\u{200b}'));
+}
+
+#[test]
+fn workspace_slug_dialog_when_workspaces_cannot_be_listed() {
+    let mut s = state();
+    init(&mut s);
+    let Load::Loading(req_id) = s.workspaces else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id,
+            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+        }),
+    );
+    act(&mut s, Action::Open);
+    for c in "acme corp".chars() {
+        update(&mut s, Msg::Input(super::app::TextInput::Char(c)));
+    }
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("not ' '"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
 #[test]
 fn first_run_screen() {
     let s = State::new(

@@ -159,7 +159,20 @@ pub fn to_msg(state: &State, ev: Event) -> Option<Msg> {
                     KeyCode::Down => Some(Msg::Input(TextInput::Down)),
                     KeyCode::PageUp => Some(Msg::Input(TextInput::PageUp)),
                     KeyCode::PageDown => Some(Msg::Input(TextInput::PageDown)),
+                    KeyCode::Left => Some(Msg::Input(TextInput::Left)),
+                    KeyCode::Right => Some(Msg::Input(TextInput::Right)),
+                    KeyCode::Home => Some(Msg::Input(TextInput::Home)),
+                    KeyCode::End => Some(Msg::Input(TextInput::End)),
+                    KeyCode::Delete => Some(Msg::Input(TextInput::Delete)),
                     KeyCode::Char(c) if !ctrl => Some(Msg::Input(TextInput::Char(c))),
+                    // The editing keys of a shell prompt.
+                    KeyCode::Char(c) => match c.to_ascii_lowercase() {
+                        'a' => Some(Msg::Input(TextInput::Home)),
+                        'e' => Some(Msg::Input(TextInput::End)),
+                        'u' => Some(Msg::Input(TextInput::KillToStart)),
+                        'w' => Some(Msg::Input(TextInput::KillWord)),
+                        _ => None,
+                    },
                     _ => None,
                 };
             }

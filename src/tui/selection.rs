@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bitbucket::KeyScope;
 
+use super::action::Action;
 use super::state::{KeyRow, KeyView, Load, Pane, RepoRow, State};
 
 /// A selected key: enough to plan a bulk action and to show it in the selection view even
@@ -129,6 +130,21 @@ impl Selection {
             ));
         }
         Some(format!("{} selected", parts.join(" · ")))
+    }
+
+    /// "6 repositories", "3 keys", "1 key and 2 repositories": what a selection holds, in
+    /// a sentence.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.keys.is_empty() {
+            let n = self.keys.len();
+            parts.push(format!("{n} {}", plural(n, "key", "keys")));
+        }
+        if !self.repos.is_empty() {
+            let n = self.repos.len();
+            parts.push(format!("{n} {}", plural(n, "repository", "repositories")));
+        }
+        parts.join(" and ")
     }
 
     /// Distinct fingerprints among the selected keys, with a label and how many places hold
@@ -294,19 +310,46 @@ pub fn invert(state: &mut State) {
     }
 }
 
-/// Esc: leaves visual mode first (keeping the range), then clears the selection. Returns
-/// whether it did either, so Esc can fall through to clearing the filter otherwise.
-pub fn escape(state: &mut State) -> bool {
-    if state.selection.visual.is_some() {
-        commit_visual(state);
-        true
-    } else if !state.selection.is_empty() {
-        state.selection = Selection::default();
-        say(state, "Selection cleared");
-        true
-    } else {
-        false
+/// Esc with nothing else left to close: a selection is never dropped silently. The first Esc
+/// says what a second would clear; the second clears it, and `u` brings it back.
+pub fn escape_selection(state: &mut State) {
+    if state.selection.is_empty() {
+        return;
     }
+    let what = state.selection.describe();
+    if state.esc_armed {
+        state.esc_armed = false;
+        let old = std::mem::take(&mut state.selection);
+        state.cleared_selection = Some(old);
+        let restore = state
+            .keymap
+            .first_key(Action::RestoreSelection)
+            .unwrap_or_default();
+        say(
+            state,
+            format!("Cleared the selection of {what}; {restore} brings it back"),
+        );
+    } else {
+        state.esc_armed = true;
+        let esc = state.keymap.first_key(Action::Cancel).unwrap_or_default();
+        say(state, format!("{esc} again clears the selection of {what}"));
+    }
+}
+
+/// `u`: adds the selection last cleared back to the selection.
+pub fn restore(state: &mut State) {
+    let Some(old) = state.cleared_selection.take() else {
+        say(state, "No cleared selection to bring back");
+        return;
+    };
+    let what = old.describe();
+    for (_, k) in old.keys {
+        state.selection.insert(RowItem::Key(k));
+    }
+    for (ws, repo) in old.repos {
+        state.selection.insert(RowItem::Repo(ws, repo));
+    }
+    say(state, format!("Restored the selection of {what}"));
 }
 
 /// Every loaded copy of the key `fp` in workspace `ws`, repository and project keys alike.

@@ -35,7 +35,7 @@ fn space_toggles_the_focused_row_and_moves_down() {
 }
 
 #[test]
-fn visual_range_is_live_and_esc_ends_it_then_clears_the_selection_then_the_filter() {
+fn visual_range_is_live_and_esc_ends_it_then_clears_the_filter_then_asks_about_the_selection() {
     let mut s = loaded_real();
     act(&mut s, Action::FocusKeys);
     act(&mut s, Action::VisualSelect);
@@ -49,17 +49,86 @@ fn visual_range_is_live_and_esc_ends_it_then_clears_the_selection_then_the_filte
     act(&mut s, Action::Cancel);
     assert!(s.selection.visual.is_none());
     assert_eq!(s.selection.keys.len(), 2);
-    // Second Esc: the selection goes; the filter stays until a third.
+    // Second Esc: the filter goes, the selection stays (issue 14, item 9).
     s.filter[2] = "e".into();
     act(&mut s, Action::Cancel);
-    assert!(s.selection.is_empty());
-    assert_eq!(s.filter[2], "e");
-    act(&mut s, Action::Cancel);
     assert_eq!(s.filter[2], "");
+    assert_eq!(s.selection.keys.len(), 2);
+    // Then one Esc asks, and the next clears.
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.selection.keys.len(), 2);
+    act(&mut s, Action::Cancel);
+    assert!(s.selection.is_empty());
     // v twice also keeps the range.
     act(&mut s, Action::VisualSelect);
     act(&mut s, Action::VisualSelect);
     assert_eq!(s.selection.keys.len(), 1);
+}
+
+#[test]
+fn a_single_esc_never_drops_a_selection() {
+    let mut s = loaded_real();
+    act(&mut s, Action::FocusRepositories);
+    act(&mut s, Action::Top);
+    for _ in 0..4 {
+        act(&mut s, Action::ToggleSelect);
+    }
+    assert_eq!(s.selection.repos.len(), 3);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.selection.repos.len(), 3, "the first Esc only asks");
+    assert_eq!(
+        s.message,
+        Some((
+            "Esc again clears the selection of 3 repositories".to_string(),
+            false
+        ))
+    );
+    // Anything else in between disarms it: the next Esc asks again.
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.selection.repos.len(), 3);
+    act(&mut s, Action::Cancel);
+    assert!(s.selection.is_empty());
+    let (text, _) = s.message.clone().unwrap();
+    assert!(
+        text.starts_with("Cleared the selection of 3 repositories"),
+        "{text}"
+    );
+}
+
+#[test]
+fn u_brings_back_the_selection_esc_cleared() {
+    let mut s = loaded_real();
+    act(&mut s, Action::FocusKeys);
+    act(&mut s, Action::SelectAll);
+    act(&mut s, Action::FocusRepositories);
+    act(&mut s, Action::ToggleSelect);
+    let before = s.selection.clone();
+    act(&mut s, Action::Cancel);
+    assert_eq!(
+        s.message.as_ref().map(|m| m.0.as_str()),
+        Some("Esc again clears the selection of 3 keys and 1 repository")
+    );
+    act(&mut s, Action::Cancel);
+    assert!(s.selection.is_empty());
+    assert_eq!(
+        s.message.as_ref().map(|m| m.0.as_str()),
+        Some("Cleared the selection of 3 keys and 1 repository; u brings it back")
+    );
+    // Something selected meanwhile is kept; the cleared selection joins it.
+    act(&mut s, Action::Down);
+    act(&mut s, Action::ToggleSelect);
+    act(&mut s, Action::RestoreSelection);
+    assert_eq!(s.selection.keys, before.keys);
+    assert_eq!(s.selection.repos.len(), 2);
+    assert!(before.repos.is_subset(&s.selection.repos));
+    // Once brought back, there is nothing more to restore.
+    act(&mut s, Action::RestoreSelection);
+    assert_eq!(
+        s.message.as_ref().map(|m| m.0.as_str()),
+        Some("No cleared selection to bring back")
+    );
+    assert_eq!(s.selection.repos.len(), 2);
 }
 
 #[test]

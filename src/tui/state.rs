@@ -15,42 +15,10 @@ use super::keymap::Keymap;
 use super::selection::Selection;
 use super::theme::Theme;
 
+pub use super::pane::Pane;
+
 /// Identifies one request, so a late answer to an older request is recognised and dropped.
 pub type ReqId = u64;
-
-/// The three lists, left to right.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    /// Workspaces of the account.
-    Workspaces,
-    /// Repositories of the focused workspace, under a "Project keys" entry.
-    Repositories,
-    /// Access keys of the focused repository (or of the workspace's projects).
-    Keys,
-}
-
-impl Pane {
-    /// Left to right.
-    pub const ALL: [Pane; 3] = [Pane::Workspaces, Pane::Repositories, Pane::Keys];
-
-    /// Position, for the per-pane arrays.
-    pub fn index(self) -> usize {
-        match self {
-            Pane::Workspaces => 0,
-            Pane::Repositories => 1,
-            Pane::Keys => 2,
-        }
-    }
-
-    /// The title shown in the border.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Workspaces => "Workspaces",
-            Pane::Repositories => "Repositories",
-            Pane::Keys => "Access keys",
-        }
-    }
-}
 
 /// Something fetched from the server, or on its way.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +79,18 @@ pub struct KeyView {
     pub last_used: Option<String>,
     /// Where the key lives.
     pub scope: KeyScope,
+    /// The label and comment as the server sent them, escaped, when either held control or
+    /// escape characters, bidi overrides or zero-width characters (`None` for clean keys).
+    pub escaped: Option<Box<Escaped>>,
+}
+
+/// A deceptive label or comment, escaped (`\x1b]0;…`) so it can be shown as it was sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Escaped {
+    /// The label, when it was deceptive.
+    pub label: Option<String>,
+    /// The comment, when it was deceptive.
+    pub comment: Option<String>,
 }
 
 /// What a key text says, once parsed.
@@ -227,6 +207,8 @@ pub enum View {
     Jobs,
     /// `S`: everything selected.
     Selection,
+    /// `m`: every status message of the session, in full.
+    Messages,
 }
 
 /// What a pane shows, when it is not a plain list.
@@ -307,6 +289,18 @@ pub struct State {
     pub edit_strategy: EditStrategy,
     /// First line of the help overlay, when it does not fit.
     pub help_scroll: usize,
+    /// The caret of the text being edited, in characters from its end (`line_edit`); it goes
+    /// back to the end whenever another field starts being edited.
+    pub caret: usize,
+    /// A first Esc, with only a selection left, asked for a second one to clear it.
+    pub esc_armed: bool,
+    /// The selection last cleared, which `u` brings back.
+    pub cleared_selection: Option<Selection>,
+    /// The workspaces pane lists slugs typed by hand (the credential could not list them).
+    pub workspace_typed: bool,
+    /// The status messages of the session, oldest first, for the message log (`m`): a
+    /// message longer than the status bar is read there in full.
+    pub log: Vec<(String, bool)>,
     pub(crate) next_req: ReqId,
     /// All keys, find, export, cache and Credentials (issues 6 and 7).
     pub insight: super::insight::Insight,
@@ -351,6 +345,11 @@ impl State {
             select_after_scan: None,
             edit_strategy: EditStrategy::default(),
             help_scroll: 0,
+            caret: 0,
+            esc_armed: false,
+            cleared_selection: None,
+            log: Vec::new(),
+            workspace_typed: false,
             next_req: 0,
             insight: Default::default(),
         }

@@ -389,3 +389,54 @@ fn worker_conversion_fingerprints_server_keys() {
         None
     );
 }
+
+#[test]
+fn a_credential_that_cannot_list_workspaces_types_a_workspace_slug() {
+    let mut s = state();
+    let cmds = init(&mut s);
+    let req_id = req_of(&cmds, |c| match c {
+        Command::LoadWorkspaces { req_id } => Some(*req_id),
+        _ => None,
+    });
+    update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Workspaces {
+            req_id,
+            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+        }),
+    );
+    assert!(matches!(
+        s.pane_status(Pane::Workspaces),
+        PaneStatus::Failed(_)
+    ));
+    // Enter on the failed list asks for the slug instead of ending there.
+    act(&mut s, Action::Open);
+    typed(&mut s, "acme corp");
+    let cmds = update(&mut s, Msg::Input(TextInput::Submit));
+    assert!(cmds.is_empty(), "a slug has no space: {cmds:?}");
+    for _ in 0.." corp".len() {
+        update(&mut s, Msg::Input(TextInput::Backspace));
+    }
+    let cmds = update(&mut s, Msg::Input(TextInput::Submit));
+    assert_eq!(s.focused_workspace().map(|w| w.slug.as_str()), Some("acme"));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadRepos { ws, .. } if ws == "acme")),
+        "{cmds:?}"
+    );
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadProjectKeys { ws, .. } if ws == "acme"))
+    );
+    // Another slug can be typed the same way; it joins the list.
+    act(&mut s, Action::FocusWorkspaces);
+    act(&mut s, Action::Open);
+    typed(&mut s, "globex");
+    update(&mut s, Msg::Input(TextInput::Submit));
+    let slugs: Vec<&str> = s.workspace_rows().iter().map(|w| w.slug.as_str()).collect();
+    assert_eq!(slugs, ["acme", "globex"]);
+    assert_eq!(
+        s.focused_workspace().map(|w| w.slug.as_str()),
+        Some("globex")
+    );
+}

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 use super::Services;
 use super::app::{Command, WorkerMsg};
-use super::state::{KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
+use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
 use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
@@ -220,14 +220,36 @@ fn view_with(
     scope: KeyScope,
     facts: impl FnOnce(String) -> Arc<KeyFacts>,
 ) -> KeyView {
+    let (label, raw_label) = shown(k.label);
+    let (comment, raw_comment) = shown(k.comment);
+    let escaped = (raw_label.is_some() || raw_comment.is_some()).then(|| {
+        Box::new(Escaped {
+            label: raw_label,
+            comment: raw_comment,
+        })
+    });
     KeyView {
         id: k.id,
-        label: k.label.map(clean_owned).unwrap_or_default(),
-        comment: k.comment.map(clean_owned).unwrap_or_default(),
+        label,
+        comment,
         facts: facts(k.key),
         created: k.created_on.map(clean_owned),
         last_used: k.last_used.map(clean_owned),
         scope,
+        escaped,
+    }
+}
+
+/// A label or comment cleaned for display and, when it was deceptive, also escaped: the
+/// cleaned text alone would pass for the clean label it imitates.
+fn shown(text: Option<String>) -> (String, Option<String>) {
+    match text {
+        Some(t) if crate::sanitize::is_deceptive(&t) => (
+            crate::sanitize::clean_cell(&t),
+            Some(crate::sanitize::escape_visible(&t)),
+        ),
+        Some(t) => (clean_owned(t), None),
+        None => (String::new(), None),
     }
 }
 

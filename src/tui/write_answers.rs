@@ -42,6 +42,9 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 k.reading = None;
                 k.file = Some((path, result));
             }
+            if let Some(Dialog::Add(f)) = &mut state.dialog {
+                f.suggest_label();
+            }
         }
         WorkerMsg::OpDone { scopes, result, .. } => {
             reload_scopes(state, &scopes, out);

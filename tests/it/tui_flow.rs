@@ -47,3 +47,50 @@ async fn move_to_a_repository_see_its_keys_filter_and_quit() {
     ui.quit().await;
     sim.shutdown().await;
 }
+
+/// Issue 14, item 9: one Esc never drops a selection, and `u` brings a cleared one back; the
+/// messages saying so stay readable in the log (`m`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_asks_before_clearing_a_selection_and_u_restores_it() {
+    let sim = simulator().await;
+    let journal = tempfile::tempdir().unwrap();
+    let ui = start(&sim, Some(journal.path()));
+    ui.wait_for("the repositories", |s| {
+        s.contains("Repositories (") && s.contains("DEMO")
+    })
+    .await;
+    ui.send("2  ");
+    ui.wait_for("two selected repositories", |s| {
+        s.contains("2 repos selected")
+    })
+    .await;
+    ui.send("\u{1b}");
+    let screen = ui
+        .wait_for("the question", |s| {
+            s.contains("Esc again clears the selection of 2 repositories")
+        })
+        .await;
+    assert!(screen.contains("2 repos selected"), "{screen}");
+    ui.send("\u{1b}");
+    let screen = ui
+        .wait_for("the selection cleared", |s| {
+            s.contains("Cleared the selection of 2 repositories")
+        })
+        .await;
+    assert!(!screen.contains("repos selected"), "{screen}");
+    ui.send("u");
+    ui.wait_for("the selection back", |s| {
+        s.contains("Restored the selection of 2 repositories") && s.contains("2 repos selected")
+    })
+    .await;
+    ui.send("m");
+    ui.wait_for("the message log", |s| {
+        s.contains("Messages (") && s.contains("Esc again clears the selection of 2 repositories")
+    })
+    .await;
+    ui.send("\u{1b}");
+    ui.wait_for("the panes again", |s| s.contains("Repositories ("))
+        .await;
+    ui.quit().await;
+    sim.shutdown().await;
+}

@@ -193,23 +193,19 @@ fn move_all_keys(state: &mut State, a: Action) {
 fn input(state: &mut State, t: TextInput) {
     let mut f = state.insight.all_keys.filter.clone();
     match t {
-        TextInput::Char(c) if !c.is_control() => f.push(c),
-        TextInput::Char(_) => {}
-        TextInput::Paste(text) => f.extend(text.chars().filter(|c| !c.is_control())),
-        TextInput::Backspace => {
-            f.pop();
+        TextInput::Paste(text) => {
+            let text: String = text.chars().filter(|c| !c.is_control()).collect();
+            crate::tui::line_edit::edit(&mut f, &mut state.caret, &TextInput::Paste(text));
         }
         TextInput::Submit => state.typing = false,
         TextInput::Abort => {
             state.typing = false;
             f.clear();
         }
-        // Dialog movement means nothing in a filter.
-        TextInput::NextField
-        | TextInput::Up
-        | TextInput::Down
-        | TextInput::PageUp
-        | TextInput::PageDown => {}
+        // The editing keys; dialog movement means nothing in a filter.
+        t => {
+            crate::tui::line_edit::edit(&mut f, &mut state.caret, &t);
+        }
     }
     set_filter(state, f);
 }

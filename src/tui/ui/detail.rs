@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::keys::display_name;
+use super::keys::{DECEPTIVE, display_name};
 use super::text;
 use crate::bitbucket::KeyScope;
 use crate::tui::state::{KeyRow, State};
@@ -30,25 +30,47 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     };
     let lines: Vec<Line> = match state.focused_key_row() {
         None => vec![Line::from(Span::styled(" No key focused", theme.dim))],
-        Some(KeyRow::Problem(project, sentence)) => vec![
-            Line::from(field("Project", project.to_string(), Style::new())),
-            Line::from(Span::styled(
-                format!(" {}", text::truncate(sentence, width)),
-                theme.error,
-            )),
-        ],
+        Some(KeyRow::Problem(project, sentence)) => {
+            // The sentence says what to do: it is wrapped, never cut.
+            let mut lines = vec![Line::from(field(
+                "Project",
+                project.to_string(),
+                Style::new(),
+            ))];
+            lines.extend(
+                text::wrap(sentence, width.saturating_sub(1))
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(format!(" {l}"), theme.error))),
+            );
+            lines
+        }
         Some(KeyRow::Key { key, inherited }) => {
             let half = width / 2;
+            // A deceptive label or comment is shown as the server sent it, escaped.
+            let escaped = key.escaped.as_deref();
+            let label = match escaped.and_then(|e| e.label.as_deref()) {
+                Some(raw) => format!("{DECEPTIVE} {raw}"),
+                None => display_name(key),
+            };
+            let comment = match escaped.and_then(|e| e.comment.as_deref()) {
+                Some(raw) => format!("{DECEPTIVE} {raw}"),
+                None => key.comment.clone(),
+            };
+            let label_style = if escaped.is_some() {
+                theme.error
+            } else {
+                Style::new()
+            };
             let mut first = field(
                 "Label",
-                text::truncate(&display_name(key), half.saturating_sub(9)),
-                Style::new(),
+                text::truncate(&label, half.saturating_sub(9)),
+                label_style,
             );
-            if !key.comment.is_empty() {
+            if !comment.is_empty() {
                 first.extend(field(
                     "Comment",
-                    text::truncate(&key.comment, half.saturating_sub(11)),
-                    Style::new(),
+                    text::truncate(&comment, half.saturating_sub(11)),
+                    label_style,
                 ));
             }
             let fingerprint = key

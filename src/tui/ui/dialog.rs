@@ -103,7 +103,38 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             text_popup(frame, area, state, title, lines, &[("Enter", "close")]);
         }
         Dialog::Plan(d) => super::plan::render(frame, area, state, d),
+        Dialog::Workspace(text) => workspace(frame, area, state, text),
     }
+}
+
+/// The slug of a workspace, typed by a credential that cannot list workspaces.
+fn workspace(frame: &mut Frame, area: Rect, state: &State, slug: &str) {
+    let theme = &state.theme;
+    let popup = centred(area, 76, 9);
+    let inner = frame_popup(
+        frame,
+        popup,
+        state,
+        "Open a workspace by its slug",
+        &[("Enter", "open"), ("Esc", "cancel")],
+    );
+    let w = usize::from(inner.width);
+    let verdict = match crate::tui::workspace_entry::check_slug(slug.trim()) {
+        Ok(()) => Line::raw(""),
+        Err(e) if slug.trim().is_empty() => Line::from(Span::styled(format!("  {e}"), theme.dim)),
+        Err(e) => Line::from(Span::styled(format!("  ✗ {e}"), theme.error)),
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            "Your credential could not list workspaces: workspace, project and repository access tokens often cannot. Type the workspace it belongs to.",
+            theme.dim,
+        )),
+        Line::raw(""),
+        Line::from(Span::styled("Workspace slug:", theme.label)),
+        input_line(slug, true, w, state),
+        verdict,
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// A popup of wrapped text, as tall as it needs.
@@ -126,29 +157,19 @@ fn text_popup(
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-/// An input line: the end of the text stays visible, with a cursor when focused.
+/// An input line. A focused one shows the caret where editing happens; an unfocused one
+/// shows the end of its text, where a pasted key's comment is.
 fn input_line(value: &str, focused: bool, width: usize, state: &State) -> Line<'static> {
     let theme = &state.theme;
     let shown = value.replace(['\n', '\r', '\t'], " ");
-    let room = width.saturating_sub(3);
-    let tail: String = if text::width(&shown) > room {
-        let chars: Vec<char> = shown.chars().collect();
-        let mut out = String::new();
-        for c in chars.iter().rev() {
-            if text::width(&out) + 2 > room {
-                break;
-            }
-            out.insert(0, *c);
-        }
-        format!("…{out}")
-    } else {
-        shown
-    };
+    let caret = if focused { state.caret } else { 0 };
+    let (before, after) = text::around_caret(&shown, caret, width.saturating_sub(2));
     let marker = if focused { "> " } else { "  " };
-    let mut spans = vec![Span::styled(marker, theme.key), Span::raw(tail)];
+    let mut spans = vec![Span::styled(marker, theme.key), Span::raw(before)];
     if focused {
         spans.push(Span::styled("▏", theme.key));
     }
+    spans.push(Span::raw(after));
     Line::from(spans)
 }
 
@@ -243,7 +264,12 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled("Label:", theme.label)));
     lines.push(input_line(&f.label, f.field == 1, w, state));
-    if f.field == 1 || !f.label.is_empty() {
+    if f.label_suggested {
+        lines.push(Line::from(Span::styled(
+            "  from the key's comment: Enter keeps it, typing replaces it",
+            theme.dim,
+        )));
+    } else if f.field == 1 || !f.label.is_empty() {
         lines.push(label_verdict(&f.label, false, state));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -172,10 +172,11 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
     if filter_line && inner.height > 1 {
-        let cursor = if state.typing { "▏" } else { "" };
+        let caret = state.typing.then_some(state.caret);
         let r = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+        let shown = text::with_caret(&v.filter, caret, usize::from(inner.width).saturating_sub(2));
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" /{}{cursor}", v.filter), theme.key)),
+            Paragraph::new(Span::styled(format!(" /{shown}"), theme.key)),
             r,
         );
     }

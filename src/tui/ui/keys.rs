@@ -9,14 +9,23 @@ use crate::bitbucket::KeyScope;
 use crate::tui::selection::{key_item, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
 
-/// The label, or something to recognise an unlabelled key by.
+/// Marks a label or comment that held control, escape, bidi or zero-width characters.
+pub const DECEPTIVE: &str = "⚠";
+
+/// The label, or something to recognise an unlabelled key by; marked when the label or the
+/// comment was deceptive, since cleaned it looks like the clean label it imitates.
 pub fn display_name(key: &KeyView) -> String {
-    if !key.label.is_empty() {
+    let name = if !key.label.is_empty() {
         key.label.clone()
     } else if !key.comment.is_empty() {
         key.comment.clone()
     } else {
         format!("(no label, id {})", key.id)
+    };
+    if key.escaped.is_some() {
+        format!("{DECEPTIVE} {name}")
+    } else {
+        name
     }
 }
 

@@ -91,10 +91,10 @@ pub fn render(
     let filter = &state.filter[pane.index()];
     let typing_here = state.typing && state.focus == pane;
     if typing_here || !filter.is_empty() {
-        let cursor = if typing_here { "▏" } else { "" };
         let max = usize::from(area.width.saturating_sub(8));
+        let caret = typing_here.then_some(state.caret);
         block = block.title_bottom(Line::from(Span::styled(
-            format!(" /{}{cursor} ", text::truncate(filter, max)),
+            format!(" /{} ", text::with_caret(filter, caret, max)),
             theme.key,
         )));
     }
@@ -108,9 +108,13 @@ pub fn render(
             theme.dim,
         ))],
         PaneStatus::Failed(e) => {
-            let p = Paragraph::new(e.to_string())
-                .style(theme.error)
-                .wrap(Wrap { trim: true });
+            // The way out first: a small pane would hide it under a long sentence.
+            let mut text = Vec::new();
+            if let Some(hint) = workspace_hint(state, pane) {
+                text.push(Line::from(Span::styled(hint, theme.key)));
+            }
+            text.push(Line::from(Span::styled(e.to_string(), theme.error)));
+            let p = Paragraph::new(text).wrap(Wrap { trim: true });
             frame.render_widget(p, inner.inner(ratatui::layout::Margin::new(1, 0)));
             return;
         }
@@ -120,10 +124,17 @@ pub fn render(
             } else {
                 format!("Nothing matches /{filter}")
             };
-            vec![Line::from(Span::styled(
+            let mut lines = vec![Line::from(Span::styled(
                 format!(" {}", text::truncate(&msg, width.saturating_sub(1))),
                 theme.dim,
-            ))]
+            ))];
+            if let (true, Some(hint)) = (filter.is_empty(), workspace_hint(state, pane)) {
+                lines.push(Line::from(Span::styled(
+                    format!(" {}", text::truncate(&hint, width.saturating_sub(1))),
+                    theme.key,
+                )));
+            }
+            lines
         }
         PaneStatus::Ready => {
             let cursor = state.cursor[pane.index()];
@@ -144,4 +155,13 @@ pub fn render(
         }
     };
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// On a workspaces pane that could not list any: how to type one instead.
+fn workspace_hint(state: &State, pane: Pane) -> Option<String> {
+    if pane != Pane::Workspaces || !crate::tui::workspace_entry::offered(state) {
+        return None;
+    }
+    let key = state.keymap.first_key(crate::tui::action::Action::Open)?;
+    Some(format!("{key}: type a workspace slug"))
 }

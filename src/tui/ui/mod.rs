@@ -50,7 +50,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         return;
     }
     let a = layout::areas(area);
-    // The jobs and selection views cover the panes and the detail; the bars stay.
+    // The jobs, selection and message views cover the panes and the detail; the bars stay.
     let body = ratatui::layout::Rect::new(
         area.x,
         area.y,
@@ -69,6 +69,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
         View::Jobs => views::jobs(frame, body, state),
         View::Selection => views::selection(frame, body, state),
+        View::Messages => views::messages(frame, body, state),
     }
     status::render_status(frame, a.status, state);
     status::render_hints(frame, a.hints, state);

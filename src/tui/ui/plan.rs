@@ -9,8 +9,28 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::list::spinner;
 use super::text;
+use crate::ops::bulk::Plan;
 use crate::tui::dialog::{PlanDialog, PlanStage};
 use crate::tui::state::State;
+
+/// Columns of the plan lines in a terminal `cols` wide: the dialog's margins, borders and
+/// padding take 8.
+pub fn body_width(cols: u16) -> usize {
+    usize::from(cols.saturating_sub(8))
+}
+
+/// The plan's lines in `w` columns, each with the symbol of its change. A line longer than the
+/// dialog is wrapped, never cut: its end holds the new label and "then delete".
+pub fn body_rows(plan: &Plan, w: usize) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for line in plan.lines() {
+        let symbol = line.split_whitespace().next().unwrap_or("").to_string();
+        for part in text::wrap_hanging(&line, w, 4) {
+            rows.push((part, symbol.clone()));
+        }
+    }
+    rows
+}
 
 /// Draws the plan dialog over most of the screen.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
@@ -89,14 +109,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
                 ),
                 theme.error,
             )),
-            Line::from(vec![
-                Span::raw(format!(
+            {
+                let prompt = format!(
                     "Type {} (the number of changes) and Enter to apply: ",
                     plan.confirmation_text()
-                )),
-                Span::styled(d.typed.clone(), theme.key),
-                Span::styled("▏", theme.key),
-            ]),
+                );
+                let room = w.saturating_sub(text::width(&prompt)).max(2);
+                Line::from(vec![
+                    Span::raw(prompt),
+                    Span::styled(
+                        text::with_caret(&d.typed, Some(state.caret), room),
+                        theme.key,
+                    ),
+                ])
+            },
         ],
         _ => vec![Line::raw(
             "Apply this plan? y applies it, n or Esc cancels.",
@@ -109,21 +135,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_a);
-    let lines = plan.lines();
+    let lines = body_rows(plan, w);
     let h = usize::from(body_a.height);
     let first = d.scroll.min(lines.len().saturating_sub(h));
     let body: Vec<Line> = lines
         .iter()
         .skip(first)
         .take(h)
-        .map(|l| {
-            let style = match l.split_whitespace().next() {
-                Some("-") => theme.error,
-                Some("+") | Some("+-") => theme.key,
-                Some("-/+") => theme.inherited,
+        .map(|(l, symbol)| {
+            let style = match symbol.as_str() {
+                "-" => theme.error,
+                "+" | "+-" => theme.key,
+                "-/+" => theme.inherited,
                 _ => theme.dim,
             };
-            Line::from(Span::styled(text::truncate(l, w), style))
+            Line::from(Span::styled(l.clone(), style))
         })
         .collect();
     frame.render_widget(Paragraph::new(body), body_a);

@@ -12,7 +12,7 @@ use crate::tui::action::Action;
 use crate::tui::state::{State, View};
 
 /// Draws the status bar: last message on the left; scan progress, request count and the
-/// DEMO badge on the right.
+/// DEMO badge on the right. The request count steps aside for a message that needs its room.
 pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let mut right: Vec<Span> = Vec::new();
@@ -50,8 +50,23 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
             theme.key,
         ));
     }
+    let (msg, style) = match &state.message {
+        Some((m, true)) => (m.as_str(), theme.error),
+        Some((m, false)) => (m.as_str(), Style::new()),
+        None => ("", Style::new()),
+    };
+    let used: usize = right.iter().map(|s| text::width(&s.content)).sum::<usize>()
+        + if state.demo { 6 } else { 0 };
+    // The request count gives way to a message that would be cut without its room: a
+    // message may ask something ("Esc again clears…"), and the count is back with the next.
     if let Some(n) = state.requests_last_hour {
-        right.push(Span::styled(format!("{n} req/h "), theme.dim));
+        let count = format!("{n} req/h ");
+        let fits_with =
+            used + text::width(&count) + text::width(msg) + 2 <= usize::from(area.width);
+        let fits_without = used + text::width(msg) + 2 <= usize::from(area.width);
+        if fits_with || !fits_without {
+            right.push(Span::styled(count, theme.dim));
+        }
     }
     if state.demo {
         right.push(Span::styled(" DEMO ", theme.badge));
@@ -59,16 +74,23 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     let right_w: usize = right.iter().map(|s| text::width(&s.content)).sum();
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_w as u16)]).areas(area);
-    let (msg, style) = match &state.message {
-        Some((m, true)) => (m.as_str(), theme.error),
-        Some((m, false)) => (m.as_str(), Style::new()),
-        None => ("", Style::new()),
-    };
-    let msg = text::truncate(msg, usize::from(left_area.width.saturating_sub(2)));
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(format!(" {msg}"), style))),
-        left_area,
-    );
+    let room = usize::from(left_area.width.saturating_sub(2));
+    let mut line = vec![Span::styled(
+        format!(" {}", text::truncate(msg, room)),
+        style,
+    )];
+    // A message cut short says where it can be read in full.
+    if text::width(msg) > room
+        && let Some(key) = state.keymap.first_key(Action::Messages)
+    {
+        let hint = format!(" {key}: all of it");
+        let cut = text::truncate(msg, room.saturating_sub(text::width(&hint)));
+        line = vec![
+            Span::styled(format!(" {cut}"), style),
+            Span::styled(hint, theme.key),
+        ];
+    }
+    frame.render_widget(Paragraph::new(Line::from(line)), left_area);
     frame.render_widget(Paragraph::new(Line::from(right)), right_area);
 }
 
@@ -88,8 +110,11 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
         &[
             (Action::Down, "move"),
             (Action::CancelJob, "remove"),
+            (Action::RestoreSelection, "restore cleared"),
             (Action::Cancel, "close"),
         ]
+    } else if state.view == View::Messages {
+        &[(Action::Down, "scroll"), (Action::Cancel, "close")]
     } else {
         &[
             (Action::Down, "move"),

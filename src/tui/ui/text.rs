@@ -64,6 +64,89 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
     lines
 }
 
+/// A text being edited, in at most `room` columns, with the caret `▏` drawn `caret` characters
+/// from its end. Without a caret (the field is not being edited) the text is cut on the right.
+pub fn with_caret(value: &str, caret: Option<usize>, room: usize) -> String {
+    match caret {
+        Some(back) => {
+            let (before, after) = around_caret(value, back, room);
+            format!("{before}▏{after}")
+        }
+        None => truncate(value, room),
+    }
+}
+
+/// The parts of `value` shown before and after a caret `back` characters from its end, in
+/// `room` columns counting the caret's. The caret stays in view, and the text is cut (`…`) on
+/// whichever side holds more of it.
+pub fn around_caret(value: &str, back: usize, room: usize) -> (String, String) {
+    let chars: Vec<char> = value.chars().collect();
+    let at = chars.len() - back.min(chars.len());
+    let cols = |cs: &[char]| cs.iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let fits = |start: usize, end: usize| {
+        cols(&chars[start..end]) + 1 + usize::from(start > 0) + usize::from(end < chars.len())
+            <= room
+    };
+    // Cut the side farther from the caret, so it keeps some text on both sides.
+    let (mut start, mut end) = (0, chars.len());
+    while !fits(start, end) && (start < at || end > at) {
+        if at - start > end - at {
+            start += 1;
+        } else {
+            end -= 1;
+        }
+    }
+    let mut before = String::new();
+    if start > 0 {
+        before.push('…');
+    }
+    before.extend(&chars[start..at]);
+    let mut after: String = chars[at..end].iter().collect();
+    if end < chars.len() {
+        after.push('…');
+    }
+    (before, after)
+}
+
+/// Breaks `s` like [`wrap`], but keeps its spacing, so the columns of a plan line stay
+/// aligned, and indents the lines after the first by `indent` columns.
+pub fn wrap_hanging(s: &str, cols: usize, indent: usize) -> Vec<String> {
+    let cols = cols.max(indent + 1);
+    let pad = " ".repeat(indent);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut rest = s.trim_end();
+    while !rest.is_empty() {
+        // One token: the spaces before a word, and the word.
+        let spaces = rest.len() - rest.trim_start_matches(' ').len();
+        let after = &rest[spaces..];
+        let word_len = after.find(' ').unwrap_or(after.len());
+        let (gap, word) = (&rest[..spaces], &after[..word_len]);
+        rest = &after[word_len..];
+        // A continuation line that holds only its indent takes the word without the gap.
+        let continuing = !lines.is_empty() && width(&line) <= indent;
+        if !continuing {
+            if !line.is_empty() && width(&line) + width(gap) + width(word) > cols {
+                lines.push(std::mem::replace(&mut line, pad.clone()));
+            } else {
+                line.push_str(gap);
+            }
+        }
+        // A word longer than a line fills whole lines first.
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if width(&line) + w > cols && width(&line) > indent {
+                lines.push(std::mem::replace(&mut line, pad.clone()));
+            }
+            line.push(c);
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Pads `s` with spaces to exactly `cols` columns (cutting it first if needed).
 pub fn fit(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);
@@ -116,6 +199,47 @@ mod tests {
         assert_eq!(wrap("", 10), [""]);
         for line in wrap("a sentence that is longer than the line it must fit", 9) {
             assert!(width(&line) <= 9, "{line}");
+        }
+    }
+
+    #[test]
+    fn hanging_wrap_keeps_the_columns_and_indents_the_rest() {
+        assert_eq!(
+            wrap_hanging("+-  acme/api  add SHA256:abc 'ci', then delete", 20, 4),
+            [
+                "+-  acme/api  add",
+                "    SHA256:abc 'ci',",
+                "    then delete"
+            ]
+        );
+        assert_eq!(wrap_hanging("-   short", 20, 4), ["-   short"]);
+        assert_eq!(
+            wrap_hanging("x abcdefghijklmnop", 8, 2),
+            ["x", "  abcdef", "  ghijkl", "  mnop"]
+        );
+        assert_eq!(wrap_hanging("", 8, 2), [""]);
+        for line in wrap_hanging(
+            "+-  acme/a-long-repository  add SHA256:0123456789abcdefghij",
+            16,
+            4,
+        ) {
+            assert!(width(&line) <= 16, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_caret_stays_in_view() {
+        assert_eq!(with_caret("deploy", Some(0), 20), "deploy▏");
+        assert_eq!(with_caret("deploy", Some(2), 20), "depl▏oy");
+        assert_eq!(with_caret("deploy", None, 20), "deploy");
+        assert_eq!(with_caret("abcdefghij", Some(0), 6), "…ghij▏");
+        assert_eq!(with_caret("abcdefghij", Some(10), 6), "▏abcd…");
+        assert_eq!(with_caret("abcdefghij", Some(5), 6), "…de▏f…");
+        for back in 0..=10 {
+            assert!(
+                width(&with_caret("abcdefghij", Some(back), 6)) <= 6,
+                "{back}"
+            );
         }
     }
 

@@ -1,4 +1,4 @@
-//! The two full views over the panes: `J` jobs, and `S` the selection.
+//! The full views over the panes: `J` jobs, `S` the selection and `m` the message log.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -68,7 +68,7 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &State) {
                 Span::styled(lead, style),
                 Span::styled(
                     text::truncate(&r.text, rest),
-                    if r.status.is_none() {
+                    if r.status.is_none() && !r.continued {
                         theme.error
                     } else {
                         Style::new()
@@ -119,6 +119,49 @@ pub fn selection(frame: &mut Frame, area: Rect, state: &State) {
             Line::from(Span::styled(
                 text::fit(&format!(" {indent}{}", r.text), w),
                 style,
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The message log's rows for `width` columns, newest message first, each in full over as
+/// many rows as it takes: (text, whether it reports a failure).
+pub fn log_rows(log: &[(String, bool)], width: usize) -> Vec<(String, bool)> {
+    let mut rows = Vec::new();
+    for (message, failed) in log.iter().rev() {
+        for (n, line) in text::wrap(message, width.saturating_sub(3))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if n == 0 { " •" } else { "  " };
+            rows.push((format!("{lead} {line}"), *failed));
+        }
+    }
+    rows
+}
+
+/// The message log: every status message of the session, newest first, in full.
+pub fn messages(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let b = block(state, format!(" Messages ({}) ", state.log.len()));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let rows = log_rows(&state.log, usize::from(inner.width));
+    if rows.is_empty() {
+        frame.render_widget(Paragraph::new(" No messages yet.").style(theme.dim), inner);
+        return;
+    }
+    let h = usize::from(inner.height);
+    let first = state.view_cursor.min(rows.len().saturating_sub(h));
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(first)
+        .take(h)
+        .map(|(text, failed)| {
+            Line::from(Span::styled(
+                text,
+                if failed { theme.error } else { Style::new() },
             ))
         })
         .collect();
