@@ -12,7 +12,8 @@ use super::output::{CliError, Exit, print_table};
 use super::single::{StopOnSignal, check_label, read_key};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::ops::bulk::{
-    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
+    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, template_uses,
+    validate_add_template, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
 use crate::sshkey::{Fingerprint, PublicKey};
@@ -27,6 +28,7 @@ pub async fn add_many(
 ) -> Result<Exit, CliError> {
     let label = check_label(label)?;
     let key = read_key(source)?;
+    let projects = projects_for_template(ctx, &label, &scopes).await?;
     let request = BulkRequest::Add {
         key: NewKey::from(&key),
         label,
@@ -34,15 +36,35 @@ pub async fn add_many(
     };
     let (snap, unreadable) = snapshot(&ctx.client, &request.scopes()).await;
     report_unreadable(ctx, &unreadable);
-    run_plan(
-        ctx,
-        request,
-        snap,
-        BTreeMap::new(),
-        args,
-        !unreadable.is_empty(),
-    )
-    .await
+    run_plan(ctx, request, snap, projects, args, !unreadable.is_empty()).await
+}
+
+/// Checks the label of an add as a template, and when it uses `{project}`, looks up the
+/// project of each repository in `scopes` (one request each; none otherwise).
+pub(super) async fn projects_for_template(
+    ctx: &Context,
+    template: &str,
+    scopes: &[KeyScope],
+) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    let mut projects = BTreeMap::new();
+    if !template_uses(template, "project") {
+        return Ok(projects);
+    }
+    for scope in scopes {
+        if let KeyScope::Repository { workspace, repo } = scope {
+            // `{project}` would otherwise render empty: better to stop and say why.
+            let r = ctx
+                .client
+                .repository(workspace, repo)
+                .await
+                .map_err(CliError::from)?;
+            if let Some(p) = r.project {
+                projects.insert(scope.clone(), p.key);
+            }
+        }
+    }
+    Ok(projects)
 }
 
 /// What a workspace scan says about where a key is.
@@ -339,7 +361,7 @@ async fn run_plan(
     }
     // Just before applying, read the remote state again; if it drifted, show the new plan.
     for _ in 0..3 {
-        let (fresh, _) = snapshot(&ctx.client, &request.scopes()).await;
+        let (fresh, _) = snapshot(&ctx.client, &request.scopes_with_projects(&projects)).await;
         let replanned = request.plan(&fresh, &projects);
         if replanned == plan {
             break;
@@ -382,6 +404,11 @@ async fn run_plan(
     };
     let concurrency = ctx.concurrency();
     let results = apply(&ops, &plan, &batch, concurrency, &stop, &progress).await;
+    let edits: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.edits.iter().cloned())
+        .collect();
+    ctx.store_edits(&edits);
     if show {
         eprintln!();
     }

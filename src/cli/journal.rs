@@ -104,8 +104,11 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
             let mut failed = 0;
             let mut last_err = None;
             for e in &pending {
-                match ops.recover(e).await {
-                    Ok(what) => println!("{}: {what}", e.id),
+                match ops.recover_listed(e).await {
+                    Ok((what, listed)) => {
+                        ctx.store_edits(&listed.into_iter().collect::<Vec<_>>());
+                        println!("{}: {what}", e.id);
+                    }
                     Err(err) => {
                         failed += 1;
                         let err = op_error(err);

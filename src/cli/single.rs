@@ -11,6 +11,8 @@ use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::ops::bulk::render_label;
+use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
@@ -98,8 +100,17 @@ pub(super) async fn add(
     source: &str,
     label: &str,
 ) -> Result<Exit, CliError> {
-    let label = check_label(label)?;
+    let template = check_label(label)?;
     let key = read_key(source)?;
+    let projects =
+        super::bulk::projects_for_template(ctx, &template, std::slice::from_ref(scope)).await?;
+    let label = render_label(
+        &template,
+        scope,
+        "",
+        projects.get(scope).map(String::as_str),
+    )
+    .map_err(|e| CliError::new(Exit::Usage, e))?;
     let fp = key.fingerprint();
     let journal = ctx.journal();
     let ops = KeyOps {
@@ -111,6 +122,11 @@ pub(super) async fn add(
         AddOutcome::Added(k) => ("added", k),
         AddOutcome::AlreadyPresent(k) => ("already present", k),
     };
+    ctx.store_edits(&[KeyEdit::Added {
+        scope: scope.clone(),
+        key: k.clone(),
+    }]);
+    let existing = clean_line(k.label.as_deref().unwrap_or(""));
     if ctx.json {
         print_json(&serde_json::json!({
             "status": status,
@@ -118,6 +134,12 @@ pub(super) async fn add(
             "fingerprint": fp.to_string(),
             "key": KeyRow::new(scope, &k),
         }))?;
+    } else if status != "added" && existing != label {
+        // Nothing was created, and the label asked for is not the one the key carries.
+        println!(
+            "{fp} is already on {scope} (id {}) with the label '{existing}', not {label:?}; nothing was added (`bbkeys keys relabel` changes the label).",
+            k.id
+        );
     } else if status == "added" {
         println!(
             "Added {} ({} {}) to {} as id {} with label {:?}.",
@@ -254,6 +276,13 @@ pub(super) async fn relabel(
         RelabelOutcome::Replaced(k) => ("deleted and re-added", k),
         RelabelOutcome::Unchanged(k) => ("unchanged", k),
     };
+    if how != "unchanged" {
+        ctx.store_edits(&[KeyEdit::Replaced {
+            scope: scope.clone(),
+            old: key.clone(),
+            new: k.clone(),
+        }]);
+    }
     if ctx.json {
         print_json(
             &serde_json::json!({ "status": how, "where": scope.to_string(), "key": KeyRow::new(scope, &k) }),
@@ -350,6 +379,10 @@ pub(super) async fn rm(
         stop: None,
     };
     ops.delete(scope, &key, None).await.map_err(op_error)?;
+    ctx.store_edits(&[KeyEdit::Removed {
+        scope: scope.clone(),
+        key: key.clone(),
+    }]);
     if ctx.json {
         print_json(
             &serde_json::json!({ "status": "deleted", "where": scope.to_string(), "key": row }),

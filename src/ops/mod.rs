@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod doctor;
+pub mod edits;
 pub mod find;
 pub mod keyops;
 pub mod scan;

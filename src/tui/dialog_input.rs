@@ -2,11 +2,13 @@
 //! `Command`; No is the default (Enter on a question answers No).
 
 use crate::bitbucket::KeyScope;
-use crate::ops::bulk::{BulkRequest, NewKey, validate_template};
+use crate::ops::bulk::{
+    BulkRequest, NewKey, render_label, validate_add_template, validate_template,
+};
 use crate::sshkey::Fingerprint;
 
 use super::app::{Command, TextInput};
-use super::bulk_actions::{edit_sentence, open_plan};
+use super::bulk_actions::{edit_sentence, open_plan, project_of};
 use super::dialog::*;
 use super::state::State;
 
@@ -81,6 +83,18 @@ fn edit_text(text: &mut String, t: &TextInput) -> bool {
     true
 }
 
+/// The label an add sends: a template is checked, and rendered for a single place (a bulk
+/// add renders it per place in its plan).
+fn add_label_for(state: &State, target: &AddTarget, label: &str) -> Result<String, String> {
+    validate_add_template(label)?;
+    match target {
+        AddTarget::One(scope) => {
+            render_label(label, scope, "", project_of(state, scope).as_deref())
+        }
+        AddTarget::Many(_) => Ok(label.to_string()),
+    }
+}
+
 /// After the key text changed: a path is read by the worker (update does no I/O).
 fn key_changed(state: &mut State, key: &mut KeyField, out: &mut Vec<Command>) {
     key.reading = None;
@@ -118,6 +132,13 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
             }
             let Ok(label) = check_label(&f.label) else {
                 return Some(Dialog::Add(f));
+            };
+            let label = match add_label_for(state, &f.target, &label) {
+                Ok(label) => label,
+                Err(why) => {
+                    say(state, why, true);
+                    return Some(Dialog::Add(f));
+                }
             };
             match f.target {
                 AddTarget::One(scope) => {

@@ -14,6 +14,8 @@ pub mod insight_worker;
 pub mod jobs;
 pub mod keymap;
 pub mod msg;
+mod own_writes;
+mod pane_edits;
 mod read_answers;
 pub mod runloop;
 pub mod selection;
@@ -24,6 +26,7 @@ pub mod ui;
 mod views;
 pub mod worker;
 mod worker_ops;
+mod worker_single;
 mod write_answers;
 
 use std::path::PathBuf;
@@ -135,6 +138,8 @@ mod insight_fixtures;
 mod insight_render_tests;
 #[cfg(test)]
 mod insight_tests;
+#[cfg(test)]
+mod own_writes_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

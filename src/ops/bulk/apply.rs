@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::plan::{Change, Plan, Snapshot};
 use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
 use crate::config::EditStrategy;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, list_keys};
+use crate::ops::edits::KeyEdit;
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
@@ -66,6 +67,9 @@ pub struct ItemResult {
     pub status: ItemStatus,
     /// Whether a failure was an authentication or permission refusal.
     pub auth_failure: bool,
+    /// What the item did to the keys, as far as it got (a rotation that failed after adding
+    /// the new key still added it).
+    pub edits: Vec<KeyEdit>,
 }
 
 /// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have
@@ -90,11 +94,13 @@ pub async fn apply(
                             change,
                             status: ItemStatus::Cancelled,
                             auth_failure: false,
+                            edits: Vec::new(),
                         },
                     );
                 }
                 progress(i, &ItemStatus::Running);
-                let outcome = apply_one(ops, &change, batch).await;
+                let mut edits = Vec::new();
+                let outcome = apply_one(ops, &change, batch, &mut edits).await;
                 let (status, auth_failure) = match outcome {
                     Ok(s) => (s, false),
                     Err(e) => (ItemStatus::Failed(e.to_string()), e.is_auth_problem()),
@@ -106,6 +112,7 @@ pub async fn apply(
                         change,
                         status,
                         auth_failure,
+                        edits,
                     },
                 )
             })
@@ -119,19 +126,33 @@ pub async fn apply(
     ordered.into_iter().flatten().collect()
 }
 
-async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<ItemStatus, OpError> {
+async fn apply_one(
+    ops: &KeyOps<'_>,
+    change: &Change,
+    batch: &str,
+    edits: &mut Vec<KeyEdit>,
+) -> Result<ItemStatus, OpError> {
     let batch = Some(batch.to_string());
     match change {
         Change::Add { scope, key, label } => {
             let k =
                 PublicKey::from_server(&key.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            Ok(match ops.add(scope, &k, label, batch).await? {
-                AddOutcome::Added(_) => ItemStatus::Done,
-                AddOutcome::AlreadyPresent(_) => ItemStatus::AlreadyPresent,
-            })
+            let (status, k) = match ops.add(scope, &k, label, batch).await? {
+                AddOutcome::Added(k) => (ItemStatus::Done, k),
+                AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
+            };
+            edits.push(KeyEdit::Added {
+                scope: scope.clone(),
+                key: k,
+            });
+            Ok(status)
         }
         Change::Delete { scope, key } => {
             ops.delete(scope, key, batch).await?;
+            edits.push(KeyEdit::Removed {
+                scope: scope.clone(),
+                key: key.clone(),
+            });
             Ok(ItemStatus::Done)
         }
         Change::Relabel {
@@ -139,8 +160,16 @@ async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<Ite
             key,
             new_label,
         } => {
-            ops.relabel(scope, key, new_label, EditStrategy::Replace, batch)
+            let outcome = ops
+                .relabel(scope, key, new_label, EditStrategy::Replace, batch)
                 .await?;
+            if let RelabelOutcome::InPlace(new) | RelabelOutcome::Replaced(new) = outcome {
+                edits.push(KeyEdit::Replaced {
+                    scope: scope.clone(),
+                    old: key.clone(),
+                    new,
+                });
+            }
             Ok(ItemStatus::Done)
         }
         Change::Rotate {
@@ -151,7 +180,12 @@ async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<Ite
         } => {
             let k =
                 PublicKey::from_server(&new.text).map_err(|e| OpError::Invalid(e.to_string()))?;
-            ops.add(scope, &k, label, batch.clone()).await?;
+            let (AddOutcome::Added(added) | AddOutcome::AlreadyPresent(added)) =
+                ops.add(scope, &k, label, batch.clone()).await?;
+            edits.push(KeyEdit::Added {
+                scope: scope.clone(),
+                key: added.clone(),
+            });
             // Verify the new key before the old one goes: a scope must never lose access.
             let keys = list_keys(ops.client, scope).await?;
             if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
@@ -161,6 +195,13 @@ async fn apply_one(ops: &KeyOps<'_>, change: &Change, batch: &str) -> Result<Ite
                 )));
             }
             ops.delete(scope, old, batch).await?;
+            // The new key took the old one's place.
+            edits.pop();
+            edits.push(KeyEdit::Replaced {
+                scope: scope.clone(),
+                old: old.clone(),
+                new: added,
+            });
             Ok(ItemStatus::Done)
         }
     }
