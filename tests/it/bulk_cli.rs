@@ -495,3 +495,93 @@ async fn add_renders_label_templates_like_relabel() {
         labels_of(&sim, &fp)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_that_inherits_a_project_key_is_not_left_without_keys() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    // docs-site (project WEB, which holds a key) keeps one key of its own.
+    for k in sim.control().keys_of("acme", "docs-site") {
+        sim.control().remove_key("acme", "docs-site", k.id).unwrap();
+    }
+    let line = key_line(FRESH_KEY_LINES[4]).unwrap();
+    sim.control()
+        .add_key("acme", "docs-site", line, "only-own")
+        .unwrap();
+    let fp = fp_of_line(FRESH_KEY_LINES[4]);
+    let out = bbkeys(
+        home.path(),
+        &env_ref(&env),
+        &[
+            "keys",
+            "rm",
+            "--fingerprint",
+            &fp,
+            "--workspace",
+            "acme",
+            "--dry-run",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 to delete"), "{text}");
+    assert!(!text.contains("without any key"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_scan_follows_the_cli_s_own_writes() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    let line = key_line(FRESH_KEY_LINES[4]).unwrap();
+    for repo in ["api", "web-frontend"] {
+        sim.control().add_key("acme", repo, line, "cached").unwrap();
+    }
+    let fp = fp_of_line(FRESH_KEY_LINES[4]);
+    let run = |args: Vec<&'static str>| {
+        let home = home.path().to_path_buf();
+        let env = env.clone();
+        let fp = fp.clone();
+        async move {
+            let args: Vec<&str> = args
+                .into_iter()
+                .map(|a| if a == "FP" { fp.as_str() } else { a })
+                .collect();
+            bbkeys(&home, &env_ref(&env), &args, "").await
+        }
+    };
+    // `keys find` scans acme and stores the scan.
+    let out = run(vec!["keys", "find", "FP", "--workspace", "acme"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(vec![
+        "keys",
+        "rm",
+        "--fingerprint",
+        "FP",
+        "--workspace",
+        "acme",
+        "--yes",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Without a new scan, the stored one no longer holds the key anywhere.
+    let out = run(vec![
+        "keys",
+        "find",
+        "FP",
+        "--workspace",
+        "acme",
+        "--cached",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
