@@ -47,6 +47,16 @@ pub(super) async fn projects_for_template(
     scopes: &[KeyScope],
 ) -> Result<BTreeMap<KeyScope, String>, CliError> {
     validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    project_lookup(ctx, template, scopes).await
+}
+
+/// When `template` uses `{project}`, the project of each repository in `scopes` (one request
+/// each; none otherwise).
+pub(super) async fn project_lookup(
+    ctx: &Context,
+    template: &str,
+    scopes: &[KeyScope],
+) -> Result<BTreeMap<KeyScope, String>, CliError> {
     let mut projects = BTreeMap::new();
     if !template_uses(template, "project") {
         return Ok(projects);

@@ -11,7 +11,7 @@ use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
-use crate::ops::bulk::render_label;
+use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
 use crate::sanitize::clean_line;
@@ -211,21 +211,32 @@ pub(super) async fn relabel(
     bulk: BulkArgs,
 ) -> Result<Exit, CliError> {
     let yes = bulk.yes;
+    // The label may be a template, as in the fan-out form and on add.
+    let template = check_label(new_label)?;
+    validate_template(&template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    if !bulk.dry_run {
+        require_yes_off_terminal(yes, "relabel")?;
+    }
+    let key = resolve_key(ctx, scope, which).await?;
+    let projects = super::bulk::project_lookup(ctx, &template, std::slice::from_ref(scope)).await?;
+    let new_label = render_label(
+        &template,
+        scope,
+        key.label.as_deref().unwrap_or(""),
+        projects.get(scope).map(String::as_str),
+    )
+    .map_err(|e| CliError::new(Exit::Usage, e))?;
     if bulk.dry_run {
-        let key = resolve_key(ctx, scope, which).await?;
         println!(
             "-/+ {scope}  {}  '{}' -> '{}' (dry run: nothing changed)",
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
             clean_line(key.label.as_deref().unwrap_or("")),
-            clean_line(new_label)
+            clean_line(&new_label)
         );
         return Ok(Exit::Ok);
     }
-    let new_label = check_label(new_label)?;
-    require_yes_off_terminal(yes, "relabel")?;
-    let key = resolve_key(ctx, scope, which).await?;
     let row = KeyRow::new(scope, &key);
     if row.label == new_label {
         println!(

@@ -262,9 +262,22 @@ fn label(
         }
         TextInput::Submit => match f.single.take() {
             Some((scope, key)) => {
-                let Ok(new) = check_label(&f.text) else {
+                let Ok(text) = check_label(&f.text) else {
                     f.single = Some((scope, key));
                     return Some(Dialog::Label(f));
+                };
+                // One label is a template too, as for a selection and on add.
+                let old = key.label.as_deref().unwrap_or("");
+                let project = project_of(state, &scope);
+                let new = match validate_template(&text)
+                    .and_then(|()| render_label(&text, &scope, old, project.as_deref()))
+                {
+                    Ok(new) => new,
+                    Err(why) => {
+                        say(state, why, true);
+                        f.single = Some((scope, key));
+                        return Some(Dialog::Label(f));
+                    }
                 };
                 if key.label.as_deref() == Some(new.as_str()) {
                     say(state, "The label is unchanged", false);

@@ -329,3 +329,23 @@ fn the_add_dialog_renders_a_label_template_and_refuses_unknown_placeholders() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn one_label_edit_renders_a_template_as_a_selection_s_does() {
+    let mut s = loaded_real();
+    update(&mut s, Msg::Action(Action::FocusKeys));
+    update(&mut s, Msg::Action(Action::EditLabel));
+    let key = |s: &mut State, t| update(s, Msg::Input(t));
+    for c in "-{repo}-{{1}}".chars() {
+        key(&mut s, TextInput::Char(c));
+    }
+    key(&mut s, TextInput::Submit);
+    let Some(Dialog::Confirm(c)) = &s.dialog else {
+        panic!("{:?}", s.dialog)
+    };
+    assert!(
+        matches!(&c.command, Command::RelabelKey { label, .. } if label == "ci-deploy-api-{1}"),
+        "{:?}",
+        c.command
+    );
+}

@@ -494,6 +494,27 @@ async fn add_renders_label_templates_like_relabel() {
         "{:?}",
         labels_of(&sim, &fp)
     );
+    // And so does a single relabel, with `{label}` for the old label.
+    let out = bbkeys(
+        home.path(),
+        &env_ref(&env),
+        &[
+            "keys",
+            "relabel",
+            "acme/api",
+            &fp,
+            "{label}-{repo}",
+            "--yes",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        labels_of(&sim, &fp).contains(&("api".to_string(), "ci-api-{x}-api".to_string())),
+        "{:?}",
+        labels_of(&sim, &fp)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
