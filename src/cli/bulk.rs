@@ -16,6 +16,7 @@ use crate::ops::bulk::{
     validate_add_template, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
+use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// `keys add <ws>/<repo>... --key --label`.
@@ -334,6 +335,7 @@ async fn run_plan(
                 "request_cost": plan.request_cost(),
                 "changes": plan.changes.iter().map(|c| c.to_json()).collect::<Vec<_>>(),
                 "already_present": plan.already_present.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "already_present_as": plan.present_as.iter().map(|(s, (held, asked))| serde_json::json!({"where": s.to_string(), "label": clean_line(held), "asked": clean_line(asked)})).collect::<Vec<_>>(),
                 "needs_typed_confirmation": plan.needs_typed_confirmation(),
             }))?;
         } else {

@@ -172,6 +172,31 @@ mod tests {
     }
 
     #[test]
+    fn an_add_plan_names_the_label_a_present_key_carries_when_it_differs() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "old-name")]);
+        snap.insert(repo("b"), vec![dk(2, K1, "{b}")]);
+        let key = NewKey {
+            text: K1.into(),
+            fingerprint: fp(K1),
+        };
+        let plan = BulkRequest::Add {
+            key,
+            label: "{{{repo}}}".into(),
+            scopes: vec![repo("a"), repo("b")],
+        }
+        .plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.already_present, vec![repo("a"), repo("b")]);
+        assert_eq!(
+            plan.lines(),
+            [
+                "=   acme/a  already present as 'old-name', not '{a}'",
+                "=   acme/b  already present",
+            ]
+        );
+    }
+
+    #[test]
     fn more_than_five_removals_need_typed_confirmation() {
         let mut snap = Snapshot::new();
         let mut targets = Vec::new();

@@ -255,6 +255,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Scopes that already hold the key to add (reported, not errors).
     pub already_present: Vec<KeyScope>,
+    /// Of those, the ones where the key carries another label than the one asked for: the
+    /// label it carries, and the one asked for.
+    pub present_as: BTreeMap<KeyScope, (String, String)>,
     /// Targets whose key is not there (any more).
     pub missing: Vec<(KeyScope, Fingerprint)>,
     /// Items that cannot be planned, with the reason (for example a label template that
@@ -374,7 +377,14 @@ impl Plan {
         out.extend(
             self.already_present
                 .iter()
-                .map(|s| format!("=   {s}  already present")),
+                .map(|s| match self.present_as.get(s) {
+                    Some((held, asked)) => format!(
+                        "=   {s}  already present as '{}', not '{}'",
+                        clean_line(held),
+                        clean_line(asked)
+                    ),
+                    None => format!("=   {s}  already present"),
+                }),
         );
         out.extend(
             self.missing
@@ -494,13 +504,20 @@ impl BulkRequest {
             }
             BulkRequest::Add { key, label, scopes } => {
                 for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
-                    if find(snapshot, &scope, &key.fingerprint).is_some() {
+                    // The label may be a template, rendered per place as a relabel's is.
+                    let project = projects.get(&scope).map(String::as_str);
+                    let rendered = render_label(label, &scope, "", project);
+                    if let Some(k) = find(snapshot, &scope, &key.fingerprint) {
+                        let held = k.label.clone().unwrap_or_default();
+                        if let Ok(asked) = &rendered
+                            && *asked != held
+                        {
+                            plan.present_as.insert(scope.clone(), (held, asked.clone()));
+                        }
                         plan.already_present.push(scope);
                         continue;
                     }
-                    // The label may be a template, rendered per place as a relabel's is.
-                    let project = projects.get(&scope).map(String::as_str);
-                    match render_label(label, &scope, "", project) {
+                    match rendered {
                         Ok(label) => plan.changes.push(Change::Add {
                             scope,
                             key: key.clone(),
