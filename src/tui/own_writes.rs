@@ -51,7 +51,7 @@ pub fn apply(state: &mut State, scopes: &[KeyScope], edits: Vec<KeyEdit>, out: &
             edits: edits.clone(),
         }));
     }
-    super::write_answers::reload_scopes(state, &unknown, out);
+    reload_scopes(state, &unknown, out);
 }
 
 fn in_flight(state: &State, scope: &KeyScope) -> bool {
@@ -144,4 +144,33 @@ fn inventories(state: &mut State, edits: &[KeyEdit]) {
             .extend(mine);
     }
     super::insight::clamp_all_keys(state);
+}
+
+/// Fetches the keys of places again whose state a write left unknown, so the panes show what
+/// the server now holds.
+fn reload_scopes(state: &mut State, scopes: &[KeyScope], out: &mut Vec<Command>) {
+    let mut project_ws = std::collections::BTreeSet::new();
+    let mut repos = std::collections::BTreeSet::new();
+    for s in scopes {
+        match s {
+            KeyScope::Repository { workspace, repo } => {
+                repos.insert((workspace.clone(), repo.clone()));
+            }
+            KeyScope::Project { workspace, .. } => {
+                project_ws.insert(workspace.clone());
+            }
+        }
+    }
+    for (ws, repo) in repos {
+        let req_id = state.req();
+        state
+            .keys
+            .insert((ws.clone(), repo.clone()), Load::Loading(req_id));
+        out.push(Command::LoadKeys { req_id, ws, repo });
+    }
+    for ws in project_ws {
+        let req_id = state.req();
+        state.project_keys.insert(ws.clone(), Load::Loading(req_id));
+        out.push(Command::LoadProjectKeys { req_id, ws });
+    }
 }

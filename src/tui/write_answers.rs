@@ -233,31 +233,3 @@ fn offer_relabel(state: &mut State, scope: KeyScope, key: DeployKey, wanted: Str
         },
     }));
 }
-
-/// Fetches the keys of changed places again, so the panes show what the server now holds.
-pub fn reload_scopes(state: &mut State, scopes: &[KeyScope], out: &mut Vec<Command>) {
-    let mut project_ws = std::collections::BTreeSet::new();
-    let mut repos = std::collections::BTreeSet::new();
-    for s in scopes {
-        match s {
-            KeyScope::Repository { workspace, repo } => {
-                repos.insert((workspace.clone(), repo.clone()));
-            }
-            KeyScope::Project { workspace, .. } => {
-                project_ws.insert(workspace.clone());
-            }
-        }
-    }
-    for (ws, repo) in repos {
-        let req_id = state.req();
-        state
-            .keys
-            .insert((ws.clone(), repo.clone()), Load::Loading(req_id));
-        out.push(Command::LoadKeys { req_id, ws, repo });
-    }
-    for ws in project_ws {
-        let req_id = state.req();
-        state.project_keys.insert(ws.clone(), Load::Loading(req_id));
-        out.push(Command::LoadProjectKeys { req_id, ws });
-    }
-}
