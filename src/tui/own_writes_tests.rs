@@ -349,3 +349,52 @@ fn one_label_edit_renders_a_template_as_a_selection_s_does() {
         c.command
     );
 }
+
+#[test]
+fn recovery_shows_the_place_as_recovery_left_it_without_reading_it_again() {
+    let mut s = loaded_real();
+    let api = repo_scope("acme", "api");
+    let readded = real_key(40, "ci-deploy", 1, api.clone());
+    let cmds = worker(
+        &mut s,
+        WorkerMsg::Recovered {
+            req_id: 1,
+            outcomes: vec![Ok("re-added".into())],
+            scopes: vec![api.clone()],
+            edits: vec![KeyEdit::Listed {
+                scope: api,
+                keys: vec![deploy_key(&readded)],
+            }],
+        },
+    );
+    assert!(reads(&cmds).is_empty(), "{cmds:?}");
+    let Load::Ready(keys) = &s.keys[&("acme".to_string(), "api".to_string())] else {
+        panic!()
+    };
+    assert_eq!(keys.iter().map(|k| k.id).collect::<Vec<_>>(), [40]);
+}
+
+#[test]
+fn a_plan_after_a_single_delete_no_longer_targets_the_deleted_copy() {
+    let mut s = loaded_real();
+    let api = real_key(1, "ci-deploy", 1, repo_scope("acme", "api"));
+    let web = real_key(5, "ci-deploy", 1, repo_scope("acme", "web"));
+    for k in [&api, &web] {
+        s.selection.insert(super::selection::key_item(k).unwrap());
+    }
+    worker(
+        &mut s,
+        done(vec![KeyEdit::Removed {
+            scope: api.scope.clone(),
+            key: deploy_key(&api),
+        }]),
+    );
+    let cmds = update(&mut s, Msg::Action(Action::DeleteKey));
+    let Some(Command::PlanBulk { request, .. }) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(request.scopes(), [web.scope.clone()]);
+    // The selection view lists the same.
+    let rows = super::selection::view_rows(&s.selection);
+    assert!(rows.iter().all(|r| !r.text.contains("api")), "{rows:?}");
+}

@@ -63,6 +63,13 @@ impl Inventory {
             };
             if gone.is_none() {
                 self.listed(scope);
+            } else if self
+                .unreadable
+                .iter()
+                .any(|u| u.location.as_ref() == Some(scope))
+            {
+                // As in the scan: a listing it could not read stays unread.
+                continue;
             }
             let mut touched = Vec::new();
             for e in &mut self.keys {
