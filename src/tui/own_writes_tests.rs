@@ -393,7 +393,7 @@ fn a_plan_after_a_single_delete_no_longer_targets_the_deleted_copy() {
     let Some(Command::PlanBulk { request, .. }) = cmds.first() else {
         panic!("{cmds:?}")
     };
-    assert_eq!(request.scopes(), [web.scope.clone()]);
+    assert_eq!(request.scopes(), std::slice::from_ref(&web.scope));
     // The selection view lists the same.
     let rows = super::selection::view_rows(&s.selection);
     assert!(rows.iter().all(|r| !r.text.contains("api")), "{rows:?}");
