@@ -43,15 +43,12 @@ pub fn apply(state: &mut State, scopes: &[KeyScope], edits: Vec<KeyEdit>, out: &
     super::read_answers::clamp_cursors(state);
     selection(state, &edits);
     inventories(state, &edits);
+    reload_scopes(state, &unknown, out);
     if let Some(dir) = state.insight.settings.cache_dir.clone()
         && !edits.is_empty()
     {
-        out.push(Command::Insight(InsightCommand::StoreEdits {
-            dir,
-            edits: edits.clone(),
-        }));
+        out.push(Command::Insight(InsightCommand::StoreEdits { dir, edits }));
     }
-    reload_scopes(state, &unknown, out);
 }
 
 fn in_flight(state: &State, scope: &KeyScope) -> bool {
