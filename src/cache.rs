@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 use crate::bitbucket::{DeployKey, valid_slug};
 use crate::ops::audit::{Listing, Snapshot};
+use crate::ops::edits::KeyEdit;
 
 /// The file format written by this version. Bump it when [`Snapshot`] changes shape; older
 /// files are then ignored (with a warning) and replaced by the next scan.
@@ -250,6 +251,27 @@ pub fn store_snapshot(dir: &Path, snapshot: &mut Snapshot) -> Result<PathBuf, Ca
         return Err(CacheError { path, source: e });
     }
     Ok(path)
+}
+
+/// Brings the stored scans up to date with finished writes, so a restart does not show a key
+/// bbkeys itself removed (or miss one it added). Workspaces without a stored scan are left
+/// alone; a stored scan that cannot be read is left for the next scan to replace.
+pub fn apply_edits(dir: &Path, edits: &[KeyEdit]) -> Result<(), CacheError> {
+    let workspaces: std::collections::BTreeSet<&str> =
+        edits.iter().map(|e| e.scope().workspace()).collect();
+    for ws in workspaces {
+        let CacheLoad::Found(mut cached) = load(dir, ws) else {
+            continue;
+        };
+        let mut changed = false;
+        for e in edits {
+            changed |= cached.snapshot.apply(e);
+        }
+        if changed {
+            store_snapshot(dir, &mut cached.snapshot)?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads the last scan of `ws`. Never fails: problems come back as [`CacheLoad::Ignored`].
@@ -567,6 +589,58 @@ mod tests {
         assert_eq!(keys[0].key, text);
         // Older files carried the place summary; it is dropped like a fresh scan's.
         assert_eq!(keys[0].repository, None);
+    }
+
+    #[test]
+    fn edits_of_writes_reach_the_stored_scan() {
+        use crate::ops::edits::KeyEdit;
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua";
+        let key: DeployKey =
+            serde_json::from_value(serde_json::json!({"id": 7, "key": text, "label": "ci"}))
+                .unwrap();
+        let mut snap = snapshot("acme");
+        snap.repo_keys
+            .insert("api".into(), Listing::Keys(vec![key.clone()]));
+        store_snapshot(dir.path(), &mut snap).unwrap();
+        let scope = |repo: &str| crate::bitbucket::KeyScope::Repository {
+            workspace: "acme".into(),
+            repo: repo.into(),
+        };
+        let edits = [
+            KeyEdit::Removed {
+                scope: scope("api"),
+                key,
+            },
+            // Neither a place the scan did not list nor a workspace without a stored scan
+            // gets a listing made of the edit alone.
+            KeyEdit::Listed {
+                scope: scope("new-repo"),
+                keys: Vec::new(),
+            },
+            KeyEdit::Listed {
+                scope: crate::bitbucket::KeyScope::Repository {
+                    workspace: "globex".into(),
+                    repo: "api".into(),
+                },
+                keys: Vec::new(),
+            },
+        ];
+        apply_edits(dir.path(), &edits).unwrap();
+        let CacheLoad::Found(c) = load(dir.path(), "acme") else {
+            panic!("not found")
+        };
+        assert_eq!(
+            c.snapshot.repo_keys.get("api"),
+            Some(&Listing::Keys(vec![]))
+        );
+        assert_eq!(c.snapshot.repo_keys.len(), 1);
+        assert_eq!(
+            c.snapshot.scanned_at, snap.scanned_at,
+            "still the scan's time"
+        );
+        assert_eq!(load(dir.path(), "globex"), CacheLoad::Missing);
     }
 
     #[test]

@@ -13,9 +13,11 @@ use super::single::{StopOnSignal, check_label, read_key};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::ops::bulk::{
-    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, validate_template,
+    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, template_uses,
+    validate_add_template, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
+use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// `keys add <ws>/<repo>... --key --label`.
@@ -28,6 +30,7 @@ pub async fn add_many(
 ) -> Result<Exit, CliError> {
     let label = check_label(label)?;
     let key = read_key(source)?;
+    let projects = projects_for_template(ctx, &label, &scopes).await?;
     let request = BulkRequest::Add {
         key: NewKey::from(&key),
         label,
@@ -43,7 +46,45 @@ pub async fn add_many(
         Exit::Partial
     };
     let skipped = Skipped::default();
-    run_plan(ctx, request, snap, BTreeMap::new(), args, read, &skipped).await
+    run_plan(ctx, request, snap, projects, args, read, &skipped).await
+}
+
+/// Checks the label of an add as a template, and when it uses `{project}`, looks up the
+/// project of each repository in `scopes` (one request each; none otherwise).
+pub(super) async fn projects_for_template(
+    ctx: &Context,
+    template: &str,
+    scopes: &[KeyScope],
+) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    project_lookup(ctx, template, scopes).await
+}
+
+/// When `template` uses `{project}`, the project of each repository in `scopes` (one request
+/// each; none otherwise).
+pub(super) async fn project_lookup(
+    ctx: &Context,
+    template: &str,
+    scopes: &[KeyScope],
+) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    let mut projects = BTreeMap::new();
+    if !template_uses(template, "project") {
+        return Ok(projects);
+    }
+    for scope in scopes {
+        if let KeyScope::Repository { workspace, repo } = scope {
+            // `{project}` would otherwise render empty: better to stop and say why.
+            let r = ctx
+                .client
+                .repository(workspace, repo)
+                .await
+                .map_err(CliError::from)?;
+            if let Some(p) = r.project {
+                projects.insert(scope.clone(), p.key);
+            }
+        }
+    }
+    Ok(projects)
 }
 
 /// What a workspace scan says about where a key is.
@@ -334,6 +375,7 @@ async fn run_plan(
                 "request_cost": plan.request_cost(),
                 "changes": plan.changes.iter().map(|c| c.to_json()).collect::<Vec<_>>(),
                 "already_present": plan.already_present.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "already_present_as": plan.present_as.iter().map(|(s, (held, asked))| serde_json::json!({"where": s.to_string(), "label": clean_line(held), "asked": clean_line(asked)})).collect::<Vec<_>>(),
                 "needs_typed_confirmation": plan.needs_typed_confirmation(),
                 "skipped": skipped.places(),
             }))?;
@@ -364,7 +406,7 @@ async fn run_plan(
     }
     // Just before applying, read the remote state again; if it drifted, show the new plan.
     for _ in 0..3 {
-        let (fresh, _) = snapshot(&ctx.client, &request.scopes()).await;
+        let (fresh, _) = snapshot(&ctx.client, &request.scopes_with_projects(&projects)).await;
         let replanned = request.plan(&fresh, &projects);
         if replanned == plan {
             break;
@@ -406,6 +448,11 @@ async fn run_plan(
     };
     let concurrency = ctx.concurrency();
     let results = apply(&ops, &plan, concurrency, &stop, &progress).await;
+    let edits: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.edits.iter().cloned())
+        .collect();
+    ctx.store_edits(&edits);
     if show {
         eprintln!();
     }

@@ -186,6 +186,18 @@ impl Context {
         self.dirs.cache_for(&self.namespace)
     }
 
+    /// Brings the stored scan up to date with finished writes, so `--cached` and the TUI's
+    /// next start do not show a key that is gone. A failure is only a warning: the write
+    /// itself is done.
+    pub fn store_edits(&self, edits: &[crate::ops::edits::KeyEdit]) {
+        if edits.is_empty() {
+            return;
+        }
+        if let Err(e) = crate::cache::apply_edits(&self.cache_dir(), edits) {
+            eprintln!("bbkeys: warning: {e}");
+        }
+    }
+
     /// Logs go to a file in the state directory, never to the terminal; `BBKEYS_LOG` sets the
     /// level (default `info`). A log that cannot be opened is skipped silently: logging must
     /// never stop the work.

@@ -5,6 +5,7 @@ use clap::Subcommand;
 use super::context::Context;
 use super::output::{CliError, Exit, print_json, print_table};
 use super::single::op_error;
+use crate::bitbucket::KeyScope;
 use crate::journal::{Found, Journal, JournalError};
 use crate::ops::keyops::{Direction, KeyOps};
 
@@ -81,7 +82,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
                 }
                 None => journal.outstanding().map_err(journal_error)?.all(),
             };
-            recover(&ops, work, yes).await
+            recover(ctx, &ops, work, yes).await
         }
         JournalCommand::Undo { entry, yes } => {
             let found = journal.resolve(&entry).map_err(journal_error)?;
@@ -101,6 +102,19 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
     }
+}
+
+async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[KeyScope]) {
+    let mut edits = Vec::new();
+    for scope in scopes {
+        if let Ok(keys) = crate::ops::keyops::list_keys(ops.client, scope).await {
+            edits.push(crate::ops::edits::KeyEdit::Listed {
+                scope: scope.clone(),
+                keys,
+            });
+        }
+    }
+    ctx.store_edits(&edits);
 }
 
 fn list(
@@ -208,7 +222,12 @@ fn show(ctx: &Context, found: &Found) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-async fn recover(ops: &KeyOps<'_>, work: Vec<Found>, yes: bool) -> Result<Exit, CliError> {
+async fn recover(
+    ctx: &Context,
+    ops: &KeyOps<'_>,
+    work: Vec<Found>,
+    yes: bool,
+) -> Result<Exit, CliError> {
     if work.is_empty() {
         println!("Nothing to recover: no pending journal entries.");
         return Ok(Exit::Ok);
@@ -230,7 +249,20 @@ async fn recover(ops: &KeyOps<'_>, work: Vec<Found>, yes: bool) -> Result<Exit, 
     let mut failed = 0;
     let mut last_err = None;
     for f in &work {
-        match ops.recover_found(f).await {
+        let recovered = match f {
+            Found::Entry(e) => ops.recover_listed(e).await.map(|(what, listed)| {
+                ctx.store_edits(&listed.into_iter().collect::<Vec<_>>());
+                what
+            }),
+            Found::Batch(b) => {
+                let done = ops.settle_batch(b, Direction::Finish).await;
+                // A bulk change touched many places: each is read once more so the stored scan
+                // shows what recovery left there.
+                refresh_stored_scan(ctx, ops, &b.scopes()).await;
+                done
+            }
+        };
+        match recovered {
             Ok(what) => println!("{}: {what}", f.id()),
             Err(err) => {
                 failed += 1;

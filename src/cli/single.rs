@@ -11,8 +11,10 @@ use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::ops::bulk::{render_label, validate_template};
+use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
-use crate::sanitize::clean_cell;
+use crate::sanitize::{clean_cell, clean_line};
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// Reads a public key from a file or standard input, and validates it before any request.
@@ -98,8 +100,17 @@ pub(super) async fn add(
     source: &str,
     label: &str,
 ) -> Result<Exit, CliError> {
-    let label = check_label(label)?;
+    let template = check_label(label)?;
     let key = read_key(source)?;
+    let projects =
+        super::bulk::projects_for_template(ctx, &template, std::slice::from_ref(scope)).await?;
+    let label = render_label(
+        &template,
+        scope,
+        "",
+        projects.get(scope).map(String::as_str),
+    )
+    .map_err(|e| CliError::new(Exit::Usage, e))?;
     let fp = key.fingerprint();
     let journal = ctx.journal();
     let ops = KeyOps {
@@ -111,6 +122,11 @@ pub(super) async fn add(
         AddOutcome::Added(k) => ("added", k),
         AddOutcome::AlreadyPresent(k) => ("already present", k),
     };
+    ctx.store_edits(&[KeyEdit::Added {
+        scope: scope.clone(),
+        key: k.clone(),
+    }]);
+    let existing = clean_line(k.label.as_deref().unwrap_or(""));
     if ctx.json {
         print_json(&serde_json::json!({
             "status": status,
@@ -118,6 +134,12 @@ pub(super) async fn add(
             "fingerprint": fp.to_string(),
             "key": KeyRow::new(scope, &k),
         }))?;
+    } else if status != "added" && existing != label {
+        // Nothing was created, and the label asked for is not the one the key carries.
+        println!(
+            "{fp} is already on {scope} (id {}) with the label '{existing}', not {label:?}; nothing was added (`bbkeys keys relabel` changes the label).",
+            k.id
+        );
     } else if status == "added" {
         println!(
             "Added {} ({} {}) to {} as id {} with label {:?}.",
@@ -189,21 +211,32 @@ pub(super) async fn relabel(
     bulk: BulkArgs,
 ) -> Result<Exit, CliError> {
     let yes = bulk.yes;
+    // The label may be a template, as in the fan-out form and on add.
+    let template = check_label(new_label)?;
+    validate_template(&template).map_err(|e| CliError::new(Exit::Usage, e))?;
+    if !bulk.dry_run {
+        require_yes_off_terminal(yes, "relabel")?;
+    }
+    let key = resolve_key(ctx, scope, which).await?;
+    let projects = super::bulk::project_lookup(ctx, &template, std::slice::from_ref(scope)).await?;
+    let new_label = render_label(
+        &template,
+        scope,
+        key.label.as_deref().unwrap_or(""),
+        projects.get(scope).map(String::as_str),
+    )
+    .map_err(|e| CliError::new(Exit::Usage, e))?;
     if bulk.dry_run {
-        let key = resolve_key(ctx, scope, which).await?;
         println!(
             "-/+ {scope}  {}  '{}' -> '{}' (dry run: nothing changed)",
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
             clean_cell(key.label.as_deref().unwrap_or("")),
-            clean_cell(new_label)
+            clean_cell(&new_label)
         );
         return Ok(Exit::Ok);
     }
-    let new_label = check_label(new_label)?;
-    require_yes_off_terminal(yes, "relabel")?;
-    let key = resolve_key(ctx, scope, which).await?;
     let row = KeyRow::new(scope, &key);
     if row.label == new_label {
         println!(
@@ -254,6 +287,13 @@ pub(super) async fn relabel(
         RelabelOutcome::Replaced(k) => ("deleted and re-added", k),
         RelabelOutcome::Unchanged(k) => ("unchanged", k),
     };
+    if how != "unchanged" {
+        ctx.store_edits(&[KeyEdit::Replaced {
+            scope: scope.clone(),
+            old: key.clone(),
+            new: k.clone(),
+        }]);
+    }
     if ctx.json {
         print_json(
             &serde_json::json!({ "status": how, "where": scope.to_string(), "key": KeyRow::new(scope, &k) }),
@@ -350,6 +390,10 @@ pub(super) async fn rm(
         stop: None,
     };
     ops.delete(scope, &key, None).await.map_err(op_error)?;
+    ctx.store_edits(&[KeyEdit::Removed {
+        scope: scope.clone(),
+        key: key.clone(),
+    }]);
     if ctx.json {
         print_json(
             &serde_json::json!({ "status": "deleted", "where": scope.to_string(), "key": row }),

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bulk;
 pub mod desired;
 pub mod doctor;
+pub mod edits;
 pub mod find;
 pub mod keyops;
 pub mod scan;

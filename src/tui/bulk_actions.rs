@@ -115,6 +115,17 @@ fn projects(state: &State) -> BTreeMap<KeyScope, String> {
     out
 }
 
+/// The project of a loaded repository, for `{project}` in a label.
+pub fn project_of(state: &State, scope: &KeyScope) -> Option<String> {
+    let KeyScope::Repository { workspace, repo } = scope else {
+        return None;
+    };
+    match state.repos.get(workspace) {
+        Some(Load::Ready(repos)) => repos.iter().find(|r| &r.slug == repo)?.project.clone(),
+        _ => None,
+    }
+}
+
 /// Opens the plan dialog and asks the worker to read the keys and plan.
 pub fn open_plan(state: &mut State, title: String, request: BulkRequest, out: &mut Vec<Command>) {
     let req_id = state.req();

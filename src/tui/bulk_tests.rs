@@ -81,6 +81,7 @@ fn edit_label_confirmation_says_exactly_what_happens() {
                 sentence: sentence.into(),
                 pending: true,
             }),
+            edits: Vec::new(),
         },
     );
     assert!(
@@ -285,20 +286,25 @@ fn a_job_reports_each_item_cancels_and_retries_only_the_failures() {
             status: ItemStatus::Failed("refused (403)".into()),
         },
     );
-    let cmds = worker(&mut s, WorkerMsg::JobFinished { job_id });
+    let crate::ops::bulk::Change::Delete { scope, key: gone } = plan.changes[0].clone() else {
+        panic!("{:?}", plan.changes[0])
+    };
+    let edits = vec![crate::ops::edits::KeyEdit::Removed { scope, key: gone }];
+    let cmds = worker(&mut s, WorkerMsg::JobFinished { job_id, edits });
     assert_eq!(s.jobs[0].tally(), "1 done, 1 failed");
     assert!(
         s.message
             .as_ref()
             .is_some_and(|(m, err)| m.contains("1 failed") && *err)
     );
-    // The deleted copy leaves the selection, the failed one stays; both places reload.
+    // The deleted copy leaves the selection, the failed one stays. Only the failed place is
+    // read again: what the done item did is known from its answer.
     assert_eq!(s.selection.keys.len(), 1);
     assert_eq!(
         cmds.iter()
             .filter(|c| matches!(c, Command::LoadKeys { .. }))
             .count(),
-        2
+        1
     );
     // r retries only the failure: planned again on keys read afresh, then confirmed and
     // re-checked like any bulk change.

@@ -2,11 +2,13 @@
 //! `Command`; No is the default (Enter on a question answers No).
 
 use crate::bitbucket::KeyScope;
-use crate::ops::bulk::{BulkRequest, NewKey, validate_template};
+use crate::ops::bulk::{
+    BulkRequest, NewKey, render_label, validate_add_template, validate_template,
+};
 use crate::sshkey::Fingerprint;
 
 use super::app::{Command, TextInput};
-use super::bulk_actions::{edit_sentence, open_plan};
+use super::bulk_actions::{edit_sentence, open_plan, project_of};
 use super::dialog::*;
 use super::line_edit;
 use super::state::State;
@@ -87,6 +89,18 @@ fn edit_key(text: &mut String, caret: &mut usize, t: &TextInput) -> bool {
     }
 }
 
+/// The label an add sends: a template is checked, and rendered for a single place (a bulk
+/// add renders it per place in its plan).
+fn add_label_for(state: &State, target: &AddTarget, label: &str) -> Result<String, String> {
+    validate_add_template(label)?;
+    match target {
+        AddTarget::One(scope) => {
+            render_label(label, scope, "", project_of(state, scope).as_deref())
+        }
+        AddTarget::Many(_) => Ok(label.to_string()),
+    }
+}
+
 /// After the key text changed: a path is read by the worker (update does no I/O).
 fn key_changed(state: &mut State, key: &mut KeyField, out: &mut Vec<Command>) {
     key.reading = None;
@@ -124,6 +138,13 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
             }
             let Ok(label) = check_label(&f.label) else {
                 return Some(Dialog::Add(f));
+            };
+            let label = match add_label_for(state, &f.target, &label) {
+                Ok(label) => label,
+                Err(why) => {
+                    say(state, why, true);
+                    return Some(Dialog::Add(f));
+                }
             };
             match f.target {
                 AddTarget::One(scope) => {
@@ -255,9 +276,22 @@ fn label(
         }
         TextInput::Submit => match f.single.take() {
             Some((scope, key)) => {
-                let Ok(new) = check_label(&f.text) else {
+                let Ok(text) = check_label(&f.text) else {
                     f.single = Some((scope, key));
                     return Some(Dialog::Label(f));
+                };
+                // One label is a template too, as for a selection and on add.
+                let old = key.label.as_deref().unwrap_or("");
+                let project = project_of(state, &scope);
+                let new = match validate_template(&text)
+                    .and_then(|()| render_label(&text, &scope, old, project.as_deref()))
+                {
+                    Ok(new) => new,
+                    Err(why) => {
+                        say(state, why, true);
+                        f.single = Some((scope, key));
+                        return Some(Dialog::Label(f));
+                    }
                 };
                 if key.label.as_deref() == Some(new.as_str()) {
                     say(state, "The label is unchanged", false);

@@ -60,6 +60,15 @@ pub async fn execute(
             .unwrap_or_else(|e| Err(format!("The export stopped: {e}")));
             InsightMsg::Exported { req_id, result }
         }
+        InsightCommand::StoreEdits { dir, edits } => {
+            let stored =
+                tokio::task::spawn_blocking(move || cache::apply_edits(&dir, &edits)).await;
+            match stored {
+                Ok(Ok(())) => return None,
+                Ok(Err(e)) => InsightMsg::StoreFailed(e.to_string()),
+                Err(e) => InsightMsg::StoreFailed(format!("Updating the scan cache failed: {e}")),
+            }
+        }
         InsightCommand::Diagnose {
             req_id,
             source,

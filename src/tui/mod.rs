@@ -16,6 +16,8 @@ pub mod keymap;
 pub mod line_edit;
 pub mod msg;
 mod pane;
+mod own_writes;
+mod pane_edits;
 mod read_answers;
 pub mod runloop;
 pub mod selection;
@@ -27,6 +29,7 @@ mod views;
 pub mod worker;
 mod worker_ops;
 pub(crate) mod workspace_entry;
+mod worker_single;
 mod write_answers;
 
 use std::path::PathBuf;
@@ -140,6 +143,8 @@ mod insight_render_tests;
 mod insight_tests;
 #[cfg(test)]
 mod no_cutoff_tests;
+#[cfg(test)]
+mod own_writes_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

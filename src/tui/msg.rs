@@ -9,6 +9,7 @@ use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceVi
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
 use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
+use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
 
 /// Keys typed into a filter or a dialog.
@@ -138,10 +139,22 @@ pub enum WorkerMsg {
     OpDone {
         /// Request id.
         req_id: ReqId,
-        /// Places whose keys changed (to reload).
+        /// Places whose keys changed; those without an edit are read again.
         scopes: Vec<KeyScope>,
         /// What was done, or why not.
         result: Result<String, OpFailure>,
+        /// What the write did to the keys, as its answers told it.
+        edits: Vec<KeyEdit>,
+    },
+    /// The key an add was asked for is already there under another label (sent before
+    /// the add's `OpDone`).
+    LabelDiffers {
+        /// Where.
+        scope: KeyScope,
+        /// The key as it is there (boxed: it would make every message larger).
+        key: Box<DeployKey>,
+        /// The label the add asked for.
+        wanted: String,
     },
     /// Journal recovery finished: one sentence per entry.
     Recovered {
@@ -149,8 +162,10 @@ pub enum WorkerMsg {
         req_id: ReqId,
         /// Per entry: what was done, or why not.
         outcomes: Vec<Result<String, String>>,
-        /// Places whose keys may have changed.
+        /// Places whose keys may have changed; those without an edit are read again.
         scopes: Vec<KeyScope>,
+        /// The keys of each recovered place, as recovery left them.
+        edits: Vec<KeyEdit>,
     },
     /// A bulk plan was computed.
     Planned {
@@ -188,6 +203,8 @@ pub enum WorkerMsg {
     JobFinished {
         /// Job id.
         job_id: ReqId,
+        /// What its items did to the keys.
+        edits: Vec<KeyEdit>,
     },
     /// An answer for the inventory, find, export and credentials features.
     Insight(super::insight::InsightMsg),

@@ -112,7 +112,7 @@ fn into_load<T>(r: Result<T, String>) -> Load<T> {
 }
 
 /// Lists can shrink under the cursor (a reload, a scan); keep every cursor on a row.
-fn clamp_cursors(state: &mut State) {
+pub(super) fn clamp_cursors(state: &mut State) {
     fix_repo_cursor(state);
     for pane in Pane::ALL {
         let i = pane.index();

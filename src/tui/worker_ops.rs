@@ -14,7 +14,7 @@ use super::state::ReqId;
 use super::worker::CancelFlags;
 use crate::journal::{Batch, Entry, Found, Intent, Journal};
 use crate::ops::bulk::{ItemStatus, apply, snapshot};
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
+use crate::ops::keyops::{Direction, KeyOps, OpError};
 use crate::sanitize::clean_line;
 
 /// Whether this module runs `cmd`.
@@ -43,7 +43,7 @@ pub fn cancel(flags: &CancelFlags, job_id: ReqId) {
 
 const NO_JOURNAL: &str = "bbkeys has no state directory for its journal here, so it changes no key (a relabel without a journal could lose one)";
 
-fn failure(e: OpError) -> OpFailure {
+pub(super) fn failure(e: OpError) -> OpFailure {
     OpFailure {
         pending: matches!(e, OpError::Pending { .. }),
         sentence: e.to_string(),
@@ -80,107 +80,17 @@ pub async fn execute(
     };
     Some(match cmd {
         Command::CheckJournal => check_journal(journal),
-        Command::AddKey {
-            req_id,
-            scope,
-            key,
-            label,
-        } => {
-            let result = match ops.add(&scope, &key, &label, None).await {
-                Ok(AddOutcome::Added(k)) => Ok(format!(
-                    "Added {} to {scope} as '{}' (id {})",
-                    key.fingerprint(),
-                    clean_line(&label),
-                    k.id
-                )),
-                Ok(AddOutcome::AlreadyPresent(k)) => Ok(format!(
-                    "{} is already on {scope} (id {}); nothing was added",
-                    key.fingerprint(),
-                    k.id
-                )),
-                Err(e) => Err(failure(e)),
-            };
-            WorkerMsg::OpDone {
-                req_id,
-                scopes: vec![scope],
-                result,
-            }
+        cmd @ (Command::AddKey { .. } | Command::DeleteKey { .. } | Command::RelabelKey { .. }) => {
+            super::worker_single::run(&ops, cmd, answers).await
         }
-        Command::DeleteKey { req_id, scope, key } => {
-            let result = ops
-                .delete(&scope, &key, None)
-                .await
-                .map(|()| {
-                    format!(
-                        "Deleted '{}' (id {}) from {scope}",
-                        clean_line(key.label.as_deref().unwrap_or("")),
-                        key.id
-                    )
-                })
-                .map_err(failure);
-            WorkerMsg::OpDone {
-                req_id,
-                scopes: vec![scope],
-                result,
-            }
-        }
-        Command::RelabelKey {
-            req_id,
-            scope,
-            key,
-            label,
-            strategy,
-        } => {
-            let result = match ops.relabel(&scope, &key, &label, strategy, None).await {
-                Ok(RelabelOutcome::InPlace(k)) => Ok(format!(
-                    "Changed the label on {scope} to '{}' in place (id {} kept)",
-                    clean_line(&label),
-                    k.id
-                )),
-                Ok(RelabelOutcome::Replaced(k)) => Ok(format!(
-                    "Relabelled the key on {scope} to '{}' (deleted and re-added, new id {})",
-                    clean_line(&label),
-                    k.id
-                )),
-                Ok(RelabelOutcome::Unchanged(_)) => {
-                    Ok("The label was already that; nothing changed".to_string())
-                }
-                Err(e) => Err(failure(e)),
-            };
-            WorkerMsg::OpDone {
-                req_id,
-                scopes: vec![scope],
-                result,
-            }
-        }
-        Command::Recover { req_id, ids } => {
-            let mut outcomes = Vec::new();
-            let mut scopes = Vec::new();
-            for id in ids {
-                let outcome = match journal.resolve(&id) {
-                    Ok(found) => {
-                        match &found {
-                            Found::Entry(e) => scopes.push(e.record.scope.clone()),
-                            Found::Batch(b) => scopes.extend(b.scopes()),
-                        }
-                        ops.recover_found(&found).await.map_err(|e| e.to_string())
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                outcomes.push(outcome);
-            }
-            WorkerMsg::Recovered {
-                req_id,
-                outcomes,
-                scopes,
-            }
-        }
+        Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,
             request,
             projects,
         } => {
-            let (snap, unreadable) = snapshot(client, &request.scopes()).await;
+            let (snap, unreadable) =
+                snapshot(client, &request.scopes_with_projects(&projects)).await;
             WorkerMsg::Planned {
                 req_id,
                 plan: Box::new(request.plan(&snap, &projects)),
@@ -196,7 +106,7 @@ pub async fn execute(
             // Just before applying, read the remote state again (as the CLI does): a plan
             // made from stale keys is shown again instead of applied.
             if let Some(request) = &request {
-                let (fresh, _) = snapshot(client, &request.scopes()).await;
+                let (fresh, _) = snapshot(client, &request.scopes_with_projects(&projects)).await;
                 let replanned = request.plan(&fresh, &projects);
                 if replanned != *plan {
                     return Some(WorkerMsg::Drifted {
@@ -227,15 +137,59 @@ pub async fn execute(
                 journal,
                 stop: Some(&cancel),
             };
-            apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
+            let results = apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
             flags
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&job_id);
-            WorkerMsg::JobFinished { job_id }
+            WorkerMsg::JobFinished {
+                job_id,
+                edits: results.into_iter().flat_map(|r| r.edits).collect(),
+            }
         }
         other => refused(other),
     })
+}
+
+/// Finishes the journal entries and bulk changes `ids`, one after the other. An entry answers
+/// with the keys it left at its place; a bulk change's places are named so they are read again.
+async fn recover(
+    ops: &KeyOps<'_>,
+    journal: &Journal,
+    req_id: ReqId,
+    ids: Vec<String>,
+) -> WorkerMsg {
+    let mut outcomes = Vec::new();
+    let mut scopes = Vec::new();
+    let mut edits = Vec::new();
+    for id in ids {
+        let outcome = match journal.resolve(&id) {
+            Ok(Found::Entry(entry)) => {
+                scopes.push(entry.record.scope.clone());
+                match ops.recover_listed(&entry).await {
+                    Ok((said, listed)) => {
+                        edits.extend(listed);
+                        Ok(said)
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            Ok(Found::Batch(batch)) => {
+                scopes.extend(batch.scopes());
+                ops.settle_batch(&batch, Direction::Finish)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        outcomes.push(outcome);
+    }
+    WorkerMsg::Recovered {
+        req_id,
+        outcomes,
+        scopes,
+        edits,
+    }
 }
 
 /// The answer to a write when there is no journal: refused, nothing sent.
@@ -251,18 +205,23 @@ fn refused(cmd: Command) -> WorkerMsg {
             req_id,
             scopes: Vec::new(),
             result: Err(fail()),
+            edits: Vec::new(),
         },
         Command::Recover { req_id, ids } => WorkerMsg::Recovered {
             req_id,
             outcomes: ids.iter().map(|_| Err(NO_JOURNAL.to_string())).collect(),
             scopes: Vec::new(),
+            edits: Vec::new(),
         },
         Command::PlanBulk { req_id, .. } => WorkerMsg::Planned {
             req_id,
             plan: Box::default(),
             unreadable: vec![NO_JOURNAL.to_string()],
         },
-        Command::ApplyBulk { job_id, .. } => WorkerMsg::JobFinished { job_id },
+        Command::ApplyBulk { job_id, .. } => WorkerMsg::JobFinished {
+            job_id,
+            edits: Vec::new(),
+        },
         _ => WorkerMsg::JournalPending {
             entries: Vec::new(),
             warning: None,

@@ -1,8 +1,9 @@
 //! How the worker's answers to writes change the state: single operations, recovery,
 //! plans, drift and job progress. Pure, like the rest of `update()`.
 
-use crate::bitbucket::KeyScope;
-use crate::ops::bulk::{Change, ItemStatus};
+use crate::bitbucket::{DeployKey, KeyScope};
+use crate::ops::edits::KeyEdit;
+use crate::sanitize::clean_line;
 
 use super::app::{Command, WorkerMsg};
 use super::dialog::*;
@@ -46,8 +47,13 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 f.suggest_label();
             }
         }
-        WorkerMsg::OpDone { scopes, result, .. } => {
-            reload_scopes(state, &scopes, out);
+        WorkerMsg::OpDone {
+            scopes,
+            result,
+            edits,
+            ..
+        } => {
+            super::own_writes::apply(state, &scopes, edits, out);
             match result {
                 Ok(s) => say(state, s, false),
                 Err(f) => {
@@ -65,9 +71,12 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             }
         }
         WorkerMsg::Recovered {
-            outcomes, scopes, ..
+            outcomes,
+            scopes,
+            edits,
+            ..
         } => {
-            reload_scopes(state, &scopes, out);
+            super::own_writes::apply(state, &scopes, edits, out);
             let failed = outcomes.iter().filter(|o| o.is_err()).count();
             let lines: Vec<String> = outcomes
                 .into_iter()
@@ -166,74 +175,64 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 item.status = status;
             }
         }
-        WorkerMsg::JobFinished { job_id } => job_finished(state, job_id, out),
+        WorkerMsg::JobFinished { job_id, edits } => job_finished(state, job_id, edits, out),
+        WorkerMsg::LabelDiffers { scope, key, wanted } => offer_relabel(state, scope, *key, wanted),
         _ => {}
     }
 }
 
-fn job_finished(state: &mut State, job_id: ReqId, out: &mut Vec<Command>) {
+fn job_finished(state: &mut State, job_id: ReqId, edits: Vec<KeyEdit>, out: &mut Vec<Command>) {
     if let Some(Dialog::Plan(d)) = &state.dialog
         && d.req_id == job_id
     {
         state.dialog = None;
     }
-    let Some(job) = state.jobs.iter_mut().find(|j| j.id == job_id) else {
-        return;
-    };
-    job.finished = true;
-    let failed = !job.failed().is_empty();
-    let text = format!("{}: {}", job.title, job.tally());
     let mut scopes = Vec::new();
-    let mut gone = Vec::new();
-    for item in &job.items {
-        scopes.push(item.change.scope().clone());
-        if item.status == ItemStatus::Done {
-            match &item.change {
-                Change::Delete { scope, key }
-                | Change::Rotate {
-                    scope, old: key, ..
-                } => {
-                    if let Some(fp) = crate::ops::keyops::fingerprint_of(key) {
-                        gone.push((scope.clone(), fp.to_string()));
-                    }
-                }
-                _ => {}
-            }
-        }
+    if let Some(job) = state.jobs.iter_mut().find(|j| j.id == job_id) {
+        job.finished = true;
+        let failed = !job.failed().is_empty();
+        let text = format!("{}: {}", job.title, job.tally());
+        scopes = job.items.iter().map(|i| i.change.scope().clone()).collect();
+        say(state, text, failed);
     }
-    // Keys that are gone leave the selection; relabelled ones stay (same fingerprint).
-    for k in gone {
-        state.selection.keys.remove(&k);
-    }
-    say(state, text, failed);
-    scopes.dedup();
-    reload_scopes(state, &scopes, out);
+    // What the items did is true whether or not the job is still listed.
+    super::own_writes::apply(state, &scopes, edits, out);
 }
 
-/// Fetches the keys of changed places again, so the panes show what the server now holds.
-pub fn reload_scopes(state: &mut State, scopes: &[KeyScope], out: &mut Vec<Command>) {
-    let mut project_ws = std::collections::BTreeSet::new();
-    let mut repos = std::collections::BTreeSet::new();
-    for s in scopes {
-        match s {
-            KeyScope::Repository { workspace, repo } => {
-                repos.insert((workspace.clone(), repo.clone()));
-            }
-            KeyScope::Project { workspace, .. } => {
-                project_ws.insert(workspace.clone());
-            }
-        }
+/// An add found the key already there under another label: offer to relabel it, as data
+/// released by `y` like every confirmation.
+fn offer_relabel(state: &mut State, scope: KeyScope, key: DeployKey, wanted: String) {
+    if state.dialog.is_some() {
+        return;
     }
-    for (ws, repo) in repos {
-        let req_id = state.req();
-        state
-            .keys
-            .insert((ws.clone(), repo.clone()), Load::Loading(req_id));
-        out.push(Command::LoadKeys { req_id, ws, repo });
-    }
-    for ws in project_ws {
-        let req_id = state.req();
-        state.project_keys.insert(ws.clone(), Load::Loading(req_id));
-        out.push(Command::LoadProjectKeys { req_id, ws });
-    }
+    let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;
+    let mut lines = vec![
+        format!(
+            "This key is already on {scope} with the label '{}' (id {}), so nothing was added.",
+            clean_line(key.label.as_deref().unwrap_or("")),
+            key.id
+        ),
+        format!(
+            "Relabel it to '{}'? y relabels, n keeps the label.",
+            clean_line(&wanted)
+        ),
+        String::new(),
+    ];
+    lines.extend(super::bulk_actions::edit_sentence(
+        &scope,
+        &clean_line(&wanted),
+        in_place,
+    ));
+    let req_id = state.req();
+    state.dialog = Some(Dialog::Confirm(Confirm {
+        title: "Already there under another label".into(),
+        lines,
+        command: Command::RelabelKey {
+            req_id,
+            scope,
+            key,
+            label: wanted,
+            strategy: state.edit_strategy,
+        },
+    }));
 }

@@ -421,3 +421,187 @@ async fn a_crash_mid_rotate_loses_nothing() {
     assert!(holders(&sim, "acme", &old).is_empty());
     assert_eq!(holders(&sim, "acme", &new_fp), before);
 }
+
+/// The labels of key `fp` on each repository of acme holding it.
+fn labels_of(sim: &Simulator, fp: &str) -> Vec<(String, String)> {
+    let dump = sim.control().dump();
+    let mut out: Vec<(String, String)> = dump
+        .workspace("acme")
+        .unwrap()
+        .repositories
+        .iter()
+        .flat_map(|r| {
+            r.keys
+                .iter()
+                .filter(|k| k.fingerprint == fp)
+                .map(|k| (r.slug.clone(), k.label.clone()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_renders_label_templates_like_relabel() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    let line = key_line(FRESH_KEY_LINES[3]).unwrap();
+    let key = home.path().join("k.pub");
+    std::fs::write(&key, line).unwrap();
+    let fp = fp_of_line(FRESH_KEY_LINES[3]);
+    let add = |targets: &'static [&'static str], label: &'static str| {
+        let mut args = vec!["keys", "add"];
+        args.extend_from_slice(targets);
+        args.extend_from_slice(&["--key", key.to_str().unwrap(), "--label", label, "--yes"]);
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        let home = home.path().to_path_buf();
+        let env = env.clone();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            bbkeys(&home, &env_ref(&env), &args, "").await
+        }
+    };
+    // A placeholder bbkeys does not know is refused before anything is sent.
+    let out = add(&["acme/api", "acme/sandbox"], "ci-{reop}").await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("{reop}")
+            && stderr(&out).contains("{repo}")
+            && stderr(&out).contains("{workspace}")
+            && stderr(&out).contains("{project}"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(labels_of(&sim, &fp).is_empty());
+    // Fan-out: each repository gets its own label; `{{` and `}}` are literal braces.
+    let out = add(&["acme/api", "acme/sandbox"], "ci-{repo}-{{x}}").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        labels_of(&sim, &fp),
+        [
+            ("api".to_string(), "ci-api-{x}".to_string()),
+            ("sandbox".to_string(), "ci-sandbox-{x}".to_string())
+        ]
+    );
+    // A single target renders the same way.
+    let out = add(&["acme/web-frontend"], "{workspace}/{repo}").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        labels_of(&sim, &fp)
+            .contains(&("web-frontend".to_string(), "acme/web-frontend".to_string())),
+        "{:?}",
+        labels_of(&sim, &fp)
+    );
+    // And so does a single relabel, with `{label}` for the old label.
+    let out = bbkeys(
+        home.path(),
+        &env_ref(&env),
+        &[
+            "keys",
+            "relabel",
+            "acme/api",
+            &fp,
+            "{label}-{repo}",
+            "--yes",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        labels_of(&sim, &fp).contains(&("api".to_string(), "ci-api-{x}-api".to_string())),
+        "{:?}",
+        labels_of(&sim, &fp)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_that_inherits_a_project_key_is_not_left_without_keys() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    // docs-site (project WEB, which holds a key) keeps one key of its own.
+    for k in sim.control().keys_of("acme", "docs-site") {
+        sim.control().remove_key("acme", "docs-site", k.id).unwrap();
+    }
+    let line = key_line(FRESH_KEY_LINES[4]).unwrap();
+    sim.control()
+        .add_key("acme", "docs-site", line, "only-own")
+        .unwrap();
+    let fp = fp_of_line(FRESH_KEY_LINES[4]);
+    let out = bbkeys(
+        home.path(),
+        &env_ref(&env),
+        &[
+            "keys",
+            "rm",
+            "--fingerprint",
+            &fp,
+            "--workspace",
+            "acme",
+            "--dry-run",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 to delete"), "{text}");
+    assert!(!text.contains("without any key"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_scan_follows_the_cli_s_own_writes() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    let line = key_line(FRESH_KEY_LINES[4]).unwrap();
+    for repo in ["api", "web-frontend"] {
+        sim.control().add_key("acme", repo, line, "cached").unwrap();
+    }
+    let fp = fp_of_line(FRESH_KEY_LINES[4]);
+    let run = |args: Vec<&'static str>| {
+        let home = home.path().to_path_buf();
+        let env = env.clone();
+        let fp = fp.clone();
+        async move {
+            let args: Vec<&str> = args
+                .into_iter()
+                .map(|a| if a == "FP" { fp.as_str() } else { a })
+                .collect();
+            bbkeys(&home, &env_ref(&env), &args, "").await
+        }
+    };
+    // `keys find` scans acme and stores the scan.
+    let out = run(vec!["keys", "find", "FP", "--workspace", "acme"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(vec![
+        "keys",
+        "rm",
+        "--fingerprint",
+        "FP",
+        "--workspace",
+        "acme",
+        "--yes",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Without a new scan, the stored one no longer holds the key anywhere.
+    let out = run(vec![
+        "keys",
+        "find",
+        "FP",
+        "--workspace",
+        "acme",
+        "--cached",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}

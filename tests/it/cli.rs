@@ -412,6 +412,45 @@ async fn adding_a_key_twice_reports_already_present() {
 }
 
 #[tokio::test]
+async fn adding_a_key_held_under_another_label_names_that_label() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    let line = key_line(bbkeys::demo::FRESH_KEY_LINES[1]).unwrap();
+    let key = home.path().join("k.pub");
+    std::fs::write(&key, line).unwrap();
+    sim.control()
+        .add_key("acme", "api", line, "old-name")
+        .unwrap();
+    let keys_before = sim.control().keys_of("acme", "api");
+    let out = bbkeys(
+        home.path(),
+        &env_ref(&env),
+        &[
+            "keys",
+            "add",
+            "acme/api",
+            "--key",
+            key.to_str().unwrap(),
+            "--label",
+            "new-name",
+        ],
+        "",
+    )
+    .await;
+    let text = stdout(&out);
+    assert!(
+        text.contains("already") && text.contains("'old-name'") && text.contains("new-name"),
+        "{text}"
+    );
+    assert_eq!(
+        sim.control().keys_of("acme", "api"),
+        keys_before,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
 async fn a_partial_listing_prints_what_it_could_and_exits_4() {
     let sim = sim().await;
     // A server error: a 403 for a repository the user does not administer is skipped instead

@@ -94,3 +94,78 @@ async fn esc_asks_before_clearing_a_selection_and_u_restores_it() {
     ui.quit().await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cursor_follows_a_relabelled_key_to_its_new_id() {
+    let sim = simulator().await;
+    let journal = tempfile::tempdir().unwrap();
+    for (n, label) in [(24, "flow-first"), (25, "flow-second")] {
+        let line = bbkeys::demo::key_line(n).unwrap();
+        sim.control()
+            .add_key("acme", "admin-dashboard", line, label)
+            .unwrap();
+    }
+    let ui = start(&sim, Some(journal.path()));
+    ui.wait_for("the keys", |s| s.contains("Fingerprint: SHA256:"))
+        .await;
+    ui.send("3/flow-\n");
+    ui.wait_for("the first planted key", |s| s.contains("Label: flow-first"))
+        .await;
+    // Relabelling deletes and re-adds the key: it comes back with a new id, listed last.
+    ui.send("eX\ny");
+    ui.wait_for("the relabel", |s| s.contains("Relabelled the key"))
+        .await;
+    ui.wait_for("the cursor on the relabelled key", |s| {
+        s.contains("Label: flow-firstX")
+    })
+    .await;
+    // So `d` acts on that key, not on the one that took its row.
+    ui.send("d");
+    let screen = ui
+        .wait_for("the delete confirmation", |s| s.contains("Delete key"))
+        .await;
+    assert!(screen.contains("Label       flow-firstX"), "{screen}");
+    ui.send("n");
+    ui.quit().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_key_held_under_another_label_offers_to_relabel_it() {
+    let sim = simulator().await;
+    let journal = tempfile::tempdir().unwrap();
+    let line = bbkeys::demo::key_line(24).unwrap();
+    sim.control()
+        .add_key("acme", "admin-dashboard", line, "flow-old")
+        .unwrap();
+    let ui = start(&sim, Some(journal.path()));
+    ui.wait_for("the keys", |s| s.contains("Fingerprint: SHA256:"))
+        .await;
+    ui.send("3a");
+    ui.wait_for("the add dialog", |s| s.contains("Add a key to"))
+        .await;
+    ui.paste(line);
+    ui.send("\nflow-new\n");
+    let screen = ui
+        .wait_for("the offer to relabel", |s| {
+            s.contains("Already there under another label")
+        })
+        .await;
+    assert!(
+        screen.contains("with the label 'flow-old'") && screen.contains("'flow-new'"),
+        "{screen}"
+    );
+    ui.send("y");
+    ui.wait_for("the relabel", |s| s.contains("Relabelled the key"))
+        .await;
+    let labels: Vec<String> = sim
+        .control()
+        .keys_of("acme", "admin-dashboard")
+        .into_iter()
+        .map(|k| k.label)
+        .filter(|l| l.starts_with("flow-"))
+        .collect();
+    assert_eq!(labels, ["flow-new"]);
+    ui.quit().await;
+    sim.shutdown().await;
+}

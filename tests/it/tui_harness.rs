@@ -74,12 +74,18 @@ pub fn client(sim: &Simulator) -> Client {
 
 /// Starts the loop at 120×40; `journal_dir` holds the journal (pass a temporary directory).
 pub fn start(sim: &Simulator, journal_dir: Option<&Path>) -> Ui {
+    start_cached(sim, journal_dir, None)
+}
+
+/// [`start`] with the scan cache kept in `cache_dir`, as a real start keeps it.
+pub fn start_cached(sim: &Simulator, journal_dir: Option<&Path>, cache_dir: Option<&Path>) -> Ui {
     let services = Services {
         client: client(sim),
         journal: journal_dir.map(bbkeys::journal::Journal::in_dir),
         concurrency: 4,
     };
-    let state = State::new(true, true, Keymap::default(), Theme::default_colours());
+    let mut state = State::new(true, true, Keymap::default(), Theme::default_colours());
+    state.insight.settings.cache_dir = cache_dir.map(Path::to_path_buf);
     let host = ScreenHost::default();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Input>();
     let events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {

@@ -30,7 +30,7 @@ pub struct KeyHolding {
 }
 
 impl KeyHolding {
-    fn new(scope: KeyScope, key: &DeployKey) -> KeyHolding {
+    pub(super) fn new(scope: KeyScope, key: &DeployKey) -> KeyHolding {
         KeyHolding {
             scope,
             id: key.id,
@@ -389,19 +389,43 @@ impl Inventory {
     }
 }
 
-fn entry(
+pub(super) fn entry(
     fingerprint: Fingerprint,
     pk: &PublicKey,
-    mut holdings: Vec<KeyHolding>,
+    holdings: Vec<KeyHolding>,
     project_repositories: &BTreeMap<String, BTreeSet<String>>,
 ) -> KeyEntry {
+    let mut e = KeyEntry {
+        fingerprint,
+        key_type: pk.key_type().to_string(),
+        bits: pk.bits(),
+        strength: pk.strength(),
+        labels: BTreeSet::new(),
+        repositories: BTreeSet::new(),
+        projects: BTreeSet::new(),
+        reached: BTreeSet::new(),
+        reach: 0,
+        first_added: None,
+        last_used: None,
+        holdings,
+    };
+    summarise(&mut e, project_repositories);
+    e
+}
+
+/// Works out everything an entry says about its holdings from the holdings themselves.
+pub(super) fn summarise(
+    e: &mut KeyEntry,
+    project_repositories: &BTreeMap<String, BTreeSet<String>>,
+) {
+    let holdings = &mut e.holdings;
     holdings.sort_by(|a, b| (&a.scope, a.id).cmp(&(&b.scope, b.id)));
     // Grown one push at a time, the list of a widely shared key has up to half its length
     // spare; inventories are kept for the session.
     holdings.shrink_to_fit();
     let mut repositories = BTreeSet::new();
     let mut projects = BTreeSet::new();
-    for h in &holdings {
+    for h in holdings.iter() {
         match &h.scope {
             KeyScope::Repository { repo, .. } => {
                 repositories.insert(repo.clone());
@@ -417,24 +441,17 @@ fn entry(
             reached.extend(repos.iter().cloned());
         }
     }
-    KeyEntry {
-        fingerprint,
-        key_type: pk.key_type().to_string(),
-        bits: pk.bits(),
-        strength: pk.strength(),
-        labels: holdings
-            .iter()
-            .map(|h| h.label.as_str())
-            .collect::<BTreeSet<&str>>()
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        reach: reached.len(),
-        reached,
-        repositories,
-        projects,
-        first_added: holdings.iter().filter_map(|h| h.created_on).min(),
-        last_used: holdings.iter().filter_map(|h| h.last_used).max(),
-        holdings,
-    }
+    e.labels = holdings
+        .iter()
+        .map(|h| h.label.as_str())
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    e.reach = reached.len();
+    e.reached = reached;
+    e.repositories = repositories;
+    e.projects = projects;
+    e.first_added = holdings.iter().filter_map(|h| h.created_on).min();
+    e.last_used = holdings.iter().filter_map(|h| h.last_used).max();
 }

@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod edits;
 mod export;
 mod findings;
 mod inventory;

@@ -546,3 +546,62 @@ fn readme_rules_table_names_every_code() {
         assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
     }
 }
+
+#[test]
+fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
+    use crate::ops::edits::KeyEdit;
+    let place = |repo: &str| KeyScope::Repository {
+        workspace: "acme".into(),
+        repo: repo.into(),
+    };
+    let mut snap = Snapshot::from_scan(&scan(), NOW);
+    let listed = |snap: &Snapshot, repo: &str| match snap.repo_keys.get(repo) {
+        Some(Listing::Keys(k)) => k.clone(),
+        other => panic!("{other:?}"),
+    };
+    let a1 = listed(&snap, "a1");
+    let k1_on_a1 = a1.iter().find(|k| k.id == 11).unwrap().clone();
+    let mut relabelled = k1_on_a1.clone();
+    relabelled.id = 500;
+    relabelled.label = Some("renamed".into());
+    let edits = vec![
+        // Key 1 is relabelled on a1 (new id) and removed from a2.
+        KeyEdit::Replaced {
+            scope: place("a1"),
+            old: k1_on_a1,
+            new: relabelled,
+        },
+        KeyEdit::Removed {
+            scope: place("a2"),
+            key: listed(&snap, "a2")[0].clone(),
+        },
+        // A key added to o3, and o1 listed again with nothing on it.
+        KeyEdit::Added {
+            scope: place("o3"),
+            key: dk(501, &key(93), "added", None, None),
+        },
+        KeyEdit::Listed {
+            scope: place("o1"),
+            keys: Vec::new(),
+        },
+        // Another workspace's edit changes nothing here.
+        KeyEdit::Removed {
+            scope: KeyScope::Repository {
+                workspace: "globex".into(),
+                repo: "a1".into(),
+            },
+            key: listed(&snap, "a1")[0].clone(),
+        },
+    ];
+    let mut inventory = Inventory::build(&snap);
+    inventory.apply(&edits);
+    // Twice is the same as once.
+    inventory.apply(&edits);
+    for e in &edits {
+        snap.apply(e);
+    }
+    assert_eq!(inventory, Inventory::build(&snap));
+    let k1 = inventory.get(&fp(1)).unwrap();
+    assert!(k1.labels.contains("renamed") && !k1.repositories.contains("a2"));
+    assert!(inventory.get(&fp(93)).unwrap().repositories.contains("o3"));
+}

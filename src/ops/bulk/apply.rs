@@ -10,7 +10,8 @@ use super::plan::{Change, NewKey, Plan, Snapshot};
 use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
 use crate::config::EditStrategy;
 use crate::journal::Step;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, list_keys};
+use crate::ops::edits::KeyEdit;
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
@@ -68,6 +69,9 @@ pub struct ItemResult {
     pub status: ItemStatus,
     /// Whether a failure was an authentication or permission refusal.
     pub auth_failure: bool,
+    /// What the item did to the keys, as far as it got (a rotation that failed after adding
+    /// the new key still added it).
+    pub edits: Vec<KeyEdit>,
 }
 
 /// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have
@@ -104,6 +108,7 @@ pub async fn apply(
                         change: change.clone(),
                         status: status.clone(),
                         auth_failure: false,
+                        edits: Vec::new(),
                     }
                 })
                 .collect();
@@ -122,11 +127,13 @@ pub async fn apply(
                             change,
                             status: ItemStatus::Cancelled,
                             auth_failure: false,
+                            edits: Vec::new(),
                         },
                     );
                 }
                 progress(i, &ItemStatus::Running);
-                let (outcome, half_done) = apply_one(ops, &change, batch).await;
+                let mut edits = Vec::new();
+                let (outcome, half_done) = apply_one(ops, &change, batch, &mut edits).await;
                 let settled = match &outcome {
                     Ok(_) => true,
                     Err(_) => !half_done && !has_pending(ops, batch, change.scope()),
@@ -149,6 +156,7 @@ pub async fn apply(
                         change,
                         status,
                         auth_failure,
+                        edits,
                     },
                 )
             })
@@ -236,6 +244,7 @@ async fn apply_one(
     ops: &KeyOps<'_>,
     change: &Change,
     batch: &str,
+    edits: &mut Vec<KeyEdit>,
 ) -> (Result<ItemStatus, OpError>, bool) {
     let batch = Some(batch.to_string());
     let result = match change {
@@ -244,15 +253,25 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            ops.add(scope, &k, label, batch).await.map(|o| match o {
-                AddOutcome::Added(_) => ItemStatus::Done,
-                AddOutcome::AlreadyPresent(_) => ItemStatus::AlreadyPresent,
+            ops.add(scope, &k, label, batch).await.map(|o| {
+                let (status, k) = match o {
+                    AddOutcome::Added(k) => (ItemStatus::Done, k),
+                    AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
+                };
+                edits.push(KeyEdit::Added {
+                    scope: scope.clone(),
+                    key: k,
+                });
+                status
             })
         }
-        Change::Delete { scope, key } => ops
-            .delete(scope, key, batch)
-            .await
-            .map(|()| ItemStatus::Done),
+        Change::Delete { scope, key } => ops.delete(scope, key, batch).await.map(|()| {
+            edits.push(KeyEdit::Removed {
+                scope: scope.clone(),
+                key: key.clone(),
+            });
+            ItemStatus::Done
+        }),
         Change::Relabel {
             scope,
             key,
@@ -260,7 +279,16 @@ async fn apply_one(
         } => ops
             .relabel(scope, key, new_label, EditStrategy::Replace, batch)
             .await
-            .map(|_| ItemStatus::Done),
+            .map(|outcome| {
+                if let RelabelOutcome::InPlace(new) | RelabelOutcome::Replaced(new) = outcome {
+                    edits.push(KeyEdit::Replaced {
+                        scope: scope.clone(),
+                        old: key.clone(),
+                        new,
+                    });
+                }
+                ItemStatus::Done
+            }),
         Change::Rotate {
             scope,
             old,
@@ -271,10 +299,25 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            if let Err(e) = ops.add(scope, &k, label, batch.clone()).await {
-                return (Err(e), false);
+            let added = match ops.add(scope, &k, label, batch.clone()).await {
+                Ok(AddOutcome::Added(a) | AddOutcome::AlreadyPresent(a)) => a,
+                Err(e) => return (Err(e), false),
+            };
+            edits.push(KeyEdit::Added {
+                scope: scope.clone(),
+                key: added.clone(),
+            });
+            let rest = rotate_rest(ops, scope, old, new, batch).await;
+            if rest.is_ok() {
+                // The new key took the old one's place.
+                edits.pop();
+                edits.push(KeyEdit::Replaced {
+                    scope: scope.clone(),
+                    old: old.clone(),
+                    new: added,
+                });
             }
-            return (rotate_rest(ops, scope, old, new, batch).await, true);
+            return (rest, true);
         }
     };
     (result, false)

@@ -6,10 +6,12 @@
 mod apply;
 mod journaled;
 mod plan;
+mod template;
 
 pub use apply::{ItemResult, ItemStatus, apply, snapshot};
 pub use journaled::{batch_plan, planned_item};
 pub use plan::*;
+pub use template::{render_label, template_uses, validate_add_template, validate_template};
 
 #[cfg(test)]
 mod tests {
@@ -65,6 +67,76 @@ mod tests {
     }
 
     #[test]
+    fn templates_take_doubled_braces_literally() {
+        assert!(validate_template("{{repo}}-{repo}").is_ok());
+        assert_eq!(
+            render_label("{{x}}-{repo}-}}{{", &repo("api"), "", None).unwrap(),
+            "{x}-api-}{"
+        );
+        // A lone brace is neither a placeholder nor a literal one.
+        assert!(validate_template("a}b").is_err());
+        assert!(validate_template("a{b").is_err());
+    }
+
+    #[test]
+    fn add_plans_render_the_label_template_per_place() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![]);
+        snap.insert(repo("b"), vec![]);
+        let key = NewKey {
+            text: K1.into(),
+            fingerprint: fp(K1),
+        };
+        let projects = BTreeMap::from([(repo("b"), "API".to_string())]);
+        let plan = BulkRequest::Add {
+            key,
+            label: "ci-{repo}-{project}".into(),
+            scopes: vec![repo("a"), repo("b")],
+        }
+        .plan(&snap, &projects);
+        let labels: Vec<&str> = plan
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Add { label, .. } => label.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(labels, ["ci-a-", "ci-b-API"]);
+    }
+
+    #[test]
+    fn a_repository_that_keeps_an_inherited_project_key_is_not_left_without_keys() {
+        let project = KeyScope::Project {
+            workspace: "acme".into(),
+            project: "API".into(),
+        };
+        const K2: &str =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE";
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
+        snap.insert(repo("b"), vec![dk(2, K1, "ci")]);
+        snap.insert(project.clone(), vec![dk(3, K2, "project-wide")]);
+        // a inherits the project's key; b is in no project.
+        let projects = BTreeMap::from([(repo("a"), "API".to_string())]);
+        let request = BulkRequest::Delete {
+            targets: vec![(repo("a"), fp(K1)), (repo("b"), fp(K1))],
+        };
+        let plan = request.plan(&snap, &projects);
+        assert_eq!(plan.empties, vec![repo("b")]);
+        assert!(
+            plan.summary()
+                .contains("Leaves 1 place without any key: acme/b.")
+        );
+        // Once the project's key goes in the same plan, a has nothing left either.
+        let request = BulkRequest::Delete {
+            targets: vec![(repo("a"), fp(K1)), (project.clone(), fp(K2))],
+        };
+        let plan = request.plan(&snap, &projects);
+        assert_eq!(plan.empties, vec![repo("a"), project]);
+    }
+
+    #[test]
     fn delete_plan_flags_last_key_and_missing_targets() {
         let mut snap = Snapshot::new();
         snap.insert(repo("a"), vec![dk(1, K1, "ci")]);
@@ -99,6 +171,31 @@ mod tests {
         assert_eq!(plan.already_present, vec![repo("a")]);
         assert_eq!(plan.counts().add, 1);
         assert!(!plan.needs_typed_confirmation());
+    }
+
+    #[test]
+    fn an_add_plan_names_the_label_a_present_key_carries_when_it_differs() {
+        let mut snap = Snapshot::new();
+        snap.insert(repo("a"), vec![dk(1, K1, "old-name")]);
+        snap.insert(repo("b"), vec![dk(2, K1, "{b}")]);
+        let key = NewKey {
+            text: K1.into(),
+            fingerprint: fp(K1),
+        };
+        let plan = BulkRequest::Add {
+            key,
+            label: "{{{repo}}}".into(),
+            scopes: vec![repo("a"), repo("b")],
+        }
+        .plan(&snap, &BTreeMap::new());
+        assert_eq!(plan.already_present, vec![repo("a"), repo("b")]);
+        assert_eq!(
+            plan.lines(),
+            [
+                "=   acme/a  already present as 'old-name', not '{a}'",
+                "=   acme/b  already present",
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::template::render_label;
 use crate::bitbucket::{DeployKey, KeyScope};
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
@@ -254,6 +255,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Scopes that already hold the key to add (reported, not errors).
     pub already_present: Vec<KeyScope>,
+    /// Of those, the ones where the key carries another label than the one asked for: the
+    /// label it carries, and the one asked for.
+    pub present_as: BTreeMap<KeyScope, (String, String)>,
     /// Targets whose key is not there (any more).
     pub missing: Vec<(KeyScope, Fingerprint)>,
     /// Items that cannot be planned, with the reason (for example a label template that
@@ -373,7 +377,14 @@ impl Plan {
         out.extend(
             self.already_present
                 .iter()
-                .map(|s| format!("=   {s}  already present")),
+                .map(|s| match self.present_as.get(s) {
+                    Some((held, asked)) => format!(
+                        "=   {s}  already present as '{}', not '{}'",
+                        clean_line(held),
+                        clean_line(asked)
+                    ),
+                    None => format!("=   {s}  already present"),
+                }),
         );
         out.extend(
             self.missing
@@ -398,56 +409,6 @@ impl Plan {
             ..Plan::default()
         }
     }
-}
-
-/// Checks a label template's placeholders.
-pub fn validate_template(t: &str) -> Result<(), String> {
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("the label template {t:?} has a '{{' without '}}'"))?;
-        let name = &after[..close];
-        if !matches!(name, "workspace" | "repo" | "project" | "label") {
-            return Err(format!(
-                "the label template {t:?} uses {{{name}}}; the placeholders are {{workspace}}, {{repo}}, {{project}} and {{label}}"
-            ));
-        }
-        rest = &after[close + 1..];
-    }
-    Ok(())
-}
-
-/// Renders a label template for one key, and checks the result is a usable label.
-pub fn render_label(
-    template: &str,
-    scope: &KeyScope,
-    old_label: &str,
-    project_of_repo: Option<&str>,
-) -> Result<String, String> {
-    let (repo, project) = match scope {
-        KeyScope::Repository { repo, .. } => (repo.as_str(), project_of_repo.unwrap_or("")),
-        KeyScope::Project { project, .. } => ("", project.as_str()),
-    };
-    let label = template
-        .replace("{workspace}", scope.workspace())
-        .replace("{repo}", repo)
-        .replace("{project}", project)
-        .replace("{label}", old_label);
-    let label = label.trim().to_string();
-    if label.is_empty() {
-        return Err(format!(
-            "the template {template:?} gives an empty label here"
-        ));
-    }
-    if label.chars().any(char::is_control) {
-        return Err("the label would contain control characters".into());
-    }
-    if label.chars().count() > 255 {
-        return Err("the label would be longer than 255 characters".into());
-    }
-    Ok(label)
 }
 
 fn find<'a>(snapshot: &'a Snapshot, scope: &KeyScope, fp: &Fingerprint) -> Option<&'a DeployKey> {
@@ -543,14 +504,26 @@ impl BulkRequest {
             }
             BulkRequest::Add { key, label, scopes } => {
                 for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
-                    if find(snapshot, &scope, &key.fingerprint).is_some() {
+                    // The label may be a template, rendered per place as a relabel's is.
+                    let project = projects.get(&scope).map(String::as_str);
+                    let rendered = render_label(label, &scope, "", project);
+                    if let Some(k) = find(snapshot, &scope, &key.fingerprint) {
+                        let held = k.label.clone().unwrap_or_default();
+                        if let Ok(asked) = &rendered
+                            && *asked != held
+                        {
+                            plan.present_as.insert(scope.clone(), (held, asked.clone()));
+                        }
                         plan.already_present.push(scope);
-                    } else {
-                        plan.changes.push(Change::Add {
+                        continue;
+                    }
+                    match rendered {
+                        Ok(label) => plan.changes.push(Change::Add {
                             scope,
                             key: key.clone(),
-                            label: label.clone(),
-                        });
+                            label,
+                        }),
+                        Err(why) => plan.invalid.push((scope, why)),
                     }
                 }
             }
@@ -624,12 +597,47 @@ impl BulkRequest {
                 Change::Relabel { .. } | Change::Rotate { .. } => {}
             }
         }
+        // A repository whose project still holds a key inherits it: it keeps access, so it
+        // is not left without keys. Its project's count is what remains after this plan.
+        let inherits = |scope: &KeyScope| {
+            let Some(project) = projects.get(scope) else {
+                return false;
+            };
+            let project = KeyScope::Project {
+                workspace: scope.workspace().to_string(),
+                project: project.clone(),
+            };
+            remaining
+                .get(&project)
+                .copied()
+                .or_else(|| snapshot.get(&project).map(Vec::len))
+                .is_some_and(|n| n > 0)
+        };
         plan.empties = remaining
-            .into_iter()
-            .filter(|(_, n)| *n == 0)
-            .map(|(s, _)| s.clone())
+            .iter()
+            .filter(|(s, n)| **n == 0 && !inherits(s))
+            .map(|(s, _)| (*s).clone())
             .collect();
         plan
+    }
+
+    /// [`Self::scopes`], plus the projects whose keys the targeted repositories inherit
+    /// (`projects` maps a repository to its project): whether a repository is left without
+    /// keys depends on them, so a plan and its re-check read them too.
+    pub fn scopes_with_projects(&self, projects: &BTreeMap<KeyScope, String>) -> Vec<KeyScope> {
+        let mut set: BTreeSet<KeyScope> = self.scopes().into_iter().collect();
+        // Only deletes take a key away without putting one back.
+        if let BulkRequest::Delete { targets } = self {
+            for (scope, _) in targets {
+                if let Some(project) = projects.get(scope) {
+                    set.insert(KeyScope::Project {
+                        workspace: scope.workspace().to_string(),
+                        project: project.clone(),
+                    });
+                }
+            }
+        }
+        set.into_iter().collect()
     }
 }
 

@@ -2,20 +2,47 @@
 //! the TUI's recovery dialog.
 
 use super::*;
+use crate::ops::edits::KeyEdit;
 
 impl KeyOps<'_> {
     /// Finishes a pending entry. Idempotent: a key already where it should be just closes it.
     /// Returns what was done, as a sentence.
     pub async fn recover(&self, entry: &Entry) -> Result<String, OpError> {
+        self.recover_listed(entry).await.map(|(said, _)| said)
+    }
+
+    /// [`Self::recover`], also returning the place's keys as they are once it is done (read
+    /// before acting, then changed by what was done), for the views that show them.
+    pub async fn recover_listed(
+        &self,
+        entry: &Entry,
+    ) -> Result<(String, Option<KeyEdit>), OpError> {
         let _lock = self.journal.lock().await?;
         // Another process may have finished it while we waited for the lock.
         let fresh = self.journal.find(&entry.id)?;
         if !fresh.pending() {
-            return Ok(format!("entry {} was already finished", entry.id));
+            return Ok((format!("entry {} was already finished", entry.id), None));
         }
         let r = &fresh.record;
-        let keys = list_keys(self.client, &r.scope).await?;
+        let mut keys = list_keys(self.client, &r.scope).await?;
         let present = find_fingerprint(&keys, &r.fingerprint).cloned();
+        let said = self.finish(&fresh, present, &mut keys).await?;
+        let listed = KeyEdit::Listed {
+            scope: r.scope.clone(),
+            keys,
+        };
+        Ok((said, Some(listed)))
+    }
+
+    /// Carries a pending entry through; `keys` (the place's keys as read) is kept up to date
+    /// with what is done.
+    async fn finish(
+        &self,
+        fresh: &Entry,
+        present: Option<DeployKey>,
+        keys: &mut Vec<DeployKey>,
+    ) -> Result<String, OpError> {
+        let r = &fresh.record;
         match r.intent {
             Intent::Add => match present {
                 Some(k) => {
@@ -28,6 +55,7 @@ impl KeyOps<'_> {
                 }
                 None => {
                     let k = self.readd_and_verify(&fresh.id, r).await?;
+                    keys.push(k.clone());
                     Ok(format!(
                         "added key {} to {} (id {})",
                         r.fingerprint, r.scope, k.id
@@ -45,6 +73,7 @@ impl KeyOps<'_> {
                 }
                 Some(k) => {
                     delete_id(self.client, &r.scope, k.id).await?;
+                    keys.retain(|x| x.id != k.id);
                     self.journal.append(&fresh.id, Step::Deleted)?;
                     self.done(&fresh.id, r)?;
                     Ok(format!("deleted key {} from {}", r.fingerprint, r.scope))
@@ -71,8 +100,10 @@ impl KeyOps<'_> {
                             Err(e) if e.kind == ApiErrorKind::NotFound => {}
                             Err(e) => return Err(e.into()),
                         }
+                        keys.retain(|x| x.id != k.id);
                         self.journal.append(&fresh.id, Step::Deleted)?;
                         let k = self.readd_and_verify(&fresh.id, r).await?;
+                        keys.push(k.clone());
                         Ok(format!(
                             "relabelled key {} on {} to '{}' (id {})",
                             r.fingerprint,
@@ -83,6 +114,7 @@ impl KeyOps<'_> {
                     }
                     None => {
                         let k = self.readd_and_verify(&fresh.id, r).await?;
+                        keys.push(k.clone());
                         Ok(format!(
                             "re-added key {} to {} as '{}' (id {})",
                             r.fingerprint,

@@ -19,7 +19,7 @@ use super::state::{Load, ReqId, ScanData, State};
 mod rows;
 mod update;
 pub use rows::RowsCache;
-pub use update::{after, ask_cache, update};
+pub use update::{after, ask_cache, clamp_all_keys, update};
 
 /// What the caller knows that the views need: where to read and write, and the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -143,6 +143,9 @@ pub struct Insight {
     pub scroll: usize,
     /// The help overlay shows the scope table instead of the keys.
     pub help_scopes: bool,
+    /// Edits of bbkeys' own writes per workspace since its last `R` scan, replayed over a
+    /// cached scan that arrives later (it may have been read before they were stored).
+    pub edits: HashMap<String, Vec<crate::ops::edits::KeyEdit>>,
 }
 
 impl Default for Insight {
@@ -160,6 +163,7 @@ impl Default for Insight {
             cred_req: 0,
             scroll: 0,
             help_scopes: false,
+            edits: HashMap::new(),
         }
     }
 }
@@ -188,6 +192,13 @@ pub enum InsightCommand {
         rules: AuditConfig,
         /// Whether the inventory came from the cache (recorded in the report).
         cached: bool,
+    },
+    /// Bring the cached scans up to date with finished writes.
+    StoreEdits {
+        /// Cache directory.
+        dir: PathBuf,
+        /// The writes' edits.
+        edits: Vec<crate::ops::edits::KeyEdit>,
     },
     /// Run `doctor`'s read-only probes.
     Diagnose {

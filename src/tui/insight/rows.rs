@@ -2,9 +2,10 @@
 //!
 //! Filtering and sorting 10,000 keys takes about a millisecond, and the view draws ~50 of them;
 //! doing it on every frame (and on every cursor step) would spend the whole frame budget. The
-//! rows only change with the filter or the sort, and the inventory they index cannot change
+//! rows only change with the filter or the sort, and the inventory they index does not change
 //! under them: a new scan or cache load replaces the whole [`WorkspaceInventory`], and this
-//! cache with it. So the last answer is kept here, keyed by filter and sort.
+//! cache with it, and the edits of a finished write replace this cache when they change the
+//! inventory. So the last answer is kept here, keyed by filter and sort.
 //!
 //! [`WorkspaceInventory`]: super::WorkspaceInventory
 

@@ -354,6 +354,8 @@ fn answer(state: &mut State, msg: InsightMsg) {
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
+            // The scan read every place after the writes before it: nothing to replay.
+            state.insight.edits.remove(&ws);
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
                 open_find(state, target);
@@ -374,6 +376,11 @@ fn answer(state: &mut State, msg: InsightMsg) {
             let stage = match answer {
                 CacheAnswer::Found { panes, age } => {
                     fill_panes(state, &ws, *panes);
+                    // The file may have been read before this session's writes were stored.
+                    let edits = state.insight.edits.get(&ws).cloned().unwrap_or_default();
+                    for e in &edits {
+                        crate::tui::pane_edits::apply(state, e);
+                    }
                     state.message = Some((
                         format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
                         false,
@@ -400,6 +407,10 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 return;
             }
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
+            let mut inventory = inventory;
+            if let Some(edits) = state.insight.edits.get(&ws) {
+                inventory.apply(edits);
+            }
             state.insight.inventories.insert(
                 ws.clone(),
                 WorkspaceInventory {
@@ -469,7 +480,8 @@ fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
     }
 }
 
-fn clamp_all_keys(state: &mut State) {
+/// Keeps the All keys cursor on a row after the rows changed.
+pub fn clamp_all_keys(state: &mut State) {
     let len = all_keys_rows(state).len();
     let v = &mut state.insight.all_keys;
     v.cursor = v.cursor.min(len.saturating_sub(1));
