@@ -45,6 +45,11 @@ impl ServerError {
             .and_then(|e| e.errors.into_iter().next());
         let (exception, message) = match first {
             Some(item) => (item.exception_name, item.message.unwrap_or_default()),
+            // A gateway's error page says nothing a person can act on, and its markup is noise.
+            None if text.trim_start().starts_with('<') => (
+                None,
+                "an HTML page, from a proxy or gateway in front of Bitbucket".to_string(),
+            ),
             None => (None, text.trim().to_string()),
         };
         let mut message = crate::sanitize::clean_line(&message);

@@ -10,6 +10,7 @@ mod client;
 mod common;
 mod contract;
 mod crash;
+mod datacenter;
 mod demo;
 mod faults;
 mod forge_cloud;
