@@ -194,7 +194,7 @@ fn answer(
     {
         // The body is UNVERIFIED (§5): empty and plain text alternate.
         let k = sh.refusals.fetch_add(1, Ordering::SeqCst);
-        let reply = if k % 2 == 0 {
+        let reply = if k.is_multiple_of(2) {
             Reply::empty(429)
         } else {
             Reply::text(429, "text/plain", "Too many requests")

@@ -276,12 +276,14 @@ async fn a_write_without_the_xsrf_header_is_a_plain_text_403_and_the_client_alwa
 
 #[tokio::test]
 async fn rate_limited_answers_429_with_retry_after_and_the_client_waits_and_goes_on() {
-    let mut opts = bbkeys::demo::datacenter::DcSimOptions::default();
-    opts.rate_limit = Some(bbkeys::demo::datacenter::TokenBucket {
-        capacity: 2,
-        per_second: 100.0,
-    });
-    let sim = dc_sim_with(opts).await;
+    let sim = dc_sim_with(bbkeys::demo::datacenter::DcSimOptions {
+        rate_limit: Some(bbkeys::demo::datacenter::TokenBucket {
+            capacity: 2,
+            per_second: 100.0,
+        }),
+        ..Default::default()
+    })
+    .await;
     let c = admin(&sim);
     for _ in 0..6 {
         assert_eq!(

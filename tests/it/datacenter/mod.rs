@@ -3,6 +3,7 @@
 //! (`endpoints`, `errors`), through the `Forge` trait (`forge`), plus paging, rate limiting and
 //! the simulator's own quirks (`quirks`).
 
+mod bulk;
 mod endpoints;
 mod errors;
 mod forge;

@@ -102,32 +102,6 @@ async fn the_server_root_keeps_its_context_path() {
 }
 
 #[tokio::test]
-async fn a_bulk_revoke_that_answers_204_and_does_nothing_falls_back_per_grant() {
-    let sim = dc_sim().await;
-    sim.control().add_fault(
-        Fault::new(
-            bbkeys::demo::PathPattern::Exact("/rest/keys/1.0/ssh/4".into()),
-            FaultAction::respond(204, "text/plain", ""),
-        )
-        .method("DELETE"),
-    );
-    let places = [repo("ACME", "billing"), repo("OPS", "infra")];
-    let outcome = admin(&sim).bulk_revoke(4, &places).await.unwrap();
-    assert!(outcome.fell_back);
-    assert_eq!(outcome.revoked.len(), 2);
-    assert!(outcome.failed.is_empty());
-    assert!(
-        sim.control().dump().key(4).is_none(),
-        "the last grant took the key with it"
-    );
-    let deletes = requests(&sim)
-        .into_iter()
-        .filter(|r| r.starts_with("DELETE"))
-        .count();
-    assert_eq!(deletes, 3, "one bulk request, then one per grant");
-}
-
-#[tokio::test]
 async fn seeded_dates_follow_the_now_option() {
     let later = bbkeys::demo::DEMO_NOW + time::Duration::days(100);
     let sim = dc_sim_with(DcSimOptions {
