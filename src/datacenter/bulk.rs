@@ -119,6 +119,58 @@ impl DcClient {
         places.dedup();
         Ok(places)
     }
+
+    /// [`DcClient::usage_places`], plus the repositories the user administers in projects they
+    /// do not administer, read one by one: the lookups never show those (§4, "fall back to
+    /// listing administered repositories"). Still limited to what the credential may see.
+    pub async fn usage_report(&self, id: u64) -> Result<UsageReport, ForgeError> {
+        let mut places = self.usage_places(id).await?;
+        let administered: Vec<String> = self
+            .projects_administered()
+            .await?
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        let outside: Vec<Place> = self
+            .repositories_administered(None)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let project = r.project?.key;
+                (!administered.contains(&project)).then(|| Place::Repository {
+                    forge: crate::forge::ForgeKind::DataCenter,
+                    owner: project,
+                    repo: r.slug,
+                })
+            })
+            .collect();
+        let listed = outside.len();
+        for place in outside {
+            match still_granted(self, &place, id).await {
+                Ok(true) => places.push(place),
+                // Not granted there, or a project that restricts repository admins (8.8).
+                Ok(false) => {}
+                Err(e) if e.kind == ForgeErrorKind::NotPermitted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        places.sort();
+        places.dedup();
+        Ok(UsageReport {
+            places,
+            listed_repositories: listed,
+        })
+    }
+}
+
+/// Where a key is used, as far as the credential may see: never more than that, since the
+/// lookups hide projects the user does not administer (§4).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageReport {
+    /// The places found.
+    pub places: Vec<Place>,
+    /// Repositories read one by one because the lookups do not cover them.
+    pub listed_repositories: usize,
 }
 
 #[cfg(test)]

@@ -122,7 +122,10 @@ pub(crate) fn classify(
             ),
         ),
         // Data Center answers a permission denial with 401, and some proxies with 403 (§5).
-        401 | 403 => (ForgeErrorKind::NotPermitted, permission_denied(what, &e)),
+        401 | 403 => (
+            ForgeErrorKind::NotPermitted,
+            permission_denied(what, &e, cx.credential),
+        ),
         404 => (
             ForgeErrorKind::NotFound,
             format!(
@@ -161,11 +164,18 @@ pub(crate) fn classify(
     ForgeError::new(kind, advice).with_status(status)
 }
 
-fn permission_denied(what: &str, e: &ServerError) -> String {
+fn permission_denied(what: &str, e: &ServerError, credential: &DcCredential) -> String {
+    // Whether project and repository tokens may manage keys at all is UNVERIFIED (§2).
+    let token = match credential {
+        DcCredential::Bearer { .. } => {
+            " A project or repository access token may not be allowed to manage access keys at all."
+        }
+        _ => "",
+    };
     format!(
         "Could not {what}: the credential was accepted but is not permitted to do this (Data Center says so with a 401). \
          Repository keys need REPO_ADMIN and project keys PROJECT_ADMIN; a token is further capped by its own permission, \
-         and since 8.8 a project admin can stop repository admins from managing access keys.{}",
+         and since 8.8 a project admin can stop repository admins from managing access keys.{token}{}",
         e.quoted()
     )
 }

@@ -174,6 +174,6 @@ impl Forge for DcClient {
     }
 
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
-        async move { self.usage_places(id).await }.boxed()
+        async move { Ok(self.usage_report(id).await?.places) }.boxed()
     }
 }

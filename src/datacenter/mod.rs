@@ -23,7 +23,7 @@ mod forge_impl;
 pub(crate) mod paging;
 pub mod wire;
 
-pub use bulk::BulkRevoke;
+pub use bulk::{BulkRevoke, UsageReport};
 pub use client::{DEFAULT_PAGE_LIMIT, DcClient, DcOptions, parse_root_url};
 pub use credential::{DcCredential, Secret};
 pub use endpoints::Added;

@@ -194,6 +194,13 @@ impl DcKey {
         }
     }
 
+    /// When the key expires, epoch ms: `createdDate` + `expiryDays` days (§7; 10.2 has no
+    /// expiry-date field). `None` without expiry, or without a creation date to count from.
+    pub fn expires_ms(&self) -> Option<i64> {
+        let days = i64::from(self.expiry_days?);
+        Some(self.created_ms? + days * 86_400_000)
+    }
+
     /// `(<type> <base64>, comment)`: the key text split where the comment starts.
     pub fn split_text(&self) -> (String, Option<String>) {
         let mut parts = self.text.split_whitespace();

@@ -172,3 +172,19 @@ fn the_last_page_may_say_so_with_a_null_or_absent_next_start() {
         (Some(1), Some(1), Some(false))
     );
 }
+
+#[test]
+fn expiry_counts_from_the_creation_date() {
+    let g = grant(&format!(
+        r#"{{"id": 1, "text": "{TEXT}", "createdDate": 1730000000000, "expiryDays": 2}}"#
+    ));
+    assert_eq!(g.key.expires_ms(), Some(1_730_000_000_000 + 2 * 86_400_000));
+    let no_date = grant(&format!(
+        r#"{{"id": 1, "text": "{TEXT}", "expiryDays": 2}}"#
+    ));
+    assert_eq!(no_date.key.expires_ms(), None);
+    let no_expiry = grant(&format!(
+        r#"{{"id": 1, "text": "{TEXT}", "createdDate": 1}}"#
+    ));
+    assert_eq!(no_expiry.key.expires_ms(), None);
+}

@@ -92,3 +92,44 @@ async fn a_bulk_revoke_that_answers_204_and_does_nothing_falls_back_per_grant() 
         .count();
     assert_eq!(deletes, 3, "one bulk request, then one per grant");
 }
+
+#[tokio::test]
+async fn the_simulator_takes_the_spec_s_single_object_body_as_well_as_arrays() {
+    let sim = dc_sim().await;
+    let headers = [
+        ("X-Atlassian-Token", "no-check"),
+        ("Content-Type", "application/json"),
+    ];
+    let body = r#"{"projects": {"key": "OPS"}, "repositories": {"slug": "deploy", "project": {"key": "OPS"}}}"#;
+    let (status, _) = raw(
+        &sim,
+        Method::DELETE,
+        "/rest/keys/1.0/ssh/1",
+        &headers,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(
+        sim.control()
+            .dump()
+            .grants_at(&project("OPS"))
+            .iter()
+            .all(|g| g.key_id != 1)
+    );
+    // A target that does not exist is a 404, and nothing is revoked.
+    let body = r#"{"repositories": [{"slug": "api", "project": {"key": "ACME"}}, {"slug": "nope", "project": {"key": "ACME"}}]}"#;
+    let (status, _) = raw(
+        &sim,
+        Method::DELETE,
+        "/rest/keys/1.0/ssh/1",
+        &headers,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        sim.control().dump().grants_at(&repo("ACME", "api")).len(),
+        1
+    );
+}

@@ -195,15 +195,61 @@ async fn a_delete_the_server_answers_204_for_but_does_not_do_is_reported() {
 }
 
 #[tokio::test]
-async fn usage_is_what_the_credential_may_see() {
+async fn usage_is_what_the_credential_may_see_with_administered_repositories_read_one_by_one() {
     let sim = dc_sim().await;
     let rita = as_user(&sim, bearer(cred::REPO_ADMIN_TOKEN));
-    // Rita administers ACME/web, which holds key 1, but no project: the lookups show nothing.
-    assert!(Forge::usage(&rita, 1).await.unwrap().is_empty());
+    // Rita administers ACME/web, which holds key 1, but no project: the lookups show her
+    // nothing, so her repository is read directly.
+    assert!(rita.usage_places(1).await.unwrap().is_empty());
+    assert_eq!(Forge::usage(&rita, 1).await.unwrap(), [repo("ACME", "web")]);
+    let report = rita.usage_report(1).await.unwrap();
+    assert_eq!(report.listed_repositories, 1);
+    // The admin's SEC/vault key is invisible to the lookups (she does not administer SEC);
+    // DATA/warehouse restricts repository admins and is skipped, not an error.
+    let dana = admin(&sim);
+    assert!(dana.usage_places(6).await.unwrap().is_empty());
     assert_eq!(
-        Forge::keys(&rita, &repo("ACME", "web")).await.unwrap()[0].id,
-        1
+        Forge::usage(&dana, 6).await.unwrap(),
+        [repo("SEC", "vault")]
     );
-    let unknown = Forge::usage(&admin(&sim), 4242).await.unwrap_err();
+    // Grants in projects out of sight stay out of sight (SEC/audit-log, HR/payroll).
+    assert_eq!(Forge::usage(&dana, 1).await.unwrap().len(), 3);
+    let unknown = Forge::usage(&dana, 4242).await.unwrap_err();
     assert_eq!(unknown.kind, ForgeErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn errors_reach_the_forge_caller_as_kinds() {
+    let sim = dc_sim().await;
+    let expired = as_user(&sim, bearer(cred::EXPIRED_TOKEN));
+    let e = Forge::owners(&expired).await.unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::Authentication);
+    assert!(e.kind.is_credential_problem());
+    let viewer = as_user(&sim, bearer(cred::VIEWER_TOKEN));
+    let e = Forge::keys(&viewer, &repo("ACME", "api"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::NotPermitted);
+    assert!(
+        e.advice.contains("project or repository access token"),
+        "{}",
+        e.advice
+    );
+    let personal = NewAccessKey {
+        key: key_line(cred::PERSONAL_KEY_LINE).unwrap().into(),
+        label: "mine".into(),
+        permission: Permission::Read,
+        expiry_days: None,
+    };
+    let e = Forge::add_key(&admin(&sim), &repo("ACME", "api"), &personal)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.status),
+        (ForgeErrorKind::InvalidInput, Some(409))
+    );
+    let e = Forge::set_permission(&admin(&sim), &repo("ACME", "nope"), 1, Permission::Read)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ForgeErrorKind::NotFound);
 }
