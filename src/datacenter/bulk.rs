@@ -137,7 +137,7 @@ impl DcClient {
             .into_iter()
             .filter_map(|r| {
                 let project = r.project?.key;
-                (!administered.contains(&project)).then(|| Place::Repository {
+                (!administered.contains(&project)).then_some(Place::Repository {
                     forge: crate::forge::ForgeKind::DataCenter,
                     owner: project,
                     repo: r.slug,
