@@ -131,3 +131,80 @@ async fn seeded_dates_follow_the_now_option() {
         100 * 86_400_000
     );
 }
+
+#[tokio::test]
+async fn an_add_answered_200_as_older_docs_describe_is_accepted() {
+    // §8: older docs give 200 for a successful add; 10.2 and 8.x answer 201.
+    let sim = dc_sim().await;
+    let body = format!(
+        r#"{{"key":{{"id":55,"text":"{}","label":"older"}},"permission":"REPO_READ","repository":{{"slug":"api","project":{{"key":"ACME"}}}}}}"#,
+        fresh(5)
+    );
+    sim.control().add_fault(
+        Fault::prefix(
+            "/rest/keys/1.0/projects/ACME/repos/api/ssh",
+            FaultAction::respond(200, "application/json", &body),
+        )
+        .method("POST")
+        .once(),
+    );
+    let new = bbkeys::forge::NewAccessKey {
+        key: fresh(5),
+        label: "older".into(),
+        permission: bbkeys::forge::Permission::Read,
+        expiry_days: None,
+    };
+    let added = admin(&sim)
+        .add_grant(&repo("ACME", "api"), &new)
+        .await
+        .unwrap();
+    assert_eq!((added.status, added.grant.key.id), (200, 55));
+}
+
+#[tokio::test]
+async fn without_an_x_ausername_header_the_identity_is_a_token_without_a_user() {
+    // §2: the header is a convention, UNVERIFIED for tokens without a user.
+    let sim = dc_sim().await;
+    sim.control().add_fault(Fault::prefix(
+        "/rest/ssh/1.0/settings",
+        FaultAction::respond(
+            200,
+            "application/json",
+            r#"{"enabled":true,"accessKeysEnabled":true}"#,
+        ),
+    ));
+    let me = Forge::whoami(&admin(&sim)).await.unwrap();
+    assert_eq!(
+        (me.display_name.as_str(), me.handle),
+        ("an access token without a user", None)
+    );
+}
+
+#[tokio::test]
+async fn minimum_permission_limits_a_listing_to_write_grants() {
+    let sim = dc_sim().await;
+    let (status, body) = raw(
+        &sim,
+        reqwest::Method::GET,
+        "/rest/keys/1.0/projects/OPS/ssh?minimumPermission=PROJECT_WRITE",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<u64> = page["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"]["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [8]);
+    // Keys come back as the contract shows them: no `SHA256:` prefix, epoch-ms strings.
+    let key = &page["values"][0]["key"];
+    assert!(!key["fingerprint"].as_str().unwrap().starts_with("SHA256:"));
+    assert!(
+        key.get("lastAuthenticated").is_none(),
+        "ops-deployer was never used"
+    );
+}
