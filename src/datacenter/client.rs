@@ -41,6 +41,9 @@ pub struct DcOptions {
     pub backoff_max: Duration,
     /// The page size asked for (default [`DEFAULT_PAGE_LIMIT`]).
     pub page_limit: u32,
+    /// Extra PEM CA bundle, added to the system store: self-hosted servers often carry a
+    /// certificate from a company CA.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl DcOptions {
@@ -56,6 +59,7 @@ impl DcOptions {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             page_limit: DEFAULT_PAGE_LIMIT,
+            ca_file: None,
         }
     }
 }
@@ -132,6 +136,26 @@ pub fn parse_root_url(raw: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// The certificates of a PEM bundle; an unreadable or empty file is an error, not a silent
+/// fallback to the system store.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem =
+        std::fs::read(path).map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        format!(
+            "ca_file {} holds no usable PEM certificate: {e}",
+            path.display()
+        )
+    })?;
+    if certs.is_empty() {
+        return Err(format!(
+            "ca_file {} holds no PEM certificate",
+            path.display()
+        ));
+    }
+    Ok(certs)
+}
+
 pub(super) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host() == b.host()
@@ -161,11 +185,17 @@ impl DcClient {
                 attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .redirect(policy)
-            .user_agent(concat!("bbkeys/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("bbkeys/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &options.ca_file {
+            for cert in read_ca_file(path).map_err(refuse)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| refuse(format!("the HTTP client could not be set up: {e}")))?;
         let seed = std::time::SystemTime::now()
@@ -300,6 +330,20 @@ mod tests {
         assert!(parse_root_url("ftp://x").is_err());
         assert!(parse_root_url("https://u:p@x").is_err());
         assert!(parse_root_url("https://x/?a=b").is_err());
+    }
+
+    #[test]
+    fn a_ca_file_that_cannot_be_used_is_refused_by_name() {
+        let mut o = DcOptions::new("https://x", DcCredential::None);
+        o.ca_file = Some("/nonexistent/bbkeys-ca.pem".into());
+        let e = DcClient::new(o).unwrap_err();
+        assert!(e.advice.contains("bbkeys-ca.pem"), "{}", e.advice);
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate").unwrap();
+        let mut o = DcOptions::new("https://x", DcCredential::None);
+        o.ca_file = Some(empty);
+        assert!(DcClient::new(o).is_err());
     }
 
     #[test]

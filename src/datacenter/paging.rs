@@ -56,7 +56,7 @@ impl DcClient {
             }
             let here = start.unwrap_or(0);
             match page.next_page_start {
-                Some(next) if next > here || (start.is_none() && next > 0) => start = Some(next),
+                Some(next) if next > here => start = Some(next),
                 other => {
                     return Err(errors::decode(
                         what,
