@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod datacenter;
 pub mod demo;
 pub mod forge;
 pub mod journal;

@@ -77,8 +77,7 @@ pub fn is_deceptive(s: &str) -> bool {
     if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return false;
     }
-    s.chars()
-        .any(is_hidden_or_active)
+    s.chars().any(is_hidden_or_active)
 }
 
 /// `s` as the server sent it, printable: each character [`is_deceptive`] looks for written as
@@ -92,9 +91,7 @@ pub fn escape_visible(s: &str) -> String {
             c if c.is_control() && (c as u32) < 0x100 => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
-            c if is_hidden_or_active(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
+            c if is_hidden_or_active(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }

@@ -23,6 +23,7 @@ mod control;
 mod control_http;
 pub mod credentials;
 mod data;
+pub mod datacenter;
 mod demo_data;
 mod faults;
 mod keys;

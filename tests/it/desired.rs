@@ -34,7 +34,9 @@ impl Setup {
 async fn export_then_plan_is_no_change_and_an_edit_is_planned() {
     let s = Setup::new().await;
     let file = s.home.path().join("keys.toml");
-    let out = s.run(&["export", "acme", "--out", file.to_str().unwrap()]).await;
+    let out = s
+        .run(&["export", "acme", "--out", file.to_str().unwrap()])
+        .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("[[key]]") && text.contains("acme/"), "{text}");
@@ -42,7 +44,13 @@ async fn export_then_plan_is_no_change_and_an_edit_is_planned() {
     let out = s
         .run(&["plan", "-f", file.to_str().unwrap(), "--detailed-exitcode"])
         .await;
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
 
     // From the stored scan: the same answer, and no request.
@@ -77,14 +85,28 @@ async fn export_then_plan_is_no_change_and_an_edit_is_planned() {
             plan_json.to_str().unwrap(),
         ])
         .await;
-    assert_eq!(out.status.code(), Some(6), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let printed = stdout(&out);
-    assert!(printed.contains("-/+") && printed.contains("renamed-"), "{printed}");
+    assert!(
+        printed.contains("-/+") && printed.contains("renamed-"),
+        "{printed}"
+    );
     assert!(printed.contains("to relabel"), "{printed}");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan_json).unwrap()).unwrap();
     assert!(saved["changes"][0]["action"] == "relabel", "{saved}");
-    assert!(saved["changes"][0]["to"].as_str().unwrap().starts_with("renamed-"));
+    assert!(
+        saved["changes"][0]["to"]
+            .as_str()
+            .unwrap()
+            .starts_with("renamed-")
+    );
 }
 
 #[tokio::test]
@@ -99,6 +121,9 @@ async fn a_keys_file_with_mistakes_is_refused_before_any_request() {
     let out = s.run(&["plan", "-f", file.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("keys.toml:6:1: unknown field `colour`"), "{err}");
+    assert!(
+        err.contains("keys.toml:6:1: unknown field `colour`"),
+        "{err}"
+    );
     assert_eq!(s._sim.control().log().len(), 0, "no request may be sent");
 }

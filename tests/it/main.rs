@@ -12,6 +12,7 @@ mod client;
 mod common;
 mod contract;
 mod crash;
+mod datacenter;
 mod demo;
 mod desired;
 mod faults;

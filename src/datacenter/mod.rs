@@ -1,0 +1,29 @@
+//! The Bitbucket Data Center adapter: the `keys/1.0` and `api/1.0` REST calls of
+//! `shared/bitbucket-datacenter-api.md`, with its quirks, and [`crate::forge::Forge`] on top.
+//!
+//! - [`client`]: options, connection pool, backoff; `exchange`: one request, auth headers,
+//!   the XSRF header on writes, retries and 429 pacing;
+//! - `paging`: `start`/`limit`/`nextPageStart` listings;
+//! - [`endpoints`]: one method per row of the contract's §1 table; [`bulk`]: verified
+//!   revokes, the bulk revoke with its fallback, usage lookups;
+//! - `errors`: the error envelope and 401/403/409 classification into `ForgeError` kinds;
+//! - [`wire`]: the JSON as it arrives, and its conversion to domain types;
+//! - `forge_impl`: the [`crate::forge::Forge`] implementation.
+//!
+//! Not yet wired into the CLI, the configuration or the TUI: that follows the core's port to
+//! the forge seam.
+
+pub mod bulk;
+pub mod client;
+pub mod credential;
+pub mod endpoints;
+pub(crate) mod errors;
+pub(crate) mod exchange;
+mod forge_impl;
+pub(crate) mod paging;
+pub mod wire;
+
+pub use bulk::{BulkRevoke, UsageReport};
+pub use client::{DEFAULT_PAGE_LIMIT, DcClient, DcOptions, parse_root_url};
+pub use credential::{DcCredential, Secret};
+pub use endpoints::Added;
