@@ -350,8 +350,9 @@ pub async fn scan_workspace_gated(
 /// A key without the repository or project summary Bitbucket embeds in it: the listing the
 /// key sits in already names its place, and nothing reads the copy. Dropped as each listing
 /// arrives, it keeps a large scan about a third smaller, in memory, in snapshots and in the
-/// cache.
-fn without_place(mut key: DeployKey) -> DeployKey {
+/// cache. Every listing of keys drops it, so that keys read by a scan and keys read again
+/// before a bulk change compare equal.
+pub(crate) fn without_place(mut key: DeployKey) -> DeployKey {
     key.repository = None;
     key.project = None;
     key

@@ -42,7 +42,8 @@ fn writes(sim: &Simulator) -> usize {
         .count()
 }
 
-/// `keys rotate --from old --to <file> --workspace acme --yes`, checked to succeed.
+/// `keys rotate --from old --to <file> --workspace acme --yes`, checked to succeed on a
+/// workspace nobody else changes: the re-read before the first write finds the plan unchanged.
 async fn rotate_in_acme(
     home: &std::path::Path,
     env: &[(&str, &str)],
@@ -72,6 +73,11 @@ async fn rotate_in_acme(
         "{}{}",
         stdout(&out),
         stderr(&out)
+    );
+    assert!(
+        !stdout(&out).contains("changed since the plan"),
+        "nothing changed between the plan and the re-read: {}",
+        stdout(&out)
     );
 }
 

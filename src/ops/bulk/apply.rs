@@ -22,7 +22,11 @@ pub async fn snapshot(
     let results: Vec<(KeyScope, Result<Vec<DeployKey>, ApiError>)> =
         futures::stream::iter(scopes.iter().cloned())
             .map(|scope| async move {
-                let keys = list_keys(client, &scope).await;
+                let keys = list_keys(client, &scope).await.map(|ks| {
+                    ks.into_iter()
+                        .map(crate::ops::scan::without_place)
+                        .collect()
+                });
                 (scope, keys)
             })
             .buffer_unordered(64)
