@@ -77,14 +77,12 @@ pub(super) struct Inner {
     pub(super) credential: DcCredential,
     pub(super) permits: Semaphore,
     pub(super) max_tries: u32,
-    pub(super) backoff_base: Duration,
-    pub(super) backoff_max: Duration,
+    pub(super) backoff: crate::forge::backoff::Backoff,
     pub(super) page_limit: u32,
     /// After a 429 nothing is sent before this instant: the bucket is per user (§6), so every
     /// request of this client drains the same bucket.
     pub(super) cool_down: Mutex<Option<Instant>>,
     pub(super) sent: Mutex<VecDeque<Instant>>,
-    jitter: Mutex<u64>,
 }
 
 impl std::fmt::Debug for DcClient {
@@ -198,10 +196,6 @@ impl DcClient {
         let http = builder
             .build()
             .map_err(|e| refuse(format!("the HTTP client could not be set up: {e}")))?;
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9e37_79b9_7f4a_7c15);
         Ok(DcClient {
             inner: Arc::new(Inner {
                 http,
@@ -209,12 +203,13 @@ impl DcClient {
                 credential: options.credential,
                 permits: Semaphore::new(options.concurrency.max(1)),
                 max_tries: options.max_tries.max(1),
-                backoff_base: options.backoff_base,
-                backoff_max: options.backoff_max,
+                backoff: crate::forge::backoff::Backoff::new(
+                    options.backoff_base,
+                    options.backoff_max,
+                ),
                 page_limit: options.page_limit.max(1),
                 cool_down: Mutex::new(None),
                 sent: Mutex::new(VecDeque::new()),
-                jitter: Mutex::new(seed | 1),
             }),
         })
     }
@@ -269,29 +264,10 @@ impl DcClient {
         }
     }
 
-    fn jitter(&self) -> f64 {
-        let mut state = lock(&self.inner.jitter);
-        let mut x = *state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        *state = x;
-        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        0.5 + (r as f64 / (1u64 << 53) as f64) / 2.0
-    }
-
     /// The delay before retry `attempt` (0-based): the server's `Retry-After` when it gave one
     /// (capped), else exponential with jitter (§6).
     pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .inner
-            .backoff_base
-            .saturating_mul(1u32 << attempt.min(16));
-        let jittered = exp.min(self.inner.backoff_max).mul_f64(self.jitter());
-        match retry_after {
-            Some(ra) => ra.min(self.inner.backoff_max),
-            None => jittered,
-        }
+        self.inner.backoff.delay(attempt, retry_after)
     }
 }
 

@@ -9,6 +9,7 @@
 //! The methods return boxed futures so that the TUI's worker and the CLI can hold the forge
 //! of the profile in use as `Arc<dyn Forge>`, chosen at run time.
 
+pub mod backoff;
 pub mod error;
 pub mod memory;
 pub mod types;

@@ -91,13 +91,11 @@ struct Inner {
     permits: Semaphore,
     concurrency: usize,
     max_tries: u32,
-    backoff_base: Duration,
-    backoff_max: Duration,
+    backoff: crate::forge::backoff::Backoff,
     requests: RequestLog,
     /// After a 429 no request is sent before this instant: the whole client slows down, not
     /// only the request that was refused (§5: bursts are throttled below the hourly cap).
     cool_down: Mutex<Option<Instant>>,
-    jitter: Mutex<u64>,
 }
 
 impl std::fmt::Debug for Client {
@@ -203,10 +201,6 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| refuse(format!("the HTTP client could not be set up: {e}")))?;
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9e37_79b9_7f4a_7c15);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -219,14 +213,15 @@ impl Client {
                 permits: Semaphore::new(options.concurrency.max(1)),
                 concurrency: options.concurrency.max(1),
                 max_tries: options.max_tries.max(1),
-                backoff_base: options.backoff_base,
-                backoff_max: options.backoff_max,
+                backoff: crate::forge::backoff::Backoff::new(
+                    options.backoff_base,
+                    options.backoff_max,
+                ),
                 requests: match &options.request_log {
                     Some(path) => RequestLog::at(path),
                     None => RequestLog::in_memory(),
                 },
                 cool_down: Mutex::new(None),
-                jitter: Mutex::new(seed | 1),
             }),
         })
     }
@@ -338,33 +333,10 @@ impl Client {
         url
     }
 
-    /// A random factor in [0.5, 1.0) for backoff jitter.
-    fn jitter(&self) -> f64 {
-        let mut state = self.inner.jitter.lock().unwrap_or_else(|p| p.into_inner());
-        // xorshift64*: plenty for spreading retries apart.
-        let mut x = *state;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        *state = x;
-        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        0.5 + (r as f64 / (1u64 << 53) as f64) / 2.0
-    }
-
-    /// The delay before retry number `attempt` (0-based): exponential, capped, with jitter;
-    /// a server's `Retry-After` is honoured up to the cap. Shared with `ops` so every retry
-    /// loop backs off alike.
+    /// The delay before retry number `attempt` (0-based): see [`crate::forge::backoff`].
+    /// Shared with `ops` so every retry loop backs off alike.
     pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .inner
-            .backoff_base
-            .saturating_mul(1u32 << attempt.min(16));
-        let base = exp.min(self.inner.backoff_max);
-        let jittered = base.mul_f64(self.jitter());
-        match retry_after {
-            Some(ra) => ra.min(self.inner.backoff_max).max(jittered),
-            None => jittered,
-        }
+        self.inner.backoff.delay(attempt, retry_after)
     }
 }
 
