@@ -426,6 +426,12 @@ async fn run_plan(
             return Ok(Exit::Ok);
         }
     }
+    execute_plan(ctx, &plan, read).await
+}
+
+/// Applies `plan` (journaled as one batch), stores what it changed in the scan cache and
+/// reports each item; `read` is the exit code the reads before it earned.
+pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Result<Exit, CliError> {
     let stop = Arc::new(AtomicBool::new(false));
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
@@ -447,7 +453,7 @@ async fn run_plan(
         }
     };
     let concurrency = ctx.concurrency();
-    let results = apply(&ops, &plan, concurrency, &stop, &progress).await;
+    let results = apply(&ops, plan, concurrency, &stop, &progress).await;
     let edits: Vec<_> = results
         .iter()
         .flat_map(|r| r.edits.iter().cloned())

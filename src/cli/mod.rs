@@ -86,6 +86,9 @@ pub enum Command {
     /// Compare a keys file with what Bitbucket holds and print the changes (exit 6 with
     /// `--detailed-exitcode` when there are some).
     Plan(desired::PlanArgs),
+    /// Apply a plan saved by `plan --out`, or plan and apply a keys file (`-f F --yes`); every
+    /// touched place is read again first, and the whole change is journaled.
+    Apply(desired::ApplyArgs),
     /// Show, finish or undo journaled operations (relabels, adds, deletes).
     #[command(subcommand)]
     Journal(journal::JournalCommand),
@@ -178,6 +181,11 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
             desired::plan(&ctx, args).await
+        }
+        Some(Command::Apply(args)) => {
+            let ctx = Context::build(&global).await?;
+            ctx.warn_pending();
+            desired::apply(&ctx, args).await
         }
         Some(Command::Journal(cmd)) => {
             let ctx = Context::build(&global).await?;
