@@ -26,6 +26,8 @@ pub enum BatchKind {
     Relabel,
     /// Add a new key, then delete the old one, on every place that holds the old one.
     Rotate,
+    /// Changes of several kinds (a keys file applied): each item says what it does.
+    Mixed,
 }
 
 /// One place of a bulk change: its writes, in the order they are made.
@@ -112,13 +114,14 @@ impl Batch {
                 item.step(Intent::Add)
                     .map_or("?", |s| s.fingerprint.as_str())
             ),
+            (BatchKind::Mixed, Some(_)) => "applied keys file".to_string(),
             (kind, Some(item)) => format!(
                 "{} of key {}",
                 match kind {
                     BatchKind::Add => "bulk add",
                     BatchKind::Delete => "bulk delete",
                     BatchKind::Relabel => "bulk relabel",
-                    BatchKind::Rotate => "rotation",
+                    BatchKind::Rotate | BatchKind::Mixed => "rotation",
                 },
                 item.steps.first().map_or("?", |s| s.fingerprint.as_str())
             ),

@@ -25,7 +25,7 @@ fn fp_of_line(n: usize) -> String {
 }
 
 /// Every place of acme with its keys as `(fingerprint, label)`.
-fn places(sim: &Simulator) -> BTreeMap<String, Vec<(String, String)>> {
+pub(crate) fn places(sim: &Simulator) -> BTreeMap<String, Vec<(String, String)>> {
     let dump = sim.control().dump();
     let w = dump.workspace("acme").unwrap();
     let keys = |ks: &[bbkeys::demo::KeyDump]| {
@@ -49,7 +49,11 @@ fn count(keys: &[(String, String)], fp: &str) -> usize {
 }
 
 /// bbkeys against `sim` with the full-scope account and fast retries.
-fn command(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> tokio::process::Command {
+pub(crate) fn command(
+    home: &std::path::Path,
+    sim: &Simulator,
+    args: &[&str],
+) -> tokio::process::Command {
     let env = env_full(sim);
     let cfg = fast_config(home);
     let mut all = vec!["--config", cfg.to_str().unwrap()];
@@ -57,7 +61,11 @@ fn command(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> tokio::pro
     crate::common::command(home, &env_ref(&env), &all)
 }
 
-async fn run(home: &std::path::Path, sim: &Simulator, args: &[&str]) -> std::process::Output {
+pub(crate) async fn run(
+    home: &std::path::Path,
+    sim: &Simulator,
+    args: &[&str],
+) -> std::process::Output {
     let out = command(home, sim, args).output();
     tokio::time::timeout(Duration::from_secs(60), out)
         .await

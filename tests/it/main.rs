@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests: one binary, one module per area.
 
+mod apply_crash;
 mod audit;
 mod auth;
 mod bad_input;

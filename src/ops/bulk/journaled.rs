@@ -9,11 +9,18 @@ use crate::sshkey::PublicKey;
 
 /// The journal's record of `plan`.
 pub fn batch_plan(plan: &Plan) -> BatchPlan {
-    let kind = match plan.changes.first() {
-        Some(Change::Add { .. }) | None => BatchKind::Add,
-        Some(Change::Delete { .. }) => BatchKind::Delete,
-        Some(Change::Relabel { .. }) => BatchKind::Relabel,
-        Some(Change::Rotate { .. }) => BatchKind::Rotate,
+    let kind_of = |c: &Change| match c {
+        Change::Add { .. } => BatchKind::Add,
+        Change::Delete { .. } => BatchKind::Delete,
+        Change::Relabel { .. } => BatchKind::Relabel,
+        Change::Rotate { .. } => BatchKind::Rotate,
+    };
+    let mut kinds = plan.changes.iter().map(kind_of);
+    let first = kinds.next().unwrap_or(BatchKind::Add);
+    let kind = if kinds.all(|k| k == first) {
+        first
+    } else {
+        BatchKind::Mixed
     };
     BatchPlan {
         kind,

@@ -7,7 +7,7 @@
 //! often done because the old key leaked.
 
 use super::*;
-use crate::journal::{Batch, BatchKind, Found, PlannedItem};
+use crate::journal::{Batch, Found, PlannedItem};
 
 /// Which way to take a bulk change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,12 +171,9 @@ impl KeyOps<'_> {
         let scope = &first.scope;
         let keys = list_keys(self.client, scope).await?;
         let label = |r: &IntentRecord| r.new_label.clone().unwrap_or_default();
-        match (
-            batch.plan.kind,
-            item.step(Intent::Add),
-            item.step(Intent::Delete),
-        ) {
-            (BatchKind::Rotate, Some(add), Some(del)) => {
+        // Each item's own steps say what it does: a batch may mix kinds (a keys file applied).
+        match (item.step(Intent::Add), item.step(Intent::Delete)) {
+            (Some(add), Some(del)) => {
                 if find_fingerprint(&keys, &add.fingerprint).is_none() {
                     self.put(add, &label(add), batch).await?;
                     let now = list_keys(self.client, scope).await?;
@@ -198,7 +195,7 @@ impl KeyOps<'_> {
                     }
                 ))
             }
-            (_, _, Some(del)) => {
+            (None, Some(del)) => {
                 let removed = self.remove(scope, &keys, &del.fingerprint, batch).await?;
                 Ok(format!(
                     "key {} {} {scope}",
@@ -210,14 +207,14 @@ impl KeyOps<'_> {
                     }
                 ))
             }
-            (_, Some(add), None) => match find_fingerprint(&keys, &add.fingerprint) {
+            (Some(add), None) => match find_fingerprint(&keys, &add.fingerprint) {
                 Some(_) => Ok(format!("key {} is on {scope}", add.fingerprint)),
                 None => {
                     self.put(add, &label(add), batch).await?;
                     Ok(format!("added key {} to {scope}", add.fingerprint))
                 }
             },
-            (_, None, None) => match item.step(Intent::Relabel) {
+            (None, None) => match item.step(Intent::Relabel) {
                 Some(r) => self.finish_relabel(batch, r, &keys, started).await,
                 None => Ok("nothing to do".into()),
             },
