@@ -2,6 +2,7 @@
 //! calls the same client and `ops` the TUI uses.
 
 mod audit;
+mod audit_gate;
 mod auth;
 mod bulk;
 mod context;

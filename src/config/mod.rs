@@ -158,6 +158,9 @@ pub struct Config {
     /// Accounts.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The CI policy (`[policy]`), read and checked with its positions by `ops::policy`.
+    #[serde(default)]
+    pub policy: Option<toml::Table>,
     /// Key bindings, validated by the TUI.
     #[serde(default)]
     pub keys: toml::Table,

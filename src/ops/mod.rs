@@ -7,4 +7,5 @@ pub mod doctor;
 pub mod edits;
 pub mod find;
 pub mod keyops;
+pub mod policy;
 pub mod scan;
