@@ -6,6 +6,7 @@
 
 mod cli;
 mod demo;
+mod gate;
 
 use std::path::{Path, PathBuf};
 
