@@ -233,8 +233,18 @@ impl Gate {
             .is_some_and(|l| crate::ops::policy::fails(&self.remaining, l.severity()));
         match self.format {
             Format::Sarif => {
-                let doc =
-                    sarif::render(&self.remaining, &self.rules(ctx), env!("CARGO_PKG_VERSION"));
+                // Paths with `/` whatever the platform: SARIF URIs are not native paths.
+                let artifact = self
+                    .args
+                    .policy
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"));
+                let doc = sarif::render(
+                    &self.remaining,
+                    &self.rules(ctx),
+                    env!("CARGO_PKG_VERSION"),
+                    artifact.as_deref(),
+                );
                 super::output::print_json(&doc)?;
             }
             Format::Markdown => {

@@ -47,7 +47,15 @@ fn logical_locations(f: &GateFinding) -> Vec<Value> {
 }
 
 /// The SARIF document of one run over `findings`, with `rules` describing every code.
-pub fn render(findings: &[GateFinding], rules: &[RuleText], version: &str) -> Value {
+/// `artifact` is a file of the repository the run belongs to (the policy file): dashboards
+/// such as GitHub code scanning only take results that point at a file, so each result then
+/// points at its first line as well as at its logical place.
+pub fn render(
+    findings: &[GateFinding],
+    rules: &[RuleText],
+    version: &str,
+    artifact: Option<&str>,
+) -> Value {
     let rule_values: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -64,11 +72,18 @@ pub fn render(findings: &[GateFinding], rules: &[RuleText], version: &str) -> Va
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
+            let mut location = json!({"logicalLocations": logical_locations(f)});
+            if let Some(uri) = artifact {
+                location["physicalLocation"] = json!({
+                    "artifactLocation": {"uri": uri},
+                    "region": {"startLine": 1}
+                });
+            }
             let mut result = json!({
                 "ruleId": f.code,
                 "level": level(f.severity),
                 "message": {"text": f.reason},
-                "locations": [{"logicalLocations": logical_locations(f)}],
+                "locations": [location],
                 "partialFingerprints": {FINGERPRINT_KEY: f.stable_id()},
                 "properties": {"severity": f.severity.as_str()}
             });

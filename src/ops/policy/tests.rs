@@ -429,7 +429,14 @@ fn sarif_has_one_rule_per_code_and_stable_fingerprints() {
         severity: Severity::High,
         text: "DSA key".into(),
     }];
-    let doc = sarif::render(&found, &rules, "1.2.3");
+    let doc = sarif::render(&found, &rules, "1.2.3", None);
+    assert!(doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"].is_null());
+    let with_file = sarif::render(&found, &rules, "1.2.3", Some("ci/policy.toml"));
+    assert_eq!(
+        with_file["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        "ci/policy.toml"
+    );
     let run = &doc["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "bbkeys");
     assert_eq!(run["tool"]["driver"]["version"], "1.2.3");
