@@ -249,7 +249,7 @@ impl Gate {
             }
             Format::Markdown => {
                 let outcome = GateOutcome {
-                    fail_on: self.args.fail_on.map_or(Severity::Info, FailOn::severity),
+                    fail_on: self.args.fail_on.map(FailOn::severity),
                     failed,
                 };
                 print!(

@@ -22,8 +22,8 @@ pub struct WorkspaceSummary {
 /// What the report says about the gate as a whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateOutcome {
-    /// The `--fail-on` level.
-    pub fail_on: Severity,
+    /// The `--fail-on` level, if one was given.
+    pub fail_on: Option<Severity>,
     /// Whether a finding at or above it remains.
     pub failed: bool,
 }
@@ -60,19 +60,24 @@ pub fn render(
     outcome: &GateOutcome,
 ) -> String {
     let mut out = String::from("## bbkeys audit\n\n");
-    let verdict = if outcome.failed {
-        "**Failed**"
-    } else {
-        "**Passed**"
-    };
-    out.push_str(&format!(
-        "{verdict}: {} finding(s) at or above `{}` remain after the baseline.\n\n",
-        findings
-            .iter()
-            .filter(|f| f.severity.at_least(outcome.fail_on))
-            .count(),
-        outcome.fail_on.as_str()
-    ));
+    match outcome.fail_on {
+        Some(level) if outcome.failed => out.push_str(&format!(
+            "**Failed**: {} finding(s) at or above `{}` remain after the baseline.\n\n",
+            findings
+                .iter()
+                .filter(|f| f.severity.at_least(level))
+                .count(),
+            level.as_str()
+        )),
+        Some(level) => out.push_str(&format!(
+            "**Passed**: no finding at or above `{}` remains after the baseline.\n\n",
+            level.as_str()
+        )),
+        None => out.push_str(&format!(
+            "{} finding(s) remain after the baseline (no `--fail-on` level was given).\n\n",
+            findings.len()
+        )),
+    }
     out.push_str("| Workspace | Keys | High | Medium | Low | Info | Accepted in baseline |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for s in summaries {
         out.push_str(&format!(

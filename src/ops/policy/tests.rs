@@ -408,17 +408,35 @@ fn markdown_folds_long_lists_and_escapes_server_text() {
         accepted: 2,
     };
     let outcome = GateOutcome {
-        fail_on: Severity::High,
+        fail_on: Some(Severity::High),
         failed: false,
     };
-    let md = markdown::render(&[summary], &found, &outcome);
+    let md = markdown::render(std::slice::from_ref(&summary), &found, &outcome);
     assert!(md.contains("| acme | 3 | 0 | 14 | 0 | 0 | 2 |"), "{md}");
     assert!(md.contains("<summary>4 more finding(s)</summary>"), "{md}");
     let (top, folded) = md.split_once("<details>").unwrap();
     assert_eq!(top.matches("`unused`").count(), markdown::TOP);
     assert_eq!(folded.matches("`unused`").count(), 4);
     assert!(md.contains("&lt;img src=x&gt; \\| pipe"), "{md}");
-    assert!(md.starts_with("## bbkeys audit\n\n**Passed**"));
+    assert!(md.starts_with("## bbkeys audit\n\n**Passed**: no finding at or above `high`"));
+    let failed = GateOutcome {
+        fail_on: Some(Severity::Medium),
+        failed: true,
+    };
+    let md = markdown::render(std::slice::from_ref(&summary), &found, &failed);
+    assert!(
+        md.contains("**Failed**: 14 finding(s) at or above `medium` remain"),
+        "{md}"
+    );
+    let none = GateOutcome {
+        fail_on: None,
+        failed: false,
+    };
+    let md = markdown::render(&[summary], &found, &none);
+    assert!(
+        md.contains("14 finding(s) remain after the baseline (no `--fail-on`"),
+        "{md}"
+    );
 }
 
 #[test]
