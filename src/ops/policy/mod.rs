@@ -22,7 +22,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 pub use file::{Policy, PolicyError, TypeName};
-pub use rules::{POLICY_CODES, default_severity, evaluate, policy_rule_text};
+pub use rules::{
+    POLICY_CODES, default_severity, evaluate, policy_rule_text, policy_rules_markdown_table,
+};
 
 /// How much a finding matters, most severe first (so sorting puts it first). Also the levels of
 /// `--fail-on`.

@@ -52,6 +52,19 @@ pub fn policy_rule_text(code: &str) -> &'static str {
     }
 }
 
+/// The policy's codes as a Markdown table (code, default severity, rule), for the README.
+pub fn policy_rules_markdown_table() -> String {
+    let mut out = String::from("| Code | Severity | Rule |\n|---|---|---|\n");
+    for code in POLICY_CODES {
+        out.push_str(&format!(
+            "| `{code}` | {} | {} |\n",
+            default_severity(code).as_str(),
+            policy_rule_text(code)
+        ));
+    }
+    out
+}
+
 fn days_between(from: OffsetDateTime, to: OffsetDateTime) -> i64 {
     let utc = time::UtcOffset::UTC;
     (to.to_offset(utc).date() - from.to_offset(utc).date()).whole_days()
