@@ -226,7 +226,8 @@ async fn audit_one(
     })
 }
 
-/// The gate's findings under the audit table: the policy's own, and how many remain.
+/// The gate's findings under the audit table: the policy's own, and how many of all remain
+/// (the audit table above lists the audit's findings before the baseline).
 fn render_gate(remaining: &[GateFinding]) -> String {
     let policy: Vec<&GateFinding> = remaining
         .iter()
@@ -245,6 +246,15 @@ fn render_gate(remaining: &[GateFinding]) -> String {
             ));
         }
     }
+    let counts = crate::ops::policy::markdown::counts(remaining);
+    out.push_str(&format!(
+        "\nGate: {} finding(s) remain after the policy and the baseline ({} high, {} medium, {} low, {} info).\n",
+        remaining.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    ));
     out
 }
 

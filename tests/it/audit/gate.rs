@@ -66,9 +66,17 @@ async fn fail_on_exits_5_exactly_when_a_finding_at_or_above_the_level_remains() 
             stderr(&out)
         );
     }
-    // Without --fail-on the findings stay data: exit 0, as before.
+    // Without --fail-on the findings stay data: exit 0, as before, and the table is as before.
     let out = audit(home.path(), &["globex"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("Gate:"), "{}", stdout(&out));
+    let out = audit(home.path(), &["acme", "--policy", p]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\nGate: ") && stdout(&out).contains(" high, 0 medium, "),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test]
