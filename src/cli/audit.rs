@@ -139,7 +139,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
         [one] => super::output::print_json(one)?,
         many => super::output::print_json(&many)?,
     }
-    Ok(worst(exit, gate.finish(ctx, now)?))
+    Ok(worst(exit, gate.finish(ctx, now, exit != Exit::Ok)?))
 }
 
 /// Output gathered over workspaces, for the forms that print one document.

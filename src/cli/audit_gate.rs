@@ -194,8 +194,13 @@ impl Gate {
     }
 
     /// Writes `--baseline-out`, prints the SARIF or Markdown report, and returns the gate's exit
-    /// code (5 or 0).
-    pub fn finish(&mut self, ctx: &Context, now: OffsetDateTime) -> Result<Exit, CliError> {
+    /// code (5 or 0). `incomplete`: some workspace or listing could not be read.
+    pub fn finish(
+        &mut self,
+        ctx: &Context,
+        now: OffsetDateTime,
+        incomplete: bool,
+    ) -> Result<Exit, CliError> {
         if let Some(path) = &self.args.baseline_out {
             let b = Baseline::accept(
                 &self.all,
@@ -251,6 +256,7 @@ impl Gate {
                 let outcome = GateOutcome {
                     fail_on: self.args.fail_on.map(FailOn::severity),
                     failed,
+                    incomplete,
                 };
                 print!(
                     "{}",

@@ -26,6 +26,8 @@ pub struct GateOutcome {
     pub fail_on: Option<Severity>,
     /// Whether a finding at or above it remains.
     pub failed: bool,
+    /// Whether some workspace or listing could not be read: then a pass says little.
+    pub incomplete: bool,
 }
 
 /// Text from the server goes into a table cell: no pipes, no newlines, no HTML.
@@ -60,6 +62,9 @@ pub fn render(
     outcome: &GateOutcome,
 ) -> String {
     let mut out = String::from("## bbkeys audit\n\n");
+    if outcome.incomplete {
+        out.push_str("**Incomplete**: not everything could be read; the job log says what, and the findings below cover only what was read.\n\n");
+    }
     match outcome.fail_on {
         Some(level) if outcome.failed => out.push_str(&format!(
             "**Failed**: {} finding(s) at or above `{}` remain after the baseline.\n\n",

@@ -366,6 +366,34 @@ fn a_baseline_accepts_what_it_lists_until_it_expires() {
 }
 
 #[test]
+fn rewriting_a_baseline_keeps_the_reasons_and_dates_of_valid_entries() {
+    let old = vec![finding("dsa", "api", FP_A, Severity::High)];
+    let first = Baseline::accept(&old, None, "INC-1", 10, NOW);
+    let mut now_found = old.clone();
+    now_found.push(finding("unused", "web", FP_B, Severity::Medium));
+    let later = NOW + Duration::days(5);
+    let second = Baseline::accept(&now_found, Some(&first), "INC-2", 30, later);
+    let by_code = |c: &str| second.entries.iter().find(|e| e.code == c).unwrap().clone();
+    assert_eq!(
+        (
+            by_code("dsa").reason.as_str(),
+            by_code("dsa").expires.as_str()
+        ),
+        ("INC-1", "2026-12-11")
+    );
+    assert_eq!(
+        (
+            by_code("unused").reason.as_str(),
+            by_code("unused").expires.as_str()
+        ),
+        ("INC-2", "2027-01-05")
+    );
+    // An entry that ran out is not carried over: it is renewed with today's reason.
+    let renewed = Baseline::accept(&old, Some(&first), "INC-3", 30, NOW + Duration::days(11));
+    assert_eq!(renewed.entries[0].reason, "INC-3");
+}
+
+#[test]
 fn identity_ignores_the_reason_and_the_key_id() {
     let a = finding("unused", "api", FP_A, Severity::Medium);
     let mut b = a.clone();
@@ -410,6 +438,7 @@ fn markdown_folds_long_lists_and_escapes_server_text() {
     let outcome = GateOutcome {
         fail_on: Some(Severity::High),
         failed: false,
+        incomplete: false,
     };
     let md = markdown::render(std::slice::from_ref(&summary), &found, &outcome);
     assert!(md.contains("| acme | 3 | 0 | 14 | 0 | 0 | 2 |"), "{md}");
@@ -422,6 +451,7 @@ fn markdown_folds_long_lists_and_escapes_server_text() {
     let failed = GateOutcome {
         fail_on: Some(Severity::Medium),
         failed: true,
+        incomplete: false,
     };
     let md = markdown::render(std::slice::from_ref(&summary), &found, &failed);
     assert!(
@@ -431,12 +461,20 @@ fn markdown_folds_long_lists_and_escapes_server_text() {
     let none = GateOutcome {
         fail_on: None,
         failed: false,
+        incomplete: false,
     };
-    let md = markdown::render(&[summary], &found, &none);
+    let md = markdown::render(std::slice::from_ref(&summary), &found, &none);
     assert!(
         md.contains("14 finding(s) remain after the baseline (no `--fail-on`"),
         "{md}"
     );
+    assert!(!md.contains("Incomplete"));
+    let partial = GateOutcome {
+        incomplete: true,
+        ..none
+    };
+    let md = markdown::render(&[summary], &found, &partial);
+    assert!(md.starts_with("## bbkeys audit\n\n**Incomplete**"), "{md}");
 }
 
 #[test]
