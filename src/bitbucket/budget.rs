@@ -1,9 +1,11 @@
-//! The rolling-hour request count of one account, kept across runs.
+//! The rolling-hour request count of one allowance, kept across runs.
 //!
-//! Bitbucket allows about 1,000 requests per rolling hour per user (`bitbucket-api.md` §5), and
-//! it counts every request, whichever process made it: two CLI runs a minute apart spend the
-//! same budget. So the count lives in a small file in the account's state directory, and every
-//! client of that account adds to it.
+//! Bitbucket allows about 1,000 requests per rolling hour (`bitbucket-api.md` §5), counted as
+//! Bitbucket counts them: API tokens and OAuth tokens spend their user's allowance, shared by
+//! every tool of that person; each workspace, project or repository access token has an
+//! allowance of its own. It counts every request, whichever process made it: two CLI runs a
+//! minute apart spend the same budget. So the count lives in a small file in the state
+//! directory of its [`BudgetOwner`], and every client spending that allowance adds to it.
 //!
 //! The file holds lines `<unix minute> <requests>`. Counting per minute keeps it small (at most
 //! 60 useful lines) at the price of up to one minute of over-counting, which errs on the safe
@@ -18,6 +20,58 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Whose hourly allowance a credential spends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BudgetOwner {
+    /// A person, by lowercase email: API tokens, and OAuth tokens declared with the user they
+    /// act for (`rate_limit_user` in a profile).
+    User(String),
+    /// One access token, by `access-token-` and a short digest of it (never the token).
+    AccessToken(String),
+}
+
+impl BudgetOwner {
+    /// The owner of `credential`'s requests; `rate_limit_user` names the person a Bearer
+    /// token acts for (an OAuth token), so that it shares that person's count. `None` without
+    /// a credential.
+    pub fn of(
+        credential: &super::Credential,
+        rate_limit_user: Option<&str>,
+    ) -> Option<BudgetOwner> {
+        use sha2::Digest;
+        match credential {
+            super::Credential::ApiToken { email, .. } => {
+                Some(BudgetOwner::User(email.trim().to_lowercase()))
+            }
+            super::Credential::Bearer { token } => Some(match rate_limit_user {
+                Some(user) => BudgetOwner::User(user.trim().to_lowercase()),
+                None => {
+                    let d = sha2::Sha256::digest(token.expose().as_bytes());
+                    let short: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                    BudgetOwner::AccessToken(format!("access-token-{short}"))
+                }
+            }),
+            super::Credential::None => None,
+        }
+    }
+
+    /// The account name the count's directory is named after: the email, or the token's
+    /// digest name (the same names the account's other files use).
+    pub fn account(&self) -> &str {
+        match self {
+            BudgetOwner::User(u) | BudgetOwner::AccessToken(u) => u,
+        }
+    }
+
+    /// `your` or `this access token's`, for sentences about the budget.
+    pub fn whose(&self) -> &'static str {
+        match self {
+            BudgetOwner::User(_) => "your",
+            BudgetOwner::AccessToken(_) => "this access token's",
+        }
+    }
+}
 
 /// The window Bitbucket counts in, in minutes.
 const WINDOW_MINUTES: u64 = 60;
@@ -254,6 +308,34 @@ fn rewrite(path: &Path, minutes: &BTreeMap<u64, u64>) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bitbucket::client::{Credential, Secret};
+
+    #[test]
+    fn api_and_oauth_tokens_share_their_users_budget_access_tokens_have_their_own() {
+        let api = Credential::ApiToken {
+            email: "Ann@Example.com".into(),
+            token: Secret::new("api"),
+        };
+        let bearer = |t: &str| Credential::Bearer {
+            token: Secret::new(t),
+        };
+        let user = BudgetOwner::of(&api, None).unwrap();
+        assert_eq!(user, BudgetOwner::User("ann@example.com".into()));
+        // An OAuth token declared as Ann's counts with her API token's requests.
+        assert_eq!(
+            BudgetOwner::of(&bearer("oauth-1"), Some("ann@example.com")),
+            Some(user.clone())
+        );
+        // Two access tokens: two allowances, neither of them Ann's.
+        let a = BudgetOwner::of(&bearer("ws-token-a"), None).unwrap();
+        let b = BudgetOwner::of(&bearer("ws-token-b"), None).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, user);
+        assert!(!a.account().contains("ws-token"), "the token never shows");
+        assert_eq!(a.whose(), "this access token's");
+        assert_eq!(user.whose(), "your");
+        assert_eq!(BudgetOwner::of(&Credential::None, None), None);
+    }
 
     #[test]
     fn counts_the_rolling_hour_per_minute() {

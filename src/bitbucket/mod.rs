@@ -9,7 +9,7 @@ mod forge_adapter;
 pub mod models;
 pub mod scopes;
 
-pub use budget::RequestLog;
+pub use budget::{BudgetOwner, RequestLog};
 pub use client::{Client, ClientOptions, Credential, DEFAULT_API_URL, Pages};
 pub use error::{ApiError, ApiErrorKind};
 pub use models::*;

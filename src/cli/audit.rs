@@ -1,6 +1,7 @@
-//! `bbkeys audit <ws>`: the findings of a workspace as a table, JSON or CSV.
+//! `bbkeys audit <ws>…`: the findings of workspaces as a table, JSON, CSV, SARIF or Markdown.
 //!
-//! Findings are data, not failures: the exit code is 0 whatever was found, also when some
+//! Findings are data, not failures unless `--fail-on` makes them one (exit 5, see
+//! `audit_gate`): the exit code is otherwise 0 whatever was found, also when some
 //! repositories could not be read (they are findings). It is 4 only when listings were
 //! attempted and not one could be read, because an empty report would then pass for a clean
 //! workspace (places the credential does not administer are skipped, not failed, and do not
@@ -9,20 +10,29 @@
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
+use super::audit_gate::{Format, Gate, GateArgs};
 use super::context::Context;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
-use super::raw_text::{RawText, print_json_with_raw};
-use super::skipped::{Skipped, StrictArg};
+use super::raw_text::{RawText, json_with_raw};
+use super::skipped::{Skipped, StrictArg, worst};
 use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
+use crate::ops::policy::{GateFinding, POLICY_CODES, adapter};
 use crate::sanitize::clean_cell;
 
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
-    /// Workspace slug.
-    pub workspace: String,
+    /// Workspace slugs.
+    #[arg(
+        required_unless_present = "all_workspaces",
+        conflicts_with = "all_workspaces"
+    )]
+    pub workspace: Vec<String>,
+    /// Audit every workspace the credential can see.
+    #[arg(long)]
+    pub all_workspaces: bool,
     /// CSV: one row per key holding, with a `findings` column (codes separated by `;`).
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
@@ -31,6 +41,8 @@ pub struct AuditArgs {
     pub cached: bool,
     #[command(flatten)]
     pub strict: StrictArg,
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 /// A scan to work on, fresh or from the cache.
@@ -92,12 +104,63 @@ pub(super) async fn obtain(
     })
 }
 
-/// Runs `bbkeys audit`.
+/// Runs `bbkeys audit` over each workspace asked for. A workspace that fails is reported and
+/// the others still audited; the exit code is the worst of them and of the gate (issue 19).
 pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
-    let got = obtain(ctx, &args.workspace, args.cached, now).await?;
+    let mut gate = args.gate.clone().prepare(ctx, args.csv)?;
+    for ws in &args.workspace {
+        check_workspace(ws)?;
+    }
+    let workspaces = if args.all_workspaces {
+        ctx.client
+            .workspaces()
+            .await?
+            .into_iter()
+            .map(|w| w.slug)
+            .collect()
+    } else {
+        args.workspace.clone()
+    };
+    let mut out = Collected::default();
+    let mut exit = Exit::Ok;
+    for ws in &workspaces {
+        match audit_one(ctx, &args, ws, now, &mut gate, &mut out).await {
+            Ok(e) => exit = worst(exit, e),
+            Err(e) => {
+                e.print(gate.format == Format::Json);
+                exit = worst(exit, e.exit);
+            }
+        }
+    }
+    // One workspace prints the document as before; several print a list of them.
+    match out.json.as_slice() {
+        [] => {}
+        [one] => super::output::print_json(one)?,
+        many => super::output::print_json(&many)?,
+    }
+    Ok(worst(exit, gate.finish(ctx, now, exit != Exit::Ok)?))
+}
+
+/// Output gathered over workspaces, for the forms that print one document.
+#[derive(Default)]
+struct Collected {
+    json: Vec<serde_json::Value>,
+    csv_header_done: bool,
+}
+
+async fn audit_one(
+    ctx: &Context,
+    args: &AuditArgs,
+    ws: &str,
+    now: OffsetDateTime,
+    gate: &mut Gate,
+    out: &mut Collected,
+) -> Result<Exit, CliError> {
+    let got = obtain(ctx, ws, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
-    let raw = if ctx.json {
+    let json = gate.format == Format::Json;
+    let raw = if json {
         RawText::from_snapshot(&got.snapshot)
     } else {
         RawText::default()
@@ -113,25 +176,44 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let freed = std::thread::spawn(move || drop(snapshot));
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
+    let remaining = gate.add(&adapter::from_audit(&inventory, &findings, false), now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
-    if ctx.json {
-        print_json_with_raw(&report, &raw)?;
-    } else if args.csv {
-        print!("{}", report.to_csv());
-    } else {
-        let cut = stdout_is_terminal();
-        print!("{}", render(&report, &inventory, got.cached_age, cut));
+    match gate.format {
+        Format::Json => {
+            let mut doc = json_with_raw(&report, &raw)?;
+            if gate.active() {
+                doc["gate"] = serde_json::json!({ "findings": remaining });
+            }
+            out.json.push(doc);
+        }
+        Format::Csv => {
+            let csv = report.to_csv();
+            let body = if out.csv_header_done {
+                csv.split_once('\n').map_or("", |(_, rest)| rest)
+            } else {
+                csv.as_str()
+            };
+            print!("{body}");
+            out.csv_header_done = true;
+        }
+        Format::Table => {
+            let cut = stdout_is_terminal();
+            print!("{}", render(&report, &inventory, got.cached_age, cut));
+            if gate.active() {
+                print!("{}", render_gate(&remaining));
+            }
+        }
+        Format::Sarif | Format::Markdown => {}
     }
     let _ = freed.join();
     // Under --json the document lists the skipped places itself.
     let skipped = Skipped::new(inventory.skipped());
-    if !ctx.json {
+    if !json {
         skipped.print_text();
     }
     if nothing_readable {
         eprintln!(
-            "bbkeys: not one of the {listings} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
-            args.workspace
+            "bbkeys: not one of the {listings} key listings of {ws} could be read (see the unreadable findings): this audit says nothing about its keys."
         );
         return Ok(Exit::Partial);
     }
@@ -142,6 +224,38 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     } else {
         Exit::Ok
     })
+}
+
+/// The gate's findings under the audit table: the policy's own, and how many of all remain
+/// (the audit table above lists the audit's findings before the baseline).
+fn render_gate(remaining: &[GateFinding]) -> String {
+    let policy: Vec<&GateFinding> = remaining
+        .iter()
+        .filter(|f| POLICY_CODES.contains(&f.code.as_str()))
+        .collect();
+    let mut out = String::new();
+    if !policy.is_empty() {
+        out.push_str(&format!("\nPolicy findings ({}):\n", policy.len()));
+        for f in policy {
+            out.push_str(&format!(
+                "{:<6}  {:<16}  {}  {}\n",
+                f.severity.as_str(),
+                f.code,
+                f.fingerprint.as_deref().unwrap_or("-"),
+                clean_cell(&f.reason)
+            ));
+        }
+    }
+    let counts = crate::ops::policy::markdown::counts(remaining);
+    out.push_str(&format!(
+        "\nGate: {} finding(s) remain after the policy and the baseline ({} high, {} medium, {} low, {} info).\n",
+        remaining.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    ));
+    out
 }
 
 /// Where a finding applies, short, within its workspace.

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::GlobalArgs;
 use super::output::{CliError, Exit};
-use crate::bitbucket::Client;
 use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL, Secret};
+use crate::bitbucket::{BudgetOwner, Client};
 use crate::config::{
     Config, ConfigError, CredentialEnv, CredentialSource, ResolvedCredential,
     resolve_credential_with,
@@ -27,6 +27,8 @@ pub struct Context {
     pub dirs: Dirs,
     /// Which origin and account this run's files belong to.
     pub namespace: Namespace,
+    /// Whose hourly allowance this credential spends (`None` without a credential).
+    pub budget_owner: Option<BudgetOwner>,
     /// `--json`.
     pub json: bool,
     /// `--quiet`.
@@ -75,9 +77,12 @@ impl Context {
     ) -> Result<Context, CliError> {
         let api_url = api_url_for(global, &config, resolved.api_url.as_deref());
         let namespace = namespace_for(&api_url, &resolved.credential);
+        let budget_owner =
+            BudgetOwner::of(&resolved.credential, resolved.rate_limit_user.as_deref());
+        let log = request_log_file(&dirs, &api_url, budget_owner.as_ref(), &namespace);
         let mut options = client_options(&config, global, api_url, resolved.credential);
         options.token_refresher = resolved.refresher;
-        options.request_log = Some(request_log_file(&dirs, &namespace));
+        options.request_log = Some(log);
         let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
         let ctx = Context {
@@ -87,6 +92,7 @@ impl Context {
             config_path,
             dirs,
             namespace,
+            budget_owner,
             json: global.json,
             quiet: global.quiet,
             concurrency,
@@ -126,7 +132,7 @@ impl Context {
             token: Secret::new(crate::demo::credentials::TOKEN),
         };
         let mut options = client_options(&config, global, sim.api_url(), credential);
-        options.request_log = Some(request_log_file(&dirs, &Namespace::Demo));
+        options.request_log = Some(dirs.state_for(&Namespace::Demo).join(REQUEST_LOG));
         let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
         let ctx = Context {
@@ -136,6 +142,9 @@ impl Context {
             config_path,
             dirs,
             namespace: Namespace::Demo,
+            budget_owner: Some(BudgetOwner::User(
+                crate::demo::credentials::EMAIL.to_string(),
+            )),
             json: global.json,
             quiet: global.quiet,
             concurrency,
@@ -320,9 +329,31 @@ pub fn client_options(
     o
 }
 
-/// The account's rolling-hour request count, in its state directory so CLI runs add up.
-fn request_log_file(dirs: &Dirs, namespace: &Namespace) -> PathBuf {
-    dirs.state_for(namespace).join("request-count.txt")
+const REQUEST_LOG: &str = "request-count.txt";
+
+/// The rolling-hour request count of the allowance this credential spends, so CLI runs and the
+/// TUI add up. It is kept with the files of the account that owns the allowance: a person's
+/// API token and OAuth token share one count, and each access token has its own.
+fn request_log_file(
+    dirs: &Dirs,
+    api_url: &str,
+    owner: Option<&BudgetOwner>,
+    namespace: &Namespace,
+) -> PathBuf {
+    let ns = match owner {
+        Some(o) => Namespace::Account {
+            origin: origin_of(api_url),
+            account: o.account().to_string(),
+        },
+        None => namespace.clone(),
+    };
+    dirs.state_for(&ns).join(REQUEST_LOG)
+}
+
+fn origin_of(api_url: &str) -> String {
+    url::Url::parse(api_url.trim())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| api_url.to_string())
 }
 
 fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
@@ -334,9 +365,7 @@ fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
 }
 
 fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
-    let origin = url::Url::parse(api_url.trim())
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| api_url.to_string());
+    let origin = origin_of(api_url);
     match credential {
         Credential::ApiToken { email, .. } => Namespace::Account {
             origin,

@@ -2,6 +2,7 @@
 //! calls the same client and `ops` the TUI uses.
 
 mod audit;
+mod audit_gate;
 mod auth;
 mod bulk;
 mod context;
@@ -79,7 +80,8 @@ pub enum Command {
     /// List, add and remove access keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Audit a workspace: weak, unused, shared and project keys, and what could not be read.
+    /// Audit workspaces: weak, unused, shared and project keys, and what could not be read;
+    /// with a policy and `--fail-on`, a gate for CI (exit 5, SARIF, Markdown, baselines).
     Audit(audit::AuditArgs),
     /// Write a keys file (TOML) of everything a workspace holds, for `plan`.
     Export(desired::ExportArgs),

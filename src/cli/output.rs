@@ -22,6 +22,8 @@ pub enum Exit {
     Auth = 3,
     /// Some items of a bulk operation or listing failed.
     Partial = 4,
+    /// `audit --fail-on`: a finding at or above the level remains after the baseline.
+    Findings = 5,
     /// `plan --detailed-exitcode`: the plan has changes.
     Changes = 6,
 }

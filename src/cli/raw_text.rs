@@ -104,6 +104,21 @@ fn holding_key(o: &serde_json::Map<String, Value>) -> Option<(KeyScope, u64)> {
     Some((scope, id))
 }
 
+/// `value` as JSON, with the original labels and comments of `raw` put back.
+pub fn json_with_raw<T: serde::Serialize>(
+    value: &T,
+    raw: &RawText,
+) -> Result<serde_json::Value, super::output::CliError> {
+    let mut doc = serde_json::to_value(value).map_err(|e| {
+        super::output::CliError::new(
+            super::output::Exit::Error,
+            format!("cannot write JSON: {e}"),
+        )
+    })?;
+    raw.restore(&mut doc);
+    Ok(doc)
+}
+
 /// Prints `value` under `--json`, with the original labels and comments of `raw` put back.
 pub fn print_json_with_raw<T: serde::Serialize>(
     value: &T,

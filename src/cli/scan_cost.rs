@@ -27,7 +27,7 @@ pub fn thousands(n: usize) -> String {
 
 /// The announcement: `about 1,021 requests (1,000 repositories, 10 projects); 412 of your
 /// 1,000/hour already used`.
-pub fn announcement(e: &ScanEstimate, used: usize, budget: usize) -> String {
+pub fn announcement(e: &ScanEstimate, used: usize, budget: usize, whose: &str) -> String {
     let about = if e.exact { "about" } else { "at least" };
     let repos = if e.exact {
         format!("{} repositories", thousands(e.repositories))
@@ -38,7 +38,7 @@ pub fn announcement(e: &ScanEstimate, used: usize, budget: usize) -> String {
         )
     };
     format!(
-        "scanning {} costs {about} {} requests ({repos}, {} projects); {} of your {}/hour already used",
+        "scanning {} costs {about} {} requests ({repos}, {} projects); {} of {whose} {}/hour already used",
         e.workspace,
         thousands(e.requests),
         thousands(e.projects),
@@ -69,6 +69,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         .config
         .hourly_budget
         .map_or(DEFAULT_HOURLY_BUDGET, |b| b as usize);
+    let whose = ctx.budget_owner.as_ref().map_or("your", |o| o.whose());
     let refusal: Mutex<Option<CliError>> = Mutex::new(None);
     let gate = |e: &ScanEstimate| {
         let log = ctx.client.request_log();
@@ -76,7 +77,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         log.refresh();
         // The first pages were just counted; they are part of the scan's own cost.
         let used = log.last_hour().saturating_sub(e.made);
-        let text = announcement(e, used, budget);
+        let text = announcement(e, used, budget, whose);
         if used + e.requests <= budget {
             // On a terminal the cost is always shown; a script hears of it only when the scan
             // takes the hour's use past 80% of the budget, so its stderr stays for errors.
@@ -93,7 +94,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
             None => String::new(),
         };
         let over = format!(
-            "bbkeys: {text}: that goes over your hourly budget, and Bitbucket refuses requests (429) once its limit is reached"
+            "bbkeys: {text}: that goes over {whose} hourly budget, and Bitbucket refuses requests (429) once its limit is reached"
         );
         if interactive() {
             let yes = tokio::task::block_in_place(|| {
@@ -111,7 +112,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         *refusal.lock().unwrap_or_else(|p| p.into_inner()) = Some(CliError::new(
             Exit::Usage,
             format!(
-                "not scanning {ws}: {text}, so the scan would go over your hourly budget. To scan anyway, {wait}raise hourly_budget in the config file (Bitbucket allows about 1,000 requests an hour per user)"
+                "not scanning {ws}: {text}, so the scan would go over {whose} hourly budget. To scan anyway, {wait}raise hourly_budget in the config file (Bitbucket allows about 1,000 requests an hour per user for API and OAuth tokens, and each access token has an allowance of its own)"
             ),
         ));
         Proceed::No
@@ -170,8 +171,13 @@ mod tests {
             made: 2,
         };
         assert_eq!(
-            announcement(&e, 412, 1000),
+            announcement(&e, 412, 1000, "your"),
             "scanning acme costs about 1,013 requests (1,000 repositories, 3 projects); 412 of your 1,000/hour already used"
+        );
+        // A workspace access token spends an allowance of its own, not the person's.
+        assert!(
+            announcement(&e, 3, 1000, "this access token's")
+                .ends_with("3 of this access token's 1,000/hour already used")
         );
         let rough = ScanEstimate {
             exact: false,
@@ -180,7 +186,7 @@ mod tests {
             ..e
         };
         assert!(
-            announcement(&rough, 0, 1000)
+            announcement(&rough, 0, 1000, "your")
                 .contains("at least 104 requests (more than 100 repositories")
         );
     }

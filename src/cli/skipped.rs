@@ -134,15 +134,16 @@ pub fn read_failure_exit(failures: &[&ApiError]) -> Exit {
 
 /// The worse of two exit codes of one command: a failure outranks a skipped place. Where
 /// several apply, the documented order is usage (2), error (1), credential (3), partial (4),
-/// then "changes" (6).
+/// policy findings (5), then "changes" (6).
 pub fn worst(a: Exit, b: Exit) -> Exit {
     let rank = |e: Exit| match e {
         Exit::Ok => 0,
         Exit::Changes => 1,
-        Exit::Partial => 2,
-        Exit::Auth => 3,
-        Exit::Error => 4,
-        Exit::Usage => 5,
+        Exit::Findings => 2,
+        Exit::Partial => 3,
+        Exit::Auth => 4,
+        Exit::Error => 5,
+        Exit::Usage => 6,
     };
     if rank(b) > rank(a) { b } else { a }
 }
@@ -150,6 +151,17 @@ pub fn worst(a: Exit, b: Exit) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_findings_rank_below_partial_and_above_changes() {
+        // Issue 19: where several apply, the order is 2, then 1, then 3, then 4, then 5.
+        assert_eq!(worst(Exit::Findings, Exit::Partial), Exit::Partial);
+        assert_eq!(worst(Exit::Auth, Exit::Findings), Exit::Auth);
+        assert_eq!(worst(Exit::Findings, Exit::Error), Exit::Error);
+        assert_eq!(worst(Exit::Usage, Exit::Findings), Exit::Usage);
+        assert_eq!(worst(Exit::Ok, Exit::Findings), Exit::Findings);
+        assert_eq!(worst(Exit::Changes, Exit::Findings), Exit::Findings);
+    }
 
     #[test]
     fn exit_codes_rank_usage_error_credential_partial_then_changes() {

@@ -70,6 +70,9 @@ pub struct ResolvedCredential {
     pub api_url: Option<String>,
     /// For a `token_command`: runs it again when a token expires mid-work.
     pub refresher: Option<TokenRefresher>,
+    /// The person whose hourly allowance a Bearer (OAuth) token spends, from the profile's
+    /// `rate_limit_user`; `None` for an access token, which has its own.
+    pub rate_limit_user: Option<String>,
 }
 
 /// The environment variables the credential chain reads; a struct so tests need not touch the
@@ -162,6 +165,7 @@ pub fn resolve_credential_with(
                 source: CredentialSource::Environment,
                 api_url: None,
                 refresher: None,
+                rate_limit_user: None,
             });
         }
         (Some(_), None, Some(_)) => {
@@ -187,6 +191,7 @@ pub fn resolve_credential_with(
                 source: CredentialSource::Environment,
                 api_url: None,
                 refresher: None,
+                rate_limit_user: None,
             });
         }
         (None, None, None) => {}
@@ -207,6 +212,7 @@ pub fn resolve_credential_with(
             source: CredentialSource::None,
             api_url: None,
             refresher: None,
+            rate_limit_user: None,
         }),
     }
 }
@@ -287,6 +293,7 @@ fn profile_credential(
         source,
         api_url: p.api_url.clone(),
         refresher,
+        rate_limit_user: p.rate_limit_user.clone(),
     })
 }
 

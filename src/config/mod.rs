@@ -112,6 +112,11 @@ pub struct Profile {
     pub token: Option<String>,
     /// API URL for this profile.
     pub api_url: Option<String>,
+    /// For an OAuth token (`kind = "access_token"`): the Atlassian account email it acts for.
+    /// Bitbucket counts OAuth requests against that person's hourly allowance, so bbkeys
+    /// counts them with the person's API-token requests. Leave it out for workspace, project
+    /// and repository access tokens: each has an allowance of its own.
+    pub rate_limit_user: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -122,6 +127,7 @@ impl std::fmt::Debug for Profile {
             .field("token_command", &self.token_command)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("api_url", &self.api_url)
+            .field("rate_limit_user", &self.rate_limit_user)
             .finish()
     }
 }
@@ -158,6 +164,9 @@ pub struct Config {
     /// Accounts.
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// The CI policy (`[policy]`), read and checked with its positions by `ops::policy`.
+    #[serde(default)]
+    pub policy: Option<toml::Table>,
     /// Key bindings, validated by the TUI.
     #[serde(default)]
     pub keys: toml::Table,
@@ -274,6 +283,19 @@ impl Config {
                     ));
                 }
                 TokenKind::AccessToken => {}
+            }
+            match (&p.rate_limit_user, p.kind) {
+                (Some(_), TokenKind::ApiToken) => {
+                    return Err(format!(
+                        "[profiles.{name}]: rate_limit_user is for OAuth tokens (kind = \"access_token\"); an API token already counts against its email's allowance"
+                    ));
+                }
+                (Some(u), _) if !u.contains('@') => {
+                    return Err(format!(
+                        "[profiles.{name}] rate_limit_user = {u:?}: use the Atlassian account email the OAuth token acts for"
+                    ));
+                }
+                _ => {}
             }
             if let Some(url) = &p.api_url {
                 crate::bitbucket::client::parse_base_url(url)

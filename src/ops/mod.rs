@@ -7,5 +7,6 @@ pub mod doctor;
 pub mod edits;
 pub mod find;
 pub mod keyops;
+pub mod policy;
 pub mod query;
 pub mod scan;

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod bulk_cli;
 mod bulk_crash;
+mod ci_docs;
 mod cli;
 mod cli_tables;
 mod client;

@@ -359,3 +359,85 @@ async fn without_size_the_estimate_is_a_lower_bound_and_a_no_stops_the_scan() {
     assert!(stopped.is_none());
     assert_eq!(api_log(&sim).len(), 2, "only the two first pages");
 }
+
+/// Issue 19: budgets are counted as Bitbucket counts them. A workspace access token has an
+/// allowance of its own, so a nightly audit with one does not spend the person's; an OAuth
+/// token declared as the person's (`rate_limit_user`) shares the person's count.
+#[tokio::test]
+async fn an_access_token_counts_its_own_allowance_and_oauth_the_users() {
+    use bbkeys::demo::credentials as cred;
+    let sim = crate::common::sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let api = sim.api_url();
+    let run = |envs: Vec<(&'static str, String)>, config: String| {
+        let home = home.path().to_path_buf();
+        async move {
+            let args = ["--config", config.as_str(), "audit", "acme", "--csv"];
+            bbkeys(&home, &env_ref(&envs), &args, "").await
+        }
+    };
+    // A budget the scan of acme fits in once, not twice, and near enough to be announced.
+    let probe_config = home.path().join("probe.toml");
+    std::fs::write(&probe_config, "hourly_budget = 1\n").unwrap();
+    let probe_home = tempfile::tempdir().unwrap();
+    let probe_args = ["--config", probe_config.to_str().unwrap(), "audit", "acme"];
+    let probe = bbkeys(
+        probe_home.path(),
+        &env_ref(&env_full(&sim)),
+        &probe_args,
+        "",
+    )
+    .await;
+    let (cost, _) = announced(&stderr(&probe));
+    let budget = cost + cost / 10;
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, format!("hourly_budget = {budget}\n")).unwrap();
+    let config = config.to_string_lossy().into_owned();
+
+    let person = run(env_full(&sim), config.clone()).await;
+    assert!(person.status.success(), "{}", stderr(&person));
+    assert!(
+        stderr(&person).contains(&format!("of your {budget}/hour")),
+        "{}",
+        stderr(&person)
+    );
+
+    let token_env = vec![
+        ("BBKEYS_API_URL", api.clone()),
+        ("BBKEYS_ACCESS_TOKEN", cred::ACCESS_TOKEN.to_string()),
+    ];
+    let token = run(token_env, config.clone()).await;
+    assert!(token.status.success(), "{}", stderr(&token));
+    let err = stderr(&token);
+    assert!(
+        err.contains(&format!(
+            "; 0 of this access token's {budget}/hour already used"
+        )),
+        "{err}"
+    );
+
+    // The same token declared as the person's OAuth token: the person's count, so refused.
+    let oauth_config = home.path().join("oauth.toml");
+    std::fs::write(
+        &oauth_config,
+        format!(
+            "hourly_budget = {budget}\n[profiles.nightly]\nkind = \"access_token\"\nrate_limit_user = \"{}\"\ntoken = \"{}\"\napi_url = \"{api}\"\n",
+            cred::EMAIL.to_uppercase(),
+            cred::ACCESS_TOKEN
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&oauth_config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let oauth = run(vec![], oauth_config.to_string_lossy().into_owned()).await;
+    assert_eq!(oauth.status.code(), Some(2), "{}", stderr(&oauth));
+    assert!(
+        stderr(&oauth).contains("over your hourly budget"),
+        "{}",
+        stderr(&oauth)
+    );
+    sim.shutdown().await;
+}

@@ -159,6 +159,15 @@ pub(super) fn assess(
             "Writes are not tried, since that would change keys: adding needs write:ssh-key:bitbucket and deleting needs delete:ssh-key:bitbucket, besides the admin scope. If a write is refused, bbkeys names the missing scope.".to_string()
         });
     }
+    let reads_keys = rows.iter().any(|r| {
+        r.action == KeyAction::List
+            && r.owner == KeyOwner::Repository
+            && r.verdict == Verdict::Works
+    });
+    if reads_keys {
+        // Issue 19: unattended audits should run with the least privilege that works.
+        notes.push("Reading keys is enough for `bbkeys audit` (and `keys list`, `keys find`, `export`, `plan`): a read-only credential, such as a workspace access token with read scopes only, can run the nightly audit.".to_string());
+    }
     (rows, notes)
 }
 

@@ -203,3 +203,34 @@ fn report_serialises_with_readable_tags() {
     assert_eq!(v["operations"][0]["verdict"]["status"], "not_verified");
     assert_eq!(v["operations"][0]["action"], "list");
 }
+
+#[test]
+fn a_credential_that_reads_keys_is_said_to_be_enough_for_audit() {
+    // Issue 19: a nightly audit needs no write scope; doctor says so, for access tokens too.
+    for auth in [AuthKind::ApiToken, AuthKind::AccessToken] {
+        let (_, notes) = assess(auth, EditStrategy::Replace, &all_reads_work());
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("enough for `bbkeys audit`")
+                    && n.contains("read-only credential")),
+            "{auth:?}: {notes:?}"
+        );
+    }
+    let mut f = all_reads_work();
+    f.remove(&Operation::ListRepoKeys);
+    let e = refused(
+        403,
+        LACKS_PROJECT,
+        Operation::ListRepoKeys,
+        AuthKind::ApiToken,
+    );
+    record(&mut f, Operation::ListRepoKeys, Some(&e));
+    let (_, notes) = assess(AuthKind::ApiToken, EditStrategy::Replace, &f);
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.contains("enough for `bbkeys audit`")),
+        "{notes:?}"
+    );
+}

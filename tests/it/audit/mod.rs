@@ -6,6 +6,7 @@
 
 mod cli;
 mod demo;
+mod gate;
 
 use std::path::{Path, PathBuf};
 
@@ -170,6 +171,27 @@ fn readme_findings_table_matches_the_code() {
         &readme[a..b],
         want,
         "README findings table differs from the code; rerun with BBKEYS_BLESS=1"
+    );
+}
+
+#[test]
+fn readme_policy_table_matches_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- policy:begin -->\n", "<!-- policy:end -->");
+    let a = readme.find(begin).expect("README lacks the policy table") + begin.len();
+    let b = a + readme[a..]
+        .find(end)
+        .expect("README lacks the policy end marker");
+    let want = bbkeys::ops::policy::policy_rules_markdown_table();
+    if readme[a..b] != want && std::env::var_os("BBKEYS_BLESS").is_some() {
+        std::fs::write(&path, format!("{}{want}{}", &readme[..a], &readme[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[a..b],
+        want,
+        "README policy table differs from the code; rerun with BBKEYS_BLESS=1"
     );
 }
 
