@@ -9,7 +9,9 @@
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
+use super::all_workspaces::Frame;
 use super::context::Context;
+use super::fields::{AUDIT_FIELDS, FieldsArg, Output};
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
@@ -21,14 +23,20 @@ use crate::sanitize::clean_cell;
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
-    /// Workspace slug.
-    pub workspace: String,
+    /// Workspace slug [default: BBKEYS_WORKSPACE or the profile's default_workspace].
+    pub workspace: Option<String>,
+    /// Audit every workspace your credential sees (`--json`: an array of documents; `--csv`:
+    /// one header, then the rows of each).
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
     /// CSV: one row per key holding, with a `findings` column (codes separated by `;`).
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
     /// Audit the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    #[command(flatten)]
+    pub fields: FieldsArg,
     #[command(flatten)]
     pub strict: StrictArg,
 }
@@ -94,8 +102,24 @@ pub(super) async fn obtain(
 
 /// Runs `bbkeys audit`.
 pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
+    let out = args.fields.output(ctx, args.csv, AUDIT_FIELDS)?;
+    if args.all_workspaces {
+        return super::all_workspaces::audit(ctx, &args, &out).await;
+    }
+    let ws = ctx.workspace_or_default(args.workspace.clone())?;
+    audit_in(ctx, &ws, &args, &out, &Frame::alone()).await
+}
+
+/// Audits one workspace and prints the report.
+pub(super) async fn audit_in(
+    ctx: &Context,
+    ws: &str,
+    args: &AuditArgs,
+    out: &Output,
+    frame: &Frame,
+) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
-    let got = obtain(ctx, &args.workspace, args.cached, now).await?;
+    let got = obtain(ctx, ws, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
     let raw = if ctx.json {
         RawText::from_snapshot(&got.snapshot)
@@ -114,11 +138,15 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
-    if ctx.json {
+    if let Some(fields) = &out.fields {
+        super::fields::print_audit_rows(out.format, &report.to_csv(), fields, frame)?;
+    } else if ctx.json {
+        frame.before_json();
         print_json_with_raw(&report, &raw)?;
     } else if args.csv {
-        print!("{}", report.to_csv());
+        print!("{}", frame.csv_rows(&report.to_csv()));
     } else {
+        frame.before_text();
         let cut = stdout_is_terminal();
         print!("{}", render(&report, &inventory, got.cached_age, cut));
     }
@@ -130,8 +158,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     }
     if nothing_readable {
         eprintln!(
-            "bbkeys: not one of the {listings} key listings of {} could be read (see the unreadable findings): this audit says nothing about its keys.",
-            args.workspace
+            "bbkeys: not one of the {listings} key listings of {ws} could be read (see the unreadable findings): this audit says nothing about its keys.",
         );
         return Ok(Exit::Partial);
     }

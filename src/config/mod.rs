@@ -112,6 +112,8 @@ pub struct Profile {
     pub token: Option<String>,
     /// API URL for this profile.
     pub api_url: Option<String>,
+    /// Workspace of commands that name none (`BBKEYS_WORKSPACE` wins over it).
+    pub default_workspace: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -122,6 +124,7 @@ impl std::fmt::Debug for Profile {
             .field("token_command", &self.token_command)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("api_url", &self.api_url)
+            .field("default_workspace", &self.default_workspace)
             .finish()
     }
 }

@@ -72,7 +72,12 @@ fn rows(readme: &str) -> Vec<Row> {
         .skip(1)
         .map(|(i, l)| {
             let c = cells(l);
-            assert_eq!(c.len(), 5, "docs/security.md line {}: five cells", first_line + i);
+            assert_eq!(
+                c.len(),
+                5,
+                "docs/security.md line {}: five cells",
+                first_line + i
+            );
             Row {
                 line: first_line + i,
                 input: code(&c[1]),
@@ -251,7 +256,11 @@ async fn every_rejected_input_in_the_readme_gets_its_message() {
     let mut fixed = readme.clone();
     let mut wrong = Vec::new();
     for (row, (exit, message)) in table.iter().zip(&results) {
-        assert_ne!(exit, "101", "docs/security.md line {}: bbkeys panicked", row.line);
+        assert_ne!(
+            exit, "101",
+            "docs/security.md line {}: bbkeys panicked",
+            row.line
+        );
         assert_ne!(
             exit, "0",
             "docs/security.md line {}: the input was accepted",

@@ -11,6 +11,7 @@ mod cli_tables;
 mod client;
 mod common;
 mod contract;
+mod conventions;
 mod crash;
 mod datacenter;
 mod demo;

@@ -25,8 +25,8 @@ fn between<'a>(text: &'a str, begin: &str, end: &str) -> &'a str {
 /// Set BBKEYS_BLESS=1 to rewrite the scope table from the code.
 #[test]
 fn readme_scope_table_matches_the_code() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SCOPES_PAGE))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SCOPES_PAGE)).unwrap();
     let want = format!("\n{}", bbkeys::bitbucket::scopes::markdown_table());
     let got = between(&text, "<!-- scopes:begin -->", "<!-- scopes:end -->");
     if got != want && std::env::var_os("BBKEYS_BLESS").is_some() {

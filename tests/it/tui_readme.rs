@@ -11,7 +11,10 @@ fn readme_key_table_matches_the_keymap() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tui.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let want = format!("\n{}", bbkeys::tui::keymap::markdown_table());
-    let start = text.find(BEGIN).expect("docs/tui.md lacks <!-- keys:begin -->") + BEGIN.len();
+    let start = text
+        .find(BEGIN)
+        .expect("docs/tui.md lacks <!-- keys:begin -->")
+        + BEGIN.len();
     let len = text[start..]
         .find(END)
         .expect("docs/tui.md lacks <!-- keys:end -->");

@@ -157,7 +157,10 @@ fn readme_findings_table_matches_the_code() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/audit.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let (begin, end) = ("<!-- findings:begin -->\n", "<!-- findings:end -->");
-    let a = readme.find(begin).expect("docs/audit.md lacks the findings table") + begin.len();
+    let a = readme
+        .find(begin)
+        .expect("docs/audit.md lacks the findings table")
+        + begin.len();
     let b = a + readme[a..]
         .find(end)
         .expect("docs/audit.md lacks the findings end marker");
