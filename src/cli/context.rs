@@ -409,3 +409,32 @@ fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
         Credential::None => Namespace::Anonymous,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_named_workspace_wins_then_the_environment_then_the_profile() {
+        let p = |n: Option<&str>, e, f| pick_workspace(n.map(String::from), e, f);
+        assert_eq!(p(Some("a"), Some("b"), Some("c")).as_deref(), Some("a"));
+        assert_eq!(p(None, Some("b"), Some("c")).as_deref(), Some("b"));
+        assert_eq!(p(None, Some("  "), Some("c")).as_deref(), Some("c"));
+        assert_eq!(p(None, None, Some("c")).as_deref(), Some("c"));
+        assert_eq!(p(None, None, None), None);
+    }
+
+    #[test]
+    fn verbose_sets_the_level_over_bbkeys_log() {
+        assert_eq!(log_filter(0, None).to_string(), "info");
+        assert_eq!(log_filter(0, Some("warn")).to_string(), "warn");
+        assert_eq!(log_filter(1, Some("warn")).to_string(), "debug");
+        assert_eq!(log_filter(2, Some("warn")).to_string(), "trace");
+        assert_eq!(log_filter(5, None).to_string(), "trace");
+        assert_eq!(log_filter(0, Some("  ")).to_string(), "info");
+        assert_eq!(
+            log_filter(0, Some("bbkeys=trace")).to_string(),
+            "bbkeys=trace"
+        );
+    }
+}

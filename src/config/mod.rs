@@ -380,6 +380,20 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_may_name_its_default_workspace_and_a_misspelt_key_is_refused() {
+        let c = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndefault_workspace = \"acme\"",
+        )
+        .unwrap();
+        assert_eq!(c.profiles["w"].default_workspace.as_deref(), Some("acme"));
+        let e = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndefault_worksapce = \"acme\"",
+        )
+        .unwrap_err();
+        assert!(e.contains("default_worksapce"), "{e}");
+    }
+
+    #[test]
     fn env_chain_rules() {
         let cfg = Config::default();
         let env = |e: Option<&str>, a: Option<&str>, b: Option<&str>| CredentialEnv {

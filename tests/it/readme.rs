@@ -124,3 +124,45 @@ fn relative_links_in_the_docs_resolve() {
         }
     }
 }
+
+/// Every `bbkeys` line in the README's code blocks is a command bbkeys accepts, so the
+/// recipes a newcomer copies cannot go stale.
+#[test]
+fn readme_commands_parse() {
+    let text = readme();
+    let mut in_code = false;
+    let mut checked = 0;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if !in_code || !t.starts_with("bbkeys ") {
+            continue;
+        }
+        let command = t.split(" #").next().unwrap().split(" > ").next().unwrap();
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if let Err(e) = bbkeys::cli::command().try_get_matches_from(&words) {
+            panic!("README: `{command}` does not parse: {e}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} commands found");
+}
+
+/// The README's minimum Rust is the manifest's `rust-version`.
+#[test]
+fn readme_states_the_rust_version_of_the_manifest() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml has a rust-version");
+    assert!(
+        readme().contains(&format!("needs Rust {version} or newer")),
+        "README must state Rust {version}"
+    );
+}
