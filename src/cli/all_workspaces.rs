@@ -35,6 +35,11 @@ impl Frame {
         }
     }
 
+    /// Whether this is an `--all-workspaces` run.
+    pub fn is_many(&self) -> bool {
+        self.many
+    }
+
     /// Before a JSON document: the comma between two elements of the array.
     pub fn before_json(&self) {
         if self.many && self.printed.replace(true) {

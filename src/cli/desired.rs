@@ -25,8 +25,8 @@ pub const PLAN_FORMAT: u32 = 1;
 /// `bbkeys export` options.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// Workspace slug.
-    pub workspace: String,
+    /// Workspace slug [default: BBKEYS_WORKSPACE or the profile's default_workspace].
+    pub workspace: Option<String>,
     /// Write the file here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -57,7 +57,8 @@ pub struct PlanArgs {
 
 /// Runs `bbkeys export`.
 pub async fn export(ctx: &Context, args: ExportArgs) -> Result<Exit, CliError> {
-    let got = obtain(ctx, &args.workspace, args.cached, OffsetDateTime::now_utc()).await?;
+    let ws = ctx.workspace_or_default(args.workspace.clone())?;
+    let got = obtain(ctx, &ws, args.cached, OffsetDateTime::now_utc()).await?;
     let mut observed = Observed::default();
     observed.add_snapshot(&got.snapshot);
     let (text, unreadable_keys) = export_keys_file(&observed, ForgeKind::Cloud);

@@ -222,10 +222,15 @@ pub fn print_audit_rows(
         })
         .collect();
     match format {
-        Format::Json => {
-            frame.before_json();
-            print_selected_values(format, &values, fields)
+        // Across workspaces the rows of each join one flat array.
+        Format::Json if frame.is_many() => {
+            for v in &values {
+                frame.before_json();
+                print_json(&Picked { v, fields })?;
+            }
+            Ok(())
         }
+        Format::Json => print_selected_values(format, &values, fields),
         Format::Csv => {
             print!("{}", frame.csv_rows(&csv_of(&values, fields)));
             Ok(())

@@ -287,6 +287,10 @@ async fn bbkeys_workspace_is_the_default_workspace() {
     ok(&out);
     assert!(!json(&out).as_array().unwrap().is_empty());
 
+    let out = demo(home.path(), &env, &["export"]).await;
+    ok(&out);
+    assert!(stdout(&out).contains("globex"), "{}", stdout(&out));
+
     // A workspace named on the command line wins.
     let out = demo(home.path(), &env, &["--json", "audit", "acme"]).await;
     ok(&out);
@@ -400,6 +404,33 @@ async fn all_workspaces_lists_finds_and_audits_every_workspace() {
         .map(|d| d["workspace"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["acme", "globex", "initech"]);
+
+    let out = demo(
+        home.path(),
+        &[],
+        &[
+            "--json",
+            "audit",
+            "--all-workspaces",
+            "--fields",
+            "workspace,label",
+        ],
+    )
+    .await;
+    ok(&out);
+    let rows = json(&out);
+    let mut seen: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["workspace"].as_str().unwrap())
+        .collect();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        ["acme", "globex", "initech"],
+        "one flat array of rows"
+    );
 
     let out = demo(home.path(), &[], &["audit", "--all-workspaces", "--csv"]).await;
     ok(&out);
