@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::all_workspaces::Frame;
 use super::context::Context;
-use super::fields::{AUDIT_FIELDS, FieldsArg, Output};
+use super::fields::{AUDIT_FIELDS, FieldsArg, Output, fill_repo_projects};
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
@@ -138,13 +138,14 @@ pub(super) async fn audit_in(
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
+    let csv = || fill_repo_projects(&report.to_csv(), &inventory.project_repositories);
     if let Some(fields) = &out.fields {
-        super::fields::print_audit_rows(out.format, &report.to_csv(), fields, frame)?;
+        super::fields::print_audit_rows(out.format, &csv(), fields, frame)?;
     } else if ctx.json {
         frame.before_json();
         print_json_with_raw(&report, &raw)?;
     } else if args.csv {
-        print!("{}", frame.csv_rows(&report.to_csv()));
+        print!("{}", frame.csv_rows(&csv()));
     } else {
         frame.before_text();
         let cut = stdout_is_terminal();

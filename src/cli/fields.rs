@@ -284,6 +284,42 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
+/// Fills the empty `project` column of the audit CSV's repository rows with the project the
+/// repository belongs to (`project_repositories`, from the scan's repository list). Only whole
+/// records are touched: a line that starts inside a quoted, multi-line label is left alone.
+pub fn fill_repo_projects(
+    csv: &str,
+    project_repositories: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> String {
+    let project_of: std::collections::HashMap<&str, &str> = project_repositories
+        .iter()
+        .flat_map(|(p, repos)| repos.iter().map(move |r| (r.as_str(), p.as_str())))
+        .collect();
+    let mut out = String::with_capacity(csv.len() + csv.len() / 16);
+    let mut in_quotes = false;
+    for line in csv.split_inclusive('\n') {
+        let starts_a_record = !in_quotes;
+        in_quotes ^= line.bytes().filter(|b| *b == b'"').count() % 2 == 1;
+        if starts_a_record {
+            // workspace,scope,repo,project,...: slugs and scopes are never quoted.
+            let mut cols = line.splitn(5, ',');
+            if let (Some(ws), Some("repository"), Some(repo), Some(""), Some(rest)) = (
+                cols.next(),
+                cols.next(),
+                cols.next(),
+                cols.next(),
+                cols.next(),
+            ) && let Some(project) = project_of.get(repo)
+            {
+                out.push_str(&format!("{ws},repository,{repo},{project},{rest}"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// A field as text: strings as they are, null as empty, anything else in its JSON form.
 fn cell(v: Option<&Value>) -> String {
     match v {
@@ -362,6 +398,28 @@ mod tests {
             Some(vec!["label".to_string(), "repo".to_string()])
         );
         assert_eq!(check_fields(&[], KEY_FIELDS).unwrap(), None);
+    }
+
+    #[test]
+    fn audit_csv_repository_rows_get_their_project() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(
+            "API".to_string(),
+            std::collections::BTreeSet::from(["api".to_string()]),
+        );
+        let csv = "workspace,scope,repo,project,id,label\n\
+                   acme,repository,api,,1,ci\n\
+                   acme,repository,web,,2,\"two\n\
+                   acme,repository,api,,3,x\"\n\
+                   acme,project,,API,4,p\n";
+        assert_eq!(
+            fill_repo_projects(csv, &map),
+            "workspace,scope,repo,project,id,label\n\
+             acme,repository,api,API,1,ci\n\
+             acme,repository,web,,2,\"two\n\
+             acme,repository,api,,3,x\"\n\
+             acme,project,,API,4,p\n"
+        );
     }
 
     #[test]

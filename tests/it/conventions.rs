@@ -627,6 +627,19 @@ async fn repository_keys_name_their_project_in_json_and_csv() {
             .all(|l| l.starts_with("acme,api,API,repository,")),
         "{csv}"
     );
+    let out = demo(home.path(), &[], &["audit", "acme", "--csv"]).await;
+    ok(&out);
+    let csv = stdout(&out);
+    let api: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("acme,repository,api,"))
+        .collect();
+    assert!(!api.is_empty(), "{csv}");
+    assert!(
+        api.iter()
+            .all(|l| l.starts_with("acme,repository,api,API,")),
+        "{api:?}"
+    );
 }
 
 #[tokio::test]
