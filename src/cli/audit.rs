@@ -10,8 +10,10 @@
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
+use super::all_workspaces::Frame;
 use super::audit_gate::{Format, Gate, GateArgs};
 use super::context::Context;
+use super::fields::{AUDIT_FIELDS, FieldsArg, Output, fill_repo_projects};
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, json_with_raw};
 use super::skipped::{Skipped, StrictArg, worst};
@@ -24,14 +26,11 @@ use crate::sanitize::clean_cell;
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
-    /// Workspace slugs.
-    #[arg(
-        required_unless_present = "all_workspaces",
-        conflicts_with = "all_workspaces"
-    )]
+    /// Workspace slugs [default: BBKEYS_WORKSPACE or the profile's default_workspace].
     pub workspace: Vec<String>,
-    /// Audit every workspace the credential can see.
-    #[arg(long)]
+    /// Audit every workspace your credential sees (`--json`: an array of documents; `--csv`:
+    /// one header, then the rows of each).
+    #[arg(long, conflicts_with = "workspace")]
     pub all_workspaces: bool,
     /// CSV: one row per key holding, with a `findings` column (codes separated by `;`).
     #[arg(long, conflicts_with = "json")]
@@ -39,6 +38,8 @@ pub struct AuditArgs {
     /// Audit the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    #[command(flatten)]
+    pub fields: FieldsArg,
     #[command(flatten)]
     pub strict: StrictArg,
     #[command(flatten)]
@@ -109,6 +110,12 @@ pub(super) async fn obtain(
 pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
     let now = OffsetDateTime::now_utc();
     let mut gate = args.gate.clone().prepare(ctx, args.csv)?;
+    let fields = super::fields::output_for(
+        gate.format == Format::Json,
+        gate.format == Format::Csv,
+        &args.fields.fields,
+        AUDIT_FIELDS,
+    )?;
     for ws in &args.workspace {
         check_workspace(ws)?;
     }
@@ -119,19 +126,36 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
             .into_iter()
             .map(|w| w.slug)
             .collect()
+    } else if args.workspace.is_empty() {
+        vec![ctx.workspace_or_default(None)?]
     } else {
         args.workspace.clone()
     };
-    let mut out = Collected::default();
+    let mut out = Collected {
+        frame: if workspaces.len() > 1 {
+            Frame::many()
+        } else {
+            Frame::alone()
+        },
+        ..Collected::default()
+    };
+    // Selected fields as JSON are one array over the workspaces, as the full documents are.
+    let field_array = fields.fields.is_some() && fields.json() && out.frame.is_many();
+    if field_array {
+        print!("[");
+    }
     let mut exit = Exit::Ok;
     for ws in &workspaces {
-        match audit_one(ctx, &args, ws, now, &mut gate, &mut out).await {
+        match audit_one(ctx, &args, ws, now, &mut gate, &mut out, &fields).await {
             Ok(e) => exit = worst(exit, e),
             Err(e) => {
                 e.print(gate.format == Format::Json);
                 exit = worst(exit, e.exit);
             }
         }
+    }
+    if field_array {
+        println!("]");
     }
     // One workspace prints the document as before; several print a list of them.
     match out.json.as_slice() {
@@ -147,6 +171,8 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
 struct Collected {
     json: Vec<serde_json::Value>,
     csv_header_done: bool,
+    /// How `--fields` output of one workspace joins the others'.
+    frame: Frame,
 }
 
 async fn audit_one(
@@ -156,6 +182,7 @@ async fn audit_one(
     now: OffsetDateTime,
     gate: &mut Gate,
     out: &mut Collected,
+    fields: &Output,
 ) -> Result<Exit, CliError> {
     let got = obtain(ctx, ws, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
@@ -178,7 +205,12 @@ async fn audit_one(
     let findings = audit(&inventory, &rules, now);
     let remaining = gate.add(&adapter::from_audit(&inventory, &findings, false), now);
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
+    let csv = || fill_repo_projects(&report.to_csv(), &inventory.project_repositories);
     match gate.format {
+        _ if fields.fields.is_some() => {
+            let selected = fields.fields.as_deref().unwrap_or_default();
+            super::fields::print_audit_rows(fields.format, &csv(), selected, &out.frame)?;
+        }
         Format::Json => {
             let mut doc = json_with_raw(&report, &raw)?;
             if gate.active() {
@@ -187,7 +219,7 @@ async fn audit_one(
             out.json.push(doc);
         }
         Format::Csv => {
-            let csv = report.to_csv();
+            let csv = csv();
             let body = if out.csv_header_done {
                 csv.split_once('\n').map_or("", |(_, rest)| rest)
             } else {

@@ -187,7 +187,12 @@ fn read_token_from_stdin() -> Result<Secret, CliError> {
 }
 
 async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
-    let ctx = Context::build(global).await?;
+    // Logged out is a state to report, as `gh auth status` does: exit 1, not an error.
+    let ctx = Context::build_for_tui(global).await?;
+    if ctx.source == crate::config::CredentialSource::None {
+        print_logged_out(global.json);
+        return Ok(Exit::Error);
+    }
     let local = local_checks(
         &ctx.config_path,
         ctx.config_path.exists(),
@@ -205,6 +210,7 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
     .await;
     if global.json {
         let doc = serde_json::json!({
+            "logged_in": true,
             "credential_source": report.credential_source,
             "profile": ctx.source.profile(),
             "auth_kind": report.auth_kind,
@@ -245,6 +251,22 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
         }
     }
     Ok(super::doctor::exit_for(&report))
+}
+
+fn print_logged_out(json: bool) {
+    if json {
+        let doc = serde_json::json!({
+            "logged_in": false,
+            "credential_source": "none",
+            "profile": null,
+        });
+        println!("{doc}");
+    } else {
+        println!("Not logged in: no Bitbucket credential is configured.");
+        println!(
+            "Log in with `bbkeys auth login`, or set BBKEYS_EMAIL and BBKEYS_API_TOKEN (or BBKEYS_ACCESS_TOKEN)."
+        );
+    }
 }
 
 fn run_logout(global: &GlobalArgs) -> Result<Exit, CliError> {

@@ -33,6 +33,8 @@ pub struct Context {
     pub json: bool,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--verbose` count: the trace log's level.
+    pub verbose: u8,
     /// The concurrency limit in use.
     concurrency: usize,
     /// The in-process simulator under `--demo`; kept alive as long as the context.
@@ -95,6 +97,7 @@ impl Context {
             budget_owner,
             json: global.json,
             quiet: global.quiet,
+            verbose: global.verbose,
             concurrency,
             simulator: None,
             _demo_run: None,
@@ -147,6 +150,7 @@ impl Context {
             )),
             json: global.json,
             quiet: global.quiet,
+            verbose: global.verbose,
             concurrency,
             simulator: Some(sim),
             _demo_run: Some(run),
@@ -207,6 +211,28 @@ impl Context {
         }
     }
 
+    /// The trace log of this account.
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir().join("bbkeys.log")
+    }
+
+    /// The workspace a command acts on: the one named, else `BBKEYS_WORKSPACE`, else the
+    /// profile's `default_workspace`. None of them is a usage error (exit 2).
+    pub fn workspace_or_default(&self, named: Option<String>) -> Result<String, CliError> {
+        let profile = self
+            .source
+            .profile()
+            .and_then(|p| self.config.profiles.get(p))
+            .and_then(|p| p.default_workspace.as_deref());
+        let env = std::env::var("BBKEYS_WORKSPACE").ok();
+        pick_workspace(named, env.as_deref(), profile).ok_or_else(|| {
+            CliError::new(
+                Exit::Usage,
+                "name a workspace (`-w <ws>`, or as the first argument), or set one: BBKEYS_WORKSPACE=<ws>, or default_workspace = \"<ws>\" in the profile",
+            )
+        })
+    }
+
     /// Logs go to a file in the state directory, never to the terminal; `BBKEYS_LOG` sets the
     /// level (default `info`). A log that cannot be opened is skipped silently: logging must
     /// never stop the work.
@@ -218,12 +244,11 @@ impl Context {
         let Ok(file) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(dir.join("bbkeys.log"))
+            .open(self.log_file())
         else {
             return;
         };
-        let filter = tracing_subscriber::EnvFilter::try_from_env("BBKEYS_LOG")
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let filter = log_filter(self.verbose, std::env::var("BBKEYS_LOG").ok().as_deref());
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_ansi(false)
@@ -272,6 +297,36 @@ impl Context {
             }
         }
     }
+}
+
+/// The workspace named on the command line, else the environment's, else the profile's; blank
+/// values count as unset.
+pub fn pick_workspace(
+    named: Option<String>,
+    env: Option<&str>,
+    profile: Option<&str>,
+) -> Option<String> {
+    named
+        .filter(|w| !w.trim().is_empty())
+        .or_else(|| {
+            env.map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+        })
+        .or_else(|| profile.map(String::from))
+}
+
+/// The trace log's filter: `-v` is debug and `-vv` trace, over `BBKEYS_LOG` (any
+/// `tracing` filter, such as `debug` or `bbkeys=trace`), over the default `info`.
+pub fn log_filter(verbose: u8, env: Option<&str>) -> tracing_subscriber::EnvFilter {
+    let level = match (verbose, env) {
+        (0, Some(e)) if !e.trim().is_empty() => e.to_string(),
+        (0, _) => "info".into(),
+        (1, _) => "debug".into(),
+        _ => "trace".into(),
+    };
+    tracing_subscriber::EnvFilter::try_new(&level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
 }
 
 /// The config file: `--config`/`BBKEYS_CONFIG` (then it must exist), else the default path.
@@ -381,5 +436,34 @@ fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
             }
         }
         Credential::None => Namespace::Anonymous,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_named_workspace_wins_then_the_environment_then_the_profile() {
+        let p = |n: Option<&str>, e, f| pick_workspace(n.map(String::from), e, f);
+        assert_eq!(p(Some("a"), Some("b"), Some("c")).as_deref(), Some("a"));
+        assert_eq!(p(None, Some("b"), Some("c")).as_deref(), Some("b"));
+        assert_eq!(p(None, Some("  "), Some("c")).as_deref(), Some("c"));
+        assert_eq!(p(None, None, Some("c")).as_deref(), Some("c"));
+        assert_eq!(p(None, None, None), None);
+    }
+
+    #[test]
+    fn verbose_sets_the_level_over_bbkeys_log() {
+        assert_eq!(log_filter(0, None).to_string(), "info");
+        assert_eq!(log_filter(0, Some("warn")).to_string(), "warn");
+        assert_eq!(log_filter(1, Some("warn")).to_string(), "debug");
+        assert_eq!(log_filter(2, Some("warn")).to_string(), "trace");
+        assert_eq!(log_filter(5, None).to_string(), "trace");
+        assert_eq!(log_filter(0, Some("  ")).to_string(), "info");
+        assert_eq!(
+            log_filter(0, Some("bbkeys=trace")).to_string(),
+            "bbkeys=trace"
+        );
     }
 }

@@ -74,7 +74,13 @@ pub async fn build_report(global: &GlobalArgs) -> Result<DoctorReport, CliError>
     }
 }
 
-fn setup(local: Vec<Check>, ctx: &Context) -> DoctorSetup {
+fn setup(mut local: Vec<Check>, ctx: &Context) -> DoctorSetup {
+    // Where to look when a report is not enough: `-v`/`BBKEYS_LOG` fill this file.
+    local.push(Check::new(
+        "trace log",
+        CheckStatus::Ok,
+        ctx.log_file().display().to_string(),
+    ));
     DoctorSetup {
         local,
         credential_source: ctx.source.to_string(),

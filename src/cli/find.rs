@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Read};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::all_workspaces::Frame;
 use super::audit::{age_text, obtain};
 use super::context::Context;
 use super::output::{CliError, Exit, print_table};
@@ -22,9 +23,13 @@ pub struct FindArgs {
     /// input.
     #[arg(value_name = "PUBKEY-FILE|-|SHA256:...")]
     pub key: String,
-    /// The workspace to search.
+    /// The workspace to search [default: BBKEYS_WORKSPACE or the profile's default_workspace].
     #[arg(long, short = 'w', value_name = "WS")]
-    pub workspace: String,
+    pub workspace: Option<String>,
+    /// Search every workspace your credential sees (`--json`: an array of documents, one per
+    /// workspace holding the key).
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
     /// Search the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
@@ -91,15 +96,41 @@ struct FindDocument<'a> {
 pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     // The key is checked before any request: a typo must not cost a whole scan.
     let needle = read_needle(&args.key)?;
+    if args.all_workspaces {
+        return super::all_workspaces::find(ctx, &needle, &args).await;
+    }
+    let ws = ctx.workspace_or_default(args.workspace.clone())?;
+    match find_in(ctx, &ws, &needle, &args, &Frame::alone()).await? {
+        Found::Yes(exit) => Ok(exit),
+        Found::No(e) => Err(e),
+    }
+}
+
+/// Whether a workspace holds the key: the exit code of what was printed, or the sentence
+/// saying it does not.
+pub(super) enum Found {
+    /// Printed; the exit code.
+    Yes(Exit),
+    /// Not there.
+    No(CliError),
+}
+
+/// Looks for the key in one workspace and prints where it is.
+pub(super) async fn find_in(
+    ctx: &Context,
+    ws: &str,
+    needle: &KeyNeedle,
+    args: &FindArgs,
+    frame: &Frame,
+) -> Result<Found, CliError> {
     let now = OffsetDateTime::now_utc();
-    let got = obtain(ctx, &args.workspace, args.cached, now).await?;
+    let got = obtain(ctx, ws, args.cached, now).await?;
     let inventory = Inventory::build(&got.snapshot);
     let result = find_key(&inventory, &needle.fingerprint);
-    let ws = &args.workspace;
     let unreadable = inventory.read_failures();
     let skipped = Skipped::new(inventory.skipped());
     let Some(entry) = result.entry else {
-        return Err(CliError::new(
+        return Ok(Found::No(CliError::new(
             Exit::Error,
             format!(
                 "{} is on none of the {} repositories and {} projects of {ws} that could be read{}{}.",
@@ -119,7 +150,7 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
                     .map(|n| format!(" ({n})"))
                     .unwrap_or_default()
             ),
-        ));
+        )));
     };
     // The document under --json lists the skipped places; otherwise they are one note.
     if !ctx.json {
@@ -141,8 +172,10 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
             skipped: skipped.places(),
         };
         let raw = RawText::from_snapshot(&got.snapshot);
+        frame.before_json();
         print_json_with_raw(&doc, &raw)?;
     } else {
+        frame.before_text();
         let (r, p) = (entry.repositories.len(), entry.projects.len());
         println!(
             "{} ({} {}) is on {r} repositor{} and {p} project{} of {ws}{}:",
@@ -195,11 +228,11 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     }
     // The answer stands without the places not read; `--strict` asks for a complete one.
     let complete = unreadable.is_empty() && skipped.is_empty();
-    Ok(if args.strict.strict && !complete {
+    Ok(Found::Yes(if args.strict.strict && !complete {
         Exit::Partial
     } else {
         Exit::Ok
-    })
+    }))
 }
 
 fn unreadable_names(unreadable: &[&UnreadableListing]) -> String {

@@ -30,7 +30,7 @@ pub enum JournalCommand {
         /// Only this entry or bulk change (any unique prefix or suffix of its id).
         entry: Option<String>,
         /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
+        #[arg(long, short = 'y')]
         yes: bool,
     },
     /// Reverse an entry (re-add a deleted key, delete an added one, put an old label back), or
@@ -39,7 +39,7 @@ pub enum JournalCommand {
         /// The id (any unique prefix or suffix of it is enough).
         entry: String,
         /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }

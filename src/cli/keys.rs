@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::context::Context;
+use super::fields::FieldsArg;
 use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
@@ -15,14 +16,20 @@ pub enum KeysCommand {
     /// List access keys: of a whole workspace (all admin repositories and projects), of one
     /// repository (its own keys plus the project keys it inherits), or of one project.
     List {
-        /// `<workspace>` or `<workspace>/<repository>`.
-        target: String,
+        /// `<workspace>` or `<workspace>/<repository>` [default: BBKEYS_WORKSPACE or the
+        /// profile's default_workspace].
+        target: Option<String>,
+        /// Every workspace your credential sees, one after the other.
+        #[arg(long, conflicts_with_all = ["target", "project"])]
+        all_workspaces: bool,
         /// List the keys of this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
         /// CSV output.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        #[command(flatten)]
+        fields: FieldsArg,
         #[command(flatten)]
         strict: StrictArg,
     },
@@ -60,8 +67,9 @@ pub enum KeysCommand {
         /// Fan-out: the key to relabel wherever it is in --workspace.
         #[arg(long, value_name = "SHA256:...")]
         fingerprint: Option<String>,
-        /// Fan-out: the workspace to search.
-        #[arg(long, value_name = "WS")]
+        /// Fan-out: the workspace to search [default: BBKEYS_WORKSPACE or the profile's
+        /// default_workspace].
+        #[arg(long, short = 'w', value_name = "WS")]
         workspace: Option<String>,
         /// Fan-out: the new label, or a template with {workspace}, {repo}, {project}, {label}.
         #[arg(long)]
@@ -74,6 +82,7 @@ pub enum KeysCommand {
     /// Remove a key from a repository (or, with --project, from a project). The fan-out form
     /// `--fingerprint SHA256:... --workspace <ws> [--repo <slug>...]` removes it from every
     /// repository and project holding it.
+    #[command(visible_aliases = ["delete", "remove"])]
     Rm {
         /// `<workspace>/<repository>`, or `<workspace>` with --project.
         target: Option<String>,
@@ -85,8 +94,9 @@ pub enum KeysCommand {
         /// Fan-out: the key to remove wherever it is in --workspace.
         #[arg(long, value_name = "SHA256:...")]
         fingerprint: Option<String>,
-        /// Fan-out: the workspace to search.
-        #[arg(long, value_name = "WS")]
+        /// Fan-out: the workspace to search [default: BBKEYS_WORKSPACE or the profile's
+        /// default_workspace].
+        #[arg(long, short = 'w', value_name = "WS")]
         workspace: Option<String>,
         /// Fan-out: only these repositories (slugs); default: every repository and project.
         #[arg(long = "repo", value_name = "SLUG")]
@@ -105,9 +115,9 @@ pub enum KeysCommand {
         /// The new key's `.pub` file (`-` for standard input).
         #[arg(long, value_name = "FILE|-")]
         to: String,
-        /// The workspace.
-        #[arg(long, value_name = "WS")]
-        workspace: String,
+        /// The workspace [default: BBKEYS_WORKSPACE or the profile's default_workspace].
+        #[arg(long, short = 'w', value_name = "WS")]
+        workspace: Option<String>,
         /// Label of the new key (default: the old key's label in each place).
         #[arg(long)]
         label: Option<String>,
@@ -127,7 +137,7 @@ pub struct BulkArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Do not ask for confirmation (required when stdin is not a terminal).
-    #[arg(long)]
+    #[arg(long, short = 'y')]
     pub yes: bool,
 }
 
@@ -189,10 +199,19 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
         KeysCommand::Find(args) => super::find::run(ctx, args).await,
         KeysCommand::List {
             target,
+            all_workspaces,
             project,
             csv,
+            fields,
             strict,
-        } => list(ctx, &target, project.as_deref(), csv, strict.strict).await,
+        } => {
+            let out = fields.output(ctx, csv, super::fields::KEY_FIELDS)?;
+            if all_workspaces {
+                return super::all_workspaces::list(ctx, &out, strict.strict).await;
+            }
+            let target = ctx.workspace_or_default(target)?;
+            list(ctx, &target, project.as_deref(), &out, strict.strict).await
+        }
         KeysCommand::Add {
             targets,
             key,
@@ -231,9 +250,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 if key.is_some() || project.is_some() {
                     return Err(both_forms("rm"));
                 }
-                let ws = workspace.ok_or_else(|| {
-                    CliError::new(Exit::Usage, "--fingerprint needs --workspace <ws>")
-                })?;
+                let ws = ctx.workspace_or_default(workspace)?;
                 super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk, strict.strict).await
             }
             (None, Some(target)) => {
@@ -270,9 +287,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 if project.is_some() {
                     return Err(both_forms("relabel"));
                 }
-                let ws = workspace.ok_or_else(|| {
-                    CliError::new(Exit::Usage, "--fingerprint needs --workspace <ws>")
-                })?;
+                let ws = ctx.workspace_or_default(workspace)?;
                 let label = label.ok_or_else(|| {
                     CliError::new(Exit::Usage, "--fingerprint needs --label <text|template>")
                 })?;
@@ -304,6 +319,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => {
+            let workspace = ctx.workspace_or_default(workspace)?;
             super::bulk::rotate(
                 ctx,
                 &workspace,

@@ -3,6 +3,9 @@
 use serde::Serialize;
 
 use super::context::Context;
+use super::fields::{
+    Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for, print_selected, utc_stamp,
+};
 use super::keys::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
@@ -17,7 +20,7 @@ pub struct KeyRow {
     pub workspace: String,
     /// Repository slug; null for project keys.
     pub repo: Option<String>,
-    /// Project key, for project keys.
+    /// Project key: of a project key, or of the project a repository belongs to.
     pub project: Option<String>,
     /// `repository` or `project`.
     pub scope: &'static str,
@@ -33,9 +36,9 @@ pub struct KeyRow {
     pub key_type: Option<String>,
     /// Key size in bits.
     pub bits: Option<u32>,
-    /// Creation time.
+    /// Creation time, RFC 3339 in UTC (`...Z`).
     pub created_on: Option<String>,
-    /// Last use, null if never used.
+    /// Last use, RFC 3339 in UTC; null if never used.
     pub last_used: Option<String>,
 }
 
@@ -63,9 +66,17 @@ impl KeyRow {
             fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
             key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
             bits: parsed.as_ref().map(|p| p.bits()),
-            created_on: key.created_on.as_deref().map(clean_line),
-            last_used: key.last_used.as_deref().map(clean_line),
+            created_on: key.created_on.as_deref().map(utc_stamp),
+            last_used: key.last_used.as_deref().map(utc_stamp),
         }
+    }
+
+    /// Names the project of a repository key's repository (the listing knows it).
+    pub fn in_project(mut self, project: Option<&str>) -> Self {
+        if self.repo.is_some() {
+            self.project = project.map(String::from);
+        }
+        self
     }
 }
 
@@ -88,9 +99,12 @@ fn date(s: &Option<String>) -> String {
 }
 
 /// `bbkeys workspaces`.
-pub async fn workspaces(ctx: &Context) -> Result<Exit, CliError> {
+pub async fn workspaces(ctx: &Context, fields: &[String]) -> Result<Exit, CliError> {
+    let out = output_for(ctx.json, false, fields, WORKSPACE_FIELDS)?;
     let list = ctx.client.workspaces().await?;
-    if ctx.json {
+    if let Some(f) = &out.fields {
+        print_selected(out.format, &list, f)?;
+    } else if ctx.json {
         print_json(&list)?;
     } else {
         let rows: Vec<Vec<String>> = list
@@ -113,27 +127,31 @@ pub async fn workspaces(ctx: &Context) -> Result<Exit, CliError> {
 }
 
 /// `bbkeys repos <ws>`.
-pub async fn repos(ctx: &Context, ws: &str) -> Result<Exit, CliError> {
+pub async fn repos(ctx: &Context, ws: &str, fields: &[String]) -> Result<Exit, CliError> {
+    let out = output_for(ctx.json, false, fields, REPO_FIELDS)?;
     check_workspace(ws)?;
     let list = ctx.client.repositories(ws).await?;
-    if ctx.json {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            slug: &'a str,
-            name: Option<String>,
-            project: Option<&'a str>,
-            uuid: Option<&'a str>,
-        }
-        let rows: Vec<Row> = list
-            .iter()
+    #[derive(Serialize)]
+    struct Row<'a> {
+        slug: &'a str,
+        name: Option<String>,
+        project: Option<&'a str>,
+        uuid: Option<&'a str>,
+    }
+    let rows = || -> Vec<Row> {
+        list.iter()
             .map(|r| Row {
                 slug: &r.slug,
                 name: r.name.as_deref().map(clean_line),
                 project: r.project.as_ref().map(|p| p.key.as_str()),
                 uuid: r.uuid.as_deref(),
             })
-            .collect();
-        print_json(&rows)?;
+            .collect()
+    };
+    if let Some(f) = &out.fields {
+        print_selected(out.format, &rows(), f)?;
+    } else if ctx.json {
+        print_json(&rows())?;
     } else {
         let rows: Vec<Vec<String>> = list
             .iter()
@@ -160,9 +178,39 @@ pub(super) async fn list(
     ctx: &Context,
     target: &str,
     project: Option<&str>,
-    csv: bool,
+    out: &Output,
     strict: bool,
 ) -> Result<Exit, CliError> {
+    let got = collect(ctx, target, project).await?;
+    print_keys(ctx, got, out, strict)
+}
+
+/// What `keys list` read: the rows, and the places that could not be read.
+#[derive(Debug, Default)]
+pub(super) struct Collected {
+    /// One row per key.
+    pub rows: Vec<KeyRow>,
+    /// Places whose keys could not be read, with why.
+    pub failures: Vec<(KeyScope, ApiError)>,
+    /// A project list that could not be read (no single place to name).
+    pub list_failures: Vec<ApiError>,
+}
+
+impl Collected {
+    /// Adds what another workspace's listing read.
+    pub fn extend(&mut self, other: Collected) {
+        self.rows.extend(other.rows);
+        self.failures.extend(other.failures);
+        self.list_failures.extend(other.list_failures);
+    }
+}
+
+/// Reads the keys of a workspace, a repository or a project.
+pub(super) async fn collect(
+    ctx: &Context,
+    target: &str,
+    project: Option<&str>,
+) -> Result<Collected, CliError> {
     let mut rows = Vec::new();
     let mut failures: Vec<(KeyScope, ApiError)> = Vec::new();
     // The project list itself has no place to skip: its failure is always a failure.
@@ -183,8 +231,16 @@ pub(super) async fn list(
             ctx.client.repo_keys(ws, repo),
             ctx.client.repository(ws, repo)
         );
-        rows.extend(keys?.iter().map(|k| KeyRow::new(&scope, k)));
+        let keys = keys?;
         // Inherited project keys: a project key grants read access to every repository of it.
+        let in_project = repository
+            .as_ref()
+            .ok()
+            .and_then(|r| r.project.as_ref().map(|p| p.key.clone()));
+        rows.extend(
+            keys.iter()
+                .map(|k| KeyRow::new(&scope, k).in_project(in_project.as_deref())),
+        );
         match repository {
             Ok(repository) => {
                 if let Some(p) = repository.project {
@@ -203,14 +259,23 @@ pub(super) async fn list(
     } else {
         check_workspace(target)?;
         let scan = super::scan_cost::scan(ctx, target).await?;
+        let project_of: std::collections::HashMap<String, String> = scan
+            .repositories
+            .iter()
+            .filter_map(|r| Some((r.slug.clone(), r.project.as_ref()?.key.clone())))
+            .collect();
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {
+            let project = project_of.get(&slug).map(String::as_str);
             let scope = KeyScope::Repository {
                 workspace: target.into(),
                 repo: slug,
             };
             match keys {
-                Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
+                Ok(keys) => rows.extend(
+                    keys.iter()
+                        .map(|k| KeyRow::new(&scope, k).in_project(project)),
+                ),
                 Err(e) => failures.push((scope, e)),
             }
         }
@@ -226,13 +291,34 @@ pub(super) async fn list(
         }
         list_failure = scan.projects_error;
     }
+    Ok(Collected {
+        rows,
+        failures,
+        list_failures: list_failure.into_iter().collect(),
+    })
+}
+
+/// Prints what `keys list` read, notes what it skipped, and picks the exit code.
+pub(super) fn print_keys(
+    ctx: &Context,
+    got: Collected,
+    out: &Output,
+    strict: bool,
+) -> Result<Exit, CliError> {
+    let Collected {
+        mut rows,
+        failures,
+        list_failures,
+    } = got;
     let (skipped, failures) = Skipped::split(failures);
     let mut failures: Vec<ApiError> = failures.into_iter().map(|(_, e)| e).collect();
-    failures.extend(list_failure);
+    failures.extend(list_failures);
     sort_rows(&mut rows);
-    if ctx.json {
+    if let Some(f) = &out.fields {
+        print_selected(out.format, &rows, f)?;
+    } else if out.json() {
         print_json(&rows)?;
-    } else if csv {
+    } else if out.csv() {
         print!("{}", rows_to_csv(&rows));
     } else {
         let table: Vec<Vec<String>> = rows
@@ -281,19 +367,7 @@ pub(super) async fn list(
 
 /// CSV with a header; fields quoted where needed.
 pub fn rows_to_csv(rows: &[KeyRow]) -> String {
-    fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
-            // A leading formula character is neutralised so spreadsheets do not run it.
-            let s = if s.starts_with(['=', '+', '-', '@']) {
-                format!("'{s}")
-            } else {
-                s.to_string()
-            };
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    }
+    let field = csv_field;
     let mut out = String::from(
         "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used\n",
     );

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand lives in its own file and
 //! calls the same client and `ops` the TUI uses.
 
+mod all_workspaces;
 mod audit;
 mod audit_gate;
 mod auth;
@@ -9,10 +10,13 @@ mod context;
 mod demo_server;
 mod desired;
 mod doctor;
+mod fields;
 mod find;
+mod help;
 mod journal;
 mod keys;
 mod listing;
+mod man;
 mod output;
 mod raw_text;
 mod scan_cost;
@@ -22,9 +26,10 @@ mod skipped;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 
 pub use context::Context;
+pub use help::command;
 pub use output::{CliError, Exit};
 
 /// Manage Bitbucket Cloud repository and project access keys ("deploy keys").
@@ -41,8 +46,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Options every subcommand accepts.
+/// Options every subcommand accepts. They are listed once, under their own heading, in
+/// `bbkeys --help`; a subcommand's help leaves them out (see [`help::command`]).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Run against the built-in Bitbucket simulator with its demo data (no real credentials used).
     #[arg(long, global = true)]
@@ -65,17 +72,27 @@ pub struct GlobalArgs {
     /// No progress messages on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// More detail in the trace log: -v debug, -vv trace (overrides BBKEYS_LOG).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the workspaces your credential can see.
-    Workspaces,
+    Workspaces {
+        /// Fields (columns) to print, separated by commas; also picks the fields of --json.
+        #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+        fields: Vec<String>,
+    },
     /// List the repositories you administer in a workspace.
     Repos {
-        /// Workspace slug.
-        workspace: String,
+        /// Workspace slug [default: BBKEYS_WORKSPACE or the profile's default_workspace].
+        workspace: Option<String>,
+        /// Fields (columns) to print, separated by commas; also picks the fields of --json.
+        #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+        fields: Vec<String>,
     },
     /// List, add and remove access keys.
     #[command(subcommand)]
@@ -107,11 +124,16 @@ pub enum Command {
     },
     /// Run the built-in Bitbucket simulator until interrupted (for trying bbkeys and scripts).
     DemoServer(demo_server::DemoServerArgs),
+    /// Write manual pages (roff), one per command and subcommand.
+    Man(man::ManArgs),
 }
 
 /// Parses the arguments and runs; returns the process exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -148,21 +170,23 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
     let global = cli.global;
     match cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "bbkeys", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut command(), "bbkeys", &mut std::io::stdout());
             Ok(Exit::Ok)
         }
+        Some(Command::Man(args)) => man::run(&global, args),
         Some(Command::DemoServer(args)) => demo_server::run(args).await,
         Some(Command::Doctor) => doctor::run(&global).await,
         Some(Command::Auth(cmd)) => auth::run(&global, cmd).await,
-        Some(Command::Workspaces) => {
+        Some(Command::Workspaces { fields }) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
-            listing::workspaces(&ctx).await
+            listing::workspaces(&ctx, &fields).await
         }
-        Some(Command::Repos { workspace }) => {
+        Some(Command::Repos { workspace, fields }) => {
             let ctx = Context::build(&global).await?;
             ctx.warn_pending();
-            listing::repos(&ctx, &workspace).await
+            let workspace = ctx.workspace_or_default(workspace)?;
+            listing::repos(&ctx, &workspace, &fields).await
         }
         Some(Command::Keys(cmd)) => {
             let ctx = Context::build(&global).await?;

@@ -117,6 +117,8 @@ pub struct Profile {
     /// counts them with the person's API-token requests. Leave it out for workspace, project
     /// and repository access tokens: each has an allowance of its own.
     pub rate_limit_user: Option<String>,
+    /// Workspace of commands that name none (`BBKEYS_WORKSPACE` wins over it).
+    pub default_workspace: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -128,6 +130,7 @@ impl std::fmt::Debug for Profile {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("api_url", &self.api_url)
             .field("rate_limit_user", &self.rate_limit_user)
+            .field("default_workspace", &self.default_workspace)
             .finish()
     }
 }
@@ -396,6 +399,20 @@ mod tests {
         );
         let e = Config::parse("[profiles.w]\nemail = \"nick\"\ntoken_command = \"x\"").unwrap_err();
         assert!(e.contains("not your Bitbucket username"), "{e}");
+    }
+
+    #[test]
+    fn a_profile_may_name_its_default_workspace_and_a_misspelt_key_is_refused() {
+        let c = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndefault_workspace = \"acme\"",
+        )
+        .unwrap();
+        assert_eq!(c.profiles["w"].default_workspace.as_deref(), Some("acme"));
+        let e = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndefault_worksapce = \"acme\"",
+        )
+        .unwrap_err();
+        assert!(e.contains("default_worksapce"), "{e}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The README's table of rejected input, run row by row (issue 9, "Bad input"): each row's
+//! The table of rejected input in docs/security.md, run row by row (issue 9, "Bad input"): each row's
 //! command is run on its input and must exit with the row's code and print the row's message
 //! as the first line of standard error. The table is the test's data, so the two cannot drift;
 //! `BBKEYS_BLESS=1` rewrites the exit and message cells from what bbkeys actually says.
@@ -16,6 +16,8 @@ use std::path::Path;
 
 use crate::common::stderr;
 
+/// The page that holds the table.
+const PAGE: &str = "docs/security.md";
 const BEGIN: &str = "<!-- bad-input:begin -->";
 const END: &str = "<!-- bad-input:end -->";
 
@@ -29,7 +31,7 @@ struct Row {
 }
 
 fn readme_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE)
 }
 
 /// Splits a table row on `|` that is not escaped.
@@ -60,7 +62,7 @@ fn code(cell: &str) -> String {
 fn rows(readme: &str) -> Vec<Row> {
     let start = readme
         .find(BEGIN)
-        .expect("README lacks the bad-input table");
+        .expect("docs/security.md lacks the bad-input table");
     let first_line = readme[..start].lines().count() + 1;
     let end = readme[start..].find(END).unwrap() + start;
     readme[start..end]
@@ -70,7 +72,12 @@ fn rows(readme: &str) -> Vec<Row> {
         .skip(1)
         .map(|(i, l)| {
             let c = cells(l);
-            assert_eq!(c.len(), 5, "README line {}: five cells", first_line + i);
+            assert_eq!(
+                c.len(),
+                5,
+                "docs/security.md line {}: five cells",
+                first_line + i
+            );
             Row {
                 line: first_line + i,
                 input: code(&c[1]),
@@ -175,7 +182,7 @@ async fn run(row: &Row) -> (String, String) {
             match w.split_once('=') {
                 Some((k, v)) => env.push((k.into(), expand(v))),
                 None => {
-                    assert_eq!(w, "bbkeys", "README line {}", row.line);
+                    assert_eq!(w, "bbkeys", "docs/security.md line {}", row.line);
                     seen_bbkeys = true;
                 }
             }
@@ -249,15 +256,19 @@ async fn every_rejected_input_in_the_readme_gets_its_message() {
     let mut fixed = readme.clone();
     let mut wrong = Vec::new();
     for (row, (exit, message)) in table.iter().zip(&results) {
-        assert_ne!(exit, "101", "README line {}: bbkeys panicked", row.line);
+        assert_ne!(
+            exit, "101",
+            "docs/security.md line {}: bbkeys panicked",
+            row.line
+        );
         assert_ne!(
             exit, "0",
-            "README line {}: the input was accepted",
+            "docs/security.md line {}: the input was accepted",
             row.line
         );
         if *exit != row.exit || *message != unescape(&row.message) {
             wrong.push(format!(
-                "README line {}: `{}`\n  want {} {}\n  got  {} {}",
+                "docs/security.md line {}: `{}`\n  want {} {}\n  got  {} {}",
                 row.line, row.command, row.exit, row.message, exit, message
             ));
             let old = format!("| {} | {} |", row.exit, row.message);
@@ -271,7 +282,7 @@ async fn every_rejected_input_in_the_readme_gets_its_message() {
     }
     assert!(
         wrong.is_empty(),
-        "rerun with BBKEYS_BLESS=1 to update the README:\n{}",
+        "rerun with BBKEYS_BLESS=1 to update docs/security.md:\n{}",
         wrong.join("\n")
     );
 }

@@ -79,7 +79,9 @@ async fn demo_key_list_json_matches_ssh_keygen() {
         assert_eq!(row["bits"].as_u64().unwrap() as u32, *bits, "{fp}");
         assert_eq!(short_type(row["key_type"].as_str().unwrap()), ty, "{fp}");
         match row["scope"].as_str().unwrap() {
-            "repository" => assert!(row["repo"].is_string() && row["project"].is_null()),
+            // Issue 20: a repository key names the project its repository belongs to (every
+            // Bitbucket Cloud repository has one); it used to be null.
+            "repository" => assert!(row["repo"].is_string() && row["project"].is_string()),
             "project" => assert!(row["repo"].is_null() && row["project"].is_string()),
             other => panic!("scope {other}"),
         }

@@ -13,6 +13,7 @@ mod cli_tables;
 mod client;
 mod common;
 mod contract;
+mod conventions;
 mod crash;
 mod datacenter;
 mod demo;

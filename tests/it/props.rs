@@ -445,7 +445,7 @@ fn sanitised_text_has_no_controls() {
     run(CI_CASES, sanitizer_input(), sanitizer_target);
 }
 
-/// The long run recorded in the README. `cargo test --test it props::long_fuzz_run --
+/// The long run recorded in docs/testing.md. `cargo test --test it props::long_fuzz_run --
 /// --ignored --nocapture`; `BBKEYS_FUZZ_CASES` sets the cases per target.
 #[test]
 #[ignore = "long: about a million cases; run by hand"]

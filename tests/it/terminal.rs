@@ -92,7 +92,7 @@ fn a_panic_restores_the_terminal_and_its_message_is_readable() {
 
 #[test]
 fn the_panic_variable_is_read_only_by_debug_builds() {
-    // The test binary and bbkeys share the profile; this guards the claim in the README.
+    // The test binary and bbkeys share the profile; this guards the claim in docs/security.md.
     let source = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/runloop.rs"),
     )

@@ -1,20 +1,23 @@
-//! The README's key table is generated from the keymap; this keeps the two equal.
+//! The key table of docs/tui.md is generated from the keymap; this keeps the two equal.
 
 use std::path::Path;
 
 const BEGIN: &str = "<!-- keys:begin -->";
 const END: &str = "<!-- keys:end -->";
 
-/// Set BBKEYS_BLESS=1 to rewrite the README's key table from the code.
+/// Set BBKEYS_BLESS=1 to rewrite the key table of docs/tui.md from the code.
 #[test]
 fn readme_key_table_matches_the_keymap() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tui.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let want = format!("\n{}", bbkeys::tui::keymap::markdown_table());
-    let start = text.find(BEGIN).expect("README lacks <!-- keys:begin -->") + BEGIN.len();
+    let start = text
+        .find(BEGIN)
+        .expect("docs/tui.md lacks <!-- keys:begin -->")
+        + BEGIN.len();
     let len = text[start..]
         .find(END)
-        .expect("README lacks <!-- keys:end -->");
+        .expect("docs/tui.md lacks <!-- keys:end -->");
     let got = &text[start..start + len];
     if got != want && std::env::var_os("BBKEYS_BLESS").is_some() {
         let fixed = format!("{}{}{}", &text[..start], want, &text[start + len..]);
@@ -23,7 +26,7 @@ fn readme_key_table_matches_the_keymap() {
     }
     assert_eq!(
         got, want,
-        "README key table differs from tui::keymap; rerun with BBKEYS_BLESS=1"
+        "docs/tui.md key table differs from tui::keymap; rerun with BBKEYS_BLESS=1"
     );
 }
 

@@ -28,7 +28,7 @@ pub struct ApplyArgs {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Apply without asking.
-    #[arg(long)]
+    #[arg(short = 'y', long)]
     pub yes: bool,
     /// Places you do not administer make the command exit 4 instead of being skipped.
     #[arg(long)]

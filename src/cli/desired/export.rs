@@ -14,8 +14,8 @@ use crate::ops::desired::{Observed, export_keys_file};
 /// `bbkeys export` options.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// Workspace slug.
-    pub workspace: String,
+    /// Workspace slug [default: BBKEYS_WORKSPACE or the profile's default_workspace].
+    pub workspace: Option<String>,
     /// Write the file here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -26,7 +26,8 @@ pub struct ExportArgs {
 
 /// Runs `bbkeys export`.
 pub async fn export(ctx: &Context, args: ExportArgs) -> Result<Exit, CliError> {
-    let got = obtain(ctx, &args.workspace, args.cached, OffsetDateTime::now_utc()).await?;
+    let ws = ctx.workspace_or_default(args.workspace.clone())?;
+    let got = obtain(ctx, &ws, args.cached, OffsetDateTime::now_utc()).await?;
     let mut observed = Observed::default();
     observed.add_snapshot(&got.snapshot);
     let (text, unreadable_keys) = export_keys_file(&observed, ForgeKind::Cloud);

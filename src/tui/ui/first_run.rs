@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled("BBKEYS_API_TOKEN", theme.key),
         ]),
         Line::from(vec![Span::raw(
-            "   config.example.toml shows every setting; the README has the scope table.",
+            "   config.example.toml shows every setting; docs/credentials.md: scopes.",
         )]),
         Line::raw(""),
         Line::from(vec![
