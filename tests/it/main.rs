@@ -10,6 +10,7 @@ mod cli;
 mod cli_tables;
 mod client;
 mod common;
+mod compat;
 mod contract;
 mod crash;
 mod datacenter;
