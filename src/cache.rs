@@ -258,7 +258,7 @@ pub fn store_snapshot(dir: &Path, snapshot: &mut Snapshot) -> Result<PathBuf, Ca
 /// alone; a stored scan that cannot be read is left for the next scan to replace.
 pub fn apply_edits(dir: &Path, edits: &[KeyEdit]) -> Result<(), CacheError> {
     let workspaces: std::collections::BTreeSet<&str> =
-        edits.iter().map(|e| e.scope().workspace()).collect();
+        edits.iter().map(|e| e.scope().owner()).collect();
     for ws in workspaces {
         let CacheLoad::Found(mut cached) = load(dir, ws) else {
             continue;
@@ -604,9 +604,8 @@ mod tests {
         snap.repo_keys
             .insert("api".into(), Listing::Keys(vec![key.clone()]));
         store_snapshot(dir.path(), &mut snap).unwrap();
-        let scope = |repo: &str| crate::bitbucket::KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: repo.into(),
+        let scope = |repo: &str| {
+            crate::forge::Place::repository(crate::forge::ForgeKind::Cloud, "acme", repo)
         };
         let edits = [
             KeyEdit::Removed {
@@ -620,10 +619,11 @@ mod tests {
                 keys: Vec::new(),
             },
             KeyEdit::Listed {
-                scope: crate::bitbucket::KeyScope::Repository {
-                    workspace: "globex".into(),
-                    repo: "api".into(),
-                },
+                scope: crate::forge::Place::repository(
+                    crate::forge::ForgeKind::Cloud,
+                    "globex",
+                    "api",
+                ),
                 keys: Vec::new(),
             },
         ];

@@ -13,8 +13,9 @@ use super::context::Context;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
-use crate::bitbucket::{KeyScope, valid_slug};
+use crate::bitbucket::valid_slug;
 use crate::cache::{self, CacheLoad};
+use crate::forge::Place;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::sanitize::clean_cell;
 
@@ -145,10 +146,10 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
 }
 
 /// Where a finding applies, short, within its workspace.
-fn place(scope: &KeyScope) -> String {
+fn place(scope: &Place) -> String {
     match scope {
-        KeyScope::Repository { repo, .. } => repo.clone(),
-        KeyScope::Project { project, .. } => format!("project {project}"),
+        Place::Repository { repo, .. } => repo.clone(),
+        Place::Project { project, .. } => format!("project {project}"),
     }
 }
 

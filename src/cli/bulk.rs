@@ -11,7 +11,8 @@ use super::output::print_json;
 use super::output::{CliError, Exit, print_table};
 use super::single::{StopOnSignal, check_label, read_key};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{KeyScope, valid_slug};
+use crate::bitbucket::valid_slug;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, template_uses,
     validate_add_template, validate_template,
@@ -23,7 +24,7 @@ use crate::sshkey::{Fingerprint, PublicKey};
 /// `keys add <ws>/<repo>... --key --label`.
 pub async fn add_many(
     ctx: &Context,
-    scopes: Vec<KeyScope>,
+    scopes: Vec<Place>,
     source: &str,
     label: &str,
     args: BulkArgs,
@@ -54,8 +55,8 @@ pub async fn add_many(
 pub(super) async fn projects_for_template(
     ctx: &Context,
     template: &str,
-    scopes: &[KeyScope],
-) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    scopes: &[Place],
+) -> Result<BTreeMap<Place, String>, CliError> {
     validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
     project_lookup(ctx, template, scopes).await
 }
@@ -65,14 +66,19 @@ pub(super) async fn projects_for_template(
 pub(super) async fn project_lookup(
     ctx: &Context,
     template: &str,
-    scopes: &[KeyScope],
-) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    scopes: &[Place],
+) -> Result<BTreeMap<Place, String>, CliError> {
     let mut projects = BTreeMap::new();
     if !template_uses(template, "project") {
         return Ok(projects);
     }
     for scope in scopes {
-        if let KeyScope::Repository { workspace, repo } = scope {
+        if let Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } = scope
+        {
             // `{project}` would otherwise render empty: better to stop and say why.
             let r = ctx
                 .client
@@ -90,17 +96,17 @@ pub(super) async fn project_lookup(
 /// What a workspace scan says about where a key is.
 struct Holders {
     snapshot: Snapshot,
-    projects: BTreeMap<KeyScope, String>,
-    scopes: Vec<KeyScope>,
+    projects: BTreeMap<Place, String>,
+    scopes: Vec<Place>,
     /// Places that could not be read, places not administered left out.
-    unreadable: Vec<(KeyScope, crate::bitbucket::ApiError)>,
+    unreadable: Vec<(Place, crate::bitbucket::ApiError)>,
     /// Places skipped because the credential does not administer them.
     skipped: Skipped,
 }
 
 impl Holders {
     /// Every holder paired with the fingerprint, as a request's targets.
-    fn targets(&self, fp: &Fingerprint) -> Vec<(KeyScope, Fingerprint)> {
+    fn targets(&self, fp: &Fingerprint) -> Vec<(Place, Fingerprint)> {
         self.scopes
             .iter()
             .map(|s| (s.clone(), fp.clone()))
@@ -156,19 +162,13 @@ async fn holders(
         for r in &scan.repositories {
             if let Some(p) = &r.project {
                 projects.insert(
-                    KeyScope::Repository {
-                        workspace: ws.into(),
-                        repo: r.slug.clone(),
-                    },
+                    Place::repository(ForgeKind::Cloud, ws, r.slug.clone()),
                     p.key.clone(),
                 );
             }
         }
         for (slug, keys) in scan.repo_keys {
-            let scope = KeyScope::Repository {
-                workspace: ws.into(),
-                repo: slug,
-            };
+            let scope = Place::repository(ForgeKind::Cloud, ws, slug);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
@@ -177,10 +177,7 @@ async fn holders(
             }
         }
         for (key, keys) in scan.project_keys {
-            let scope = KeyScope::Project {
-                workspace: ws.into(),
-                project: key,
-            };
+            let scope = Place::project(ForgeKind::Cloud, ws, key);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
@@ -189,18 +186,15 @@ async fn holders(
             }
         }
     } else {
-        let scopes: Vec<KeyScope> = only_repos
+        let scopes: Vec<Place> = only_repos
             .iter()
-            .map(|r| KeyScope::Repository {
-                workspace: ws.into(),
-                repo: r.clone(),
-            })
+            .map(|r| Place::repository(ForgeKind::Cloud, ws, r.clone()))
             .collect();
         let (snap, failed) = snapshot(&ctx.client, &scopes).await;
         snap_all = snap;
         unreadable = failed;
     }
-    let scopes: Vec<KeyScope> = snap_all
+    let scopes: Vec<Place> = snap_all
         .iter()
         .filter(|(_, keys)| keys.iter().any(|k| fingerprint_of(k).as_ref() == Some(fp)))
         .map(|(s, _)| s.clone())
@@ -312,7 +306,7 @@ fn read_any_key(path: &str) -> Result<PublicKey, CliError> {
         .map_err(|e| CliError::new(Exit::Error, format!("{path}: {e}")))
 }
 
-fn report_unreadable(ctx: &Context, unreadable: &[(KeyScope, crate::bitbucket::ApiError)]) {
+fn report_unreadable(ctx: &Context, unreadable: &[(Place, crate::bitbucket::ApiError)]) {
     for (_, e) in unreadable {
         CliError::from(e.clone()).print(ctx.json);
     }
@@ -356,7 +350,7 @@ async fn run_plan(
     ctx: &Context,
     request: BulkRequest,
     snap: Snapshot,
-    projects: BTreeMap<KeyScope, String>,
+    projects: BTreeMap<Place, String>,
     args: BulkArgs,
     read: Exit,
     skipped: &Skipped,

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::context::Context;
 use super::output::{CliError, Exit, print_json, print_table};
 use super::single::op_error;
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::journal::{Found, Journal, JournalError};
 use crate::ops::keyops::{Direction, KeyOps};
 
@@ -104,7 +104,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
     }
 }
 
-async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[KeyScope]) {
+async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
     let mut edits = Vec::new();
     for scope in scopes {
         if let Ok(keys) = crate::ops::keyops::list_keys(ops.client, scope).await {

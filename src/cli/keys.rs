@@ -7,7 +7,8 @@ use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
 use super::skipped::StrictArg;
-use crate::bitbucket::{KeyScope, RepoRef, valid_project_key, valid_slug};
+use crate::bitbucket::{RepoRef, valid_project_key, valid_slug};
+use crate::forge::{ForgeKind, Place};
 
 /// `bbkeys keys ...`
 #[derive(Debug, Subcommand)]
@@ -154,7 +155,7 @@ fn check_project(p: &str) -> Result<(), CliError> {
 }
 
 /// Where a single-target command acts.
-pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, CliError> {
+pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<Place, CliError> {
     match project {
         Some(p) => {
             if target.contains('/') {
@@ -165,19 +166,13 @@ pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, 
             }
             check_workspace(target)?;
             check_project(p)?;
-            Ok(KeyScope::Project {
-                workspace: target.into(),
-                project: p.into(),
-            })
+            Ok(Place::project(ForgeKind::Cloud, target, p))
         }
         None => {
             let r: RepoRef = target
                 .parse()
                 .map_err(|e: String| CliError::new(Exit::Usage, e))?;
-            Ok(KeyScope::Repository {
-                workspace: r.workspace,
-                repo: r.repo,
-            })
+            Ok(Place::repository(ForgeKind::Cloud, r.workspace, r.repo))
         }
     }
 }

@@ -6,7 +6,8 @@ use super::context::Context;
 use super::keys::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{ApiError, DeployKey, KeyScope, RepoRef};
+use crate::bitbucket::{ApiError, DeployKey, RepoRef};
+use crate::forge::{ForgeKind, Place};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 
@@ -42,15 +43,19 @@ pub struct KeyRow {
 impl KeyRow {
     /// Builds a row. Label and comment stay as the server sent them, so `--json` can show a
     /// hostile label for what it is; every other output cleans them.
-    pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
+    pub fn new(scope: &Place, key: &DeployKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
         let (workspace, repo, project) = match scope {
-            KeyScope::Repository { workspace, repo } => {
-                (workspace.clone(), Some(repo.clone()), None)
-            }
-            KeyScope::Project { workspace, project } => {
-                (workspace.clone(), None, Some(project.clone()))
-            }
+            Place::Repository {
+                owner: workspace,
+                repo,
+                ..
+            } => (workspace.clone(), Some(repo.clone()), None),
+            Place::Project {
+                owner: workspace,
+                project,
+                ..
+            } => (workspace.clone(), None, Some(project.clone())),
         };
         KeyRow {
             workspace,
@@ -164,21 +169,18 @@ pub(super) async fn list(
     strict: bool,
 ) -> Result<Exit, CliError> {
     let mut rows = Vec::new();
-    let mut failures: Vec<(KeyScope, ApiError)> = Vec::new();
+    let mut failures: Vec<(Place, ApiError)> = Vec::new();
     // The project list itself has no place to skip: its failure is always a failure.
     let mut list_failure: Option<ApiError> = None;
     if let Some(p) = project {
         let scope = scope_of(target, Some(p))?;
-        let keys = ctx.client.project_keys(scope.workspace(), p).await?;
+        let keys = ctx.client.project_keys(scope.owner(), p).await?;
         rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
     } else if let Some((ws, repo)) = target.split_once('/') {
         let r: RepoRef = target
             .parse()
             .map_err(|e: String| CliError::new(Exit::Usage, e))?;
-        let scope = KeyScope::Repository {
-            workspace: r.workspace.clone(),
-            repo: r.repo.clone(),
-        };
+        let scope = Place::repository(ForgeKind::Cloud, r.workspace.clone(), r.repo.clone());
         let (keys, repository) = tokio::join!(
             ctx.client.repo_keys(ws, repo),
             ctx.client.repository(ws, repo)
@@ -188,10 +190,7 @@ pub(super) async fn list(
         match repository {
             Ok(repository) => {
                 if let Some(p) = repository.project {
-                    let pscope = KeyScope::Project {
-                        workspace: ws.into(),
-                        project: p.key.clone(),
-                    };
+                    let pscope = Place::project(ForgeKind::Cloud, ws, p.key.clone());
                     match ctx.client.project_keys(ws, &p.key).await {
                         Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
                         Err(e) => failures.push((pscope, e)),
@@ -205,20 +204,14 @@ pub(super) async fn list(
         let scan = super::scan_cost::scan(ctx, target).await?;
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {
-            let scope = KeyScope::Repository {
-                workspace: target.into(),
-                repo: slug,
-            };
+            let scope = Place::repository(ForgeKind::Cloud, target, slug);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
                 Err(e) => failures.push((scope, e)),
             }
         }
         for (pkey, keys) in scan.project_keys {
-            let scope = KeyScope::Project {
-                workspace: target.into(),
-                project: pkey,
-            };
+            let scope = Place::project(ForgeKind::Cloud, target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
                 Err(e) => failures.push((scope, e)),

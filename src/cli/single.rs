@@ -9,8 +9,9 @@ use super::keys::BulkArgs;
 use super::listing::KeyRow;
 use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
 use crate::config::EditStrategy;
+use crate::forge::Place;
 use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
@@ -96,7 +97,7 @@ pub(super) fn check_label(label: &str) -> Result<String, CliError> {
 
 pub(super) async fn add(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     source: &str,
     label: &str,
 ) -> Result<Exit, CliError> {
@@ -175,7 +176,7 @@ pub fn op_error(e: OpError) -> CliError {
 }
 
 /// Finds the key named by id or fingerprint on `scope`.
-async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<DeployKey, CliError> {
+async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<DeployKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)
@@ -205,7 +206,7 @@ async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<Dep
 
 pub(super) async fn relabel(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     which: &str,
     new_label: &str,
     bulk: BulkArgs,
@@ -246,7 +247,7 @@ pub(super) async fn relabel(
         return Ok(Exit::Ok);
     }
     let in_place = ctx.config.edit_strategy == EditStrategy::InPlace
-        && matches!(scope, KeyScope::Repository { .. });
+        && matches!(scope, Place::Repository { .. });
     if !yes {
         let how = if in_place {
             format!(
@@ -351,7 +352,7 @@ impl Drop for StopOnSignal {
 
 pub(super) async fn rm(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     which: &str,
     bulk: BulkArgs,
 ) -> Result<Exit, CliError> {

@@ -3,7 +3,8 @@
 //! a workspace and not others: that is a fact about the account, not a failed read. Such places
 //! are named once per command, and change the exit code only under `--strict`.
 
-use crate::bitbucket::{ApiError, KeyScope};
+use crate::bitbucket::ApiError;
+use crate::forge::Place;
 use crate::ops::audit::SkippedPlace;
 
 use super::output::Exit;
@@ -32,7 +33,7 @@ impl Skipped {
     }
 
     /// Splits read failures into the places to skip and the real failures.
-    pub fn split(failures: Vec<(KeyScope, ApiError)>) -> (Skipped, Vec<(KeyScope, ApiError)>) {
+    pub fn split(failures: Vec<(Place, ApiError)>) -> (Skipped, Vec<(Place, ApiError)>) {
         let (skipped, failed): (Vec<_>, Vec<_>) = failures
             .into_iter()
             .partition(|(_, e)| e.is_not_permitted());
@@ -62,8 +63,8 @@ impl Skipped {
         let mut projects = Vec::new();
         for p in &self.places {
             match &p.scope {
-                KeyScope::Repository { repo, .. } => repos.push(repo.as_str()),
-                KeyScope::Project { project, .. } => projects.push(project.as_str()),
+                Place::Repository { repo, .. } => repos.push(repo.as_str()),
+                Place::Project { project, .. } => projects.push(project.as_str()),
             }
         }
         let count = |n: usize, one: &str, many: &str| {
@@ -150,6 +151,7 @@ pub fn worst(a: Exit, b: Exit) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forge::ForgeKind;
 
     #[test]
     fn exit_codes_rank_usage_error_credential_partial_then_changes() {
@@ -161,10 +163,7 @@ mod tests {
     }
 
     fn project(p: &str) -> SkippedPlace {
-        SkippedPlace::not_permitted(KeyScope::Project {
-            workspace: "acme".into(),
-            project: p.into(),
-        })
+        SkippedPlace::not_permitted(Place::project(ForgeKind::Cloud, "acme", p))
     }
 
     #[test]
@@ -174,10 +173,7 @@ mod tests {
             s.note().as_deref(),
             Some("skipped 2 projects you do not administer: OPS, SEC")
         );
-        let repo = SkippedPlace::not_permitted(KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "api".into(),
-        });
+        let repo = SkippedPlace::not_permitted(Place::repository(ForgeKind::Cloud, "acme", "api"));
         let s = Skipped::new(vec![project("OPS"), repo]);
         assert_eq!(
             s.note().as_deref(),

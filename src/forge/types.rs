@@ -103,6 +103,32 @@ impl Place {
         }
     }
 
+    /// A repository of `owner` on `forge`.
+    pub fn repository(
+        forge: ForgeKind,
+        owner: impl Into<String>,
+        repo: impl Into<String>,
+    ) -> Place {
+        Place::Repository {
+            forge,
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+
+    /// A project of `owner` on `forge`.
+    pub fn project(
+        forge: ForgeKind,
+        owner: impl Into<String>,
+        project: impl Into<String>,
+    ) -> Place {
+        Place::Project {
+            forge,
+            owner: owner.into(),
+            project: project.into(),
+        }
+    }
+
     /// The forge the place is on.
     pub fn forge(&self) -> ForgeKind {
         match self {

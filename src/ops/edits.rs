@@ -5,7 +5,8 @@
 //! stop showing a key that is gone. Applying an edit twice gives the same list as applying it
 //! once, so an edit can be replayed over a copy that may or may not have it already.
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
+use crate::forge::Place;
 
 /// One change to one place's keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,14 +14,14 @@ pub enum KeyEdit {
     /// The key is there now: added, or found already there.
     Added {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server returned it.
         key: DeployKey,
     },
     /// The key is gone.
     Removed {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it was.
         key: DeployKey,
     },
@@ -28,7 +29,7 @@ pub enum KeyEdit {
     /// rotation (a new text).
     Replaced {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key that went.
         old: DeployKey,
         /// The key there now.
@@ -37,7 +38,7 @@ pub enum KeyEdit {
     /// Every key of the place, as read while finishing a journal entry.
     Listed {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The whole list.
         keys: Vec<DeployKey>,
     },
@@ -45,7 +46,7 @@ pub enum KeyEdit {
 
 impl KeyEdit {
     /// Where the edit happened.
-    pub fn scope(&self) -> &KeyScope {
+    pub fn scope(&self) -> &Place {
         match self {
             KeyEdit::Added { scope, .. }
             | KeyEdit::Removed { scope, .. }
@@ -98,6 +99,7 @@ impl KeyEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forge::ForgeKind;
 
     fn dk(id: u64, label: &str) -> DeployKey {
         serde_json::from_value(
@@ -106,11 +108,8 @@ mod tests {
         .unwrap()
     }
 
-    fn scope() -> KeyScope {
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "api".into(),
-        }
+    fn scope() -> Place {
+        Place::repository(ForgeKind::Cloud, "acme", "api")
     }
 
     fn applied(edits: &[KeyEdit], start: &[u64]) -> Vec<(u64, String)> {

@@ -1,7 +1,7 @@
 //! Keys typed while a dialog is open. Every answer that changes something leaves as a
 //! `Command`; No is the default (Enter on a question answers No).
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::ops::bulk::{
     BulkRequest, NewKey, render_label, validate_add_template, validate_template,
 };
@@ -229,7 +229,7 @@ fn rotate(
             let Ok(from_fp) = Fingerprint::parse(from) else {
                 return Some(Dialog::Rotate(f));
             };
-            let scopes: Vec<KeyScope> = state
+            let scopes: Vec<Place> = state
                 .selection
                 .keys
                 .values()

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::action::Action;
 use super::dialog::PendingEntry;
 use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
 use crate::config::EditStrategy;
+use crate::forge::Place;
 use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
@@ -140,7 +141,7 @@ pub enum WorkerMsg {
         /// Request id.
         req_id: ReqId,
         /// Places whose keys changed; those without an edit are read again.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
         /// What was done, or why not.
         result: Result<String, OpFailure>,
         /// What the write did to the keys, as its answers told it.
@@ -150,7 +151,7 @@ pub enum WorkerMsg {
     /// the add's `OpDone`).
     LabelDiffers {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is there (boxed: it would make every message larger).
         key: Box<DeployKey>,
         /// The label the add asked for.
@@ -163,7 +164,7 @@ pub enum WorkerMsg {
         /// Per entry: what was done, or why not.
         outcomes: Vec<Result<String, String>>,
         /// Places whose keys may have changed; those without an edit are read again.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
         /// The keys of each recovered place, as recovery left them.
         edits: Vec<KeyEdit>,
     },
@@ -283,7 +284,7 @@ pub enum Command {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key, validated.
         key: PublicKey,
         /// Its label.
@@ -294,7 +295,7 @@ pub enum Command {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server listed it.
         key: DeployKey,
     },
@@ -303,7 +304,7 @@ pub enum Command {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server listed it.
         key: DeployKey,
         /// The new label.
@@ -325,7 +326,7 @@ pub enum Command {
         /// The request.
         request: BulkRequest,
         /// Repository → project key, for `{project}`.
-        projects: BTreeMap<KeyScope, String>,
+        projects: BTreeMap<Place, String>,
     },
     /// Re-check (when `request` is given) and apply a confirmed plan.
     ApplyBulk {
@@ -334,7 +335,7 @@ pub enum Command {
         /// Re-planned from fresh keys just before applying; `None` applies `plan` as is.
         request: Option<BulkRequest>,
         /// Repository → project key.
-        projects: BTreeMap<KeyScope, String>,
+        projects: BTreeMap<Place, String>,
         /// The plan the user confirmed.
         plan: Box<Plan>,
     },

@@ -13,7 +13,8 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
+use crate::bitbucket::{Client, DeployKey, Project, Repository, Workspace};
+use crate::forge::{ForgeKind, Place};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -163,12 +164,9 @@ pub(crate) fn project_group_with(
     ws: &str,
     p: Project,
     keys: Result<Vec<DeployKey>, String>,
-    mut convert: impl FnMut(DeployKey, KeyScope) -> KeyView,
+    mut convert: impl FnMut(DeployKey, Place) -> KeyView,
 ) -> ProjectGroup {
-    let scope = KeyScope::Project {
-        workspace: ws.to_string(),
-        project: p.key.clone(),
-    };
+    let scope = Place::project(ForgeKind::Cloud, ws.to_string(), p.key.clone());
     ProjectGroup {
         name: clean_line(p.name.as_deref().unwrap_or(&p.key)),
         keys: keys.map(|keys| {
@@ -197,10 +195,7 @@ pub(crate) fn repo_view(r: Repository) -> RepoView {
 }
 
 pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
-    let scope = KeyScope::Repository {
-        workspace: ws.to_string(),
-        repo: repo.to_string(),
-    };
+    let scope = Place::repository(ForgeKind::Cloud, ws.to_string(), repo.to_string());
     keys.into_iter()
         .map(|k| key_view(k, scope.clone()))
         .collect()
@@ -208,18 +203,14 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
-pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
+pub fn key_view(k: DeployKey, scope: Place) -> KeyView {
     view_with(k, scope, |text| Arc::new(facts_of(clean_owned(text))))
 }
 
 /// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
 /// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
 /// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
-fn view_with(
-    k: DeployKey,
-    scope: KeyScope,
-    facts: impl FnOnce(String) -> Arc<KeyFacts>,
-) -> KeyView {
+fn view_with(k: DeployKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
     let (label, raw_label) = shown(k.label);
     let (comment, raw_comment) = shown(k.comment);
     let escaped = (raw_label.is_some() || raw_comment.is_some()).then(|| {
@@ -290,7 +281,7 @@ pub(crate) struct ParseMemo(HashMap<String, Arc<KeyFacts>>);
 impl ParseMemo {
     /// [`key_view`], sharing the facts of texts already seen. Looked up by the text as the
     /// server sent it, so a copy seen before is not even cleaned again.
-    pub(crate) fn key_view(&mut self, mut k: DeployKey, scope: KeyScope) -> KeyView {
+    pub(crate) fn key_view(&mut self, mut k: DeployKey, scope: Place) -> KeyView {
         let facts = match self.0.get(&k.key) {
             Some(facts) => facts.clone(),
             None => {

@@ -1,7 +1,8 @@
 //! How the worker's answers to writes change the state: single operations, recovery,
 //! plans, drift and job progress. Pure, like the rest of `update()`.
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
+use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::sanitize::clean_line;
 
@@ -201,7 +202,7 @@ fn job_finished(state: &mut State, job_id: ReqId, edits: Vec<KeyEdit>, out: &mut
 
 /// An add found the key already there under another label: offer to relabel it, as data
 /// released by `y` like every confirmation.
-fn offer_relabel(state: &mut State, scope: KeyScope, key: DeployKey, wanted: String) {
+fn offer_relabel(state: &mut State, scope: Place, key: DeployKey, wanted: String) {
     if state.dialog.is_some() {
         return;
     }

@@ -4,8 +4,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::inventory::{Inventory, KeyEntry, KeyHolding};
-use crate::bitbucket::KeyScope;
 use crate::config::AuditConfig;
+use crate::forge::Place;
 use crate::sshkey::{Fingerprint, MIN_RSA_BITS};
 
 /// How much a finding deserves attention. Declared most severe first, so sorting puts it first.
@@ -162,7 +162,7 @@ pub struct Finding {
     pub fingerprint: Option<Fingerprint>,
     /// The repository or project it is about; `None` for findings about a key everywhere it
     /// sits, and for the workspace's project list.
-    pub location: Option<KeyScope>,
+    pub location: Option<Place>,
     /// The key id at `location`, for findings about one holding (to pass to `keys rm`).
     pub key_id: Option<u64>,
     /// One line for a person.
@@ -358,7 +358,7 @@ fn key_findings(
         );
     }
     for h in &e.holdings {
-        if let KeyScope::Project { project, .. } = &h.scope {
+        if let Place::Project { project, .. } = &h.scope {
             let n = inv
                 .project_repositories
                 .get(project)

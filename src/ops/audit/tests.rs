@@ -7,9 +7,10 @@ use time::macros::datetime;
 
 use super::*;
 use crate::bitbucket::{
-    ApiError, ApiErrorKind, DeployKey, KeyScope, Operation, Project, ProjectSummary, Repository,
+    ApiError, ApiErrorKind, DeployKey, Operation, Project, ProjectSummary, Repository,
 };
 use crate::config::AuditConfig;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::ops::scan::WorkspaceScan;
 use crate::sshkey::PublicKey;
@@ -520,10 +521,7 @@ fn find_by_fingerprint_and_by_pasted_key() {
     let found = find_key(&inv, &needle.fingerprint);
     assert_eq!(
         found.entry.unwrap().holdings[0].scope,
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "a3".into()
-        }
+        Place::repository(ForgeKind::Cloud, "acme", "a3")
     );
     // RSA 1024 cannot be added, but must be findable.
     let weak = KeyNeedle::parse(&key(103)).unwrap();
@@ -550,10 +548,7 @@ fn readme_rules_table_names_every_code() {
 #[test]
 fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     use crate::ops::edits::KeyEdit;
-    let place = |repo: &str| KeyScope::Repository {
-        workspace: "acme".into(),
-        repo: repo.into(),
-    };
+    let place = |repo: &str| Place::repository(ForgeKind::Cloud, "acme", repo);
     let mut snap = Snapshot::from_scan(&scan(), NOW);
     let listed = |snap: &Snapshot, repo: &str| match snap.repo_keys.get(repo) {
         Some(Listing::Keys(k)) => k.clone(),
@@ -586,10 +581,7 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
         },
         // Another workspace's edit changes nothing here.
         KeyEdit::Removed {
-            scope: KeyScope::Repository {
-                workspace: "globex".into(),
-                repo: "a1".into(),
-            },
+            scope: Place::repository(ForgeKind::Cloud, "globex", "a1"),
             key: listed(&snap, "a1")[0].clone(),
         },
     ];

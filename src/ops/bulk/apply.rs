@@ -7,19 +7,17 @@ use serde::Serialize;
 
 use super::journaled::batch_plan;
 use super::plan::{Change, NewKey, Plan, Snapshot};
-use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
+use crate::bitbucket::{ApiError, Client, DeployKey};
 use crate::config::EditStrategy;
+use crate::forge::Place;
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
-pub async fn snapshot(
-    client: &Client,
-    scopes: &[KeyScope],
-) -> (Snapshot, Vec<(KeyScope, ApiError)>) {
-    let results: Vec<(KeyScope, Result<Vec<DeployKey>, ApiError>)> =
+pub async fn snapshot(client: &Client, scopes: &[Place]) -> (Snapshot, Vec<(Place, ApiError)>) {
+    let results: Vec<(Place, Result<Vec<DeployKey>, ApiError>)> =
         futures::stream::iter(scopes.iter().cloned())
             .map(|scope| async move {
                 let keys = list_keys(client, &scope).await;
@@ -194,7 +192,7 @@ fn settle(ops: &KeyOps<'_>, batch: &str, item: usize, outcome: &str) {
 }
 
 /// Whether an entry of `batch` on `scope` is still pending.
-fn has_pending(ops: &KeyOps<'_>, batch: &str, scope: &KeyScope) -> bool {
+fn has_pending(ops: &KeyOps<'_>, batch: &str, scope: &Place) -> bool {
     match ops.journal.read() {
         Ok((entries, _)) => entries.iter().any(|e| {
             e.pending() && e.record.batch.as_deref() == Some(batch) && &e.record.scope == scope
@@ -326,7 +324,7 @@ async fn apply_one(
 /// A rotation once the new key is added: verify it, then delete the old key.
 async fn rotate_rest(
     ops: &KeyOps<'_>,
-    scope: &KeyScope,
+    scope: &Place,
     old: &DeployKey,
     new: &NewKey,
     batch: Option<String>,

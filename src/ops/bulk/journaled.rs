@@ -2,7 +2,8 @@
 //! that recovery knows the whole bulk change even if no write was made yet.
 
 use super::plan::{Change, NewKey, Plan};
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
+use crate::forge::Place;
 use crate::journal::{BatchKind, BatchPlan, Intent, IntentRecord, PlannedItem};
 use crate::ops::keyops::fingerprint_of;
 use crate::sshkey::PublicKey;
@@ -45,7 +46,7 @@ pub fn planned_item(change: &Change) -> PlannedItem {
     PlannedItem { steps }
 }
 
-fn adding(scope: &KeyScope, key: &NewKey, label: &str) -> IntentRecord {
+fn adding(scope: &Place, key: &NewKey, label: &str) -> IntentRecord {
     let parsed = PublicKey::from_server(&key.text).ok();
     IntentRecord {
         intent: Intent::Add,
@@ -62,7 +63,7 @@ fn adding(scope: &KeyScope, key: &NewKey, label: &str) -> IntentRecord {
     }
 }
 
-fn deleting(scope: &KeyScope, key: &DeployKey) -> IntentRecord {
+fn deleting(scope: &Place, key: &DeployKey) -> IntentRecord {
     IntentRecord {
         intent: Intent::Delete,
         scope: scope.clone(),

@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::template::render_label;
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::bitbucket::DeployKey;
+use crate::forge::Place;
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// The keys of every scope a plan touches, as last read.
-pub type Snapshot = BTreeMap<KeyScope, Vec<DeployKey>>;
+pub type Snapshot = BTreeMap<Place, Vec<DeployKey>>;
 
 /// A key to add, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub enum BulkRequest {
     /// Delete these keys.
     Delete {
         /// Where, and which key.
-        targets: Vec<(KeyScope, Fingerprint)>,
+        targets: Vec<(Place, Fingerprint)>,
     },
     /// Add one key to every one of these scopes.
     Add {
@@ -47,13 +48,13 @@ pub enum BulkRequest {
         /// Its label.
         label: String,
         /// Where.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
     },
     /// Relabel these keys with one label or a template (`{workspace}`, `{repo}`, `{project}`,
     /// `{label}`).
     Relabel {
         /// Where, and which key.
-        targets: Vec<(KeyScope, Fingerprint)>,
+        targets: Vec<(Place, Fingerprint)>,
         /// Label or template.
         template: String,
     },
@@ -66,7 +67,7 @@ pub enum BulkRequest {
         /// Label of the new key; default: the old key's label.
         label: Option<String>,
         /// Where to look.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
     },
 }
 
@@ -76,7 +77,7 @@ pub enum Change {
     /// `+`: add a key.
     Add {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key.
         key: NewKey,
         /// Its label.
@@ -85,14 +86,14 @@ pub enum Change {
     /// `-`: delete a key.
     Delete {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is now.
         key: DeployKey,
     },
     /// `-/+`: delete and re-add with a new label.
     Relabel {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is now.
         key: DeployKey,
         /// The new label.
@@ -101,7 +102,7 @@ pub enum Change {
     /// `+` the new key, verify it, then `-` the old one.
     Rotate {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key being replaced.
         old: DeployKey,
         /// The new key.
@@ -123,7 +124,7 @@ fn fp_of(k: &DeployKey) -> String {
 
 impl Change {
     /// Where the change happens.
-    pub fn scope(&self) -> &KeyScope {
+    pub fn scope(&self) -> &Place {
         match self {
             Change::Add { scope, .. }
             | Change::Delete { scope, .. }
@@ -194,12 +195,12 @@ impl Change {
 
     /// What `--json` shows of the change.
     pub fn to_json(&self) -> serde_json::Value {
-        let base = |action: &str, scope: &KeyScope| {
+        let base = |action: &str, scope: &Place| {
             let (repo, project) = match scope {
-                KeyScope::Repository { repo, .. } => (Some(repo.clone()), None),
-                KeyScope::Project { project, .. } => (None, Some(project.clone())),
+                Place::Repository { repo, .. } => (Some(repo.clone()), None),
+                Place::Project { project, .. } => (None, Some(project.clone())),
             };
-            serde_json::json!({ "action": action, "workspace": scope.workspace(), "repo": repo, "project": project, "scope": scope.kind() })
+            serde_json::json!({ "action": action, "workspace": scope.owner(), "repo": repo, "project": project, "scope": scope.kind() })
         };
         let mut v = match self {
             Change::Add { scope, key, label } => {
@@ -254,17 +255,17 @@ pub struct Plan {
     /// The changes, in a stable order.
     pub changes: Vec<Change>,
     /// Scopes that already hold the key to add (reported, not errors).
-    pub already_present: Vec<KeyScope>,
+    pub already_present: Vec<Place>,
     /// Of those, the ones where the key carries another label than the one asked for: the
     /// label it carries, and the one asked for.
-    pub present_as: BTreeMap<KeyScope, (String, String)>,
+    pub present_as: BTreeMap<Place, (String, String)>,
     /// Targets whose key is not there (any more).
-    pub missing: Vec<(KeyScope, Fingerprint)>,
+    pub missing: Vec<(Place, Fingerprint)>,
     /// Items that cannot be planned, with the reason (for example a label template that
     /// renders empty).
-    pub invalid: Vec<(KeyScope, String)>,
+    pub invalid: Vec<(Place, String)>,
     /// Scopes left with no key at all once the plan is applied.
-    pub empties: Vec<KeyScope>,
+    pub empties: Vec<Place>,
 }
 
 /// Counts by kind of change.
@@ -302,7 +303,7 @@ impl Plan {
 
     /// Requests the plan costs: the re-check listings plus each change's requests.
     pub fn request_cost(&self) -> usize {
-        let scopes: BTreeSet<&KeyScope> = self.changes.iter().map(Change::scope).collect();
+        let scopes: BTreeSet<&Place> = self.changes.iter().map(Change::scope).collect();
         scopes.len() + self.changes.iter().map(Change::request_cost).sum::<usize>()
     }
 
@@ -411,7 +412,7 @@ impl Plan {
     }
 }
 
-fn find<'a>(snapshot: &'a Snapshot, scope: &KeyScope, fp: &Fingerprint) -> Option<&'a DeployKey> {
+fn find<'a>(snapshot: &'a Snapshot, scope: &Place, fp: &Fingerprint) -> Option<&'a DeployKey> {
     snapshot
         .get(scope)?
         .iter()
@@ -420,8 +421,8 @@ fn find<'a>(snapshot: &'a Snapshot, scope: &KeyScope, fp: &Fingerprint) -> Optio
 
 impl BulkRequest {
     /// The scopes whose keys the plan depends on.
-    pub fn scopes(&self) -> Vec<KeyScope> {
-        let set: BTreeSet<KeyScope> = match self {
+    pub fn scopes(&self) -> Vec<Place> {
+        let set: BTreeSet<Place> = match self {
             BulkRequest::Delete { targets } | BulkRequest::Relabel { targets, .. } => {
                 targets.iter().map(|(s, _)| s.clone()).collect()
             }
@@ -436,8 +437,8 @@ impl BulkRequest {
     /// they act on, or the places they add to. Planned again on fresh keys, it gives those
     /// changes back while nothing has moved: what a retry of failed changes re-checks with.
     pub fn narrowed(&self, changes: &[Change]) -> BulkRequest {
-        let scopes: BTreeSet<&KeyScope> = changes.iter().map(Change::scope).collect();
-        let acted_on: BTreeSet<(&KeyScope, Fingerprint)> = changes
+        let scopes: BTreeSet<&Place> = changes.iter().map(Change::scope).collect();
+        let acted_on: BTreeSet<(&Place, Fingerprint)> = changes
             .iter()
             .filter_map(|c| match c {
                 Change::Delete { scope, key } | Change::Relabel { scope, key, .. } => {
@@ -446,14 +447,14 @@ impl BulkRequest {
                 Change::Add { .. } | Change::Rotate { .. } => None,
             })
             .collect();
-        let keep_targets = |targets: &[(KeyScope, Fingerprint)]| {
+        let keep_targets = |targets: &[(Place, Fingerprint)]| {
             targets
                 .iter()
                 .filter(|(s, f)| acted_on.contains(&(s, f.clone())))
                 .cloned()
                 .collect()
         };
-        let keep_scopes = |list: &[KeyScope]| {
+        let keep_scopes = |list: &[Place]| {
             list.iter()
                 .filter(|s| scopes.contains(s))
                 .cloned()
@@ -488,7 +489,7 @@ impl BulkRequest {
 
     /// Computes the plan against `snapshot`. `projects` maps a repository scope to its
     /// project key, for the `{project}` placeholder.
-    pub fn plan(&self, snapshot: &Snapshot, projects: &BTreeMap<KeyScope, String>) -> Plan {
+    pub fn plan(&self, snapshot: &Snapshot, projects: &BTreeMap<Place, String>) -> Plan {
         let mut plan = Plan::default();
         match self {
             BulkRequest::Delete { targets } => {
@@ -581,7 +582,7 @@ impl BulkRequest {
             }
         }
         // Scopes that end up with no key: count what remains after the plan's removals.
-        let mut remaining: BTreeMap<&KeyScope, usize> = BTreeMap::new();
+        let mut remaining: BTreeMap<&Place, usize> = BTreeMap::new();
         for ch in &plan.changes {
             let scope = ch.scope();
             remaining
@@ -599,14 +600,11 @@ impl BulkRequest {
         }
         // A repository whose project still holds a key inherits it: it keeps access, so it
         // is not left without keys. Its project's count is what remains after this plan.
-        let inherits = |scope: &KeyScope| {
+        let inherits = |scope: &Place| {
             let Some(project) = projects.get(scope) else {
                 return false;
             };
-            let project = KeyScope::Project {
-                workspace: scope.workspace().to_string(),
-                project: project.clone(),
-            };
+            let project = Place::project(scope.forge(), scope.owner(), project.clone());
             remaining
                 .get(&project)
                 .copied()
@@ -624,16 +622,17 @@ impl BulkRequest {
     /// [`Self::scopes`], plus the projects whose keys the targeted repositories inherit
     /// (`projects` maps a repository to its project): whether a repository is left without
     /// keys depends on them, so a plan and its re-check read them too.
-    pub fn scopes_with_projects(&self, projects: &BTreeMap<KeyScope, String>) -> Vec<KeyScope> {
-        let mut set: BTreeSet<KeyScope> = self.scopes().into_iter().collect();
+    pub fn scopes_with_projects(&self, projects: &BTreeMap<Place, String>) -> Vec<Place> {
+        let mut set: BTreeSet<Place> = self.scopes().into_iter().collect();
         // Only deletes take a key away without putting one back.
         if let BulkRequest::Delete { targets } = self {
             for (scope, _) in targets {
                 if let Some(project) = projects.get(scope) {
-                    set.insert(KeyScope::Project {
-                        workspace: scope.workspace().to_string(),
-                        project: project.clone(),
-                    });
+                    set.insert(Place::project(
+                        scope.forge(),
+                        scope.owner(),
+                        project.clone(),
+                    ));
                 }
             }
         }
@@ -641,7 +640,7 @@ impl BulkRequest {
     }
 }
 
-fn dedup(targets: &[(KeyScope, Fingerprint)]) -> Vec<(KeyScope, Fingerprint)> {
+fn dedup(targets: &[(Place, Fingerprint)]) -> Vec<(Place, Fingerprint)> {
     targets
         .iter()
         .cloned()

@@ -1,8 +1,7 @@
 //! What a stored or fresh workspace scan says the forge holds, in the planner's terms.
 
 use super::plan::Observed;
-use crate::bitbucket::KeyScope;
-use crate::forge::{AccessKey, Place};
+use crate::forge::{AccessKey, ForgeKind, Place};
 use crate::ops::audit::{Listing, Snapshot};
 
 impl Observed {
@@ -16,17 +15,11 @@ impl Observed {
             }
         }
         let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
+            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
             (scope, l)
         });
         let projects = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = KeyScope::Project {
-                workspace: ws.clone(),
-                project: key.clone(),
-            };
+            let scope = Place::project(ForgeKind::Cloud, ws.clone(), key.clone());
             (scope, l)
         });
         for (scope, listing) in repos.chain(projects) {

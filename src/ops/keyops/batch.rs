@@ -150,7 +150,7 @@ impl KeyOps<'_> {
     /// Deletes the key `fp` from `scope` if it is in `keys`.
     async fn remove(
         &self,
-        scope: &KeyScope,
+        scope: &Place,
         keys: &[DeployKey],
         fp: &str,
         batch: &Batch,

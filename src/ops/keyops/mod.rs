@@ -14,8 +14,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::bitbucket::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope};
+use crate::bitbucket::{ApiError, ApiErrorKind, Client, DeployKey};
 use crate::config::EditStrategy;
+use crate::forge::Place;
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
 use crate::sshkey::{Fingerprint, PublicKey};
 
@@ -90,37 +91,53 @@ pub struct KeyOps<'a> {
 }
 
 /// Lists the keys of a repository or project.
-pub async fn list_keys(client: &Client, scope: &KeyScope) -> Result<Vec<DeployKey>, ApiError> {
+pub async fn list_keys(client: &Client, scope: &Place) -> Result<Vec<DeployKey>, ApiError> {
     match scope {
-        KeyScope::Repository { workspace, repo } => client.repo_keys(workspace, repo).await,
-        KeyScope::Project { workspace, project } => client.project_keys(workspace, project).await,
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => client.repo_keys(workspace, repo).await,
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => client.project_keys(workspace, project).await,
     }
 }
 
 async fn post_key(
     client: &Client,
-    scope: &KeyScope,
+    scope: &Place,
     key: &str,
     label: &str,
 ) -> Result<DeployKey, ApiError> {
     match scope {
-        KeyScope::Repository { workspace, repo } => {
-            client.add_repo_key(workspace, repo, key, label).await
-        }
-        KeyScope::Project { workspace, project } => {
-            client.add_project_key(workspace, project, key, label).await
-        }
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => client.add_repo_key(workspace, repo, key, label).await,
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => client.add_project_key(workspace, project, key, label).await,
     }
 }
 
-async fn delete_id(client: &Client, scope: &KeyScope, id: u64) -> Result<(), ApiError> {
+async fn delete_id(client: &Client, scope: &Place, id: u64) -> Result<(), ApiError> {
     match scope {
-        KeyScope::Repository { workspace, repo } => {
-            client.delete_repo_key(workspace, repo, id).await
-        }
-        KeyScope::Project { workspace, project } => {
-            client.delete_project_key(workspace, project, id).await
-        }
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => client.delete_repo_key(workspace, repo, id).await,
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => client.delete_project_key(workspace, project, id).await,
     }
 }
 
@@ -164,7 +181,7 @@ impl KeyOps<'_> {
     /// Adds `key` with `label`; a key already there (by fingerprint) is reported as present.
     pub async fn add(
         &self,
-        scope: &KeyScope,
+        scope: &Place,
         key: &PublicKey,
         label: &str,
         batch: Option<String>,
@@ -256,7 +273,7 @@ impl KeyOps<'_> {
     /// Deletes `key` from `scope`.
     pub async fn delete(
         &self,
-        scope: &KeyScope,
+        scope: &Place,
         key: &DeployKey,
         batch: Option<String>,
     ) -> Result<(), OpError> {
@@ -287,7 +304,7 @@ impl KeyOps<'_> {
     async fn delete_step(
         &self,
         entry: &str,
-        scope: &KeyScope,
+        scope: &Place,
         id: u64,
         refused: &str,
     ) -> Result<(), OpError> {
@@ -313,7 +330,7 @@ impl KeyOps<'_> {
     /// Changes the label of `key` on `scope`; see the module documentation for the sequence.
     pub async fn relabel(
         &self,
-        scope: &KeyScope,
+        scope: &Place,
         key: &DeployKey,
         new_label: &str,
         strategy: EditStrategy,
@@ -328,7 +345,14 @@ impl KeyOps<'_> {
                 key.id
             ))
         })?;
-        if let (EditStrategy::InPlace, KeyScope::Repository { workspace, repo }) = (strategy, scope)
+        if let (
+            EditStrategy::InPlace,
+            Place::Repository {
+                owner: workspace,
+                repo,
+                ..
+            },
+        ) = (strategy, scope)
         {
             match self
                 .client
