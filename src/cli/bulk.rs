@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::context::Context;
-use super::keys::{BulkArgs, check_workspace};
+use super::key_input::{BulkArgs, check_workspace};
+use super::key_input::{check_label, read_key};
 use super::output::print_json;
 use super::output::{CliError, Exit, print_table};
-use super::single::{StopOnSignal, check_label, read_key};
 use super::skipped::{Skipped, read_failure_exit, worst};
+use super::stop_signal::StopOnSignal;
 use crate::bitbucket::valid_slug;
 use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{

@@ -3,12 +3,11 @@
 use clap::Subcommand;
 
 use super::context::Context;
+use super::key_input::{BulkArgs, scope_of};
 use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
 use super::skipped::StrictArg;
-use crate::bitbucket::{RepoRef, valid_project_key, valid_slug};
-use crate::forge::{ForgeKind, Place};
 
 /// `bbkeys keys ...`
 #[derive(Debug, Subcommand)]
@@ -119,62 +118,6 @@ pub enum KeysCommand {
     },
     /// Find every repository and project of a workspace that holds a key.
     Find(super::find::FindArgs),
-}
-
-/// Options of every command that changes keys.
-#[derive(Debug, Clone, Copy, clap::Args)]
-pub struct BulkArgs {
-    /// Print the plan and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation (required when stdin is not a terminal).
-    #[arg(long)]
-    pub yes: bool,
-}
-
-pub(super) fn check_workspace(ws: &str) -> Result<(), CliError> {
-    if valid_slug(ws) {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Usage,
-            format!("{ws:?} is not a workspace slug (letters, digits, '-', '_' and '.')"),
-        ))
-    }
-}
-
-fn check_project(p: &str) -> Result<(), CliError> {
-    if valid_project_key(p) {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Usage,
-            format!("{p:?} is not a project key (letters, digits and '_', such as API)"),
-        ))
-    }
-}
-
-/// Where a single-target command acts.
-pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<Place, CliError> {
-    match project {
-        Some(p) => {
-            if target.contains('/') {
-                return Err(CliError::new(
-                    Exit::Usage,
-                    format!("with --project, name only the workspace, not {target:?}"),
-                ));
-            }
-            check_workspace(target)?;
-            check_project(p)?;
-            Ok(Place::project(ForgeKind::Cloud, target, p))
-        }
-        None => {
-            let r: RepoRef = target
-                .parse()
-                .map_err(|e: String| CliError::new(Exit::Usage, e))?;
-            Ok(Place::repository(ForgeKind::Cloud, r.workspace, r.repo))
-        }
-    }
 }
 
 /// Dispatches `keys` subcommands. A command takes the single-target form or the fan-out

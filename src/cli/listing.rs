@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::context::Context;
-use super::keys::{check_workspace, scope_of};
+use super::key_input::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::{ApiError, DeployKey, RepoRef};

@@ -10,6 +10,7 @@ mod desired;
 mod doctor;
 mod find;
 mod journal;
+mod key_input;
 mod keys;
 mod listing;
 mod output;
@@ -17,6 +18,7 @@ mod raw_text;
 mod scan_cost;
 mod single;
 mod skipped;
+mod stop_signal;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

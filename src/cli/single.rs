@@ -1,14 +1,13 @@
 //! The single-target writes: `keys add`, `keys relabel`, `keys rm`, each journaled.
 
-use std::io::Read;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use super::context::Context;
-use super::keys::BulkArgs;
+use super::key_input::{BulkArgs, check_label, read_key};
 use super::listing::KeyRow;
 use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
+use super::stop_signal::StopOnSignal;
 use crate::bitbucket::DeployKey;
 use crate::config::EditStrategy;
 use crate::forge::Place;
@@ -16,84 +15,7 @@ use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
 use crate::sanitize::{clean_cell, clean_line};
-use crate::sshkey::{Fingerprint, PublicKey};
-
-/// Reads a public key from a file or standard input, and validates it before any request.
-pub(super) fn read_key(source: &str) -> Result<PublicKey, CliError> {
-    let text = if source == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(64 * 1024)
-            .read_to_string(&mut s)
-            .map_err(|e| {
-                CliError::new(
-                    Exit::Error,
-                    format!("cannot read the key from standard input: {e}"),
-                )
-            })?;
-        s
-    } else {
-        let path = PathBuf::from(source);
-        let meta = std::fs::metadata(&path).map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("cannot read the key file {}: {e}", path.display()),
-            )
-        })?;
-        if meta.len() > 64 * 1024 {
-            return Err(CliError::new(
-                Exit::Error,
-                format!("{} is too large to be a public key", path.display()),
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("cannot read the key file {}: {e}", path.display()),
-            )
-        })?;
-        String::from_utf8(bytes).map_err(|_| {
-            CliError::new(
-                Exit::Error,
-                format!(
-                    "{} is not a text file; expected an OpenSSH public key (.pub)",
-                    path.display()
-                ),
-            )
-        })?
-    };
-    PublicKey::parse(&text).map_err(|e| {
-        let from = if source == "-" {
-            "the key on standard input".to_string()
-        } else {
-            source.to_string()
-        };
-        CliError::new(Exit::Error, format!("{from}: {e}"))
-    })
-}
-
-pub(super) fn check_label(label: &str) -> Result<String, CliError> {
-    let trimmed = label.trim();
-    if trimmed.is_empty() {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label is empty: give a name such as --label ci-deploy",
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label contains control characters",
-        ));
-    }
-    if trimmed.chars().count() > 255 {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label is longer than 255 characters",
-        ));
-    }
-    Ok(trimmed.to_string())
-}
+use crate::sshkey::Fingerprint;
 
 pub(super) async fn add(
     ctx: &Context,
@@ -309,45 +231,6 @@ pub(super) async fn relabel(
         );
     }
     Ok(Exit::Ok)
-}
-
-/// Sets a flag on Ctrl-C or SIGTERM instead of dying, so a journaled operation finishes its
-/// current step and leaves its entry pending or done.
-pub struct StopOnSignal(tokio::task::JoinHandle<()>);
-
-impl StopOnSignal {
-    /// Starts listening.
-    pub fn install(flag: std::sync::Arc<AtomicBool>) -> StopOnSignal {
-        StopOnSignal(tokio::spawn(async move {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{SignalKind, signal};
-                if let (Ok(mut term), Ok(mut hup)) = (
-                    signal(SignalKind::terminate()),
-                    signal(SignalKind::hangup()),
-                ) {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                        _ = hup.recv() => {}
-                    }
-                    flag.store(true, Ordering::SeqCst);
-                    eprintln!("bbkeys: stopping after the current step…");
-                    return;
-                }
-            }
-            if tokio::signal::ctrl_c().await.is_ok() {
-                flag.store(true, Ordering::SeqCst);
-                eprintln!("bbkeys: stopping after the current step…");
-            }
-        }))
-    }
-}
-
-impl Drop for StopOnSignal {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 pub(super) async fn rm(
