@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
         eprintln!("bbkeys: warning: {w}");
     }
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };
@@ -107,7 +107,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
 async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
     let mut edits = Vec::new();
     for scope in scopes {
-        if let Ok(keys) = crate::ops::keyops::list_keys(ops.client, scope).await {
+        if let Ok(keys) = crate::ops::keyops::list_keys(ops.forge, scope).await {
             edits.push(crate::ops::edits::KeyEdit::Listed {
                 scope: scope.clone(),
                 keys,

@@ -6,7 +6,8 @@ use super::context::Context;
 use super::key_input::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{ApiError, DeployKey, RepoRef};
+use crate::bitbucket::{ApiError, RepoRef};
+use crate::forge::AccessKey;
 use crate::forge::{ForgeKind, Place};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
@@ -43,7 +44,7 @@ pub struct KeyRow {
 impl KeyRow {
     /// Builds a row. Label and comment stay as the server sent them, so `--json` can show a
     /// hostile label for what it is; every other output cleans them.
-    pub fn new(scope: &Place, key: &DeployKey) -> Self {
+    pub fn new(scope: &Place, key: &AccessKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
         let (workspace, repo, project) = match scope {
             Place::Repository {
@@ -63,12 +64,12 @@ impl KeyRow {
             project,
             scope: scope.kind(),
             id: key.id,
-            label: key.label.clone().unwrap_or_default(),
+            label: key.label.clone(),
             comment: key.comment.clone().filter(|c| !c.is_empty()),
             fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
             key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
             bits: parsed.as_ref().map(|p| p.bits()),
-            created_on: key.created_on.as_deref().map(clean_line),
+            created_on: key.created.as_deref().map(clean_line),
             last_used: key.last_used.as_deref().map(clean_line),
         }
     }
@@ -175,7 +176,7 @@ pub(super) async fn list(
     if let Some(p) = project {
         let scope = scope_of(target, Some(p))?;
         let keys = ctx.client.project_keys(scope.owner(), p).await?;
-        rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
+        rows.extend(cloud_rows(&scope, keys));
     } else if let Some((ws, repo)) = target.split_once('/') {
         let r: RepoRef = target
             .parse()
@@ -185,14 +186,14 @@ pub(super) async fn list(
             ctx.client.repo_keys(ws, repo),
             ctx.client.repository(ws, repo)
         );
-        rows.extend(keys?.iter().map(|k| KeyRow::new(&scope, k)));
+        rows.extend(cloud_rows(&scope, keys?));
         // Inherited project keys: a project key grants read access to every repository of it.
         match repository {
             Ok(repository) => {
                 if let Some(p) = repository.project {
                     let pscope = Place::project(ForgeKind::Cloud, ws, p.key.clone());
                     match ctx.client.project_keys(ws, &p.key).await {
-                        Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
+                        Ok(keys) => rows.extend(cloud_rows(&pscope, keys)),
                         Err(e) => failures.push((pscope, e)),
                     }
                 }
@@ -309,4 +310,14 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Rows of a listing the Cloud client read itself (the reads of `keys list` that do not go
+/// through `ops` yet).
+fn cloud_rows(
+    scope: &Place,
+    keys: Vec<crate::bitbucket::DeployKey>,
+) -> impl Iterator<Item = KeyRow> + '_ {
+    keys.into_iter()
+        .map(move |k| KeyRow::new(scope, &AccessKey::from(k)))
 }

@@ -43,8 +43,11 @@ impl RawText {
                 continue;
             };
             for k in keys {
-                if changed(&k.label) || changed(&k.comment) {
-                    by_holding.insert((scope.clone(), k.id), (k.label.clone(), k.comment.clone()));
+                if changed(&k.label().map(String::from)) || changed(&k.comment) {
+                    by_holding.insert(
+                        (scope.clone(), k.id),
+                        (k.label().map(String::from), k.comment.clone()),
+                    );
                 }
             }
         }

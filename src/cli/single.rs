@@ -8,8 +8,8 @@ use super::listing::KeyRow;
 use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
 use super::stop_signal::StopOnSignal;
-use crate::bitbucket::DeployKey;
 use crate::config::EditStrategy;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
@@ -37,7 +37,7 @@ pub(super) async fn add(
     let fp = key.fingerprint();
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };
@@ -49,7 +49,7 @@ pub(super) async fn add(
         scope: scope.clone(),
         key: k.clone(),
     }]);
-    let existing = clean_line(k.label.as_deref().unwrap_or(""));
+    let existing = clean_line(k.label.as_str());
     if ctx.json {
         print_json(&serde_json::json!({
             "status": status,
@@ -85,7 +85,7 @@ pub(super) async fn add(
 /// Maps an operation error to the CLI's exit codes.
 pub fn op_error(e: OpError) -> CliError {
     match e {
-        OpError::Api(api) => api.into(),
+        OpError::Forge(e) => e.into(),
         other => {
             let exit = if other.is_auth_problem() {
                 Exit::Auth
@@ -98,7 +98,7 @@ pub fn op_error(e: OpError) -> CliError {
 }
 
 /// Finds the key named by id or fingerprint on `scope`.
-async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<DeployKey, CliError> {
+async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<AccessKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)
@@ -145,7 +145,7 @@ pub(super) async fn relabel(
     let new_label = render_label(
         &template,
         scope,
-        key.label.as_deref().unwrap_or(""),
+        key.label.as_str(),
         projects.get(scope).map(String::as_str),
     )
     .map_err(|e| CliError::new(Exit::Usage, e))?;
@@ -155,7 +155,7 @@ pub(super) async fn relabel(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_cell(key.label.as_deref().unwrap_or("")),
+            clean_cell(key.label.as_str()),
             clean_cell(&new_label)
         );
         return Ok(Exit::Ok);
@@ -197,7 +197,7 @@ pub(super) async fn relabel(
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: Some(&stop),
     };
@@ -247,7 +247,7 @@ pub(super) async fn rm(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_cell(key.label.as_deref().unwrap_or("")),
+            clean_cell(key.label.as_str()),
             key.id
         );
         return Ok(Exit::Ok);
@@ -269,7 +269,7 @@ pub(super) async fn rm(
     }
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };

@@ -23,6 +23,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
 use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
+use crate::forge::{AccessKey, Place};
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +46,9 @@ pub struct WorkspaceScan {
     pub projects: Vec<Project>,
     /// Keys of each repository by slug, or why they could not be read; like `project_keys`,
     /// without the repository or project summary Bitbucket embeds in each key.
-    pub repo_keys: BTreeMap<String, Result<Vec<DeployKey>, ApiError>>,
+    pub repo_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
     /// Keys of each project by project key, or why they could not be read.
-    pub project_keys: BTreeMap<String, Result<Vec<DeployKey>, ApiError>>,
+    pub project_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
     /// Why projects could not be listed, if they could not.
     pub projects_error: Option<ApiError>,
 }
@@ -351,8 +352,16 @@ pub async fn scan_workspace_gated(
 /// key sits in already names its place, and nothing reads the copy. Dropped as each listing
 /// arrives, it keeps a large scan about a third smaller, in memory, in snapshots and in the
 /// cache.
-fn without_place(mut key: DeployKey) -> DeployKey {
-    key.repository = None;
-    key.project = None;
-    key
+fn without_place(key: DeployKey) -> AccessKey {
+    AccessKey::from(key)
+}
+
+/// The keys of `place`, read with the Cloud client (the scan and the bulk snapshot do not go
+/// through the forge seam yet).
+pub async fn cloud_keys(client: &Client, place: &Place) -> Result<Vec<AccessKey>, ApiError> {
+    let keys = match place {
+        Place::Repository { owner, repo, .. } => client.repo_keys(owner, repo).await,
+        Place::Project { owner, project, .. } => client.project_keys(owner, project).await,
+    }?;
+    Ok(keys.into_iter().map(AccessKey::from).collect())
 }

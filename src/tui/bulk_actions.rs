@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::BulkRequest;
 use crate::sshkey::Fingerprint;
@@ -81,17 +81,16 @@ fn select_copies(state: &mut State, out: &mut Vec<Command>) {
 }
 
 /// The key as the server listed it, rebuilt from its view for `KeyOps`.
-pub fn deploy_key(k: &KeyView) -> DeployKey {
-    DeployKey {
+pub fn deploy_key(k: &KeyView) -> AccessKey {
+    AccessKey {
         id: k.id,
         key: k.public_key().to_string(),
-        label: Some(k.label.clone()),
+        label: k.label.clone(),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
-        kind: None,
-        created_on: k.created.clone(),
+        permission: crate::forge::Permission::default(),
+        created: k.created.clone(),
         last_used: k.last_used.clone(),
-        repository: None,
-        project: None,
+        expiry_days: None,
     }
 }
 

@@ -161,7 +161,7 @@ pub struct RotateForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelForm {
     /// The key when relabelling one: (scope, key as the server has it).
-    pub single: Option<(Place, crate::bitbucket::DeployKey)>,
+    pub single: Option<(Place, crate::forge::AccessKey)>,
     /// Selected keys when relabelling many.
     pub targets: Vec<(Place, String)>,
     /// The text.

@@ -281,7 +281,7 @@ fn label(
                     return Some(Dialog::Label(f));
                 };
                 // One label is a template too, as for a selection and on add.
-                let old = key.label.as_deref().unwrap_or("");
+                let old = key.label.as_str();
                 let project = project_of(state, &scope);
                 let new = match validate_template(&text)
                     .and_then(|()| render_label(&text, &scope, old, project.as_deref()))
@@ -293,17 +293,14 @@ fn label(
                         return Some(Dialog::Label(f));
                     }
                 };
-                if key.label.as_deref() == Some(new.as_str()) {
+                if key.label() == Some(new.as_str()) {
                     say(state, "The label is unchanged", false);
                     return None;
                 }
                 let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;
                 let mut lines = edit_sentence(&scope, &new, in_place);
                 lines.push(String::new());
-                lines.push(format!(
-                    "Key: '{}' on {scope}",
-                    key.label.clone().unwrap_or_default()
-                ));
+                lines.push(format!("Key: '{}' on {scope}", key.label.clone()));
                 let req_id = state.req();
                 Some(Dialog::Confirm(Confirm {
                     title: "Edit label".into(),

@@ -138,7 +138,7 @@ pub fn loaded() -> State {
 pub fn real_key(id: u64, label: &str, n: usize, scope: Place) -> KeyView {
     let line = crate::demo::key_line(n).unwrap();
     let blob: Vec<&str> = line.split_whitespace().take(2).collect();
-    let k: crate::bitbucket::DeployKey = serde_json::from_value(
+    let k: crate::forge::AccessKey = serde_json::from_value(
         serde_json::json!({"id": id, "key": blob.join(" "), "label": label, "comment": "ci@build"}),
     )
     .unwrap();

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::action::Action;
 use super::dialog::PendingEntry;
 use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
-use crate::bitbucket::DeployKey;
 use crate::config::EditStrategy;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
@@ -153,7 +153,7 @@ pub enum WorkerMsg {
         /// Where.
         scope: Place,
         /// The key as it is there (boxed: it would make every message larger).
-        key: Box<DeployKey>,
+        key: Box<AccessKey>,
         /// The label the add asked for.
         wanted: String,
     },
@@ -297,7 +297,7 @@ pub enum Command {
         /// Where.
         scope: Place,
         /// The key as the server listed it.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// Relabel one key: journaled delete and re-add, or in place.
     RelabelKey {
@@ -306,7 +306,7 @@ pub enum Command {
         /// Where.
         scope: Place,
         /// The key as the server listed it.
-        key: DeployKey,
+        key: AccessKey,
         /// The new label.
         label: String,
         /// Replace or in place.

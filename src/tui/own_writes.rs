@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::fingerprint_of;
@@ -85,12 +85,12 @@ fn follow(state: &mut State, scope: &Place, id: u64) {
 /// Selected keys that are gone leave the selection; those still there show their new label.
 fn selection(state: &mut State, edits: &[KeyEdit]) {
     type Selected = (Place, String);
-    let fp = |k: &DeployKey| fingerprint_of(k).map(|f| f.to_string());
-    let label = |k: &DeployKey| clean_line(k.label.as_deref().unwrap_or(""));
+    let fp = |k: &AccessKey| fingerprint_of(k).map(|f| f.to_string());
+    let label = |k: &AccessKey| clean_line(k.label.as_str());
     let mut gone: Vec<Selected> = Vec::new();
     let mut labels: Vec<(Selected, String)> = Vec::new();
     for e in edits {
-        let mut still = |scope: &Place, k: &DeployKey| {
+        let mut still = |scope: &Place, k: &AccessKey| {
             labels.extend(fp(k).map(|f| ((scope.clone(), f), label(k))));
         };
         match e {

@@ -10,7 +10,7 @@ use super::worker::key_view;
 /// Applies `edit` to the loaded keys of its place; a place not loaded is left to load later.
 pub fn apply(state: &mut State, edit: &KeyEdit) {
     let scope = edit.scope().clone();
-    let convert = |k: &crate::bitbucket::DeployKey| key_view(k.clone(), scope.clone());
+    let convert = |k: &crate::forge::AccessKey| key_view(k.clone(), scope.clone());
     match edit.scope() {
         Place::Repository {
             owner: workspace,

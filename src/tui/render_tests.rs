@@ -150,7 +150,7 @@ fn too_small() {
 #[test]
 fn label_with_escape_sequences_renders_stripped() {
     let mut s = loaded();
-    let hostile: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+    let hostile: crate::forge::AccessKey = serde_json::from_value(serde_json::json!({
         "id": 66,
         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
         "label": "\u{1b}[2J\u{1b}]0;pwned\u{7}evil\u{1b}[31m-red\u{9b}1m 日本語ラベルとても長い名前のキーです",
@@ -171,7 +171,7 @@ fn label_with_escape_sequences_renders_stripped() {
 
 /// A key of acme/api whose label and comment are as the server sent them.
 fn hostile_key(id: u64, label: &str, comment: &str) -> KeyView {
-    let k: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+    let k: crate::forge::AccessKey = serde_json::from_value(serde_json::json!({
         "id": id,
         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
         "label": label,

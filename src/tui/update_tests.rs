@@ -371,7 +371,7 @@ fn spinner_turns_only_while_loading() {
 fn worker_conversion_fingerprints_server_keys() {
     let line = include_str!("../demo/keys.txt").lines().next().unwrap();
     let blob: Vec<&str> = line.split_whitespace().take(2).collect();
-    let k: crate::bitbucket::DeployKey =
+    let k: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 3, "key": blob.join(" "), "label": "ci"}))
             .unwrap();
     let v = super::worker::key_view(k, repo_scope("acme", "api"));
@@ -382,7 +382,7 @@ fn worker_conversion_fingerprints_server_keys() {
     assert_eq!(v.fingerprint(), Some(expected.as_str()));
     assert_eq!((v.short_type(), v.bits()), ("ED25519", Some(256)));
     // A key that does not parse is still listed, without a fingerprint.
-    let bad: crate::bitbucket::DeployKey =
+    let bad: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 4, "key": "ssh-foo AAAA"})).unwrap();
     assert_eq!(
         super::worker::key_view(bad, repo_scope("acme", "api")).fingerprint(),

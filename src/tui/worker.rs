@@ -13,7 +13,8 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, DeployKey, Project, Repository, Workspace};
+use crate::bitbucket::{Client, Project, Repository, Workspace};
+use crate::forge::AccessKey;
 use crate::forge::{ForgeKind, Place};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
@@ -82,7 +83,7 @@ async fn execute(
             let result = client
                 .repo_keys(&ws, &repo)
                 .await
-                .map(|keys| repo_key_views(&ws, &repo, keys))
+                .map(|keys| repo_key_views(&ws, &repo, keys.into_iter().map(AccessKey::from)))
                 .map_err(|e| e.to_string());
             WorkerMsg::Keys {
                 req_id,
@@ -144,7 +145,10 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
         async move {
-            let keys = client.project_keys(&ws, &p.key).await;
+            let keys = client
+                .project_keys(&ws, &p.key)
+                .await
+                .map(|ks| ks.into_iter().map(AccessKey::from).collect());
             project_group(&ws, p, keys.map_err(|e| e.to_string()))
         }
     });
@@ -154,7 +158,7 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
 pub(crate) fn project_group(
     ws: &str,
     p: Project,
-    keys: Result<Vec<DeployKey>, String>,
+    keys: Result<Vec<AccessKey>, String>,
 ) -> ProjectGroup {
     project_group_with(ws, p, keys, key_view)
 }
@@ -163,8 +167,8 @@ pub(crate) fn project_group(
 pub(crate) fn project_group_with(
     ws: &str,
     p: Project,
-    keys: Result<Vec<DeployKey>, String>,
-    mut convert: impl FnMut(DeployKey, Place) -> KeyView,
+    keys: Result<Vec<AccessKey>, String>,
+    mut convert: impl FnMut(AccessKey, Place) -> KeyView,
 ) -> ProjectGroup {
     let scope = Place::project(ForgeKind::Cloud, ws.to_string(), p.key.clone());
     ProjectGroup {
@@ -194,7 +198,11 @@ pub(crate) fn repo_view(r: Repository) -> RepoView {
     }
 }
 
-pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
+pub(crate) fn repo_key_views(
+    ws: &str,
+    repo: &str,
+    keys: impl IntoIterator<Item = AccessKey>,
+) -> Vec<KeyView> {
     let scope = Place::repository(ForgeKind::Cloud, ws.to_string(), repo.to_string());
     keys.into_iter()
         .map(|k| key_view(k, scope.clone()))
@@ -203,15 +211,15 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
-pub fn key_view(k: DeployKey, scope: Place) -> KeyView {
+pub fn key_view(k: AccessKey, scope: Place) -> KeyView {
     view_with(k, scope, |text| Arc::new(facts_of(clean_owned(text))))
 }
 
 /// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
 /// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
 /// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
-fn view_with(k: DeployKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
-    let (label, raw_label) = shown(k.label);
+fn view_with(k: AccessKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
+    let (label, raw_label) = shown(Some(k.label));
     let (comment, raw_comment) = shown(k.comment);
     let escaped = (raw_label.is_some() || raw_comment.is_some()).then(|| {
         Box::new(Escaped {
@@ -224,7 +232,7 @@ fn view_with(k: DeployKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFa
         label,
         comment,
         facts: facts(k.key),
-        created: k.created_on.map(clean_owned),
+        created: k.created.map(clean_owned),
         last_used: k.last_used.map(clean_owned),
         scope,
         escaped,
@@ -281,7 +289,7 @@ pub(crate) struct ParseMemo(HashMap<String, Arc<KeyFacts>>);
 impl ParseMemo {
     /// [`key_view`], sharing the facts of texts already seen. Looked up by the text as the
     /// server sent it, so a copy seen before is not even cleaned again.
-    pub(crate) fn key_view(&mut self, mut k: DeployKey, scope: Place) -> KeyView {
+    pub(crate) fn key_view(&mut self, mut k: AccessKey, scope: Place) -> KeyView {
         let facts = match self.0.get(&k.key) {
             Some(facts) => facts.clone(),
             None => {

@@ -74,7 +74,7 @@ pub async fn execute(
         return Some(refused(cmd));
     };
     let ops = KeyOps {
-        client,
+        forge: client,
         journal,
         stop: None,
     };
@@ -133,7 +133,7 @@ pub async fn execute(
                 });
             };
             let ops = KeyOps {
-                client,
+                forge: client,
                 journal,
                 stop: Some(&cancel),
             };

@@ -83,7 +83,7 @@ async fn a_journal_of_the_previous_release_with_a_pending_batch_recovers() {
 
     let client = client(&sim);
     let ops = KeyOps {
-        client: &client,
+        forge: &client,
         journal: &journal,
         stop: None,
     };

@@ -1,7 +1,7 @@
 //! Bringing a stored scan and its inventory up to date with bbkeys' own writes, from the
 //! writes' answers alone (see `ops::edits`).
 
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
@@ -10,12 +10,9 @@ use super::Inventory;
 use super::inventory::{KeyHolding, UnparsableKey, entry, summarise};
 use super::snapshot::{Listing, Snapshot};
 
-/// A key as a scan stores it: without the place summary, which the listing already names.
-fn as_scanned(k: &DeployKey) -> DeployKey {
-    let mut k = k.clone();
-    k.repository = None;
-    k.project = None;
-    k
+/// A key as a scan stores it.
+fn as_scanned(k: &AccessKey) -> AccessKey {
+    k.clone()
 }
 
 impl Snapshot {
@@ -53,7 +50,7 @@ impl Inventory {
             if scope.owner() != self.workspace {
                 continue;
             }
-            let (gone, added): (Option<Vec<u64>>, Vec<&DeployKey>) = match edit {
+            let (gone, added): (Option<Vec<u64>>, Vec<&AccessKey>) = match edit {
                 KeyEdit::Added { key, .. } => (Some(vec![key.id]), vec![key]),
                 KeyEdit::Removed { key, .. } => (Some(vec![key.id]), Vec::new()),
                 KeyEdit::Replaced { old, new, .. } => (Some(vec![old.id, new.id]), vec![new]),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Timestamp;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::{ForgeKind, Place};
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey, Strength};
@@ -31,17 +31,17 @@ pub struct KeyHolding {
 }
 
 impl KeyHolding {
-    pub(super) fn new(scope: Place, key: &DeployKey) -> KeyHolding {
+    pub(super) fn new(scope: Place, key: &AccessKey) -> KeyHolding {
         KeyHolding {
             scope,
             id: key.id,
-            label: clean_line(key.label.as_deref().unwrap_or("")),
+            label: clean_line(key.label.as_str()),
             comment: key
                 .comment
                 .as_deref()
                 .map(clean_line)
                 .filter(|c| !c.is_empty()),
-            created_on: key.created_on.as_deref().and_then(Timestamp::parse),
+            created_on: key.created.as_deref().and_then(Timestamp::parse),
             last_used: key.last_used.as_deref().and_then(Timestamp::parse),
         }
     }

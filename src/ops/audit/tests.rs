@@ -6,10 +6,9 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::*;
-use crate::bitbucket::{
-    ApiError, ApiErrorKind, DeployKey, Operation, Project, ProjectSummary, Repository,
-};
+use crate::bitbucket::{ApiError, ApiErrorKind, Operation, Project, ProjectSummary, Repository};
 use crate::config::AuditConfig;
+use crate::forge::{AccessKey, Permission};
 use crate::forge::{ForgeKind, Place};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::ops::scan::WorkspaceScan;
@@ -28,17 +27,16 @@ fn fp(n: usize) -> crate::sshkey::Fingerprint {
     PublicKey::from_server(&key(n)).unwrap().fingerprint()
 }
 
-fn dk(id: u64, text: &str, label: &str, created: Option<&str>, used: Option<&str>) -> DeployKey {
-    DeployKey {
+fn dk(id: u64, text: &str, label: &str, created: Option<&str>, used: Option<&str>) -> AccessKey {
+    AccessKey {
         id,
         key: text.into(),
-        label: Some(label.into()),
+        label: label.into(),
         comment: None,
-        kind: Some("deploy_key".into()),
-        created_on: created.map(String::from),
+        permission: Permission::Read,
+        created: created.map(String::from),
         last_used: used.map(String::from),
-        repository: None,
-        project: None,
+        expiry_days: None,
     }
 }
 
@@ -558,7 +556,7 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     let k1_on_a1 = a1.iter().find(|k| k.id == 11).unwrap().clone();
     let mut relabelled = k1_on_a1.clone();
     relabelled.id = 500;
-    relabelled.label = Some("renamed".into());
+    relabelled.label = "renamed".into();
     let edits = vec![
         // Key 1 is relabelled on a1 (new id) and removed from a2.
         KeyEdit::Replaced {

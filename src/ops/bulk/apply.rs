@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::journaled::batch_plan;
 use super::plan::{Change, NewKey, Plan, Snapshot};
-use crate::bitbucket::{ApiError, Client, DeployKey};
+use crate::bitbucket::{ApiError, Client};
 use crate::config::EditStrategy;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
@@ -17,10 +18,10 @@ use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
 pub async fn snapshot(client: &Client, scopes: &[Place]) -> (Snapshot, Vec<(Place, ApiError)>) {
-    let results: Vec<(Place, Result<Vec<DeployKey>, ApiError>)> =
+    let results: Vec<(Place, Result<Vec<AccessKey>, ApiError>)> =
         futures::stream::iter(scopes.iter().cloned())
             .map(|scope| async move {
-                let keys = list_keys(client, &scope).await;
+                let keys = crate::ops::scan::cloud_keys(client, &scope).await;
                 (scope, keys)
             })
             .buffer_unordered(64)
@@ -325,12 +326,12 @@ async fn apply_one(
 async fn rotate_rest(
     ops: &KeyOps<'_>,
     scope: &Place,
-    old: &DeployKey,
+    old: &AccessKey,
     new: &NewKey,
     batch: Option<String>,
 ) -> Result<ItemStatus, OpError> {
     // Verify the new key before the old one goes: a scope must never lose access.
-    let keys = list_keys(ops.client, scope).await?;
+    let keys = list_keys(ops.forge, scope).await?;
     if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
         return Err(OpError::Invalid(format!(
             "the new key {} does not show on {scope} after adding it; the old key was kept",

@@ -2,7 +2,7 @@
 //! that recovery knows the whole bulk change even if no write was made yet.
 
 use super::plan::{Change, NewKey, Plan};
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::journal::{BatchKind, BatchPlan, Intent, IntentRecord, PlannedItem};
 use crate::ops::keyops::fingerprint_of;
@@ -63,7 +63,7 @@ fn adding(scope: &Place, key: &NewKey, label: &str) -> IntentRecord {
     }
 }
 
-fn deleting(scope: &Place, key: &DeployKey) -> IntentRecord {
+fn deleting(scope: &Place, key: &AccessKey) -> IntentRecord {
     IntentRecord {
         intent: Intent::Delete,
         scope: scope.clone(),
@@ -72,7 +72,7 @@ fn deleting(scope: &Place, key: &DeployKey) -> IntentRecord {
             .map(|f| f.to_string())
             .unwrap_or_default(),
         comment: key.comment.clone(),
-        old_label: key.label.clone(),
+        old_label: key.label().map(String::from),
         new_label: None,
         old_id: Some(key.id),
         batch: None,

@@ -18,14 +18,14 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::bitbucket::DeployKey;
+    use crate::forge::AccessKey;
     use crate::forge::{ForgeKind, Place};
     use crate::sshkey::{Fingerprint, PublicKey};
 
     const K1: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2KvYGTdcJGsPkdQY+lkvX3pYqXbFz4nSH3B3eUDsT";
 
-    fn dk(id: u64, key: &str, label: &str) -> DeployKey {
+    fn dk(id: u64, key: &str, label: &str) -> AccessKey {
         serde_json::from_value(serde_json::json!({"id": id, "key": key, "label": label})).unwrap()
     }
 

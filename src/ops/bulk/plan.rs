@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::template::render_label;
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// The keys of every scope a plan touches, as last read.
-pub type Snapshot = BTreeMap<Place, Vec<DeployKey>>;
+pub type Snapshot = BTreeMap<Place, Vec<AccessKey>>;
 
 /// A key to add, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,14 +88,14 @@ pub enum Change {
         /// Where.
         scope: Place,
         /// The key as it is now.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// `-/+`: delete and re-add with a new label.
     Relabel {
         /// Where.
         scope: Place,
         /// The key as it is now.
-        key: DeployKey,
+        key: AccessKey,
         /// The new label.
         new_label: String,
     },
@@ -104,7 +104,7 @@ pub enum Change {
         /// Where.
         scope: Place,
         /// The key being replaced.
-        old: DeployKey,
+        old: AccessKey,
         /// The new key.
         new: NewKey,
         /// The new key's label.
@@ -112,11 +112,11 @@ pub enum Change {
     },
 }
 
-fn label_of(k: &DeployKey) -> String {
-    clean_line(k.label.as_deref().unwrap_or(""))
+fn label_of(k: &AccessKey) -> String {
+    clean_line(k.label.as_str())
 }
 
-fn fp_of(k: &DeployKey) -> String {
+fn fp_of(k: &AccessKey) -> String {
     fingerprint_of(k)
         .map(|f| f.to_string())
         .unwrap_or_else(|| "(unreadable key)".into())
@@ -412,7 +412,7 @@ impl Plan {
     }
 }
 
-fn find<'a>(snapshot: &'a Snapshot, scope: &Place, fp: &Fingerprint) -> Option<&'a DeployKey> {
+fn find<'a>(snapshot: &'a Snapshot, scope: &Place, fp: &Fingerprint) -> Option<&'a AccessKey> {
     snapshot
         .get(scope)?
         .iter()
@@ -509,7 +509,7 @@ impl BulkRequest {
                     let project = projects.get(&scope).map(String::as_str);
                     let rendered = render_label(label, &scope, "", project);
                     if let Some(k) = find(snapshot, &scope, &key.fingerprint) {
-                        let held = k.label.clone().unwrap_or_default();
+                        let held = k.label.clone();
                         if let Ok(asked) = &rendered
                             && *asked != held
                         {
@@ -534,7 +534,7 @@ impl BulkRequest {
                         plan.missing.push((scope, fp));
                         continue;
                     };
-                    let old = k.label.clone().unwrap_or_default();
+                    let old = k.label.clone();
                     match render_label(
                         template,
                         &scope,
@@ -568,9 +568,7 @@ impl BulkRequest {
                             key: old.clone(),
                         });
                     } else {
-                        let label = label
-                            .clone()
-                            .unwrap_or_else(|| old.label.clone().unwrap_or_default());
+                        let label = label.clone().unwrap_or_else(|| old.label.clone());
                         plan.changes.push(Change::Rotate {
                             scope,
                             old: old.clone(),

@@ -336,10 +336,7 @@ fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {
     let theme = &state.theme;
     let (title, prompt) = match &f.single {
         Some((scope, key)) => (
-            format!(
-                "Edit the label of '{}' on {scope}",
-                key.label.clone().unwrap_or_default()
-            ),
+            format!("Edit the label of '{}' on {scope}", key.label.clone()),
             "New label:".to_string(),
         ),
         None => (
