@@ -100,7 +100,7 @@ struct Holders {
     projects: BTreeMap<Place, String>,
     scopes: Vec<Place>,
     /// Places that could not be read, places not administered left out.
-    unreadable: Vec<(Place, crate::bitbucket::ApiError)>,
+    unreadable: Vec<(Place, crate::forge::ForgeError)>,
     /// Places skipped because the credential does not administer them.
     skipped: Skipped,
 }
@@ -123,7 +123,7 @@ impl Holders {
         args: BulkArgs,
         strict: bool,
     ) -> Result<Exit, CliError> {
-        let failed: Vec<&crate::bitbucket::ApiError> =
+        let failed: Vec<&crate::forge::ForgeError> =
             self.unreadable.iter().map(|(_, e)| e).collect();
         let read = worst(read_failure_exit(&failed), self.skipped.exit(strict));
         let skipped = self.skipped;
@@ -174,7 +174,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, e)),
+                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
             }
         }
         for (key, keys) in scan.project_keys {
@@ -183,7 +183,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, e)),
+                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
             }
         }
     } else {
@@ -307,7 +307,7 @@ fn read_any_key(path: &str) -> Result<PublicKey, CliError> {
         .map_err(|e| CliError::new(Exit::Error, format!("{path}: {e}")))
 }
 
-fn report_unreadable(ctx: &Context, unreadable: &[(Place, crate::bitbucket::ApiError)]) {
+fn report_unreadable(ctx: &Context, unreadable: &[(Place, crate::forge::ForgeError)]) {
     for (_, e) in unreadable {
         CliError::from(e.clone()).print(ctx.json);
     }

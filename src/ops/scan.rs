@@ -23,7 +23,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
 use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
-use crate::forge::{AccessKey, Place};
+use crate::forge::AccessKey;
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,14 +354,4 @@ pub async fn scan_workspace_gated(
 /// cache.
 fn without_place(key: DeployKey) -> AccessKey {
     AccessKey::from(key)
-}
-
-/// The keys of `place`, read with the Cloud client (the scan and the bulk snapshot do not go
-/// through the forge seam yet).
-pub async fn cloud_keys(client: &Client, place: &Place) -> Result<Vec<AccessKey>, ApiError> {
-    let keys = match place {
-        Place::Repository { owner, repo, .. } => client.repo_keys(owner, repo).await,
-        Place::Project { owner, project, .. } => client.project_keys(owner, project).await,
-    }?;
-    Ok(keys.into_iter().map(AccessKey::from).collect())
 }

@@ -7,21 +7,20 @@ use serde::Serialize;
 
 use super::journaled::batch_plan;
 use super::plan::{Change, NewKey, Plan, Snapshot};
-use crate::bitbucket::{ApiError, Client};
 use crate::config::EditStrategy;
-use crate::forge::AccessKey;
 use crate::forge::Place;
+use crate::forge::{AccessKey, Forge, ForgeError};
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
-pub async fn snapshot(client: &Client, scopes: &[Place]) -> (Snapshot, Vec<(Place, ApiError)>) {
-    let results: Vec<(Place, Result<Vec<AccessKey>, ApiError>)> =
+pub async fn snapshot(forge: &dyn Forge, scopes: &[Place]) -> (Snapshot, Vec<(Place, ForgeError)>) {
+    let results: Vec<(Place, Result<Vec<AccessKey>, ForgeError>)> =
         futures::stream::iter(scopes.iter().cloned())
             .map(|scope| async move {
-                let keys = crate::ops::scan::cloud_keys(client, &scope).await;
+                let keys = list_keys(forge, &scope).await;
                 (scope, keys)
             })
             .buffer_unordered(64)

@@ -497,3 +497,6 @@ mod batch;
 mod recovery;
 
 pub use batch::Direction;
+
+#[cfg(test)]
+mod memory_tests;
