@@ -7,8 +7,7 @@ use super::action::Action;
 use super::dialog::PendingEntry;
 use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
 use crate::config::EditStrategy;
-use crate::forge::AccessKey;
-use crate::forge::Place;
+use crate::forge::{AccessKey, ForgeError, Place};
 use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
@@ -68,8 +67,8 @@ pub enum WorkerMsg {
     Workspaces {
         /// Request id.
         req_id: ReqId,
-        /// Workspaces or the error sentence.
-        result: Result<Vec<WorkspaceView>, String>,
+        /// Workspaces, or the forge's error (its kind tells a refused credential from a timeout).
+        result: Result<Vec<WorkspaceView>, ForgeError>,
     },
     /// Repositories of a workspace.
     Repos {
@@ -77,8 +76,8 @@ pub enum WorkerMsg {
         req_id: ReqId,
         /// Workspace slug.
         ws: String,
-        /// Repositories or the error sentence.
-        result: Result<Vec<RepoView>, String>,
+        /// Repositories, or the forge's error.
+        result: Result<Vec<RepoView>, ForgeError>,
     },
     /// Keys of a repository.
     Keys {
@@ -88,8 +87,8 @@ pub enum WorkerMsg {
         ws: String,
         /// Repository slug.
         repo: String,
-        /// Keys or the error sentence.
-        result: Result<Vec<KeyView>, String>,
+        /// Keys, or the forge's error.
+        result: Result<Vec<KeyView>, ForgeError>,
     },
     /// Project keys of a workspace.
     ProjectKeys {
@@ -98,7 +97,7 @@ pub enum WorkerMsg {
         /// Workspace slug.
         ws: String,
         /// Keys per project, or why projects could not be listed.
-        result: Result<Vec<ProjectGroup>, String>,
+        result: Result<Vec<ProjectGroup>, ForgeError>,
     },
     /// A scan made progress.
     ScanProgress {
@@ -116,7 +115,7 @@ pub enum WorkerMsg {
         /// Workspace slug.
         ws: String,
         /// Everything found, or why the repositories could not be listed.
-        result: Result<Box<ScanData>, String>,
+        result: Result<Box<ScanData>, ForgeError>,
     },
     /// Requests made in the last hour.
     RequestCount(usize),

@@ -63,7 +63,11 @@ fn workspaces_loading_empty_and_error() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err(sentence.into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::Authentication,
+                sentence,
+            )
+            .with_status(401)),
         }),
     );
     insta::assert_snapshot!("workspaces_error", draw(&s, 80, 24));
@@ -99,7 +103,14 @@ fn repositories_loading_empty_and_error() {
     };
     update(&mut empty, msg(Ok(vec![])));
     insta::assert_snapshot!("repositories_empty", draw(&empty, 80, 24));
-    update(&mut s, msg(Err(FORBIDDEN.into())));
+    update(
+        &mut s,
+        msg(Err(crate::forge::ForgeError::new(
+            crate::forge::ForgeErrorKind::NotPermitted,
+            FORBIDDEN,
+        )
+        .with_status(403))),
+    );
     act(&mut s, Action::FocusRepositories);
     insta::assert_snapshot!("repositories_error", draw(&s, 80, 24));
 }
@@ -127,7 +138,16 @@ fn keys_loading_empty_and_error() {
     update(&mut empty, msg(Ok(vec![])));
     insta::assert_snapshot!("keys_empty", draw(&empty, 80, 24));
     let sentence = "Listing the access keys of acme/web needs the API-token scopes admin:repository:bitbucket; your token lacks admin:repository:bitbucket. Create a token with these scopes at https://id.atlassian.com/manage-profile/security/api-tokens.";
-    update(&mut s, msg(Err(sentence.into())));
+    update(
+        &mut s,
+        msg(Err(crate::forge::ForgeError::new(
+            crate::forge::ForgeErrorKind::MissingPermission {
+                needed: vec!["admin:repository:bitbucket".into()],
+                granted: Vec::new(),
+            },
+            sentence,
+        ))),
+    );
     insta::assert_snapshot!("keys_error", draw(&s, 80, 24));
 }
 
@@ -228,7 +248,13 @@ fn workspace_slug_dialog_when_workspaces_cannot_be_listed() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::MissingPermission {
+                    needed: vec!["account".into()],
+                    granted: Vec::new(),
+                },
+                "Listing your workspaces needs the scopes account; your access token lacks account.",
+            )),
         }),
     );
     act(&mut s, Action::Open);

@@ -214,7 +214,11 @@ fn errors_are_shown_in_the_pane_not_raised() {
             req_id,
             ws: "acme".into(),
             repo: "web".into(),
-            result: Err(sentence.into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::NotPermitted,
+                sentence,
+            )
+            .with_status(403)),
         }),
     );
     assert_eq!(s.pane_status(Pane::Keys), PaneStatus::Failed(sentence));
@@ -402,7 +406,13 @@ fn a_credential_that_cannot_list_workspaces_types_a_workspace_slug() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::MissingPermission {
+                    needed: vec!["account".into()],
+                    granted: Vec::new(),
+                },
+                "Listing your workspaces needs the scopes account; your access token lacks account.",
+            )),
         }),
     );
     assert!(matches!(

@@ -14,8 +14,7 @@ use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
 use crate::bitbucket::{Client, Project, Repository, Workspace};
-use crate::forge::AccessKey;
-use crate::forge::{ForgeKind, Place};
+use crate::forge::{AccessKey, ForgeError, ForgeErrorKind, ForgeKind, Place};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -69,14 +68,14 @@ async fn execute(
                 .workspaces()
                 .await
                 .map(|list| list.into_iter().map(workspace_view).collect())
-                .map_err(|e| e.to_string()),
+                .map_err(ForgeError::from),
         },
         Command::LoadRepos { req_id, ws } => {
             let result = client
                 .repositories(&ws)
                 .await
                 .map(|list| list.into_iter().map(repo_view).collect())
-                .map_err(|e| e.to_string());
+                .map_err(ForgeError::from);
             WorkerMsg::Repos { req_id, ws, result }
         }
         Command::LoadKeys { req_id, ws, repo } => {
@@ -84,7 +83,7 @@ async fn execute(
                 .repo_keys(&ws, &repo)
                 .await
                 .map(|keys| repo_key_views(&ws, &repo, keys.into_iter().map(AccessKey::from)))
-                .map_err(|e| e.to_string());
+                .map_err(ForgeError::from);
             WorkerMsg::Keys {
                 req_id,
                 ws,
@@ -125,9 +124,16 @@ async fn execute(
                         ))
                     })
                     .await
-                    .map_err(|e| format!("The scan of {ws} could not be shown: {e}"))
+                    // Only a panic while settling the scan gets here: the answer could not
+                    // be turned into views, which is what `Decode` means to `update()`.
+                    .map_err(|e| {
+                        ForgeError::new(
+                            ForgeErrorKind::Decode,
+                            format!("The scan of {ws} could not be shown: {e}"),
+                        )
+                    })
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(ForgeError::from(e)),
             };
             WorkerMsg::Scanned { req_id, ws, result }
         }
@@ -139,8 +145,8 @@ async fn execute(
     })
 }
 
-async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, String> {
-    let projects = client.projects(ws).await.map_err(|e| e.to_string())?;
+async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
+    let projects = client.projects(ws).await.map_err(ForgeError::from)?;
     let ws: Arc<str> = Arc::from(ws);
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
