@@ -58,6 +58,8 @@ pub struct OpFailure {
     pub sentence: String,
     /// The journal entry stays pending (the key may be missing until recovered).
     pub pending: bool,
+    /// The forge's error behind it, when the forge failed (not the journal or the input).
+    pub cause: Option<ForgeError>,
 }
 
 /// What the worker reports. Every answer carries the id of its request.

@@ -257,6 +257,7 @@ fn a_failed_write_reads_its_place_again() {
             result: Err(super::msg::OpFailure {
                 sentence: "refused".into(),
                 pending: false,
+                cause: None,
             }),
             edits: Vec::new(),
         },

@@ -124,6 +124,7 @@ pub async fn run(
                 result: Err(super::msg::OpFailure {
                     sentence: format!("not a single-key write: {other:?}"),
                     pending: false,
+                    cause: None,
                 }),
                 edits,
             };
