@@ -6,6 +6,7 @@
 mod apply;
 mod journaled;
 mod plan;
+mod request;
 mod template;
 
 pub use apply::{ItemResult, ItemStatus, apply, snapshot};
