@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod bulk;
+mod bulk_report;
 mod context;
 mod demo_server;
 mod desired;
