@@ -423,6 +423,7 @@ mod tests {
 
     fn snapshot(ws: &str) -> Snapshot {
         let mut s = Snapshot {
+            forge: crate::forge::ForgeKind::Cloud,
             workspace: ws.into(),
             scanned_at: Timestamp(datetime!(2026-11-28 09:30 UTC)),
             repositories: Vec::new(),

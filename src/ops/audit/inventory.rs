@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Timestamp;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
 use crate::forge::AccessKey;
-use crate::forge::{ForgeKind, Place};
+use crate::forge::Place;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey, Strength};
 
@@ -269,11 +269,11 @@ impl Inventory {
         let mut projects_read = 0;
 
         let repo_listings = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
+            let scope = Place::repository(snapshot.forge, ws.clone(), slug.clone());
             (scope, l)
         });
         let project_listings = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = Place::project(ForgeKind::Cloud, ws.clone(), key.clone());
+            let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
             (scope, l)
         });
         for (scope, listing) in repo_listings.chain(project_listings) {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::Timestamp;
 use crate::bitbucket::{ApiError, Project, Repository};
-use crate::forge::AccessKey;
+use crate::forge::{AccessKey, ForgeKind};
 use crate::ops::scan::WorkspaceScan;
 
 /// Why one listing (a repository's keys, a project's keys, the project list) could not be read.
@@ -71,6 +71,10 @@ impl Listing {
 /// cache stores.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// The forge scanned; absent from files of Cloud scans (all those written before the
+    /// forge was recorded), which read as Cloud.
+    #[serde(default, skip_serializing_if = "ForgeKind::is_cloud")]
+    pub forge: ForgeKind,
     /// Workspace slug.
     pub workspace: String,
     /// When the scan finished.
@@ -93,6 +97,7 @@ impl Snapshot {
     /// Takes a finished scan; `scanned_at` is injected so tests do not depend on the clock.
     pub fn from_scan(scan: &WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
         Snapshot {
+            forge: ForgeKind::Cloud,
             workspace: scan.workspace.clone(),
             // Whole seconds: nobody needs the nanoseconds of a scan, and they clutter reports.
             scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
@@ -120,6 +125,7 @@ impl Snapshot {
             Err(e) => Listing::Failed((&e).into()),
         };
         Snapshot {
+            forge: ForgeKind::Cloud,
             workspace: scan.workspace,
             scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
             repositories: scan.repositories,

@@ -595,3 +595,29 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     assert!(k1.labels.contains("renamed") && !k1.repositories.contains("a2"));
     assert!(inventory.get(&fp(93)).unwrap().repositories.contains("o3"));
 }
+
+#[test]
+fn a_data_center_snapshot_names_data_center_places_and_is_stored_with_its_forge() {
+    let mut snapshot = Snapshot::from_scan(&scan(), datetime!(2026-11-28 09:30 UTC));
+    let cloud = serde_json::to_string(&snapshot).unwrap();
+    assert!(
+        !cloud.contains("\"forge\""),
+        "a Cloud scan is written as before"
+    );
+    snapshot.forge = ForgeKind::DataCenter;
+    let inv = Inventory::build(&snapshot);
+    let places: Vec<&Place> = inv
+        .keys
+        .iter()
+        .flat_map(|k| k.holdings.iter().map(|h| &h.scope))
+        .collect();
+    assert!(!places.is_empty());
+    assert!(
+        places.iter().all(|p| p.forge() == ForgeKind::DataCenter),
+        "{places:?}"
+    );
+    let text = serde_json::to_string(&snapshot).unwrap();
+    assert!(text.contains("\"forge\":\"datacenter\""), "{text}");
+    let back: Snapshot = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.forge, ForgeKind::DataCenter);
+}

@@ -1,7 +1,7 @@
 //! What a stored or fresh workspace scan says the forge holds, in the planner's terms.
 
 use super::plan::Observed;
-use crate::forge::{AccessKey, ForgeKind, Place};
+use crate::forge::{AccessKey, Place};
 use crate::ops::audit::{Listing, Snapshot};
 
 impl Observed {
@@ -15,11 +15,11 @@ impl Observed {
             }
         }
         let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
+            let scope = Place::repository(snapshot.forge, ws.clone(), slug.clone());
             (scope, l)
         });
         let projects = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = Place::project(ForgeKind::Cloud, ws.clone(), key.clone());
+            let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
             (scope, l)
         });
         for (scope, listing) in repos.chain(projects) {
