@@ -247,79 +247,8 @@ fn key_findings(
     out: &mut Vec<Finding>,
 ) {
     let fp = &e.fingerprint;
-    if e.key_type == "ssh-dss" {
-        out.push(
-            Finding::new(
-                FindingCode::Dsa,
-                format!(
-                    "DSA key ({} bits): OpenSSH 10.0 removed DSA; replace it with an Ed25519 key",
-                    e.bits
-                ),
-            )
-            .key(fp),
-        );
-    } else if e.key_type == "ssh-rsa" && e.bits < MIN_RSA_BITS {
-        out.push(
-            Finding::new(
-                FindingCode::RsaUnder2048,
-                format!(
-                    "RSA key of {} bits: under {MIN_RSA_BITS} bits can be broken, and Bitbucket no longer accepts such keys; replace it",
-                    e.bits
-                ),
-            )
-            .key(fp),
-        );
-    } else if e.key_type == "ssh-rsa" && e.bits == MIN_RSA_BITS {
-        out.push(
-            Finding::new(
-                FindingCode::Rsa2048,
-                format!("RSA key of {MIN_RSA_BITS} bits: acceptable but legacy; use Ed25519 at the next rotation"),
-            )
-            .key(fp),
-        );
-    }
-    // Bitbucket tracks use per holding, so a shared key may be busy on one repository and
-    // idle on another: the idle access is what can be removed.
-    for h in &e.holdings {
-        match (h.last_used, h.created_on) {
-            (None, Some(created)) => {
-                let days = created.days_before(now);
-                if days > i64::from(rules.unused_never_days) {
-                    out.push(
-                        Finding::new(
-                            FindingCode::NeverUsed,
-                            format!(
-                                "never used on {}, added {} ({days} days ago)",
-                                h.scope,
-                                created.date()
-                            ),
-                        )
-                        .key(fp)
-                        .at(h),
-                    );
-                }
-            }
-            (Some(used), _) => {
-                let days = used.days_before(now);
-                if days > i64::from(rules.unused_days) {
-                    out.push(
-                        Finding::new(
-                            FindingCode::Unused,
-                            format!(
-                                "not used on {} since {} ({days} days ago)",
-                                h.scope,
-                                used.date()
-                            ),
-                        )
-                        .key(fp)
-                        .at(h),
-                    );
-                }
-            }
-            // Never used and of unknown age: nothing can be said honestly.
-            (None, None) => {}
-        }
-    }
+    strength_findings(e, out);
+    usage_findings(e, rules, now, out);
     if e.reach > rules.shared_threshold as usize {
         let projects = e.projects.iter().cloned().collect::<Vec<_>>().join(", ");
         let via = if e.projects.is_empty() {
@@ -375,6 +304,89 @@ fn key_findings(
                 .key(fp)
                 .at(h),
             );
+        }
+    }
+}
+
+/// Weak or legacy key types.
+fn strength_findings(e: &KeyEntry, out: &mut Vec<Finding>) {
+    let fp = &e.fingerprint;
+    if e.key_type == "ssh-dss" {
+        out.push(
+            Finding::new(
+                FindingCode::Dsa,
+                format!(
+                    "DSA key ({} bits): OpenSSH 10.0 removed DSA; replace it with an Ed25519 key",
+                    e.bits
+                ),
+            )
+            .key(fp),
+        );
+    } else if e.key_type == "ssh-rsa" && e.bits < MIN_RSA_BITS {
+        out.push(
+            Finding::new(
+                FindingCode::RsaUnder2048,
+                format!(
+                    "RSA key of {} bits: under {MIN_RSA_BITS} bits can be broken, and Bitbucket no longer accepts such keys; replace it",
+                    e.bits
+                ),
+            )
+            .key(fp),
+        );
+    } else if e.key_type == "ssh-rsa" && e.bits == MIN_RSA_BITS {
+        out.push(
+            Finding::new(
+                FindingCode::Rsa2048,
+                format!("RSA key of {MIN_RSA_BITS} bits: acceptable but legacy; use Ed25519 at the next rotation"),
+            )
+            .key(fp),
+        );
+    }
+}
+
+/// Holdings unused for too long, or never used since long ago.
+fn usage_findings(e: &KeyEntry, rules: &AuditConfig, now: OffsetDateTime, out: &mut Vec<Finding>) {
+    let fp = &e.fingerprint;
+    // Bitbucket tracks use per holding, so a shared key may be busy on one repository and
+    // idle on another: the idle access is what can be removed.
+    for h in &e.holdings {
+        match (h.last_used, h.created_on) {
+            (None, Some(created)) => {
+                let days = created.days_before(now);
+                if days > i64::from(rules.unused_never_days) {
+                    out.push(
+                        Finding::new(
+                            FindingCode::NeverUsed,
+                            format!(
+                                "never used on {}, added {} ({days} days ago)",
+                                h.scope,
+                                created.date()
+                            ),
+                        )
+                        .key(fp)
+                        .at(h),
+                    );
+                }
+            }
+            (Some(used), _) => {
+                let days = used.days_before(now);
+                if days > i64::from(rules.unused_days) {
+                    out.push(
+                        Finding::new(
+                            FindingCode::Unused,
+                            format!(
+                                "not used on {} since {} ({days} days ago)",
+                                h.scope,
+                                used.date()
+                            ),
+                        )
+                        .key(fp)
+                        .at(h),
+                    );
+                }
+            }
+            // Never used and of unknown age: nothing can be said honestly.
+            (None, None) => {}
         }
     }
 }
