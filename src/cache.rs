@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::bitbucket::valid_slug;
 use crate::forge::AccessKey;
+use crate::forge::valid_slug;
 use crate::ops::audit::{Listing, Snapshot};
 use crate::ops::edits::KeyEdit;
 

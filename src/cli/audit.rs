@@ -13,9 +13,9 @@ use super::context::Context;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
-use crate::bitbucket::valid_slug;
 use crate::cache::{self, CacheLoad};
 use crate::forge::Place;
+use crate::forge::valid_slug;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::sanitize::clean_cell;
 

@@ -15,7 +15,7 @@ use super::output::print_json;
 use super::output::{CliError, Exit};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use super::stop_signal::StopOnSignal;
-use crate::bitbucket::valid_slug;
+use crate::forge::valid_slug;
 use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Snapshot, apply, snapshot, template_uses,

@@ -6,8 +6,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::output::{CliError, Exit};
-use crate::bitbucket::{RepoRef, valid_project_key, valid_slug};
+use crate::bitbucket::RepoRef;
 use crate::forge::{ForgeKind, Place};
+use crate::forge::{valid_project_key, valid_slug};
 use crate::sshkey::PublicKey;
 
 /// Options of every command that changes keys.

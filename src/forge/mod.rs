@@ -20,6 +20,7 @@ use futures::future::BoxFuture;
 pub use error::{ForgeError, ForgeErrorKind};
 pub use types::{
     AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Repository,
+    valid_project_key, valid_slug,
 };
 
 /// What a forge can do beyond listing, adding and deleting keys.
