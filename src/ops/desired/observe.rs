@@ -1,7 +1,7 @@
 //! What a stored or fresh workspace scan says the forge holds, in the planner's terms.
 
 use super::plan::Observed;
-use crate::forge::{AccessKey, Place};
+use crate::forge::Place;
 use crate::ops::audit::{Listing, Snapshot};
 
 impl Observed {
@@ -22,12 +22,10 @@ impl Observed {
             let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
             (scope, l)
         });
-        for (scope, listing) in repos.chain(projects) {
-            let place = Place::from(scope);
+        for (place, listing) in repos.chain(projects) {
             match listing {
                 Listing::Keys(keys) => {
-                    let keys = keys.iter().cloned().map(AccessKey::from).collect();
-                    self.grants.insert(place, keys);
+                    self.grants.insert(place, keys.clone());
                 }
                 // Not administered: a fact about the place, not a failure to read it.
                 Listing::Failed(f) if f.is_not_permitted() => {
