@@ -229,41 +229,7 @@ pub(super) async fn list(
     } else if csv {
         print!("{}", rows_to_csv(&rows));
     } else {
-        let table: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    match (&r.repo, &r.project) {
-                        (Some(repo), _) => format!("{}/{}", r.workspace, repo),
-                        (None, Some(p)) => format!("{} project {}", r.workspace, p),
-                        _ => r.workspace.clone(),
-                    },
-                    r.id.to_string(),
-                    r.label.clone(),
-                    r.fingerprint
-                        .clone()
-                        .unwrap_or_else(|| "(unreadable key)".into()),
-                    match (&r.key_type, r.bits) {
-                        (Some(t), Some(b)) => format!("{t} {b}"),
-                        _ => "?".into(),
-                    },
-                    date(&r.created_on),
-                    date(&r.last_used),
-                ]
-            })
-            .collect();
-        print_table(
-            &[
-                "WHERE",
-                "ID",
-                "LABEL",
-                "FINGERPRINT",
-                "TYPE",
-                "CREATED",
-                "LAST USED",
-            ],
-            &table,
-        );
+        print_key_table(&rows);
     }
     for f in &failures {
         CliError::from(f.clone()).print(ctx.json);
@@ -271,6 +237,45 @@ pub(super) async fn list(
     skipped.print(ctx.json);
     let failed: Vec<&ApiError> = failures.iter().collect();
     Ok(worst(read_failure_exit(&failed), skipped.exit(strict)))
+}
+
+/// The `keys list` table.
+fn print_key_table(rows: &[KeyRow]) {
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                match (&r.repo, &r.project) {
+                    (Some(repo), _) => format!("{}/{}", r.workspace, repo),
+                    (None, Some(p)) => format!("{} project {}", r.workspace, p),
+                    _ => r.workspace.clone(),
+                },
+                r.id.to_string(),
+                r.label.clone(),
+                r.fingerprint
+                    .clone()
+                    .unwrap_or_else(|| "(unreadable key)".into()),
+                match (&r.key_type, r.bits) {
+                    (Some(t), Some(b)) => format!("{t} {b}"),
+                    _ => "?".into(),
+                },
+                date(&r.created_on),
+                date(&r.last_used),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "WHERE",
+            "ID",
+            "LABEL",
+            "FINGERPRINT",
+            "TYPE",
+            "CREATED",
+            "LAST USED",
+        ],
+        &table,
+    );
 }
 
 /// CSV with a header; fields quoted where needed.

@@ -170,28 +170,9 @@ pub(super) async fn relabel(
     }
     let in_place = ctx.config.edit_strategy == EditStrategy::InPlace
         && matches!(scope, Place::Repository { .. });
-    if !yes {
-        let how = if in_place {
-            format!(
-                "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
-                row.fingerprint.as_deref().unwrap_or("?"),
-                new_label,
-                scope
-            )
-        } else {
-            format!(
-                "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
-                row.fingerprint.as_deref().unwrap_or("?"),
-                row.label,
-                new_label,
-                scope
-            )
-        };
-        eprintln!("{how}");
-        if !confirm("Go ahead?") {
-            eprintln!("Nothing changed.");
-            return Ok(Exit::Ok);
-        }
+    if !yes && !confirm_relabel(&row, &new_label, scope, in_place) {
+        eprintln!("Nothing changed.");
+        return Ok(Exit::Ok);
     }
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let _guard = StopOnSignal::install(stop.clone());
@@ -231,6 +212,28 @@ pub(super) async fn relabel(
         );
     }
     Ok(Exit::Ok)
+}
+
+/// Says what the relabel will do to the key and asks before doing it.
+fn confirm_relabel(row: &KeyRow, new_label: &str, scope: &Place, in_place: bool) -> bool {
+    let how = if in_place {
+        format!(
+            "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            new_label,
+            scope
+        )
+    } else {
+        format!(
+            "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            row.label,
+            new_label,
+            scope
+        )
+    };
+    eprintln!("{how}");
+    confirm("Go ahead?")
 }
 
 pub(super) async fn rm(
