@@ -6,9 +6,8 @@ use super::context::Context;
 use super::key_input::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{ApiError, RepoRef};
-use crate::forge::AccessKey;
-use crate::forge::{ForgeKind, Place};
+use crate::bitbucket::RepoRef;
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeKind, Place};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 
@@ -170,35 +169,35 @@ pub(super) async fn list(
     strict: bool,
 ) -> Result<Exit, CliError> {
     let mut rows = Vec::new();
-    let mut failures: Vec<(Place, ApiError)> = Vec::new();
+    let mut failures: Vec<(Place, ForgeError)> = Vec::new();
     // The project list itself has no place to skip: its failure is always a failure.
-    let mut list_failure: Option<ApiError> = None;
+    let mut list_failure: Option<ForgeError> = None;
     if let Some(p) = project {
         let scope = scope_of(target, Some(p))?;
-        let keys = ctx.client.project_keys(scope.owner(), p).await?;
-        rows.extend(cloud_rows(&scope, keys));
+        let keys = Forge::keys(&ctx.client, &scope).await?;
+        rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
     } else if let Some((ws, repo)) = target.split_once('/') {
         let r: RepoRef = target
             .parse()
             .map_err(|e: String| CliError::new(Exit::Usage, e))?;
         let scope = Place::repository(ForgeKind::Cloud, r.workspace.clone(), r.repo.clone());
         let (keys, repository) = tokio::join!(
-            ctx.client.repo_keys(ws, repo),
+            Forge::keys(&ctx.client, &scope),
             ctx.client.repository(ws, repo)
         );
-        rows.extend(cloud_rows(&scope, keys?));
+        rows.extend(keys?.iter().map(|k| KeyRow::new(&scope, k)));
         // Inherited project keys: a project key grants read access to every repository of it.
         match repository {
             Ok(repository) => {
                 if let Some(p) = repository.project {
                     let pscope = Place::project(ForgeKind::Cloud, ws, p.key.clone());
-                    match ctx.client.project_keys(ws, &p.key).await {
-                        Ok(keys) => rows.extend(cloud_rows(&pscope, keys)),
+                    match Forge::keys(&ctx.client, &pscope).await {
+                        Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
                         Err(e) => failures.push((pscope, e)),
                     }
                 }
             }
-            Err(e) => failures.push((scope, e)),
+            Err(e) => failures.push((scope, ForgeError::from(e))),
         }
     } else {
         check_workspace(target)?;
@@ -208,20 +207,20 @@ pub(super) async fn list(
             let scope = Place::repository(ForgeKind::Cloud, target, slug);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push((scope, e)),
+                Err(e) => failures.push((scope, ForgeError::from(e))),
             }
         }
         for (pkey, keys) in scan.project_keys {
             let scope = Place::project(ForgeKind::Cloud, target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push((scope, e)),
+                Err(e) => failures.push((scope, ForgeError::from(e))),
             }
         }
-        list_failure = scan.projects_error;
+        list_failure = scan.projects_error.map(ForgeError::from);
     }
     let (skipped, failures) = Skipped::split(failures);
-    let mut failures: Vec<ApiError> = failures.into_iter().map(|(_, e)| e).collect();
+    let mut failures: Vec<ForgeError> = failures.into_iter().map(|(_, e)| e).collect();
     failures.extend(list_failure);
     sort_rows(&mut rows);
     if ctx.json {
@@ -235,7 +234,7 @@ pub(super) async fn list(
         CliError::from(f.clone()).print(ctx.json);
     }
     skipped.print(ctx.json);
-    let failed: Vec<&ApiError> = failures.iter().collect();
+    let failed: Vec<&ForgeError> = failures.iter().collect();
     Ok(worst(read_failure_exit(&failed), skipped.exit(strict)))
 }
 
@@ -315,14 +314,4 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Rows of a listing the Cloud client read itself (the reads of `keys list` that do not go
-/// through `ops` yet).
-fn cloud_rows(
-    scope: &Place,
-    keys: Vec<crate::bitbucket::DeployKey>,
-) -> impl Iterator<Item = KeyRow> + '_ {
-    keys.into_iter()
-        .map(move |k| KeyRow::new(scope, &AccessKey::from(k)))
 }

@@ -14,7 +14,7 @@ use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
 use crate::bitbucket::{Client, Project, Repository, Workspace};
-use crate::forge::{AccessKey, ForgeError, ForgeErrorKind, ForgeKind, Place};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -79,11 +79,10 @@ async fn execute(
             WorkerMsg::Repos { req_id, ws, result }
         }
         Command::LoadKeys { req_id, ws, repo } => {
-            let result = client
-                .repo_keys(&ws, &repo)
+            let place = Place::repository(Forge::kind(client), ws.as_str(), repo.as_str());
+            let result = Forge::keys(client, &place)
                 .await
-                .map(|keys| repo_key_views(&ws, &repo, keys.into_iter().map(AccessKey::from)))
-                .map_err(ForgeError::from);
+                .map(|keys| repo_key_views(&ws, &repo, keys));
             WorkerMsg::Keys {
                 req_id,
                 ws,
@@ -151,10 +150,8 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
         async move {
-            let keys = client
-                .project_keys(&ws, &p.key)
-                .await
-                .map(|ks| ks.into_iter().map(AccessKey::from).collect());
+            let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
+            let keys = Forge::keys(client, &place).await;
             project_group(&ws, p, keys.map_err(|e| e.to_string()))
         }
     });
