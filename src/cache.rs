@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::bitbucket::{DeployKey, valid_slug};
+use crate::forge::AccessKey;
+use crate::forge::valid_slug;
 use crate::ops::audit::{Listing, Snapshot};
 use crate::ops::edits::KeyEdit;
 
@@ -28,12 +29,16 @@ use crate::ops::edits::KeyEdit;
 ///   its repository listings; each further line holds one repository's listing. The lines
 ///   are independent, so a large file is parsed on two threads (a 10,000-repository scan:
 ///   about 8 ms off an 85 ms start-up to the TUI's first cached frame).
+/// - Format 4: format 3 with each key in the forge's terms (`forge::AccessKey`): `created`
+///   for Cloud's `created_on`, an empty label for none, no `type`, and the forge in the
+///   snapshot when it is not Cloud. A release that reads only format 3 ignores it instead of
+///   misreading it.
 ///
-/// Formats 1 and 2 are still read.
-pub const FORMAT: u32 = 3;
+/// Formats 1 to 3 are still read: their keys read as `AccessKey` directly.
+pub const FORMAT: u32 = 4;
 
 /// Formats this version reads.
-const READABLE: [u32; 3] = [1, 2, 3];
+const READABLE: [u32; 4] = [1, 2, 3, 4];
 
 /// A cache file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +88,7 @@ struct FileIn {
 }
 
 /// Every key of a snapshot, mutably.
-fn keys_mut(snapshot: &mut Snapshot) -> impl Iterator<Item = &mut DeployKey> {
+fn keys_mut(snapshot: &mut Snapshot) -> impl Iterator<Item = &mut AccessKey> {
     snapshot
         .repo_keys
         .values_mut()
@@ -95,13 +100,11 @@ fn keys_mut(snapshot: &mut Snapshot) -> impl Iterator<Item = &mut DeployKey> {
         .flatten()
 }
 
-/// Restores a file's key texts (format 1 held them in place), and drops the place summaries
-/// files written before snapshots left them out (see `Snapshot::repo_keys`).
+/// Restores a file's key texts (format 1 held them in place). The place summaries that files
+/// written before snapshots left them out still hold are not read at all.
 fn resolve(file: &mut FileIn) -> Result<(), String> {
     let texts = (file.format >= 2).then_some(file.key_texts.as_slice());
     for key in keys_mut(&mut file.snapshot) {
-        key.repository = None;
-        key.project = None;
         if let Some(texts) = texts {
             from_reference(key, texts)?;
         }
@@ -131,7 +134,7 @@ fn from_references(snapshot: &mut Snapshot, texts: &[String]) -> Result<(), Stri
     keys_mut(snapshot).try_for_each(|key| from_reference(key, texts))
 }
 
-fn from_reference(key: &mut DeployKey, texts: &[String]) -> Result<(), String> {
+fn from_reference(key: &mut AccessKey, texts: &[String]) -> Result<(), String> {
     let Some(at) = key.key.strip_prefix('#') else {
         return Ok(());
     };
@@ -258,7 +261,7 @@ pub fn store_snapshot(dir: &Path, snapshot: &mut Snapshot) -> Result<PathBuf, Ca
 /// alone; a stored scan that cannot be read is left for the next scan to replace.
 pub fn apply_edits(dir: &Path, edits: &[KeyEdit]) -> Result<(), CacheError> {
     let workspaces: std::collections::BTreeSet<&str> =
-        edits.iter().map(|e| e.scope().workspace()).collect();
+        edits.iter().map(|e| e.scope().owner()).collect();
     for ws in workspaces {
         let CacheLoad::Found(mut cached) = load(dir, ws) else {
             continue;
@@ -420,6 +423,7 @@ mod tests {
 
     fn snapshot(ws: &str) -> Snapshot {
         let mut s = Snapshot {
+            forge: crate::forge::ForgeKind::Cloud,
             workspace: ws.into(),
             scanned_at: Timestamp(datetime!(2026-11-28 09:30 UTC)),
             repositories: Vec::new(),
@@ -486,7 +490,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text =
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua";
-        let key = |id: u64, text: &str| -> DeployKey {
+        let key = |id: u64, text: &str| -> AccessKey {
             serde_json::from_value(serde_json::json!({"id": id, "key": text})).unwrap()
         };
         let mut snap = snapshot("acme");
@@ -515,7 +519,7 @@ mod tests {
     }
 
     #[test]
-    fn format_3_is_a_head_line_and_a_line_per_listing() {
+    fn formats_3_and_4_are_a_head_line_and_a_line_per_listing() {
         let dir = tempfile::tempdir().unwrap();
         let mut snap = snapshot("acme");
         for repo in ["api", "web", "ops", "db", "ui"] {
@@ -526,7 +530,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 6, "{text}");
-        assert!(lines[0].starts_with("{\"format\":3,\"repo_listings\":5,"));
+        assert!(lines[0].starts_with("{\"format\":4,\"repo_listings\":5,"));
         assert!(lines[1].starts_with("{\"repo\":\"api\","), "{}", lines[1]);
         let CacheLoad::Found(c) = load(dir.path(), "acme") else {
             panic!("not found")
@@ -587,8 +591,19 @@ mod tests {
             panic!("no keys")
         };
         assert_eq!(keys[0].key, text);
-        // Older files carried the place summary; it is dropped like a fresh scan's.
-        assert_eq!(keys[0].repository, None);
+        // Older files carried the place summary; it is dropped like a fresh scan's: the key
+        // type has no field for it, which this exhaustive pattern keeps true.
+        let AccessKey {
+            id,
+            label,
+            key: _,
+            comment: _,
+            permission: _,
+            created: _,
+            last_used: _,
+            expiry_days: _,
+        } = &keys[0];
+        assert_eq!((*id, label.as_str()), (7, "ci"));
     }
 
     #[test]
@@ -597,16 +612,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text =
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua";
-        let key: DeployKey =
+        let key: AccessKey =
             serde_json::from_value(serde_json::json!({"id": 7, "key": text, "label": "ci"}))
                 .unwrap();
         let mut snap = snapshot("acme");
         snap.repo_keys
             .insert("api".into(), Listing::Keys(vec![key.clone()]));
         store_snapshot(dir.path(), &mut snap).unwrap();
-        let scope = |repo: &str| crate::bitbucket::KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: repo.into(),
+        let scope = |repo: &str| {
+            crate::forge::Place::repository(crate::forge::ForgeKind::Cloud, "acme", repo)
         };
         let edits = [
             KeyEdit::Removed {
@@ -620,10 +634,11 @@ mod tests {
                 keys: Vec::new(),
             },
             KeyEdit::Listed {
-                scope: crate::bitbucket::KeyScope::Repository {
-                    workspace: "globex".into(),
-                    repo: "api".into(),
-                },
+                scope: crate::forge::Place::repository(
+                    crate::forge::ForgeKind::Cloud,
+                    "globex",
+                    "api",
+                ),
                 keys: Vec::new(),
             },
         ];

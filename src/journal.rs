@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 
 mod batch;
 mod fold;
@@ -43,7 +43,7 @@ pub struct IntentRecord {
     /// What to do.
     pub intent: Intent,
     /// Where.
-    pub scope: KeyScope,
+    pub scope: Place,
     /// The full public key text (`<type> <base64>`), comment not included.
     pub key: String,
     /// `SHA256:...` of the key.
@@ -464,14 +464,12 @@ fn new_entry_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forge::ForgeKind;
 
     fn record() -> IntentRecord {
         IntentRecord {
             intent: Intent::Relabel,
-            scope: KeyScope::Repository {
-                workspace: "acme".into(),
-                repo: "api".into(),
-            },
+            scope: Place::repository(ForgeKind::Cloud, "acme", "api"),
             key: "ssh-ed25519 AAAA".into(),
             fingerprint: "SHA256:x".into(),
             comment: Some("ci@host".into()),

@@ -28,6 +28,9 @@ use bbkeys::bitbucket::client::{ClientOptions, Credential, Secret};
 use bbkeys::demo::{self, DataSet, SimOptions, credentials};
 use bbkeys::ops::scan::scan_workspace;
 
+/// The bbkeys binary the benchmarks start.
+pub const BIN: &str = env!("CARGO_BIN_EXE_bbkeys");
+
 /// One line of the summary.
 pub struct Figure {
     name: &'static str,

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use bbkeys::bitbucket::KeyScope;
+use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::ops::audit::{Inventory, Snapshot, SortOrder};
 use bbkeys::tui::insight::{Overlay, WorkspaceInventory, all_keys_page, all_keys_rows};
 use bbkeys::tui::keymap::Keymap;
@@ -74,10 +74,7 @@ fn state_with_rows() -> State {
                 }),
                 created: Some("2024-03-01T09:15:00.000000+00:00".into()),
                 last_used: (i % 3 != 0).then(|| "2026-11-01T10:00:00.000000+00:00".into()),
-                scope: KeyScope::Repository {
-                    workspace: "scale".into(),
-                    repo: "big".into(),
-                },
+                scope: Place::repository(ForgeKind::Cloud, "scale", "big"),
                 escaped: None,
             }
         })

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bbkeys::demo::credentials;
 
-use super::median;
+use super::{BIN, median};
 
 /// What (e) and (f) measured.
 pub struct Process {
@@ -24,8 +24,6 @@ pub struct Process {
     pub rss_note: String,
     pub start_note: String,
 }
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_bbkeys");
 
 /// Stops the demo server when the measurement ends, however it ends. Its stdout stays open:
 /// the server prints more lines after the first, and a closed pipe would kill it.

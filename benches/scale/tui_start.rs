@@ -66,7 +66,7 @@ impl Session {
                 pixel_height: 0,
             })
             .map_err(|e| format!("no pseudo-terminal: {e}"))?;
-        let mut cmd = CommandBuilder::new(super::rss::BIN);
+        let mut cmd = CommandBuilder::new(super::BIN);
         cmd.env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
         cmd.env("TERM", "xterm-256color");

@@ -264,39 +264,8 @@ impl std::fmt::Display for ApiError {
         let what = self.what();
         let op = self.operation;
         match self.kind {
-            ApiErrorKind::Unauthorized => match self.auth {
-                AuthKind::ApiToken => write!(
-                    f,
-                    "{what} failed: Bitbucket did not accept your credential (401). Use your Atlassian account email, not your username, with an API token that has not expired and was created with Bitbucket scopes. App passwords were removed on 2026-07-28: create an API token at {API_TOKEN_URL}.{}",
-                    self.server_says()
-                ),
-                AuthKind::AccessToken => write!(
-                    f,
-                    "{what} failed: Bitbucket did not accept your access token (401): it is invalid or has expired (OAuth tokens last about an hour). Create a new one, or use an API token from {API_TOKEN_URL}.{}",
-                    self.server_says()
-                ),
-                AuthKind::None => write!(
-                    f,
-                    "{what} failed: Bitbucket requires a credential (401). Set BBKEYS_EMAIL and BBKEYS_API_TOKEN, or run `bbkeys auth login`; create an API token at {API_TOKEN_URL}."
-                ),
-            },
-            ApiErrorKind::MissingScopes => {
-                let missing = self.missing_scopes();
-                match self.auth {
-                    AuthKind::AccessToken => write!(
-                        f,
-                        "{what} needs the scopes {}; your access token lacks {}. Create an access token with these scopes in the workspace, project or repository settings under Access tokens.",
-                        join_scopes(op.classic_scopes()),
-                        join_scopes(&missing)
-                    ),
-                    _ => write!(
-                        f,
-                        "{what} needs the API-token scopes {}; your token lacks {}. Create a token with these scopes at {API_TOKEN_URL}.",
-                        join_scopes(op.api_token_scopes()),
-                        join_scopes(&missing)
-                    ),
-                }
-            }
+            ApiErrorKind::Unauthorized => self.fmt_unauthorized(f, &what),
+            ApiErrorKind::MissingScopes => self.fmt_missing_scopes(f, &what),
             ApiErrorKind::WrongAuthMechanism => write!(
                 f,
                 "{what} failed: access tokens (workspace, project or repository) can list access keys but can never add, change or delete repository keys. Use an API token with the scopes {} from {API_TOKEN_URL}.",
@@ -311,18 +280,7 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::NotFound => write!(
                 f,
                 "{what} failed: Bitbucket found no such {} (404). Check the spelling of the workspace, repository, project or key id, and that your account can see it.",
-                match op {
-                    Operation::GetRepoKey
-                    | Operation::GetProjectKey
-                    | Operation::UpdateRepoKey
-                    | Operation::DeleteRepoKey
-                    | Operation::DeleteProjectKey => "key",
-                    Operation::ListProjectKeys | Operation::AddProjectKey => "project",
-                    Operation::ListRepositories
-                    | Operation::ListProjects
-                    | Operation::GetWorkspace => "workspace",
-                    _ => "repository",
-                }
+                not_found_noun(op)
             ),
             ApiErrorKind::DuplicateKey => write!(
                 f,
@@ -401,6 +359,62 @@ impl std::fmt::Display for ApiError {
                 write!(f, "{what} was not sent: {why}{stop}")
             }
         }
+    }
+}
+
+impl ApiError {
+    fn fmt_unauthorized(&self, f: &mut std::fmt::Formatter<'_>, what: &str) -> std::fmt::Result {
+        match self.auth {
+            AuthKind::ApiToken => write!(
+                f,
+                "{what} failed: Bitbucket did not accept your credential (401). Use your Atlassian account email, not your username, with an API token that has not expired and was created with Bitbucket scopes. App passwords were removed on 2026-07-28: create an API token at {API_TOKEN_URL}.{}",
+                self.server_says()
+            ),
+            AuthKind::AccessToken => write!(
+                f,
+                "{what} failed: Bitbucket did not accept your access token (401): it is invalid or has expired (OAuth tokens last about an hour). Create a new one, or use an API token from {API_TOKEN_URL}.{}",
+                self.server_says()
+            ),
+            AuthKind::None => write!(
+                f,
+                "{what} failed: Bitbucket requires a credential (401). Set BBKEYS_EMAIL and BBKEYS_API_TOKEN, or run `bbkeys auth login`; create an API token at {API_TOKEN_URL}."
+            ),
+        }
+    }
+
+    fn fmt_missing_scopes(&self, f: &mut std::fmt::Formatter<'_>, what: &str) -> std::fmt::Result {
+        let op = self.operation;
+        let missing = self.missing_scopes();
+        match self.auth {
+            AuthKind::AccessToken => write!(
+                f,
+                "{what} needs the scopes {}; your access token lacks {}. Create an access token with these scopes in the workspace, project or repository settings under Access tokens.",
+                join_scopes(op.classic_scopes()),
+                join_scopes(&missing)
+            ),
+            _ => write!(
+                f,
+                "{what} needs the API-token scopes {}; your token lacks {}. Create a token with these scopes at {API_TOKEN_URL}.",
+                join_scopes(op.api_token_scopes()),
+                join_scopes(&missing)
+            ),
+        }
+    }
+}
+
+/// What a 404 says is missing, by what was asked for.
+fn not_found_noun(op: Operation) -> &'static str {
+    match op {
+        Operation::GetRepoKey
+        | Operation::GetProjectKey
+        | Operation::UpdateRepoKey
+        | Operation::DeleteRepoKey
+        | Operation::DeleteProjectKey => "key",
+        Operation::ListProjectKeys | Operation::AddProjectKey => "project",
+        Operation::ListRepositories | Operation::ListProjects | Operation::GetWorkspace => {
+            "workspace"
+        }
+        _ => "repository",
     }
 }
 

@@ -44,6 +44,9 @@ impl From<ApiError> for ForgeError {
             kind,
             status: e.status,
             advice: e.to_string(),
+            wire_code: serde_json::to_value(e.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from)),
         }
     }
 }
@@ -258,6 +261,40 @@ impl Forge for Client {
             Ok(AccessKey::from(updated))
         }
         .boxed()
+    }
+
+    fn relabel_in_place<'a>(
+        &'a self,
+        place: &'a Place,
+        key: &'a AccessKey,
+        label: &'a str,
+    ) -> BoxFuture<'a, Result<AccessKey, ForgeError>> {
+        async move {
+            let Place::Repository { owner, repo, .. } = place else {
+                return Err(unsupported(
+                    ForgeKind::Cloud,
+                    "change a project key's label in place",
+                ));
+            };
+            // The PUT repeats the key as listed, so no GET is needed first (§1).
+            let updated = self
+                .update_repo_key(owner, repo, key.id, &key.key, label)
+                .await?;
+            Ok(AccessKey::from(updated))
+        }
+        .boxed()
+    }
+
+    fn max_tries(&self) -> u32 {
+        Client::max_tries(self)
+    }
+
+    fn backoff(
+        &self,
+        attempt: u32,
+        retry_after: Option<std::time::Duration>,
+    ) -> std::time::Duration {
+        Client::backoff(self, attempt, retry_after)
     }
 
     fn set_permission<'a>(

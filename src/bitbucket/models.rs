@@ -338,20 +338,7 @@ impl std::fmt::Display for RepoRef {
     }
 }
 
-/// Whether `s` can be a workspace or repository slug (lowercase letters, digits, `-`, `_`, `.`).
-pub fn valid_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s != "."
-        && s != ".."
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// Whether `s` can be a project key (letters, digits, `_`).
-pub fn valid_project_key(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use crate::forge::{valid_project_key, valid_slug};
 
 #[cfg(test)]
 mod tests {

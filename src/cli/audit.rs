@@ -17,8 +17,9 @@ use super::fields::{AUDIT_FIELDS, FieldsArg, Output, fill_repo_projects};
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, json_with_raw};
 use super::skipped::{Skipped, StrictArg, worst};
-use crate::bitbucket::{KeyScope, valid_slug};
 use crate::cache::{self, CacheLoad};
+use crate::forge::Place;
+use crate::forge::valid_slug;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::ops::policy::{GateFinding, POLICY_CODES, adapter};
 use crate::sanitize::clean_cell;
@@ -291,10 +292,10 @@ fn render_gate(remaining: &[GateFinding]) -> String {
 }
 
 /// Where a finding applies, short, within its workspace.
-fn place(scope: &KeyScope) -> String {
+fn place(scope: &Place) -> String {
     match scope {
-        KeyScope::Repository { repo, .. } => repo.clone(),
-        KeyScope::Project { project, .. } => format!("project {project}"),
+        Place::Repository { repo, .. } => repo.clone(),
+        Place::Project { project, .. } => format!("project {project}"),
     }
 }
 

@@ -5,25 +5,29 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use super::bulk_report::{
+    ask_to_apply, print_dry_run, print_plan, report_results, report_unreadable,
+};
 use super::context::Context;
-use super::keys::{BulkArgs, check_workspace};
+use super::key_input::{BulkArgs, check_workspace};
+use super::key_input::{check_label, read_key};
 use super::output::print_json;
-use super::output::{CliError, Exit, print_table};
-use super::single::{StopOnSignal, check_label, read_key};
+use super::output::{CliError, Exit};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{KeyScope, valid_slug};
+use super::stop_signal::StopOnSignal;
+use crate::forge::valid_slug;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, template_uses,
     validate_add_template, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
-use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// `keys add <ws>/<repo>... --key --label`.
 pub async fn add_many(
     ctx: &Context,
-    scopes: Vec<KeyScope>,
+    scopes: Vec<Place>,
     source: &str,
     label: &str,
     args: BulkArgs,
@@ -54,8 +58,8 @@ pub async fn add_many(
 pub(super) async fn projects_for_template(
     ctx: &Context,
     template: &str,
-    scopes: &[KeyScope],
-) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    scopes: &[Place],
+) -> Result<BTreeMap<Place, String>, CliError> {
     validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
     project_lookup(ctx, template, scopes).await
 }
@@ -65,14 +69,19 @@ pub(super) async fn projects_for_template(
 pub(super) async fn project_lookup(
     ctx: &Context,
     template: &str,
-    scopes: &[KeyScope],
-) -> Result<BTreeMap<KeyScope, String>, CliError> {
+    scopes: &[Place],
+) -> Result<BTreeMap<Place, String>, CliError> {
     let mut projects = BTreeMap::new();
     if !template_uses(template, "project") {
         return Ok(projects);
     }
     for scope in scopes {
-        if let KeyScope::Repository { workspace, repo } = scope {
+        if let Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } = scope
+        {
             // `{project}` would otherwise render empty: better to stop and say why.
             let r = ctx
                 .client
@@ -90,17 +99,17 @@ pub(super) async fn project_lookup(
 /// What a workspace scan says about where a key is.
 struct Holders {
     snapshot: Snapshot,
-    projects: BTreeMap<KeyScope, String>,
-    scopes: Vec<KeyScope>,
+    projects: BTreeMap<Place, String>,
+    scopes: Vec<Place>,
     /// Places that could not be read, places not administered left out.
-    unreadable: Vec<(KeyScope, crate::bitbucket::ApiError)>,
+    unreadable: Vec<(Place, crate::forge::ForgeError)>,
     /// Places skipped because the credential does not administer them.
     skipped: Skipped,
 }
 
 impl Holders {
     /// Every holder paired with the fingerprint, as a request's targets.
-    fn targets(&self, fp: &Fingerprint) -> Vec<(KeyScope, Fingerprint)> {
+    fn targets(&self, fp: &Fingerprint) -> Vec<(Place, Fingerprint)> {
         self.scopes
             .iter()
             .map(|s| (s.clone(), fp.clone()))
@@ -116,7 +125,7 @@ impl Holders {
         args: BulkArgs,
         strict: bool,
     ) -> Result<Exit, CliError> {
-        let failed: Vec<&crate::bitbucket::ApiError> =
+        let failed: Vec<&crate::forge::ForgeError> =
             self.unreadable.iter().map(|(_, e)| e).collect();
         let read = worst(read_failure_exit(&failed), self.skipped.exit(strict));
         let skipped = self.skipped;
@@ -156,51 +165,39 @@ async fn holders(
         for r in &scan.repositories {
             if let Some(p) = &r.project {
                 projects.insert(
-                    KeyScope::Repository {
-                        workspace: ws.into(),
-                        repo: r.slug.clone(),
-                    },
+                    Place::repository(ForgeKind::Cloud, ws, r.slug.clone()),
                     p.key.clone(),
                 );
             }
         }
         for (slug, keys) in scan.repo_keys {
-            let scope = KeyScope::Repository {
-                workspace: ws.into(),
-                repo: slug,
-            };
+            let scope = Place::repository(ForgeKind::Cloud, ws, slug);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, e)),
+                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
             }
         }
         for (key, keys) in scan.project_keys {
-            let scope = KeyScope::Project {
-                workspace: ws.into(),
-                project: key,
-            };
+            let scope = Place::project(ForgeKind::Cloud, ws, key);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, e)),
+                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
             }
         }
     } else {
-        let scopes: Vec<KeyScope> = only_repos
+        let scopes: Vec<Place> = only_repos
             .iter()
-            .map(|r| KeyScope::Repository {
-                workspace: ws.into(),
-                repo: r.clone(),
-            })
+            .map(|r| Place::repository(ForgeKind::Cloud, ws, r.clone()))
             .collect();
         let (snap, failed) = snapshot(&ctx.client, &scopes).await;
         snap_all = snap;
         unreadable = failed;
     }
-    let scopes: Vec<KeyScope> = snap_all
+    let scopes: Vec<Place> = snap_all
         .iter()
         .filter(|(_, keys)| keys.iter().any(|k| fingerprint_of(k).as_ref() == Some(fp)))
         .map(|(s, _)| s.clone())
@@ -312,51 +309,11 @@ fn read_any_key(path: &str) -> Result<PublicKey, CliError> {
         .map_err(|e| CliError::new(Exit::Error, format!("{path}: {e}")))
 }
 
-fn report_unreadable(ctx: &Context, unreadable: &[(KeyScope, crate::bitbucket::ApiError)]) {
-    for (_, e) in unreadable {
-        CliError::from(e.clone()).print(ctx.json);
-    }
-}
-
-fn print_plan(ctx: &Context, plan: &Plan, heading: &str) -> Result<(), CliError> {
-    if ctx.json {
-        return Ok(());
-    }
-    println!("{heading}");
-    // Plan lines are a table of what will change: never cut, and without invisible characters.
-    for line in plan.lines() {
-        println!("  {}", crate::sanitize::clean_cell(&line));
-    }
-    println!("{}", plan.summary());
-    Ok(())
-}
-
-fn ask_to_apply(plan: &Plan) -> bool {
-    if plan.needs_typed_confirmation() {
-        eprint!(
-            "This plan removes {} key(s){}. Type {} to apply it: ",
-            plan.removals(),
-            if plan.empties.is_empty() {
-                String::new()
-            } else {
-                " and leaves some places without any key".to_string()
-            },
-            plan.confirmation_text()
-        );
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        answer.trim() == plan.confirmation_text()
-    } else {
-        super::output::confirm("Apply this plan?")
-    }
-}
-
 async fn run_plan(
     ctx: &Context,
     request: BulkRequest,
     snap: Snapshot,
-    projects: BTreeMap<KeyScope, String>,
+    projects: BTreeMap<Place, String>,
     args: BulkArgs,
     read: Exit,
     skipped: &Skipped,
@@ -368,17 +325,7 @@ async fn run_plan(
     }
     if args.dry_run {
         if ctx.json {
-            print_json(&serde_json::json!({
-                "dry_run": true,
-                "summary": plan.summary(),
-                "counts": plan.counts(),
-                "request_cost": plan.request_cost(),
-                "changes": plan.changes.iter().map(|c| c.to_json()).collect::<Vec<_>>(),
-                "already_present": plan.already_present.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                "already_present_as": plan.present_as.iter().map(|(s, (held, asked))| serde_json::json!({"where": s.to_string(), "label": clean_line(held), "asked": clean_line(asked)})).collect::<Vec<_>>(),
-                "needs_typed_confirmation": plan.needs_typed_confirmation(),
-                "skipped": skipped.places(),
-            }))?;
+            print_dry_run(&plan, skipped)?;
         } else {
             print_plan(ctx, &plan, "Plan (dry run: nothing will change):")?;
         }
@@ -436,7 +383,7 @@ pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Resu
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: Some(&stop),
     };
@@ -462,65 +409,5 @@ pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Resu
     if show {
         eprintln!();
     }
-    let failed: Vec<_> = results
-        .iter()
-        .filter(|r| matches!(r.status, ItemStatus::Failed(_)))
-        .collect();
-    if ctx.json {
-        let items: Vec<serde_json::Value> = results
-            .iter()
-            .map(|r| {
-                let mut v = r.change.to_json();
-                let (status, reason) = match &r.status {
-                    ItemStatus::Failed(why) => ("failed", Some(why.clone())),
-                    ItemStatus::AlreadyPresent => ("already_present", None),
-                    ItemStatus::Cancelled => ("cancelled", None),
-                    ItemStatus::Done => ("done", None),
-                    ItemStatus::Running | ItemStatus::Queued => ("unknown", None),
-                };
-                v["status"] = status.into();
-                if let Some(reason) = reason {
-                    v["reason"] = reason.into();
-                }
-                v
-            })
-            .collect();
-        print_json(&items)?;
-    } else {
-        let rows: Vec<Vec<String>> = results
-            .iter()
-            .map(|r| {
-                let status = match &r.status {
-                    ItemStatus::Failed(why) => format!("FAILED: {why}"),
-                    ItemStatus::AlreadyPresent => "already present".into(),
-                    ItemStatus::Cancelled => "cancelled".into(),
-                    ItemStatus::Done => "done".into(),
-                    ItemStatus::Running | ItemStatus::Queued => "unknown".into(),
-                };
-                vec![
-                    r.change.symbol().to_string(),
-                    r.change.scope().to_string(),
-                    status,
-                ]
-            })
-            .collect();
-        print_table(&["", "WHERE", "RESULT"], &rows);
-        for r in &failed {
-            if let ItemStatus::Failed(why) = &r.status {
-                eprintln!("bbkeys: {}: {why}", r.change.scope());
-            }
-        }
-    }
-    if !failed.is_empty() {
-        // A place left half-done keeps its bulk change pending: say so, with what finishes it.
-        ctx.warn_pending();
-    }
-    let cancelled = results.iter().any(|r| r.status == ItemStatus::Cancelled);
-    Ok(if failed.is_empty() && !cancelled {
-        read
-    } else if !failed.is_empty() && failed.iter().all(|r| r.auth_failure) && !cancelled {
-        Exit::Auth
-    } else {
-        Exit::Partial
-    })
+    report_results(ctx, &results, read)
 }

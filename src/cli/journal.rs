@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::context::Context;
 use super::output::{CliError, Exit, print_json, print_table};
 use super::single::op_error;
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::journal::{Found, Journal, JournalError};
 use crate::ops::keyops::{Direction, KeyOps};
 
@@ -60,7 +60,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
         eprintln!("bbkeys: warning: {w}");
     }
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };
@@ -104,10 +104,10 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
     }
 }
 
-async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[KeyScope]) {
+async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
     let mut edits = Vec::new();
     for scope in scopes {
-        if let Ok(keys) = crate::ops::keyops::list_keys(ops.client, scope).await {
+        if let Ok(keys) = crate::ops::keyops::list_keys(ops.forge, scope).await {
             edits.push(crate::ops::edits::KeyEdit::Listed {
                 scope: scope.clone(),
                 keys,

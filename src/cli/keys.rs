@@ -4,11 +4,11 @@ use clap::Subcommand;
 
 use super::context::Context;
 use super::fields::FieldsArg;
+use super::key_input::{BulkArgs, scope_of};
 use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
 use super::skipped::StrictArg;
-use crate::bitbucket::{KeyScope, RepoRef, valid_project_key, valid_slug};
 
 /// `bbkeys keys ...`
 #[derive(Debug, Subcommand)]
@@ -128,68 +128,6 @@ pub enum KeysCommand {
     },
     /// Find every repository and project of a workspace that holds a key.
     Find(super::find::FindArgs),
-}
-
-/// Options of every command that changes keys.
-#[derive(Debug, Clone, Copy, clap::Args)]
-pub struct BulkArgs {
-    /// Print the plan and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation (required when stdin is not a terminal).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-}
-
-pub(super) fn check_workspace(ws: &str) -> Result<(), CliError> {
-    if valid_slug(ws) {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Usage,
-            format!("{ws:?} is not a workspace slug (letters, digits, '-', '_' and '.')"),
-        ))
-    }
-}
-
-fn check_project(p: &str) -> Result<(), CliError> {
-    if valid_project_key(p) {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Usage,
-            format!("{p:?} is not a project key (letters, digits and '_', such as API)"),
-        ))
-    }
-}
-
-/// Where a single-target command acts.
-pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<KeyScope, CliError> {
-    match project {
-        Some(p) => {
-            if target.contains('/') {
-                return Err(CliError::new(
-                    Exit::Usage,
-                    format!("with --project, name only the workspace, not {target:?}"),
-                ));
-            }
-            check_workspace(target)?;
-            check_project(p)?;
-            Ok(KeyScope::Project {
-                workspace: target.into(),
-                project: p.into(),
-            })
-        }
-        None => {
-            let r: RepoRef = target
-                .parse()
-                .map_err(|e: String| CliError::new(Exit::Usage, e))?;
-            Ok(KeyScope::Repository {
-                workspace: r.workspace,
-                repo: r.repo,
-            })
-        }
-    }
 }
 
 /// Dispatches `keys` subcommands. A command takes the single-target form or the fan-out

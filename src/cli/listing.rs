@@ -6,10 +6,11 @@ use super::context::Context;
 use super::fields::{
     Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for, print_selected, utc_stamp,
 };
-use super::keys::{check_workspace, scope_of};
+use super::key_input::{check_workspace, scope_of};
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
-use crate::bitbucket::{ApiError, DeployKey, KeyScope, RepoRef};
+use crate::bitbucket::RepoRef;
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeKind, Place};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 
@@ -45,15 +46,19 @@ pub struct KeyRow {
 impl KeyRow {
     /// Builds a row. Label and comment stay as the server sent them, so `--json` can show a
     /// hostile label for what it is; every other output cleans them.
-    pub fn new(scope: &KeyScope, key: &DeployKey) -> Self {
+    pub fn new(scope: &Place, key: &AccessKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
         let (workspace, repo, project) = match scope {
-            KeyScope::Repository { workspace, repo } => {
-                (workspace.clone(), Some(repo.clone()), None)
-            }
-            KeyScope::Project { workspace, project } => {
-                (workspace.clone(), None, Some(project.clone()))
-            }
+            Place::Repository {
+                owner: workspace,
+                repo,
+                ..
+            } => (workspace.clone(), Some(repo.clone()), None),
+            Place::Project {
+                owner: workspace,
+                project,
+                ..
+            } => (workspace.clone(), None, Some(project.clone())),
         };
         KeyRow {
             workspace,
@@ -61,12 +66,12 @@ impl KeyRow {
             project,
             scope: scope.kind(),
             id: key.id,
-            label: key.label.clone().unwrap_or_default(),
+            label: key.label.clone(),
             comment: key.comment.clone().filter(|c| !c.is_empty()),
             fingerprint: parsed.as_ref().map(|p| p.fingerprint().to_string()),
             key_type: parsed.as_ref().map(|p| p.key_type().to_string()),
             bits: parsed.as_ref().map(|p| p.bits()),
-            created_on: key.created_on.as_deref().map(utc_stamp),
+            created_on: key.created.as_deref().map(utc_stamp),
             last_used: key.last_used.as_deref().map(utc_stamp),
         }
     }
@@ -191,9 +196,9 @@ pub(super) struct Collected {
     /// One row per key.
     pub rows: Vec<KeyRow>,
     /// Places whose keys could not be read, with why.
-    pub failures: Vec<(KeyScope, ApiError)>,
+    pub failures: Vec<(Place, ForgeError)>,
     /// A project list that could not be read (no single place to name).
-    pub list_failures: Vec<ApiError>,
+    pub list_failures: Vec<ForgeError>,
 }
 
 impl Collected {
@@ -212,23 +217,20 @@ pub(super) async fn collect(
     project: Option<&str>,
 ) -> Result<Collected, CliError> {
     let mut rows = Vec::new();
-    let mut failures: Vec<(KeyScope, ApiError)> = Vec::new();
+    let mut failures: Vec<(Place, ForgeError)> = Vec::new();
     // The project list itself has no place to skip: its failure is always a failure.
-    let mut list_failure: Option<ApiError> = None;
+    let mut list_failure: Option<ForgeError> = None;
     if let Some(p) = project {
         let scope = scope_of(target, Some(p))?;
-        let keys = ctx.client.project_keys(scope.workspace(), p).await?;
+        let keys = Forge::keys(&ctx.client, &scope).await?;
         rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
     } else if let Some((ws, repo)) = target.split_once('/') {
         let r: RepoRef = target
             .parse()
             .map_err(|e: String| CliError::new(Exit::Usage, e))?;
-        let scope = KeyScope::Repository {
-            workspace: r.workspace.clone(),
-            repo: r.repo.clone(),
-        };
+        let scope = Place::repository(ForgeKind::Cloud, r.workspace.clone(), r.repo.clone());
         let (keys, repository) = tokio::join!(
-            ctx.client.repo_keys(ws, repo),
+            Forge::keys(&ctx.client, &scope),
             ctx.client.repository(ws, repo)
         );
         let keys = keys?;
@@ -244,17 +246,14 @@ pub(super) async fn collect(
         match repository {
             Ok(repository) => {
                 if let Some(p) = repository.project {
-                    let pscope = KeyScope::Project {
-                        workspace: ws.into(),
-                        project: p.key.clone(),
-                    };
-                    match ctx.client.project_keys(ws, &p.key).await {
+                    let pscope = Place::project(ForgeKind::Cloud, ws, p.key.clone());
+                    match Forge::keys(&ctx.client, &pscope).await {
                         Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
                         Err(e) => failures.push((pscope, e)),
                     }
                 }
             }
-            Err(e) => failures.push((scope, e)),
+            Err(e) => failures.push((scope, ForgeError::from(e))),
         }
     } else {
         check_workspace(target)?;
@@ -267,29 +266,23 @@ pub(super) async fn collect(
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {
             let project = project_of.get(&slug).map(String::as_str);
-            let scope = KeyScope::Repository {
-                workspace: target.into(),
-                repo: slug,
-            };
+            let scope = Place::repository(ForgeKind::Cloud, target, slug.clone());
             match keys {
                 Ok(keys) => rows.extend(
                     keys.iter()
                         .map(|k| KeyRow::new(&scope, k).in_project(project)),
                 ),
-                Err(e) => failures.push((scope, e)),
+                Err(e) => failures.push((scope, ForgeError::from(e))),
             }
         }
         for (pkey, keys) in scan.project_keys {
-            let scope = KeyScope::Project {
-                workspace: target.into(),
-                project: pkey,
-            };
+            let scope = Place::project(ForgeKind::Cloud, target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push((scope, e)),
+                Err(e) => failures.push((scope, ForgeError::from(e))),
             }
         }
-        list_failure = scan.projects_error;
+        list_failure = scan.projects_error.map(ForgeError::from);
     }
     Ok(Collected {
         rows,
@@ -311,7 +304,7 @@ pub(super) fn print_keys(
         list_failures,
     } = got;
     let (skipped, failures) = Skipped::split(failures);
-    let mut failures: Vec<ApiError> = failures.into_iter().map(|(_, e)| e).collect();
+    let mut failures: Vec<ForgeError> = failures.into_iter().map(|(_, e)| e).collect();
     failures.extend(list_failures);
     sort_rows(&mut rows);
     if let Some(f) = &out.fields {
@@ -321,48 +314,53 @@ pub(super) fn print_keys(
     } else if out.csv() {
         print!("{}", rows_to_csv(&rows));
     } else {
-        let table: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    match (&r.repo, &r.project) {
-                        (Some(repo), _) => format!("{}/{}", r.workspace, repo),
-                        (None, Some(p)) => format!("{} project {}", r.workspace, p),
-                        _ => r.workspace.clone(),
-                    },
-                    r.id.to_string(),
-                    r.label.clone(),
-                    r.fingerprint
-                        .clone()
-                        .unwrap_or_else(|| "(unreadable key)".into()),
-                    match (&r.key_type, r.bits) {
-                        (Some(t), Some(b)) => format!("{t} {b}"),
-                        _ => "?".into(),
-                    },
-                    date(&r.created_on),
-                    date(&r.last_used),
-                ]
-            })
-            .collect();
-        print_table(
-            &[
-                "WHERE",
-                "ID",
-                "LABEL",
-                "FINGERPRINT",
-                "TYPE",
-                "CREATED",
-                "LAST USED",
-            ],
-            &table,
-        );
+        print_key_table(&rows);
     }
     for f in &failures {
         CliError::from(f.clone()).print(ctx.json);
     }
     skipped.print(ctx.json);
-    let failed: Vec<&ApiError> = failures.iter().collect();
+    let failed: Vec<&ForgeError> = failures.iter().collect();
     Ok(worst(read_failure_exit(&failed), skipped.exit(strict)))
+}
+
+/// The `keys list` table.
+fn print_key_table(rows: &[KeyRow]) {
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                match (&r.repo, &r.project) {
+                    (Some(repo), _) => format!("{}/{}", r.workspace, repo),
+                    (None, Some(p)) => format!("{} project {}", r.workspace, p),
+                    _ => r.workspace.clone(),
+                },
+                r.id.to_string(),
+                r.label.clone(),
+                r.fingerprint
+                    .clone()
+                    .unwrap_or_else(|| "(unreadable key)".into()),
+                match (&r.key_type, r.bits) {
+                    (Some(t), Some(b)) => format!("{t} {b}"),
+                    _ => "?".into(),
+                },
+                date(&r.created_on),
+                date(&r.last_used),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "WHERE",
+            "ID",
+            "LABEL",
+            "FINGERPRINT",
+            "TYPE",
+            "CREATED",
+            "LAST USED",
+        ],
+        &table,
+    );
 }
 
 /// CSV with a header; fields quoted where needed.

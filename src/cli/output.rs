@@ -7,6 +7,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::bitbucket::ApiError;
 use crate::config::ConfigError;
+use crate::forge::ForgeError;
 use crate::sanitize::clean_cell;
 
 /// Process exit codes.
@@ -86,6 +87,22 @@ impl From<ApiError> for CliError {
             exit,
             message: e.to_string(),
             kind,
+            status: e.status,
+        }
+    }
+}
+
+impl From<ForgeError> for CliError {
+    fn from(e: ForgeError) -> Self {
+        let exit = if e.is_auth_problem() {
+            Exit::Auth
+        } else {
+            Exit::Error
+        };
+        CliError {
+            exit,
+            kind: e.code().to_string(),
+            message: e.advice,
             status: e.status,
         }
     }

@@ -9,14 +9,14 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::bitbucket::KeyScope;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::audit::{Listing, Snapshot};
 use crate::sanitize::clean_line;
 
 /// The original label and comment of the holdings whose text cleaning changed, by place and id.
 #[derive(Debug, Default)]
 pub struct RawText {
-    by_holding: HashMap<(KeyScope, u64), (Option<String>, Option<String>)>,
+    by_holding: HashMap<(Place, u64), (Option<String>, Option<String>)>,
 }
 
 impl RawText {
@@ -24,17 +24,11 @@ impl RawText {
     pub fn from_snapshot(snapshot: &Snapshot) -> RawText {
         let ws = &snapshot.workspace;
         let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
+            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
             (scope, l)
         });
         let projects = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = KeyScope::Project {
-                workspace: ws.clone(),
-                project: key.clone(),
-            };
+            let scope = Place::project(ForgeKind::Cloud, ws.clone(), key.clone());
             (scope, l)
         });
         // Printable ASCII (nearly every label) is clean: checked without building a copy.
@@ -49,8 +43,11 @@ impl RawText {
                 continue;
             };
             for k in keys {
-                if changed(&k.label) || changed(&k.comment) {
-                    by_holding.insert((scope.clone(), k.id), (k.label.clone(), k.comment.clone()));
+                if changed(&k.label().map(String::from)) || changed(&k.comment) {
+                    by_holding.insert(
+                        (scope.clone(), k.id),
+                        (k.label().map(String::from), k.comment.clone()),
+                    );
                 }
             }
         }
@@ -83,7 +80,7 @@ impl RawText {
 }
 
 /// The place and id of a holding as its JSON object names them.
-fn holding_key(o: &serde_json::Map<String, Value>) -> Option<(KeyScope, u64)> {
+fn holding_key(o: &serde_json::Map<String, Value>) -> Option<(Place, u64)> {
     if !o.contains_key("label") {
         return None;
     }
@@ -91,14 +88,8 @@ fn holding_key(o: &serde_json::Map<String, Value>) -> Option<(KeyScope, u64)> {
     let workspace = o.get("workspace")?.as_str()?.to_string();
     let text = |k: &str| o.get(k).and_then(Value::as_str).map(String::from);
     let scope = match o.get("scope")?.as_str()? {
-        "repository" => KeyScope::Repository {
-            workspace,
-            repo: text("repo")?,
-        },
-        "project" => KeyScope::Project {
-            workspace,
-            project: text("project")?,
-        },
+        "repository" => Place::repository(ForgeKind::Cloud, workspace, text("repo")?),
+        "project" => Place::project(ForgeKind::Cloud, workspace, text("project")?),
         _ => return None,
     };
     Some((scope, id))
@@ -143,10 +134,7 @@ mod tests {
 
     #[test]
     fn only_holdings_get_their_text_back() {
-        let scope = KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "api".into(),
-        };
+        let scope = Place::repository(ForgeKind::Cloud, "acme", "api");
         let mut raw = RawText::default();
         raw.by_holding.insert(
             (scope, 7),

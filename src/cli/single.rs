@@ -1,102 +1,25 @@
 //! The single-target writes: `keys add`, `keys relabel`, `keys rm`, each journaled.
 
-use std::io::Read;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use super::context::Context;
-use super::keys::BulkArgs;
+use super::key_input::{BulkArgs, check_label, read_key};
 use super::listing::KeyRow;
 use super::output::{CliError, Exit, print_json};
 use super::output::{confirm, require_yes_off_terminal};
-use crate::bitbucket::{DeployKey, KeyScope};
+use super::stop_signal::StopOnSignal;
 use crate::config::EditStrategy;
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
 use crate::sanitize::{clean_cell, clean_line};
-use crate::sshkey::{Fingerprint, PublicKey};
-
-/// Reads a public key from a file or standard input, and validates it before any request.
-pub(super) fn read_key(source: &str) -> Result<PublicKey, CliError> {
-    let text = if source == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(64 * 1024)
-            .read_to_string(&mut s)
-            .map_err(|e| {
-                CliError::new(
-                    Exit::Error,
-                    format!("cannot read the key from standard input: {e}"),
-                )
-            })?;
-        s
-    } else {
-        let path = PathBuf::from(source);
-        let meta = std::fs::metadata(&path).map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("cannot read the key file {}: {e}", path.display()),
-            )
-        })?;
-        if meta.len() > 64 * 1024 {
-            return Err(CliError::new(
-                Exit::Error,
-                format!("{} is too large to be a public key", path.display()),
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("cannot read the key file {}: {e}", path.display()),
-            )
-        })?;
-        String::from_utf8(bytes).map_err(|_| {
-            CliError::new(
-                Exit::Error,
-                format!(
-                    "{} is not a text file; expected an OpenSSH public key (.pub)",
-                    path.display()
-                ),
-            )
-        })?
-    };
-    PublicKey::parse(&text).map_err(|e| {
-        let from = if source == "-" {
-            "the key on standard input".to_string()
-        } else {
-            source.to_string()
-        };
-        CliError::new(Exit::Error, format!("{from}: {e}"))
-    })
-}
-
-pub(super) fn check_label(label: &str) -> Result<String, CliError> {
-    let trimmed = label.trim();
-    if trimmed.is_empty() {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label is empty: give a name such as --label ci-deploy",
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label contains control characters",
-        ));
-    }
-    if trimmed.chars().count() > 255 {
-        return Err(CliError::new(
-            Exit::Usage,
-            "the label is longer than 255 characters",
-        ));
-    }
-    Ok(trimmed.to_string())
-}
+use crate::sshkey::Fingerprint;
 
 pub(super) async fn add(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     source: &str,
     label: &str,
 ) -> Result<Exit, CliError> {
@@ -114,7 +37,7 @@ pub(super) async fn add(
     let fp = key.fingerprint();
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };
@@ -126,7 +49,7 @@ pub(super) async fn add(
         scope: scope.clone(),
         key: k.clone(),
     }]);
-    let existing = clean_line(k.label.as_deref().unwrap_or(""));
+    let existing = clean_line(k.label.as_str());
     if ctx.json {
         print_json(&serde_json::json!({
             "status": status,
@@ -162,7 +85,7 @@ pub(super) async fn add(
 /// Maps an operation error to the CLI's exit codes.
 pub fn op_error(e: OpError) -> CliError {
     match e {
-        OpError::Api(api) => api.into(),
+        OpError::Forge(e) => e.into(),
         other => {
             let exit = if other.is_auth_problem() {
                 Exit::Auth
@@ -175,7 +98,7 @@ pub fn op_error(e: OpError) -> CliError {
 }
 
 /// Finds the key named by id or fingerprint on `scope`.
-async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<DeployKey, CliError> {
+async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<AccessKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)
@@ -205,7 +128,7 @@ async fn resolve_key(ctx: &Context, scope: &KeyScope, which: &str) -> Result<Dep
 
 pub(super) async fn relabel(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     which: &str,
     new_label: &str,
     bulk: BulkArgs,
@@ -222,7 +145,7 @@ pub(super) async fn relabel(
     let new_label = render_label(
         &template,
         scope,
-        key.label.as_deref().unwrap_or(""),
+        key.label.as_str(),
         projects.get(scope).map(String::as_str),
     )
     .map_err(|e| CliError::new(Exit::Usage, e))?;
@@ -232,7 +155,7 @@ pub(super) async fn relabel(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_cell(key.label.as_deref().unwrap_or("")),
+            clean_cell(key.label.as_str()),
             clean_cell(&new_label)
         );
         return Ok(Exit::Ok);
@@ -246,35 +169,16 @@ pub(super) async fn relabel(
         return Ok(Exit::Ok);
     }
     let in_place = ctx.config.edit_strategy == EditStrategy::InPlace
-        && matches!(scope, KeyScope::Repository { .. });
-    if !yes {
-        let how = if in_place {
-            format!(
-                "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
-                row.fingerprint.as_deref().unwrap_or("?"),
-                new_label,
-                scope
-            )
-        } else {
-            format!(
-                "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
-                row.fingerprint.as_deref().unwrap_or("?"),
-                row.label,
-                new_label,
-                scope
-            )
-        };
-        eprintln!("{how}");
-        if !confirm("Go ahead?") {
-            eprintln!("Nothing changed.");
-            return Ok(Exit::Ok);
-        }
+        && matches!(scope, Place::Repository { .. });
+    if !yes && !confirm_relabel(&row, &new_label, scope, in_place) {
+        eprintln!("Nothing changed.");
+        return Ok(Exit::Ok);
     }
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: Some(&stop),
     };
@@ -310,48 +214,31 @@ pub(super) async fn relabel(
     Ok(Exit::Ok)
 }
 
-/// Sets a flag on Ctrl-C or SIGTERM instead of dying, so a journaled operation finishes its
-/// current step and leaves its entry pending or done.
-pub struct StopOnSignal(tokio::task::JoinHandle<()>);
-
-impl StopOnSignal {
-    /// Starts listening.
-    pub fn install(flag: std::sync::Arc<AtomicBool>) -> StopOnSignal {
-        StopOnSignal(tokio::spawn(async move {
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{SignalKind, signal};
-                if let (Ok(mut term), Ok(mut hup)) = (
-                    signal(SignalKind::terminate()),
-                    signal(SignalKind::hangup()),
-                ) {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                        _ = hup.recv() => {}
-                    }
-                    flag.store(true, Ordering::SeqCst);
-                    eprintln!("bbkeys: stopping after the current step…");
-                    return;
-                }
-            }
-            if tokio::signal::ctrl_c().await.is_ok() {
-                flag.store(true, Ordering::SeqCst);
-                eprintln!("bbkeys: stopping after the current step…");
-            }
-        }))
-    }
-}
-
-impl Drop for StopOnSignal {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+/// Says what the relabel will do to the key and asks before doing it.
+fn confirm_relabel(row: &KeyRow, new_label: &str, scope: &Place, in_place: bool) -> bool {
+    let how = if in_place {
+        format!(
+            "The label of key {} will be changed to '{}' in place. If Bitbucket refuses, the key will be deleted and re-added instead: its id will change and its last-used date will reset, and for a moment {} will not accept this key.",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            new_label,
+            scope
+        )
+    } else {
+        format!(
+            "The key {} ('{}') will be deleted and re-added with the label '{}'. Its id will change and its last-used date will reset. For a moment {} will not accept this key.",
+            row.fingerprint.as_deref().unwrap_or("?"),
+            row.label,
+            new_label,
+            scope
+        )
+    };
+    eprintln!("{how}");
+    confirm("Go ahead?")
 }
 
 pub(super) async fn rm(
     ctx: &Context,
-    scope: &KeyScope,
+    scope: &Place,
     which: &str,
     bulk: BulkArgs,
 ) -> Result<Exit, CliError> {
@@ -363,7 +250,7 @@ pub(super) async fn rm(
             fingerprint_of(&key)
                 .map(|f| f.to_string())
                 .unwrap_or_default(),
-            clean_cell(key.label.as_deref().unwrap_or("")),
+            clean_cell(key.label.as_str()),
             key.id
         );
         return Ok(Exit::Ok);
@@ -385,7 +272,7 @@ pub(super) async fn rm(
     }
     let journal = ctx.journal();
     let ops = KeyOps {
-        client: &ctx.client,
+        forge: &ctx.client,
         journal: &journal,
         stop: None,
     };

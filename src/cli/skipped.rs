@@ -3,7 +3,8 @@
 //! a workspace and not others: that is a fact about the account, not a failed read. Such places
 //! are named once per command, and change the exit code only under `--strict`.
 
-use crate::bitbucket::{ApiError, KeyScope};
+use crate::bitbucket::ApiError;
+use crate::forge::{ForgeError, ForgeErrorKind, Place};
 use crate::ops::audit::SkippedPlace;
 
 use super::output::Exit;
@@ -15,6 +16,33 @@ pub struct StrictArg {
     /// (for `audit` and `keys find`: when any place of the workspace was not read).
     #[arg(long)]
     pub strict: bool,
+}
+
+/// A failed read, as far as deciding skip and exit codes goes: the Cloud client's own reads
+/// (the scan) and the forge's (a bulk change's snapshot) both answer it.
+pub trait ReadFailure {
+    /// The place is not administered by the account (skipped, not failed).
+    fn not_permitted(&self) -> bool;
+    /// The credential itself was refused.
+    fn auth_problem(&self) -> bool;
+}
+
+impl ReadFailure for ApiError {
+    fn not_permitted(&self) -> bool {
+        self.is_not_permitted()
+    }
+    fn auth_problem(&self) -> bool {
+        self.is_auth_problem()
+    }
+}
+
+impl ReadFailure for ForgeError {
+    fn not_permitted(&self) -> bool {
+        self.kind == ForgeErrorKind::NotPermitted
+    }
+    fn auth_problem(&self) -> bool {
+        self.is_auth_problem()
+    }
 }
 
 /// The places one command skipped.
@@ -32,10 +60,9 @@ impl Skipped {
     }
 
     /// Splits read failures into the places to skip and the real failures.
-    pub fn split(failures: Vec<(KeyScope, ApiError)>) -> (Skipped, Vec<(KeyScope, ApiError)>) {
-        let (skipped, failed): (Vec<_>, Vec<_>) = failures
-            .into_iter()
-            .partition(|(_, e)| e.is_not_permitted());
+    pub fn split<E: ReadFailure>(failures: Vec<(Place, E)>) -> (Skipped, Vec<(Place, E)>) {
+        let (skipped, failed): (Vec<_>, Vec<_>) =
+            failures.into_iter().partition(|(_, e)| e.not_permitted());
         let places = skipped
             .into_iter()
             .map(|(scope, _)| SkippedPlace::not_permitted(scope))
@@ -62,8 +89,8 @@ impl Skipped {
         let mut projects = Vec::new();
         for p in &self.places {
             match &p.scope {
-                KeyScope::Repository { repo, .. } => repos.push(repo.as_str()),
-                KeyScope::Project { project, .. } => projects.push(project.as_str()),
+                Place::Repository { repo, .. } => repos.push(repo.as_str()),
+                Place::Project { project, .. } => projects.push(project.as_str()),
             }
         }
         let count = |n: usize, one: &str, many: &str| {
@@ -122,10 +149,10 @@ impl Skipped {
 /// The exit code of a workspace-wide read that failed on `failures` (places skipped as not
 /// administered are not among them): 0 when none, 3 when every one was about the credential
 /// (a missing scope, a refused token), else 4.
-pub fn read_failure_exit(failures: &[&ApiError]) -> Exit {
+pub fn read_failure_exit<E: ReadFailure>(failures: &[&E]) -> Exit {
     if failures.is_empty() {
         Exit::Ok
-    } else if failures.iter().all(|e| e.is_auth_problem()) {
+    } else if failures.iter().all(|e| e.auth_problem()) {
         Exit::Auth
     } else {
         Exit::Partial
@@ -151,6 +178,7 @@ pub fn worst(a: Exit, b: Exit) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forge::ForgeKind;
 
     #[test]
     fn policy_findings_rank_below_partial_and_above_changes() {
@@ -173,10 +201,7 @@ mod tests {
     }
 
     fn project(p: &str) -> SkippedPlace {
-        SkippedPlace::not_permitted(KeyScope::Project {
-            workspace: "acme".into(),
-            project: p.into(),
-        })
+        SkippedPlace::not_permitted(Place::project(ForgeKind::Cloud, "acme", p))
     }
 
     #[test]
@@ -186,10 +211,7 @@ mod tests {
             s.note().as_deref(),
             Some("skipped 2 projects you do not administer: OPS, SEC")
         );
-        let repo = SkippedPlace::not_permitted(KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "api".into(),
-        });
+        let repo = SkippedPlace::not_permitted(Place::repository(ForgeKind::Cloud, "acme", "api"));
         let s = Skipped::new(vec![project("OPS"), repo]);
         assert_eq!(
             s.note().as_deref(),

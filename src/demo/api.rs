@@ -56,23 +56,7 @@ fn run(
             200,
             &render::user(origin, &account_of(state, who)),
         )),
-        ListWorkspaces => {
-            let admin_filter = call.query.get("administrator").map(|v| v == "true");
-            let visible: Vec<&Workspace> = state
-                .workspaces
-                .values()
-                .filter(|w| who.sees_workspace(&w.slug))
-                .filter(|w| {
-                    admin_filter.is_none_or(|a| a == w.administrator && !who.is_access_token())
-                })
-                .collect();
-            page(call, visible.len(), |range| {
-                visible[range]
-                    .iter()
-                    .map(|w| render::workspace_access(origin, w))
-                    .collect()
-            })
-        }
+        ListWorkspaces => list_workspaces(state, who, call),
         GetWorkspace => Ok(Reply::json(
             200,
             &render::workspace(origin, workspace(state, who, p)?),
@@ -110,62 +94,8 @@ fn run(
             let k = find_key(&r.keys, p)?;
             Ok(Reply::json(200, &render::repo_key(origin, w, r, k)))
         }
-        AddRepoKey => {
-            admin_repo(state, who, p)?;
-            let (submitted, label) = read_new_key(call)?;
-            if repo_mut(state, p)?
-                .keys
-                .iter()
-                .any(|k| k.material.blob == submitted.material.blob)
-            {
-                return Err(duplicate(ALREADY_ON_REPO));
-            }
-            let key = new_key(state, submitted, label)?;
-            repo_mut(state, p)?.keys.push(key);
-            let (w, r) = admin_repo(state, who, p)?;
-            let k = r
-                .keys
-                .last()
-                .ok_or_else(|| Reply::error(500, "lost the new key"))?;
-            Ok(Reply::json(200, &render::repo_key(origin, w, r, k)))
-        }
-        UpdateRepoKey => {
-            let (_, r) = admin_repo(state, who, p)?;
-            let current = find_key(&r.keys, p)?.material.clone();
-            let body = read_body(call)?;
-            let submitted = match body.get("key") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(text)) => {
-                    Some(keys::parse_line(text).map_err(|_| Reply::error(400, INVALID_KEY))?)
-                }
-                Some(_) => return Err(Reply::error(400, INVALID_KEY)),
-            };
-            if submitted
-                .as_ref()
-                .is_some_and(|s| s.material.blob != current.blob)
-            {
-                return Err(Reply::error(400, IMMUTABLE));
-            }
-            let label = match body.get("label") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(l)) => Some(l.clone()),
-                Some(_) => return Err(Reply::error(400, "label: expected a string")),
-            };
-            let id = p.key_id.unwrap_or_default();
-            if let Some(k) = repo_mut(state, p)?.keys.iter_mut().find(|k| k.id == id) {
-                if let Some(label) = label {
-                    k.label = label;
-                }
-                if let Some(comment) = submitted.and_then(|s| s.comment) {
-                    k.comment = Some(comment);
-                }
-            }
-            let (w, r) = admin_repo(state, who, p)?;
-            Ok(Reply::json(
-                200,
-                &render::repo_key(origin, w, r, find_key(&r.keys, p)?),
-            ))
-        }
+        AddRepoKey => add_repo_key(state, who, p, call),
+        UpdateRepoKey => update_repo_key(state, who, p, call),
         DeleteRepoKey => {
             let (_, r) = admin_repo(state, who, p)?;
             find_key(&r.keys, p)?;
@@ -191,28 +121,7 @@ fn run(
                 &render::project_key(origin, w, pr, k, &state.user),
             ))
         }
-        AddProjectKey => {
-            admin_project(state, who, p)?;
-            let (submitted, label) = read_new_key(call)?;
-            if project_mut(state, p)?
-                .keys
-                .iter()
-                .any(|k| k.material.blob == submitted.material.blob)
-            {
-                return Err(duplicate(ALREADY_ON_PROJECT));
-            }
-            let key = new_key(state, submitted, label)?;
-            project_mut(state, p)?.keys.push(key);
-            let (w, pr) = admin_project(state, who, p)?;
-            let k = pr
-                .keys
-                .last()
-                .ok_or_else(|| Reply::error(500, "lost the new key"))?;
-            Ok(Reply::json(
-                200,
-                &render::project_key(origin, w, pr, k, &state.user),
-            ))
-        }
+        AddProjectKey => add_project_key(state, who, p, call),
         DeleteProjectKey => {
             let (_, pr) = admin_project(state, who, p)?;
             find_key(&pr.keys, p)?;
@@ -221,6 +130,122 @@ fn run(
             Ok(Reply::empty(204))
         }
     }
+}
+
+fn list_workspaces(state: &State, who: &Principal, call: &Call<'_>) -> Result<Reply, Reply> {
+    let origin = call.origin;
+    let admin_filter = call.query.get("administrator").map(|v| v == "true");
+    let visible: Vec<&Workspace> = state
+        .workspaces
+        .values()
+        .filter(|w| who.sees_workspace(&w.slug))
+        .filter(|w| admin_filter.is_none_or(|a| a == w.administrator && !who.is_access_token()))
+        .collect();
+    page(call, visible.len(), |range| {
+        visible[range]
+            .iter()
+            .map(|w| render::workspace_access(origin, w))
+            .collect()
+    })
+}
+
+fn add_repo_key(
+    state: &mut State,
+    who: &Principal,
+    p: &Params,
+    call: &Call<'_>,
+) -> Result<Reply, Reply> {
+    let origin = call.origin;
+    admin_repo(state, who, p)?;
+    let (submitted, label) = read_new_key(call)?;
+    if repo_mut(state, p)?
+        .keys
+        .iter()
+        .any(|k| k.material.blob == submitted.material.blob)
+    {
+        return Err(duplicate(ALREADY_ON_REPO));
+    }
+    let key = new_key(state, submitted, label)?;
+    repo_mut(state, p)?.keys.push(key);
+    let (w, r) = admin_repo(state, who, p)?;
+    let k = r
+        .keys
+        .last()
+        .ok_or_else(|| Reply::error(500, "lost the new key"))?;
+    Ok(Reply::json(200, &render::repo_key(origin, w, r, k)))
+}
+
+fn update_repo_key(
+    state: &mut State,
+    who: &Principal,
+    p: &Params,
+    call: &Call<'_>,
+) -> Result<Reply, Reply> {
+    let origin = call.origin;
+    let (_, r) = admin_repo(state, who, p)?;
+    let current = find_key(&r.keys, p)?.material.clone();
+    let body = read_body(call)?;
+    let submitted = match body.get("key") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => {
+            Some(keys::parse_line(text).map_err(|_| Reply::error(400, INVALID_KEY))?)
+        }
+        Some(_) => return Err(Reply::error(400, INVALID_KEY)),
+    };
+    if submitted
+        .as_ref()
+        .is_some_and(|s| s.material.blob != current.blob)
+    {
+        return Err(Reply::error(400, IMMUTABLE));
+    }
+    let label = match body.get("label") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(l)) => Some(l.clone()),
+        Some(_) => return Err(Reply::error(400, "label: expected a string")),
+    };
+    let id = p.key_id.unwrap_or_default();
+    if let Some(k) = repo_mut(state, p)?.keys.iter_mut().find(|k| k.id == id) {
+        if let Some(label) = label {
+            k.label = label;
+        }
+        if let Some(comment) = submitted.and_then(|s| s.comment) {
+            k.comment = Some(comment);
+        }
+    }
+    let (w, r) = admin_repo(state, who, p)?;
+    Ok(Reply::json(
+        200,
+        &render::repo_key(origin, w, r, find_key(&r.keys, p)?),
+    ))
+}
+
+fn add_project_key(
+    state: &mut State,
+    who: &Principal,
+    p: &Params,
+    call: &Call<'_>,
+) -> Result<Reply, Reply> {
+    let origin = call.origin;
+    admin_project(state, who, p)?;
+    let (submitted, label) = read_new_key(call)?;
+    if project_mut(state, p)?
+        .keys
+        .iter()
+        .any(|k| k.material.blob == submitted.material.blob)
+    {
+        return Err(duplicate(ALREADY_ON_PROJECT));
+    }
+    let key = new_key(state, submitted, label)?;
+    project_mut(state, p)?.keys.push(key);
+    let (w, pr) = admin_project(state, who, p)?;
+    let k = pr
+        .keys
+        .last()
+        .ok_or_else(|| Reply::error(500, "lost the new key"))?;
+    Ok(Reply::json(
+        200,
+        &render::project_key(origin, w, pr, k, &state.user),
+    ))
 }
 
 fn list_repositories(

@@ -58,7 +58,7 @@ impl Control {
 
     /// Puts the data set back to how it started (faults, log and budget are kept).
     pub fn reset_data(&self) {
-        *lock(&self.shared.state) = super::data::build_at(&self.shared.dataset, self.shared.now);
+        *lock(&self.shared.state) = super::dataset::build_at(&self.shared.dataset, self.shared.now);
     }
 
     /// Keys of repository `ws/repo`, oldest first (empty if there is no such repository).

@@ -24,6 +24,7 @@ mod control_http;
 pub mod credentials;
 mod data;
 pub mod datacenter;
+mod dataset;
 mod demo_data;
 mod faults;
 mod keys;

@@ -131,7 +131,7 @@ impl Shared {
             origin,
             dataset: opts.dataset.clone(),
             now: opts.now,
-            state: Mutex::new(super::data::build_at(&opts.dataset, opts.now)),
+            state: Mutex::new(super::dataset::build_at(&opts.dataset, opts.now)),
             faults: Mutex::new(FaultSet::new(opts.seed)),
             log: Mutex::new(Vec::new()),
             budget: Mutex::new(Budget {

@@ -92,6 +92,9 @@ pub struct ForgeError {
     pub status: Option<u16>,
     /// What failed, why, and what to do, in one or two sentences.
     pub advice: String,
+    /// The adapter's own name for the failure (`missing_scopes`, `duplicate_key`), which
+    /// `--json` has always reported; `None` where the kind's [`ForgeErrorKind::code`] says it.
+    pub wire_code: Option<String>,
 }
 
 impl ForgeError {
@@ -101,7 +104,29 @@ impl ForgeError {
             kind,
             status: None,
             advice: advice.into(),
+            wire_code: None,
         }
+    }
+
+    /// How long the forge asked to wait, for a rate limit.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self.kind {
+            ForgeErrorKind::RateLimited { retry_after } => retry_after,
+            _ => None,
+        }
+    }
+
+    /// The name `--json` reports for the failure.
+    pub fn code(&self) -> &str {
+        self.wire_code
+            .as_deref()
+            .unwrap_or_else(|| self.kind.code())
+    }
+
+    /// Whether the credential was refused or may not do this here: the CLI's exit code 3,
+    /// and a reason for a bulk change to stop.
+    pub fn is_auth_problem(&self) -> bool {
+        self.kind.is_credential_problem() || self.kind == ForgeErrorKind::NotPermitted
     }
 
     /// The same error with the HTTP status recorded.

@@ -14,11 +14,14 @@ pub mod error;
 pub mod memory;
 pub mod types;
 
+use std::time::Duration;
+
 use futures::future::BoxFuture;
 
 pub use error::{ForgeError, ForgeErrorKind};
 pub use types::{
     AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Repository,
+    valid_project_key, valid_slug,
 };
 
 /// What a forge can do beyond listing, adding and deleting keys.
@@ -103,6 +106,28 @@ pub trait Forge: Send + Sync {
         id: u64,
         permission: Permission,
     ) -> BoxFuture<'a, Result<AccessKey, ForgeError>>;
+
+    /// Changes the label of `key` at `place` in place. The default asks [`Forge::set_label`];
+    /// an adapter that can do it with what the listing already gave it overrides this to save
+    /// a request.
+    fn relabel_in_place<'a>(
+        &'a self,
+        place: &'a Place,
+        key: &'a AccessKey,
+        label: &'a str,
+    ) -> BoxFuture<'a, Result<AccessKey, ForgeError>> {
+        self.set_label(place, key.id, label)
+    }
+
+    /// How many times a write whose outcome is unknown is tried in all.
+    fn max_tries(&self) -> u32 {
+        1
+    }
+
+    /// How long to wait before retry `attempt` (0-based), honouring the forge's `Retry-After`.
+    fn backoff(&self, _attempt: u32, retry_after: Option<Duration>) -> Duration {
+        retry_after.unwrap_or(Duration::ZERO)
+    }
 
     /// Every place the key of grant `id` is granted at, as far as the credential may see;
     /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].

@@ -103,6 +103,32 @@ impl Place {
         }
     }
 
+    /// A repository of `owner` on `forge`.
+    pub fn repository(
+        forge: ForgeKind,
+        owner: impl Into<String>,
+        repo: impl Into<String>,
+    ) -> Place {
+        Place::Repository {
+            forge,
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+
+    /// A project of `owner` on `forge`.
+    pub fn project(
+        forge: ForgeKind,
+        owner: impl Into<String>,
+        project: impl Into<String>,
+    ) -> Place {
+        Place::Project {
+            forge,
+            owner: owner.into(),
+            project: project.into(),
+        }
+    }
+
     /// The forge the place is on.
     pub fn forge(&self) -> ForgeKind {
         match self {
@@ -154,6 +180,11 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Whether this is `Read`, the default, so serialisers can leave it out.
+    pub fn is_read(&self) -> bool {
+        *self == Permission::Read
+    }
+
     /// `read` or `write`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,23 +213,40 @@ pub struct AccessKey {
     pub id: u64,
     /// `<type> <base64>`, without the comment.
     pub key: String,
-    /// The label shown on the forge.
+    /// The label shown on the forge (empty when it has none). Files written before the forge
+    /// layer hold `null` for a key without a label.
+    #[serde(default, deserialize_with = "label_or_null")]
     pub label: String,
     /// The key's comment, when the forge kept it.
     #[serde(default)]
     pub comment: Option<String>,
-    /// Read or write.
-    #[serde(default)]
+    /// Read or write. Left out of files when `read`, the only kind Cloud has.
+    #[serde(default, skip_serializing_if = "Permission::is_read")]
     pub permission: Permission,
-    /// When the key was added, RFC 3339, when the forge says.
-    #[serde(default)]
+    /// When the key was added, RFC 3339, when the forge says. Stored scans of the previous
+    /// format call it `created_on`, as Cloud does.
+    #[serde(default, alias = "created_on")]
     pub created: Option<String>,
     /// When the key was last used, RFC 3339; `None` when never (or the forge does not say).
     #[serde(default)]
     pub last_used: Option<String>,
     /// Days the key is valid from `created`, where the forge has expiry; `None` for never.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_days: Option<u32>,
+}
+
+impl AccessKey {
+    /// The label, `None` when the key has none.
+    pub fn label(&self) -> Option<&str> {
+        Some(self.label.as_str()).filter(|l| !l.is_empty())
+    }
+}
+
+/// A label that may be `null`, read as empty. Reads the value in place, without an
+/// intermediate `serde_json::Value`: it runs for every key of a cached scan on the way to the
+/// TUI's first frame.
+fn label_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// A key to add.
@@ -243,6 +291,21 @@ pub struct Identity {
     pub display_name: String,
     /// The account's handle, when the forge has one.
     pub handle: Option<String>,
+}
+
+/// Whether `s` can be a workspace or repository slug (lowercase letters, digits, `-`, `_`, `.`).
+pub fn valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Whether `s` can be a project key (letters, digits, `_`), on Cloud as on Data Center.
+pub fn valid_project_key(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Entry, Intent, IntentRecord};
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 
 /// The kind of bulk change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub struct PlannedItem {
 
 impl PlannedItem {
     /// Where the item happens (every step of an item is on one place).
-    pub fn scope(&self) -> Option<&KeyScope> {
+    pub fn scope(&self) -> Option<&Place> {
         self.steps.first().map(|s| &s.scope)
     }
 
@@ -90,7 +90,7 @@ impl Batch {
     }
 
     /// Every place of the batch.
-    pub fn scopes(&self) -> Vec<KeyScope> {
+    pub fn scopes(&self) -> Vec<Place> {
         self.plan
             .items
             .iter()
@@ -147,7 +147,7 @@ impl Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndState {
     /// The place.
-    pub scope: KeyScope,
+    pub scope: Place,
     /// The key.
     pub fingerprint: String,
     /// `Some(label)` when the key should be there, `None` when it should be gone.

@@ -226,16 +226,13 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bitbucket::KeyScope;
+    use crate::forge::{ForgeKind, Place};
     use crate::journal::{BatchKind, Intent};
 
     fn record(intent: Intent, repo: &str, fp: &str, label: Option<&str>) -> IntentRecord {
         IntentRecord {
             intent,
-            scope: KeyScope::Repository {
-                workspace: "acme".into(),
-                repo: repo.into(),
-            },
+            scope: Place::repository(ForgeKind::Cloud, "acme", repo),
             key: "ssh-ed25519 AAAA".into(),
             fingerprint: fp.into(),
             comment: None,

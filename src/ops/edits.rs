@@ -5,7 +5,8 @@
 //! stop showing a key that is gone. Applying an edit twice gives the same list as applying it
 //! once, so an edit can be replayed over a copy that may or may not have it already.
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 
 /// One change to one place's keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,39 +14,39 @@ pub enum KeyEdit {
     /// The key is there now: added, or found already there.
     Added {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server returned it.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// The key is gone.
     Removed {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it was.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// A key took another's place: a relabel (same text, new label, often a new id) or a
     /// rotation (a new text).
     Replaced {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key that went.
-        old: DeployKey,
+        old: AccessKey,
         /// The key there now.
-        new: DeployKey,
+        new: AccessKey,
     },
     /// Every key of the place, as read while finishing a journal entry.
     Listed {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The whole list.
-        keys: Vec<DeployKey>,
+        keys: Vec<AccessKey>,
     },
 }
 
 impl KeyEdit {
     /// Where the edit happened.
-    pub fn scope(&self) -> &KeyScope {
+    pub fn scope(&self) -> &Place {
         match self {
             KeyEdit::Added { scope, .. }
             | KeyEdit::Removed { scope, .. }
@@ -69,9 +70,9 @@ impl KeyEdit {
         &self,
         list: &mut Vec<T>,
         id_of: impl Fn(&T) -> u64,
-        mut convert: impl FnMut(&DeployKey) -> T,
+        mut convert: impl FnMut(&AccessKey) -> T,
     ) {
-        let mut put = |list: &mut Vec<T>, at: Option<usize>, key: &DeployKey| {
+        let mut put = |list: &mut Vec<T>, at: Option<usize>, key: &AccessKey| {
             list.retain(|t| id_of(t) != key.id);
             let at = at.map_or(list.len(), |i| i.min(list.len()));
             list.insert(at, convert(key));
@@ -98,31 +99,27 @@ impl KeyEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forge::ForgeKind;
 
-    fn dk(id: u64, label: &str) -> DeployKey {
+    fn dk(id: u64, label: &str) -> AccessKey {
         serde_json::from_value(
             serde_json::json!({"id": id, "key": "ssh-ed25519 AAAA", "label": label}),
         )
         .unwrap()
     }
 
-    fn scope() -> KeyScope {
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "api".into(),
-        }
+    fn scope() -> Place {
+        Place::repository(ForgeKind::Cloud, "acme", "api")
     }
 
     fn applied(edits: &[KeyEdit], start: &[u64]) -> Vec<(u64, String)> {
-        let mut list: Vec<DeployKey> = start.iter().map(|&id| dk(id, "old")).collect();
+        let mut list: Vec<AccessKey> = start.iter().map(|&id| dk(id, "old")).collect();
         for _ in 0..2 {
             for e in edits {
-                e.apply_to(&mut list, |k| k.id, DeployKey::clone);
+                e.apply_to(&mut list, |k| k.id, AccessKey::clone);
             }
         }
-        list.into_iter()
-            .map(|k| (k.id, k.label.unwrap_or_default()))
-            .collect()
+        list.into_iter().map(|k| (k.id, k.label)).collect()
     }
 
     #[test]

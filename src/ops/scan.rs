@@ -23,6 +23,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
 use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
+use crate::forge::AccessKey;
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +46,9 @@ pub struct WorkspaceScan {
     pub projects: Vec<Project>,
     /// Keys of each repository by slug, or why they could not be read; like `project_keys`,
     /// without the repository or project summary Bitbucket embeds in each key.
-    pub repo_keys: BTreeMap<String, Result<Vec<DeployKey>, ApiError>>,
+    pub repo_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
     /// Keys of each project by project key, or why they could not be read.
-    pub project_keys: BTreeMap<String, Result<Vec<DeployKey>, ApiError>>,
+    pub project_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
     /// Why projects could not be listed, if they could not.
     pub projects_error: Option<ApiError>,
 }
@@ -188,59 +189,23 @@ pub async fn scan_workspace_gated(
     progress: &(dyn Fn(ScanProgress) + Send + Sync),
     gate: &(dyn Fn(&ScanEstimate) -> Proceed + Send + Sync),
 ) -> Result<Option<WorkspaceScan>, ApiError> {
-    let mut repo_pages = client.repository_pages(ws);
-    let mut project_pages = client.project_pages(ws);
-    let (first_repos, first_projects) =
-        tokio::join!(repo_pages.next_page(), project_pages.next_page());
-    let first_repos = first_repos.unwrap_or_else(|| Ok(Vec::new()))?;
-    let mut projects_error = None;
-    let first_projects = match first_projects {
-        Some(Ok(p)) => p,
-        Some(Err(e)) => {
-            projects_error = Some(e);
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    let estimate = ScanEstimate::new(
-        ws,
-        &repo_pages,
-        first_repos.len(),
-        &project_pages,
-        first_projects.len(),
-    );
+    let FirstPages {
+        repo_pages,
+        repos: first_repos,
+        project_pages,
+        projects: first_projects,
+        mut projects_error,
+        estimate,
+    } = first_pages(client, ws).await?;
     if gate(&estimate) == Proceed::No {
         return Ok(None);
     }
 
     let mut repositories: Vec<Repository> = Vec::new();
     let mut projects: Vec<Project> = Vec::new();
-    let mut queue: VecDeque<Target> = VecDeque::new();
-    let mut queued: HashSet<String> = HashSet::new();
-    let mut enqueue_repos = |page: Vec<Repository>,
-                             repositories: &mut Vec<Repository>,
-                             queue: &mut VecDeque<Target>| {
-        for r in page {
-            let r = r.normalise();
-            if queued.insert(r.slug.clone()) {
-                queue.push_back(Target::Repo(r.slug.clone()));
-                repositories.push(r);
-            }
-        }
-    };
-    let mut project_keys_seen: HashSet<String> = HashSet::new();
-    let mut enqueue_projects =
-        |page: Vec<Project>, projects: &mut Vec<Project>, queue: &mut VecDeque<Target>| {
-            for p in page {
-                if project_keys_seen.insert(p.key.clone()) {
-                    // Projects are few; their keys go first so the total is known early.
-                    queue.push_front(Target::Project(p.key.clone()));
-                    projects.push(p);
-                }
-            }
-        };
-    enqueue_projects(first_projects, &mut projects, &mut queue);
-    enqueue_repos(first_repos, &mut repositories, &mut queue);
+    let mut queue = Queue::default();
+    queue.projects(first_projects, &mut projects);
+    queue.repos(first_repos, &mut repositories);
 
     let mut repo_next: Option<PageFuture<Repository>> =
         (!repo_pages.is_done()).then(|| next_page(repo_pages));
@@ -263,23 +228,7 @@ pub async fn scan_workspace_gated(
         // sent the moment the previous one arrives.
         let listings = usize::from(repo_next.is_some()) + usize::from(project_next.is_some());
         let slots = concurrency.saturating_sub(listings).max(1);
-        while in_flight.len() < slots {
-            let Some(target) = queue.pop_front() else {
-                break;
-            };
-            in_flight.push(match target {
-                Target::Repo(slug) => async move {
-                    let keys = client.repo_keys(ws, &slug).await;
-                    Listing::Repo(slug, keys)
-                }
-                .boxed(),
-                Target::Project(key) => async move {
-                    let keys = client.project_keys(ws, &key).await;
-                    Listing::Project(key, keys)
-                }
-                .boxed(),
-            });
-        }
+        start_listings(client, ws, &mut queue.targets, &mut in_flight, slots);
         if repo_next.is_none() && project_next.is_none() && in_flight.is_empty() {
             break;
         }
@@ -287,7 +236,7 @@ pub async fn scan_workspace_gated(
             (pages, page) = maybe(&mut repo_next), if repo_next.is_some() => {
                 match page {
                     Some(Ok(list)) => {
-                        enqueue_repos(list, &mut repositories, &mut queue);
+                        queue.repos(list, &mut repositories);
                         repo_next = (!pages.is_done()).then(|| next_page(pages));
                     }
                     Some(Err(e)) => return Err(e),
@@ -297,7 +246,7 @@ pub async fn scan_workspace_gated(
             (pages, page) = maybe(&mut project_next), if project_next.is_some() => {
                 match page {
                     Some(Ok(list)) => {
-                        enqueue_projects(list, &mut projects, &mut queue);
+                        queue.projects(list, &mut projects);
                         project_next = (!pages.is_done()).then(|| next_page(pages));
                     }
                     Some(Err(e)) => {
@@ -308,19 +257,7 @@ pub async fn scan_workspace_gated(
                 }
             }
             Some(listing) = in_flight.next(), if !in_flight.is_empty() => {
-                // The place each key embeds is the listing's own: 30,000 keys carry 90,000
-                // strings of it that nobody reads.
-                let slim = |keys: Result<Vec<DeployKey>, ApiError>| {
-                    keys.map(|k| k.into_iter().map(without_place).collect())
-                };
-                match listing {
-                    Listing::Repo(slug, keys) => {
-                        repo_keys.insert(slug, slim(keys));
-                    }
-                    Listing::Project(key, keys) => {
-                        project_keys.insert(key, slim(keys));
-                    }
-                }
+                record(listing, &mut repo_keys, &mut project_keys);
                 done += 1;
             }
         }
@@ -330,30 +267,146 @@ pub async fn scan_workspace_gated(
             progress(ScanProgress { done, total });
         }
     }
-    if projects_error.is_some() {
-        // A project list that broke off midway would inherit keys from half the projects.
-        projects.clear();
-        project_keys.clear();
-    }
-    repositories.sort_by(|a, b| a.slug.cmp(&b.slug));
-    projects.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(Some(WorkspaceScan {
+    Ok(Some(finish(WorkspaceScan {
         workspace: ws.to_string(),
         repositories,
         projects,
         repo_keys,
         project_keys,
         projects_error,
-    }))
+    })))
+}
+
+/// The first page of each listing, asked for side by side, and what they say the scan costs.
+struct FirstPages {
+    repo_pages: Pages<Repository>,
+    repos: Vec<Repository>,
+    project_pages: Pages<Project>,
+    projects: Vec<Project>,
+    /// The projects could not be listed: the scan goes on without them.
+    projects_error: Option<ApiError>,
+    estimate: ScanEstimate,
+}
+
+async fn first_pages(client: &Client, ws: &str) -> Result<FirstPages, ApiError> {
+    let mut repo_pages = client.repository_pages(ws);
+    let mut project_pages = client.project_pages(ws);
+    let (first_repos, first_projects) =
+        tokio::join!(repo_pages.next_page(), project_pages.next_page());
+    let repos = first_repos.unwrap_or_else(|| Ok(Vec::new()))?;
+    let mut projects_error = None;
+    let projects = match first_projects {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            projects_error = Some(e);
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let estimate = ScanEstimate::new(ws, &repo_pages, repos.len(), &project_pages, projects.len());
+    Ok(FirstPages {
+        repo_pages,
+        repos,
+        project_pages,
+        projects,
+        projects_error,
+        estimate,
+    })
+}
+
+/// The key listings still to start, each place once (pages shift when a repository is added
+/// mid-scan, so one may be listed twice).
+#[derive(Default)]
+struct Queue {
+    targets: VecDeque<Target>,
+    repos_seen: HashSet<String>,
+    projects_seen: HashSet<String>,
+}
+
+impl Queue {
+    fn repos(&mut self, page: Vec<Repository>, repositories: &mut Vec<Repository>) {
+        for r in page {
+            let r = r.normalise();
+            if self.repos_seen.insert(r.slug.clone()) {
+                self.targets.push_back(Target::Repo(r.slug.clone()));
+                repositories.push(r);
+            }
+        }
+    }
+
+    fn projects(&mut self, page: Vec<Project>, projects: &mut Vec<Project>) {
+        for p in page {
+            if self.projects_seen.insert(p.key.clone()) {
+                // Projects are few; their keys go first so the total is known early.
+                self.targets.push_front(Target::Project(p.key.clone()));
+                projects.push(p);
+            }
+        }
+    }
+}
+
+/// Starts key listings from `queue` until `slots` are in flight.
+fn start_listings<'a>(
+    client: &'a Client,
+    ws: &'a str,
+    queue: &mut VecDeque<Target>,
+    in_flight: &mut FuturesUnordered<BoxFuture<'a, Listing>>,
+    slots: usize,
+) {
+    while in_flight.len() < slots {
+        let Some(target) = queue.pop_front() else {
+            break;
+        };
+        in_flight.push(match target {
+            Target::Repo(slug) => async move {
+                let keys = client.repo_keys(ws, &slug).await;
+                Listing::Repo(slug, keys)
+            }
+            .boxed(),
+            Target::Project(key) => async move {
+                let keys = client.project_keys(ws, &key).await;
+                Listing::Project(key, keys)
+            }
+            .boxed(),
+        });
+    }
+}
+
+type KeyListings = BTreeMap<String, Result<Vec<AccessKey>, ApiError>>;
+
+/// Files a finished key listing under its repository or project.
+fn record(listing: Listing, repo_keys: &mut KeyListings, project_keys: &mut KeyListings) {
+    // The place each key embeds is the listing's own: 30,000 keys carry 90,000 strings of it
+    // that nobody reads.
+    let slim = |keys: Result<Vec<DeployKey>, ApiError>| {
+        keys.map(|k| k.into_iter().map(without_place).collect())
+    };
+    match listing {
+        Listing::Repo(slug, keys) => {
+            repo_keys.insert(slug, slim(keys));
+        }
+        Listing::Project(key, keys) => {
+            project_keys.insert(key, slim(keys));
+        }
+    }
+}
+
+/// Sorts the listings, and drops the projects of a project list that broke off midway: they
+/// would give half the repositories the keys they inherit.
+fn finish(mut scan: WorkspaceScan) -> WorkspaceScan {
+    if scan.projects_error.is_some() {
+        scan.projects.clear();
+        scan.project_keys.clear();
+    }
+    scan.repositories.sort_by(|a, b| a.slug.cmp(&b.slug));
+    scan.projects.sort_by(|a, b| a.key.cmp(&b.key));
+    scan
 }
 
 /// A key without the repository or project summary Bitbucket embeds in it: the listing the
 /// key sits in already names its place, and nothing reads the copy. Dropped as each listing
 /// arrives, it keeps a large scan about a third smaller, in memory, in snapshots and in the
-/// cache. Every listing of keys drops it, so that keys read by a scan and keys read again
-/// before a bulk change compare equal.
-pub(crate) fn without_place(mut key: DeployKey) -> DeployKey {
-    key.repository = None;
-    key.project = None;
-    key
+/// cache.
+fn without_place(key: DeployKey) -> AccessKey {
+    AccessKey::from(key)
 }

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::BulkRequest;
 use crate::sshkey::Fingerprint;
 
@@ -80,32 +81,28 @@ fn select_copies(state: &mut State, out: &mut Vec<Command>) {
 }
 
 /// The key as the server listed it, rebuilt from its view for `KeyOps`.
-pub fn deploy_key(k: &KeyView) -> DeployKey {
-    DeployKey {
+pub fn deploy_key(k: &KeyView) -> AccessKey {
+    AccessKey {
         id: k.id,
         key: k.public_key().to_string(),
-        label: Some(k.label.clone()),
+        label: k.label.clone(),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
-        kind: None,
-        created_on: k.created.clone(),
+        permission: crate::forge::Permission::default(),
+        created: k.created.clone(),
         last_used: k.last_used.clone(),
-        repository: None,
-        project: None,
+        expiry_days: None,
     }
 }
 
 /// Repository → project key for every loaded repository, for `{project}` in templates.
-fn projects(state: &State) -> BTreeMap<KeyScope, String> {
+fn projects(state: &State) -> BTreeMap<Place, String> {
     let mut out = BTreeMap::new();
     for (ws, load) in &state.repos {
         if let Load::Ready(repos) = load {
             for r in repos {
                 if let Some(p) = &r.project {
                     out.insert(
-                        KeyScope::Repository {
-                            workspace: ws.clone(),
-                            repo: r.slug.clone(),
-                        },
+                        Place::repository(ForgeKind::Cloud, ws.clone(), r.slug.clone()),
                         p.clone(),
                     );
                 }
@@ -116,8 +113,13 @@ fn projects(state: &State) -> BTreeMap<KeyScope, String> {
 }
 
 /// The project of a loaded repository, for `{project}` in a label.
-pub fn project_of(state: &State, scope: &KeyScope) -> Option<String> {
-    let KeyScope::Repository { workspace, repo } = scope else {
+pub fn project_of(state: &State, scope: &Place) -> Option<String> {
+    let Place::Repository {
+        owner: workspace,
+        repo,
+        ..
+    } = scope
+    else {
         return None;
     };
     match state.repos.get(workspace) {
@@ -147,7 +149,7 @@ pub fn open_plan(state: &mut State, title: String, request: BulkRequest, out: &m
     }));
 }
 
-fn selected_targets(state: &State) -> Vec<(KeyScope, Fingerprint)> {
+fn selected_targets(state: &State) -> Vec<(Place, Fingerprint)> {
     state
         .selection
         .keys
@@ -170,33 +172,28 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
                 .selection
                 .repos
                 .iter()
-                .map(|(ws, repo)| KeyScope::Repository {
-                    workspace: ws.clone(),
-                    repo: repo.clone(),
-                })
+                .map(|(ws, repo)| Place::repository(ForgeKind::Cloud, ws.clone(), repo.clone()))
                 .collect(),
         )
     } else {
         let ws = state.focused_workspace().map(|w| w.slug.clone());
         match (state.focused_repo_row(), ws) {
-            (Some(RepoRow::Repo(r)), Some(ws)) => AddTarget::One(KeyScope::Repository {
-                workspace: ws,
-                repo: r.slug.clone(),
-            }),
+            (Some(RepoRow::Repo(r)), Some(ws)) => {
+                AddTarget::One(Place::repository(ForgeKind::Cloud, ws, r.slug.clone()))
+            }
             (Some(RepoRow::ProjectKeys), Some(ws)) => {
                 // The project of the focused key, else the workspace's first; ↑/↓ in the
                 // dialog choose another.
                 let focused = state
                     .focused_key()
                     .map(|k| k.scope.clone())
-                    .filter(|s| matches!(s, KeyScope::Project { .. }));
+                    .filter(|s| matches!(s, Place::Project { .. }));
                 if let Some(Load::Ready(groups)) = state.project_keys.get(&ws) {
                     projects = groups.iter().map(|g| g.key.clone()).collect();
                 }
-                let first = projects.first().map(|p| KeyScope::Project {
-                    workspace: ws.clone(),
-                    project: p.clone(),
-                });
+                let first = projects
+                    .first()
+                    .map(|p| Place::project(ForgeKind::Cloud, ws.clone(), p.clone()));
                 match focused.or(first) {
                     Some(scope) => AddTarget::One(scope),
                     None => {
@@ -255,7 +252,7 @@ fn delete(state: &mut State, out: &mut Vec<Command>) {
         "Fingerprint",
         key.fingerprint().unwrap_or("(unreadable key)")
     ));
-    if let KeyScope::Project { project, .. } = &key.scope {
+    if let Place::Project { project, .. } = &key.scope {
         lines.push(String::new());
         lines.push(format!(
             "This is a project key: every repository of project {project} loses it."
@@ -272,24 +269,40 @@ fn delete(state: &mut State, out: &mut Vec<Command>) {
     }));
 }
 
-fn where_word(scope: &KeyScope) -> &'static str {
+fn where_word(scope: &Place) -> &'static str {
     match scope {
-        KeyScope::Repository { .. } => "Repository",
-        KeyScope::Project { .. } => "Project",
+        Place::Repository { .. } => "Repository",
+        Place::Project { .. } => "Project",
     }
 }
 
-fn where_name(scope: &KeyScope) -> String {
+fn where_name(scope: &Place) -> String {
     match scope {
-        KeyScope::Repository { workspace, repo } => format!("{workspace}/{repo}"),
-        KeyScope::Project { workspace, project } => format!("{project} (workspace {workspace})"),
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => format!("{workspace}/{repo}"),
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => format!("{project} (workspace {workspace})"),
     }
 }
 
-fn place(scope: &KeyScope) -> String {
+fn place(scope: &Place) -> String {
     match scope {
-        KeyScope::Repository { workspace, repo } => format!("{workspace}/{repo}"),
-        KeyScope::Project { workspace, project } => format!("project {project} of {workspace}"),
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => format!("{workspace}/{repo}"),
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => format!("project {project} of {workspace}"),
     }
 }
 
@@ -362,12 +375,12 @@ fn rotate(state: &mut State) {
 }
 
 /// The confirmation of a label edit says exactly what will happen.
-pub fn edit_sentence(scope: &KeyScope, label: &str, in_place: bool) -> Vec<String> {
+pub fn edit_sentence(scope: &Place, label: &str, in_place: bool) -> Vec<String> {
     let who = match scope {
-        KeyScope::Repository { .. } => "the repository",
-        KeyScope::Project { .. } => "the project's repositories",
+        Place::Repository { .. } => "the repository",
+        Place::Project { .. } => "the project's repositories",
     };
-    if in_place && matches!(scope, KeyScope::Repository { .. }) {
+    if in_place && matches!(scope, Place::Repository { .. }) {
         vec![
             format!(
                 "The label will be changed in place to '{label}': the id and the last-used date stay."

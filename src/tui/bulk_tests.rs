@@ -80,6 +80,7 @@ fn edit_label_confirmation_says_exactly_what_happens() {
             result: Err(OpFailure {
                 sentence: sentence.into(),
                 pending: true,
+                cause: None,
             }),
             edits: Vec::new(),
         },

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::bitbucket::KeyScope;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{BulkRequest, Plan};
 use crate::sshkey::PublicKey;
 
@@ -15,9 +15,9 @@ use super::state::ReqId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddTarget {
     /// One repository or project.
-    One(KeyScope),
+    One(Place),
     /// Every selected repository: a bulk Add plan.
-    Many(Vec<KeyScope>),
+    Many(Vec<Place>),
 }
 
 /// A key typed, pasted or read from a file, checked on every change.
@@ -86,7 +86,12 @@ impl AddForm {
     /// Chooses the project `step` places after the current one (before, if negative),
     /// wrapping around; nothing for a repository target.
     pub fn step_project(&mut self, step: isize) {
-        let AddTarget::One(KeyScope::Project { workspace, project }) = &self.target else {
+        let AddTarget::One(Place::Project {
+            owner: workspace,
+            project,
+            ..
+        }) = &self.target
+        else {
             return;
         };
         let n = self.projects.len() as isize;
@@ -96,10 +101,11 @@ impl AddForm {
         let at = self.projects.iter().position(|p| p == project).unwrap_or(0) as isize;
         let next = (at + step).rem_euclid(n) as usize;
         if let Some(p) = self.projects.get(next) {
-            self.target = AddTarget::One(KeyScope::Project {
-                workspace: workspace.clone(),
-                project: p.clone(),
-            });
+            self.target = AddTarget::One(Place::project(
+                ForgeKind::Cloud,
+                workspace.clone(),
+                p.clone(),
+            ));
         }
     }
 
@@ -128,7 +134,7 @@ impl AddForm {
 
     /// "2 of 5": where the chosen project is in the list.
     pub fn project_position(&self) -> Option<(usize, usize)> {
-        let AddTarget::One(KeyScope::Project { project, .. }) = &self.target else {
+        let AddTarget::One(Place::Project { project, .. }) = &self.target else {
             return None;
         };
         let at = self.projects.iter().position(|p| p == project)?;
@@ -155,9 +161,9 @@ pub struct RotateForm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelForm {
     /// The key when relabelling one: (scope, key as the server has it).
-    pub single: Option<(KeyScope, crate::bitbucket::DeployKey)>,
+    pub single: Option<(Place, crate::forge::AccessKey)>,
     /// Selected keys when relabelling many.
-    pub targets: Vec<(KeyScope, String)>,
+    pub targets: Vec<(Place, String)>,
     /// The text.
     pub text: String,
 }
@@ -195,7 +201,7 @@ pub struct PlanDialog {
     /// no request, which applies exactly its failures.
     pub request: Option<BulkRequest>,
     /// Repository → project key, for `{project}` in label templates.
-    pub projects: BTreeMap<KeyScope, String>,
+    pub projects: BTreeMap<Place, String>,
     /// Where it stands.
     pub stage: PlanStage,
     /// First line shown.

@@ -1,7 +1,7 @@
 //! Keys typed while a dialog is open. Every answer that changes something leaves as a
 //! `Command`; No is the default (Enter on a question answers No).
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::ops::bulk::{
     BulkRequest, NewKey, render_label, validate_add_template, validate_template,
 };
@@ -229,7 +229,7 @@ fn rotate(
             let Ok(from_fp) = Fingerprint::parse(from) else {
                 return Some(Dialog::Rotate(f));
             };
-            let scopes: Vec<KeyScope> = state
+            let scopes: Vec<Place> = state
                 .selection
                 .keys
                 .values()
@@ -281,7 +281,7 @@ fn label(
                     return Some(Dialog::Label(f));
                 };
                 // One label is a template too, as for a selection and on add.
-                let old = key.label.as_deref().unwrap_or("");
+                let old = key.label.as_str();
                 let project = project_of(state, &scope);
                 let new = match validate_template(&text)
                     .and_then(|()| render_label(&text, &scope, old, project.as_deref()))
@@ -293,17 +293,14 @@ fn label(
                         return Some(Dialog::Label(f));
                     }
                 };
-                if key.label.as_deref() == Some(new.as_str()) {
+                if key.label() == Some(new.as_str()) {
                     say(state, "The label is unchanged", false);
                     return None;
                 }
                 let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;
                 let mut lines = edit_sentence(&scope, &new, in_place);
                 lines.push(String::new());
-                lines.push(format!(
-                    "Key: '{}' on {scope}",
-                    key.label.clone().unwrap_or_default()
-                ));
+                lines.push(format!("Key: '{}' on {scope}", key.label.clone()));
                 let req_id = state.req();
                 Some(Dialog::Confirm(Confirm {
                     title: "Edit label".into(),

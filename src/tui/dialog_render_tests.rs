@@ -127,7 +127,7 @@ fn plan_dialog(plan: Plan, title: &str) -> State {
     s
 }
 
-fn dk(id: u64, label: &str, n: usize, repo: &str) -> crate::bitbucket::DeployKey {
+fn dk(id: u64, label: &str, n: usize, repo: &str) -> crate::forge::AccessKey {
     super::bulk_actions::deploy_key(&real_key(id, label, n, repo_scope("acme", repo)))
 }
 

@@ -4,7 +4,7 @@ use super::app::{Command, Msg, WorkerMsg, update};
 use super::keymap::Keymap;
 use super::state::*;
 use super::theme::Theme;
-use crate::bitbucket::KeyScope;
+use crate::forge::{ForgeKind, Place};
 
 pub fn state() -> State {
     let mut s = State::new(true, false, Keymap::default(), Theme::default_colours());
@@ -27,7 +27,7 @@ pub fn repo(slug: &str, project: Option<&str>) -> RepoView {
     }
 }
 
-pub fn key(id: u64, label: &str, fp: &str, scope: KeyScope) -> KeyView {
+pub fn key(id: u64, label: &str, fp: &str, scope: Place) -> KeyView {
     KeyView {
         id,
         label: label.into(),
@@ -46,18 +46,12 @@ pub fn key(id: u64, label: &str, fp: &str, scope: KeyScope) -> KeyView {
     }
 }
 
-pub fn repo_scope(ws: &str, repo: &str) -> KeyScope {
-    KeyScope::Repository {
-        workspace: ws.into(),
-        repo: repo.into(),
-    }
+pub fn repo_scope(ws: &str, repo: &str) -> Place {
+    Place::repository(ForgeKind::Cloud, ws, repo)
 }
 
-pub fn project_scope(ws: &str, project: &str) -> KeyScope {
-    KeyScope::Project {
-        workspace: ws.into(),
-        project: project.into(),
-    }
+pub fn project_scope(ws: &str, project: &str) -> Place {
+    Place::project(ForgeKind::Cloud, ws, project)
 }
 
 /// Finds the request id of the first command matching `pick`.
@@ -141,10 +135,10 @@ pub fn loaded() -> State {
 
 /// A key made from line `n` of the demo keys, so its fingerprint is real (bulk plans parse
 /// fingerprints).
-pub fn real_key(id: u64, label: &str, n: usize, scope: KeyScope) -> KeyView {
+pub fn real_key(id: u64, label: &str, n: usize, scope: Place) -> KeyView {
     let line = crate::demo::key_line(n).unwrap();
     let blob: Vec<&str> = line.split_whitespace().take(2).collect();
-    let k: crate::bitbucket::DeployKey = serde_json::from_value(
+    let k: crate::forge::AccessKey = serde_json::from_value(
         serde_json::json!({"id": id, "key": blob.join(" "), "label": label, "comment": "ci@build"}),
     )
     .unwrap();

@@ -17,8 +17,9 @@ use super::state::*;
 use super::ui::render;
 use crate::bitbucket::error::AuthKind;
 use crate::bitbucket::{
-    ApiError, ApiErrorKind, DeployKey, Operation, Project, ProjectSummary, Repository, User,
+    ApiError, ApiErrorKind, Operation, Project, ProjectSummary, Repository, User,
 };
+use crate::forge::AccessKey;
 use crate::ops::audit::{Inventory, Snapshot};
 use crate::ops::doctor::{
     Check, CheckStatus, DenialReason, DoctorReport, KeyAction, KeyOwner, Outcome, Probe,
@@ -35,17 +36,16 @@ pub(super) fn pubkey(n: usize) -> String {
     PublicKey::from_server(line).unwrap().to_openssh()
 }
 
-pub(super) fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> DeployKey {
-    DeployKey {
+pub(super) fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> AccessKey {
+    AccessKey {
         id,
         key: pubkey(n),
-        label: Some(label.into()),
+        label: label.into(),
         comment: None,
-        kind: Some("deploy_key".into()),
-        created_on: Some(created.into()),
+        permission: crate::forge::Permission::Read,
+        created: Some(created.into()),
         last_used: used.map(String::from),
-        repository: None,
-        project: None,
+        expiry_days: None,
     }
 }
 

@@ -128,7 +128,10 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
         Msg::Worker(WorkerMsg::Scanned {
             req_id,
             ws: "acme".into(),
-            result: Err("refused".into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::NotPermitted,
+                "refused",
+            )),
         }),
     );
     assert!(failed.insight.pending_find.is_none());

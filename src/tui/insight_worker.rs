@@ -11,9 +11,10 @@ use super::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use super::msg::WorkerMsg;
 use super::state::{ReqId, ScanData};
 use super::worker::{ParseMemo, project_group_with, repo_view};
-use crate::bitbucket::{Client, KeyScope};
+use crate::bitbucket::Client;
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
+use crate::forge::{ForgeKind, Place};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
@@ -151,10 +152,7 @@ pub(crate) fn scan_data(s: Snapshot) -> ScanData {
         .repo_keys
         .into_iter()
         .map(|(slug, l)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
+            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
             let views = listing(Some(l)).map(|keys| {
                 keys.into_iter()
                     .map(|k| memo.key_view(k, scope.clone()))

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::action::Action;
 use super::dialog::PendingEntry;
 use super::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
-use crate::bitbucket::{DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::forge::{AccessKey, ForgeError, Place};
 use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
@@ -58,6 +58,8 @@ pub struct OpFailure {
     pub sentence: String,
     /// The journal entry stays pending (the key may be missing until recovered).
     pub pending: bool,
+    /// The forge's error behind it, when the forge failed (not the journal or the input).
+    pub cause: Option<ForgeError>,
 }
 
 /// What the worker reports. Every answer carries the id of its request.
@@ -67,8 +69,8 @@ pub enum WorkerMsg {
     Workspaces {
         /// Request id.
         req_id: ReqId,
-        /// Workspaces or the error sentence.
-        result: Result<Vec<WorkspaceView>, String>,
+        /// Workspaces, or the forge's error (its kind tells a refused credential from a timeout).
+        result: Result<Vec<WorkspaceView>, ForgeError>,
     },
     /// Repositories of a workspace.
     Repos {
@@ -76,8 +78,8 @@ pub enum WorkerMsg {
         req_id: ReqId,
         /// Workspace slug.
         ws: String,
-        /// Repositories or the error sentence.
-        result: Result<Vec<RepoView>, String>,
+        /// Repositories, or the forge's error.
+        result: Result<Vec<RepoView>, ForgeError>,
     },
     /// Keys of a repository.
     Keys {
@@ -87,8 +89,8 @@ pub enum WorkerMsg {
         ws: String,
         /// Repository slug.
         repo: String,
-        /// Keys or the error sentence.
-        result: Result<Vec<KeyView>, String>,
+        /// Keys, or the forge's error.
+        result: Result<Vec<KeyView>, ForgeError>,
     },
     /// Project keys of a workspace.
     ProjectKeys {
@@ -97,7 +99,7 @@ pub enum WorkerMsg {
         /// Workspace slug.
         ws: String,
         /// Keys per project, or why projects could not be listed.
-        result: Result<Vec<ProjectGroup>, String>,
+        result: Result<Vec<ProjectGroup>, ForgeError>,
     },
     /// A scan made progress.
     ScanProgress {
@@ -115,7 +117,7 @@ pub enum WorkerMsg {
         /// Workspace slug.
         ws: String,
         /// Everything found, or why the repositories could not be listed.
-        result: Result<Box<ScanData>, String>,
+        result: Result<Box<ScanData>, ForgeError>,
     },
     /// Requests made in the last hour.
     RequestCount(usize),
@@ -140,7 +142,7 @@ pub enum WorkerMsg {
         /// Request id.
         req_id: ReqId,
         /// Places whose keys changed; those without an edit are read again.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
         /// What was done, or why not.
         result: Result<String, OpFailure>,
         /// What the write did to the keys, as its answers told it.
@@ -150,9 +152,9 @@ pub enum WorkerMsg {
     /// the add's `OpDone`).
     LabelDiffers {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is there (boxed: it would make every message larger).
-        key: Box<DeployKey>,
+        key: Box<AccessKey>,
         /// The label the add asked for.
         wanted: String,
     },
@@ -163,7 +165,7 @@ pub enum WorkerMsg {
         /// Per entry: what was done, or why not.
         outcomes: Vec<Result<String, String>>,
         /// Places whose keys may have changed; those without an edit are read again.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
         /// The keys of each recovered place, as recovery left them.
         edits: Vec<KeyEdit>,
     },
@@ -283,7 +285,7 @@ pub enum Command {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key, validated.
         key: PublicKey,
         /// Its label.
@@ -294,18 +296,18 @@ pub enum Command {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server listed it.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// Relabel one key: journaled delete and re-add, or in place.
     RelabelKey {
         /// Request id.
         req_id: ReqId,
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as the server listed it.
-        key: DeployKey,
+        key: AccessKey,
         /// The new label.
         label: String,
         /// Replace or in place.
@@ -325,7 +327,7 @@ pub enum Command {
         /// The request.
         request: BulkRequest,
         /// Repository → project key, for `{project}`.
-        projects: BTreeMap<KeyScope, String>,
+        projects: BTreeMap<Place, String>,
     },
     /// Re-check (when `request` is given) and apply a confirmed plan.
     ApplyBulk {
@@ -334,7 +336,7 @@ pub enum Command {
         /// Re-planned from fresh keys just before applying; `None` applies `plan` as is.
         request: Option<BulkRequest>,
         /// Repository → project key.
-        projects: BTreeMap<KeyScope, String>,
+        projects: BTreeMap<Place, String>,
         /// The plan the user confirmed.
         plan: Box<Plan>,
     },

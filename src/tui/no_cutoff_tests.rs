@@ -36,7 +36,7 @@ fn rows(screen: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn dk(id: u64, label: &str, n: usize, repo: &str) -> crate::bitbucket::DeployKey {
+fn dk(id: u64, label: &str, n: usize, repo: &str) -> crate::forge::AccessKey {
     super::bulk_actions::deploy_key(&real_key(id, label, n, repo_scope("acme", repo)))
 }
 

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
@@ -16,10 +17,10 @@ use super::insight::InsightCommand;
 use super::state::{KeyRow, Load, Pane, State};
 
 /// Applies the edits of one answer; `scopes` are the places the write touched.
-pub fn apply(state: &mut State, scopes: &[KeyScope], edits: Vec<KeyEdit>, out: &mut Vec<Command>) {
+pub fn apply(state: &mut State, scopes: &[Place], edits: Vec<KeyEdit>, out: &mut Vec<Command>) {
     let focused = state.focused_key().map(|k| (k.scope.clone(), k.id));
     // A place whose list is on its way may be answered with keys read before the write.
-    let unknown: Vec<KeyScope> = scopes
+    let unknown: Vec<Place> = scopes
         .iter()
         .filter(|s| !edits.iter().any(|e| e.scope() == *s) || in_flight(state, s))
         .cloned()
@@ -51,20 +52,26 @@ pub fn apply(state: &mut State, scopes: &[KeyScope], edits: Vec<KeyEdit>, out: &
     }
 }
 
-fn in_flight(state: &State, scope: &KeyScope) -> bool {
+fn in_flight(state: &State, scope: &Place) -> bool {
     match scope {
-        KeyScope::Repository { workspace, repo } => matches!(
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => matches!(
             state.keys.get(&(workspace.clone(), repo.clone())),
             Some(Load::Loading(_))
         ),
-        KeyScope::Project { workspace, .. } => {
+        Place::Project {
+            owner: workspace, ..
+        } => {
             matches!(state.project_keys.get(workspace), Some(Load::Loading(_)))
         }
     }
 }
 
 /// Puts the keys pane's cursor on key `id` of `scope`, if the pane shows it.
-fn follow(state: &mut State, scope: &KeyScope, id: u64) {
+fn follow(state: &mut State, scope: &Place, id: u64) {
     let row = state
         .key_rows()
         .iter()
@@ -77,13 +84,13 @@ fn follow(state: &mut State, scope: &KeyScope, id: u64) {
 
 /// Selected keys that are gone leave the selection; those still there show their new label.
 fn selection(state: &mut State, edits: &[KeyEdit]) {
-    type Selected = (KeyScope, String);
-    let fp = |k: &DeployKey| fingerprint_of(k).map(|f| f.to_string());
-    let label = |k: &DeployKey| clean_line(k.label.as_deref().unwrap_or(""));
+    type Selected = (Place, String);
+    let fp = |k: &AccessKey| fingerprint_of(k).map(|f| f.to_string());
+    let label = |k: &AccessKey| clean_line(k.label.as_str());
     let mut gone: Vec<Selected> = Vec::new();
     let mut labels: Vec<(Selected, String)> = Vec::new();
     for e in edits {
-        let mut still = |scope: &KeyScope, k: &DeployKey| {
+        let mut still = |scope: &Place, k: &AccessKey| {
             labels.extend(fp(k).map(|f| ((scope.clone(), f), label(k))));
         };
         match e {
@@ -122,11 +129,11 @@ fn selection(state: &mut State, edits: &[KeyEdit]) {
 /// The inventories (and with them `K`, `f` and `E`) take the edits; they are also kept, to be
 /// replayed over a cached scan of the workspace that arrives later.
 fn inventories(state: &mut State, edits: &[KeyEdit]) {
-    let workspaces: BTreeSet<&str> = edits.iter().map(|e| e.scope().workspace()).collect();
+    let workspaces: BTreeSet<&str> = edits.iter().map(|e| e.scope().owner()).collect();
     for ws in workspaces {
         let mine: Vec<KeyEdit> = edits
             .iter()
-            .filter(|e| e.scope().workspace() == ws)
+            .filter(|e| e.scope().owner() == ws)
             .cloned()
             .collect();
         if let Some(w) = state.insight.inventories.get_mut(ws) {
@@ -145,15 +152,21 @@ fn inventories(state: &mut State, edits: &[KeyEdit]) {
 
 /// Fetches the keys of places again whose state a write left unknown, so the panes show what
 /// the server now holds.
-fn reload_scopes(state: &mut State, scopes: &[KeyScope], out: &mut Vec<Command>) {
+fn reload_scopes(state: &mut State, scopes: &[Place], out: &mut Vec<Command>) {
     let mut project_ws = std::collections::BTreeSet::new();
     let mut repos = std::collections::BTreeSet::new();
     for s in scopes {
         match s {
-            KeyScope::Repository { workspace, repo } => {
+            Place::Repository {
+                owner: workspace,
+                repo,
+                ..
+            } => {
                 repos.insert((workspace.clone(), repo.clone()));
             }
-            KeyScope::Project { workspace, .. } => {
+            Place::Project {
+                owner: workspace, ..
+            } => {
                 project_ws.insert(workspace.clone());
             }
         }

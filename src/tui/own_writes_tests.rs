@@ -11,7 +11,7 @@ use super::fixtures::*;
 use super::insight::*;
 use super::insight_fixtures::{dk, draw, labels, scanned};
 use super::state::*;
-use crate::bitbucket::DeployKey;
+use crate::forge::AccessKey;
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::{Fingerprint, PublicKey};
 
@@ -136,10 +136,10 @@ fn a_cached_scan_read_before_a_write_is_stored_still_shows_the_write() {
     assert_eq!(entry.repositories.iter().collect::<Vec<_>>(), ["web"]);
 }
 
-fn relabelled(k: &KeyView, id: u64, label: &str) -> DeployKey {
+fn relabelled(k: &KeyView, id: u64, label: &str) -> AccessKey {
     let mut d = deploy_key(k);
     d.id = id;
-    d.label = Some(label.into());
+    d.label = label.into();
     d
 }
 
@@ -257,6 +257,7 @@ fn a_failed_write_reads_its_place_again() {
             result: Err(super::msg::OpFailure {
                 sentence: "refused".into(),
                 pending: false,
+                cause: None,
             }),
             edits: Vec::new(),
         },

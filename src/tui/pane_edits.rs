@@ -1,7 +1,7 @@
 //! One edit of bbkeys' own writes, applied to the keys the panes hold. Shared by the answers
 //! to writes and by a cached scan that arrives after them. Pure.
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 
 use super::state::{Load, State};
@@ -10,15 +10,23 @@ use super::worker::key_view;
 /// Applies `edit` to the loaded keys of its place; a place not loaded is left to load later.
 pub fn apply(state: &mut State, edit: &KeyEdit) {
     let scope = edit.scope().clone();
-    let convert = |k: &crate::bitbucket::DeployKey| key_view(k.clone(), scope.clone());
+    let convert = |k: &crate::forge::AccessKey| key_view(k.clone(), scope.clone());
     match edit.scope() {
-        KeyScope::Repository { workspace, repo } => {
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => {
             if let Some(Load::Ready(list)) = state.keys.get_mut(&(workspace.clone(), repo.clone()))
             {
                 edit.apply_to(list, |k| k.id, convert);
             }
         }
-        KeyScope::Project { workspace, project } => {
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => {
             let Some(Load::Ready(groups)) = state.project_keys.get_mut(workspace) else {
                 return;
             };

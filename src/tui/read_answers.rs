@@ -59,7 +59,7 @@ pub(super) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
             state.scan = None;
             match result {
                 Ok(data) => apply_scan(state, &ws, *data),
-                Err(e) => state.message = Some((e, true)),
+                Err(e) => state.message = Some((e.to_string(), true)),
             }
             clamp_cursors(state);
         }
@@ -104,10 +104,11 @@ pub(crate) fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
     }
 }
 
-fn into_load<T>(r: Result<T, String>) -> Load<T> {
+/// The state keeps the sentence to show; `update()` got the typed error.
+fn into_load<T, E: ToString>(r: Result<T, E>) -> Load<T> {
     match r {
         Ok(v) => Load::Ready(v),
-        Err(e) => Load::Failed(e),
+        Err(e) => Load::Failed(e.to_string()),
     }
 }
 

@@ -63,7 +63,11 @@ fn workspaces_loading_empty_and_error() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err(sentence.into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::Authentication,
+                sentence,
+            )
+            .with_status(401)),
         }),
     );
     insta::assert_snapshot!("workspaces_error", draw(&s, 80, 24));
@@ -99,7 +103,14 @@ fn repositories_loading_empty_and_error() {
     };
     update(&mut empty, msg(Ok(vec![])));
     insta::assert_snapshot!("repositories_empty", draw(&empty, 80, 24));
-    update(&mut s, msg(Err(FORBIDDEN.into())));
+    update(
+        &mut s,
+        msg(Err(crate::forge::ForgeError::new(
+            crate::forge::ForgeErrorKind::NotPermitted,
+            FORBIDDEN,
+        )
+        .with_status(403))),
+    );
     act(&mut s, Action::FocusRepositories);
     insta::assert_snapshot!("repositories_error", draw(&s, 80, 24));
 }
@@ -127,7 +138,16 @@ fn keys_loading_empty_and_error() {
     update(&mut empty, msg(Ok(vec![])));
     insta::assert_snapshot!("keys_empty", draw(&empty, 80, 24));
     let sentence = "Listing the access keys of acme/web needs the API-token scopes admin:repository:bitbucket; your token lacks admin:repository:bitbucket. Create a token with these scopes at https://id.atlassian.com/manage-profile/security/api-tokens.";
-    update(&mut s, msg(Err(sentence.into())));
+    update(
+        &mut s,
+        msg(Err(crate::forge::ForgeError::new(
+            crate::forge::ForgeErrorKind::MissingPermission {
+                needed: vec!["admin:repository:bitbucket".into()],
+                granted: Vec::new(),
+            },
+            sentence,
+        ))),
+    );
     insta::assert_snapshot!("keys_error", draw(&s, 80, 24));
 }
 
@@ -150,7 +170,7 @@ fn too_small() {
 #[test]
 fn label_with_escape_sequences_renders_stripped() {
     let mut s = loaded();
-    let hostile: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+    let hostile: crate::forge::AccessKey = serde_json::from_value(serde_json::json!({
         "id": 66,
         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
         "label": "\u{1b}[2J\u{1b}]0;pwned\u{7}evil\u{1b}[31m-red\u{9b}1m 日本語ラベルとても長い名前のキーです",
@@ -171,7 +191,7 @@ fn label_with_escape_sequences_renders_stripped() {
 
 /// A key of acme/api whose label and comment are as the server sent them.
 fn hostile_key(id: u64, label: &str, comment: &str) -> KeyView {
-    let k: crate::bitbucket::DeployKey = serde_json::from_value(serde_json::json!({
+    let k: crate::forge::AccessKey = serde_json::from_value(serde_json::json!({
         "id": id,
         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua",
         "label": label,
@@ -228,7 +248,13 @@ fn workspace_slug_dialog_when_workspaces_cannot_be_listed() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::MissingPermission {
+                    needed: vec!["account".into()],
+                    granted: Vec::new(),
+                },
+                "Listing your workspaces needs the scopes account; your access token lacks account.",
+            )),
         }),
     );
     act(&mut s, Action::Open);

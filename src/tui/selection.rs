@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 
 use super::action::Action;
 use super::state::{KeyRow, KeyView, Load, Pane, RepoRow, State};
@@ -13,7 +13,7 @@ use super::state::{KeyRow, KeyView, Load, Pane, RepoRow, State};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectedKey {
     /// Where it lives.
-    pub scope: KeyScope,
+    pub scope: Place,
     /// `SHA256:...`: bulk plans find keys by fingerprint, never by id, since a relabel
     /// changes the id.
     pub fingerprint: String,
@@ -43,7 +43,7 @@ pub struct Visual {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     /// Keys by (scope, fingerprint).
-    pub keys: BTreeMap<(KeyScope, String), SelectedKey>,
+    pub keys: BTreeMap<(Place, String), SelectedKey>,
     /// Repositories as (workspace, slug).
     pub repos: BTreeSet<(String, String)>,
     /// The range being drawn with `v`, not yet part of `keys`/`repos`.
@@ -107,8 +107,8 @@ impl Selection {
         }
         let mut parts = Vec::new();
         if !self.keys.is_empty() {
-            let places: BTreeSet<&KeyScope> = self.keys.keys().map(|(s, _)| s).collect();
-            let any_project = places.iter().any(|s| matches!(s, KeyScope::Project { .. }));
+            let places: BTreeSet<&Place> = self.keys.keys().map(|(s, _)| s).collect();
+            let any_project = places.iter().any(|s| matches!(s, Place::Project { .. }));
             let unit = match (any_project, places.len()) {
                 (true, 1) => "place",
                 (true, _) => "places",
@@ -405,8 +405,8 @@ pub struct ViewRow {
 /// The selection grouped by workspace, then repository or project.
 pub fn view_rows(sel: &Selection) -> Vec<ViewRow> {
     // workspace → place name → (the repository itself, if selected; its selected keys).
-    type Place<'a> = (Option<RowItem>, Vec<&'a SelectedKey>);
-    let mut tree: BTreeMap<String, BTreeMap<String, Place>> = BTreeMap::new();
+    type Branch<'a> = (Option<RowItem>, Vec<&'a SelectedKey>);
+    let mut tree: BTreeMap<String, BTreeMap<String, Branch>> = BTreeMap::new();
     for (ws, repo) in &sel.repos {
         tree.entry(ws.clone())
             .or_default()
@@ -416,10 +416,10 @@ pub fn view_rows(sel: &Selection) -> Vec<ViewRow> {
     }
     for k in sel.keys.values() {
         let name = match &k.scope {
-            KeyScope::Repository { repo, .. } => repo.clone(),
-            KeyScope::Project { project, .. } => format!("project {project}"),
+            Place::Repository { repo, .. } => repo.clone(),
+            Place::Project { project, .. } => format!("project {project}"),
         };
-        tree.entry(k.scope.workspace().to_string())
+        tree.entry(k.scope.owner().to_string())
             .or_default()
             .entry(name)
             .or_default()

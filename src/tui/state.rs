@@ -6,8 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::bitbucket::KeyScope;
 use crate::config::EditStrategy;
+use crate::forge::Place;
 
 use super::dialog::Dialog;
 use super::jobs::Job;
@@ -78,7 +78,7 @@ pub struct KeyView {
     /// Last use as the server wrote it; `None` means never.
     pub last_used: Option<String>,
     /// Where the key lives.
-    pub scope: KeyScope,
+    pub scope: Place,
     /// The label and comment as the server sent them, escaped, when either held control or
     /// escape characters, bidi overrides or zero-width characters (`None` for clean keys).
     pub escaped: Option<Box<Escaped>>,

@@ -214,7 +214,11 @@ fn errors_are_shown_in_the_pane_not_raised() {
             req_id,
             ws: "acme".into(),
             repo: "web".into(),
-            result: Err(sentence.into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::NotPermitted,
+                sentence,
+            )
+            .with_status(403)),
         }),
     );
     assert_eq!(s.pane_status(Pane::Keys), PaneStatus::Failed(sentence));
@@ -371,7 +375,7 @@ fn spinner_turns_only_while_loading() {
 fn worker_conversion_fingerprints_server_keys() {
     let line = include_str!("../demo/keys.txt").lines().next().unwrap();
     let blob: Vec<&str> = line.split_whitespace().take(2).collect();
-    let k: crate::bitbucket::DeployKey =
+    let k: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 3, "key": blob.join(" "), "label": "ci"}))
             .unwrap();
     let v = super::worker::key_view(k, repo_scope("acme", "api"));
@@ -382,7 +386,7 @@ fn worker_conversion_fingerprints_server_keys() {
     assert_eq!(v.fingerprint(), Some(expected.as_str()));
     assert_eq!((v.short_type(), v.bits()), ("ED25519", Some(256)));
     // A key that does not parse is still listed, without a fingerprint.
-    let bad: crate::bitbucket::DeployKey =
+    let bad: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 4, "key": "ssh-foo AAAA"})).unwrap();
     assert_eq!(
         super::worker::key_view(bad, repo_scope("acme", "api")).fingerprint(),
@@ -402,7 +406,13 @@ fn a_credential_that_cannot_list_workspaces_types_a_workspace_slug() {
         &mut s,
         Msg::Worker(WorkerMsg::Workspaces {
             req_id,
-            result: Err("Listing your workspaces needs the scopes account; your access token lacks account.".into()),
+            result: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::MissingPermission {
+                    needed: vec!["account".into()],
+                    granted: Vec::new(),
+                },
+                "Listing your workspaces needs the scopes account; your access token lacks account.",
+            )),
         }),
     );
     assert!(matches!(

@@ -13,7 +13,8 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, DeployKey, KeyScope, Project, Repository, Workspace};
+use crate::bitbucket::{Client, Project, Repository, Workspace};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -67,22 +68,21 @@ async fn execute(
                 .workspaces()
                 .await
                 .map(|list| list.into_iter().map(workspace_view).collect())
-                .map_err(|e| e.to_string()),
+                .map_err(ForgeError::from),
         },
         Command::LoadRepos { req_id, ws } => {
             let result = client
                 .repositories(&ws)
                 .await
                 .map(|list| list.into_iter().map(repo_view).collect())
-                .map_err(|e| e.to_string());
+                .map_err(ForgeError::from);
             WorkerMsg::Repos { req_id, ws, result }
         }
         Command::LoadKeys { req_id, ws, repo } => {
-            let result = client
-                .repo_keys(&ws, &repo)
+            let place = Place::repository(Forge::kind(client), ws.as_str(), repo.as_str());
+            let result = Forge::keys(client, &place)
                 .await
-                .map(|keys| repo_key_views(&ws, &repo, keys))
-                .map_err(|e| e.to_string());
+                .map(|keys| repo_key_views(&ws, &repo, keys));
             WorkerMsg::Keys {
                 req_id,
                 ws,
@@ -123,9 +123,16 @@ async fn execute(
                         ))
                     })
                     .await
-                    .map_err(|e| format!("The scan of {ws} could not be shown: {e}"))
+                    // Only a panic while settling the scan gets here: the answer could not
+                    // be turned into views, which is what `Decode` means to `update()`.
+                    .map_err(|e| {
+                        ForgeError::new(
+                            ForgeErrorKind::Decode,
+                            format!("The scan of {ws} could not be shown: {e}"),
+                        )
+                    })
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(ForgeError::from(e)),
             };
             WorkerMsg::Scanned { req_id, ws, result }
         }
@@ -137,13 +144,14 @@ async fn execute(
     })
 }
 
-async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, String> {
-    let projects = client.projects(ws).await.map_err(|e| e.to_string())?;
+async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
+    let projects = client.projects(ws).await.map_err(ForgeError::from)?;
     let ws: Arc<str> = Arc::from(ws);
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
         async move {
-            let keys = client.project_keys(&ws, &p.key).await;
+            let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
+            let keys = Forge::keys(client, &place).await;
             project_group(&ws, p, keys.map_err(|e| e.to_string()))
         }
     });
@@ -153,7 +161,7 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
 pub(crate) fn project_group(
     ws: &str,
     p: Project,
-    keys: Result<Vec<DeployKey>, String>,
+    keys: Result<Vec<AccessKey>, String>,
 ) -> ProjectGroup {
     project_group_with(ws, p, keys, key_view)
 }
@@ -162,13 +170,10 @@ pub(crate) fn project_group(
 pub(crate) fn project_group_with(
     ws: &str,
     p: Project,
-    keys: Result<Vec<DeployKey>, String>,
-    mut convert: impl FnMut(DeployKey, KeyScope) -> KeyView,
+    keys: Result<Vec<AccessKey>, String>,
+    mut convert: impl FnMut(AccessKey, Place) -> KeyView,
 ) -> ProjectGroup {
-    let scope = KeyScope::Project {
-        workspace: ws.to_string(),
-        project: p.key.clone(),
-    };
+    let scope = Place::project(ForgeKind::Cloud, ws.to_string(), p.key.clone());
     ProjectGroup {
         name: clean_line(p.name.as_deref().unwrap_or(&p.key)),
         keys: keys.map(|keys| {
@@ -196,11 +201,12 @@ pub(crate) fn repo_view(r: Repository) -> RepoView {
     }
 }
 
-pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<KeyView> {
-    let scope = KeyScope::Repository {
-        workspace: ws.to_string(),
-        repo: repo.to_string(),
-    };
+pub(crate) fn repo_key_views(
+    ws: &str,
+    repo: &str,
+    keys: impl IntoIterator<Item = AccessKey>,
+) -> Vec<KeyView> {
+    let scope = Place::repository(ForgeKind::Cloud, ws.to_string(), repo.to_string());
     keys.into_iter()
         .map(|k| key_view(k, scope.clone()))
         .collect()
@@ -208,19 +214,15 @@ pub(crate) fn repo_key_views(ws: &str, repo: &str, keys: Vec<DeployKey>) -> Vec<
 
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
-pub fn key_view(k: DeployKey, scope: KeyScope) -> KeyView {
+pub fn key_view(k: AccessKey, scope: Place) -> KeyView {
     view_with(k, scope, |text| Arc::new(facts_of(clean_owned(text))))
 }
 
 /// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
 /// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
 /// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
-fn view_with(
-    k: DeployKey,
-    scope: KeyScope,
-    facts: impl FnOnce(String) -> Arc<KeyFacts>,
-) -> KeyView {
-    let (label, raw_label) = shown(k.label);
+fn view_with(k: AccessKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
+    let (label, raw_label) = shown(Some(k.label));
     let (comment, raw_comment) = shown(k.comment);
     let escaped = (raw_label.is_some() || raw_comment.is_some()).then(|| {
         Box::new(Escaped {
@@ -233,7 +235,7 @@ fn view_with(
         label,
         comment,
         facts: facts(k.key),
-        created: k.created_on.map(clean_owned),
+        created: k.created.map(clean_owned),
         last_used: k.last_used.map(clean_owned),
         scope,
         escaped,
@@ -290,7 +292,7 @@ pub(crate) struct ParseMemo(HashMap<String, Arc<KeyFacts>>);
 impl ParseMemo {
     /// [`key_view`], sharing the facts of texts already seen. Looked up by the text as the
     /// server sent it, so a copy seen before is not even cleaned again.
-    pub(crate) fn key_view(&mut self, mut k: DeployKey, scope: KeyScope) -> KeyView {
+    pub(crate) fn key_view(&mut self, mut k: AccessKey, scope: Place) -> KeyView {
         let facts = match self.0.get(&k.key) {
             Some(facts) => facts.clone(),
             None => {

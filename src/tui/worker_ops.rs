@@ -44,9 +44,14 @@ pub fn cancel(flags: &CancelFlags, job_id: ReqId) {
 const NO_JOURNAL: &str = "bbkeys has no state directory for its journal here, so it changes no key (a relabel without a journal could lose one)";
 
 pub(super) fn failure(e: OpError) -> OpFailure {
+    let cause = match &e {
+        OpError::Forge(f) | OpError::Pending { cause: Some(f), .. } => Some(f.clone()),
+        _ => None,
+    };
     OpFailure {
         pending: matches!(e, OpError::Pending { .. }),
         sentence: e.to_string(),
+        cause,
     }
 }
 
@@ -74,7 +79,7 @@ pub async fn execute(
         return Some(refused(cmd));
     };
     let ops = KeyOps {
-        client,
+        forge: client,
         journal,
         stop: None,
     };
@@ -133,7 +138,7 @@ pub async fn execute(
                 });
             };
             let ops = KeyOps {
-                client,
+                forge: client,
                 journal,
                 stop: Some(&cancel),
             };
@@ -197,6 +202,7 @@ fn refused(cmd: Command) -> WorkerMsg {
     let fail = || OpFailure {
         sentence: NO_JOURNAL.to_string(),
         pending: false,
+        cause: None,
     };
     match cmd {
         Command::AddKey { req_id, .. }

@@ -39,7 +39,7 @@ pub async fn run(
                     Ok(said)
                 }
                 Ok(AddOutcome::AlreadyPresent(k)) => {
-                    let existing = k.label.clone().unwrap_or_default();
+                    let existing = k.label.clone();
                     let said = format!(
                         "{} is already on {scope} as '{}' (id {}); nothing was added",
                         key.fingerprint(),
@@ -68,7 +68,7 @@ pub async fn run(
                 Ok(()) => {
                     let said = format!(
                         "Deleted '{}' (id {}) from {scope}",
-                        clean_line(key.label.as_deref().unwrap_or("")),
+                        clean_line(key.label.as_str()),
                         key.id
                     );
                     edits.push(KeyEdit::Removed {
@@ -124,6 +124,7 @@ pub async fn run(
                 result: Err(super::msg::OpFailure {
                     sentence: format!("not a single-key write: {other:?}"),
                     pending: false,
+                    cause: None,
                 }),
                 edits,
             };

@@ -1,7 +1,8 @@
 //! How the worker's answers to writes change the state: single operations, recovery,
 //! plans, drift and job progress. Pure, like the rest of `update()`.
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::sanitize::clean_line;
 
@@ -201,7 +202,7 @@ fn job_finished(state: &mut State, job_id: ReqId, edits: Vec<KeyEdit>, out: &mut
 
 /// An add found the key already there under another label: offer to relabel it, as data
 /// released by `y` like every confirmation.
-fn offer_relabel(state: &mut State, scope: KeyScope, key: DeployKey, wanted: String) {
+fn offer_relabel(state: &mut State, scope: Place, key: AccessKey, wanted: String) {
     if state.dialog.is_some() {
         return;
     }
@@ -209,7 +210,7 @@ fn offer_relabel(state: &mut State, scope: KeyScope, key: DeployKey, wanted: Str
     let mut lines = vec![
         format!(
             "This key is already on {scope} with the label '{}' (id {}), so nothing was added.",
-            clean_line(key.label.as_deref().unwrap_or("")),
+            clean_line(key.label.as_str()),
             key.id
         ),
         format!(

@@ -18,8 +18,9 @@ mod hostile_text;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bbkeys::bitbucket::{ApiError, ApiErrorKind, Client, DeployKey};
+use bbkeys::bitbucket::{ApiError, ApiErrorKind, Client};
 use bbkeys::demo::{self, Fault, FaultAction, SimOptions, Simulator, StateDump};
+use bbkeys::forge::AccessKey;
 use bbkeys::ops::scan::{WorkspaceScan, scan_workspace};
 
 use crate::common::*;
@@ -30,10 +31,10 @@ type Holding = (u64, String, Option<String>);
 /// Per repository (`repo:<slug>`) and project (`project:<KEY>`): the keys, or the error kind.
 type Outcomes = BTreeMap<String, Result<Vec<Holding>, ApiErrorKind>>;
 
-fn holdings(keys: &[DeployKey]) -> Vec<Holding> {
+fn holdings(keys: &[AccessKey]) -> Vec<Holding> {
     let mut out: Vec<Holding> = keys
         .iter()
-        .map(|k| (k.id, k.key.clone(), k.label.clone()))
+        .map(|k| (k.id, k.key.clone(), k.label().map(String::from)))
         .collect();
     out.sort();
     out
@@ -41,7 +42,7 @@ fn holdings(keys: &[DeployKey]) -> Vec<Holding> {
 
 fn outcomes(scan: &WorkspaceScan) -> Outcomes {
     let one =
-        |r: &Result<Vec<DeployKey>, ApiError>| r.as_ref().map(|k| holdings(k)).map_err(|e| e.kind);
+        |r: &Result<Vec<AccessKey>, ApiError>| r.as_ref().map(|k| holdings(k)).map_err(|e| e.kind);
     let repos = scan
         .repo_keys
         .iter()

@@ -53,7 +53,7 @@ async fn a_journal_written_before_batches_loads_and_recovers() {
 
     let client = client(&sim);
     let ops = KeyOps {
-        client: &client,
+        forge: &client,
         journal: &journal,
         stop: None,
     };

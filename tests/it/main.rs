@@ -12,6 +12,7 @@ mod cli;
 mod cli_tables;
 mod client;
 mod common;
+mod compat;
 mod contract;
 mod conventions;
 mod crash;

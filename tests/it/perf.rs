@@ -63,7 +63,20 @@ async fn a_scan_makes_exactly_the_minimum_requests() {
             .values()
             .chain(scan.project_keys.values())
             .flat_map(|k| k.as_ref().unwrap())
-            .all(|k| k.repository.is_none() && k.project.is_none())
+            .all(|k| {
+                // The key type has no field for the place (this pattern is exhaustive).
+                let bbkeys::forge::AccessKey {
+                    id: _,
+                    key: _,
+                    label: _,
+                    comment: _,
+                    permission: _,
+                    created: _,
+                    last_used: _,
+                    expiry_days: _,
+                } = k;
+                true
+            })
     );
 
     let log = api_log(&sim);

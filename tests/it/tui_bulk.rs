@@ -2,8 +2,8 @@
 //! real loop against the simulator. Faults refuse some repositories: the others succeed and
 //! the failures are reported in the jobs view.
 
-use bbkeys::bitbucket::KeyScope;
 use bbkeys::demo::{Fault, FaultAction, Simulator};
+use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::journal::{Intent, IntentRecord, Journal, Step};
 use bbkeys::sshkey::PublicKey;
 
@@ -290,10 +290,7 @@ async fn recovery_dialog_on_start_re_adds_the_deleted_key() {
     let entry = journal
         .begin(IntentRecord {
             intent: Intent::Relabel,
-            scope: KeyScope::Repository {
-                workspace: "acme".into(),
-                repo: "api".into(),
-            },
+            scope: Place::repository(ForgeKind::Cloud, "acme", "api"),
             key: key.to_openssh(),
             fingerprint: fp(29),
             comment: key.comment().map(String::from),

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use super::super::context::Context;
 use super::super::output::{CliError, Exit};
 use super::plan::{PLAN_FORMAT, PlanArgs, plan_of, print_plan};
-use crate::bitbucket::{DeployKey, KeyScope};
-use crate::forge::{Permission, Place};
+use crate::forge::{AccessKey, Permission, Place};
 use crate::ops::bulk::{Change, NewKey, Plan, snapshot};
 use crate::ops::desired::DesiredChange;
 use crate::ops::keyops::find_fingerprint;
@@ -173,9 +172,9 @@ fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
 /// refused: nothing is written, and the reader is told to plan again. An add and a delete at
 /// one place become a rotation, so the new key is there before the old one goes.
 async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, CliError> {
-    let scopes: Vec<KeyScope> = changes
+    let scopes: Vec<Place> = changes
         .iter()
-        .map(|c| KeyScope::from(c.place()))
+        .map(|c| c.place().clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -187,11 +186,11 @@ async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, 
         ));
     }
     let mut drift = Vec::new();
-    let mut adds: BTreeMap<KeyScope, Vec<(NewKey, String)>> = BTreeMap::new();
-    let mut deletes: BTreeMap<KeyScope, Vec<DeployKey>> = BTreeMap::new();
+    let mut adds: BTreeMap<Place, Vec<(NewKey, String)>> = BTreeMap::new();
+    let mut deletes: BTreeMap<Place, Vec<AccessKey>> = BTreeMap::new();
     let mut bulk = Plan::default();
     for c in changes {
-        let scope = KeyScope::from(c.place());
+        let scope = c.place().clone();
         let held = fresh.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
         let current = |fp: &crate::sshkey::Fingerprint| find_fingerprint(held, fp.as_str());
         match c {
@@ -230,7 +229,7 @@ async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, 
                 to,
                 ..
             } => match current(fingerprint) {
-                Some(k) if k.id == *id && k.label.as_deref().unwrap_or("") == from => {
+                Some(k) if k.id == *id && k.label == *from => {
                     bulk.changes.push(Change::Relabel {
                         scope,
                         key: k.clone(),

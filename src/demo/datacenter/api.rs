@@ -1,34 +1,13 @@
 //! Routing under `/rest`, and the `api/1.0` and `ssh/1.0` endpoints of §1 (server version,
 //! settings, projects, repositories). The key endpoints are in `keys.rs`.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::super::render::Query;
 use super::super::reply::Reply;
+use super::call::Call;
 use super::keys;
 use super::render::{self, bad_request, not_permitted};
-use super::state::{DcState, Scope, User};
-use super::{CreatedDateForm, UsageForm};
-
-/// The request as the endpoints see it.
-pub(crate) struct Call<'a> {
-    /// The signed-in user; `None` for anonymous.
-    pub user: Option<User>,
-    pub query: &'a Query,
-    pub body: &'a [u8],
-    pub max_limit: u32,
-    pub created: CreatedDateForm,
-    pub usage: UsageForm,
-}
-
-impl Call<'_> {
-    pub(crate) fn page(&self, items: Vec<Value>) -> Reply {
-        match render::page(items, self.query, self.max_limit) {
-            Ok(v) => Reply::json(200, &v),
-            Err(refusal) => refusal,
-        }
-    }
-}
+use super::state::{DcState, Scope};
 
 /// Dispatches `method` on the path segments after `/rest/`.
 pub(crate) fn handle(st: &mut DcState, method: &str, segs: &[&str], call: &Call<'_>) -> Reply {

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::super::reply::Reply;
-use super::keys::no_such_key;
+use super::call::no_such_key;
 use super::render::{self, not_permitted};
 use super::state::{DcState, Scope, User};
 

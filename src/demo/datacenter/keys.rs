@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::super::reply::Reply;
 use super::UsageForm;
-use super::api::Call;
+use super::call::{Call, no_such_key};
 use super::render::{self, bad_request, not_permitted};
 use super::state::{DcState, Grant, KeyEntity, Scope, User, blob_of};
 use crate::sshkey::PublicKey;
@@ -38,15 +38,6 @@ pub(crate) fn handle(st: &mut DcState, method: &str, segs: &[&str], call: &Call<
             "com.atlassian.bitbucket.NoSuchResourceException",
         ),
     }
-}
-
-/// 404 for an unknown key id (§1, usage lookups and bulk revoke).
-pub(crate) fn no_such_key(id: &str) -> Reply {
-    render::error(
-        404,
-        &format!("No SSH key with id {id} exists."),
-        "com.atlassian.bitbucket.ssh.NoSuchSshKeyException",
-    )
 }
 
 fn scoped(

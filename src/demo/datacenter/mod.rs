@@ -16,6 +16,7 @@
 
 mod api;
 mod bulk;
+mod call;
 mod control;
 pub mod credentials;
 mod data;

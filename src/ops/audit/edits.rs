@@ -1,7 +1,8 @@
 //! Bringing a stored scan and its inventory up to date with bbkeys' own writes, from the
 //! writes' answers alone (see `ops::edits`).
 
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
 
@@ -9,12 +10,9 @@ use super::Inventory;
 use super::inventory::{KeyHolding, UnparsableKey, entry, summarise};
 use super::snapshot::{Listing, Snapshot};
 
-/// A key as a scan stores it: without the place summary, which the listing already names.
-fn as_scanned(k: &DeployKey) -> DeployKey {
-    let mut k = k.clone();
-    k.repository = None;
-    k.project = None;
-    k
+/// A key as a scan stores it.
+fn as_scanned(k: &AccessKey) -> AccessKey {
+    k.clone()
 }
 
 impl Snapshot {
@@ -22,12 +20,12 @@ impl Snapshot {
     /// unknown, so a listing made of the edit alone would be wrong. Returns whether the
     /// snapshot changed.
     pub fn apply(&mut self, edit: &KeyEdit) -> bool {
-        if edit.scope().workspace() != self.workspace {
+        if edit.scope().owner() != self.workspace {
             return false;
         }
         let listing = match edit.scope() {
-            KeyScope::Repository { repo, .. } => self.repo_keys.get_mut(repo),
-            KeyScope::Project { project, .. } => self.project_keys.get_mut(project),
+            Place::Repository { repo, .. } => self.repo_keys.get_mut(repo),
+            Place::Project { project, .. } => self.project_keys.get_mut(project),
         };
         let Some(listing) = listing else {
             return false;
@@ -49,10 +47,10 @@ impl Inventory {
     pub fn apply(&mut self, edits: &[KeyEdit]) {
         for edit in edits {
             let scope = edit.scope();
-            if scope.workspace() != self.workspace {
+            if scope.owner() != self.workspace {
                 continue;
             }
-            let (gone, added): (Option<Vec<u64>>, Vec<&DeployKey>) = match edit {
+            let (gone, added): (Option<Vec<u64>>, Vec<&AccessKey>) = match edit {
                 KeyEdit::Added { key, .. } => (Some(vec![key.id]), vec![key]),
                 KeyEdit::Removed { key, .. } => (Some(vec![key.id]), Vec::new()),
                 KeyEdit::Replaced { old, new, .. } => (Some(vec![old.id, new.id]), vec![new]),
@@ -113,14 +111,14 @@ impl Inventory {
     }
 
     /// A place read whole again: if the scan could not read it, it now counts as read.
-    fn listed(&mut self, scope: &KeyScope) {
+    fn listed(&mut self, scope: &Place) {
         let before = self.unreadable.len();
         self.unreadable
             .retain(|u| u.location.as_ref() != Some(scope));
         if self.unreadable.len() != before {
             match scope {
-                KeyScope::Repository { .. } => self.repositories_read += 1,
-                KeyScope::Project { .. } => self.projects_read += 1,
+                Place::Repository { .. } => self.repositories_read += 1,
+                Place::Project { .. } => self.projects_read += 1,
             }
         }
     }

@@ -11,8 +11,8 @@ use super::findings::{Finding, Severity, codes_for_holding};
 use super::inventory::{
     Inventory, KeyEntry, KeyHolding, SkippedPlace, UnparsableKey, UnreadableListing,
 };
-use crate::bitbucket::KeyScope;
 use crate::config::AuditConfig;
+use crate::forge::Place;
 use crate::sshkey::Fingerprint;
 
 /// Counts for a reader who wants the gist.
@@ -134,8 +134,16 @@ pub const CSV_HEADER: &str = "workspace,scope,repo,project,id,label,comment,fing
 
 fn csv_row(out: &mut String, h: &KeyHolding, e: Option<&KeyEntry>, findings: &[Finding]) {
     let (ws, repo, project) = match &h.scope {
-        KeyScope::Repository { workspace, repo } => (workspace, repo.as_str(), ""),
-        KeyScope::Project { workspace, project } => (workspace, "", project.as_str()),
+        Place::Repository {
+            owner: workspace,
+            repo,
+            ..
+        } => (workspace, repo.as_str(), ""),
+        Place::Project {
+            owner: workspace,
+            project,
+            ..
+        } => (workspace, "", project.as_str()),
     };
     let fp: Option<&Fingerprint> = e.map(|e| &e.fingerprint);
     let codes: Vec<&str> = codes_for_holding(findings, fp, h)

@@ -4,8 +4,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::inventory::{Inventory, KeyEntry, KeyHolding};
-use crate::bitbucket::KeyScope;
 use crate::config::AuditConfig;
+use crate::forge::Place;
 use crate::sshkey::{Fingerprint, MIN_RSA_BITS};
 
 /// How much a finding deserves attention. Declared most severe first, so sorting puts it first.
@@ -162,7 +162,7 @@ pub struct Finding {
     pub fingerprint: Option<Fingerprint>,
     /// The repository or project it is about; `None` for findings about a key everywhere it
     /// sits, and for the workspace's project list.
-    pub location: Option<KeyScope>,
+    pub location: Option<Place>,
     /// The key id at `location`, for findings about one holding (to pass to `keys rm`).
     pub key_id: Option<u64>,
     /// One line for a person.
@@ -247,6 +247,70 @@ fn key_findings(
     out: &mut Vec<Finding>,
 ) {
     let fp = &e.fingerprint;
+    strength_findings(e, out);
+    usage_findings(e, rules, now, out);
+    if e.reach > rules.shared_threshold as usize {
+        let projects = e.projects.iter().cloned().collect::<Vec<_>>().join(", ");
+        let via = if e.projects.is_empty() {
+            String::new()
+        } else if e.repositories.is_empty() {
+            format!(" (all through project {projects})")
+        } else {
+            format!(
+                " ({} directly, the rest through project {})",
+                e.repositories.len(),
+                projects
+            )
+        };
+        out.push(
+            Finding::new(
+                FindingCode::Shared,
+                format!(
+                    "reaches {} repositories{via}, more than {}: one leaked copy opens all of them",
+                    e.reach, rules.shared_threshold
+                ),
+            )
+            .key(fp),
+        );
+    }
+    if e.labels.len() > 1 {
+        out.push(
+            Finding::new(
+                FindingCode::ManyLabels,
+                format!(
+                    "the same key under {} labels: {}",
+                    e.labels.len(),
+                    e.labels_text()
+                ),
+            )
+            .key(fp),
+        );
+    }
+    for h in &e.holdings {
+        if let Place::Project { project, .. } = &h.scope {
+            let n = inv
+                .project_repositories
+                .get(project)
+                .map(|r| r.len())
+                .unwrap_or_default();
+            let s = if n == 1 { "y" } else { "ies" };
+            out.push(
+                Finding::new(
+                    FindingCode::ProjectKey,
+                    format!(
+                        "project key of {project}: reads every repository of the project, {n} repositor{s} you administer today and any added later"
+                    ),
+                )
+                .key(fp)
+                .at(h),
+            );
+        }
+    }
+}
+
+/// Weak or legacy key types.
+fn strength_findings(e: &KeyEntry, out: &mut Vec<Finding>) {
+    let fp = &e.fingerprint;
     if e.key_type == "ssh-dss" {
         out.push(
             Finding::new(
@@ -278,6 +342,11 @@ fn key_findings(
             .key(fp),
         );
     }
+}
+
+/// Holdings unused for too long, or never used since long ago.
+fn usage_findings(e: &KeyEntry, rules: &AuditConfig, now: OffsetDateTime, out: &mut Vec<Finding>) {
+    let fp = &e.fingerprint;
     // Bitbucket tracks use per holding, so a shared key may be busy on one repository and
     // idle on another: the idle access is what can be removed.
     for h in &e.holdings {
@@ -318,63 +387,6 @@ fn key_findings(
             }
             // Never used and of unknown age: nothing can be said honestly.
             (None, None) => {}
-        }
-    }
-    if e.reach > rules.shared_threshold as usize {
-        let projects = e.projects.iter().cloned().collect::<Vec<_>>().join(", ");
-        let via = if e.projects.is_empty() {
-            String::new()
-        } else if e.repositories.is_empty() {
-            format!(" (all through project {projects})")
-        } else {
-            format!(
-                " ({} directly, the rest through project {})",
-                e.repositories.len(),
-                projects
-            )
-        };
-        out.push(
-            Finding::new(
-                FindingCode::Shared,
-                format!(
-                    "reaches {} repositories{via}, more than {}: one leaked copy opens all of them",
-                    e.reach, rules.shared_threshold
-                ),
-            )
-            .key(fp),
-        );
-    }
-    if e.labels.len() > 1 {
-        out.push(
-            Finding::new(
-                FindingCode::ManyLabels,
-                format!(
-                    "the same key under {} labels: {}",
-                    e.labels.len(),
-                    e.labels_text()
-                ),
-            )
-            .key(fp),
-        );
-    }
-    for h in &e.holdings {
-        if let KeyScope::Project { project, .. } = &h.scope {
-            let n = inv
-                .project_repositories
-                .get(project)
-                .map(|r| r.len())
-                .unwrap_or_default();
-            let s = if n == 1 { "y" } else { "ies" };
-            out.push(
-                Finding::new(
-                    FindingCode::ProjectKey,
-                    format!(
-                        "project key of {project}: reads every repository of the project, {n} repositor{s} you administer today and any added later"
-                    ),
-                )
-                .key(fp)
-                .at(h),
-            );
         }
     }
 }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::Timestamp;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey, Strength};
 
@@ -16,7 +17,7 @@ use crate::sshkey::{Fingerprint, PublicKey, Strength};
 pub struct KeyHolding {
     /// Where the key sits (`scope`, `workspace`, and `repo` or `project` in JSON).
     #[serde(flatten)]
-    pub scope: KeyScope,
+    pub scope: Place,
     /// Bitbucket's key id there.
     pub id: u64,
     /// Label there (sanitised; empty when none).
@@ -30,17 +31,17 @@ pub struct KeyHolding {
 }
 
 impl KeyHolding {
-    pub(super) fn new(scope: KeyScope, key: &DeployKey) -> KeyHolding {
+    pub(super) fn new(scope: Place, key: &AccessKey) -> KeyHolding {
         KeyHolding {
             scope,
             id: key.id,
-            label: clean_line(key.label.as_deref().unwrap_or("")),
+            label: clean_line(key.label.as_str()),
             comment: key
                 .comment
                 .as_deref()
                 .map(clean_line)
                 .filter(|c| !c.is_empty()),
-            created_on: key.created_on.as_deref().and_then(Timestamp::parse),
+            created_on: key.created.as_deref().and_then(Timestamp::parse),
             last_used: key.last_used.as_deref().and_then(Timestamp::parse),
         }
     }
@@ -115,7 +116,7 @@ pub struct UnparsableKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnreadableListing {
     /// The repository or project; `None` for the workspace's project list.
-    pub location: Option<KeyScope>,
+    pub location: Option<Place>,
     /// `acme/api`, `project API of acme` or `projects of acme`.
     pub target: String,
     /// Why, with the error's kind.
@@ -138,7 +139,7 @@ impl UnreadableListing {
 pub struct SkippedPlace {
     /// The place.
     #[serde(flatten)]
-    pub scope: KeyScope,
+    pub scope: Place,
     /// Why it was skipped.
     pub reason: &'static str,
 }
@@ -148,7 +149,7 @@ impl SkippedPlace {
     pub const NOT_PERMITTED: &'static str = "not_permitted";
 
     /// A place the credential does not administer.
-    pub fn not_permitted(scope: KeyScope) -> SkippedPlace {
+    pub fn not_permitted(scope: Place) -> SkippedPlace {
         SkippedPlace {
             scope,
             reason: Self::NOT_PERMITTED,
@@ -268,17 +269,11 @@ impl Inventory {
         let mut projects_read = 0;
 
         let repo_listings = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
+            let scope = Place::repository(snapshot.forge, ws.clone(), slug.clone());
             (scope, l)
         });
         let project_listings = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = KeyScope::Project {
-                workspace: ws.clone(),
-                project: key.clone(),
-            };
+            let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
             (scope, l)
         });
         for (scope, listing) in repo_listings.chain(project_listings) {
@@ -294,8 +289,8 @@ impl Inventory {
                 }
             };
             match scope {
-                KeyScope::Repository { .. } => repositories_read += 1,
-                KeyScope::Project { .. } => projects_read += 1,
+                Place::Repository { .. } => repositories_read += 1,
+                Place::Project { .. } => projects_read += 1,
             }
             for key in keys {
                 let holding = KeyHolding::new(scope.clone(), key);
@@ -427,10 +422,10 @@ pub(super) fn summarise(
     let mut projects = BTreeSet::new();
     for h in holdings.iter() {
         match &h.scope {
-            KeyScope::Repository { repo, .. } => {
+            Place::Repository { repo, .. } => {
                 repositories.insert(repo.clone());
             }
-            KeyScope::Project { project, .. } => {
+            Place::Project { project, .. } => {
                 projects.insert(project.clone());
             }
         }

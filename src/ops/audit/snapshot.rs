@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::Timestamp;
-use crate::bitbucket::{ApiError, DeployKey, Project, Repository};
+use crate::bitbucket::{ApiError, Project, Repository};
+use crate::forge::{AccessKey, ForgeKind};
 use crate::ops::scan::WorkspaceScan;
 
 /// Why one listing (a repository's keys, a project's keys, the project list) could not be read.
@@ -52,13 +53,13 @@ impl From<&ApiError> for ListingFailure {
 #[serde(rename_all = "snake_case")]
 pub enum Listing {
     /// The keys, as Bitbucket returned them.
-    Keys(Vec<DeployKey>),
+    Keys(Vec<AccessKey>),
     /// The listing failed.
     Failed(ListingFailure),
 }
 
 impl Listing {
-    fn from_result(r: &Result<Vec<DeployKey>, ApiError>) -> Listing {
+    fn from_result(r: &Result<Vec<AccessKey>, ApiError>) -> Listing {
         match r {
             Ok(keys) => Listing::Keys(keys.clone()),
             Err(e) => Listing::Failed(e.into()),
@@ -70,6 +71,10 @@ impl Listing {
 /// cache stores.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// The forge scanned; absent from files of Cloud scans (all those written before the
+    /// forge was recorded), which read as Cloud.
+    #[serde(default, skip_serializing_if = "ForgeKind::is_cloud")]
+    pub forge: ForgeKind,
     /// Workspace slug.
     pub workspace: String,
     /// When the scan finished.
@@ -92,6 +97,7 @@ impl Snapshot {
     /// Takes a finished scan; `scanned_at` is injected so tests do not depend on the clock.
     pub fn from_scan(scan: &WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
         Snapshot {
+            forge: ForgeKind::Cloud,
             workspace: scan.workspace.clone(),
             // Whole seconds: nobody needs the nanoseconds of a scan, and they clutter reports.
             scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
@@ -114,11 +120,12 @@ impl Snapshot {
     /// [`Self::from_scan`] taking the scan, so its keys are moved rather than copied (a
     /// 10,000-repository scan is tens of megabytes).
     pub fn from_owned_scan(scan: WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
-        let listing = |r: Result<Vec<DeployKey>, ApiError>| match r {
+        let listing = |r: Result<Vec<AccessKey>, ApiError>| match r {
             Ok(keys) => Listing::Keys(keys),
             Err(e) => Listing::Failed((&e).into()),
         };
         Snapshot {
+            forge: ForgeKind::Cloud,
             workspace: scan.workspace,
             scanned_at: Timestamp(scanned_at.replace_nanosecond(0).unwrap_or(scanned_at)),
             repositories: scan.repositories,

@@ -6,10 +6,10 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::*;
-use crate::bitbucket::{
-    ApiError, ApiErrorKind, DeployKey, KeyScope, Operation, Project, ProjectSummary, Repository,
-};
+use crate::bitbucket::{ApiError, ApiErrorKind, Operation, Project, ProjectSummary, Repository};
 use crate::config::AuditConfig;
+use crate::forge::{AccessKey, Permission};
+use crate::forge::{ForgeKind, Place};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::ops::scan::WorkspaceScan;
 use crate::sshkey::PublicKey;
@@ -27,17 +27,16 @@ fn fp(n: usize) -> crate::sshkey::Fingerprint {
     PublicKey::from_server(&key(n)).unwrap().fingerprint()
 }
 
-fn dk(id: u64, text: &str, label: &str, created: Option<&str>, used: Option<&str>) -> DeployKey {
-    DeployKey {
+fn dk(id: u64, text: &str, label: &str, created: Option<&str>, used: Option<&str>) -> AccessKey {
+    AccessKey {
         id,
         key: text.into(),
-        label: Some(label.into()),
+        label: label.into(),
         comment: None,
-        kind: Some("deploy_key".into()),
-        created_on: created.map(String::from),
+        permission: Permission::Read,
+        created: created.map(String::from),
         last_used: used.map(String::from),
-        repository: None,
-        project: None,
+        expiry_days: None,
     }
 }
 
@@ -520,10 +519,7 @@ fn find_by_fingerprint_and_by_pasted_key() {
     let found = find_key(&inv, &needle.fingerprint);
     assert_eq!(
         found.entry.unwrap().holdings[0].scope,
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: "a3".into()
-        }
+        Place::repository(ForgeKind::Cloud, "acme", "a3")
     );
     // RSA 1024 cannot be added, but must be findable.
     let weak = KeyNeedle::parse(&key(103)).unwrap();
@@ -550,10 +546,7 @@ fn readme_rules_table_names_every_code() {
 #[test]
 fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     use crate::ops::edits::KeyEdit;
-    let place = |repo: &str| KeyScope::Repository {
-        workspace: "acme".into(),
-        repo: repo.into(),
-    };
+    let place = |repo: &str| Place::repository(ForgeKind::Cloud, "acme", repo);
     let mut snap = Snapshot::from_scan(&scan(), NOW);
     let listed = |snap: &Snapshot, repo: &str| match snap.repo_keys.get(repo) {
         Some(Listing::Keys(k)) => k.clone(),
@@ -563,7 +556,7 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     let k1_on_a1 = a1.iter().find(|k| k.id == 11).unwrap().clone();
     let mut relabelled = k1_on_a1.clone();
     relabelled.id = 500;
-    relabelled.label = Some("renamed".into());
+    relabelled.label = "renamed".into();
     let edits = vec![
         // Key 1 is relabelled on a1 (new id) and removed from a2.
         KeyEdit::Replaced {
@@ -586,10 +579,7 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
         },
         // Another workspace's edit changes nothing here.
         KeyEdit::Removed {
-            scope: KeyScope::Repository {
-                workspace: "globex".into(),
-                repo: "a1".into(),
-            },
+            scope: Place::repository(ForgeKind::Cloud, "globex", "a1"),
             key: listed(&snap, "a1")[0].clone(),
         },
     ];
@@ -604,4 +594,30 @@ fn edits_bring_an_inventory_where_a_rebuild_from_the_edited_scan_brings_it() {
     let k1 = inventory.get(&fp(1)).unwrap();
     assert!(k1.labels.contains("renamed") && !k1.repositories.contains("a2"));
     assert!(inventory.get(&fp(93)).unwrap().repositories.contains("o3"));
+}
+
+#[test]
+fn a_data_center_snapshot_names_data_center_places_and_is_stored_with_its_forge() {
+    let mut snapshot = Snapshot::from_scan(&scan(), datetime!(2026-11-28 09:30 UTC));
+    let cloud = serde_json::to_string(&snapshot).unwrap();
+    assert!(
+        !cloud.contains("\"forge\""),
+        "a Cloud scan is written as before"
+    );
+    snapshot.forge = ForgeKind::DataCenter;
+    let inv = Inventory::build(&snapshot);
+    let places: Vec<&Place> = inv
+        .keys
+        .iter()
+        .flat_map(|k| k.holdings.iter().map(|h| &h.scope))
+        .collect();
+    assert!(!places.is_empty());
+    assert!(
+        places.iter().all(|p| p.forge() == ForgeKind::DataCenter),
+        "{places:?}"
+    );
+    let text = serde_json::to_string(&snapshot).unwrap();
+    assert!(text.contains("\"forge\":\"datacenter\""), "{text}");
+    let back: Snapshot = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.forge, ForgeKind::DataCenter);
 }

@@ -7,26 +7,20 @@ use serde::Serialize;
 
 use super::journaled::batch_plan;
 use super::plan::{Change, NewKey, Plan, Snapshot};
-use crate::bitbucket::{ApiError, Client, DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::forge::Place;
+use crate::forge::{AccessKey, Forge, ForgeError};
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
-pub async fn snapshot(
-    client: &Client,
-    scopes: &[KeyScope],
-) -> (Snapshot, Vec<(KeyScope, ApiError)>) {
-    let results: Vec<(KeyScope, Result<Vec<DeployKey>, ApiError>)> =
+pub async fn snapshot(forge: &dyn Forge, scopes: &[Place]) -> (Snapshot, Vec<(Place, ForgeError)>) {
+    let results: Vec<(Place, Result<Vec<AccessKey>, ForgeError>)> =
         futures::stream::iter(scopes.iter().cloned())
             .map(|scope| async move {
-                let keys = list_keys(client, &scope).await.map(|ks| {
-                    ks.into_iter()
-                        .map(crate::ops::scan::without_place)
-                        .collect()
-                });
+                let keys = list_keys(forge, &scope).await;
                 (scope, keys)
             })
             .buffer_unordered(64)
@@ -198,7 +192,7 @@ fn settle(ops: &KeyOps<'_>, batch: &str, item: usize, outcome: &str) {
 }
 
 /// Whether an entry of `batch` on `scope` is still pending.
-fn has_pending(ops: &KeyOps<'_>, batch: &str, scope: &KeyScope) -> bool {
+fn has_pending(ops: &KeyOps<'_>, batch: &str, scope: &Place) -> bool {
     match ops.journal.read() {
         Ok((entries, _)) => entries.iter().any(|e| {
             e.pending() && e.record.batch.as_deref() == Some(batch) && &e.record.scope == scope
@@ -330,13 +324,13 @@ async fn apply_one(
 /// A rotation once the new key is added: verify it, then delete the old key.
 async fn rotate_rest(
     ops: &KeyOps<'_>,
-    scope: &KeyScope,
-    old: &DeployKey,
+    scope: &Place,
+    old: &AccessKey,
     new: &NewKey,
     batch: Option<String>,
 ) -> Result<ItemStatus, OpError> {
     // Verify the new key before the old one goes: a scope must never lose access.
-    let keys = list_keys(ops.client, scope).await?;
+    let keys = list_keys(ops.forge, scope).await?;
     if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
         return Err(OpError::Invalid(format!(
             "the new key {} does not show on {scope} after adding it; the old key was kept",

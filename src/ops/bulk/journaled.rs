@@ -2,7 +2,8 @@
 //! that recovery knows the whole bulk change even if no write was made yet.
 
 use super::plan::{Change, NewKey, Plan};
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::journal::{BatchKind, BatchPlan, Intent, IntentRecord, PlannedItem};
 use crate::ops::keyops::fingerprint_of;
 use crate::sshkey::PublicKey;
@@ -52,7 +53,7 @@ pub fn planned_item(change: &Change) -> PlannedItem {
     PlannedItem { steps }
 }
 
-fn adding(scope: &KeyScope, key: &NewKey, label: &str) -> IntentRecord {
+fn adding(scope: &Place, key: &NewKey, label: &str) -> IntentRecord {
     let parsed = PublicKey::from_server(&key.text).ok();
     IntentRecord {
         intent: Intent::Add,
@@ -69,7 +70,7 @@ fn adding(scope: &KeyScope, key: &NewKey, label: &str) -> IntentRecord {
     }
 }
 
-fn deleting(scope: &KeyScope, key: &DeployKey) -> IntentRecord {
+fn deleting(scope: &Place, key: &AccessKey) -> IntentRecord {
     IntentRecord {
         intent: Intent::Delete,
         scope: scope.clone(),
@@ -78,7 +79,7 @@ fn deleting(scope: &KeyScope, key: &DeployKey) -> IntentRecord {
             .map(|f| f.to_string())
             .unwrap_or_default(),
         comment: key.comment.clone(),
-        old_label: key.label.clone(),
+        old_label: key.label().map(String::from),
         new_label: None,
         old_id: Some(key.id),
         batch: None,

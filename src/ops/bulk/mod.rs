@@ -6,6 +6,7 @@
 mod apply;
 mod journaled;
 mod plan;
+mod request;
 mod template;
 
 pub use apply::{ItemResult, ItemStatus, apply, snapshot};
@@ -18,21 +19,19 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::bitbucket::{DeployKey, KeyScope};
+    use crate::forge::AccessKey;
+    use crate::forge::{ForgeKind, Place};
     use crate::sshkey::{Fingerprint, PublicKey};
 
     const K1: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBs2KvYGTdcJGsPkdQY+lkvX3pYqXbFz4nSH3B3eUDsT";
 
-    fn dk(id: u64, key: &str, label: &str) -> DeployKey {
+    fn dk(id: u64, key: &str, label: &str) -> AccessKey {
         serde_json::from_value(serde_json::json!({"id": id, "key": key, "label": label})).unwrap()
     }
 
-    fn repo(r: &str) -> KeyScope {
-        KeyScope::Repository {
-            workspace: "acme".into(),
-            repo: r.into(),
-        }
+    fn repo(r: &str) -> Place {
+        Place::repository(ForgeKind::Cloud, "acme", r)
     }
 
     fn fp(k: &str) -> Fingerprint {
@@ -55,10 +54,7 @@ mod tests {
         assert!(
             render_label(
                 "{repo}",
-                &KeyScope::Project {
-                    workspace: "acme".into(),
-                    project: "P".into()
-                },
+                &Place::project(ForgeKind::Cloud, "acme", "P"),
                 "",
                 None
             )
@@ -107,10 +103,7 @@ mod tests {
 
     #[test]
     fn a_repository_that_keeps_an_inherited_project_key_is_not_left_without_keys() {
-        let project = KeyScope::Project {
-            workspace: "acme".into(),
-            project: "API".into(),
-        };
+        let project = Place::project(ForgeKind::Cloud, "acme", "API");
         const K2: &str =
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxVdOnuAmFQ6Fj2tyKg8RVbBCbsk8YYfxIbjhTlyvlE";
         let mut snap = Snapshot::new();

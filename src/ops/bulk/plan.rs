@@ -4,14 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::template::render_label;
-use crate::bitbucket::{DeployKey, KeyScope};
+use crate::forge::AccessKey;
+use crate::forge::Place;
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// The keys of every scope a plan touches, as last read.
-pub type Snapshot = BTreeMap<KeyScope, Vec<DeployKey>>;
+pub type Snapshot = BTreeMap<Place, Vec<AccessKey>>;
 
 /// A key to add, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum BulkRequest {
     /// Delete these keys.
     Delete {
         /// Where, and which key.
-        targets: Vec<(KeyScope, Fingerprint)>,
+        targets: Vec<(Place, Fingerprint)>,
     },
     /// Add one key to every one of these scopes.
     Add {
@@ -47,13 +47,13 @@ pub enum BulkRequest {
         /// Its label.
         label: String,
         /// Where.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
     },
     /// Relabel these keys with one label or a template (`{workspace}`, `{repo}`, `{project}`,
     /// `{label}`).
     Relabel {
         /// Where, and which key.
-        targets: Vec<(KeyScope, Fingerprint)>,
+        targets: Vec<(Place, Fingerprint)>,
         /// Label or template.
         template: String,
     },
@@ -66,7 +66,7 @@ pub enum BulkRequest {
         /// Label of the new key; default: the old key's label.
         label: Option<String>,
         /// Where to look.
-        scopes: Vec<KeyScope>,
+        scopes: Vec<Place>,
     },
 }
 
@@ -76,7 +76,7 @@ pub enum Change {
     /// `+`: add a key.
     Add {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key.
         key: NewKey,
         /// Its label.
@@ -85,25 +85,25 @@ pub enum Change {
     /// `-`: delete a key.
     Delete {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is now.
-        key: DeployKey,
+        key: AccessKey,
     },
     /// `-/+`: delete and re-add with a new label.
     Relabel {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key as it is now.
-        key: DeployKey,
+        key: AccessKey,
         /// The new label.
         new_label: String,
     },
     /// `+` the new key, verify it, then `-` the old one.
     Rotate {
         /// Where.
-        scope: KeyScope,
+        scope: Place,
         /// The key being replaced.
-        old: DeployKey,
+        old: AccessKey,
         /// The new key.
         new: NewKey,
         /// The new key's label.
@@ -111,11 +111,11 @@ pub enum Change {
     },
 }
 
-fn label_of(k: &DeployKey) -> String {
-    clean_line(k.label.as_deref().unwrap_or(""))
+fn label_of(k: &AccessKey) -> String {
+    clean_line(k.label.as_str())
 }
 
-fn fp_of(k: &DeployKey) -> String {
+fn fp_of(k: &AccessKey) -> String {
     fingerprint_of(k)
         .map(|f| f.to_string())
         .unwrap_or_else(|| "(unreadable key)".into())
@@ -123,7 +123,7 @@ fn fp_of(k: &DeployKey) -> String {
 
 impl Change {
     /// Where the change happens.
-    pub fn scope(&self) -> &KeyScope {
+    pub fn scope(&self) -> &Place {
         match self {
             Change::Add { scope, .. }
             | Change::Delete { scope, .. }
@@ -194,12 +194,12 @@ impl Change {
 
     /// What `--json` shows of the change.
     pub fn to_json(&self) -> serde_json::Value {
-        let base = |action: &str, scope: &KeyScope| {
+        let base = |action: &str, scope: &Place| {
             let (repo, project) = match scope {
-                KeyScope::Repository { repo, .. } => (Some(repo.clone()), None),
-                KeyScope::Project { project, .. } => (None, Some(project.clone())),
+                Place::Repository { repo, .. } => (Some(repo.clone()), None),
+                Place::Project { project, .. } => (None, Some(project.clone())),
             };
-            serde_json::json!({ "action": action, "workspace": scope.workspace(), "repo": repo, "project": project, "scope": scope.kind() })
+            serde_json::json!({ "action": action, "workspace": scope.owner(), "repo": repo, "project": project, "scope": scope.kind() })
         };
         let mut v = match self {
             Change::Add { scope, key, label } => {
@@ -254,17 +254,17 @@ pub struct Plan {
     /// The changes, in a stable order.
     pub changes: Vec<Change>,
     /// Scopes that already hold the key to add (reported, not errors).
-    pub already_present: Vec<KeyScope>,
+    pub already_present: Vec<Place>,
     /// Of those, the ones where the key carries another label than the one asked for: the
     /// label it carries, and the one asked for.
-    pub present_as: BTreeMap<KeyScope, (String, String)>,
+    pub present_as: BTreeMap<Place, (String, String)>,
     /// Targets whose key is not there (any more).
-    pub missing: Vec<(KeyScope, Fingerprint)>,
+    pub missing: Vec<(Place, Fingerprint)>,
     /// Items that cannot be planned, with the reason (for example a label template that
     /// renders empty).
-    pub invalid: Vec<(KeyScope, String)>,
+    pub invalid: Vec<(Place, String)>,
     /// Scopes left with no key at all once the plan is applied.
-    pub empties: Vec<KeyScope>,
+    pub empties: Vec<Place>,
 }
 
 /// Counts by kind of change.
@@ -302,7 +302,7 @@ impl Plan {
 
     /// Requests the plan costs: the re-check listings plus each change's requests.
     pub fn request_cost(&self) -> usize {
-        let scopes: BTreeSet<&KeyScope> = self.changes.iter().map(Change::scope).collect();
+        let scopes: BTreeSet<&Place> = self.changes.iter().map(Change::scope).collect();
         scopes.len() + self.changes.iter().map(Change::request_cost).sum::<usize>()
     }
 
@@ -409,243 +409,4 @@ impl Plan {
             ..Plan::default()
         }
     }
-}
-
-fn find<'a>(snapshot: &'a Snapshot, scope: &KeyScope, fp: &Fingerprint) -> Option<&'a DeployKey> {
-    snapshot
-        .get(scope)?
-        .iter()
-        .find(|k| fingerprint_of(k).as_ref() == Some(fp))
-}
-
-impl BulkRequest {
-    /// The scopes whose keys the plan depends on.
-    pub fn scopes(&self) -> Vec<KeyScope> {
-        let set: BTreeSet<KeyScope> = match self {
-            BulkRequest::Delete { targets } | BulkRequest::Relabel { targets, .. } => {
-                targets.iter().map(|(s, _)| s.clone()).collect()
-            }
-            BulkRequest::Add { scopes, .. } | BulkRequest::Rotate { scopes, .. } => {
-                scopes.iter().cloned().collect()
-            }
-        };
-        set.into_iter().collect()
-    }
-
-    /// The same request, limited to what `changes` (some of its plan) touch: the targets
-    /// they act on, or the places they add to. Planned again on fresh keys, it gives those
-    /// changes back while nothing has moved: what a retry of failed changes re-checks with.
-    pub fn narrowed(&self, changes: &[Change]) -> BulkRequest {
-        let scopes: BTreeSet<&KeyScope> = changes.iter().map(Change::scope).collect();
-        let acted_on: BTreeSet<(&KeyScope, Fingerprint)> = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::Delete { scope, key } | Change::Relabel { scope, key, .. } => {
-                    Some((scope, fingerprint_of(key)?))
-                }
-                Change::Add { .. } | Change::Rotate { .. } => None,
-            })
-            .collect();
-        let keep_targets = |targets: &[(KeyScope, Fingerprint)]| {
-            targets
-                .iter()
-                .filter(|(s, f)| acted_on.contains(&(s, f.clone())))
-                .cloned()
-                .collect()
-        };
-        let keep_scopes = |list: &[KeyScope]| {
-            list.iter()
-                .filter(|s| scopes.contains(s))
-                .cloned()
-                .collect()
-        };
-        match self {
-            BulkRequest::Delete { targets } => BulkRequest::Delete {
-                targets: keep_targets(targets),
-            },
-            BulkRequest::Relabel { targets, template } => BulkRequest::Relabel {
-                targets: keep_targets(targets),
-                template: template.clone(),
-            },
-            BulkRequest::Add { key, label, scopes } => BulkRequest::Add {
-                key: key.clone(),
-                label: label.clone(),
-                scopes: keep_scopes(scopes),
-            },
-            BulkRequest::Rotate {
-                from,
-                to,
-                label,
-                scopes,
-            } => BulkRequest::Rotate {
-                from: from.clone(),
-                to: to.clone(),
-                label: label.clone(),
-                scopes: keep_scopes(scopes),
-            },
-        }
-    }
-
-    /// Computes the plan against `snapshot`. `projects` maps a repository scope to its
-    /// project key, for the `{project}` placeholder.
-    pub fn plan(&self, snapshot: &Snapshot, projects: &BTreeMap<KeyScope, String>) -> Plan {
-        let mut plan = Plan::default();
-        match self {
-            BulkRequest::Delete { targets } => {
-                for (scope, fp) in dedup(targets) {
-                    match find(snapshot, &scope, &fp) {
-                        Some(k) => plan.changes.push(Change::Delete {
-                            scope,
-                            key: k.clone(),
-                        }),
-                        None => plan.missing.push((scope, fp)),
-                    }
-                }
-            }
-            BulkRequest::Add { key, label, scopes } => {
-                for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
-                    // The label may be a template, rendered per place as a relabel's is.
-                    let project = projects.get(&scope).map(String::as_str);
-                    let rendered = render_label(label, &scope, "", project);
-                    if let Some(k) = find(snapshot, &scope, &key.fingerprint) {
-                        let held = k.label.clone().unwrap_or_default();
-                        if let Ok(asked) = &rendered
-                            && *asked != held
-                        {
-                            plan.present_as.insert(scope.clone(), (held, asked.clone()));
-                        }
-                        plan.already_present.push(scope);
-                        continue;
-                    }
-                    match rendered {
-                        Ok(label) => plan.changes.push(Change::Add {
-                            scope,
-                            key: key.clone(),
-                            label,
-                        }),
-                        Err(why) => plan.invalid.push((scope, why)),
-                    }
-                }
-            }
-            BulkRequest::Relabel { targets, template } => {
-                for (scope, fp) in dedup(targets) {
-                    let Some(k) = find(snapshot, &scope, &fp) else {
-                        plan.missing.push((scope, fp));
-                        continue;
-                    };
-                    let old = k.label.clone().unwrap_or_default();
-                    match render_label(
-                        template,
-                        &scope,
-                        &old,
-                        projects.get(&scope).map(String::as_str),
-                    ) {
-                        Ok(new_label) if new_label == old => {}
-                        Ok(new_label) => plan.changes.push(Change::Relabel {
-                            scope,
-                            key: k.clone(),
-                            new_label,
-                        }),
-                        Err(why) => plan.invalid.push((scope, why)),
-                    }
-                }
-            }
-            BulkRequest::Rotate {
-                from,
-                to,
-                label,
-                scopes,
-            } => {
-                for scope in scopes.iter().cloned().collect::<BTreeSet<_>>() {
-                    let Some(old) = find(snapshot, &scope, from) else {
-                        continue;
-                    };
-                    if find(snapshot, &scope, &to.fingerprint).is_some() {
-                        // The new key is already there: only the old one has to go.
-                        plan.changes.push(Change::Delete {
-                            scope,
-                            key: old.clone(),
-                        });
-                    } else {
-                        let label = label
-                            .clone()
-                            .unwrap_or_else(|| old.label.clone().unwrap_or_default());
-                        plan.changes.push(Change::Rotate {
-                            scope,
-                            old: old.clone(),
-                            new: to.clone(),
-                            label,
-                        });
-                    }
-                }
-            }
-        }
-        // Scopes that end up with no key: count what remains after the plan's removals.
-        let mut remaining: BTreeMap<&KeyScope, usize> = BTreeMap::new();
-        for ch in &plan.changes {
-            let scope = ch.scope();
-            remaining
-                .entry(scope)
-                .or_insert_with(|| snapshot.get(scope).map(Vec::len).unwrap_or(0));
-        }
-        for ch in &plan.changes {
-            match ch {
-                Change::Delete { scope, .. } => {
-                    *remaining.entry(scope).or_default() = remaining[scope].saturating_sub(1)
-                }
-                Change::Add { scope, .. } => *remaining.entry(scope).or_default() += 1,
-                Change::Relabel { .. } | Change::Rotate { .. } => {}
-            }
-        }
-        // A repository whose project still holds a key inherits it: it keeps access, so it
-        // is not left without keys. Its project's count is what remains after this plan.
-        let inherits = |scope: &KeyScope| {
-            let Some(project) = projects.get(scope) else {
-                return false;
-            };
-            let project = KeyScope::Project {
-                workspace: scope.workspace().to_string(),
-                project: project.clone(),
-            };
-            remaining
-                .get(&project)
-                .copied()
-                .or_else(|| snapshot.get(&project).map(Vec::len))
-                .is_some_and(|n| n > 0)
-        };
-        plan.empties = remaining
-            .iter()
-            .filter(|(s, n)| **n == 0 && !inherits(s))
-            .map(|(s, _)| (*s).clone())
-            .collect();
-        plan
-    }
-
-    /// [`Self::scopes`], plus the projects whose keys the targeted repositories inherit
-    /// (`projects` maps a repository to its project): whether a repository is left without
-    /// keys depends on them, so a plan and its re-check read them too.
-    pub fn scopes_with_projects(&self, projects: &BTreeMap<KeyScope, String>) -> Vec<KeyScope> {
-        let mut set: BTreeSet<KeyScope> = self.scopes().into_iter().collect();
-        // Only deletes take a key away without putting one back.
-        if let BulkRequest::Delete { targets } = self {
-            for (scope, _) in targets {
-                if let Some(project) = projects.get(scope) {
-                    set.insert(KeyScope::Project {
-                        workspace: scope.workspace().to_string(),
-                        project: project.clone(),
-                    });
-                }
-            }
-        }
-        set.into_iter().collect()
-    }
-}
-
-fn dedup(targets: &[(KeyScope, Fingerprint)]) -> Vec<(KeyScope, Fingerprint)> {
-    targets
-        .iter()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
 }

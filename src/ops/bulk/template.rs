@@ -1,7 +1,7 @@
 //! Label templates: `{workspace}`, `{repo}`, `{project}` and, on a relabel, `{label}`. The
 //! same rules serve add and relabel, in the TUI and the CLI.
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 
 /// The placeholders of a relabel template.
 const RELABEL_PLACEHOLDERS: [&str; 4] = ["workspace", "repo", "project", "label"];
@@ -96,19 +96,19 @@ pub fn template_uses(t: &str, name: &str) -> bool {
 /// Renders a label template for one key, and checks the result is a usable label.
 pub fn render_label(
     template: &str,
-    scope: &KeyScope,
+    scope: &Place,
     old_label: &str,
     project_of_repo: Option<&str>,
 ) -> Result<String, String> {
     let (repo, project) = match scope {
-        KeyScope::Repository { repo, .. } => (repo.as_str(), project_of_repo.unwrap_or("")),
-        KeyScope::Project { project, .. } => ("", project.as_str()),
+        Place::Repository { repo, .. } => (repo.as_str(), project_of_repo.unwrap_or("")),
+        Place::Project { project, .. } => ("", project.as_str()),
     };
     let mut label = String::new();
     for piece in pieces(template)? {
         label.push_str(match piece {
             Piece::Text(t) => t,
-            Piece::Placeholder("workspace") => scope.workspace(),
+            Piece::Placeholder("workspace") => scope.owner(),
             Piece::Placeholder("repo") => repo,
             Piece::Placeholder("project") => project,
             Piece::Placeholder("label") => old_label,

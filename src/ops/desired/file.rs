@@ -261,7 +261,7 @@ fn check_key(
             Some((owner, project))
                 if !owner.is_empty()
                     && !project.is_empty()
-                    && crate::bitbucket::valid_project_key(project) =>
+                    && crate::forge::valid_project_key(project) =>
             {
                 projects.push((owner.to_string(), project.to_string()));
             }

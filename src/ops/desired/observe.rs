@@ -1,8 +1,7 @@
 //! What a stored or fresh workspace scan says the forge holds, in the planner's terms.
 
 use super::plan::Observed;
-use crate::bitbucket::KeyScope;
-use crate::forge::{AccessKey, Place};
+use crate::forge::Place;
 use crate::ops::audit::{Listing, Snapshot};
 
 impl Observed {
@@ -16,25 +15,17 @@ impl Observed {
             }
         }
         let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = KeyScope::Repository {
-                workspace: ws.clone(),
-                repo: slug.clone(),
-            };
+            let scope = Place::repository(snapshot.forge, ws.clone(), slug.clone());
             (scope, l)
         });
         let projects = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = KeyScope::Project {
-                workspace: ws.clone(),
-                project: key.clone(),
-            };
+            let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
             (scope, l)
         });
-        for (scope, listing) in repos.chain(projects) {
-            let place = Place::from(scope);
+        for (place, listing) in repos.chain(projects) {
             match listing {
                 Listing::Keys(keys) => {
-                    let keys = keys.iter().cloned().map(AccessKey::from).collect();
-                    self.grants.insert(place, keys);
+                    self.grants.insert(place, keys.clone());
                 }
                 // Not administered: a fact about the place, not a failure to read it.
                 Listing::Failed(f) if f.is_not_permitted() => {

@@ -241,7 +241,7 @@ fn render(template: &str, place: &Place, observed: &Observed) -> Result<String, 
             .map(String::as_str),
         Place::Project { .. } => None,
     };
-    let scope = crate::bitbucket::KeyScope::from(place);
+    let scope = place.clone();
     crate::ops::bulk::render_label(template, &scope, "", project)
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::assess::{self, OpState, record};
 use super::{Check, CheckStatus, DoctorReport, DoctorSetup, Outcome, Probe, ProbeResult};
 use crate::bitbucket::error::{ApiError, ApiErrorKind};
-use crate::bitbucket::{Client, Operation};
+use crate::bitbucket::{Client, Operation, User};
 
 /// Workspaces searched for a repository or project to probe; bounds the requests doctor spends
 /// on accounts with many workspaces.
@@ -90,48 +90,7 @@ pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
             .clone()
             .unwrap_or_else(|| "an unnamed account".into())
     });
-    let fatal = match &user {
-        Err(e)
-            if matches!(
-                e.kind,
-                ApiErrorKind::Network | ApiErrorKind::Timeout | ApiErrorKind::Refused
-            ) =>
-        {
-            connection.push(Check::new(
-                "reachability",
-                CheckStatus::Failed,
-                e.to_string(),
-            ));
-            Some(Outcome::Unreachable)
-        }
-        Err(e) if e.kind == ApiErrorKind::Unauthorized => {
-            connection.push(Check::new(
-                "reachability",
-                CheckStatus::Ok,
-                format!("{} answered", report.api_url),
-            ));
-            connection.push(Check::new("account", CheckStatus::Failed, e.to_string()));
-            Some(Outcome::CannotAuthenticate)
-        }
-        Err(e) => {
-            connection.push(Check::new(
-                "reachability",
-                CheckStatus::Ok,
-                format!("{} answered", report.api_url),
-            ));
-            connection.push(Check::new("account", CheckStatus::Warning, e.to_string()));
-            None
-        }
-        Ok(u) => {
-            connection.push(Check::new(
-                "reachability",
-                CheckStatus::Ok,
-                format!("{} answered", report.api_url),
-            ));
-            report.account = Some(u.clone());
-            None
-        }
-    };
+    let fatal = connection_checks(&user, &mut report, &mut connection);
     if let Some(outcome) = fatal {
         report.connection = connection;
         report.outcome = outcome;
@@ -190,6 +149,57 @@ pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
     report.notes = notes;
     report.probes = log.probes;
     report
+}
+
+/// The reachability and account checks from the answer to `/user`; the outcome when it ends
+/// the diagnosis there.
+fn connection_checks(
+    user: &Result<User, ApiError>,
+    report: &mut DoctorReport,
+    connection: &mut Vec<Check>,
+) -> Option<Outcome> {
+    match user {
+        Err(e)
+            if matches!(
+                e.kind,
+                ApiErrorKind::Network | ApiErrorKind::Timeout | ApiErrorKind::Refused
+            ) =>
+        {
+            connection.push(Check::new(
+                "reachability",
+                CheckStatus::Failed,
+                e.to_string(),
+            ));
+            Some(Outcome::Unreachable)
+        }
+        Err(e) if e.kind == ApiErrorKind::Unauthorized => {
+            connection.push(Check::new(
+                "reachability",
+                CheckStatus::Ok,
+                format!("{} answered", report.api_url),
+            ));
+            connection.push(Check::new("account", CheckStatus::Failed, e.to_string()));
+            Some(Outcome::CannotAuthenticate)
+        }
+        Err(e) => {
+            connection.push(Check::new(
+                "reachability",
+                CheckStatus::Ok,
+                format!("{} answered", report.api_url),
+            ));
+            connection.push(Check::new("account", CheckStatus::Warning, e.to_string()));
+            None
+        }
+        Ok(u) => {
+            connection.push(Check::new(
+                "reachability",
+                CheckStatus::Ok,
+                format!("{} answered", report.api_url),
+            ));
+            report.account = Some(u.clone());
+            None
+        }
+    }
 }
 
 /// Finds the first repository administered in the first workspace that has one, and reads its

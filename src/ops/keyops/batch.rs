@@ -94,7 +94,7 @@ impl KeyOps<'_> {
         }
         let reasons: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
         let cause = failed.into_iter().find_map(|e| match e {
-            OpError::Api(a) | OpError::Pending { cause: Some(a), .. } => Some(a),
+            OpError::Forge(a) | OpError::Pending { cause: Some(a), .. } => Some(a),
             _ => None,
         });
         Err(OpError::Pending {
@@ -150,8 +150,8 @@ impl KeyOps<'_> {
     /// Deletes the key `fp` from `scope` if it is in `keys`.
     async fn remove(
         &self,
-        scope: &KeyScope,
-        keys: &[DeployKey],
+        scope: &Place,
+        keys: &[AccessKey],
         fp: &str,
         batch: &Batch,
     ) -> Result<bool, OpError> {
@@ -169,14 +169,14 @@ impl KeyOps<'_> {
             return Ok("an empty item".into());
         };
         let scope = &first.scope;
-        let keys = list_keys(self.client, scope).await?;
+        let keys = list_keys(self.forge, scope).await?;
         let label = |r: &IntentRecord| r.new_label.clone().unwrap_or_default();
         // Each item's own steps say what it does: a batch may mix kinds (a keys file applied).
         match (item.step(Intent::Add), item.step(Intent::Delete)) {
             (Some(add), Some(del)) => {
                 if find_fingerprint(&keys, &add.fingerprint).is_none() {
                     self.put(add, &label(add), batch).await?;
-                    let now = list_keys(self.client, scope).await?;
+                    let now = list_keys(self.forge, scope).await?;
                     if find_fingerprint(&now, &add.fingerprint).is_none() {
                         return Err(OpError::Invalid(format!(
                             "the new key {} does not show on {scope} after adding it; the old key was kept",
@@ -225,13 +225,13 @@ impl KeyOps<'_> {
         &self,
         batch: &Batch,
         r: &IntentRecord,
-        keys: &[DeployKey],
+        keys: &[AccessKey],
         started: bool,
     ) -> PlaceResult {
         let want = r.new_label.clone().unwrap_or_default();
         let shown = crate::sanitize::clean_line(&want);
         match find_fingerprint(keys, &r.fingerprint) {
-            Some(k) if k.label.as_deref() == Some(want.as_str()) => Ok(format!(
+            Some(k) if k.label() == Some(want.as_str()) => Ok(format!(
                 "key {} is on {} as '{shown}'",
                 r.fingerprint, r.scope
             )),
@@ -280,7 +280,7 @@ impl KeyOps<'_> {
         if !started {
             return Ok(format!("{scope} was not changed"));
         }
-        let keys = list_keys(self.client, scope).await?;
+        let keys = list_keys(self.forge, scope).await?;
         let old_label = |r: &IntentRecord| r.old_label.clone().unwrap_or_default();
         let mut did = Vec::new();
         // Put back what was removed first, so the place never goes without its old key.
@@ -298,7 +298,7 @@ impl KeyOps<'_> {
         if let Some(r) = item.step(Intent::Relabel) {
             let old = old_label(r);
             match find_fingerprint(&keys, &r.fingerprint) {
-                Some(k) if k.label.as_deref() == Some(old.as_str()) => {}
+                Some(k) if k.label() == Some(old.as_str()) => {}
                 Some(k) => {
                     self.relabel(
                         scope,

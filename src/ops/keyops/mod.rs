@@ -14,17 +14,18 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::bitbucket::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope};
 use crate::config::EditStrategy;
+use crate::forge::Place;
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey, Permission};
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// Why a key operation did not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
-    /// Bitbucket refused or could not be reached, and nothing is left half-done.
+    /// The forge refused or could not be reached, and nothing is left half-done.
     #[error("{0}")]
-    Api(#[from] ApiError),
+    Forge(#[from] ForgeError),
     /// The journal could not be written: nothing was sent.
     #[error("{0}")]
     Journal(#[from] JournalError),
@@ -37,8 +38,8 @@ pub enum OpError {
         entry: String,
         /// What happened, as a sentence.
         reason: String,
-        /// The last API error, when there was one.
-        cause: Option<ApiError>,
+        /// The last forge error, when there was one.
+        cause: Option<ForgeError>,
     },
     /// Stopped by Ctrl-C or SIGTERM between two steps.
     #[error("Interrupted: {0}")]
@@ -52,7 +53,7 @@ impl OpError {
     /// Whether the failure is an authentication or permission refusal.
     pub fn is_auth_problem(&self) -> bool {
         match self {
-            OpError::Api(e) => e.is_auth_problem(),
+            OpError::Forge(e) => e.is_auth_problem(),
             OpError::Pending { cause: Some(e), .. } => e.is_auth_problem(),
             _ => false,
         }
@@ -63,26 +64,26 @@ impl OpError {
 #[derive(Debug, Clone)]
 pub enum AddOutcome {
     /// Added now.
-    Added(DeployKey),
+    Added(AccessKey),
     /// The key was already there (found by fingerprint).
-    AlreadyPresent(DeployKey),
+    AlreadyPresent(AccessKey),
 }
 
 /// The result of a relabel.
 #[derive(Debug, Clone)]
 pub enum RelabelOutcome {
     /// Changed in place with PUT: same id, last-used date kept.
-    InPlace(DeployKey),
+    InPlace(AccessKey),
     /// Deleted and re-added: new id, last-used date reset.
-    Replaced(DeployKey),
+    Replaced(AccessKey),
     /// The label was already the requested one.
-    Unchanged(DeployKey),
+    Unchanged(AccessKey),
 }
 
 /// Shared context of the operations.
 pub struct KeyOps<'a> {
-    /// The client.
-    pub client: &'a Client,
+    /// The forge the keys are on.
+    pub forge: &'a dyn Forge,
     /// The journal of this account.
     pub journal: &'a Journal,
     /// Set by Ctrl-C or SIGTERM: the current step is finished, then the operation stops.
@@ -90,51 +91,45 @@ pub struct KeyOps<'a> {
 }
 
 /// Lists the keys of a repository or project.
-pub async fn list_keys(client: &Client, scope: &KeyScope) -> Result<Vec<DeployKey>, ApiError> {
-    match scope {
-        KeyScope::Repository { workspace, repo } => client.repo_keys(workspace, repo).await,
-        KeyScope::Project { workspace, project } => client.project_keys(workspace, project).await,
-    }
+pub async fn list_keys(forge: &dyn Forge, scope: &Place) -> Result<Vec<AccessKey>, ForgeError> {
+    forge.keys(scope).await
 }
 
 async fn post_key(
-    client: &Client,
-    scope: &KeyScope,
+    forge: &dyn Forge,
+    scope: &Place,
     key: &str,
     label: &str,
-) -> Result<DeployKey, ApiError> {
-    match scope {
-        KeyScope::Repository { workspace, repo } => {
-            client.add_repo_key(workspace, repo, key, label).await
-        }
-        KeyScope::Project { workspace, project } => {
-            client.add_project_key(workspace, project, key, label).await
-        }
-    }
+) -> Result<AccessKey, ForgeError> {
+    let new = NewAccessKey {
+        key: key.to_string(),
+        label: label.to_string(),
+        permission: Permission::Read,
+        expiry_days: None,
+    };
+    forge.add_key(scope, &new).await
 }
 
-async fn delete_id(client: &Client, scope: &KeyScope, id: u64) -> Result<(), ApiError> {
-    match scope {
-        KeyScope::Repository { workspace, repo } => {
-            client.delete_repo_key(workspace, repo, id).await
-        }
-        KeyScope::Project { workspace, project } => {
-            client.delete_project_key(workspace, project, id).await
-        }
-    }
+async fn delete_id(forge: &dyn Forge, scope: &Place, id: u64) -> Result<(), ForgeError> {
+    forge.delete_key(scope, id).await
 }
 
-/// The fingerprint of a key as Bitbucket returned it.
-pub fn fingerprint_of(key: &DeployKey) -> Option<Fingerprint> {
+/// The fingerprint of a key as the forge returned it.
+pub fn fingerprint_of(key: &AccessKey) -> Option<Fingerprint> {
     PublicKey::from_server(&key.key)
         .ok()
         .map(|k| k.fingerprint())
 }
 
 /// Finds a key by fingerprint in a listing.
-pub fn find_fingerprint<'k>(keys: &'k [DeployKey], fp: &str) -> Option<&'k DeployKey> {
+pub fn find_fingerprint<'k>(keys: &'k [AccessKey], fp: &str) -> Option<&'k AccessKey> {
     keys.iter()
         .find(|k| fingerprint_of(k).is_some_and(|f| f.as_str() == fp))
+}
+
+/// The label as the journal records it: `None` for a key without one.
+fn label_of(key: &AccessKey) -> Option<String> {
+    (!key.label.is_empty()).then(|| key.label.clone())
 }
 
 fn with_comment(key: &str, comment: Option<&str>) -> String {
@@ -144,16 +139,10 @@ fn with_comment(key: &str, comment: Option<&str>) -> String {
     }
 }
 
-/// Refusals that retrying cannot fix.
-fn permanent(e: &ApiError) -> bool {
-    !matches!(
-        e.kind,
-        ApiErrorKind::Network
-            | ApiErrorKind::Timeout
-            | ApiErrorKind::Server
-            | ApiErrorKind::RateLimited
-            | ApiErrorKind::Decode
-    )
+/// Refusals that retrying cannot fix. An answer that could not be read may hide a write that
+/// landed, so it counts as an unknown outcome, not a refusal.
+fn permanent(e: &ForgeError) -> bool {
+    !(e.kind.is_transient() || e.kind == ForgeErrorKind::Decode)
 }
 
 impl KeyOps<'_> {
@@ -164,7 +153,7 @@ impl KeyOps<'_> {
     /// Adds `key` with `label`; a key already there (by fingerprint) is reported as present.
     pub async fn add(
         &self,
-        scope: &KeyScope,
+        scope: &Place,
         key: &PublicKey,
         label: &str,
         batch: Option<String>,
@@ -182,14 +171,14 @@ impl KeyOps<'_> {
             batch,
         };
         let entry = self.journal.begin(record.clone())?;
-        match post_key(self.client, scope, &key.to_openssh_with_comment(), label).await {
+        match post_key(self.forge, scope, &key.to_openssh_with_comment(), label).await {
             Ok(k) => {
                 self.journal.append(&entry, Step::Added { id: k.id })?;
                 self.done(&entry, &record)?;
                 Ok(AddOutcome::Added(k))
             }
-            Err(e) if e.kind == ApiErrorKind::DuplicateKey => {
-                let keys = list_keys(self.client, scope).await.map_err(|le| {
+            Err(e) if e.kind == ForgeErrorKind::Duplicate => {
+                let keys = list_keys(self.forge, scope).await.map_err(|le| {
                     self.pending_err(
                         &entry,
                         "The key may already be there, but the listing failed.",
@@ -238,7 +227,7 @@ impl KeyOps<'_> {
         self.journal.close_superseded(record, entry)
     }
 
-    fn pending_err(&self, entry: &str, what: &str, e: ApiError) -> OpError {
+    fn pending_err(&self, entry: &str, what: &str, e: ForgeError) -> OpError {
         let reason = format!("{what} {e}");
         let _ = self.journal.append(
             entry,
@@ -256,8 +245,8 @@ impl KeyOps<'_> {
     /// Deletes `key` from `scope`.
     pub async fn delete(
         &self,
-        scope: &KeyScope,
-        key: &DeployKey,
+        scope: &Place,
+        key: &AccessKey,
         batch: Option<String>,
     ) -> Result<(), OpError> {
         let fp = fingerprint_of(key)
@@ -270,7 +259,7 @@ impl KeyOps<'_> {
             key: key.key.clone(),
             fingerprint: fp,
             comment: key.comment.clone(),
-            old_label: key.label.clone(),
+            old_label: label_of(key),
             new_label: None,
             old_id: Some(key.id),
             batch,
@@ -287,14 +276,14 @@ impl KeyOps<'_> {
     async fn delete_step(
         &self,
         entry: &str,
-        scope: &KeyScope,
+        scope: &Place,
         id: u64,
         refused: &str,
     ) -> Result<(), OpError> {
-        match delete_id(self.client, scope, id).await {
+        match delete_id(self.forge, scope, id).await {
             Ok(()) => {}
             // Already gone is what a delete wants.
-            Err(e) if e.kind == ApiErrorKind::NotFound => {}
+            Err(e) if e.kind == ForgeErrorKind::NotFound => {}
             Err(e) if permanent(&e) => {
                 self.journal.append(
                     entry,
@@ -313,13 +302,13 @@ impl KeyOps<'_> {
     /// Changes the label of `key` on `scope`; see the module documentation for the sequence.
     pub async fn relabel(
         &self,
-        scope: &KeyScope,
-        key: &DeployKey,
+        scope: &Place,
+        key: &AccessKey,
         new_label: &str,
         strategy: EditStrategy,
         batch: Option<String>,
     ) -> Result<RelabelOutcome, OpError> {
-        if key.label.as_deref() == Some(new_label) {
+        if key.label == new_label {
             return Ok(RelabelOutcome::Unchanged(key.clone()));
         }
         let fp = fingerprint_of(key).ok_or_else(|| {
@@ -328,17 +317,15 @@ impl KeyOps<'_> {
                 key.id
             ))
         })?;
-        if let (EditStrategy::InPlace, KeyScope::Repository { workspace, repo }) = (strategy, scope)
-        {
-            match self
-                .client
-                .update_repo_key(workspace, repo, key.id, &key.key, new_label)
-                .await
-            {
+        if strategy == EditStrategy::InPlace && self.forge.caps().in_place_label {
+            match self.forge.relabel_in_place(scope, key, new_label).await {
                 Ok(k) => return Ok(RelabelOutcome::InPlace(k)),
                 Err(e) if e.is_auth_problem() => return Err(e.into()),
                 Err(e) => {
-                    tracing::info!(kind = ?e.kind, "in-place label update refused; falling back to delete and re-add")
+                    tracing::info!(
+                        kind = e.code(),
+                        "in-place label update refused; falling back to delete and re-add"
+                    )
                 }
             }
         }
@@ -349,7 +336,7 @@ impl KeyOps<'_> {
             key: key.key.clone(),
             fingerprint: fp.to_string(),
             comment: key.comment.clone(),
-            old_label: key.label.clone(),
+            old_label: label_of(key),
             new_label: Some(new_label.to_string()),
             old_id: Some(key.id),
             batch,
@@ -382,24 +369,24 @@ impl KeyOps<'_> {
         &self,
         entry: &str,
         record: &IntentRecord,
-    ) -> Result<DeployKey, OpError> {
+    ) -> Result<AccessKey, OpError> {
         let label = record
             .new_label
             .clone()
             .or_else(|| record.old_label.clone())
             .unwrap_or_default();
         let text = with_comment(&record.key, record.comment.as_deref());
-        let tries = self.client.max_tries().max(1);
-        let mut last: Option<ApiError> = None;
+        let tries = self.forge.max_tries().max(1);
+        let mut last: Option<ForgeError> = None;
         for attempt in 0..tries {
             if attempt > 0 {
                 tokio::time::sleep(
-                    self.client
-                        .backoff(attempt - 1, last.as_ref().and_then(|e| e.retry_after)),
+                    self.forge
+                        .backoff(attempt - 1, last.as_ref().and_then(ForgeError::retry_after)),
                 )
                 .await;
                 // The failed POST may have landed: look before posting again.
-                if let Ok(keys) = list_keys(self.client, &record.scope).await
+                if let Ok(keys) = list_keys(self.forge, &record.scope).await
                     && let Some(k) = find_fingerprint(&keys, &record.fingerprint)
                 {
                     self.journal.append(entry, Step::Added { id: k.id })?;
@@ -407,14 +394,14 @@ impl KeyOps<'_> {
                     return Ok(k.clone());
                 }
             }
-            match post_key(self.client, &record.scope, &text, &label).await {
+            match post_key(self.forge, &record.scope, &text, &label).await {
                 Ok(k) => {
                     self.journal.append(entry, Step::Added { id: k.id })?;
                     return self.verify(entry, record, k).await;
                 }
-                Err(e) if e.kind == ApiErrorKind::DuplicateKey => {
+                Err(e) if e.kind == ForgeErrorKind::Duplicate => {
                     // "Already on this repository": close once the fingerprint is verified.
-                    let keys = list_keys(self.client, &record.scope)
+                    let keys = list_keys(self.forge, &record.scope)
                         .await
                         .map_err(|le| self.pending_err(entry, "Bitbucket says the key is already there, but the listing to verify it failed.", le))?;
                     if let Some(k) = find_fingerprint(&keys, &record.fingerprint) {
@@ -453,10 +440,9 @@ impl KeyOps<'_> {
             }
         }
         let e = last.unwrap_or_else(|| {
-            ApiError::new(
-                ApiErrorKind::Network,
-                crate::bitbucket::Operation::AddRepoKey,
-                record.scope.to_string(),
+            ForgeError::new(
+                ForgeErrorKind::Network,
+                format!("No answer while adding a key to {}.", record.scope),
             )
         });
         Err(OpError::Pending {
@@ -473,9 +459,9 @@ impl KeyOps<'_> {
         &self,
         entry: &str,
         record: &IntentRecord,
-        added: DeployKey,
-    ) -> Result<DeployKey, OpError> {
-        let keys = list_keys(self.client, &record.scope).await.map_err(|e| {
+        added: AccessKey,
+    ) -> Result<AccessKey, OpError> {
+        let keys = list_keys(self.forge, &record.scope).await.map_err(|e| {
             self.pending_err(
                 entry,
                 "The key was re-added but the listing to verify it failed.",
@@ -511,3 +497,6 @@ mod batch;
 mod recovery;
 
 pub use batch::Direction;
+
+#[cfg(test)]
+mod memory_tests;

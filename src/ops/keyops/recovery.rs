@@ -24,7 +24,7 @@ impl KeyOps<'_> {
             return Ok((format!("entry {} was already finished", entry.id), None));
         }
         let r = &fresh.record;
-        let mut keys = list_keys(self.client, &r.scope).await?;
+        let mut keys = list_keys(self.forge, &r.scope).await?;
         let present = find_fingerprint(&keys, &r.fingerprint).cloned();
         let said = self.finish(&fresh, present, &mut keys).await?;
         let listed = KeyEdit::Listed {
@@ -39,8 +39,8 @@ impl KeyOps<'_> {
     async fn finish(
         &self,
         fresh: &Entry,
-        present: Option<DeployKey>,
-        keys: &mut Vec<DeployKey>,
+        present: Option<AccessKey>,
+        keys: &mut Vec<AccessKey>,
     ) -> Result<String, OpError> {
         let r = &fresh.record;
         match r.intent {
@@ -72,7 +72,7 @@ impl KeyOps<'_> {
                     ))
                 }
                 Some(k) => {
-                    delete_id(self.client, &r.scope, k.id).await?;
+                    delete_id(self.forge, &r.scope, k.id).await?;
                     keys.retain(|x| x.id != k.id);
                     self.journal.append(&fresh.id, Step::Deleted)?;
                     self.done(&fresh.id, r)?;
@@ -82,22 +82,22 @@ impl KeyOps<'_> {
             Intent::Relabel => {
                 let want = r.new_label.clone().unwrap_or_default();
                 match present {
-                    Some(k) if k.label.as_deref() == Some(want.as_str()) || fresh.deleted => {
+                    Some(k) if k.label() == Some(want.as_str()) || fresh.deleted => {
                         self.journal.append(&fresh.id, Step::Added { id: k.id })?;
                         self.done(&fresh.id, r)?;
                         Ok(format!(
                             "key {} is on {} as '{}' (id {}); entry closed",
                             r.fingerprint,
                             r.scope,
-                            crate::sanitize::clean_line(k.label.as_deref().unwrap_or("")),
+                            crate::sanitize::clean_line(k.label.as_str()),
                             k.id
                         ))
                     }
                     Some(k) => {
                         // The delete never happened: carry the relabel through now.
-                        match delete_id(self.client, &r.scope, k.id).await {
+                        match delete_id(self.forge, &r.scope, k.id).await {
                             Ok(()) => {}
-                            Err(e) if e.kind == ApiErrorKind::NotFound => {}
+                            Err(e) if e.kind == ForgeErrorKind::NotFound => {}
                             Err(e) => return Err(e.into()),
                         }
                         keys.retain(|x| x.id != k.id);
@@ -132,7 +132,7 @@ impl KeyOps<'_> {
     /// back. The reversal is journaled as an entry of its own.
     pub async fn undo(&self, entry: &Entry) -> Result<String, OpError> {
         let r = entry.record.clone();
-        let keys = list_keys(self.client, &r.scope).await?;
+        let keys = list_keys(self.forge, &r.scope).await?;
         let present = find_fingerprint(&keys, &r.fingerprint).cloned();
         let result = match r.intent {
             Intent::Add => match present {

@@ -2,7 +2,7 @@
 //! gate works on [`PolicyInput`], so a change to the inventory's shape is fixed here alone.
 
 use super::{GateFinding, PlaceRef, PolicyHolding, PolicyInput, PolicyKey, Severity};
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::ops::audit::{self, Finding, FindingCode, Inventory};
 
 /// The audit's finding codes, which `severity` in a policy may also name.
@@ -80,15 +80,15 @@ fn severity(s: audit::Severity) -> Severity {
     }
 }
 
-fn place(ws: &str, scope: Option<&KeyScope>) -> PlaceRef {
+fn place(ws: &str, scope: Option<&Place>) -> PlaceRef {
     match scope {
-        Some(KeyScope::Repository { workspace, repo }) => PlaceRef {
-            workspace: workspace.clone(),
+        Some(Place::Repository { owner, repo, .. }) => PlaceRef {
+            workspace: owner.clone(),
             project: None,
             repo: Some(repo.clone()),
         },
-        Some(KeyScope::Project { workspace, project }) => PlaceRef {
-            workspace: workspace.clone(),
+        Some(Place::Project { owner, project, .. }) => PlaceRef {
+            workspace: owner.clone(),
             project: Some(project.clone()),
             repo: None,
         },

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::keys::{DECEPTIVE, display_name};
 use super::text;
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::tui::state::{KeyRow, State};
 
 /// Draws the detail area.
@@ -100,17 +100,38 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 Style::new(),
             ));
             let scope = match (&key.scope, inherited) {
-                (KeyScope::Project { project, workspace }, Some(_)) => {
+                (
+                    Place::Project {
+                        project,
+                        owner: workspace,
+                        ..
+                    },
+                    Some(_),
+                ) => {
                     format!(
                         "project {project} of {workspace}, inherited from project {project} by this repository"
                     )
                 }
-                (KeyScope::Project { project, workspace }, None) => {
+                (
+                    Place::Project {
+                        project,
+                        owner: workspace,
+                        ..
+                    },
+                    None,
+                ) => {
                     format!(
                         "project {project} of {workspace} (read access to all its repositories)"
                     )
                 }
-                (KeyScope::Repository { workspace, repo }, _) => {
+                (
+                    Place::Repository {
+                        owner: workspace,
+                        repo,
+                        ..
+                    },
+                    _,
+                ) => {
                     format!("repository {workspace}/{repo}")
                 }
             };

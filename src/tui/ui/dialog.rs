@@ -1,6 +1,6 @@
 //! Dialogs, drawn centred over the screen. What they show is what `y` will send.
 
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
@@ -245,9 +245,7 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
     let w = usize::from(inner.width);
     let theme = &state.theme;
     let mut lines = Vec::new();
-    if let (Some((at, of)), AddTarget::One(KeyScope::Project { project, .. })) =
-        (chooser, &f.target)
-    {
+    if let (Some((at, of)), AddTarget::One(Place::Project { project, .. })) = (chooser, &f.target) {
         lines.push(Line::from(vec![
             Span::styled("Project: ", theme.label),
             Span::styled(format!("◂ {project} ▸"), theme.selected),
@@ -338,10 +336,7 @@ fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {
     let theme = &state.theme;
     let (title, prompt) = match &f.single {
         Some((scope, key)) => (
-            format!(
-                "Edit the label of '{}' on {scope}",
-                key.label.clone().unwrap_or_default()
-            ),
+            format!("Edit the label of '{}' on {scope}", key.label.clone()),
             "New label:".to_string(),
         ),
         None => (
@@ -395,8 +390,13 @@ fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {
 }
 
 /// The project a loaded repository belongs to.
-fn project_of(state: &State, scope: &crate::bitbucket::KeyScope) -> Option<String> {
-    let crate::bitbucket::KeyScope::Repository { workspace, repo } = scope else {
+fn project_of(state: &State, scope: &crate::forge::Place) -> Option<String> {
+    let crate::forge::Place::Repository {
+        owner: workspace,
+        repo,
+        ..
+    } = scope
+    else {
         return None;
     };
     match state.repos.get(workspace) {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::text;
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
@@ -259,7 +259,7 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
                     text::fit(&date(h.created_on, "?"), 11),
                     date(h.last_used, "never"),
                 )));
-                if let KeyScope::Project { project, .. } = &h.scope {
+                if let Place::Project { project, .. } = &h.scope {
                     let repos: Vec<String> = inv
                         .project_repositories
                         .get(project)

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::list::{self, Row};
-use crate::bitbucket::KeyScope;
+use crate::forge::Place;
 use crate::tui::selection::{key_item, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
 
@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
-                    (None, KeyScope::Project { project, .. }) if in_project_list => {
+                    (None, Place::Project { project, .. }) if in_project_list => {
                         (format!("project {project}"), theme.inherited)
                     }
                     _ => (key.short_type().to_string(), theme.dim),
