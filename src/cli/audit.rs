@@ -10,10 +10,10 @@
 use time::OffsetDateTime;
 use unicode_width::UnicodeWidthStr;
 
-use super::all_workspaces::Frame;
 use super::audit_gate::{Format, Gate, GateArgs};
 use super::context::Context;
 use super::fields::{AUDIT_FIELDS, FieldsArg, Output, fill_repo_projects};
+use super::frame::Frame;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, json_with_raw};
 use super::skipped::{Skipped, StrictArg, worst};
@@ -121,12 +121,7 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> Result<Exit, CliError> {
         check_workspace(ws)?;
     }
     let workspaces = if args.all_workspaces {
-        ctx.client
-            .workspaces()
-            .await?
-            .into_iter()
-            .map(|w| w.slug)
-            .collect()
+        super::all_workspaces::workspace_slugs(ctx).await?
     } else if args.workspace.is_empty() {
         vec![ctx.workspace_or_default(None)?]
     } else {

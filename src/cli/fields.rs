@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value;
 
-use super::all_workspaces::Frame;
 use super::context::Context;
+use super::frame::Frame;
 use super::output::{CliError, Exit, print_json, print_table};
 use crate::ops::audit::Timestamp;
 use crate::sanitize::clean_line;

@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Read};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::all_workspaces::Frame;
 use super::audit::{age_text, obtain};
 use super::context::Context;
+use super::frame::Frame;
 use super::output::{CliError, Exit, print_table};
 use super::raw_text::{RawText, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg};
@@ -97,7 +97,7 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     // The key is checked before any request: a typo must not cost a whole scan.
     let needle = read_needle(&args.key)?;
     if args.all_workspaces {
-        return super::all_workspaces::find(ctx, &needle, &args).await;
+        return find_everywhere(ctx, &needle, &args).await;
     }
     let ws = ctx.workspace_or_default(args.workspace.clone())?;
     match find_in(ctx, &ws, &needle, &args, &Frame::alone()).await? {
@@ -238,4 +238,38 @@ pub(super) async fn find_in(
 fn unreadable_names(unreadable: &[&UnreadableListing]) -> String {
     let names: Vec<&str> = unreadable.iter().map(|u| u.target.as_str()).collect();
     names.join(", ")
+}
+
+/// `keys find --all-workspaces`: where the key is, workspace by workspace; exit 1 when no
+/// workspace holds it.
+async fn find_everywhere(
+    ctx: &Context,
+    needle: &KeyNeedle,
+    args: &FindArgs,
+) -> Result<Exit, CliError> {
+    let frame = Frame::many();
+    if ctx.json {
+        print!("[");
+    }
+    let slugs = super::all_workspaces::workspace_slugs(ctx).await?;
+    let mut exit = None;
+    for ws in &slugs {
+        if let Found::Yes(e) = find_in(ctx, ws, needle, args, &frame).await? {
+            exit = Some(super::skipped::worst(exit.unwrap_or(Exit::Ok), e));
+        }
+    }
+    if ctx.json {
+        println!("]");
+    }
+    exit.ok_or_else(|| {
+        CliError::new(
+            Exit::Error,
+            format!(
+                "{} is in none of the {} workspaces your credential sees ({}).",
+                needle.fingerprint,
+                slugs.len(),
+                slugs.join(", ")
+            ),
+        )
+    })
 }

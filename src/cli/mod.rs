@@ -13,6 +13,7 @@ mod desired;
 mod doctor;
 mod fields;
 mod find;
+mod frame;
 mod help;
 mod journal;
 mod key_input;
