@@ -233,7 +233,16 @@ fn input(state: &mut State, t: TextInput) {
 fn set_filter(state: &mut State, f: String) {
     let i = state.focus.index();
     if state.filter[i] != f {
-        state.filter[i] = f;
+        let previous = std::mem::replace(&mut state.filter[i], f);
+        // Only the keys pane reads queries; workspaces and repositories match plain text.
+        if state.focus == Pane::Keys {
+            let checked = super::query_filter::check(
+                &state.filter[i],
+                previous,
+                &mut state.filter_fallback[i],
+            );
+            super::query_filter::report(&mut state.message, checked);
+        }
         state.cursor[i] = 0;
         state.offset[i] = 0;
         children_changed(state, state.focus);

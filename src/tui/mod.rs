@@ -18,6 +18,7 @@ pub mod msg;
 mod own_writes;
 mod pane;
 mod pane_edits;
+mod query_filter;
 mod read_answers;
 pub mod runloop;
 pub mod selection;

@@ -245,6 +245,8 @@ pub struct State {
     pub offset: [usize; 3],
     /// Filter text per pane.
     pub filter: [String; 3],
+    /// Per pane, the last filter that could be read while `filter` is a malformed query.
+    pub filter_fallback: [Option<String>; 3],
     /// Whether keystrokes go into the focused pane's filter.
     pub typing: bool,
     /// Whether the help overlay is open.
@@ -323,6 +325,7 @@ impl State {
             cursor: [0; 3],
             offset: [0; 3],
             filter: Default::default(),
+            filter_fallback: Default::default(),
             typing: false,
             help: false,
             message: None,
@@ -446,19 +449,7 @@ impl State {
                 }
             }
         }
-        let f = self.filter[2].to_lowercase();
-        rows.retain(|row| match row {
-            KeyRow::Key { key, .. } => matches(
-                &f,
-                &[
-                    &key.label,
-                    &key.comment,
-                    key.fingerprint().unwrap_or(""),
-                    key.key_type(),
-                ],
-            ),
-            KeyRow::Problem(p, e) => matches(&f, &[p, e]),
-        });
+        super::query_filter::retain_key_rows(self, &mut rows);
         rows
     }
 

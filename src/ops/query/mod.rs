@@ -12,8 +12,10 @@
 //! `used:>365d` means it was last used more than 365 days ago, so it never includes a holding
 //! that was never used.
 
+mod holdings;
 mod parse;
 
+pub use holdings::{Filter, InventoryHolding, InventoryQuery, read_filter, short_type_name};
 pub use parse::{QueryError, parse_query};
 
 use time::{Date, OffsetDateTime};

@@ -87,8 +87,12 @@ pub struct AllKeysView {
     pub cursor: usize,
     /// First visible row.
     pub offset: usize,
-    /// Filter text (matches labels, fingerprint, type, repositories).
+    /// Filter text: plain words match labels, fingerprint, repositories and projects; a
+    /// text with field terms is a query.
     pub filter: String,
+    /// The last filter text that could be read, while `filter` is a malformed query: the rows
+    /// stay those of the last good filter.
+    pub filter_fallback: Option<String>,
     /// Sort column and direction.
     pub sort: SortOrder,
 }
@@ -305,7 +309,11 @@ pub fn reading_cache(state: &State, ws: &str) -> bool {
 pub fn all_keys_rows(state: &State) -> Vec<&KeyEntry> {
     let v = &state.insight.all_keys;
     focused_inventory(state)
-        .map(|w| w.rows.rows(&w.inventory, &v.filter, v.sort))
+        .map(|w| {
+            let f = v.filter_fallback.as_deref().unwrap_or(&v.filter);
+            w.rows
+                .rows(&w.inventory, f, v.sort, &state.insight.settings.rules)
+        })
         .unwrap_or_default()
 }
 

@@ -11,7 +11,11 @@
 
 use std::sync::Mutex;
 
+use time::OffsetDateTime;
+
+use crate::config::AuditConfig;
 use crate::ops::audit::{Inventory, KeyEntry, SortOrder};
+use crate::ops::query::{Filter, InventoryQuery, read_filter};
 
 /// The indices of the last filtered, sorted view, and what they were computed for.
 #[derive(Default)]
@@ -22,12 +26,13 @@ pub struct RowsCache {
 
 impl RowsCache {
     /// The rows of `inventory` matching `filter`, in `order`: the same rows, in the same order,
-    /// as [`Inventory::view`], computed only when the filter or the order changed.
+    /// as [`Inventory::view`] for plain words (a query is judged per holding), computed only when the filter or the order changed.
     pub fn rows<'a>(
         &self,
         inventory: &'a Inventory,
         filter: &str,
         order: SortOrder,
+        rules: &AuditConfig,
     ) -> Vec<&'a KeyEntry> {
         let mut last = self
             .last
@@ -36,9 +41,17 @@ impl RowsCache {
         let fresh = matches!(&*last, Some((f, o, _)) if f == filter && *o == order);
         if !fresh {
             let keys = &inventory.keys;
-            let mut idx: Vec<usize> = (0..keys.len())
-                .filter(|&i| keys[i].matches(filter))
-                .collect();
+            let mut idx: Vec<usize> = match read_filter(filter) {
+                Ok(Filter::Query(q)) => {
+                    let q = InventoryQuery::new(&q, inventory, rules, OffsetDateTime::now_utc());
+                    (0..keys.len()).filter(|&i| q.matches(&keys[i])).collect()
+                }
+                // A malformed text never gets here (the update keeps the last good one), but if
+                // it did, plain words are the safe reading.
+                Ok(Filter::Words(_)) | Err(_) => (0..keys.len())
+                    .filter(|&i| keys[i].matches(filter))
+                    .collect(),
+            };
             // Stable, like `Inventory::view`, so equal keys keep the inventory's order.
             idx.sort_by(|&a, &b| order.compare(&keys[a], &keys[b]));
             *last = Some((filter.to_string(), order, idx));

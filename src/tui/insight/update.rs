@@ -213,9 +213,11 @@ fn input(state: &mut State, t: TextInput) {
 fn set_filter(state: &mut State, f: String) {
     let v = &mut state.insight.all_keys;
     if v.filter != f {
-        v.filter = f;
+        let previous = std::mem::replace(&mut v.filter, f);
         v.cursor = 0;
         v.offset = 0;
+        let fallback = crate::tui::query_filter::check(&v.filter, previous, &mut v.filter_fallback);
+        crate::tui::query_filter::report(&mut state.message, fallback);
     }
 }
 
