@@ -133,6 +133,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 #[cfg(test)]
 mod bulk_tests;
 #[cfg(test)]
+mod query_filter_tests;
+#[cfg(test)]
 mod dialog_render_tests;
 #[cfg(test)]
 mod fixtures;
