@@ -3,7 +3,8 @@
 
 use super::context::Context;
 use super::fields::Output;
-use super::listing::{Collected, collect, print_keys};
+use super::listing::{Collected, collect_with, print_keys};
+use crate::ops::query::Query;
 use super::output::{CliError, Exit};
 
 pub(super) async fn workspace_slugs(ctx: &Context) -> Result<Vec<String>, CliError> {
@@ -17,10 +18,20 @@ pub(super) async fn workspace_slugs(ctx: &Context) -> Result<Vec<String>, CliErr
 }
 
 /// `keys list --all-workspaces`: every workspace's keys in one listing.
-pub(super) async fn list(ctx: &Context, out: &Output, strict: bool) -> Result<Exit, CliError> {
+pub(super) async fn list(
+    ctx: &Context,
+    out: &Output,
+    strict: bool,
+    query: Option<&Query>,
+) -> Result<Exit, CliError> {
     let mut all = Collected::default();
+    let findings = query.is_some_and(Query::uses_finding);
     for ws in workspace_slugs(ctx).await? {
-        all.extend(collect(ctx, &ws, None).await?);
+        all.extend(collect_with(ctx, &ws, None, findings).await?);
+    }
+    if let Some(q) = query {
+        let now = time::OffsetDateTime::now_utc();
+        super::key_query::retain(&mut all.rows, q, &all.findings, now);
     }
     print_keys(ctx, all, out, strict)
 }

@@ -28,6 +28,11 @@ pub enum KeysCommand {
         /// CSV output.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Only the keys this query matches, such as `type:rsa bits:<3072` or `used:never`
+        /// (fields: label type bits used added repo project finding; plain words match the
+        /// label). Each row is one holding, so `used:` is judged per repository or project.
+        #[arg(long = "where", value_name = "QUERY")]
+        where_: Option<String>,
         #[command(flatten)]
         fields: FieldsArg,
         #[command(flatten)]
@@ -140,15 +145,22 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             all_workspaces,
             project,
             csv,
+            where_,
             fields,
             strict,
         } => {
             let out = fields.output(ctx, csv, super::fields::KEY_FIELDS)?;
+            let query = where_
+                .as_deref()
+                .map(super::key_query::parse_where)
+                .transpose()?;
             if all_workspaces {
-                return super::all_workspaces::list(ctx, &out, strict.strict).await;
+                return super::all_workspaces::list(ctx, &out, strict.strict, query.as_ref())
+                    .await;
             }
             let target = ctx.workspace_or_default(target)?;
-            list(ctx, &target, project.as_deref(), &out, strict.strict).await
+            let project = project.as_deref();
+            list(ctx, &target, project, &out, strict.strict, query.as_ref()).await
         }
         KeysCommand::Add {
             targets,

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::context::Context;
+use super::key_query::HoldingFindings;
 use super::fields::{
     Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for, print_selected, utc_stamp,
 };
@@ -11,6 +12,7 @@ use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::RepoRef;
 use crate::forge::{AccessKey, Forge, ForgeError, ForgeKind, Place};
+use crate::ops::query::Query;
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 
@@ -185,8 +187,14 @@ pub(super) async fn list(
     project: Option<&str>,
     out: &Output,
     strict: bool,
+    query: Option<&Query>,
 ) -> Result<Exit, CliError> {
-    let got = collect(ctx, target, project).await?;
+    let needs_findings = query.is_some_and(Query::uses_finding);
+    let mut got = collect_with(ctx, target, project, needs_findings).await?;
+    if let Some(q) = query {
+        let now = time::OffsetDateTime::now_utc();
+        super::key_query::retain(&mut got.rows, q, &got.findings, now);
+    }
     print_keys(ctx, got, out, strict)
 }
 
@@ -199,6 +207,8 @@ pub(super) struct Collected {
     pub failures: Vec<(Place, ForgeError)>,
     /// A project list that could not be read (no single place to name).
     pub list_failures: Vec<ForgeError>,
+    /// The audit's finding codes per holding, only when `--where` asks about findings.
+    pub findings: HoldingFindings,
 }
 
 impl Collected {
@@ -207,15 +217,25 @@ impl Collected {
         self.rows.extend(other.rows);
         self.failures.extend(other.failures);
         self.list_failures.extend(other.list_failures);
+        self.findings.extend(other.findings);
     }
 }
 
-/// Reads the keys of a workspace, a repository or a project.
-pub(super) async fn collect(
+/// Reads the keys of a workspace, a repository or a project; with `findings`, also the audit of a workspace's scan (it needs the whole
+/// workspace, so a repository or project target cannot have it).
+pub(super) async fn collect_with(
     ctx: &Context,
     target: &str,
     project: Option<&str>,
+    findings: bool,
 ) -> Result<Collected, CliError> {
+    if findings && (project.is_some() || target.contains('/')) {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--where 'finding:...' needs a whole workspace: the audit judges keys across it",
+        ));
+    }
+    let mut holding_findings = HoldingFindings::new();
     let mut rows = Vec::new();
     let mut failures: Vec<(Place, ForgeError)> = Vec::new();
     // The project list itself has no place to skip: its failure is always a failure.
@@ -263,6 +283,10 @@ pub(super) async fn collect(
             .iter()
             .filter_map(|r| Some((r.slug.clone(), r.project.as_ref()?.key.clone())))
             .collect();
+        if findings {
+            let now = time::OffsetDateTime::now_utc();
+            holding_findings = super::key_query::findings_of_scan(&scan, &ctx.config.audit, now);
+        }
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {
             let project = project_of.get(&slug).map(String::as_str);
@@ -288,6 +312,7 @@ pub(super) async fn collect(
         rows,
         failures,
         list_failures: list_failure.into_iter().collect(),
+        findings: holding_findings,
     })
 }
 
@@ -302,6 +327,7 @@ pub(super) fn print_keys(
         mut rows,
         failures,
         list_failures,
+        ..
     } = got;
     let (skipped, failures) = Skipped::split(failures);
     let mut failures: Vec<ForgeError> = failures.into_iter().map(|(_, e)| e).collect();

@@ -17,6 +17,7 @@ mod frame;
 mod help;
 mod journal;
 mod key_input;
+mod key_query;
 mod keys;
 mod listing;
 mod man;
