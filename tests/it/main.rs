@@ -10,6 +10,7 @@ mod bulk_crash;
 mod ci_docs;
 mod cli;
 mod cli_tables;
+mod cli_where;
 mod client;
 mod common;
 mod compat;
