@@ -276,3 +276,36 @@ fn first_run_screen() {
     );
     insta::assert_snapshot!(draw(&s, 80, 24));
 }
+
+/// A keys pane with a used key and a never-used one, dated.
+fn dated_keys() -> State {
+    let mut s = loaded();
+    if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
+        keys[1].last_used = Some("2026-11-20T08:00:00+00:00".into());
+        keys[1].created = Some("2019-05-02T10:00:00+00:00".into());
+    }
+    act(&mut s, Action::FocusKeys);
+    s
+}
+
+#[test]
+fn wide_keys_pane_adds_last_used_and_added_at_160_columns() {
+    let mut s = dated_keys();
+    s.size = (160, 48);
+    let screen = draw(&s, 160, 48);
+    assert!(screen.contains("used 2026-11-20"), "{screen}");
+    assert!(screen.contains("added 2019-05-02"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn wider_keys_pane_adds_the_fingerprint_and_a_narrow_one_none() {
+    let mut s = dated_keys();
+    s.size = (280, 30);
+    let screen = draw(&s, 280, 30);
+    assert!(screen.contains("SHA256:jenk2"), "{screen}");
+    insta::assert_snapshot!(screen);
+    s.size = (80, 24);
+    let narrow = draw(&s, 80, 24);
+    assert!(!narrow.contains("used 2026") && !narrow.contains("never used"), "{narrow}");
+}

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 
 use super::list::{self, Row};
 use crate::forge::Place;
+use crate::ops::audit::Timestamp;
 use crate::tui::selection::{key_item, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
 
@@ -36,6 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     // Only the rows on screen are built: the filtered rows are references, cheap to list, but
     // their selection identity and text cost allocations.
     let rows = state.key_rows();
+    let wide = WideColumns::fit(usize::from(area.width).saturating_sub(3));
     let row = |i: usize| {
         let r = rows[i];
         let item = match r {
@@ -46,12 +48,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         match r {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
+                    // Wide columns leave less room: the shorter phrase keeps the label readable.
+                    (Some(p), _) if wide.used => (format!("via project {p}"), theme.inherited),
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
                     (None, Place::Project { project, .. }) if in_project_list => {
                         (format!("project {project}"), theme.inherited)
                     }
                     _ => (key.short_type().to_string(), theme.dim),
                 };
+                let note = wide.note(note, key);
                 Row {
                     text: display_name(key),
                     style: Style::new(),
@@ -75,4 +80,71 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         "No access keys"
     };
     list::render(frame, area, state, Pane::Keys, rows.len(), row, empty);
+}
+
+/// Room the label keeps before any wide column is added, and the type or "via project" note.
+const LABEL_ROOM: usize = 20;
+const NOTE_ROOM: usize = 16;
+/// `used 2026-11-20` or `never used`, padded.
+const USED_W: usize = 15;
+/// `added 2024-03-01`, padded.
+const ADDED_W: usize = 16;
+/// `SHA256:` and 43 characters of base64.
+const FINGERPRINT_W: usize = 50;
+
+/// The columns a wide keys pane adds after the note, chosen once per pane so they line up:
+/// last used first (what an admin asks about most), then added, then the fingerprint.
+#[derive(Debug, Clone, Copy, Default)]
+struct WideColumns {
+    used: bool,
+    added: bool,
+    fingerprint: bool,
+}
+
+impl WideColumns {
+    /// The columns that fit in `width` (the pane's inner width less the mark column).
+    fn fit(width: usize) -> WideColumns {
+        let mut room = width.saturating_sub(LABEL_ROOM + NOTE_ROOM);
+        let mut take = |w: usize| {
+            let fits = room >= w + 2;
+            if fits {
+                room -= w + 2;
+            }
+            fits
+        };
+        let used = take(USED_W);
+        let added = used && take(ADDED_W);
+        let fingerprint = added && take(FINGERPRINT_W);
+        WideColumns {
+            used,
+            added,
+            fingerprint,
+        }
+    }
+
+    /// `note` followed by the wide columns for `key`, each padded to its width.
+    fn note(self, note: String, key: &KeyView) -> String {
+        let mut out = note;
+        let date = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(Timestamp::parse)
+                .map(|t| t.date())
+        };
+        if self.used {
+            let used = match date(&key.last_used) {
+                Some(d) => format!("used {d}"),
+                None => "never used".to_string(),
+            };
+            out.push_str(&format!("  {used:<USED_W$}"));
+        }
+        if self.added {
+            let added = date(&key.created).map(|d| format!("added {d}")).unwrap_or_default();
+            out.push_str(&format!("  {added:<ADDED_W$}"));
+        }
+        if self.fingerprint {
+            let fp = key.fingerprint().unwrap_or("");
+            out.push_str(&format!("  {fp:<FINGERPRINT_W$}"));
+        }
+        out
+    }
 }
