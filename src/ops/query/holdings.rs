@@ -149,3 +149,39 @@ impl Query {
         self.terms.iter().any(|t| matches!(t, Term::Finding(_)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words_stay_words_even_when_the_parser_would_refuse_them() {
+        assert_eq!(read_filter("ci deploy"), Ok(Filter::Words("ci deploy".into())));
+        assert_eq!(read_filter("o'brien \"x"), Ok(Filter::Words("o'brien \"x".into())));
+        assert_eq!(read_filter(""), Ok(Filter::Words(String::new())));
+    }
+
+    #[test]
+    fn a_field_term_makes_a_query_and_a_bad_one_an_error() {
+        let Ok(Filter::Query(q)) = read_filter("ci type:rsa") else {
+            panic!("a field term is a query");
+        };
+        assert_eq!(q.to_string(), "ci type:rsa");
+        assert!(!q.uses_finding());
+        let Ok(Filter::Query(q)) = read_filter("finding:never_used") else {
+            panic!("a field term is a query");
+        };
+        assert!(q.uses_finding());
+        let e = read_filter("bits:<x").unwrap_err();
+        assert_eq!(e.position, 6);
+    }
+
+    #[test]
+    fn short_type_names_are_the_policy_gates() {
+        assert_eq!(short_type_name("ssh-ed25519"), Some("ed25519"));
+        assert_eq!(short_type_name("ecdsa-sha2-nistp384"), Some("ecdsa"));
+        assert_eq!(short_type_name("ssh-dss"), Some("dsa"));
+        assert_eq!(short_type_name("sk-ssh-ed25519@openssh.com"), Some("sk-ed25519"));
+        assert_eq!(short_type_name("ssh-unknown"), None);
+    }
+}
