@@ -4,8 +4,8 @@
 use super::context::Context;
 use super::fields::Output;
 use super::listing::{Collected, collect_with, print_keys};
-use crate::ops::query::Query;
 use super::output::{CliError, Exit};
+use crate::ops::query::Query;
 
 pub(super) async fn workspace_slugs(ctx: &Context) -> Result<Vec<String>, CliError> {
     Ok(ctx

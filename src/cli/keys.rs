@@ -155,8 +155,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 .map(super::key_query::parse_where)
                 .transpose()?;
             if all_workspaces {
-                return super::all_workspaces::list(ctx, &out, strict.strict, query.as_ref())
-                    .await;
+                return super::all_workspaces::list(ctx, &out, strict.strict, query.as_ref()).await;
             }
             let target = ctx.workspace_or_default(target)?;
             let project = project.as_deref();

@@ -3,11 +3,11 @@
 use serde::Serialize;
 
 use super::context::Context;
-use super::key_query::HoldingFindings;
 use super::fields::{
     Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for, print_selected, utc_stamp,
 };
 use super::key_input::{check_workspace, scope_of};
+use super::key_query::HoldingFindings;
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::RepoRef;

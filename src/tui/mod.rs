@@ -133,8 +133,6 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 #[cfg(test)]
 mod bulk_tests;
 #[cfg(test)]
-mod query_filter_tests;
-#[cfg(test)]
 mod dialog_render_tests;
 #[cfg(test)]
 mod fixtures;
@@ -148,6 +146,8 @@ mod insight_tests;
 mod no_cutoff_tests;
 #[cfg(test)]
 mod own_writes_tests;
+#[cfg(test)]
+mod query_filter_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

@@ -307,5 +307,8 @@ fn wider_keys_pane_adds_the_fingerprint_and_a_narrow_one_none() {
     insta::assert_snapshot!(screen);
     s.size = (80, 24);
     let narrow = draw(&s, 80, 24);
-    assert!(!narrow.contains("used 2026") && !narrow.contains("never used"), "{narrow}");
+    assert!(
+        !narrow.contains("used 2026") && !narrow.contains("never used"),
+        "{narrow}"
+    );
 }

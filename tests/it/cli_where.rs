@@ -88,7 +88,9 @@ async fn malformed_where_exits_2_naming_the_character_and_the_fields() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("character 15"), "{err}");
-    for field in ["label:", "type:", "bits:", "used:", "added:", "repo:", "project:", "finding:"] {
+    for field in [
+        "label:", "type:", "bits:", "used:", "added:", "repo:", "project:", "finding:",
+    ] {
         assert!(err.contains(field), "{field} in {err}");
     }
     assert!(stdout(&out).is_empty());

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::{Holding, Query, QueryError, Term, parse_query};
-use crate::forge::Place;
 use crate::config::AuditConfig;
+use crate::forge::Place;
 use crate::ops::audit::{Finding, Inventory, KeyEntry, KeyHolding, audit, codes_for_holding};
 use crate::ops::policy::TypeName;
 
@@ -156,8 +156,14 @@ mod tests {
 
     #[test]
     fn plain_words_stay_words_even_when_the_parser_would_refuse_them() {
-        assert_eq!(read_filter("ci deploy"), Ok(Filter::Words("ci deploy".into())));
-        assert_eq!(read_filter("o'brien \"x"), Ok(Filter::Words("o'brien \"x".into())));
+        assert_eq!(
+            read_filter("ci deploy"),
+            Ok(Filter::Words("ci deploy".into()))
+        );
+        assert_eq!(
+            read_filter("o'brien \"x"),
+            Ok(Filter::Words("o'brien \"x".into()))
+        );
         assert_eq!(read_filter(""), Ok(Filter::Words(String::new())));
     }
 
@@ -181,7 +187,10 @@ mod tests {
         assert_eq!(short_type_name("ssh-ed25519"), Some("ed25519"));
         assert_eq!(short_type_name("ecdsa-sha2-nistp384"), Some("ecdsa"));
         assert_eq!(short_type_name("ssh-dss"), Some("dsa"));
-        assert_eq!(short_type_name("sk-ssh-ed25519@openssh.com"), Some("sk-ed25519"));
+        assert_eq!(
+            short_type_name("sk-ssh-ed25519@openssh.com"),
+            Some("sk-ed25519")
+        );
         assert_eq!(short_type_name("ssh-unknown"), None);
     }
 }

@@ -125,11 +125,7 @@ impl WideColumns {
     /// `note` followed by the wide columns for `key`, each padded to its width.
     fn note(self, note: String, key: &KeyView) -> String {
         let mut out = note;
-        let date = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(Timestamp::parse)
-                .map(|t| t.date())
-        };
+        let date = |s: &Option<String>| s.as_deref().and_then(Timestamp::parse).map(|t| t.date());
         if self.used {
             let used = match date(&key.last_used) {
                 Some(d) => format!("used {d}"),
@@ -138,7 +134,9 @@ impl WideColumns {
             out.push_str(&format!("  {used:<USED_W$}"));
         }
         if self.added {
-            let added = date(&key.created).map(|d| format!("added {d}")).unwrap_or_default();
+            let added = date(&key.created)
+                .map(|d| format!("added {d}"))
+                .unwrap_or_default();
             out.push_str(&format!("  {added:<ADDED_W$}"));
         }
         if self.fingerprint {
