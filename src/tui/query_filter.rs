@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 
 use super::state::{KeyRow, KeyView, State};
 use crate::forge::Place;
-use crate::ops::audit::{Finding, Inventory, KeyHolding, Timestamp, audit, codes_for_holding};
+use crate::ops::audit::{
+    Finding, Inventory, KeyEntry, KeyHolding, Timestamp, audit, codes_for_holding,
+};
 use crate::ops::query::{Filter, Holding, Query, QueryError, read_filter, short_type_name};
 
 /// Checks the new filter `text` after an edit. A good text drops the fallback; a malformed one
@@ -44,7 +46,7 @@ struct PaneHolding<'a> {
     /// The project of the repository the pane shows, for the repository's own keys.
     repo_project: Option<&'a str>,
     /// The key's holding in the scanned inventory, when there is a scan, with its findings.
-    audited: Option<(&'a Inventory, &'a KeyHolding)>,
+    audited: Option<(&'a KeyEntry, &'a KeyHolding)>,
     findings: &'a [Finding],
 }
 
@@ -82,29 +84,24 @@ impl Holding for PaneHolding<'_> {
     }
     /// Findings come from the workspace's scan: without one (no `R`, no cache) nothing matches.
     fn has_finding(&self, code: &str) -> bool {
-        let Some((inv, holding)) = self.audited else {
+        let Some((entry, holding)) = self.audited else {
             return false;
         };
-        let fp = inv
-            .keys
-            .iter()
-            .find(|e| e.holdings.iter().any(|h| std::ptr::eq(h, holding)))
-            .map(|e| &e.fingerprint);
-        codes_for_holding(self.findings, fp, holding)
+        codes_for_holding(self.findings, Some(&entry.fingerprint), holding)
             .iter()
             .any(|c| c.as_str().eq_ignore_ascii_case(code))
     }
 }
 
 /// The holding of `key` in the scanned inventory, found by fingerprint, place and id.
-fn holding_in<'a>(inv: &'a Inventory, key: &KeyView) -> Option<&'a KeyHolding> {
-    let fp = key.fingerprint()?;
-    inv.keys
-        .iter()
-        .find(|e| e.fingerprint.as_str() == fp)?
+fn holding_in<'a>(inv: &'a Inventory, key: &KeyView) -> Option<(&'a KeyEntry, &'a KeyHolding)> {
+    let fp: crate::sshkey::Fingerprint = key.fingerprint()?.parse().ok()?;
+    let entry = inv.get(&fp)?;
+    let holding = entry
         .holdings
         .iter()
-        .find(|h| h.scope == key.scope && h.id == key.id)
+        .find(|h| h.scope == key.scope && h.id == key.id)?;
+    Some((entry, holding))
 }
 
 /// Keeps the keys pane rows that match the pane's filter: plain words as a substring of the
@@ -151,7 +148,7 @@ fn retain_by_query<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>, query: &Que
             let h = PaneHolding {
                 key,
                 repo_project,
-                audited: inv.and_then(|i| Some((i, holding_in(i, key)?))),
+                audited: inv.and_then(|i| holding_in(i, key)),
                 findings: &findings,
             };
             query.matches(&h, now)

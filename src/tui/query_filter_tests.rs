@@ -159,3 +159,40 @@ fn keys_pane_malformed_query_shows_the_error_and_keeps_the_last_good_rows() {
     assert_eq!(s.message, None, "a cleared filter is good again");
     assert_eq!(pane_labels(&s).len(), 3);
 }
+
+#[test]
+fn keys_pane_finding_reads_the_audit_of_the_scan() {
+    let mut s = scanned();
+    // The pane shows the very keys the scan holds, so the audit's findings apply to them.
+    let api = repo_scope("acme", "api");
+    let view = |id, n, label: &str, created, used| {
+        super::worker::key_view(dk(id, n, label, created, used), api.clone())
+    };
+    s.keys.insert(
+        ("acme".into(), "api".into()),
+        Load::Ready(vec![
+            view(1, 1, "ci-deploy", "2024-03-01T09:15:00+00:00", None),
+            view(
+                3,
+                93,
+                "legacy-rsa",
+                "2019-05-02T10:00:00+00:00",
+                Some("2026-11-20T08:00:00+00:00"),
+            ),
+        ]),
+    );
+    while !matches!(s.focused_repo_row(), Some(RepoRow::Repo(r)) if r.slug == "api") {
+        s.focus = Pane::Repositories;
+        act(&mut s, Action::Down);
+        assert!(s.cursor[1] < 5, "api is listed");
+    }
+    s.focus = Pane::Keys;
+    act(&mut s, Action::Filter);
+    type_filter(&mut s, "finding:rsa_2048");
+    assert_eq!(pane_labels(&s), ["legacy-rsa"]);
+    act(&mut s, Action::Cancel);
+    act(&mut s, Action::Filter);
+    // `used:` is this holding's (never used on api); `many_labels` is about the key everywhere.
+    type_filter(&mut s, "used:never finding:many_labels");
+    assert_eq!(pane_labels(&s), ["ci-deploy"]);
+}
