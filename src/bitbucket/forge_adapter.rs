@@ -105,21 +105,23 @@ fn keys(result: Result<Vec<DeployKey>, ApiError>) -> Result<Vec<AccessKey>, Forg
         .map_err(ForgeError::from)
 }
 
-/// A Cloud repository as the domain sees it.
-fn repository(r: super::Repository) -> Repository {
-    let r = r.normalise();
-    Repository {
-        name: r.name.clone().unwrap_or_else(|| r.slug.clone()),
-        project: r.project.map(|p| p.key),
-        slug: r.slug,
+impl From<super::Repository> for Repository {
+    fn from(r: super::Repository) -> Repository {
+        let r = r.normalise();
+        Repository {
+            name: r.name.clone().unwrap_or_else(|| r.slug.clone()),
+            project: r.project.map(|p| p.key),
+            slug: r.slug,
+        }
     }
 }
 
-/// A Cloud project as the domain sees it.
-fn project(p: super::Project) -> Project {
-    Project {
-        key: p.key,
-        name: p.name,
+impl From<super::Project> for Project {
+    fn from(p: super::Project) -> Project {
+        Project {
+            key: p.key,
+            name: p.name,
+        }
     }
 }
 
@@ -221,7 +223,7 @@ impl Forge for Client {
     ) -> BoxFuture<'a, Result<Vec<Repository>, ForgeError>> {
         async move {
             let repos = Client::repositories(self, owner).await?;
-            Ok(repos.into_iter().map(repository).collect())
+            Ok(repos.into_iter().map(Repository::from).collect())
         }
         .boxed()
     }
@@ -229,14 +231,14 @@ impl Forge for Client {
     fn repository_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Repository> {
         Box::new(CloudPages {
             pages: Client::repository_pages(self, owner),
-            convert: repository,
+            convert: Repository::from,
         })
     }
 
     fn project_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Project> {
         Box::new(CloudPages {
             pages: Client::project_pages(self, owner),
-            convert: project,
+            convert: Project::from,
         })
     }
 
@@ -348,6 +350,10 @@ impl Forge for Client {
             Ok(AccessKey::from(updated))
         }
         .boxed()
+    }
+
+    fn concurrency(&self) -> usize {
+        Client::concurrency(self)
     }
 
     fn max_tries(&self) -> u32 {

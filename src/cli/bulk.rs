@@ -166,7 +166,7 @@ async fn holders(
             if let Some(p) = &r.project {
                 projects.insert(
                     Place::repository(ForgeKind::Cloud, ws, r.slug.clone()),
-                    p.key.clone(),
+                    p.clone(),
                 );
             }
         }

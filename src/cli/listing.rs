@@ -261,7 +261,7 @@ pub(super) async fn collect(
         let project_of: std::collections::HashMap<String, String> = scan
             .repositories
             .iter()
-            .filter_map(|r| Some((r.slug.clone(), r.project.as_ref()?.key.clone())))
+            .filter_map(|r| Some((r.slug.clone(), r.project.clone()?)))
             .collect();
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {

@@ -142,6 +142,11 @@ pub trait Forge: Send + Sync {
         self.set_label(place, key.id, label)
     }
 
+    /// How many requests may run at once: a scan keeps this many key listings in flight.
+    fn concurrency(&self) -> usize {
+        1
+    }
+
     /// How many times a write whose outcome is unknown is tried in all.
     fn max_tries(&self) -> u32 {
         1

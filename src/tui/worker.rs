@@ -13,8 +13,10 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, Project, Repository, Workspace};
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place};
+use crate::bitbucket::{Client, Workspace};
+use crate::forge::{
+    AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place, Project, Repository,
+};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -74,7 +76,7 @@ async fn execute(
             let result = client
                 .repositories(&ws)
                 .await
-                .map(|list| list.into_iter().map(repo_view).collect())
+                .map(|list| list.into_iter().map(|r| repo_view(r.into())).collect())
                 .map_err(ForgeError::from);
             WorkerMsg::Repos { req_id, ws, result }
         }
@@ -152,7 +154,7 @@ async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, 
         async move {
             let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
             let keys = Forge::keys(client, &place).await;
-            project_group(&ws, p, keys.map_err(|e| e.to_string()))
+            project_group(&ws, p.into(), keys.map_err(|e| e.to_string()))
         }
     });
     Ok(join_all(fetches).await)
@@ -193,11 +195,10 @@ fn workspace_view(w: Workspace) -> WorkspaceView {
 }
 
 pub(crate) fn repo_view(r: Repository) -> RepoView {
-    let r = r.normalise();
     RepoView {
-        name: clean_line(r.name.as_deref().unwrap_or(&r.slug)),
+        name: clean_line(&r.name),
         slug: clean_line(&r.slug),
-        project: r.project.map(|p| clean_line(&p.key)),
+        project: r.project.map(|p| clean_line(&p)),
     }
 }
 
