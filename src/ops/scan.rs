@@ -391,3 +391,7 @@ fn finish(mut scan: WorkspaceScan) -> WorkspaceScan {
     scan.projects.sort_by(|a, b| a.key.cmp(&b.key));
     scan
 }
+
+#[cfg(test)]
+#[path = "scan_memory_tests.rs"]
+mod memory_tests;
