@@ -176,7 +176,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
+                Err(e) => unreadable.push((scope, e)),
             }
         }
         for (key, keys) in scan.project_keys {
@@ -185,7 +185,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
+                Err(e) => unreadable.push((scope, e)),
             }
         }
     } else {

@@ -272,17 +272,17 @@ pub(super) async fn collect(
                     keys.iter()
                         .map(|k| KeyRow::new(&scope, k).in_project(project)),
                 ),
-                Err(e) => failures.push((scope, ForgeError::from(e))),
+                Err(e) => failures.push((scope, e)),
             }
         }
         for (pkey, keys) in scan.project_keys {
             let scope = Place::project(ForgeKind::Cloud, target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push((scope, ForgeError::from(e))),
+                Err(e) => failures.push((scope, e)),
             }
         }
-        list_failure = scan.projects_error.map(ForgeError::from);
+        list_failure = scan.projects_error;
     }
     Ok(Collected {
         rows,

@@ -134,7 +134,7 @@ async fn execute(
                         )
                     })
                 }
-                Err(e) => Err(ForgeError::from(e)),
+                Err(e) => Err(e),
             };
             WorkerMsg::Scanned { req_id, ws, result }
         }
