@@ -33,6 +33,15 @@ pub trait PageCursor<T>: Send {
 /// A listing cursor borrowed from its forge.
 pub type Paged<'a, T> = Box<dyn PageCursor<T> + 'a>;
 
+/// Every remaining page of `pages`, as one list.
+pub async fn collect_all<T>(mut pages: Paged<'_, T>) -> Result<Vec<T>, ForgeError> {
+    let mut out = Vec::new();
+    while let Some(page) = pages.next_page().await {
+        out.extend(page?);
+    }
+    Ok(out)
+}
+
 /// A whole listing as a single page, for a forge that reads its listings in one call.
 pub struct OnePage<'a, T> {
     listing: Option<BoxFuture<'a, Result<Vec<T>, ForgeError>>>,
@@ -178,6 +187,20 @@ mod tests {
         assert_eq!(pages.pages_read(), 2);
         drop(pages);
         assert_eq!(forge.requests(), 2);
+    }
+
+    #[tokio::test]
+    async fn collect_all_reads_every_page_and_stops_at_a_failure() {
+        let forge = three_repos();
+        let all = collect_all(forge.repository_pages("acme")).await.unwrap();
+        assert_eq!(slugs(all), ["api", "web", "ops"]);
+        assert_eq!(forge.requests(), 2);
+        forge.fail_next(
+            Call::Repositories,
+            ForgeError::new(ForgeErrorKind::Network, "down"),
+        );
+        let failed = collect_all(forge.repository_pages("acme")).await;
+        assert_eq!(failed.unwrap_err().kind, ForgeErrorKind::Network);
     }
 
     #[tokio::test]

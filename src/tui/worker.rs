@@ -13,9 +13,10 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, Workspace};
+use crate::bitbucket::Client;
+use crate::forge::paging::collect_all;
 use crate::forge::{
-    AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place, Project, Repository,
+    AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Owner, Place, Project, Repository,
 };
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
@@ -66,18 +67,14 @@ async fn execute(
     Some(match cmd {
         Command::LoadWorkspaces { req_id } => WorkerMsg::Workspaces {
             req_id,
-            result: client
-                .workspaces()
+            result: Forge::owners(client)
                 .await
-                .map(|list| list.into_iter().map(workspace_view).collect())
-                .map_err(ForgeError::from),
+                .map(|list| list.into_iter().map(workspace_view).collect()),
         },
         Command::LoadRepos { req_id, ws } => {
-            let result = client
-                .repositories(&ws)
+            let result = Forge::repositories(client, &ws)
                 .await
-                .map(|list| list.into_iter().map(|r| repo_view(r.into())).collect())
-                .map_err(ForgeError::from);
+                .map(|list| list.into_iter().map(repo_view).collect());
             WorkerMsg::Repos { req_id, ws, result }
         }
         Command::LoadKeys { req_id, ws, repo } => {
@@ -147,14 +144,16 @@ async fn execute(
 }
 
 async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
-    let projects = client.projects(ws).await.map_err(ForgeError::from)?;
+    // Paged rather than `Forge::projects`: the groups show the projects' names.
+    let mut projects = collect_all(Forge::project_pages(client, ws)).await?;
+    projects.sort_by(|a, b| a.key.cmp(&b.key));
     let ws: Arc<str> = Arc::from(ws);
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
         async move {
             let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
             let keys = Forge::keys(client, &place).await;
-            project_group(&ws, p.into(), keys.map_err(|e| e.to_string()))
+            project_group(&ws, p, keys.map_err(|e| e.to_string()))
         }
     });
     Ok(join_all(fetches).await)
@@ -187,7 +186,7 @@ pub(crate) fn project_group_with(
     }
 }
 
-fn workspace_view(w: Workspace) -> WorkspaceView {
+fn workspace_view(w: Owner) -> WorkspaceView {
     WorkspaceView {
         name: clean_line(&w.name),
         slug: clean_line(&w.slug),
