@@ -19,7 +19,7 @@ pub enum AuthKind {
 }
 
 /// What went wrong, classified so callers can react (exit codes, retries, recovery).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorKind {
     /// 401: bad, expired or unsupported credential.

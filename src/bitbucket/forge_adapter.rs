@@ -4,10 +4,10 @@
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope};
+use super::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope, Pages};
 use crate::forge::{
     AccessKey, Budget, Caps, Forge, ForgeError, ForgeErrorKind, ForgeKind, Identity, NewAccessKey,
-    Owner, Permission, Place, Repository, unsupported,
+    Owner, PageCursor, Paged, Permission, Place, Project, Repository, unsupported,
 };
 
 /// Bitbucket Cloud's hourly allowance per account for API tokens (`bitbucket-api.md` §5).
@@ -105,6 +105,66 @@ fn keys(result: Result<Vec<DeployKey>, ApiError>) -> Result<Vec<AccessKey>, Forg
         .map_err(ForgeError::from)
 }
 
+impl From<super::Repository> for Repository {
+    fn from(r: super::Repository) -> Repository {
+        let r = r.normalise();
+        Repository {
+            name: r.name.clone().unwrap_or_else(|| r.slug.clone()),
+            project: r.project.map(|p| p.key),
+            slug: r.slug,
+        }
+    }
+}
+
+impl From<super::Project> for Project {
+    fn from(p: super::Project) -> Project {
+        Project {
+            key: p.key,
+            name: p.name,
+        }
+    }
+}
+
+/// A Cloud listing (`next` links, followed as given) as a domain cursor: each page's items
+/// are converted as it arrives.
+struct CloudPages<W, T> {
+    pages: Pages<W>,
+    convert: fn(W) -> T,
+}
+
+impl<W, T> PageCursor<T> for CloudPages<W, T>
+where
+    W: serde::de::DeserializeOwned + Send,
+    T: Send,
+{
+    fn next_page(&mut self) -> BoxFuture<'_, Option<Result<Vec<T>, ForgeError>>> {
+        async move {
+            let page = self.pages.next_page().await?;
+            Some(
+                page.map(|items| items.into_iter().map(self.convert).collect())
+                    .map_err(ForgeError::from),
+            )
+        }
+        .boxed()
+    }
+
+    fn pages_read(&self) -> usize {
+        self.pages.pages_read()
+    }
+
+    fn is_done(&self) -> bool {
+        self.pages.is_done()
+    }
+
+    fn size(&self) -> Option<u64> {
+        self.pages.size()
+    }
+
+    fn page_count(&self) -> Option<u64> {
+        self.pages.page_count()
+    }
+}
+
 impl Forge for Client {
     fn kind(&self) -> ForgeKind {
         ForgeKind::Cloud
@@ -163,16 +223,23 @@ impl Forge for Client {
     ) -> BoxFuture<'a, Result<Vec<Repository>, ForgeError>> {
         async move {
             let repos = Client::repositories(self, owner).await?;
-            Ok(repos
-                .into_iter()
-                .map(|r| Repository {
-                    name: r.name.clone().unwrap_or_else(|| r.slug.clone()),
-                    project: r.project.map(|p| p.key),
-                    slug: r.slug,
-                })
-                .collect())
+            Ok(repos.into_iter().map(Repository::from).collect())
         }
         .boxed()
+    }
+
+    fn repository_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Repository> {
+        Box::new(CloudPages {
+            pages: Client::repository_pages(self, owner),
+            convert: Repository::from,
+        })
+    }
+
+    fn project_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Project> {
+        Box::new(CloudPages {
+            pages: Client::project_pages(self, owner),
+            convert: Project::from,
+        })
     }
 
     fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>> {
@@ -283,6 +350,10 @@ impl Forge for Client {
             Ok(AccessKey::from(updated))
         }
         .boxed()
+    }
+
+    fn concurrency(&self) -> usize {
+        Client::concurrency(self)
     }
 
     fn max_tries(&self) -> u32 {

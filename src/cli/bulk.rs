@@ -166,7 +166,7 @@ async fn holders(
             if let Some(p) = &r.project {
                 projects.insert(
                     Place::repository(ForgeKind::Cloud, ws, r.slug.clone()),
-                    p.key.clone(),
+                    p.clone(),
                 );
             }
         }
@@ -176,7 +176,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
+                Err(e) => unreadable.push((scope, e)),
             }
         }
         for (key, keys) in scan.project_keys {
@@ -185,7 +185,7 @@ async fn holders(
                 Ok(k) => {
                     snap_all.insert(scope, k);
                 }
-                Err(e) => unreadable.push((scope, crate::forge::ForgeError::from(e))),
+                Err(e) => unreadable.push((scope, e)),
             }
         }
     } else {

@@ -281,7 +281,7 @@ pub(super) async fn collect_with(
         let project_of: std::collections::HashMap<String, String> = scan
             .repositories
             .iter()
-            .filter_map(|r| Some((r.slug.clone(), r.project.as_ref()?.key.clone())))
+            .filter_map(|r| Some((r.slug.clone(), r.project.clone()?)))
             .collect();
         if findings {
             let now = time::OffsetDateTime::now_utc();
@@ -296,17 +296,17 @@ pub(super) async fn collect_with(
                     keys.iter()
                         .map(|k| KeyRow::new(&scope, k).in_project(project)),
                 ),
-                Err(e) => failures.push((scope, ForgeError::from(e))),
+                Err(e) => failures.push((scope, e)),
             }
         }
         for (pkey, keys) in scan.project_keys {
             let scope = Place::project(ForgeKind::Cloud, target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
-                Err(e) => failures.push((scope, ForgeError::from(e))),
+                Err(e) => failures.push((scope, e)),
             }
         }
-        list_failure = scan.projects_error.map(ForgeError::from);
+        list_failure = scan.projects_error;
     }
     Ok(Collected {
         rows,

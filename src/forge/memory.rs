@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 
 use super::{
     AccessKey, Budget, Caps, Forge, ForgeError, ForgeErrorKind, ForgeKind, Identity, NewAccessKey,
-    Owner, Permission, Place, Repository, unsupported,
+    Owner, Paged, Permission, Place, Project, Repository, paging::Chunks, unsupported,
 };
 
 /// Which call a queued fault answers.
@@ -25,8 +25,10 @@ pub enum Call {
     Add,
     /// [`Forge::delete_key`].
     Delete,
-    /// [`Forge::repositories`].
+    /// [`Forge::repositories`], and each page of [`Forge::repository_pages`].
     Repositories,
+    /// Each page of [`Forge::project_pages`].
+    Projects,
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +41,8 @@ struct Inner {
     faults: BTreeMap<Call, VecDeque<ForgeError>>,
     next_id: u64,
     requests: usize,
+    /// Items per listing page; 0 reads as Cloud's 100.
+    page_len: usize,
 }
 
 /// An in-memory forge.
@@ -96,6 +100,19 @@ impl MemoryForge {
             }
         }
         self
+    }
+
+    /// Cuts listings into pages of `len` items (100 unless set).
+    pub fn with_page_len(self, len: usize) -> MemoryForge {
+        self.lock().page_len = len;
+        self
+    }
+
+    fn page_len(&self) -> usize {
+        match self.lock().page_len {
+            0 => 100,
+            n => n,
+        }
     }
 
     /// Makes `place` answer as a place the account does not administer.
@@ -300,6 +317,24 @@ impl Forge for MemoryForge {
     fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>> {
         let projects = self.lock().projects.get(owner).cloned().unwrap_or_default();
         async move { Ok(projects) }.boxed()
+    }
+
+    fn repository_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Repository> {
+        let repos = self.lock().repos.get(owner).cloned().unwrap_or_default();
+        Box::new(Chunks::new(repos, self.page_len(), move || {
+            self.enter(Call::Repositories, None).map(drop)
+        }))
+    }
+
+    fn project_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Project> {
+        let projects = self.lock().projects.get(owner).cloned().unwrap_or_default();
+        let projects = projects
+            .into_iter()
+            .map(|key| Project { key, name: None })
+            .collect();
+        Box::new(Chunks::new(projects, self.page_len(), move || {
+            self.enter(Call::Projects, None).map(drop)
+        }))
     }
 
     fn keys<'a>(&'a self, place: &'a Place) -> BoxFuture<'a, Result<Vec<AccessKey>, ForgeError>> {

@@ -12,15 +12,18 @@
 pub mod backoff;
 pub mod error;
 pub mod memory;
+pub mod paging;
 pub mod types;
 
 use std::time::Duration;
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
 
 pub use error::{ForgeError, ForgeErrorKind};
+pub use paging::{PageCursor, Paged};
 pub use types::{
-    AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Repository,
+    AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Project, Repository,
     valid_project_key, valid_slug,
 };
 
@@ -75,6 +78,26 @@ pub trait Forge: Send + Sync {
     /// The projects of `owner` (empty where projects hold no keys).
     fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>>;
 
+    /// [`Forge::repositories`] page by page, so a scan can estimate its cost from the first
+    /// page and start key requests while the next one is on its way. The default reads the
+    /// whole listing as one page.
+    fn repository_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Repository> {
+        Box::new(paging::OnePage::new(self.repositories(owner)))
+    }
+
+    /// The projects of `owner` page by page, with their names. The default reads
+    /// [`Forge::projects`] as one page.
+    fn project_pages<'a>(&'a self, owner: &'a str) -> Paged<'a, Project> {
+        let listing = self.projects(owner).map(|keys| {
+            keys.map(|keys| {
+                keys.into_iter()
+                    .map(|key| Project { key, name: None })
+                    .collect()
+            })
+        });
+        Box::new(paging::OnePage::new(listing.boxed()))
+    }
+
     /// The keys granted at `place`.
     fn keys<'a>(&'a self, place: &'a Place) -> BoxFuture<'a, Result<Vec<AccessKey>, ForgeError>>;
 
@@ -117,6 +140,11 @@ pub trait Forge: Send + Sync {
         label: &'a str,
     ) -> BoxFuture<'a, Result<AccessKey, ForgeError>> {
         self.set_label(place, key.id, label)
+    }
+
+    /// How many requests may run at once: a scan keeps this many key listings in flight.
+    fn concurrency(&self) -> usize {
+        1
     }
 
     /// How many times a write whose outcome is unknown is tried in all.

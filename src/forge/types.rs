@@ -284,6 +284,15 @@ pub struct Repository {
     pub project: Option<String>,
 }
 
+/// A project of an owner, as a listing names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Project key, such as `API`.
+    pub key: String,
+    /// Display name, when the forge gave one.
+    pub name: Option<String>,
+}
+
 /// Who the credential acts as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {

@@ -7,10 +7,10 @@
 //!   side. They tell what the whole scan will cost ([`ScanEstimate`]), and a caller may stop
 //!   there (the CLI asks before going over the hourly budget).
 //! - Key requests start as soon as a page of repositories arrives, while the next page is on its
-//!   way. Pages themselves come one after the other: `next` must be followed, never built
-//!   (§3; see `bitbucket::client::paging`).
+//!   way. Pages themselves come one after the other: Cloud's `next` must be followed, never
+//!   built (§3), so each forge hands out a cursor ([`crate::forge::PageCursor`]).
 //! - The listing chain is the one thing nothing else can shorten, so it never queues behind key
-//!   requests: while a listing is running, key requests leave one slot of the client's
+//!   requests: while a listing is running, key requests leave one slot of the forge's
 //!   concurrency free for it.
 //! - A repository seen twice (pages shift when a repository is added mid-scan) is read once.
 
@@ -22,8 +22,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use crate::bitbucket::{ApiError, Client, DeployKey, Pages, Project, Repository};
-use crate::forge::AccessKey;
+use crate::forge::{AccessKey, Forge, ForgeError, Paged, Place, Project, Repository};
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +45,11 @@ pub struct WorkspaceScan {
     pub projects: Vec<Project>,
     /// Keys of each repository by slug, or why they could not be read; like `project_keys`,
     /// without the repository or project summary Bitbucket embeds in each key.
-    pub repo_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
+    pub repo_keys: BTreeMap<String, Result<Vec<AccessKey>, ForgeError>>,
     /// Keys of each project by project key, or why they could not be read.
-    pub project_keys: BTreeMap<String, Result<Vec<AccessKey>, ApiError>>,
+    pub project_keys: BTreeMap<String, Result<Vec<AccessKey>, ForgeError>>,
     /// Why projects could not be listed, if they could not.
-    pub projects_error: Option<ApiError>,
+    pub projects_error: Option<ForgeError>,
 }
 
 /// What a scan will cost, known once the first page of each listing has arrived.
@@ -77,19 +76,16 @@ impl ScanEstimate {
         self.requests.saturating_sub(self.made)
     }
 
-    fn new<A, B>(
+    fn new(
         ws: &str,
-        repos: &Pages<A>,
+        repos: &Paged<'_, Repository>,
         first_repos: usize,
-        projects: &Pages<B>,
+        projects: &Paged<'_, Project>,
         first_projects: usize,
-    ) -> ScanEstimate
-    where
-        A: serde::de::DeserializeOwned,
-        B: serde::de::DeserializeOwned,
-    {
-        let (repositories, repo_pages, repos_exact) = listing_cost(repos, first_repos);
-        let (projects_n, project_pages, projects_exact) = listing_cost(projects, first_projects);
+    ) -> ScanEstimate {
+        let (repositories, repo_pages, repos_exact) = listing_cost(repos.as_ref(), first_repos);
+        let (projects_n, project_pages, projects_exact) =
+            listing_cost(projects.as_ref(), first_projects);
         ScanEstimate {
             workspace: ws.to_string(),
             repositories,
@@ -103,10 +99,7 @@ impl ScanEstimate {
 
 /// Items, pages and exactness of a listing after its first page. A listing that failed on its
 /// first page counts that one request and nothing else.
-fn listing_cost<T: serde::de::DeserializeOwned>(
-    pages: &Pages<T>,
-    first: usize,
-) -> (usize, usize, bool) {
+fn listing_cost<T>(pages: &dyn crate::forge::PageCursor<T>, first: usize) -> (usize, usize, bool) {
     if pages.is_done() || pages.pages_read() == 0 {
         return (first, pages.pages_read().max(1), true);
     }
@@ -132,11 +125,11 @@ pub enum Proceed {
 /// Scans `ws` (see the module documentation). Fails only when the repository listing itself
 /// fails; a repository that cannot be read is recorded, not fatal.
 pub async fn scan_workspace(
-    client: &Client,
+    forge: &dyn Forge,
     ws: &str,
     progress: &(dyn Fn(ScanProgress) + Send + Sync),
-) -> Result<WorkspaceScan, ApiError> {
-    let scan = scan_workspace_gated(client, ws, progress, &|_| Proceed::Yes).await?;
+) -> Result<WorkspaceScan, ForgeError> {
+    let scan = scan_workspace_gated(forge, ws, progress, &|_| Proceed::Yes).await?;
     // The gate always says yes, so a scan is always there; an empty one would only hide a bug.
     Ok(scan.unwrap_or_else(|| WorkspaceScan {
         workspace: ws.to_string(),
@@ -156,15 +149,13 @@ enum Target {
 
 /// A key listing read.
 enum Listing {
-    Repo(String, Result<Vec<DeployKey>, ApiError>),
-    Project(String, Result<Vec<DeployKey>, ApiError>),
+    Repo(String, Result<Vec<AccessKey>, ForgeError>),
+    Project(String, Result<Vec<AccessKey>, ForgeError>),
 }
 
-type PageFuture<T> = BoxFuture<'static, (Pages<T>, Option<Result<Vec<T>, ApiError>>)>;
+type PageFuture<'a, T> = BoxFuture<'a, (Paged<'a, T>, Option<Result<Vec<T>, ForgeError>>)>;
 
-fn next_page<T: serde::de::DeserializeOwned + Send + 'static>(
-    mut pages: Pages<T>,
-) -> PageFuture<T> {
+fn next_page<'a, T: Send + 'a>(mut pages: Paged<'a, T>) -> PageFuture<'a, T> {
     async move {
         let page = pages.next_page().await;
         (pages, page)
@@ -184,11 +175,11 @@ async fn maybe<F: Future + Unpin>(slot: &mut Option<F>) -> F::Output {
 /// [`scan_workspace`], asking `gate` with the estimate once the first pages are in. Returns
 /// `Ok(None)` when the gate says [`Proceed::No`].
 pub async fn scan_workspace_gated(
-    client: &Client,
+    forge: &dyn Forge,
     ws: &str,
     progress: &(dyn Fn(ScanProgress) + Send + Sync),
     gate: &(dyn Fn(&ScanEstimate) -> Proceed + Send + Sync),
-) -> Result<Option<WorkspaceScan>, ApiError> {
+) -> Result<Option<WorkspaceScan>, ForgeError> {
     let FirstPages {
         repo_pages,
         repos: first_repos,
@@ -196,7 +187,7 @@ pub async fn scan_workspace_gated(
         projects: first_projects,
         mut projects_error,
         estimate,
-    } = first_pages(client, ws).await?;
+    } = first_pages(forge, ws).await?;
     if gate(&estimate) == Proceed::No {
         return Ok(None);
     }
@@ -207,9 +198,9 @@ pub async fn scan_workspace_gated(
     queue.projects(first_projects, &mut projects);
     queue.repos(first_repos, &mut repositories);
 
-    let mut repo_next: Option<PageFuture<Repository>> =
+    let mut repo_next: Option<PageFuture<'_, Repository>> =
         (!repo_pages.is_done()).then(|| next_page(repo_pages));
-    let mut project_next: Option<PageFuture<Project>> =
+    let mut project_next: Option<PageFuture<'_, Project>> =
         (projects_error.is_none() && !project_pages.is_done()).then(|| next_page(project_pages));
 
     let total_of = |repos_known: usize, projects_known: usize| {
@@ -218,17 +209,17 @@ pub async fn scan_workspace_gated(
     let mut total = total_of(repositories.len(), projects.len());
     progress(ScanProgress { done: 0, total });
 
-    let concurrency = client.concurrency();
+    let concurrency = forge.concurrency();
     let mut in_flight: FuturesUnordered<BoxFuture<'_, Listing>> = FuturesUnordered::new();
     let mut repo_keys = BTreeMap::new();
     let mut project_keys = BTreeMap::new();
     let mut done = 0;
     loop {
-        // Keep the client busy, leaving a slot to each running listing so its next page is
+        // Keep the forge busy, leaving a slot to each running listing so its next page is
         // sent the moment the previous one arrives.
         let listings = usize::from(repo_next.is_some()) + usize::from(project_next.is_some());
         let slots = concurrency.saturating_sub(listings).max(1);
-        start_listings(client, ws, &mut queue.targets, &mut in_flight, slots);
+        start_listings(forge, ws, &mut queue.targets, &mut in_flight, slots);
         if repo_next.is_none() && project_next.is_none() && in_flight.is_empty() {
             break;
         }
@@ -278,19 +269,19 @@ pub async fn scan_workspace_gated(
 }
 
 /// The first page of each listing, asked for side by side, and what they say the scan costs.
-struct FirstPages {
-    repo_pages: Pages<Repository>,
+struct FirstPages<'a> {
+    repo_pages: Paged<'a, Repository>,
     repos: Vec<Repository>,
-    project_pages: Pages<Project>,
+    project_pages: Paged<'a, Project>,
     projects: Vec<Project>,
     /// The projects could not be listed: the scan goes on without them.
-    projects_error: Option<ApiError>,
+    projects_error: Option<ForgeError>,
     estimate: ScanEstimate,
 }
 
-async fn first_pages(client: &Client, ws: &str) -> Result<FirstPages, ApiError> {
-    let mut repo_pages = client.repository_pages(ws);
-    let mut project_pages = client.project_pages(ws);
+async fn first_pages<'a>(forge: &'a dyn Forge, ws: &'a str) -> Result<FirstPages<'a>, ForgeError> {
+    let mut repo_pages = forge.repository_pages(ws);
+    let mut project_pages = forge.project_pages(ws);
     let (first_repos, first_projects) =
         tokio::join!(repo_pages.next_page(), project_pages.next_page());
     let repos = first_repos.unwrap_or_else(|| Ok(Vec::new()))?;
@@ -326,7 +317,6 @@ struct Queue {
 impl Queue {
     fn repos(&mut self, page: Vec<Repository>, repositories: &mut Vec<Repository>) {
         for r in page {
-            let r = r.normalise();
             if self.repos_seen.insert(r.slug.clone()) {
                 self.targets.push_back(Target::Repo(r.slug.clone()));
                 repositories.push(r);
@@ -347,24 +337,27 @@ impl Queue {
 
 /// Starts key listings from `queue` until `slots` are in flight.
 fn start_listings<'a>(
-    client: &'a Client,
+    forge: &'a dyn Forge,
     ws: &'a str,
     queue: &mut VecDeque<Target>,
     in_flight: &mut FuturesUnordered<BoxFuture<'a, Listing>>,
     slots: usize,
 ) {
+    let kind = forge.kind();
     while in_flight.len() < slots {
         let Some(target) = queue.pop_front() else {
             break;
         };
         in_flight.push(match target {
             Target::Repo(slug) => async move {
-                let keys = client.repo_keys(ws, &slug).await;
+                let place = Place::repository(kind, ws.to_string(), slug.clone());
+                let keys = forge.keys(&place).await;
                 Listing::Repo(slug, keys)
             }
             .boxed(),
             Target::Project(key) => async move {
-                let keys = client.project_keys(ws, &key).await;
+                let place = Place::project(kind, ws.to_string(), key.clone());
+                let keys = forge.keys(&place).await;
                 Listing::Project(key, keys)
             }
             .boxed(),
@@ -372,21 +365,17 @@ fn start_listings<'a>(
     }
 }
 
-type KeyListings = BTreeMap<String, Result<Vec<AccessKey>, ApiError>>;
+type KeyListings = BTreeMap<String, Result<Vec<AccessKey>, ForgeError>>;
 
-/// Files a finished key listing under its repository or project.
+/// Files a finished key listing under its repository or project. The forge's keys carry no
+/// copy of their place (Cloud embeds one; the adapter drops it): the listing names it.
 fn record(listing: Listing, repo_keys: &mut KeyListings, project_keys: &mut KeyListings) {
-    // The place each key embeds is the listing's own: 30,000 keys carry 90,000 strings of it
-    // that nobody reads.
-    let slim = |keys: Result<Vec<DeployKey>, ApiError>| {
-        keys.map(|k| k.into_iter().map(without_place).collect())
-    };
     match listing {
         Listing::Repo(slug, keys) => {
-            repo_keys.insert(slug, slim(keys));
+            repo_keys.insert(slug, keys);
         }
         Listing::Project(key, keys) => {
-            project_keys.insert(key, slim(keys));
+            project_keys.insert(key, keys);
         }
     }
 }
@@ -403,10 +392,6 @@ fn finish(mut scan: WorkspaceScan) -> WorkspaceScan {
     scan
 }
 
-/// A key without the repository or project summary Bitbucket embeds in it: the listing the
-/// key sits in already names its place, and nothing reads the copy. Dropped as each listing
-/// arrives, it keeps a large scan about a third smaller, in memory, in snapshots and in the
-/// cache.
-fn without_place(key: DeployKey) -> AccessKey {
-    AccessKey::from(key)
-}
+#[cfg(test)]
+#[path = "scan_memory_tests.rs"]
+mod memory_tests;

@@ -16,10 +16,8 @@ use super::insight::*;
 use super::state::*;
 use super::ui::render;
 use crate::bitbucket::error::AuthKind;
-use crate::bitbucket::{
-    ApiError, ApiErrorKind, Operation, Project, ProjectSummary, Repository, User,
-};
-use crate::forge::AccessKey;
+use crate::bitbucket::{ApiError, ApiErrorKind, Operation, User};
+use crate::forge::{AccessKey, Project, Repository};
 use crate::ops::audit::{Inventory, Snapshot};
 use crate::ops::doctor::{
     Check, CheckStatus, DenialReason, DoctorReport, KeyAction, KeyOwner, Outcome, Probe,
@@ -52,14 +50,8 @@ pub(super) fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&st
 pub(super) fn repo_model(slug: &str, project: &str) -> Repository {
     Repository {
         slug: slug.into(),
-        name: None,
-        full_name: Some(format!("acme/{slug}")),
-        uuid: None,
-        project: Some(ProjectSummary {
-            key: project.into(),
-            name: None,
-            uuid: None,
-        }),
+        name: slug.into(),
+        project: Some(project.into()),
     }
 }
 
@@ -96,7 +88,8 @@ pub(super) fn scan() -> WorkspaceScan {
             ApiErrorKind::Forbidden,
             Operation::ListRepoKeys,
             "acme/locked",
-        )),
+        )
+        .into()),
     );
     let mut project_keys = BTreeMap::new();
     project_keys.insert(
@@ -119,7 +112,6 @@ pub(super) fn scan() -> WorkspaceScan {
         projects: vec![Project {
             key: "API".into(),
             name: None,
-            uuid: None,
         }],
         repo_keys,
         project_keys,

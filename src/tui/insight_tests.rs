@@ -639,7 +639,8 @@ fn a_fresh_scan_is_stored_indexed_and_converted_in_the_worker() {
             crate::bitbucket::ApiErrorKind::Forbidden,
             crate::bitbucket::scopes::Operation::ListRepoKeys,
             "acme/x",
-        ));
+        )
+        .into());
     }
     empty.project_keys.clear();
     let before = std::fs::read(crate::cache::path_for(dir.path(), "acme").unwrap()).unwrap();

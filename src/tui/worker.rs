@@ -13,8 +13,11 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::{Client, Project, Repository, Workspace};
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Place};
+use crate::bitbucket::Client;
+use crate::forge::paging::collect_all;
+use crate::forge::{
+    AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Owner, Place, Project, Repository,
+};
 use crate::ops::scan::{ScanProgress, scan_workspace};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
@@ -64,18 +67,14 @@ async fn execute(
     Some(match cmd {
         Command::LoadWorkspaces { req_id } => WorkerMsg::Workspaces {
             req_id,
-            result: client
-                .workspaces()
+            result: Forge::owners(client)
                 .await
-                .map(|list| list.into_iter().map(workspace_view).collect())
-                .map_err(ForgeError::from),
+                .map(|list| list.into_iter().map(workspace_view).collect()),
         },
         Command::LoadRepos { req_id, ws } => {
-            let result = client
-                .repositories(&ws)
+            let result = Forge::repositories(client, &ws)
                 .await
-                .map(|list| list.into_iter().map(repo_view).collect())
-                .map_err(ForgeError::from);
+                .map(|list| list.into_iter().map(repo_view).collect());
             WorkerMsg::Repos { req_id, ws, result }
         }
         Command::LoadKeys { req_id, ws, repo } => {
@@ -132,7 +131,7 @@ async fn execute(
                         )
                     })
                 }
-                Err(e) => Err(ForgeError::from(e)),
+                Err(e) => Err(e),
             };
             WorkerMsg::Scanned { req_id, ws, result }
         }
@@ -145,7 +144,9 @@ async fn execute(
 }
 
 async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
-    let projects = client.projects(ws).await.map_err(ForgeError::from)?;
+    // Paged rather than `Forge::projects`: the groups show the projects' names.
+    let mut projects = collect_all(Forge::project_pages(client, ws)).await?;
+    projects.sort_by(|a, b| a.key.cmp(&b.key));
     let ws: Arc<str> = Arc::from(ws);
     let fetches = projects.into_iter().map(|p| {
         let ws = ws.clone();
@@ -185,7 +186,7 @@ pub(crate) fn project_group_with(
     }
 }
 
-fn workspace_view(w: Workspace) -> WorkspaceView {
+fn workspace_view(w: Owner) -> WorkspaceView {
     WorkspaceView {
         name: clean_line(&w.name),
         slug: clean_line(&w.slug),
@@ -193,11 +194,10 @@ fn workspace_view(w: Workspace) -> WorkspaceView {
 }
 
 pub(crate) fn repo_view(r: Repository) -> RepoView {
-    let r = r.normalise();
     RepoView {
-        name: clean_line(r.name.as_deref().unwrap_or(&r.slug)),
+        name: clean_line(&r.name),
         slug: clean_line(&r.slug),
-        project: r.project.map(|p| clean_line(&p.key)),
+        project: r.project.map(|p| clean_line(&p)),
     }
 }
 

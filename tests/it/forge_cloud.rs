@@ -95,3 +95,52 @@ async fn cloud_writes_and_refusals_through_the_forge() {
         .unwrap_err();
     assert_eq!(e.kind, ForgeErrorKind::NotFound, "{}", e.advice);
 }
+
+/// The forge's paged listing is the client's: the same pages, in the same order, with the
+/// size the first page reported, so a scan through the seam costs what it cost before.
+#[tokio::test]
+async fn cloud_listing_pages_through_the_forge_match_the_client() {
+    let sim = bbkeys::demo::start(bbkeys::demo::SimOptions {
+        dataset: bbkeys::demo::DataSet::Scale {
+            repos: 250,
+            keys_per_repo: 0,
+        },
+        ..bbkeys::demo::SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sim);
+    let forge: &dyn Forge = &client;
+
+    let mut wire = client.repository_pages("scale");
+    let mut domain = forge.repository_pages("scale");
+    let mut pages = 0;
+    while let Some(page) = domain.next_page().await {
+        let page = page.unwrap();
+        let expected = wire.next_page().await.unwrap().unwrap();
+        let slugs: Vec<&str> = page.iter().map(|r| r.slug.as_str()).collect();
+        let wire_slugs: Vec<&str> = expected.iter().map(|r| r.slug.as_str()).collect();
+        assert_eq!(slugs, wire_slugs);
+        assert_eq!(domain.size(), wire.size());
+        assert_eq!(domain.page_count(), wire.page_count());
+        pages += 1;
+        assert_eq!(domain.pages_read(), pages);
+    }
+    assert!(wire.next_page().await.is_none() && wire.is_done() && domain.is_done());
+    assert_eq!((pages, domain.size()), (3, Some(250)));
+
+    let mut wire = client.project_pages("scale");
+    let mut domain = forge.project_pages("scale");
+    let page = domain.next_page().await.unwrap().unwrap();
+    let expected = wire.next_page().await.unwrap().unwrap();
+    let keys = |p: &[bbkeys::forge::Project]| p.iter().map(|p| p.key.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        keys(&page),
+        expected.iter().map(|p| p.key.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        page.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        expected.iter().map(|p| p.name.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(domain.is_done(), wire.is_done());
+}

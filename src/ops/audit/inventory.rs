@@ -254,7 +254,7 @@ impl Inventory {
         for r in &snapshot.repositories {
             if let Some(p) = &r.project {
                 project_repositories
-                    .entry(p.key.clone())
+                    .entry(p.clone())
                     .or_default()
                     .insert(r.slug.clone());
             }

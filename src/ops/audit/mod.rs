@@ -21,6 +21,7 @@ mod export;
 mod findings;
 mod inventory;
 mod snapshot;
+mod stored;
 #[cfg(test)]
 mod tests;
 

@@ -6,17 +6,17 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::Timestamp;
-use crate::bitbucket::{ApiError, Project, Repository};
-use crate::forge::{AccessKey, ForgeKind};
+use crate::forge::{AccessKey, ForgeError, ForgeErrorKind, ForgeKind, Project, Repository};
 use crate::ops::scan::WorkspaceScan;
 
 /// Why one listing (a repository's keys, a project's keys, the project list) could not be read.
 ///
-/// `ApiError` holds live request details and is not serialisable; the audit only needs what a
-/// person reads, so the kind and the sentence are kept, and they survive the cache unchanged.
+/// A forge error is not serialisable; the audit only needs what a person reads, so the kind
+/// and the sentence are kept, and they survive the cache unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingFailure {
-    /// The `ApiErrorKind` in snake case, such as `forbidden` or `missing_scopes`.
+    /// The error's code ([`ForgeError::code`]): Cloud's wire kind in snake case, such as
+    /// `forbidden` or `missing_scopes`.
     pub kind: String,
     /// HTTP status, when an answer arrived.
     #[serde(default)]
@@ -27,21 +27,17 @@ pub struct ListingFailure {
 
 impl ListingFailure {
     /// Whether the listing was refused because the credential does not administer the place
-    /// (see [`ApiError::is_not_permitted`]); read from the kind, so stored scans of earlier
+    /// (a 403 without a scope detail); read from the kind, so stored scans of earlier
     /// versions answer too.
     pub fn is_not_permitted(&self) -> bool {
-        self.kind == "forbidden"
+        self.kind == "forbidden" || self.kind == ForgeErrorKind::NotPermitted.code()
     }
 }
 
-impl From<&ApiError> for ListingFailure {
-    fn from(e: &ApiError) -> Self {
-        let kind = serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_else(|| "api".into());
+impl From<&ForgeError> for ListingFailure {
+    fn from(e: &ForgeError) -> Self {
         ListingFailure {
-            kind,
+            kind: e.code().to_string(),
             status: e.status,
             reason: e.to_string(),
         }
@@ -59,7 +55,7 @@ pub enum Listing {
 }
 
 impl Listing {
-    fn from_result(r: &Result<Vec<AccessKey>, ApiError>) -> Listing {
+    fn from_result(r: &Result<Vec<AccessKey>, ForgeError>) -> Listing {
         match r {
             Ok(keys) => Listing::Keys(keys.clone()),
             Err(e) => Listing::Failed(e.into()),
@@ -79,9 +75,12 @@ pub struct Snapshot {
     pub workspace: String,
     /// When the scan finished.
     pub scanned_at: Timestamp,
-    /// Admin repositories, sorted by slug.
+    /// Admin repositories, sorted by slug; stored in the shape of Cloud's listing, as every
+    /// earlier format did.
+    #[serde(with = "super::stored::repositories")]
     pub repositories: Vec<Repository>,
     /// Projects of the workspace (empty when they could not be listed).
+    #[serde(with = "super::stored::projects")]
     pub projects: Vec<Project>,
     /// Keys of each repository, by slug; like `project_keys`, as the scan read them: without
     /// the place summary Bitbucket embeds in each key (see `ops::scan`).
@@ -120,7 +119,7 @@ impl Snapshot {
     /// [`Self::from_scan`] taking the scan, so its keys are moved rather than copied (a
     /// 10,000-repository scan is tens of megabytes).
     pub fn from_owned_scan(scan: WorkspaceScan, scanned_at: OffsetDateTime) -> Snapshot {
-        let listing = |r: Result<Vec<AccessKey>, ApiError>| match r {
+        let listing = |r: Result<Vec<AccessKey>, ForgeError>| match r {
             Ok(keys) => Listing::Keys(keys),
             Err(e) => Listing::Failed((&e).into()),
         };

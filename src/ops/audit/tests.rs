@@ -6,9 +6,10 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::*;
-use crate::bitbucket::{ApiError, ApiErrorKind, Operation, Project, ProjectSummary, Repository};
+use crate::bitbucket::{ApiError, ApiErrorKind, Operation};
 use crate::config::AuditConfig;
 use crate::forge::{AccessKey, Permission};
+use crate::forge::{ForgeError, Project, Repository};
 use crate::forge::{ForgeKind, Place};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::ops::scan::WorkspaceScan;
@@ -43,15 +44,14 @@ fn dk(id: u64, text: &str, label: &str, created: Option<&str>, used: Option<&str
 fn repo(slug: &str, project: &str) -> Repository {
     Repository {
         slug: slug.into(),
-        name: None,
-        full_name: Some(format!("acme/{slug}")),
-        uuid: None,
-        project: Some(ProjectSummary {
-            key: project.into(),
-            name: None,
-            uuid: None,
-        }),
+        name: slug.into(),
+        project: Some(project.into()),
     }
+}
+
+/// Cloud's refusal as the forge passes it on.
+fn api_err(kind: ApiErrorKind, op: Operation, target: impl Into<String>) -> ForgeError {
+    ApiError::new(kind, op, target).into()
 }
 
 /// Every finding kind at least once:
@@ -122,7 +122,7 @@ fn scan() -> WorkspaceScan {
     );
     repo_keys.insert(
         "locked".into(),
-        Err(ApiError::new(
+        Err(api_err(
             ApiErrorKind::Forbidden,
             Operation::ListRepoKeys,
             "acme/locked",
@@ -149,7 +149,6 @@ fn scan() -> WorkspaceScan {
             .map(|k| Project {
                 key: k.to_string(),
                 name: None,
-                uuid: None,
             })
             .collect(),
         repo_keys,
@@ -387,7 +386,7 @@ fn csv_codes_combine_key_and_place_findings() {
 #[test]
 fn project_list_failure_and_all_failed_scans_are_reported() {
     let mut s = scan();
-    s.projects_error = Some(ApiError::new(
+    s.projects_error = Some(api_err(
         ApiErrorKind::MissingScopes,
         Operation::ListProjects,
         "acme",
@@ -415,7 +414,7 @@ fn project_list_failure_and_all_failed_scans_are_reported() {
     );
 
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
-        *v = Err(ApiError::new(
+        *v = Err(api_err(
             ApiErrorKind::Forbidden,
             Operation::ListRepoKeys,
             "x",
@@ -436,7 +435,7 @@ fn only_a_bare_403_is_a_place_not_administered() {
     let mut fail = |slug: &str, kind: ApiErrorKind| {
         s.repo_keys.insert(
             slug.into(),
-            Err(ApiError::new(
+            Err(api_err(
                 kind,
                 Operation::ListRepoKeys,
                 format!("acme/{slug}"),
@@ -471,16 +470,12 @@ fn only_a_bare_403_is_a_place_not_administered() {
     // Everything it may read failed: that says nothing, whatever was skipped.
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
         if v.is_ok() {
-            *v = Err(ApiError::new(
-                ApiErrorKind::Server,
-                Operation::ListRepoKeys,
-                "x",
-            ));
+            *v = Err(api_err(ApiErrorKind::Server, Operation::ListRepoKeys, "x"));
         }
     }
     assert!(Snapshot::from_scan(&s, NOW).nothing_permitted_readable());
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
-        *v = Err(ApiError::new(
+        *v = Err(api_err(
             ApiErrorKind::Forbidden,
             Operation::ListRepoKeys,
             "x",

@@ -11,7 +11,7 @@ impl Observed {
         for r in &snapshot.repositories {
             if let Some(p) = &r.project {
                 self.projects_of
-                    .insert((ws.clone(), r.slug.clone()), p.key.clone());
+                    .insert((ws.clone(), r.slug.clone()), p.clone());
             }
         }
         let repos = snapshot.repo_keys.iter().map(|(slug, l)| {

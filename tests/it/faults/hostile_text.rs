@@ -136,7 +136,7 @@ async fn the_client_keeps_hostile_text_as_sent() {
     assert_eq!(label("admin-dashboard").chars().count(), 10_000);
     assert_eq!(label("api"), HOSTILE);
     let api = s.repositories.iter().find(|r| r.slug == "api").unwrap();
-    assert_eq!(api.name.as_deref(), Some(HOSTILE));
+    assert_eq!(api.name, HOSTILE);
 }
 
 #[tokio::test]
