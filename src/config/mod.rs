@@ -119,6 +119,9 @@ pub struct Profile {
     pub rate_limit_user: Option<String>,
     /// Workspace of commands that name none (`BBKEYS_WORKSPACE` wins over it).
     pub default_workspace: Option<String>,
+    /// A keys file (keys as code) the TUI's Drift view compares the workspaces with;
+    /// `--desired` wins over it. A relative path is taken from the current directory.
+    pub desired_state: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -131,6 +134,7 @@ impl std::fmt::Debug for Profile {
             .field("api_url", &self.api_url)
             .field("rate_limit_user", &self.rate_limit_user)
             .field("default_workspace", &self.default_workspace)
+            .field("desired_state", &self.desired_state)
             .finish()
     }
 }

@@ -6,6 +6,8 @@
 pub mod action;
 pub mod app;
 mod bulk_actions;
+pub mod drift;
+mod drift_worker;
 pub mod dialog;
 mod dialog_input;
 mod frame_probe;
@@ -57,6 +59,8 @@ pub struct TuiOptions {
     pub edit_strategy: crate::config::EditStrategy,
     /// Bulk items applied at once.
     pub concurrency: usize,
+    /// The keys file of the Drift view (`--desired`, or the profile's `desired_state`).
+    pub desired: Option<PathBuf>,
     /// Cache, export, audit and credential settings of the workspace-wide views.
     pub insight: insight::InsightSettings,
 }
@@ -108,6 +112,7 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
     let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
     state.edit_strategy = opts.edit_strategy;
+    state.drift.file = opts.desired;
     let services = opts.client.map(|client| Services {
         client,
         journal: opts

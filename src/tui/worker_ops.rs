@@ -105,9 +105,22 @@ pub async fn execute(
         Command::ApplyBulk {
             job_id,
             request,
+            desired,
             projects,
             plan,
         } => {
+            // The Drift view's changes: the same re-read as `bbkeys apply`.
+            if let Some(changes) = &desired {
+                let replanned = crate::ops::desired::to_bulk_plan(client, changes)
+                    .await
+                    .unwrap_or_default();
+                if replanned != *plan {
+                    return Some(WorkerMsg::Drifted {
+                        job_id,
+                        plan: Box::new(replanned),
+                    });
+                }
+            }
             // Just before applying, read the remote state again (as the CLI does): a plan
             // made from stale keys is shown again instead of applied.
             if let Some(request) = &request {
