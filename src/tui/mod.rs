@@ -141,6 +141,8 @@ mod dialog_render_tests;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod drift_tests;
+#[cfg(test)]
 mod insight_fixtures;
 #[cfg(test)]
 mod insight_render_tests;
