@@ -31,6 +31,7 @@ mod sshkey;
 mod terminal;
 mod tui_bulk;
 mod tui_e2e;
+mod tui_drift_flow;
 mod tui_flow;
 mod tui_harness;
 mod tui_insight_flow;
