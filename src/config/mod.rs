@@ -420,6 +420,23 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_may_name_its_keys_file_and_a_misspelt_key_is_refused() {
+        let c = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndesired_state = \"keys.toml\"",
+        )
+        .unwrap();
+        assert_eq!(
+            c.profiles["w"].desired_state.as_deref(),
+            Some(std::path::Path::new("keys.toml"))
+        );
+        let e = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndesired_states = \"keys.toml\"",
+        )
+        .unwrap_err();
+        assert!(e.contains("desired_states"), "{e}");
+    }
+
+    #[test]
     fn env_chain_rules() {
         let cfg = Config::default();
         let env = |e: Option<&str>, a: Option<&str>, b: Option<&str>| CredentialEnv {
