@@ -286,7 +286,10 @@ impl Context {
             state_dir: Some(self.state_dir()),
             edit_strategy: self.config.edit_strategy,
             concurrency: self.concurrency(),
-            desired: global.desired.clone().or_else(|| self.profile_desired_state()),
+            desired: global
+                .desired
+                .clone()
+                .or_else(|| self.profile_desired_state()),
             insight: crate::tui::insight::InsightSettings {
                 cache_dir: Some(self.cache_dir()),
                 export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),

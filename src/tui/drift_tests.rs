@@ -110,7 +110,10 @@ fn d_plans_the_file_and_shows_the_worker_answer() {
 fn an_answer_to_an_older_planning_is_ignored() {
     let mut s = planned();
     let cmds = act(&mut s, Action::Reload);
-    assert!(matches!(cmds.as_slice(), [Command::Drift(DriftCommand::Plan { .. })]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::Drift(DriftCommand::Plan { .. })]
+    ));
     assert_eq!(s.drift.status, DriftStatus::Planning);
     worker(
         &mut s,
@@ -138,7 +141,10 @@ fn file_errors_are_listed_as_file_line_column() {
         }),
     );
     let text = super::ui::drift::lines(&s).join("\n");
-    assert!(text.contains("  keys.toml:3:1: unknown field `colour`"), "{text}");
+    assert!(
+        text.contains("  keys.toml:3:1: unknown field `colour`"),
+        "{text}"
+    );
     // Nothing to apply from a file with errors.
     assert!(act(&mut s, Action::Open).is_empty());
     assert!(s.dialog.is_none());

@@ -50,7 +50,9 @@ pub fn plan(file: &Path, cache_dir: Option<&Path>) -> DriftStatus {
     let keys = match parse_keys_file(file, &text, ForgeKind::Cloud, &read) {
         Ok(k) => k,
         Err(errors) => {
-            return DriftStatus::FileErrors(errors.iter().map(|e| clean_line(&e.to_string())).collect());
+            return DriftStatus::FileErrors(
+                errors.iter().map(|e| clean_line(&e.to_string())).collect(),
+            );
         }
     };
     let mut observed = Observed::default();

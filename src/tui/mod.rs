@@ -6,10 +6,10 @@
 pub mod action;
 pub mod app;
 mod bulk_actions;
-pub mod drift;
-mod drift_worker;
 pub mod dialog;
 mod dialog_input;
+pub mod drift;
+mod drift_worker;
 mod frame_probe;
 pub mod insight;
 pub mod insight_worker;
@@ -139,9 +139,9 @@ mod bulk_tests;
 #[cfg(test)]
 mod dialog_render_tests;
 #[cfg(test)]
-mod fixtures;
-#[cfg(test)]
 mod drift_tests;
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod insight_fixtures;
 #[cfg(test)]

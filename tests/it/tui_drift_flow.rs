@@ -45,7 +45,9 @@ async fn d_shows_the_drift_of_an_edited_keys_file_and_applies_it() {
     write("drift-renamed");
     ui.send("D");
     let screen = ui
-        .wait_for("the drift", |s| s.contains("2 changes from the stored scan"))
+        .wait_for("the drift", |s| {
+            s.contains("2 changes from the stored scan")
+        })
         .await;
     assert!(
         screen.contains("+   acme/admin-dashboard  add new as \"drift-new\""),
@@ -61,10 +63,14 @@ async fn d_shows_the_drift_of_an_edited_keys_file_and_applies_it() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while sim.control().keys_of("acme", "admin-dashboard").len() < 2 {
         let screen = ui.host.screen.lock().unwrap().clone();
-        assert!(std::time::Instant::now() < deadline, "not applied:\n{screen}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not applied:\n{screen}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    ui.wait_for("the job to finish", |s| s.contains("2 done")).await;
+    ui.wait_for("the job to finish", |s| s.contains("2 done"))
+        .await;
     let held = sim.control().keys_of("acme", "admin-dashboard");
     let label_of = |line: &str| {
         let blob: Vec<&str> = line.split_whitespace().take(2).collect();

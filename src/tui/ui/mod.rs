@@ -3,9 +3,9 @@
 pub mod credentials;
 pub mod detail;
 pub mod dialog;
+pub mod drift;
 pub mod first_run;
 pub mod help;
-pub mod drift;
 pub mod insight;
 pub mod keys;
 pub mod layout;
