@@ -32,7 +32,7 @@ pub async fn execute(forge: &dyn Forge, cmd: DriftCommand) -> WorkerMsg {
             },
             Err(e) => WorkerMsg::Drift(DriftMsg::Refused {
                 req_id,
-                sentence: clean_line(&e.to_string()),
+                sentence: clean_lines(&e.to_string()),
             }),
         },
     }
@@ -70,6 +70,11 @@ pub fn plan(file: &Path, cache_dir: Option<&Path>) -> DriftStatus {
         Ok(plan) => DriftStatus::Planned(plan),
         Err(errors) => DriftStatus::FileErrors(errors.iter().map(|e| clean_line(e)).collect()),
     }
+}
+
+/// Cleans each line of a multi-line sentence, keeping the line breaks.
+pub(super) fn clean_lines(text: &str) -> String {
+    text.lines().map(clean_line).collect::<Vec<_>>().join("\n")
 }
 
 /// The workspaces the file's selectors and prune scopes name.

@@ -85,3 +85,58 @@ async fn d_shows_the_drift_of_an_edited_keys_file_and_applies_it() {
     ui.quit().await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_changed_since_the_scan_is_read_again_and_nothing_is_written() {
+    let sim = simulator().await;
+    let journal = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let old = bbkeys::demo::key_line(26).unwrap();
+    let new = bbkeys::demo::key_line(27).unwrap();
+    let planted = sim
+        .control()
+        .add_key("acme", "admin-dashboard", old, "drift-old")
+        .unwrap();
+    let before = sim.control().keys_of("acme", "admin-dashboard");
+    let file = dir.path().join("keys.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[key]]\nname = \"old\"\npublic_key = \"{old}\"\nlabel = \"drift-renamed\"\nrepos = [\"acme/admin-dashboard\"]\n\n[[key]]\nname = \"new\"\npublic_key = \"{new}\"\nlabel = \"drift-new\"\nrepos = [\"acme/admin-dashboard\"]\n"
+        ),
+    )
+    .unwrap();
+    let ui = start_desired(
+        &sim,
+        Some(journal.path()),
+        Some(cache.path()),
+        Some(file.as_path()),
+    );
+    ui.wait_for("the repositories", |s| s.contains("Repositories ("))
+        .await;
+    ui.send("R");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_dir(cache.path()).unwrap().next().is_none() {
+        assert!(std::time::Instant::now() < deadline, "no scan was stored");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    ui.send("D");
+    ui.wait_for("the drift", |s| s.contains("2 changes from the stored scan"))
+        .await;
+    // Someone removes the key to relabel after the scan: the stored scan no longer holds.
+    sim.control()
+        .remove_key("acme", "admin-dashboard", planted.id)
+        .unwrap();
+    ui.send("\n");
+    let screen = ui
+        .wait_for("the refusal", |s| s.contains("Nothing was applied"))
+        .await;
+    assert!(screen.contains("no longer there"), "{screen}");
+    // Nothing was added: the re-read came before any write.
+    let after = sim.control().keys_of("acme", "admin-dashboard");
+    assert_eq!(after.len(), before.len() - 1, "{after:?}");
+    assert!(after.iter().all(|k| k.label != "drift-new"), "{after:?}");
+    ui.quit().await;
+    sim.shutdown().await;
+}

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::insight::view_block;
 use crate::ops::desired::{DesiredChange, DesiredPlan};
@@ -35,7 +35,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
     let text: Vec<Line> = lines(state).into_iter().map(Line::from).collect();
     let scroll = u16::try_from(state.drift.scroll).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(text).block(block).scroll((scroll, 0)), body);
+    frame.render_widget(Paragraph::new(text)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)), body);
 }
 
 /// The view's text, one line each.
