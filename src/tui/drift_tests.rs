@@ -215,3 +215,84 @@ fn drift_view_100x30() {
     t.draw(|f| super::ui::render(&s, f)).unwrap();
     insta::assert_snapshot!(t.backend().to_string());
 }
+
+/// The worker's planning, on a real keys file and a stored scan.
+mod worker_plan {
+    use super::super::drift::DriftStatus;
+    use super::super::drift_worker::plan;
+    use super::super::insight_fixtures::{pubkey, snapshot};
+    use crate::ops::desired::DesiredChange;
+
+    fn keys_file(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+        let path = dir.join("keys.toml");
+        std::fs::write(&path, body).unwrap();
+        path
+    }
+
+    #[test]
+    fn file_errors_come_back_as_file_line_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = keys_file(
+            dir.path(),
+            &format!(
+                "[[key]]\nname = \"ci\"\npublic_key = \"{}\"\nlabel = \"ci\"\ncolour = \"red\"\n",
+                pubkey(1)
+            ),
+        );
+        let DriftStatus::FileErrors(errors) = plan(&path, Some(dir.path())) else {
+            panic!()
+        };
+        let want = format!("{}:5:1: ", path.display());
+        assert!(errors.iter().any(|e| e.starts_with(&want)), "{errors:?}");
+    }
+
+    #[test]
+    fn without_a_stored_scan_it_asks_for_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = keys_file(
+            dir.path(),
+            &format!(
+                "[[key]]\nname = \"ci\"\npublic_key = \"{}\"\nlabel = \"ci\"\nrepos = [\"acme/api\"]\n",
+                pubkey(1)
+            ),
+        );
+        assert_eq!(
+            plan(&path, Some(dir.path())),
+            DriftStatus::NeedsScan(vec!["acme".into()])
+        );
+    }
+
+    #[test]
+    fn it_plans_against_the_stored_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snap = snapshot();
+        crate::cache::store_snapshot(dir.path(), &mut snap).unwrap();
+        // Key 1 is on acme/api as "ci-deploy" and on acme/web as "web-deploy".
+        let path = keys_file(
+            dir.path(),
+            &format!(
+                "[[key]]\nname = \"ci\"\npublic_key = \"{}\"\nlabel = \"ci-{{repo}}\"\nrepos = [\"acme/api\", \"acme/web\"]\n",
+                pubkey(1)
+            ),
+        );
+        let DriftStatus::Planned(p) = plan(&path, Some(dir.path())) else {
+            panic!("{:?}", plan(&path, Some(dir.path())))
+        };
+        let relabels: Vec<(String, String)> = p
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                DesiredChange::Relabel { from, to, .. } => Some((from.clone(), to.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            relabels,
+            vec![
+                ("ci-deploy".to_string(), "ci-api".to_string()),
+                ("web-deploy".to_string(), "ci-web".to_string())
+            ]
+        );
+        assert_eq!(p.changes.len(), 2, "{:?}", p.changes);
+    }
+}

@@ -122,8 +122,10 @@ async fn a_place_changed_since_the_scan_is_read_again_and_nothing_is_written() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     ui.send("D");
-    ui.wait_for("the drift", |s| s.contains("2 changes from the stored scan"))
-        .await;
+    ui.wait_for("the drift", |s| {
+        s.contains("2 changes from the stored scan")
+    })
+    .await;
     // Someone removes the key to relabel after the scan: the stored scan no longer holds.
     sim.control()
         .remove_key("acme", "admin-dashboard", planted.id)

@@ -35,10 +35,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
     let text: Vec<Line> = lines(state).into_iter().map(Line::from).collect();
     let scroll = u16::try_from(state.drift.scroll).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(text)
+    frame.render_widget(
+        Paragraph::new(text)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)), body);
+            .scroll((scroll, 0)),
+        body,
+    );
 }
 
 /// The view's text, one line each.
