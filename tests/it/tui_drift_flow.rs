@@ -82,6 +82,21 @@ async fn d_shows_the_drift_of_an_edited_keys_file_and_applies_it() {
     };
     assert_eq!(label_of(old), vec!["drift-renamed".to_string()]);
     assert_eq!(label_of(new), vec!["drift-new".to_string()]);
+    // The stored scan took the job's edits: planning again shows no drift.
+    // The cache is updated by a worker task of its own, so plan again until it has been.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        ui.send("r");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let screen = ui.host.screen.lock().unwrap().clone();
+        if screen.contains("No drift") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still drifting:\n{screen}"
+        );
+    }
     ui.quit().await;
     sim.shutdown().await;
 }
