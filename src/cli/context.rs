@@ -216,6 +216,14 @@ impl Context {
         self.state_dir().join("bbkeys.log")
     }
 
+    /// The profile's `desired_state`, if it names one.
+    fn profile_desired_state(&self) -> Option<PathBuf> {
+        self.source
+            .profile()
+            .and_then(|p| self.config.profiles.get(p))
+            .and_then(|p| p.desired_state.clone())
+    }
+
     /// The workspace a command acts on: the one named, else `BBKEYS_WORKSPACE`, else the
     /// profile's `default_workspace`. None of them is a usage error (exit 2).
     pub fn workspace_or_default(&self, named: Option<String>) -> Result<String, CliError> {
@@ -278,6 +286,10 @@ impl Context {
             state_dir: Some(self.state_dir()),
             edit_strategy: self.config.edit_strategy,
             concurrency: self.concurrency(),
+            desired: global
+                .desired
+                .clone()
+                .or_else(|| self.profile_desired_state()),
             insight: crate::tui::insight::InsightSettings {
                 cache_dir: Some(self.cache_dir()),
                 export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),

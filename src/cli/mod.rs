@@ -80,6 +80,9 @@ pub struct GlobalArgs {
     /// More detail in the trace log: -v debug, -vv trace (overrides BBKEYS_LOG).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// A keys file for the TUI's Drift view (`D`), instead of the profile's `desired_state`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub desired: Option<PathBuf>,
 }
 
 /// Subcommands.

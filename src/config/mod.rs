@@ -119,6 +119,9 @@ pub struct Profile {
     pub rate_limit_user: Option<String>,
     /// Workspace of commands that name none (`BBKEYS_WORKSPACE` wins over it).
     pub default_workspace: Option<String>,
+    /// A keys file (keys as code) the TUI's Drift view compares the workspaces with;
+    /// `--desired` wins over it. A relative path is taken from the current directory.
+    pub desired_state: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -131,6 +134,7 @@ impl std::fmt::Debug for Profile {
             .field("api_url", &self.api_url)
             .field("rate_limit_user", &self.rate_limit_user)
             .field("default_workspace", &self.default_workspace)
+            .field("desired_state", &self.desired_state)
             .finish()
     }
 }
@@ -413,6 +417,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("default_worksapce"), "{e}");
+    }
+
+    #[test]
+    fn a_profile_may_name_its_keys_file_and_a_misspelt_key_is_refused() {
+        let c = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndesired_state = \"keys.toml\"",
+        )
+        .unwrap();
+        assert_eq!(
+            c.profiles["w"].desired_state.as_deref(),
+            Some(std::path::Path::new("keys.toml"))
+        );
+        let e = Config::parse(
+            "[profiles.w]\nemail = \"a@b.c\"\ntoken_command = \"x\"\ndesired_states = \"keys.toml\"",
+        )
+        .unwrap_err();
+        assert!(e.contains("desired_states"), "{e}");
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub enum Action {
     Export,
     /// Open the Credentials view: what the credential can do (issue 6).
     Credentials,
+    /// Open the Drift view: the keys file against the stored scan (keys as code).
+    DriftView,
     /// All keys view: sort by the next column.
     SortColumn,
     /// All keys view: reverse the sort.
@@ -114,7 +116,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -158,6 +160,7 @@ impl Action {
         Action::FindKey,
         Action::Export,
         Action::Credentials,
+        Action::DriftView,
         Action::SortColumn,
         Action::SortReverse,
     ];
@@ -209,6 +212,7 @@ impl Action {
             Action::FindKey => "find_key",
             Action::Export => "export",
             Action::Credentials => "credentials",
+            Action::DriftView => "drift_view",
             Action::SortColumn => "sort_column",
             Action::SortReverse => "sort_reverse",
         }
@@ -261,6 +265,7 @@ impl Action {
             Action::FindKey => "find where a key is used",
             Action::Export => "export the audit (JSON, CSV)",
             Action::Credentials => "credentials and scopes",
+            Action::DriftView => "drift from the keys file",
             Action::SortColumn => "all keys: next sort column",
             Action::SortReverse => "all keys: reverse the sort",
         }

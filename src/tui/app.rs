@@ -60,6 +60,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     let field = edited_field(state);
     // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
     // so the tail (cursor fix, loading what is focused) still runs.
+    let msg = super::drift::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     let msg = super::insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     match msg {
         // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
@@ -202,6 +203,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         | Action::FindKey
         | Action::Export
         | Action::Credentials
+        | Action::DriftView
         | Action::SortColumn
         | Action::SortReverse => {}
         other => {

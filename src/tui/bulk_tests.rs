@@ -362,6 +362,7 @@ fn more_than_five_removals_need_the_number_typed() {
         req_id: 77,
         title: "Delete 6 selected keys".into(),
         request: None,
+        desired: None,
         projects: Default::default(),
         stage: PlanStage::Ready(Box::new(plan)),
         scroll: 0,

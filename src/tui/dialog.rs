@@ -200,6 +200,9 @@ pub struct PlanDialog {
     /// The request, re-planned just before applying; `None` only for a retry of a job with
     /// no request, which applies exactly its failures.
     pub request: Option<BulkRequest>,
+    /// For the Drift view's apply: the keys-file changes, turned into a bulk plan again from
+    /// fresh keys just before applying.
+    pub desired: Option<Vec<crate::ops::desired::DesiredChange>>,
     /// Repository → project key, for `{project}` in label templates.
     pub projects: BTreeMap<Place, String>,
     /// Where it stands.

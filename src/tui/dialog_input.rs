@@ -411,6 +411,7 @@ fn apply(mut d: PlanDialog, out: &mut Vec<Command>) -> Option<Dialog> {
     out.push(Command::ApplyBulk {
         job_id: d.req_id,
         request: d.request.clone(),
+        desired: d.desired.clone(),
         projects: d.projects.clone(),
         plan: plan.clone(),
     });

@@ -118,6 +118,7 @@ fn plan_dialog(plan: Plan, title: &str) -> State {
         req_id: 9,
         title: title.into(),
         request: None,
+        desired: None,
         projects: Default::default(),
         stage: PlanStage::Ready(Box::new(plan)),
         scroll: 0,

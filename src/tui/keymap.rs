@@ -189,6 +189,7 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::FindKey => &["f"],
         Action::Export => &["E"],
         Action::Credentials => &["C"],
+        Action::DriftView => &["D"],
         // `o` rotates; in the All keys view the sort keys are < and >.
         Action::SortColumn => &[">"],
         Action::SortReverse => &["<"],

@@ -8,6 +8,8 @@ pub mod app;
 mod bulk_actions;
 pub mod dialog;
 mod dialog_input;
+pub mod drift;
+mod drift_worker;
 mod frame_probe;
 pub mod insight;
 pub mod insight_worker;
@@ -58,6 +60,8 @@ pub struct TuiOptions {
     pub edit_strategy: crate::config::EditStrategy,
     /// Bulk items applied at once.
     pub concurrency: usize,
+    /// The keys file of the Drift view (`--desired`, or the profile's `desired_state`).
+    pub desired: Option<PathBuf>,
     /// Cache, export, audit and credential settings of the workspace-wide views.
     pub insight: insight::InsightSettings,
 }
@@ -109,6 +113,7 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
     let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
     state.edit_strategy = opts.edit_strategy;
+    state.drift.file = opts.desired;
     let services = opts.client.map(|client| Services {
         client,
         journal: opts
@@ -134,6 +139,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 mod bulk_tests;
 #[cfg(test)]
 mod dialog_render_tests;
+#[cfg(test)]
+mod drift_tests;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]

@@ -210,6 +210,8 @@ pub enum WorkerMsg {
     },
     /// An answer for the inventory, find, export and credentials features.
     Insight(super::insight::InsightMsg),
+    /// An answer of the Drift view's work.
+    Drift(super::drift::DriftMsg),
 }
 
 /// Everything `update()` reacts to.
@@ -335,6 +337,9 @@ pub enum Command {
         job_id: ReqId,
         /// Re-planned from fresh keys just before applying; `None` applies `plan` as is.
         request: Option<BulkRequest>,
+        /// Keys-file changes, turned into a bulk plan again from fresh keys just before
+        /// applying (the Drift view's apply).
+        desired: Option<Vec<crate::ops::desired::DesiredChange>>,
         /// Repository → project key.
         projects: BTreeMap<Place, String>,
         /// The plan the user confirmed.
@@ -355,4 +360,6 @@ pub enum Command {
     OpenDemo,
     /// Cache, export and credentials work, done by the worker.
     Insight(super::insight::InsightCommand),
+    /// The Drift view's work, done by the worker.
+    Drift(super::drift::DriftCommand),
 }

@@ -67,6 +67,7 @@ fn plan_rows_show_the_new_label_and_then_delete_at_80x24() {
         req_id: 9,
         title: "Rotate SHA256:… to SHA256:…".into(),
         request: None,
+        desired: None,
         projects: Default::default(),
         stage: PlanStage::Ready(Box::new(rotation())),
         scroll: 0,

@@ -306,6 +306,8 @@ pub struct State {
     pub(crate) next_req: ReqId,
     /// All keys, find, export, cache and Credentials (issues 6 and 7).
     pub insight: super::insight::Insight,
+    /// The Drift view (keys as code).
+    pub drift: super::drift::Drift,
 }
 
 impl State {
@@ -355,6 +357,7 @@ impl State {
             workspace_typed: false,
             next_req: 0,
             insight: Default::default(),
+            drift: Default::default(),
         }
     }
 

@@ -138,6 +138,7 @@ async fn execute(
         Command::Insight(cmd) => {
             return super::insight_worker::execute(client, cmd, answers).await;
         }
+        Command::Drift(cmd) => super::drift_worker::execute(client, cmd).await,
         // The event loop handles these itself, and `worker_ops` the writes.
         _ => return None,
     })

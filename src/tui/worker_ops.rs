@@ -105,9 +105,28 @@ pub async fn execute(
         Command::ApplyBulk {
             job_id,
             request,
+            desired,
             projects,
             plan,
         } => {
+            // The Drift view's changes: the same re-read as `bbkeys apply`.
+            if let Some(changes) = &desired {
+                match crate::ops::desired::to_bulk_plan(client, changes).await {
+                    Ok(replanned) if replanned != *plan => {
+                        return Some(WorkerMsg::Drifted {
+                            job_id,
+                            plan: Box::new(replanned),
+                        });
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Some(WorkerMsg::Drift(super::drift::DriftMsg::Refused {
+                            req_id: job_id,
+                            sentence: super::drift_worker::clean_lines(&e.to_string()),
+                        }));
+                    }
+                }
+            }
             // Just before applying, read the remote state again (as the CLI does): a plan
             // made from stale keys is shown again instead of applied.
             if let Some(request) = &request {

@@ -96,6 +96,7 @@ fn keys_rm_help_shows_no_global_options_and_ends_with_examples() {
         "--config",
         "--concurrency",
         "--quiet",
+        "--desired",
     ] {
         assert!(
             !help.contains(global),
@@ -117,6 +118,8 @@ fn keys_rm_help_shows_no_global_options_and_ends_with_examples() {
     assert_eq!(top.matches("--demo").count(), 1, "{top}");
     assert!(top.find("--demo").unwrap() > at, "{top}");
     assert!(top.find("--verbose").unwrap() > at, "{top}");
+    assert_eq!(top.matches("--desired").count(), 1, "{top}");
+    assert!(top.find("--desired").unwrap() > at, "{top}");
 }
 
 #[tokio::test]

@@ -79,6 +79,16 @@ pub fn start(sim: &Simulator, journal_dir: Option<&Path>) -> Ui {
 
 /// [`start`] with the scan cache kept in `cache_dir`, as a real start keeps it.
 pub fn start_cached(sim: &Simulator, journal_dir: Option<&Path>, cache_dir: Option<&Path>) -> Ui {
+    start_desired(sim, journal_dir, cache_dir, None)
+}
+
+/// [`start_cached`] with a keys file for the Drift view, as `--desired` names one.
+pub fn start_desired(
+    sim: &Simulator,
+    journal_dir: Option<&Path>,
+    cache_dir: Option<&Path>,
+    desired: Option<&Path>,
+) -> Ui {
     let services = Services {
         client: client(sim),
         journal: journal_dir.map(bbkeys::journal::Journal::in_dir),
@@ -86,6 +96,7 @@ pub fn start_cached(sim: &Simulator, journal_dir: Option<&Path>, cache_dir: Opti
     };
     let mut state = State::new(true, true, Keymap::default(), Theme::default_colours());
     state.insight.settings.cache_dir = cache_dir.map(Path::to_path_buf);
+    state.drift.file = desired.map(Path::to_path_buf);
     let host = ScreenHost::default();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Input>();
     let events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {

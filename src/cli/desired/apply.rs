@@ -1,17 +1,14 @@
 //! `bbkeys apply`: a saved plan applied exactly, or a keys file planned and applied in one
 //! step, as one journaled bulk change.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::super::context::Context;
 use super::super::output::{CliError, Exit};
 use super::plan::{PLAN_FORMAT, PlanArgs, plan_of, print_plan};
-use crate::forge::{AccessKey, Permission, Place};
-use crate::ops::bulk::{Change, NewKey, Plan, snapshot};
-use crate::ops::desired::DesiredChange;
-use crate::ops::keyops::find_fingerprint;
-use crate::sshkey::PublicKey;
+use crate::forge::Place;
+use crate::ops::bulk::Plan;
+use crate::ops::desired::{ApplyRefusal, DesiredChange};
 
 /// `bbkeys apply` options.
 #[derive(Debug, clap::Args)]
@@ -167,127 +164,19 @@ fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
     })
 }
 
-/// Reads every touched place again and turns the changes into one journaled bulk plan. A
-/// place where a change no longer fits (the key is already added, or gone, or relabelled) is
-/// refused: nothing is written, and the reader is told to plan again. An add and a delete at
-/// one place become a rotation, so the new key is there before the old one goes.
+/// The shared conversion, with its refusals as exit codes: an unreadable place is partial.
 async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, CliError> {
-    let scopes: Vec<Place> = changes
-        .iter()
-        .map(|c| c.place().clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let (fresh, unreadable) = snapshot(&ctx.client, &scopes).await;
-    if let Some((scope, e)) = unreadable.first() {
-        return Err(CliError::new(
-            Exit::Partial,
-            format!("{scope} could not be read again before applying, so nothing was applied: {e}"),
-        ));
-    }
-    let mut drift = Vec::new();
-    let mut adds: BTreeMap<Place, Vec<(NewKey, String)>> = BTreeMap::new();
-    let mut deletes: BTreeMap<Place, Vec<AccessKey>> = BTreeMap::new();
-    let mut bulk = Plan::default();
-    for c in changes {
-        let scope = c.place().clone();
-        let held = fresh.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
-        let current = |fp: &crate::sshkey::Fingerprint| find_fingerprint(held, fp.as_str());
-        match c {
-            DesiredChange::Add {
-                key,
-                fingerprint,
-                label,
-                permission,
-                ..
-            } => {
-                if *permission == Permission::Write {
-                    drift.push(format!("{scope}: write access needs Data Center"));
-                } else if current(fingerprint).is_some() {
-                    drift.push(format!("{scope}: {fingerprint} is already there"));
-                } else {
-                    let parsed = PublicKey::parse(key).map_err(|e| {
-                        CliError::new(Exit::Error, format!("the key to add to {scope}: {e}"))
-                    })?;
-                    adds.entry(scope)
-                        .or_default()
-                        .push((NewKey::from(&parsed), label.clone()));
-                }
-            }
-            DesiredChange::Delete {
-                id, fingerprint, ..
-            } => match current(fingerprint) {
-                Some(k) if k.id == *id => deletes.entry(scope).or_default().push(k.clone()),
-                _ => drift.push(format!(
-                    "{scope}: {fingerprint} (id {id}) is no longer there"
-                )),
-            },
-            DesiredChange::Relabel {
-                id,
-                fingerprint,
-                from,
-                to,
-                ..
-            } => match current(fingerprint) {
-                Some(k) if k.id == *id && k.label == *from => {
-                    bulk.changes.push(Change::Relabel {
-                        scope,
-                        key: k.clone(),
-                        new_label: to.clone(),
-                    });
-                }
-                _ => drift.push(format!(
-                    "{scope}: {fingerprint} is no longer there as {from:?}"
-                )),
-            },
-            DesiredChange::SetPermission { .. } => {
-                drift.push(format!("{scope}: permissions need Data Center"));
-            }
-        }
-    }
-    if !drift.is_empty() {
-        return Err(CliError::new(
-            Exit::Error,
-            format!(
-                "the places changed since the plan was made, so nothing was applied; run `bbkeys plan` again:\n  {}",
-                drift.join("\n  ")
+    crate::ops::desired::to_bulk_plan(&ctx.client, changes)
+        .await
+        .map_err(|r| match r {
+            ApplyRefusal::Unreadable(s) => CliError::new(Exit::Partial, s),
+            ApplyRefusal::BadKey(s) => CliError::new(Exit::Error, s),
+            ApplyRefusal::Drifted(lines) => CliError::new(
+                Exit::Error,
+                format!(
+                    "the places changed since the plan was made, so nothing was applied; run `bbkeys plan` again:\n  {}",
+                    lines.join("\n  ")
+                ),
             ),
-        ));
-    }
-    for (scope, mut added) in adds {
-        let mut gone = deletes.remove(&scope).unwrap_or_default();
-        while !added.is_empty() && !gone.is_empty() {
-            let (Some((new, label)), Some(old)) = (added.pop(), gone.pop()) else {
-                break;
-            };
-            bulk.changes.push(Change::Rotate {
-                scope: scope.clone(),
-                old,
-                new,
-                label,
-            });
-        }
-        for (key, label) in added {
-            bulk.changes.push(Change::Add {
-                scope: scope.clone(),
-                key,
-                label,
-            });
-        }
-        for key in gone {
-            bulk.changes.push(Change::Delete {
-                scope: scope.clone(),
-                key,
-            });
-        }
-    }
-    for (scope, gone) in deletes {
-        for key in gone {
-            bulk.changes.push(Change::Delete {
-                scope: scope.clone(),
-                key,
-            });
-        }
-    }
-    Ok(bulk)
+        })
 }

@@ -4,12 +4,14 @@
 //! Identity is the fingerprint, never the key text or the label, so a comment the forge drops
 //! can never show up as drift. There is no state file: the forge is the state.
 
+pub mod apply;
 pub mod export;
 pub mod file;
 pub mod glob;
 mod observe;
 pub mod plan;
 
+pub use apply::{ApplyRefusal, to_bulk_plan};
 pub use export::export_keys_file;
 pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
 pub use glob::Glob;

@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod detail;
 pub mod dialog;
+pub mod drift;
 pub mod first_run;
 pub mod help;
 pub mod insight;
@@ -60,7 +61,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     match state.view {
         // An open All keys, find or Credentials view clears and covers this whole area, so
         // drawing the panes under it would be wasted work.
-        _ if state.insight.overlay.is_some() => {}
+        _ if state.insight.overlay.is_some() || state.drift.open => {}
         View::Panes => {
             workspaces::render(frame, a.panes[0], state);
             repos::render(frame, a.panes[1], state);
@@ -74,6 +75,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     status::render_status(frame, a.status, state);
     status::render_hints(frame, a.hints, state);
     insight::render(frame, area, state);
+    drift::render(frame, area, state);
     dialog::render(frame, area, state);
     if state.help {
         help::render(frame, area, state);

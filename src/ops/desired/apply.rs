@@ -1,0 +1,165 @@
+//! A desired plan turned into one journaled bulk plan, from a fresh read of every place it
+//! touches. Shared by `bbkeys apply` and the TUI's Drift view, so both refuse the same drift.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::plan::DesiredChange;
+use crate::forge::{AccessKey, Forge, Permission, Place};
+use crate::ops::bulk::{Change, NewKey, Plan, snapshot};
+use crate::ops::keyops::find_fingerprint;
+use crate::sshkey::PublicKey;
+
+/// Why a desired plan was not turned into a bulk plan. Nothing was written in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyRefusal {
+    /// A touched place could not be read again.
+    Unreadable(String),
+    /// A key to add does not parse.
+    BadKey(String),
+    /// The places changed since the plan: one sentence per change that no longer fits.
+    Drifted(Vec<String>),
+}
+
+impl fmt::Display for ApplyRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyRefusal::Unreadable(s) | ApplyRefusal::BadKey(s) => f.write_str(s),
+            ApplyRefusal::Drifted(lines) => write!(
+                f,
+                "the places changed since the plan was made, so nothing was applied; plan again:\n  {}",
+                lines.join("\n  ")
+            ),
+        }
+    }
+}
+
+/// Reads every touched place again and turns the changes into one journaled bulk plan. A
+/// place where a change no longer fits (the key is already added, or gone, or relabelled) is
+/// refused: nothing is written, and the reader is told to plan again. An add and a delete at
+/// one place become a rotation, so the new key is there before the old one goes.
+pub async fn to_bulk_plan(
+    forge: &dyn Forge,
+    changes: &[DesiredChange],
+) -> Result<Plan, ApplyRefusal> {
+    let scopes: Vec<Place> = changes
+        .iter()
+        .map(|c| c.place().clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (fresh, unreadable) = snapshot(forge, &scopes).await;
+    if let Some((scope, e)) = unreadable.first() {
+        return Err(ApplyRefusal::Unreadable(format!(
+            "{scope} could not be read again before applying, so nothing was applied: {e}"
+        )));
+    }
+    let mut drift = Vec::new();
+    let mut adds: BTreeMap<Place, Vec<(NewKey, String)>> = BTreeMap::new();
+    let mut deletes: BTreeMap<Place, Vec<AccessKey>> = BTreeMap::new();
+    let mut bulk = Plan::default();
+    for c in changes {
+        let scope = c.place().clone();
+        let held = fresh.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
+        let current = |fp: &crate::sshkey::Fingerprint| find_fingerprint(held, fp.as_str());
+        match c {
+            DesiredChange::Add {
+                key,
+                fingerprint,
+                label,
+                permission,
+                ..
+            } => {
+                if *permission == Permission::Write {
+                    drift.push(format!("{scope}: write access needs Data Center"));
+                } else if current(fingerprint).is_some() {
+                    drift.push(format!("{scope}: {fingerprint} is already there"));
+                } else {
+                    let parsed = PublicKey::parse(key).map_err(|e| {
+                        ApplyRefusal::BadKey(format!("the key to add to {scope}: {e}"))
+                    })?;
+                    adds.entry(scope)
+                        .or_default()
+                        .push((NewKey::from(&parsed), label.clone()));
+                }
+            }
+            DesiredChange::Delete {
+                id, fingerprint, ..
+            } => match current(fingerprint) {
+                Some(k) if k.id == *id => deletes.entry(scope).or_default().push(k.clone()),
+                _ => drift.push(format!(
+                    "{scope}: {fingerprint} (id {id}) is no longer there"
+                )),
+            },
+            DesiredChange::Relabel {
+                id,
+                fingerprint,
+                from,
+                to,
+                ..
+            } => match current(fingerprint) {
+                Some(k) if k.id == *id && k.label == *from => {
+                    bulk.changes.push(Change::Relabel {
+                        scope,
+                        key: k.clone(),
+                        new_label: to.clone(),
+                    });
+                }
+                _ => drift.push(format!(
+                    "{scope}: {fingerprint} is no longer there as {from:?}"
+                )),
+            },
+            DesiredChange::SetPermission { .. } => {
+                drift.push(format!("{scope}: permissions need Data Center"));
+            }
+        }
+    }
+    if !drift.is_empty() {
+        return Err(ApplyRefusal::Drifted(drift));
+    }
+    order_adds_and_deletes(&mut bulk, adds, deletes);
+    Ok(bulk)
+}
+
+/// Pairs an add with a delete at one place into a rotation (new key first), then the rest.
+fn order_adds_and_deletes(
+    bulk: &mut Plan,
+    adds: BTreeMap<Place, Vec<(NewKey, String)>>,
+    mut deletes: BTreeMap<Place, Vec<AccessKey>>,
+) {
+    for (scope, mut added) in adds {
+        let mut gone = deletes.remove(&scope).unwrap_or_default();
+        while !added.is_empty() && !gone.is_empty() {
+            let (Some((new, label)), Some(old)) = (added.pop(), gone.pop()) else {
+                break;
+            };
+            bulk.changes.push(Change::Rotate {
+                scope: scope.clone(),
+                old,
+                new,
+                label,
+            });
+        }
+        for (key, label) in added {
+            bulk.changes.push(Change::Add {
+                scope: scope.clone(),
+                key,
+                label,
+            });
+        }
+        for key in gone {
+            bulk.changes.push(Change::Delete {
+                scope: scope.clone(),
+                key,
+            });
+        }
+    }
+    for (scope, gone) in deletes {
+        for key in gone {
+            bulk.changes.push(Change::Delete {
+                scope: scope.clone(),
+                key,
+            });
+        }
+    }
+}
