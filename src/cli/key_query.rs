@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
-use super::listing::KeyRow;
+use super::key_row::KeyRow;
 use super::output::{CliError, Exit};
 use crate::config::AuditConfig;
 use crate::forge::{ForgeKind, Place};

@@ -18,6 +18,7 @@ mod help;
 mod journal;
 mod key_input;
 mod key_query;
+mod key_row;
 mod keys;
 mod listing;
 mod man;
