@@ -14,12 +14,12 @@ use super::audit_gate::{Format, Gate, GateArgs};
 use super::context::Context;
 use super::fields::{AUDIT_FIELDS, FieldsArg, Output, fill_repo_projects};
 use super::frame::Frame;
+use super::key_input::check_workspace;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, json_with_raw, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg, worst};
 use crate::cache::{self, CacheLoad};
 use crate::forge::Place;
-use crate::forge::valid_slug;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::ops::policy::{GateFinding, POLICY_CODES, adapter};
 use crate::sanitize::clean_cell;
@@ -53,17 +53,6 @@ pub(super) struct Obtained {
     pub snapshot: Snapshot,
     /// Its age when it came from the cache.
     pub cached_age: Option<time::Duration>,
-}
-
-pub(super) fn check_workspace(ws: &str) -> Result<(), CliError> {
-    if valid_slug(ws) {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            Exit::Usage,
-            format!("{ws:?} is not a workspace slug (letters, digits, '-', '_' and '.')"),
-        ))
-    }
 }
 
 /// Scans `ws` (and stores the scan for `--cached` and the TUI), or loads the last scan.

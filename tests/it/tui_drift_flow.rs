@@ -44,11 +44,21 @@ async fn d_shows_the_drift_of_an_edited_keys_file_and_applies_it() {
     // The edit: the old key gets a new label.
     write("drift-renamed");
     ui.send("D");
-    let screen = ui
-        .wait_for("the drift", |s| {
-            s.contains("2 changes from the stored scan")
-        })
-        .await;
+    // A file in the cache folder may still be the scan being written: plan again until the
+    // stored scan is there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let screen = loop {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let screen = ui.host.screen.lock().unwrap().clone();
+        if screen.contains("2 changes from the stored scan") {
+            break screen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no drift shown:\n{screen}"
+        );
+        ui.send("r");
+    };
     assert!(
         screen.contains("+   acme/admin-dashboard  add new as \"drift-new\""),
         "{screen}"
@@ -137,10 +147,20 @@ async fn a_place_changed_since_the_scan_is_read_again_and_nothing_is_written() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     ui.send("D");
-    ui.wait_for("the drift", |s| {
-        s.contains("2 changes from the stored scan")
-    })
-    .await;
+    // As above: plan again until the stored scan is complete.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let screen = ui.host.screen.lock().unwrap().clone();
+        if screen.contains("2 changes from the stored scan") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no drift shown:\n{screen}"
+        );
+        ui.send("r");
+    }
     // Someone removes the key to relabel after the scan: the stored scan no longer holds.
     sim.control()
         .remove_key("acme", "admin-dashboard", planted.id)
