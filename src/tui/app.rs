@@ -67,7 +67,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Action(Action::Quit) if state.dialog.is_some() => out.push(Command::Quit),
         Msg::Action(_) if state.dialog.is_some() => {}
         Msg::Action(a) if state.view != View::Panes && !state.help => {
-            super::bulk_actions::view_action(state, a, &mut out)
+            super::view_actions::view_action(state, a, &mut out)
         }
         Msg::Action(a) => action(state, a, &mut out),
         Msg::Input(t) if state.dialog.is_some() => super::dialog_input::input(state, t, &mut out),

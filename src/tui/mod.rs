@@ -28,6 +28,7 @@ pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+mod view_actions;
 mod views;
 pub mod worker;
 mod worker_ops;
