@@ -28,6 +28,30 @@ impl Setup {
         full.extend(args);
         bbkeys(self.home.path(), &env_ref(&self.env), &full, "").await
     }
+
+    /// `plan -f file --detailed-exitcode --out <home>/plan.json`, checked to find changes
+    /// (exit 6); returns its standard output and the saved plan's path.
+    async fn plan_with_changes(&self, file: &std::path::Path) -> (String, std::path::PathBuf) {
+        let saved = self.home.path().join("plan.json");
+        let out = self
+            .run(&[
+                "plan",
+                "-f",
+                file.to_str().unwrap(),
+                "--detailed-exitcode",
+                "--out",
+                saved.to_str().unwrap(),
+            ])
+            .await;
+        assert_eq!(
+            out.status.code(),
+            Some(6),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        (stdout(&out), saved)
+    }
 }
 
 #[tokio::test]
@@ -80,25 +104,7 @@ async fn export_then_plan_is_no_change_and_an_edit_is_planned() {
         1,
     );
     std::fs::write(&file, edited).unwrap();
-    let plan_json = s.home.path().join("plan.json");
-    let out = s
-        .run(&[
-            "plan",
-            "-f",
-            file.to_str().unwrap(),
-            "--detailed-exitcode",
-            "--out",
-            plan_json.to_str().unwrap(),
-        ])
-        .await;
-    assert_eq!(
-        out.status.code(),
-        Some(6),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let printed = stdout(&out);
+    let (printed, plan_json) = s.plan_with_changes(&file).await;
     assert!(
         printed.contains("-/+") && printed.contains("renamed-"),
         "{printed}"
@@ -183,25 +189,7 @@ async fn export_edit_plan_apply_then_no_change() {
     doc.insert("prune".into(), toml::Value::Table(prune));
     std::fs::write(&file, toml::to_string(&doc).unwrap()).unwrap();
 
-    let saved = s.home.path().join("plan.json");
-    let out = s
-        .run(&[
-            "plan",
-            "-f",
-            file.to_str().unwrap(),
-            "--detailed-exitcode",
-            "--out",
-            saved.to_str().unwrap(),
-        ])
-        .await;
-    assert_eq!(
-        out.status.code(),
-        Some(6),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let printed = stdout(&out);
+    let (printed, saved) = s.plan_with_changes(&file).await;
     assert!(printed.contains("  - acme/api: delete"), "{printed}");
     assert!(
         printed.contains("+ acme/api-gateway: add fresh as \"fresh-API\""),
