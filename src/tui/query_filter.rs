@@ -9,9 +9,7 @@ use time::OffsetDateTime;
 
 use super::state::{KeyRow, KeyView, State};
 use crate::forge::Place;
-use crate::ops::audit::{
-    Finding, Inventory, KeyEntry, KeyHolding, Timestamp, audit, codes_for_holding,
-};
+use crate::ops::audit::{BadgeIndex, Inventory, KeyEntry, KeyHolding, Timestamp, audit};
 use crate::ops::query::{Filter, Holding, Query, QueryError, read_filter, short_type_name};
 
 /// Checks the new filter `text` after an edit. A good text drops the fallback; a malformed one
@@ -45,9 +43,10 @@ struct PaneHolding<'a> {
     key: &'a KeyView,
     /// The project of the repository the pane shows, for the repository's own keys.
     repo_project: Option<&'a str>,
-    /// The key's holding in the scanned inventory, when there is a scan, with its findings.
+    /// The key's holding in the scanned inventory, when there is a scan.
     audited: Option<(&'a KeyEntry, &'a KeyHolding)>,
-    findings: &'a [Finding],
+    /// The findings of the scan, by holding.
+    badges: &'a BadgeIndex,
 }
 
 fn parse_time(s: &Option<String>) -> Option<OffsetDateTime> {
@@ -84,12 +83,8 @@ impl Holding for PaneHolding<'_> {
     }
     /// Findings come from the workspace's scan: without one (no `R`, no cache) nothing matches.
     fn has_finding(&self, code: &str) -> bool {
-        let Some((entry, holding)) = self.audited else {
-            return false;
-        };
-        codes_for_holding(self.findings, Some(&entry.fingerprint), holding)
-            .iter()
-            .any(|c| c.as_str().eq_ignore_ascii_case(code))
+        self.audited
+            .is_some_and(|(_, h)| self.badges.has(&h.scope, h.id, code))
     }
 }
 
@@ -135,9 +130,12 @@ pub fn retain_key_rows<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>) {
 fn retain_by_query<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>, query: &Query) {
     let now = OffsetDateTime::now_utc();
     let inv = super::insight::focused_inventory(state).map(|w| &*w.inventory);
-    let findings = match inv {
-        Some(inv) if query.uses_finding() => audit(inv, &state.insight.settings.rules, now),
-        _ => Vec::new(),
+    // One audit and one index per filtering, not one per row.
+    let badges = match inv {
+        Some(inv) if query.uses_finding() => {
+            BadgeIndex::build(inv, &audit(inv, &state.insight.settings.rules, now), now)
+        }
+        _ => BadgeIndex::default(),
     };
     let repo_project = match state.focused_repo_row() {
         Some(super::state::RepoRow::Repo(r)) => r.project.as_deref(),
@@ -149,7 +147,7 @@ fn retain_by_query<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>, query: &Que
                 key,
                 repo_project,
                 audited: inv.and_then(|i| holding_in(i, key)),
-                findings: &findings,
+                badges: &badges,
             };
             query.matches(&h, now)
         }

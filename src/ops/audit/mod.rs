@@ -16,6 +16,9 @@
 //! # }
 //! ```
 
+mod badge;
+#[cfg(test)]
+mod badge_tests;
 mod edits;
 mod export;
 mod findings;
@@ -25,6 +28,7 @@ mod stored;
 #[cfg(test)]
 mod tests;
 
+pub use badge::{Badge, BadgeIndex, age_text, badge, sentence};
 pub use export::{AuditReport, AuditSummary, CSV_HEADER};
 pub use findings::{
     Finding, FindingCode, Severity, audit, codes_for_holding, rules_markdown_table,

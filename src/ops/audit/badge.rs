@@ -1,0 +1,190 @@
+//! Findings as badges: a severity and a few words, short enough to sit beside a key in a list,
+//! plus a full sentence for a detail view. Forge-neutral: every number comes from the
+//! inventory the findings were made from, never from a forge's wire format.
+//!
+//! The badge wording, per finding code:
+//!
+//! | Code | Badge |
+//! |---|---|
+//! | `dsa`, `rsa_under_2048` | `weak` |
+//! | `rsa_2048` | `legacy` |
+//! | `never_used` | `never` |
+//! | `unused` | `unused <age>`, the time since last use: `29d`, `11mo`, `2y` (rounded down) |
+//! | `shared` | `shared <n>`, the repositories the key reaches |
+//! | `many_labels` | `<n> labels` |
+//! | `project_key` | `project <n>`, the repositories of the project |
+//! | `unparsable_key` | `unreadable key` |
+//! | `unreadable` | `unreadable` |
+//! | `not_permitted` | `not admin` |
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::findings::{Finding, FindingCode, Severity};
+use super::inventory::{Inventory, KeyEntry, KeyHolding};
+use crate::forge::Place;
+
+/// One finding, short: what a list shows beside a key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Badge {
+    /// How much it matters (the colour, in a terminal).
+    pub severity: Severity,
+    /// The finding's code.
+    pub code: FindingCode,
+    /// A few words, such as `weak`, `unused 2y` or `shared 20`.
+    pub text: String,
+}
+
+impl std::fmt::Display for Badge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// An age in whole days, rounded down to the largest unit that fits: days under a month
+/// (`29d`), months under a year (`11mo`), then years (`2y`). A month is a twelfth of 365 days,
+/// so 364 days read `11mo` and 365 read `1y`. A negative age (a clock ahead of ours) reads `0d`.
+pub fn age_text(days: i64) -> String {
+    let days = days.max(0);
+    let months = days * 12 / 365;
+    if months == 0 {
+        format!("{days}d")
+    } else if days < 365 {
+        format!("{months}mo")
+    } else {
+        format!("{}y", days / 365)
+    }
+}
+
+/// The holding a finding is about, by place and key id.
+fn holding_of<'a>(f: &Finding, entry: &'a KeyEntry) -> Option<&'a KeyHolding> {
+    let place = f.location.as_ref()?;
+    entry
+        .holdings
+        .iter()
+        .find(|h| &h.scope == place && Some(h.id) == f.key_id)
+}
+
+/// The badge of `f`, one of the findings of `inv` at `now` (the same `now` the audit used, so
+/// that `unused 1y` agrees with the finding's reason).
+pub fn badge(f: &Finding, inv: &Inventory, now: OffsetDateTime) -> Badge {
+    let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+    let text = match f.code {
+        FindingCode::Dsa | FindingCode::RsaUnder2048 => "weak".to_string(),
+        FindingCode::Rsa2048 => "legacy".to_string(),
+        FindingCode::NeverUsed => "never".to_string(),
+        FindingCode::Unused => {
+            match entry
+                .and_then(|e| holding_of(f, e))
+                .and_then(|h| h.last_used)
+            {
+                Some(used) => format!("unused {}", age_text(used.days_before(now))),
+                None => "unused".to_string(),
+            }
+        }
+        FindingCode::Shared => match entry {
+            Some(e) => format!("shared {}", e.reach),
+            None => "shared".to_string(),
+        },
+        FindingCode::ManyLabels => match entry {
+            Some(e) => format!("{} labels", e.labels.len()),
+            None => "labels".to_string(),
+        },
+        FindingCode::ProjectKey => match &f.location {
+            Some(Place::Project { project, .. }) => format!(
+                "project {}",
+                inv.project_repositories
+                    .get(project)
+                    .map_or(0, |r| r.len())
+            ),
+            _ => "project".to_string(),
+        },
+        FindingCode::UnparsableKey => "unreadable key".to_string(),
+        FindingCode::Unreadable => "unreadable".to_string(),
+        FindingCode::NotPermitted => "not admin".to_string(),
+    };
+    Badge {
+        severity: f.severity,
+        code: f.code,
+        text,
+    }
+}
+
+/// The finding as a full sentence, for a detail view: `High (rsa_under_2048): RSA key of 1024
+/// bits: ...`. The reason is cleaned of control characters, since it may quote a label.
+pub fn sentence(f: &Finding) -> String {
+    let severity = f.severity.as_str();
+    let mut capital = severity.chars();
+    let severity = match capital.next() {
+        Some(c) => c.to_uppercase().chain(capital).collect::<String>(),
+        None => String::new(),
+    };
+    let reason = crate::sanitize::clean_line(&f.reason);
+    let end = if reason.ends_with('.') { "" } else { "." };
+    format!("{severity} ({}): {reason}{end}", f.code.as_str())
+}
+
+/// The badges of every holding of a workspace, made once from its findings, so that a list can
+/// show each row's badges (or filter on `finding:`) without auditing once per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BadgeIndex {
+    /// By place and key id: findings about the key everywhere, and about this very holding.
+    holdings: BTreeMap<(Place, u64), Vec<Badge>>,
+    /// By place: findings about a place rather than a key (a listing that could not be read).
+    places: BTreeMap<Place, Vec<Badge>>,
+}
+
+impl BadgeIndex {
+    /// Indexes `findings`, the audit of `inv` at `now`.
+    pub fn build(inv: &Inventory, findings: &[Finding], now: OffsetDateTime) -> BadgeIndex {
+        let mut index = BadgeIndex::default();
+        for f in findings {
+            let b = badge(f, inv, now);
+            let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+            match (entry, &f.location, f.key_id) {
+                // About one holding (of a key with or without a fingerprint).
+                (_, Some(place), Some(id)) => index.push((place.clone(), id), b),
+                // About a key wherever it sits.
+                (Some(e), None, _) => {
+                    for h in &e.holdings {
+                        index.push((h.scope.clone(), h.id), b.clone());
+                    }
+                }
+                (None, Some(place), None) => index.places.entry(place.clone()).or_default().push(b),
+                // A place without an id, or an id without a place, names no row: the audit
+                // writes neither.
+                (Some(_), Some(_), None) | (None, None, _) => {}
+            }
+        }
+        for list in index.holdings.values_mut().chain(index.places.values_mut()) {
+            list.sort();
+            list.dedup();
+        }
+        index
+    }
+
+    fn push(&mut self, at: (Place, u64), b: Badge) {
+        self.holdings.entry(at).or_default().push(b);
+    }
+
+    /// The badges of key `id` on `place`, most severe first; empty when it has none.
+    pub fn of(&self, place: &Place, id: u64) -> &[Badge] {
+        self.holdings
+            .get(&(place.clone(), id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The badges about `place` itself (it could not be read, or is not administered).
+    pub fn of_place(&self, place: &Place) -> &[Badge] {
+        self.places.get(place).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether key `id` on `place` has a finding whose code is `code` (case-insensitive), as
+    /// the query language's `finding:` field asks.
+    pub fn has(&self, place: &Place, id: u64, code: &str) -> bool {
+        self.of(place, id)
+            .iter()
+            .any(|b| b.code.as_str().eq_ignore_ascii_case(code))
+    }
+}
