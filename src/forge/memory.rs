@@ -131,6 +131,23 @@ impl MemoryForge {
         self.lock().grants.get(place).cloned().unwrap_or_default()
     }
 
+    /// Sets the last-used time (RFC 3339) of key `id` at `place`, as the forge does when the key
+    /// is used; false when there is no such key.
+    pub fn mark_used(&self, place: &Place, id: u64, at: &str) -> bool {
+        let mut inner = self.lock();
+        let key = inner
+            .grants
+            .get_mut(place)
+            .and_then(|keys| keys.iter_mut().find(|k| k.id == id));
+        match key {
+            Some(k) => {
+                k.last_used = Some(at.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Requests answered so far, faults included.
     pub fn requests(&self) -> usize {
         self.lock().requests

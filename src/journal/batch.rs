@@ -56,6 +56,13 @@ pub struct BatchPlan {
     pub kind: BatchKind,
     /// Every place, in the plan's order.
     pub items: Vec<PlannedItem>,
+    /// For a staged rotation, when it was staged (RFC 3339): the new key is added everywhere
+    /// first, and the old key goes from a place only once the new one has been used there
+    /// after this time, or when the user finishes the rotation. Added after the first batch
+    /// format: a plan without it is an ordinary bulk change, and an ordinary plan is written
+    /// without it, byte for byte as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staged_at: Option<String>,
 }
 
 /// The state of a bulk change, folded from its lines.
@@ -86,6 +93,23 @@ impl Batch {
     pub fn unsettled(&self) -> Vec<usize> {
         (0..self.plan.items.len())
             .filter(|i| !self.settled.contains_key(i))
+            .collect()
+    }
+
+    /// When the batch was staged, for a staged rotation.
+    pub fn staged_at(&self) -> Option<&str> {
+        self.plan.staged_at.as_deref()
+    }
+
+    /// For a pending staged rotation, the places still waiting for their second step (the old
+    /// key's removal); empty for any other batch.
+    pub fn waiting(&self) -> Vec<Place> {
+        if self.finished || self.staged_at().is_none() {
+            return Vec::new();
+        }
+        self.unsettled()
+            .into_iter()
+            .filter_map(|i| self.plan.items[i].scope().cloned())
             .collect()
     }
 
@@ -127,6 +151,16 @@ impl Batch {
             ),
             (_, None) => "empty bulk change".to_string(),
         };
+        if self.staged_at().is_some() && !self.finished {
+            let waiting: Vec<String> = self.waiting().iter().map(|p| p.to_string()).collect();
+            let shown = match waiting.len() {
+                0..=3 => waiting.join(", "),
+                n => format!("{} and {} more", waiting[..3].join(", "), n - 3),
+            };
+            return format!(
+                "staged {what}: {open} of {places} place(s) wait for the new key's first use ({shown})"
+            );
+        }
         if self.finished {
             format!(
                 "{what} on {places} place(s): {}",

@@ -54,10 +54,16 @@ impl Found {
 
 /// What recovery has to look at: pending batches, and pending entries that no pending batch
 /// covers (single-key operations, and bulk entries written before batches had plans).
+///
+/// A staged rotation waiting for its second step is not unfinished work but a rotation in
+/// progress: it is listed apart, in `staged`, so that recovering "everything" never removes an
+/// old key before the new one was used; `journal advance` and `journal finish` take it on.
 #[derive(Debug, Clone, Default)]
 pub struct Outstanding {
-    /// Pending batches.
+    /// Pending batches, staged rotations excepted.
     pub batches: Vec<Batch>,
+    /// Staged rotations still waiting for their second step on some place.
+    pub staged: Vec<Batch>,
     /// Pending entries outside them.
     pub entries: Vec<Entry>,
     /// Lines that could not be read.
@@ -65,12 +71,12 @@ pub struct Outstanding {
 }
 
 impl Outstanding {
-    /// Whether nothing is outstanding.
+    /// Whether nothing is outstanding (staged rotations aside).
     pub fn is_empty(&self) -> bool {
         self.batches.is_empty() && self.entries.is_empty()
     }
 
-    /// Batches first, then entries.
+    /// Batches first, then entries; staged rotations aside.
     pub fn all(&self) -> Vec<Found> {
         self.batches
             .iter()
@@ -152,14 +158,19 @@ impl Journal {
     /// What is still pending; see [`Outstanding`].
     pub fn outstanding(&self) -> Result<Outstanding, JournalError> {
         let folded = self.read_all()?;
-        let batches: Vec<Batch> = folded.batches.into_iter().filter(Batch::pending).collect();
+        let (staged, batches): (Vec<Batch>, Vec<Batch>) = folded
+            .batches
+            .into_iter()
+            .filter(Batch::pending)
+            .partition(|b| b.staged_at().is_some());
         let entries = folded
             .entries
             .into_iter()
-            .filter(|e| e.pending() && !batches.iter().any(|b| b.owns(e)))
+            .filter(|e| e.pending() && !batches.iter().chain(&staged).any(|b| b.owns(e)))
             .collect();
         Ok(Outstanding {
             batches,
+            staged,
             entries,
             report: folded.report,
         })
@@ -255,6 +266,7 @@ mod tests {
                     ],
                 })
                 .collect(),
+            staged_at: None,
         }
     }
 

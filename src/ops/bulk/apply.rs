@@ -87,16 +87,68 @@ pub async fn apply(
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
 ) -> Vec<ItemResult> {
-    if plan.changes.is_empty() {
-        return Vec::new();
+    apply_batch(ops, plan, None, concurrency, cancel, progress)
+        .await
+        .1
+}
+
+/// Step one of a staged rotation, as the batch's journal records it.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// The batch id, to name in `journal advance|finish|undo`; `None` when nothing was
+    /// journaled (an empty plan, or a journal that could not be written: then nothing was sent).
+    pub batch: Option<String>,
+    /// Each place: `Done` once the new key is on it and verified; the old key stays.
+    pub results: Vec<ItemResult>,
+}
+
+/// Step one of a staged rotation: on every place of `plan` (rotations only), adds the new key
+/// and verifies it, leaving the old key where it is. The plan is journaled as one batch marked
+/// staged before the first write; its places stay open until `KeyOps::advance_batch` sees the
+/// new key used there, or the rotation is finished or undone.
+pub async fn stage(
+    ops: &KeyOps<'_>,
+    plan: &Plan,
+    concurrency: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
+) -> Result<Staged, OpError> {
+    if let Some(c) = plan
+        .changes
+        .iter()
+        .find(|c| !matches!(c, Change::Rotate { .. }))
+    {
+        return Err(OpError::Invalid(format!(
+            "only a rotation can be staged, and the plan also changes {}",
+            c.scope()
+        )));
     }
-    let record = batch_plan(plan);
+    let at = Some(crate::journal::now_rfc3339());
+    let (batch, results) = apply_batch(ops, plan, at, concurrency, cancel, progress).await;
+    Ok(Staged { batch, results })
+}
+
+/// Journals `plan` as one batch (staged at `staged_at`, if given) and applies it.
+async fn apply_batch(
+    ops: &KeyOps<'_>,
+    plan: &Plan,
+    staged_at: Option<String>,
+    concurrency: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
+) -> (Option<String>, Vec<ItemResult>) {
+    if plan.changes.is_empty() {
+        return (None, Vec::new());
+    }
+    let staging = staged_at.is_some();
+    let mut record = batch_plan(plan);
+    record.staged_at = staged_at;
     let batch = match ops.journal.begin_batch(record.clone()) {
         Ok(b) => b,
         Err(e) => {
             // Nothing is sent without a journal.
             let status = ItemStatus::Failed(e.to_string());
-            return plan
+            let results = plan
                 .changes
                 .iter()
                 .enumerate()
@@ -110,6 +162,7 @@ pub async fn apply(
                     }
                 })
                 .collect();
+            return (None, results);
         }
     };
     let (batch, record) = (&batch, &record);
@@ -131,9 +184,11 @@ pub async fn apply(
                 }
                 progress(i, &ItemStatus::Running);
                 let mut edits = Vec::new();
-                let (outcome, half_done) = apply_one(ops, &change, batch, &mut edits).await;
+                let (outcome, half_done) =
+                    apply_one(ops, &change, batch, staging, &mut edits).await;
                 let settled = match &outcome {
-                    Ok(_) => true,
+                    // A staged place waits for its second step.
+                    Ok(_) => !staging,
                     Err(_) => !half_done && !has_pending(ops, batch, change.scope()),
                 };
                 let (status, auth_failure) = match outcome {
@@ -143,7 +198,7 @@ pub async fn apply(
                 if settled {
                     settle(ops, batch, i, &describe(&status));
                 }
-                if matches!(status, ItemStatus::Done | ItemStatus::AlreadyPresent) {
+                if settled && matches!(status, ItemStatus::Done | ItemStatus::AlreadyPresent) {
                     // A retry that succeeds settles what the failed attempt left open.
                     let _ = ops.journal.settle_superseded(&record.items[i], batch);
                 }
@@ -167,7 +222,7 @@ pub async fn apply(
     }
     let ordered: Vec<ItemResult> = ordered.into_iter().flatten().collect();
     close_if_settled(ops, batch, &ordered);
-    ordered
+    (Some(batch.clone()), ordered)
 }
 
 fn describe(status: &ItemStatus) -> String {
@@ -242,6 +297,7 @@ async fn apply_one(
     ops: &KeyOps<'_>,
     change: &Change,
     batch: &str,
+    staging: bool,
     edits: &mut Vec<KeyEdit>,
 ) -> (Result<ItemStatus, OpError>, bool) {
     let batch = Some(batch.to_string());
@@ -305,6 +361,10 @@ async fn apply_one(
                 scope: scope.clone(),
                 key: added.clone(),
             });
+            if staging {
+                let verified = verify_new(ops, scope, new).await.map(|()| ItemStatus::Done);
+                return (verified, true);
+            }
             let rest = rotate_rest(ops, scope, old, new, batch).await;
             if rest.is_ok() {
                 // The new key took the old one's place.
@@ -330,6 +390,13 @@ async fn rotate_rest(
     batch: Option<String>,
 ) -> Result<ItemStatus, OpError> {
     // Verify the new key before the old one goes: a scope must never lose access.
+    verify_new(ops, scope, new).await?;
+    ops.delete(scope, old, batch).await?;
+    Ok(ItemStatus::Done)
+}
+
+/// Checks that the new key of a rotation shows on `scope`.
+async fn verify_new(ops: &KeyOps<'_>, scope: &Place, new: &NewKey) -> Result<(), OpError> {
     let keys = list_keys(ops.forge, scope).await?;
     if crate::ops::keyops::find_fingerprint(&keys, new.fingerprint.as_str()).is_none() {
         return Err(OpError::Invalid(format!(
@@ -337,6 +404,5 @@ async fn rotate_rest(
             new.fingerprint
         )));
     }
-    ops.delete(scope, old, batch).await?;
-    Ok(ItemStatus::Done)
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub fn batch_plan(plan: &Plan) -> BatchPlan {
     BatchPlan {
         kind,
         items: plan.changes.iter().map(planned_item).collect(),
+        staged_at: None,
     }
 }
 

@@ -9,7 +9,7 @@ mod plan;
 mod request;
 mod template;
 
-pub use apply::{ItemResult, ItemStatus, apply, snapshot};
+pub use apply::{ItemResult, ItemStatus, Staged, apply, snapshot, stage};
 pub use journaled::{batch_plan, planned_item};
 pub use plan::*;
 pub use template::{render_label, template_uses, validate_add_template, validate_template};

@@ -114,7 +114,7 @@ impl KeyOps<'_> {
     }
 
     /// Closes the pending entries of `batch` on the item's place: the item is settled.
-    fn close_item_entries(
+    pub(super) fn close_item_entries(
         &self,
         batch: &Batch,
         item: &PlannedItem,
@@ -139,7 +139,7 @@ impl KeyOps<'_> {
     }
 
     /// Adds the key of `r` (its text and comment) to its place with `label`.
-    async fn put(&self, r: &IntentRecord, label: &str, batch: &Batch) -> Result<(), OpError> {
+    pub(super) async fn put(&self, r: &IntentRecord, label: &str, batch: &Batch) -> Result<(), OpError> {
         let key = PublicKey::from_server(&with_comment(&r.key, r.comment.as_deref()))
             .map_err(|e| OpError::Invalid(format!("the journaled key cannot be read: {e}")))?;
         self.add(&r.scope, &key, label, Some(batch.id.clone()))
@@ -148,7 +148,7 @@ impl KeyOps<'_> {
     }
 
     /// Deletes the key `fp` from `scope` if it is in `keys`.
-    async fn remove(
+    pub(super) async fn remove(
         &self,
         scope: &Place,
         keys: &[AccessKey],

@@ -495,8 +495,12 @@ impl KeyOps<'_> {
 
 mod batch;
 mod recovery;
+mod staged;
 
 pub use batch::Direction;
+pub use staged::Advance;
 
 #[cfg(test)]
 mod memory_tests;
+#[cfg(test)]
+mod staged_tests;
