@@ -18,7 +18,7 @@ use super::stop_signal::StopOnSignal;
 use crate::forge::valid_slug;
 use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{
-    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, template_uses,
+    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, stage, template_uses,
     validate_add_template, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
@@ -50,7 +50,11 @@ pub async fn add_many(
         Exit::Partial
     };
     let skipped = Skipped::default();
-    run_plan(ctx, request, snap, projects, args, read, &skipped).await
+    let reads = Reads {
+        exit: read,
+        skipped: &skipped,
+    };
+    run_plan(ctx, request, snap, projects, args, reads, Mode::Apply).await
 }
 
 /// Checks the label of an add as a template, and when it uses `{project}`, looks up the
@@ -124,6 +128,7 @@ impl Holders {
         request: BulkRequest,
         args: BulkArgs,
         strict: bool,
+        mode: Mode,
     ) -> Result<Exit, CliError> {
         let failed: Vec<&crate::forge::ForgeError> =
             self.unreadable.iter().map(|(_, e)| e).collect();
@@ -135,11 +140,30 @@ impl Holders {
             self.snapshot,
             self.projects,
             args,
-            read,
-            &skipped,
+            Reads {
+                exit: read,
+                skipped: &skipped,
+            },
+            mode,
         )
         .await
     }
+}
+
+/// What reading the places before a plan found: the exit code it earned, and the places
+/// skipped.
+struct Reads<'a> {
+    exit: Exit,
+    skipped: &'a Skipped,
+}
+
+/// Whether a plan is applied at once, or staged (rotations only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Every change in full.
+    Apply,
+    /// Step one of a staged rotation.
+    Stage,
 }
 
 async fn holders(
@@ -246,7 +270,7 @@ pub async fn remove_everywhere(
     let request = BulkRequest::Delete {
         targets: h.targets(&fp),
     };
-    h.run(ctx, request, args, strict).await
+    h.run(ctx, request, args, strict, Mode::Apply).await
 }
 
 /// `keys relabel --fingerprint --workspace --label`.
@@ -265,19 +289,36 @@ pub async fn relabel_everywhere(
         targets: h.targets(&fp),
         template: template.to_string(),
     };
-    h.run(ctx, request, args, strict).await
+    h.run(ctx, request, args, strict, Mode::Apply).await
 }
 
-/// `keys rotate --from --to --workspace [--label]`.
+/// What `keys rotate` asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotation<'a> {
+    /// The old key: `SHA256:...` or a `.pub` file.
+    pub from: &'a str,
+    /// The new key's `.pub` file, or `-`.
+    pub to: &'a str,
+    /// The new key's label, if not the old one's.
+    pub label: Option<&'a str>,
+    /// Staged: add now, remove the old key once the new one is used.
+    pub stage: bool,
+}
+
+/// `keys rotate --from --to --workspace [--label] [--stage]`.
 pub async fn rotate(
     ctx: &Context,
     ws: &str,
-    from: &str,
-    to: &str,
-    label: Option<&str>,
+    rotation: Rotation<'_>,
     args: BulkArgs,
     strict: bool,
 ) -> Result<Exit, CliError> {
+    let Rotation {
+        from,
+        to,
+        label,
+        stage,
+    } = rotation;
     let from_fp = if from.starts_with("SHA256:") || from.starts_with("sha256:") {
         parse_fingerprint(from)?
     } else {
@@ -298,7 +339,8 @@ pub async fn rotate(
         label,
         scopes: h.scopes.clone(),
     };
-    h.run(ctx, request, args, strict).await
+    let mode = if stage { Mode::Stage } else { Mode::Apply };
+    h.run(ctx, request, args, strict, mode).await
 }
 
 /// The old key of a rotation may be weak (that may be why it is rotated): read it leniently.
@@ -315,9 +357,13 @@ async fn run_plan(
     snap: Snapshot,
     projects: BTreeMap<Place, String>,
     args: BulkArgs,
-    read: Exit,
-    skipped: &Skipped,
+    reads: Reads<'_>,
+    mode: Mode,
 ) -> Result<Exit, CliError> {
+    let Reads {
+        exit: read,
+        skipped,
+    } = reads;
     let mut plan = request.plan(&snap, &projects);
     // A dry run's JSON document lists the skipped places itself; stderr gets no second copy.
     if !(args.dry_run && ctx.json) {
@@ -339,6 +385,11 @@ async fn run_plan(
         ));
     }
     print_plan(ctx, &plan, "Plan:")?;
+    if mode == Mode::Stage && !ctx.json && !plan.is_empty() {
+        println!(
+            "Staged: the new key is added now; each old key stays until the new key has been used on its place (`bbkeys journal advance`) or the rotation is finished (`bbkeys journal finish <id>`)."
+        );
+    }
     if plan.is_empty() {
         if !ctx.json {
             println!("Nothing to do.");
@@ -373,12 +424,17 @@ async fn run_plan(
             return Ok(Exit::Ok);
         }
     }
-    execute_plan(ctx, &plan, read).await
+    execute(ctx, &plan, read, mode).await
 }
 
 /// Applies `plan` (journaled as one batch), stores what it changed in the scan cache and
 /// reports each item; `read` is the exit code the reads before it earned.
 pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Result<Exit, CliError> {
+    execute(ctx, plan, read, Mode::Apply).await
+}
+
+/// Applies or stages `plan`; see [`execute_plan`].
+async fn execute(ctx: &Context, plan: &Plan, read: Exit, mode: Mode) -> Result<Exit, CliError> {
     let stop = Arc::new(AtomicBool::new(false));
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
@@ -400,7 +456,15 @@ pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Resu
         }
     };
     let concurrency = ctx.concurrency();
-    let results = apply(&ops, plan, concurrency, &stop, &progress).await;
+    let (staged, results) = match mode {
+        Mode::Apply => (None, apply(&ops, plan, concurrency, &stop, &progress).await),
+        Mode::Stage => {
+            let s = stage(&ops, plan, concurrency, &stop, &progress)
+                .await
+                .map_err(super::single::op_error)?;
+            (s.batch, s.results)
+        }
+    };
     let edits: Vec<_> = results
         .iter()
         .flat_map(|r| r.edits.iter().cloned())
@@ -409,5 +473,9 @@ pub(super) async fn execute_plan(ctx: &Context, plan: &Plan, read: Exit) -> Resu
     if show {
         eprintln!();
     }
-    report_results(ctx, &results, read)
+    let exit = report_results(ctx, &results, read)?;
+    if let Some(batch) = staged {
+        super::staged::explain_staged(ctx, &batch, &results);
+    }
+    Ok(exit)
 }

@@ -189,6 +189,13 @@ impl Context {
                         f.describe()
                     );
                 }
+                for b in &outstanding.staged {
+                    eprintln!(
+                        "bbkeys: note: {}: {}. `bbkeys journal advance` removes the old key where the new one was used.",
+                        b.id,
+                        b.describe()
+                    );
+                }
             }
             Err(e) => eprintln!("bbkeys: warning: {e}"),
         }

@@ -1,4 +1,4 @@
-//! `bbkeys journal list|show|recover|undo`.
+//! `bbkeys journal list|show|recover|advance|finish|undo`.
 
 use clap::Subcommand;
 
@@ -25,7 +25,8 @@ pub enum JournalCommand {
     },
     /// Finish pending work: the rest of an interrupted bulk change on every place of its
     /// plan, keys deleted but not re-added, and so on. Idempotent: a key already where it
-    /// should be just closes the entry.
+    /// should be just closes the entry. Staged rotations waiting for their new key's use are
+    /// left alone unless named (see `advance` and `finish`).
     Recover {
         /// Only this entry or bulk change (any unique prefix or suffix of its id).
         entry: Option<String>,
@@ -33,8 +34,26 @@ pub enum JournalCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Take staged rotations (`keys rotate --stage`) one step on: on each place where
+    /// Bitbucket shows the new key used since the rotation was staged, delete the old key; the
+    /// other places keep waiting. Asks nothing and is safe to repeat, for example from cron.
+    Advance {
+        /// Only this staged rotation (any unique prefix or suffix of its id); default: every
+        /// one still waiting.
+        entry: Option<String>,
+    },
+    /// Finish one entry or bulk change now. For a staged rotation, delete the old key from
+    /// every place still waiting, whether or not the new key was used there.
+    Finish {
+        /// The id (any unique prefix or suffix of it is enough).
+        entry: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Reverse an entry (re-add a deleted key, delete an added one, put an old label back), or
-    /// roll back a whole bulk change on every place it touched.
+    /// roll back a whole bulk change on every place it touched. A staged rotation is undone
+    /// by removing its new key and keeping (or putting back) the old one.
     Undo {
         /// The id (any unique prefix or suffix of it is enough).
         entry: String,
@@ -44,7 +63,7 @@ pub enum JournalCommand {
     },
 }
 
-fn journal_error(e: JournalError) -> CliError {
+pub(super) fn journal_error(e: JournalError) -> CliError {
     let exit = match e {
         JournalError::NoSuchEntry(_) | JournalError::Ambiguous { .. } => Exit::Usage,
         _ => Exit::Error,
@@ -80,9 +99,31 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
                     }
                     vec![found]
                 }
-                None => journal.outstanding().map_err(journal_error)?.all(),
+                None => {
+                    let out = journal.outstanding().map_err(journal_error)?;
+                    for b in &out.staged {
+                        eprintln!(
+                            "bbkeys: staged rotation {} left as it is: {}. `bbkeys journal advance` or `bbkeys journal finish {}` takes it on.",
+                            b.id,
+                            b.describe(),
+                            b.id
+                        );
+                    }
+                    out.all()
+                }
             };
             recover(ctx, &ops, work, yes).await
+        }
+        JournalCommand::Advance { entry } => {
+            super::staged::advance(ctx, &ops, &journal, entry).await
+        }
+        JournalCommand::Finish { entry, yes } => {
+            let found = journal.resolve(&entry).map_err(journal_error)?;
+            if !found.pending() {
+                println!("Nothing to finish: {} is finished.", found.id());
+                return Ok(Exit::Ok);
+            }
+            recover(ctx, &ops, vec![found], yes).await
         }
         JournalCommand::Undo { entry, yes } => {
             let found = journal.resolve(&entry).map_err(journal_error)?;
@@ -104,7 +145,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
     }
 }
 
-async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
+pub(super) async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
     let mut edits = Vec::new();
     for scope in scopes {
         if let Ok(keys) = crate::ops::keyops::list_keys(ops.forge, scope).await {
@@ -138,6 +179,9 @@ fn list(
                 let mut v = serde_json::to_value(b)
                     .map_err(|e| CliError::new(Exit::Error, format!("cannot write JSON: {e}")))?;
                 v["kind"] = "batch".into();
+                if b.staged_at().is_some() {
+                    v["waiting"] = b.waiting().iter().map(|p| p.to_string()).collect();
+                }
                 list.push(v);
             }
         }
@@ -171,7 +215,7 @@ fn list(
             let s = started(f);
             vec![
                 f.id().to_string(),
-                if f.pending() { "PENDING" } else { "done" }.to_string(),
+                super::staged::state_of(f).to_string(),
                 s.get(..19).unwrap_or(s).replace('T', " "),
                 f.describe(),
             ]
@@ -199,7 +243,7 @@ fn show(ctx: &Context, found: &Found) -> Result<Exit, CliError> {
     println!(
         "{} ({}): {}",
         found.id(),
-        if found.pending() { "PENDING" } else { "done" },
+        super::staged::state_of(found),
         found.describe()
     );
     if let Found::Batch(b) = found {
@@ -211,9 +255,14 @@ fn show(ctx: &Context, found: &Found) -> Result<Exit, CliError> {
             .map(|(i, item)| {
                 vec![
                     item.scope().map(|s| s.to_string()).unwrap_or_default(),
-                    crate::sanitize::clean_line(
-                        b.settled.get(&i).map_or("not settled", String::as_str),
-                    ),
+                    crate::sanitize::clean_line(b.settled.get(&i).map_or(
+                        if b.staged_at().is_some() && b.pending() {
+                            "waiting for the new key's first use"
+                        } else {
+                            "not settled"
+                        },
+                        String::as_str,
+                    )),
                 ]
             })
             .collect();

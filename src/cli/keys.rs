@@ -113,6 +113,12 @@ pub enum KeysCommand {
     },
     /// Replace one key with another in every repository and project of a workspace that holds
     /// it: per place, add the new key, verify it, then delete the old one.
+    ///
+    /// With --stage the rotation leaves no window of risk: step one adds the new key everywhere
+    /// and keeps the old one; step two removes the old key from a place only once Bitbucket
+    /// shows the new key used there (`bbkeys journal advance`, safe to run from cron), or
+    /// everywhere at once with `bbkeys journal finish <id>`. `bbkeys journal list` shows the
+    /// places still waiting; `bbkeys journal undo <id>` removes the new keys and keeps the old.
     Rotate {
         /// The key to replace: `SHA256:...` or its `.pub` file.
         #[arg(long, value_name = "SHA256:...|FILE")]
@@ -126,6 +132,10 @@ pub enum KeysCommand {
         /// Label of the new key (default: the old key's label in each place).
         #[arg(long)]
         label: Option<String>,
+        /// Add the new key now and remove the old one only once the new one has been used
+        /// (see `bbkeys journal advance` and `bbkeys journal finish`).
+        #[arg(long)]
+        stage: bool,
         #[command(flatten)]
         bulk: BulkArgs,
         #[command(flatten)]
@@ -265,20 +275,18 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             to,
             workspace,
             label,
+            stage,
             bulk,
             strict,
         } => {
             let workspace = ctx.workspace_or_default(workspace)?;
-            super::bulk::rotate(
-                ctx,
-                &workspace,
-                &from,
-                &to,
-                label.as_deref(),
-                bulk,
-                strict.strict,
-            )
-            .await
+            let rotation = super::bulk::Rotation {
+                from: &from,
+                to: &to,
+                label: label.as_deref(),
+                stage,
+            };
+            super::bulk::rotate(ctx, &workspace, rotation, bulk, strict.strict).await
         }
     }
 }

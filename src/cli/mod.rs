@@ -27,6 +27,7 @@ mod raw_text;
 mod scan_cost;
 mod single;
 mod skipped;
+mod staged;
 mod stop_signal;
 
 use std::ffi::OsString;

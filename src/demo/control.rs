@@ -142,13 +142,31 @@ impl Control {
         id: u64,
         last_used: Option<&str>,
     ) -> Result<(), ControlError> {
+        self.set_last_used_at(Home::Repo(ws, repo), id, last_used)
+    }
+
+    /// Sets `last_used` of key `id` of a repository or project (`None` for never used), as
+    /// Bitbucket does when a clone or fetch uses the key there.
+    pub fn set_last_used_at(
+        &self,
+        home: Home<'_>,
+        id: u64,
+        last_used: Option<&str>,
+    ) -> Result<(), ControlError> {
         let mut state = lock(&self.shared.state);
-        let key = state
-            .workspaces
-            .get_mut(ws)
-            .and_then(|w| w.repos.get_mut(repo))
-            .and_then(|r| r.keys.iter_mut().find(|k| k.id == id))
-            .ok_or_else(|| ControlError::NotFound(format!("key {id} of {ws}/{repo}")))?;
+        let (ws, name) = match home {
+            Home::Repo(ws, name) | Home::Project(ws, name) => (ws, name),
+        };
+        let w = state.workspaces.get_mut(ws);
+        let keys = match home {
+            Home::Repo(..) => w.and_then(|w| w.repos.get_mut(name)).map(|r| &mut r.keys),
+            Home::Project(..) => w
+                .and_then(|w| w.projects.get_mut(name))
+                .map(|p| &mut p.keys),
+        };
+        let key = keys
+            .and_then(|keys| keys.iter_mut().find(|k| k.id == id))
+            .ok_or_else(|| ControlError::NotFound(format!("key {id} of {ws}/{name}")))?;
         key.last_used = last_used.map(str::to_string);
         Ok(())
     }

@@ -13,7 +13,7 @@
 //! | `GET /_sim/budget`, `PUT /_sim/budget` `{"limit": n or null}`, `POST /_sim/budget/reset` | request budget |
 //! | `PUT /_sim/latency` `{"ms": n}` | latency per API request |
 //! | `POST /_sim/keys` `{"workspace", "repository" or "project", "key", "label"}` | plant a key |
-//! | `POST /_sim/last-used` `{"workspace", "repository", "id", "last_used"}` | set `last_used` |
+//! | `POST /_sim/last-used` `{"workspace", "repository" or "project", "id", "last_used"}` | set `last_used` |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -159,16 +159,26 @@ async fn plant_key(c: Ctl, Json(b): Json<PlantBody>) -> Response {
 #[derive(Deserialize)]
 struct LastUsedBody {
     workspace: String,
-    repository: String,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    project: Option<String>,
     id: u64,
     last_used: Option<String>,
 }
 
 async fn set_last_used(c: Ctl, Json(b): Json<LastUsedBody>) -> Response {
-    match c
-        .0
-        .set_last_used(&b.workspace, &b.repository, b.id, b.last_used.as_deref())
-    {
+    let home = match (&b.repository, &b.project) {
+        (Some(r), None) => Home::Repo(&b.workspace, r),
+        (None, Some(p)) => Home::Project(&b.workspace, p),
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "name either a repository or a project",
+            );
+        }
+    };
+    match c.0.set_last_used_at(home, b.id, b.last_used.as_deref()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => control_error(&e),
     }

@@ -29,6 +29,7 @@ mod props;
 mod readme;
 mod secrets;
 mod sshkey;
+mod staged;
 mod terminal;
 mod tui_bulk;
 mod tui_drift_flow;

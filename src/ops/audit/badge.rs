@@ -94,9 +94,7 @@ pub fn badge(f: &Finding, inv: &Inventory, now: OffsetDateTime) -> Badge {
         FindingCode::ProjectKey => match &f.location {
             Some(Place::Project { project, .. }) => format!(
                 "project {}",
-                inv.project_repositories
-                    .get(project)
-                    .map_or(0, |r| r.len())
+                inv.project_repositories.get(project).map_or(0, |r| r.len())
             ),
             _ => "project".to_string(),
         },

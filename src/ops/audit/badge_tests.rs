@@ -65,15 +65,33 @@ fn inventory() -> Inventory {
     let used = |d: &str| Some(format!("{d}T08:00:00+00:00"));
     repo_keys.insert(
         "r".into(),
-        Ok(vec![dk(40, 103, "rsa-1024", OLD, used("2024-11-28").as_deref())]),
+        Ok(vec![dk(
+            40,
+            103,
+            "rsa-1024",
+            OLD,
+            used("2024-11-28").as_deref(),
+        )]),
     );
     repo_keys.insert(
         "l".into(),
-        Ok(vec![dk(50, 93, "legacy", OLD, used("2025-11-29").as_deref())]),
+        Ok(vec![dk(
+            50,
+            93,
+            "legacy",
+            OLD,
+            used("2025-11-29").as_deref(),
+        )]),
     );
     repo_keys.insert(
         "y".into(),
-        Ok(vec![dk(60, 2, "yearly", OLD, used("2025-11-28").as_deref())]),
+        Ok(vec![dk(
+            60,
+            2,
+            "yearly",
+            OLD,
+            used("2025-11-28").as_deref(),
+        )]),
     );
     let mut project_keys = BTreeMap::new();
     project_keys.insert(
@@ -109,7 +127,11 @@ fn index() -> (Inventory, Vec<Finding>, BadgeIndex) {
 }
 
 fn texts(index: &BadgeIndex, slug: &str, id: u64) -> Vec<String> {
-    index.of(&place(slug), id).iter().map(|b| b.to_string()).collect()
+    index
+        .of(&place(slug), id)
+        .iter()
+        .map(|b| b.to_string())
+        .collect()
 }
 
 #[test]
@@ -137,7 +159,11 @@ fn ages_round_down_to_days_months_and_years() {
 fn a_dsa_key_reads_weak_and_its_never_used_holding_never() {
     let (_, _, index) = index();
     assert_eq!(texts(&index, "d", 30), ["weak", "never"]);
-    let severities: Vec<Severity> = index.of(&place("d"), 30).iter().map(|b| b.severity).collect();
+    let severities: Vec<Severity> = index
+        .of(&place("d"), 30)
+        .iter()
+        .map(|b| b.severity)
+        .collect();
     assert_eq!(severities, [Severity::High, Severity::Medium]);
 }
 
@@ -199,13 +225,19 @@ fn the_index_answers_finding_queries_like_codes_for_holding() {
             }
         }
     }
-    assert!(index.has(&place("d"), 30, "DSA"), "codes match case-insensitively");
+    assert!(
+        index.has(&place("d"), 30, "DSA"),
+        "codes match case-insensitively"
+    );
 }
 
 #[test]
 fn a_sentence_names_severity_and_code_and_keeps_the_reason() {
     let (_, findings, _) = index();
-    let dsa = findings.iter().find(|f| f.code == FindingCode::Dsa).unwrap();
+    let dsa = findings
+        .iter()
+        .find(|f| f.code == FindingCode::Dsa)
+        .unwrap();
     let s = sentence(dsa);
     assert!(s.starts_with("High (dsa): DSA key ("), "{s}");
     assert!(s.ends_with('.'), "{s}");

@@ -139,7 +139,12 @@ impl KeyOps<'_> {
     }
 
     /// Adds the key of `r` (its text and comment) to its place with `label`.
-    pub(super) async fn put(&self, r: &IntentRecord, label: &str, batch: &Batch) -> Result<(), OpError> {
+    pub(super) async fn put(
+        &self,
+        r: &IntentRecord,
+        label: &str,
+        batch: &Batch,
+    ) -> Result<(), OpError> {
         let key = PublicKey::from_server(&with_comment(&r.key, r.comment.as_deref()))
             .map_err(|e| OpError::Invalid(format!("the journaled key cannot be read: {e}")))?;
         self.add(&r.scope, &key, label, Some(batch.id.clone()))

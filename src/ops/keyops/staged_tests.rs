@@ -146,7 +146,10 @@ async fn step_one_adds_the_new_key_everywhere_and_keeps_the_old() {
         said.contains("staged rotation") && said.contains("2 of 2 place(s) wait"),
         "{said}"
     );
-    assert!(said.contains("acme/api") && said.contains("acme/web"), "{said}");
+    assert!(
+        said.contains("acme/api") && said.contains("acme/web"),
+        "{said}"
+    );
 }
 
 #[tokio::test]
