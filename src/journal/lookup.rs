@@ -310,6 +310,32 @@ mod tests {
     }
 
     #[test]
+    fn only_a_staged_plan_carries_its_staging_time_and_old_plans_read_as_ordinary() {
+        let plain = serde_json::to_string(&Step::Plan(rotation(&["a"]))).unwrap();
+        assert!(
+            !plain.contains("staged_at"),
+            "an ordinary plan is written as before: {plain}"
+        );
+        let mut staged = rotation(&["a", "b"]);
+        staged.staged_at = Some("2026-12-07T03:00:00Z".into());
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::in_dir(dir.path());
+        let b = j.begin_batch(staged).unwrap();
+        let plain_id = j.begin_batch(rotation(&["c"])).unwrap();
+        let out = j.outstanding().unwrap();
+        assert_eq!(out.staged.len(), 1);
+        assert_eq!(out.staged[0].id, b);
+        assert_eq!(out.staged[0].staged_at(), Some("2026-12-07T03:00:00Z"));
+        assert_eq!(out.staged[0].waiting().len(), 2);
+        let ids: Vec<String> = out.all().iter().map(|f| f.id().to_string()).collect();
+        assert_eq!(
+            ids,
+            [plain_id],
+            "a staged rotation is not recovered with the rest"
+        );
+    }
+
+    #[test]
     fn a_finished_retry_settles_the_items_it_reached_and_closes_their_batch() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::in_dir(dir.path());

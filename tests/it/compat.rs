@@ -77,6 +77,12 @@ async fn a_journal_of_the_previous_release_with_a_pending_batch_recovers() {
     assert!(out.report.skipped_lines.is_empty(), "{:?}", out.report);
     assert_eq!(out.batches.len(), 1);
     assert_eq!(out.batches[0].unsettled().len(), 17);
+    assert_eq!(
+        out.batches[0].staged_at(),
+        None,
+        "a plan without staged_at is an ordinary bulk change"
+    );
+    assert!(out.staged.is_empty());
     let single: Vec<&str> = out.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(single, ["20261207-005730-baf578"]);
     assert!(out.entries[0].deleted && out.entries[0].added_id.is_none());
