@@ -68,6 +68,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "bbkeys keys rotate --from old.pub --to new.pub -w acme --dry-run",
             "bbkeys keys rotate --from SHA256:abc --to new.pub -w acme --label ci-2027 -y",
+            "bbkeys keys rotate --from old.pub --to new.pub -w acme --stage",
         ],
     ),
     (
@@ -123,6 +124,20 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "journal recover",
         &["bbkeys journal recover", "bbkeys journal recover 3f9a -y"],
+    ),
+    (
+        "journal advance",
+        &[
+            "bbkeys journal advance",
+            "bbkeys journal advance 3f9a --json",
+        ],
+    ),
+    (
+        "journal finish",
+        &[
+            "bbkeys journal finish 3f9a",
+            "bbkeys journal finish 3f9a -y",
+        ],
     ),
     (
         "journal undo",
