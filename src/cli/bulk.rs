@@ -301,6 +301,8 @@ pub struct Rotation<'a> {
     pub to: &'a str,
     /// The new key's label, if not the old one's.
     pub label: Option<&'a str>,
+    /// Only these repositories; empty for the whole workspace.
+    pub repos: &'a [String],
     /// Staged: add now, remove the old key once the new one is used.
     pub stage: bool,
 }
@@ -317,6 +319,7 @@ pub async fn rotate(
         from,
         to,
         label,
+        repos,
         stage,
     } = rotation;
     let from_fp = if from.starts_with("SHA256:") || from.starts_with("sha256:") {
@@ -332,7 +335,7 @@ pub async fn rotate(
         ));
     }
     let label = label.map(check_label).transpose()?;
-    let h = holders(ctx, ws, &from_fp, &[]).await?;
+    let h = holders(ctx, ws, &from_fp, repos).await?;
     let request = BulkRequest::Rotate {
         from: from_fp,
         to: NewKey::from(&new),

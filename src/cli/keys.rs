@@ -132,6 +132,10 @@ pub enum KeysCommand {
         /// Label of the new key (default: the old key's label in each place).
         #[arg(long)]
         label: Option<String>,
+        /// Only these repositories (slugs), for example one: `--repo api`; default: every
+        /// repository and project of the workspace.
+        #[arg(long = "repo", value_name = "SLUG")]
+        repos: Vec<String>,
         /// Add the new key now and remove the old one only once the new one has been used
         /// (see `bbkeys journal advance` and `bbkeys journal finish`).
         #[arg(long)]
@@ -275,6 +279,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             to,
             workspace,
             label,
+            repos,
             stage,
             bulk,
             strict,
@@ -284,6 +289,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 from: &from,
                 to: &to,
                 label: label.as_deref(),
+                repos: &repos,
                 stage,
             };
             super::bulk::rotate(ctx, &workspace, rotation, bulk, strict.strict).await

@@ -476,3 +476,32 @@ async fn advance_killed_at_every_write_loses_no_key_and_a_rerun_finishes() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_repository_can_be_staged_with_repo() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let rot = Rotation::new(home.path());
+    let before = places(&sim);
+    let one = rot.holders(&before)[0].clone();
+    let mut args = rot.args();
+    args.extend(["--repo", one.as_str()]);
+    ok(&run(home.path(), &sim, &args).await, "stage one");
+    let now = places(&sim);
+    for (place, was) in &before {
+        if *place == one {
+            assert_eq!(count(&now[place], &rot.old), 1, "{:?}", now[place]);
+            assert_eq!(count(&now[place], &rot.new), 1, "{:?}", now[place]);
+        } else {
+            assert_eq!(&now[place], was, "{place} was not named");
+        }
+    }
+    let json = run(home.path(), &sim, &["--json", "journal", "list"]).await;
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let batch = listed.iter().find(|v| v["kind"] == "batch").unwrap();
+    assert_eq!(
+        batch["waiting"],
+        serde_json::json!([format!("acme/{one}")]),
+        "{batch}"
+    );
+}

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::{Holding, Query, QueryError, Term, parse_query};
 use crate::config::AuditConfig;
 use crate::forge::Place;
-use crate::ops::audit::{Finding, Inventory, KeyEntry, KeyHolding, audit, codes_for_holding};
+use crate::ops::audit::{BadgeIndex, Inventory, KeyEntry, KeyHolding, audit};
 use crate::ops::policy::TypeName;
 
 /// The short type name (`ed25519`, `rsa`, ...) of an OpenSSH algorithm name.
@@ -27,8 +27,8 @@ pub struct InventoryHolding<'a> {
     pub holding: &'a KeyHolding,
     /// The repository's project, for a repository holding.
     pub project_of_repo: Option<&'a str>,
-    /// The audit's findings; empty when the query does not ask about findings.
-    pub findings: &'a [Finding],
+    /// The audit's findings by holding; empty when the query does not ask about findings.
+    pub badges: &'a BadgeIndex,
 }
 
 impl Holding for InventoryHolding<'_> {
@@ -60,9 +60,7 @@ impl Holding for InventoryHolding<'_> {
         }
     }
     fn has_finding(&self, code: &str) -> bool {
-        codes_for_holding(self.findings, Some(&self.entry.fingerprint), self.holding)
-            .iter()
-            .any(|c| c.as_str().eq_ignore_ascii_case(code))
+        self.badges.has(&self.holding.scope, self.holding.id, code)
     }
 }
 
@@ -70,7 +68,7 @@ impl Holding for InventoryHolding<'_> {
 /// asks about findings), and each repository's project looked up once.
 pub struct InventoryQuery<'a> {
     query: &'a Query,
-    findings: Vec<Finding>,
+    badges: BadgeIndex,
     project_of: HashMap<&'a str, &'a str>,
     now: OffsetDateTime,
 }
@@ -83,10 +81,11 @@ impl<'a> InventoryQuery<'a> {
         rules: &AuditConfig,
         now: OffsetDateTime,
     ) -> InventoryQuery<'a> {
-        let findings = if query.uses_finding() {
-            audit(inv, rules, now)
+        // Indexed once, so each holding's `finding:` is a lookup, not a pass over every finding.
+        let badges = if query.uses_finding() {
+            BadgeIndex::build(inv, &audit(inv, rules, now), now)
         } else {
-            Vec::new()
+            BadgeIndex::default()
         };
         let project_of = inv
             .project_repositories
@@ -95,7 +94,7 @@ impl<'a> InventoryQuery<'a> {
             .collect();
         InventoryQuery {
             query,
-            findings,
+            badges,
             project_of,
             now,
         }
@@ -113,7 +112,7 @@ impl<'a> InventoryQuery<'a> {
                 entry,
                 holding,
                 project_of_repo,
-                findings: &self.findings,
+                badges: &self.badges,
             };
             self.query.matches(&h, self.now)
         })
