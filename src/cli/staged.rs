@@ -71,7 +71,11 @@ pub(super) async fn advance(
         }
     };
     if batches.is_empty() {
-        println!("No staged rotation is waiting.");
+        if ctx.json {
+            print_json(&Vec::<serde_json::Value>::new())?;
+        } else {
+            println!("No staged rotation is waiting.");
+        }
         return Ok(Exit::Ok);
     }
     let mut report = Vec::new();

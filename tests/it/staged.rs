@@ -256,9 +256,17 @@ async fn advance_finishes_the_rotation_once_the_new_key_was_used_everywhere() {
     ok(&run(home.path(), &sim, &rot.args()).await, "stage");
     let marked = use_new_key(&sim, &rot.new, &later(), |_| true);
     assert_eq!(marked, rot.holders(&before).len(), "projects included");
-    let adv = run(home.path(), &sim, &["journal", "advance"]).await;
+    let adv = run(home.path(), &sim, &["--json", "journal", "advance"]).await;
     ok(&adv, "advance");
-    assert!(stdout(&adv).contains("finished"), "{}", stdout(&adv));
+    let report: Vec<serde_json::Value> = serde_json::from_slice(&adv.stdout).unwrap();
+    assert_eq!(report.len(), 1, "{report:?}");
+    assert_eq!(report[0]["finished"], true, "{report:?}");
+    assert_eq!(
+        report[0]["done"].as_array().unwrap().len(),
+        rot.holders(&before).len(),
+        "{report:?}"
+    );
+    assert!(report[0]["waiting"].as_array().unwrap().is_empty());
     rot.assert_places(&before, &places(&sim), 0, 1, "advanced");
     let list = run(home.path(), &sim, &["journal", "list"]).await;
     assert!(stdout(&list).contains("No pending"), "{}", stdout(&list));
@@ -290,6 +298,10 @@ async fn advance_names_only_staged_rotations() {
         "{}",
         stdout(&adv)
     );
+    let adv = run(home.path(), &sim, &["--json", "journal", "advance"]).await;
+    ok(&adv, "advance --json with an empty journal");
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&adv.stdout).unwrap();
+    assert!(listed.is_empty());
     let file = home.path().join("k.pub");
     std::fs::write(&file, key_line(FRESH_KEY_LINES[4]).unwrap()).unwrap();
     let add = run(
