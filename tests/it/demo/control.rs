@@ -158,3 +158,60 @@ async fn latency_applies_to_api_requests() {
         std::time::Duration::from_millis(40)
     );
 }
+
+#[tokio::test]
+async fn last_used_is_set_over_http_on_repository_and_project_keys() {
+    let h = harness().await;
+    let c = h.sim.control();
+    let dump = c.dump();
+    let w = dump.workspace("acme").unwrap();
+    let repo = w.repositories.iter().find(|r| !r.keys.is_empty()).unwrap();
+    let project = w.projects.iter().find(|p| !p.keys.is_empty()).unwrap();
+    let at = "2026-12-01T10:00:00.000000+00:00";
+    let post = |body: Value| {
+        h.http
+            .post(format!("{}/_sim/last-used", h.sim.base_url()))
+            .json(&body)
+            .send()
+    };
+    let r = post(serde_json::json!({
+        "workspace": "acme", "repository": repo.slug, "id": repo.keys[0].id, "last_used": at
+    }))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = post(serde_json::json!({
+        "workspace": "acme", "project": project.key, "id": project.keys[0].id, "last_used": at
+    }))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        c.keys_of("acme", &repo.slug)[0].last_used.as_deref(),
+        Some(at)
+    );
+    assert_eq!(
+        c.project_keys_of("acme", &project.key)[0]
+            .last_used
+            .as_deref(),
+        Some(at)
+    );
+    // The project's key list shows it, as Bitbucket's does.
+    let listed: Value = h
+        .get(&format!(
+            "/workspaces/acme/projects/{}/deploy-keys",
+            project.key
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["values"][0]["last_used"], at, "{listed}");
+    let r = post(serde_json::json!({
+        "workspace": "acme", "repository": repo.slug, "project": project.key,
+        "id": 1, "last_used": at
+    }))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400, "a repository or a project, not both");
+}
