@@ -83,6 +83,8 @@ pub(super) async fn obtain(
     let scan = super::scan_cost::scan(ctx, ws).await?;
     // Moved, not copied: a 10,000-repository scan held twice would double the peak memory.
     let mut snapshot = Snapshot::from_owned_scan(scan, now);
+    // The scan itself is forge-neutral; its places are on the forge of this run.
+    snapshot.forge = ctx.kind();
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
         && let Err(e) = cache::store_snapshot(&dir, &mut snapshot)

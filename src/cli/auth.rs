@@ -200,7 +200,7 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
         CredentialCheck::Found(&ctx.source),
     );
     let report = diagnose(
-        &ctx.client,
+        ctx.client()?,
         DoctorSetup {
             local,
             credential_source: ctx.source.to_string(),

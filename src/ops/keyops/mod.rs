@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey, Permission};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey};
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
 use crate::sshkey::{Fingerprint, PublicKey};
 
@@ -100,12 +100,13 @@ async fn post_key(
     scope: &Place,
     key: &str,
     label: &str,
+    grant: Grant,
 ) -> Result<AccessKey, ForgeError> {
     let new = NewAccessKey {
         key: key.to_string(),
         label: label.to_string(),
-        permission: Permission::Read,
-        expiry_days: None,
+        permission: grant.permission,
+        expiry_days: grant.expiry_days,
     };
     forge.add_key(scope, &new).await
 }
@@ -158,6 +159,19 @@ impl KeyOps<'_> {
         label: &str,
         batch: Option<String>,
     ) -> Result<AddOutcome, OpError> {
+        self.add_granted(scope, key, label, Grant::default(), batch)
+            .await
+    }
+
+    /// [`KeyOps::add`] with a permission and an expiry, on forges that have them.
+    pub async fn add_granted(
+        &self,
+        scope: &Place,
+        key: &PublicKey,
+        label: &str,
+        grant: Grant,
+        batch: Option<String>,
+    ) -> Result<AddOutcome, OpError> {
         let _lock = self.journal.lock().await?;
         let record = IntentRecord {
             intent: Intent::Add,
@@ -171,7 +185,15 @@ impl KeyOps<'_> {
             batch,
         };
         let entry = self.journal.begin(record.clone())?;
-        match post_key(self.forge, scope, &key.to_openssh_with_comment(), label).await {
+        match post_key(
+            self.forge,
+            scope,
+            &key.to_openssh_with_comment(),
+            label,
+            grant,
+        )
+        .await
+        {
             Ok(k) => {
                 self.journal.append(&entry, Step::Added { id: k.id })?;
                 self.done(&entry, &record)?;
@@ -394,7 +416,9 @@ impl KeyOps<'_> {
                     return Ok(k.clone());
                 }
             }
-            match post_key(self.forge, &record.scope, &text, &label).await {
+            // The journal keeps no permission or expiry: a re-add is read-only and without
+            // expiry, which is all Cloud has.
+            match post_key(self.forge, &record.scope, &text, &label, Grant::default()).await {
                 Ok(k) => {
                     self.journal.append(entry, Step::Added { id: k.id })?;
                     return self.verify(entry, record, k).await;
@@ -494,9 +518,11 @@ impl KeyOps<'_> {
 }
 
 mod batch;
+mod permission;
 mod recovery;
 
 pub use batch::Direction;
+pub use permission::{Grant, change_permission};
 
 #[cfg(test)]
 mod memory_tests;
