@@ -190,7 +190,10 @@ async fn audit_one(
     let freed = std::thread::spawn(move || drop(snapshot));
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
-    let remaining = gate.add(&adapter::from_audit(&inventory, &findings, false), now);
+    let remaining = gate.add(
+        &adapter::from_audit(&inventory, &findings, ctx.forge().caps().expiry),
+        now,
+    );
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     let csv = || fill_repo_projects(&report.to_csv(), &inventory.project_repositories);
     match gate.format {

@@ -56,7 +56,7 @@ mod tests {
 
     #[test]
     fn expiry_is_counted_from_creation_and_told_in_days_or_as_a_date() {
-        let soon = key(Some("2026-01-10T13:00:00Z"), Some(65));
+        let soon = key(Some("2026-01-10T11:00:00Z"), Some(65));
         let at = expires_at(&soon).unwrap();
         assert_eq!(describe(Some(at), NOW), "expires in 6 days");
         let gone = key(Some("2026-01-01T00:00:00Z"), Some(59));

@@ -19,6 +19,7 @@
 mod edits;
 mod export;
 mod findings;
+mod grants;
 mod inventory;
 mod snapshot;
 mod stored;
