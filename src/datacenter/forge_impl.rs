@@ -173,6 +173,26 @@ impl Forge for DcClient {
         .boxed()
     }
 
+    fn revokes_in_bulk(&self) -> bool {
+        true
+    }
+
+    fn revoke_at<'a>(
+        &'a self,
+        id: u64,
+        places: &'a [Place],
+    ) -> BoxFuture<'a, Result<Vec<(Place, Result<(), ForgeError>)>, ForgeError>> {
+        async move {
+            // One DELETE for them all, every place read back, the rest revoked one by one.
+            let outcome = self.bulk_revoke(id, places).await?;
+            let mut out: Vec<(Place, Result<(), ForgeError>)> =
+                outcome.revoked.into_iter().map(|p| (p, Ok(()))).collect();
+            out.extend(outcome.failed.into_iter().map(|(p, e)| (p, Err(e))));
+            Ok(out)
+        }
+        .boxed()
+    }
+
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
         async move { Ok(self.usage_report(id).await?.places) }.boxed()
     }

@@ -157,6 +157,29 @@ pub trait Forge: Send + Sync {
         retry_after.unwrap_or(Duration::ZERO)
     }
 
+    /// Whether [`Forge::revoke_at`] removes one key from several places in fewer requests than
+    /// one per place (Data Center's bulk revoke), so callers group such deletes.
+    fn revokes_in_bulk(&self) -> bool {
+        false
+    }
+
+    /// Revokes grant `id` at each of `places`, each verified gone, with one result per place.
+    /// The default deletes grant by grant; an `Err` of the whole means nothing was tried.
+    fn revoke_at<'a>(
+        &'a self,
+        id: u64,
+        places: &'a [Place],
+    ) -> BoxFuture<'a, Result<Vec<(Place, Result<(), ForgeError>)>, ForgeError>> {
+        async move {
+            let mut out = Vec::with_capacity(places.len());
+            for place in places {
+                out.push((place.clone(), self.delete_key(place, id).await));
+            }
+            Ok(out)
+        }
+        .boxed()
+    }
+
     /// Every place the key of grant `id` is granted at, as far as the credential may see;
     /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>>;

@@ -408,7 +408,8 @@ async fn audit_of_a_project_ranks_write_access_and_reports_expiry() {
 async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let fp = bbkeys::sshkey::PublicKey::from_server(key_line(45).unwrap())
+    // ci-deploy: on ACME/api (write) and ACME/web (read) in ACME, and elsewhere beyond.
+    let fp = bbkeys::sshkey::PublicKey::from_server(key_line(1).unwrap())
         .unwrap()
         .fingerprint()
         .to_string();
@@ -428,22 +429,32 @@ async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
     .await;
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let log = requests(&sim);
-    let bulk: Vec<&String> = log
-        .iter()
-        .filter(|r| r.as_str() == "DELETE /rest/keys/1.0/ssh/4")
-        .collect();
-    assert_eq!(bulk.len(), 1, "{log:#?}");
+    let bulk: Vec<&String> = log.iter().filter(|r| r.starts_with("DELETE ")).collect();
+    assert_eq!(
+        bulk,
+        ["DELETE /rest/keys/1.0/ssh/1"],
+        "one bulk revoke: {log:#?}"
+    );
     let after = log
         .iter()
-        .position(|r| r == "DELETE /rest/keys/1.0/ssh/4")
+        .position(|r| r == "DELETE /rest/keys/1.0/ssh/1")
         .unwrap();
+    for repo in ["api", "web"] {
+        let read_back = format!("GET /rest/keys/1.0/projects/ACME/repos/{repo}/ssh/1");
+        assert!(
+            log[after..].contains(&read_back),
+            "{repo} read back: {log:#?}"
+        );
+    }
+    let listed = run(home.path(), &dana(&sim), &["keys", "list", "ACME"]).await;
     assert!(
-        log[after..]
-            .iter()
-            .any(|r| r == "GET /rest/keys/1.0/projects/ACME/repos/billing/ssh/4"),
-        "read back: {log:#?}"
+        !stdout(&listed).contains("ci-deploy"),
+        "{}",
+        stdout(&listed)
     );
-    assert!(stdout(&o).contains("ACME/billing"), "{}", stdout(&o));
+    // Grants outside ACME are untouched.
+    let ops = run(home.path(), &dana(&sim), &["keys", "list", "OPS"]).await;
+    assert!(stdout(&ops).contains("ci-deploy"), "{}", stdout(&ops));
     sim.shutdown().await;
 }
 

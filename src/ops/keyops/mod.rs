@@ -518,6 +518,7 @@ impl KeyOps<'_> {
 }
 
 mod batch;
+mod everywhere;
 mod permission;
 mod recovery;
 
