@@ -331,9 +331,16 @@ fn print_key_table(rows: &[KeyRow]) {
 /// CSV with a header; fields quoted where needed.
 pub fn rows_to_csv(rows: &[KeyRow]) -> String {
     let field = csv_field;
+    // Data Center rows add their permission and expiry; Cloud's CSV stays as it was.
+    let data_center = rows.iter().any(|r| r.permission.is_some());
     let mut out = String::from(
-        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used\n",
+        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used",
     );
+    out.push_str(if data_center {
+        ",permission,expires\n"
+    } else {
+        "\n"
+    });
     for r in rows {
         let cols = [
             r.workspace.clone(),
@@ -350,6 +357,11 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
             r.last_used.clone().unwrap_or_default(),
         ];
         out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        if data_center {
+            let permission = r.permission.unwrap_or_default();
+            let expires = r.expires.clone().flatten().unwrap_or_default();
+            out.push_str(&format!(",{permission},{expires}"));
+        }
         out.push('\n');
     }
     out

@@ -222,6 +222,98 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
         .unwrap();
     assert_eq!(row["permission"], "write", "{v}");
     assert!(row["expires"].as_str().unwrap().ends_with('Z'), "{v}");
+    let csv = run(
+        home.path(),
+        &dana(&sim),
+        &["keys", "list", "OPS/deploy", "--csv"],
+    )
+    .await;
+    let csv = stdout(&csv);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",last_used,permission,expires"),
+        "{csv}"
+    );
+    assert!(
+        lines.any(|l| l.contains("release-bot") && l.contains(",write,20")),
+        "{csv}"
+    );
+    let picked = run(
+        home.path(),
+        &dana(&sim),
+        &[
+            "keys",
+            "list",
+            "OPS/deploy",
+            "--json",
+            "--fields",
+            "label,permission",
+        ],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&picked.stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"label": "release-bot", "permission": "write"})),
+        "{v}"
+    );
+    sim.shutdown().await;
+}
+
+/// Every file under `dir`, as text.
+fn all_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(all_files(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn data_center_tokens_stay_out_of_output_logs_and_json() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let bearer = vec![
+        ("BBKEYS_FORGE", "datacenter".to_string()),
+        ("BBKEYS_API_URL", sim.api_url()),
+        ("BBKEYS_ACCESS_TOKEN", cred::ADMIN_TOKEN.to_string()),
+    ];
+    let mut outputs = Vec::new();
+    for env in [dana(&sim), bearer] {
+        for args in [
+            &["-vv", "--json", "keys", "list", "ACME"][..],
+            &["-vv", "workspaces"][..],
+            &["-vv", "keys", "list", "NOPE/repo"][..],
+        ] {
+            let o = run(home.path(), &env, args).await;
+            outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
+        }
+    }
+    let files = all_files(home.path());
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("bbkeys.log")),
+        "a log was written: {:?}",
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    for (path, text) in &files {
+        assert!(
+            !text.contains(cred::ADMIN_TOKEN),
+            "{} holds the token",
+            path.display()
+        );
+    }
+    for out in &outputs {
+        assert!(!out.contains(cred::ADMIN_TOKEN), "{out}");
+    }
     sim.shutdown().await;
 }
 
