@@ -5,6 +5,7 @@ mod all_workspaces;
 mod audit;
 mod audit_gate;
 mod auth;
+mod auth_dc;
 mod bulk;
 mod bulk_report;
 mod compose;

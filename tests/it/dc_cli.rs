@@ -658,3 +658,51 @@ async fn demo_server_serves_the_data_center_simulator() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("OPS"), "{}", stdout(&o));
 }
+
+#[tokio::test]
+async fn auth_login_checks_a_username_and_token_with_the_server_and_writes_a_data_center_profile() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/bbkeys/config.toml");
+    let login = |token: &'static str| {
+        let api = sim.api_url();
+        let home = home.path().to_path_buf();
+        async move {
+            bbkeys(
+                &home,
+                &[],
+                &[
+                    "auth",
+                    "login",
+                    "--forge",
+                    "datacenter",
+                    "--api-url",
+                    &api,
+                    "--username",
+                    cred::ADMIN_USERNAME,
+                    "--with-token",
+                    "--store-in-file",
+                ],
+                &format!("{token}\n"),
+            )
+            .await
+        }
+    };
+    let refused = login(cred::EXPIRED_TOKEN).await;
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    assert!(!config.exists(), "nothing is written for a refused token");
+    assert!(!stderr(&refused).contains(cred::EXPIRED_TOKEN));
+
+    let o = login(cred::ADMIN_TOKEN).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains(cred::ADMIN_USERNAME), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("forge = \"datacenter\""), "{text}");
+    assert!(text.contains("username = \"dana\""), "{text}");
+    assert!(!text.contains("email"), "{text}");
+    // The stored profile is enough: no forge or credential in the environment.
+    let o = run(home.path(), &[], &["keys", "list", "OPS/deploy"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("release-bot"), "{}", stdout(&o));
+    sim.shutdown().await;
+}

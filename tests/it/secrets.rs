@@ -256,6 +256,7 @@ fn debug_of_every_credential_type_is_redacted() {
         email: Some("a@b.example"),
         kind: TokenKind::ApiToken,
         inline_token: Some(T),
+        ..Default::default()
     };
     let store = MemoryStore::new();
     store.set("p", &Secret::new(T)).unwrap();
