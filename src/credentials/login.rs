@@ -218,7 +218,7 @@ pub(super) fn store_token<'a>(
     store: &dyn TokenStore,
 ) -> Result<StoredIn, LoginError> {
     if !req.store_in_file {
-        match store.set(&req.profile, token) {
+        match store.set(req.profile, token) {
             Ok(()) => {
                 // The profile must not also carry an inline token, or the two could drift.
                 upsert_profile(req.config_path, &update)?;

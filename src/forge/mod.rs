@@ -52,6 +52,9 @@ pub struct Budget {
     pub hourly_limit: Option<usize>,
 }
 
+/// What a revoke at several places did, place by place.
+pub type Revoked = Vec<(Place, Result<(), ForgeError>)>;
+
 /// A forge that holds access keys.
 pub trait Forge: Send + Sync {
     /// Which forge this is.
@@ -169,7 +172,7 @@ pub trait Forge: Send + Sync {
         &'a self,
         id: u64,
         places: &'a [Place],
-    ) -> BoxFuture<'a, Result<Vec<(Place, Result<(), ForgeError>)>, ForgeError>> {
+    ) -> BoxFuture<'a, Result<Revoked, ForgeError>> {
         async move {
             let mut out = Vec::with_capacity(places.len());
             for place in places {
