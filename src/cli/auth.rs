@@ -223,6 +223,9 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
         print_logged_out(global.json);
         return Ok(Exit::Error);
     }
+    if ctx.kind() == ForgeKind::DataCenter {
+        return super::auth_dc::status(&ctx).await;
+    }
     let local = local_checks(
         &ctx.config_path,
         ctx.config_path.exists(),

@@ -106,3 +106,46 @@ pub(super) async fn run_login(global: &GlobalArgs, login: DcLogin) -> Result<Exi
     }
     Ok(Exit::Ok)
 }
+
+/// `auth status` on Data Center: where the credential comes from, who the server says it is,
+/// and the projects it reaches. A refused credential exits 3 with the server's reason.
+pub(super) async fn status(ctx: &super::Context) -> Result<Exit, CliError> {
+    let identity = ctx.forge().whoami().await?;
+    let owners = ctx.forge().owners().await?;
+    let administered: Vec<&str> = owners
+        .iter()
+        .filter(|o| o.administrator)
+        .map(|o| o.slug.as_str())
+        .collect();
+    let through_repositories: Vec<&str> = owners
+        .iter()
+        .filter(|o| !o.administrator)
+        .map(|o| o.slug.as_str())
+        .collect();
+    if ctx.json {
+        let doc = serde_json::json!({
+            "logged_in": true,
+            "forge": "datacenter",
+            "credential_source": ctx.source.to_string(),
+            "profile": ctx.source.profile(),
+            "account": identity,
+            "projects_administered": administered,
+            "projects_through_repositories": through_repositories,
+        });
+        println!("{doc}");
+    } else {
+        println!("Credential: {} (Bitbucket Data Center)", ctx.source);
+        println!(
+            "Account:    {}",
+            crate::sanitize::clean_line(&identity.display_name)
+        );
+        println!("Projects:   {} administered", administered.join(", "));
+        if !through_repositories.is_empty() {
+            println!(
+                "            {} through some of their repositories",
+                through_repositories.join(", ")
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -706,3 +706,22 @@ async fn auth_login_checks_a_username_and_token_with_the_server_and_writes_a_dat
     assert!(stdout(&o).contains("release-bot"), "{}", stdout(&o));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn auth_status_names_the_account_and_its_projects_and_a_refused_token_exits_3() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &dana(&sim), &["auth", "status"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Account:    dana"), "{out}");
+    assert!(out.contains("ACME, OPS administered"), "{out}");
+    assert!(out.contains("DATA, SEC through some"), "{out}");
+    let mut expired = dana(&sim);
+    expired.retain(|(k, _)| *k != "BBKEYS_API_TOKEN");
+    expired.push(("BBKEYS_API_TOKEN", cred::EXPIRED_TOKEN.into()));
+    let o = run(home.path(), &expired, &["auth", "status"]).await;
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(!stderr(&o).contains(cred::EXPIRED_TOKEN));
+    sim.shutdown().await;
+}
