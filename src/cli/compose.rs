@@ -9,7 +9,7 @@ use super::GlobalArgs;
 use super::context::{Context, concurrency_of, namespace_for};
 use super::output::{CliError, Exit};
 use crate::bitbucket::Client;
-use crate::bitbucket::client::Credential;
+use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL};
 use crate::config::{Config, CredentialSource, ResolvedCredential};
 use crate::datacenter::{DcClient, DcCredential, DcOptions, Secret};
 use crate::demo::datacenter::{DcSimulator, credentials as dc_cred};
@@ -40,6 +40,43 @@ impl Composed {
             cloud: None,
         }
     }
+}
+
+/// The API URL: `--api-url`/`BBKEYS_API_URL`, the profile's, the config's, or the default.
+pub fn api_url_for(global: &GlobalArgs, config: &Config, profile_url: Option<&str>) -> String {
+    global
+        .api_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or(profile_url.map(String::from))
+        .or(config.api_url.clone())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+}
+
+/// Client settings from the config and the global options.
+pub fn client_options(
+    config: &Config,
+    global: &GlobalArgs,
+    api_url: String,
+    credential: Credential,
+) -> ClientOptions {
+    let mut o = ClientOptions::new(api_url, credential);
+    o.connect_timeout = config.connect_timeout();
+    o.request_timeout = config.request_timeout();
+    o.concurrency = global
+        .concurrency
+        .map(usize::from)
+        .or(config.concurrency)
+        .unwrap_or(8);
+    o.ca_file = config.ca_file.clone();
+    if let Some(t) = config.max_tries {
+        o.max_tries = t;
+    }
+    if let Some(ms) = config.backoff_ms {
+        o.backoff_base = std::time::Duration::from_millis(ms);
+        o.backoff_max = o.backoff_max.max(o.backoff_base);
+    }
+    o
 }
 
 /// The Data Center server root: `--api-url`/`BBKEYS_API_URL`, the profile's, the config's.

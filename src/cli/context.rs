@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use super::GlobalArgs;
 use super::compose::Composed;
+pub use super::compose::{api_url_for, client_options};
 use super::output::{CliError, Exit};
-use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL, Secret};
+use crate::bitbucket::client::{Credential, Secret};
 use crate::bitbucket::{BudgetOwner, Client};
 use crate::config::{
     Config, ConfigError, CredentialEnv, CredentialSource, ResolvedCredential,
@@ -412,43 +413,6 @@ pub fn resolve(global: &GlobalArgs, config: &Config) -> Result<ResolvedCredentia
         &env,
         default_store().as_ref(),
     )
-}
-
-/// The API URL: `--api-url`/`BBKEYS_API_URL`, the profile's, the config's, or the default.
-pub fn api_url_for(global: &GlobalArgs, config: &Config, profile_url: Option<&str>) -> String {
-    global
-        .api_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or(profile_url.map(String::from))
-        .or(config.api_url.clone())
-        .unwrap_or_else(|| DEFAULT_API_URL.to_string())
-}
-
-/// Client settings from the config and the global options.
-pub fn client_options(
-    config: &Config,
-    global: &GlobalArgs,
-    api_url: String,
-    credential: Credential,
-) -> ClientOptions {
-    let mut o = ClientOptions::new(api_url, credential);
-    o.connect_timeout = config.connect_timeout();
-    o.request_timeout = config.request_timeout();
-    o.concurrency = global
-        .concurrency
-        .map(usize::from)
-        .or(config.concurrency)
-        .unwrap_or(8);
-    o.ca_file = config.ca_file.clone();
-    if let Some(t) = config.max_tries {
-        o.max_tries = t;
-    }
-    if let Some(ms) = config.backoff_ms {
-        o.backoff_base = std::time::Duration::from_millis(ms);
-        o.backoff_max = o.backoff_max.max(o.backoff_base);
-    }
-    o
 }
 
 const REQUEST_LOG: &str = "request-count.txt";

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind};
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
-use crate::sshkey::{Fingerprint, PublicKey};
+use crate::sshkey::PublicKey;
 
 /// Why a key operation did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -88,62 +88,6 @@ pub struct KeyOps<'a> {
     pub journal: &'a Journal,
     /// Set by Ctrl-C or SIGTERM: the current step is finished, then the operation stops.
     pub stop: Option<&'a AtomicBool>,
-}
-
-/// Lists the keys of a repository or project.
-pub async fn list_keys(forge: &dyn Forge, scope: &Place) -> Result<Vec<AccessKey>, ForgeError> {
-    forge.keys(scope).await
-}
-
-async fn post_key(
-    forge: &dyn Forge,
-    scope: &Place,
-    key: &str,
-    label: &str,
-    grant: Grant,
-) -> Result<AccessKey, ForgeError> {
-    let new = NewAccessKey {
-        key: key.to_string(),
-        label: label.to_string(),
-        permission: grant.permission,
-        expiry_days: grant.expiry_days,
-    };
-    forge.add_key(scope, &new).await
-}
-
-async fn delete_id(forge: &dyn Forge, scope: &Place, id: u64) -> Result<(), ForgeError> {
-    forge.delete_key(scope, id).await
-}
-
-/// The fingerprint of a key as the forge returned it.
-pub fn fingerprint_of(key: &AccessKey) -> Option<Fingerprint> {
-    PublicKey::from_server(&key.key)
-        .ok()
-        .map(|k| k.fingerprint())
-}
-
-/// Finds a key by fingerprint in a listing.
-pub fn find_fingerprint<'k>(keys: &'k [AccessKey], fp: &str) -> Option<&'k AccessKey> {
-    keys.iter()
-        .find(|k| fingerprint_of(k).is_some_and(|f| f.as_str() == fp))
-}
-
-/// The label as the journal records it: `None` for a key without one.
-fn label_of(key: &AccessKey) -> Option<String> {
-    (!key.label.is_empty()).then(|| key.label.clone())
-}
-
-fn with_comment(key: &str, comment: Option<&str>) -> String {
-    match comment.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => format!("{} {}", key.trim(), crate::sanitize::clean_line(c)),
-        None => key.trim().to_string(),
-    }
-}
-
-/// Refusals that retrying cannot fix. An answer that could not be read may hide a write that
-/// landed, so it counts as an unknown outcome, not a refusal.
-fn permanent(e: &ForgeError) -> bool {
-    !(e.kind.is_transient() || e.kind == ForgeErrorKind::Decode)
 }
 
 impl KeyOps<'_> {
@@ -518,11 +462,14 @@ impl KeyOps<'_> {
 }
 
 mod batch;
+mod calls;
 mod everywhere;
 mod permission;
 mod recovery;
 
 pub use batch::Direction;
+use calls::{delete_id, label_of, permanent, post_key, with_comment};
+pub use calls::{find_fingerprint, fingerprint_of, list_keys};
 pub use permission::{Grant, change_permission};
 
 #[cfg(test)]
