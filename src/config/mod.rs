@@ -631,4 +631,92 @@ mod tests {
         let err = Config::parse("[audit]\nunused_dayz = 3\n").unwrap_err();
         assert!(err.contains("unused_dayz"), "{err}");
     }
+
+    #[test]
+    fn a_data_center_profile_takes_a_username_and_a_cloud_profile_an_email() {
+        let dc = Config::parse(
+            "[profiles.dc]\nforge = \"datacenter\"\napi_url = \"https://git.example.com/bitbucket\"\nusername = \"dana\"\ntoken_command = \"x\"\n",
+        )
+        .unwrap();
+        assert_eq!(dc.profiles["dc"].forge_kind(), ForgeKind::DataCenter);
+        assert_eq!(Profile::default().forge_kind(), ForgeKind::Cloud);
+        for (text, says) in [
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\nemail = \"a@b.c\"\ntoken_command = \"x\"",
+                "username",
+            ),
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\ntoken_command = \"x\"",
+                "username",
+            ),
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\nkind = \"access_token\"\nusername = \"dana\"\ntoken_command = \"x\"",
+                "without a username",
+            ),
+            (
+                "[profiles.w]\nemail = \"a@b.c\"\nusername = \"dana\"\ntoken_command = \"x\"",
+                "Data Center",
+            ),
+            (
+                "[profiles.w]\nforge = \"gitlab\"\ntoken_command = \"x\"",
+                "\"datacenter\"",
+            ),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_environment_on_data_center_is_a_username_or_an_access_token() {
+        let cfg = Config::default();
+        let dc = |user: Option<&str>, api: Option<&str>, access: Option<&str>| CredentialEnv {
+            username: user.map(String::from),
+            api_token: api.map(String::from),
+            access_token: access.map(String::from),
+            forge: Some(ForgeKind::DataCenter),
+            ..Default::default()
+        };
+        let basic = resolve_credential(&cfg, None, &dc(Some("dana"), Some("t"), None)).unwrap();
+        assert_eq!(basic.forge, ForgeKind::DataCenter);
+        assert!(
+            matches!(&basic.credential, Credential::ApiToken { email, .. } if email == "dana"),
+            "the username, no email check"
+        );
+        let bearer = resolve_credential(&cfg, None, &dc(None, None, Some("t"))).unwrap();
+        assert!(matches!(bearer.credential, Credential::Bearer { .. }));
+        for (env, says) in [
+            (dc(None, Some("t"), None), "BBKEYS_USERNAME"),
+            (dc(Some("dana"), None, None), "BBKEYS_API_TOKEN"),
+            (dc(Some("dana"), None, Some("t")), "Bearer"),
+            (
+                CredentialEnv {
+                    email: Some("a@b.c".into()),
+                    ..dc(None, None, None)
+                },
+                "BBKEYS_EMAIL is for Bitbucket Cloud",
+            ),
+        ] {
+            let e = resolve_credential(&cfg, None, &env)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(says), "{env:?}: {e}");
+            assert!(!e.contains("not an email"), "{e}");
+        }
+        // The flag wins over a profile's forge.
+        let cfg = Config::parse(
+            "[profiles.dc]\nforge = \"datacenter\"\nusername = \"dana\"\ntoken_command = \"echo t\"\n",
+        )
+        .unwrap();
+        let from_profile = resolve_credential(&cfg, None, &CredentialEnv::default()).unwrap();
+        assert_eq!(from_profile.forge, ForgeKind::DataCenter);
+        let forced = CredentialEnv {
+            forge: Some(ForgeKind::Cloud),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_credential(&cfg, None, &forced).unwrap().forge,
+            ForgeKind::Cloud
+        );
+    }
 }
