@@ -163,6 +163,19 @@ pub(super) fn no_tui_on_data_center() -> CliError {
 }
 
 impl Context {
+    /// Refuses `what` on Data Center for now (exit 2): commands whose Data Center form needs
+    /// more than the Cloud one does (keeping permissions and expiry, or a label shared by
+    /// every grant).
+    pub fn cloud_only(&self, what: &str) -> Result<(), CliError> {
+        if self.kind() == ForgeKind::DataCenter {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("{what} is not available on Bitbucket Data Center yet"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The context of a Data Center profile: the client for its server root and credential.
     pub(super) fn data_center(
         global: &GlobalArgs,

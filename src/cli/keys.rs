@@ -282,6 +282,12 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => match (fingerprint, target) {
+            // A label belongs to the key and is shared by every grant, and no REST call
+            // changes it: Data Center needs a replace-everywhere, not a per-place relabel.
+            _ if ctx.kind() == crate::forge::ForgeKind::DataCenter => Err(CliError::new(
+                Exit::Usage,
+                "keys relabel is not available on Bitbucket Data Center yet: a label belongs to the key and is shared by every grant, and no REST call changes it; change it in the Bitbucket UI",
+            )),
             (Some(_), Some(_)) => Err(both_forms("relabel")),
             (Some(fp), None) => {
                 if project.is_some() {
@@ -319,6 +325,8 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => {
+            // A rotation re-adds read-only keys without expiry: it must not downgrade a grant.
+            ctx.cloud_only("keys rotate")?;
             let workspace = ctx.workspace_or_default(workspace)?;
             super::bulk::rotate(
                 ctx,
