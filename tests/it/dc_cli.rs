@@ -753,3 +753,53 @@ async fn commands_without_a_data_center_form_yet_say_so_and_change_nothing() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn data_center_without_a_server_or_a_credential_says_what_to_set() {
+    let home = tempfile::tempdir().unwrap();
+    let no_server = run(
+        home.path(),
+        &[
+            ("BBKEYS_FORGE", "datacenter".into()),
+            ("BBKEYS_ACCESS_TOKEN", "secret-token".into()),
+        ],
+        &["workspaces"],
+    )
+    .await;
+    assert_eq!(code(&no_server), 2, "{}", stderr(&no_server));
+    assert!(
+        stderr(&no_server).contains("--api-url"),
+        "{}",
+        stderr(&no_server)
+    );
+    assert!(!stderr(&no_server).contains("secret-token"));
+    let no_credential = run(
+        home.path(),
+        &[
+            ("BBKEYS_FORGE", "datacenter".into()),
+            ("BBKEYS_API_URL", "https://git.example.com".into()),
+        ],
+        &["workspaces"],
+    )
+    .await;
+    assert_eq!(code(&no_credential), 3, "{}", stderr(&no_credential));
+    let err = stderr(&no_credential);
+    assert!(
+        err.contains("BBKEYS_ACCESS_TOKEN") && err.contains("BBKEYS_USERNAME"),
+        "{err}"
+    );
+    assert!(!err.contains("id.atlassian.com"), "no Cloud advice: {err}");
+    // A remote server over plain http would expose the token.
+    let plain = run(
+        home.path(),
+        &[
+            ("BBKEYS_FORGE", "datacenter".into()),
+            ("BBKEYS_API_URL", "http://git.example.com".into()),
+            ("BBKEYS_ACCESS_TOKEN", "secret-token".into()),
+        ],
+        &["workspaces"],
+    )
+    .await;
+    assert_eq!(code(&plain), 2, "{}", stderr(&plain));
+    assert!(!stderr(&plain).contains("secret-token"));
+}
