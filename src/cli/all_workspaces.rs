@@ -8,8 +8,12 @@ use super::output::{CliError, Exit};
 use crate::ops::query::Query;
 
 pub(super) async fn workspace_slugs(ctx: &Context) -> Result<Vec<String>, CliError> {
-    Ok(ctx
-        .client
+    let Ok(client) = ctx.client() else {
+        // Data Center: the projects the credential reaches.
+        let owners = ctx.forge().owners().await?;
+        return Ok(owners.into_iter().map(|o| o.slug).collect());
+    };
+    Ok(client
         .workspaces()
         .await?
         .into_iter()

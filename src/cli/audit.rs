@@ -83,6 +83,8 @@ pub(super) async fn obtain(
     let scan = super::scan_cost::scan(ctx, ws).await?;
     // Moved, not copied: a 10,000-repository scan held twice would double the peak memory.
     let mut snapshot = Snapshot::from_owned_scan(scan, now);
+    // The scan itself is forge-neutral; its places are on the forge of this run.
+    snapshot.forge = ctx.kind();
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
         && let Err(e) = cache::store_snapshot(&dir, &mut snapshot)
@@ -188,7 +190,10 @@ async fn audit_one(
     let freed = std::thread::spawn(move || drop(snapshot));
     let rules = ctx.config.audit;
     let findings = audit(&inventory, &rules, now);
-    let remaining = gate.add(&adapter::from_audit(&inventory, &findings, false), now);
+    let remaining = gate.add(
+        &adapter::from_audit(&inventory, &findings, ctx.forge().caps().expiry),
+        now,
+    );
     let report = AuditReport::new(&inventory, &findings, rules, now, got.cached_age.is_some());
     let csv = || fill_repo_projects(&report.to_csv(), &inventory.project_repositories);
     match gate.format {

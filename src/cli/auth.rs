@@ -14,6 +14,7 @@ use crate::credentials::login::{
     LoginError, LoginRequest, LogoutOutcome, Prompter, StoredIn, login, logout,
 };
 use crate::credentials::store::default_store;
+use crate::forge::ForgeKind;
 use crate::ops::doctor::{CredentialCheck, DoctorSetup, diagnose, local_checks};
 use crate::paths::Dirs;
 
@@ -29,7 +30,12 @@ pub enum AuthCommand {
         /// Your Atlassian account email (asked when missing).
         #[arg(long, value_name = "EMAIL")]
         email: Option<String>,
-        /// The token is a workspace, project or repository access token (sent without email).
+        /// Data Center (`--forge datacenter`): your username, sent with a personal token
+        /// (asked when missing).
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["email", "access_token"])]
+        username: Option<String>,
+        /// The token is a workspace, project or repository access token (sent without email;
+        /// on Data Center an HTTP access token, sent as Bearer).
         #[arg(long, conflicts_with = "email")]
         access_token: bool,
         /// Keep the token in the config file (mode 0600) instead of the OS keyring.
@@ -48,6 +54,7 @@ pub async fn run(global: &GlobalArgs, cmd: AuthCommand) -> Result<Exit, CliError
         AuthCommand::Login {
             with_token,
             email,
+            username,
             access_token,
             store_in_file,
         } => {
@@ -56,6 +63,28 @@ pub async fn run(global: &GlobalArgs, cmd: AuthCommand) -> Result<Exit, CliError
             } else {
                 TokenKind::ApiToken
             };
+            let (_, config) = load(global)?;
+            if super::compose::forge_asked(global, &config) == ForgeKind::DataCenter {
+                if email.is_some() {
+                    return Err(CliError::new(
+                        Exit::Usage,
+                        "Data Center signs in with a username: use --username, not --email",
+                    ));
+                }
+                let login = super::auth_dc::DcLogin {
+                    with_token,
+                    username,
+                    kind,
+                    store_in_file,
+                };
+                return super::auth_dc::run_login(global, login).await;
+            }
+            if username.is_some() {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    "--username is for Bitbucket Data Center (--forge datacenter); Bitbucket Cloud API tokens are sent with --email",
+                ));
+            }
             run_login(global, with_token, email, kind, store_in_file).await
         }
         AuthCommand::Status => run_status(global).await,
@@ -63,14 +92,14 @@ pub async fn run(global: &GlobalArgs, cmd: AuthCommand) -> Result<Exit, CliError
     }
 }
 
-fn load(global: &GlobalArgs) -> Result<(std::path::PathBuf, Config), CliError> {
+pub(super) fn load(global: &GlobalArgs) -> Result<(std::path::PathBuf, Config), CliError> {
     let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
     let (path, required) = config_location(global, &dirs);
     let config = Config::load(&path, required)?;
     Ok((path, config))
 }
 
-fn profile_name(global: &GlobalArgs, config: &Config) -> String {
+pub(super) fn profile_name(global: &GlobalArgs, config: &Config) -> String {
     global
         .profile
         .clone()
@@ -78,9 +107,10 @@ fn profile_name(global: &GlobalArgs, config: &Config) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-fn login_error(e: LoginError) -> CliError {
+pub(super) fn login_error(e: LoginError) -> CliError {
     match e {
         LoginError::Api(api) => api.into(),
+        LoginError::Forge(e) => e.into(),
         LoginError::Config(c) => c.into(),
         LoginError::Input(m) => CliError::new(Exit::Usage, m),
         LoginError::NotStored(m) => CliError::new(Exit::Error, m),
@@ -169,7 +199,7 @@ async fn run_login(
     Ok(Exit::Ok)
 }
 
-fn read_token_from_stdin() -> Result<Secret, CliError> {
+pub(super) fn read_token_from_stdin() -> Result<Secret, CliError> {
     let mut text = String::new();
     std::io::stdin()
         .lock()
@@ -193,6 +223,9 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
         print_logged_out(global.json);
         return Ok(Exit::Error);
     }
+    if ctx.kind() == ForgeKind::DataCenter {
+        return super::auth_dc::status(&ctx).await;
+    }
     let local = local_checks(
         &ctx.config_path,
         ctx.config_path.exists(),
@@ -200,7 +233,7 @@ async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
         CredentialCheck::Found(&ctx.source),
     );
     let report = diagnose(
-        &ctx.client,
+        ctx.client()?,
         DoctorSetup {
             local,
             credential_source: ctx.source.to_string(),
@@ -301,9 +334,9 @@ fn run_logout(global: &GlobalArgs) -> Result<Exit, CliError> {
 
 /// Prompts on the terminal: visible lines on standard input, the token with echo off
 /// (crossterm's raw mode), y/N questions defaulting to No.
-struct TerminalPrompter {
+pub(super) struct TerminalPrompter {
     /// Standard input already carried the token (`--with-token`), so it cannot answer.
-    stdin_taken: bool,
+    pub(super) stdin_taken: bool,
 }
 
 impl TerminalPrompter {

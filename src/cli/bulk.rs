@@ -15,8 +15,8 @@ use super::output::print_json;
 use super::output::{CliError, Exit};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use super::stop_signal::StopOnSignal;
+use crate::forge::Place;
 use crate::forge::valid_slug;
-use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::{
     BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, stage, template_uses,
     validate_add_template, validate_template,
@@ -40,7 +40,7 @@ pub async fn add_many(
         label,
         scopes,
     };
-    let (snap, unreadable) = snapshot(&ctx.client, &request.scopes()).await;
+    let (snap, unreadable) = snapshot(ctx.forge(), &request.scopes()).await;
     report_unreadable(ctx, &unreadable);
     // The places were named on the command line: one that cannot be read is a failure, never
     // a place to skip.
@@ -86,9 +86,14 @@ pub(super) async fn project_lookup(
             ..
         } = scope
         {
+            if ctx.kind() == crate::forge::ForgeKind::DataCenter {
+                // A Data Center repository's owner is its project.
+                projects.insert(scope.clone(), workspace.clone());
+                continue;
+            }
             // `{project}` would otherwise render empty: better to stop and say why.
             let r = ctx
-                .client
+                .client()?
                 .repository(workspace, repo)
                 .await
                 .map_err(CliError::from)?;
@@ -188,14 +193,11 @@ async fn holders(
         let scan = super::scan_cost::scan(ctx, ws).await?;
         for r in &scan.repositories {
             if let Some(p) = &r.project {
-                projects.insert(
-                    Place::repository(ForgeKind::Cloud, ws, r.slug.clone()),
-                    p.clone(),
-                );
+                projects.insert(Place::repository(ctx.kind(), ws, r.slug.clone()), p.clone());
             }
         }
         for (slug, keys) in scan.repo_keys {
-            let scope = Place::repository(ForgeKind::Cloud, ws, slug);
+            let scope = Place::repository(ctx.kind(), ws, slug);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
@@ -204,7 +206,7 @@ async fn holders(
             }
         }
         for (key, keys) in scan.project_keys {
-            let scope = Place::project(ForgeKind::Cloud, ws, key);
+            let scope = Place::project(ctx.kind(), ws, key);
             match keys {
                 Ok(k) => {
                     snap_all.insert(scope, k);
@@ -215,9 +217,9 @@ async fn holders(
     } else {
         let scopes: Vec<Place> = only_repos
             .iter()
-            .map(|r| Place::repository(ForgeKind::Cloud, ws, r.clone()))
+            .map(|r| Place::repository(ctx.kind(), ws, r.clone()))
             .collect();
-        let (snap, failed) = snapshot(&ctx.client, &scopes).await;
+        let (snap, failed) = snapshot(ctx.forge(), &scopes).await;
         snap_all = snap;
         unreadable = failed;
     }
@@ -407,7 +409,7 @@ async fn run_plan(
     }
     // Just before applying, read the remote state again; if it drifted, show the new plan.
     for _ in 0..3 {
-        let (fresh, _) = snapshot(&ctx.client, &request.scopes_with_projects(&projects)).await;
+        let (fresh, _) = snapshot(ctx.forge(), &request.scopes_with_projects(&projects)).await;
         let replanned = request.plan(&fresh, &projects);
         if replanned == plan {
             break;
@@ -442,7 +444,7 @@ async fn execute(ctx: &Context, plan: &Plan, read: Exit, mode: Mode) -> Result<E
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
     let ops = KeyOps {
-        forge: &ctx.client,
+        forge: ctx.forge(),
         journal: &journal,
         stop: Some(&stop),
     };

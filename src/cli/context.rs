@@ -1,22 +1,29 @@
 //! Turns global options, the config file and the environment into a ready client.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::GlobalArgs;
+use super::compose::Composed;
+pub use super::compose::{api_url_for, client_options};
 use super::output::{CliError, Exit};
-use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL, Secret};
+use crate::bitbucket::client::{Credential, Secret};
 use crate::bitbucket::{BudgetOwner, Client};
 use crate::config::{
     Config, ConfigError, CredentialEnv, CredentialSource, ResolvedCredential,
     resolve_credential_with,
 };
 use crate::credentials::store::default_store;
+use crate::forge::{Forge, ForgeKind};
 use crate::paths::{Dirs, Namespace};
 
 /// Everything a subcommand needs.
 pub struct Context {
-    /// The client (its credential may be `None` only for the TUI's first-run screen).
-    pub client: Client,
+    /// The forge of the run, Cloud or Data Center: what forge-neutral commands work on.
+    pub forge: Arc<dyn Forge>,
+    /// The Cloud client on Cloud (its credential may be `None` only for the TUI's first-run
+    /// screen); `None` on Data Center.
+    pub(super) cloud: Option<Client>,
     /// Where the credential came from.
     pub source: CredentialSource,
     /// The loaded config.
@@ -36,17 +43,25 @@ pub struct Context {
     /// `--verbose` count: the trace log's level.
     pub verbose: u8,
     /// The concurrency limit in use.
-    concurrency: usize,
+    pub(super) concurrency: usize,
     /// The in-process simulator under `--demo`; kept alive as long as the context.
     pub simulator: Option<crate::demo::Simulator>,
+    /// The in-process Data Center simulator under `--demo --forge datacenter`.
+    pub(super) _dc_simulator: Option<crate::demo::datacenter::DcSimulator>,
     /// Under `--demo`, this run's own state and cache directories, removed at the end.
-    _demo_run: Option<crate::paths::DemoRun>,
+    pub(super) _demo_run: Option<crate::paths::DemoRun>,
 }
 
 impl Context {
     /// Builds the context for a subcommand; no credential is an error (exit 3).
     pub async fn build(global: &GlobalArgs) -> Result<Context, CliError> {
         let ctx = Context::build_for_tui(global).await?;
+        if ctx.source == CredentialSource::None && ctx.kind() == ForgeKind::DataCenter {
+            return Err(CliError::new(
+                Exit::Auth,
+                "no Bitbucket Data Center credential is configured. Set BBKEYS_ACCESS_TOKEN (an HTTP access token: personal, project or repository), or BBKEYS_USERNAME and BBKEYS_API_TOKEN (your username and a personal token), or add a profile with forge = \"datacenter\" to the config file (see config.example.toml). Try it without a server: bbkeys --demo --forge datacenter",
+            ));
+        }
         if ctx.source == CredentialSource::None {
             return Err(CliError::new(
                 Exit::Auth,
@@ -61,6 +76,9 @@ impl Context {
         let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
         let (config_path, required) = config_location(global, &dirs);
         let config = Config::load(&config_path, required)?;
+        if global.demo && global.forge == Some(ForgeKind::DataCenter) {
+            return Context::demo_data_center(global, config, config_path, dirs).await;
+        }
         if global.demo {
             return Context::demo(global, config, config_path, dirs).await;
         }
@@ -77,6 +95,9 @@ impl Context {
         dirs: Dirs,
         resolved: ResolvedCredential,
     ) -> Result<Context, CliError> {
+        if resolved.forge == ForgeKind::DataCenter {
+            return Context::data_center(global, config, config_path, dirs, resolved);
+        }
         let api_url = api_url_for(global, &config, resolved.api_url.as_deref());
         let namespace = namespace_for(&api_url, &resolved.credential);
         let budget_owner =
@@ -87,8 +108,10 @@ impl Context {
         options.request_log = Some(log);
         let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = Composed::cloud(client);
         let ctx = Context {
-            client,
+            forge,
+            cloud,
             source: resolved.source,
             config,
             config_path,
@@ -100,6 +123,7 @@ impl Context {
             verbose: global.verbose,
             concurrency,
             simulator: None,
+            _dc_simulator: None,
             _demo_run: None,
         };
         ctx.init_logging();
@@ -138,8 +162,10 @@ impl Context {
         options.request_log = Some(dirs.state_for(&Namespace::Demo).join(REQUEST_LOG));
         let client = Client::new(options)?;
         let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = Composed::cloud(client);
         let ctx = Context {
-            client,
+            forge,
+            cloud,
             source: CredentialSource::Demo,
             config,
             config_path,
@@ -153,10 +179,32 @@ impl Context {
             verbose: global.verbose,
             concurrency,
             simulator: Some(sim),
+            _dc_simulator: None,
             _demo_run: Some(run),
         };
         ctx.init_logging();
         Ok(ctx)
+    }
+
+    /// The forge of the run.
+    pub fn forge(&self) -> &dyn Forge {
+        self.forge.as_ref()
+    }
+
+    /// Cloud or Data Center.
+    pub fn kind(&self) -> ForgeKind {
+        self.forge.kind()
+    }
+
+    /// The Cloud client, for what only Cloud has so far; on Data Center a usage error (exit 2)
+    /// saying so.
+    pub fn client(&self) -> Result<&Client, CliError> {
+        self.cloud.as_ref().ok_or_else(|| {
+            CliError::new(
+                Exit::Usage,
+                "this command is not available on Bitbucket Data Center yet; on Data Center use workspaces, repos, keys list/add/rm/permission/find, keys rm --fingerprint and audit",
+            )
+        })
     }
 
     /// This account's state directory (journal, logs).
@@ -251,7 +299,7 @@ impl Context {
     /// Logs go to a file in the state directory, never to the terminal; `BBKEYS_LOG` sets the
     /// level (default `info`). A log that cannot be opened is skipped silently: logging must
     /// never stop the work.
-    fn init_logging(&self) {
+    pub(super) fn init_logging(&self) {
         let dir = self.state_dir();
         if std::fs::create_dir_all(&dir).is_err() {
             return;
@@ -275,6 +323,9 @@ impl Context {
     /// Opens the terminal UI on this context; the first-run screen's "open the demo" restarts
     /// it on the built-in simulator.
     pub async fn run_tui(self, global: &GlobalArgs) -> Result<Exit, CliError> {
+        if self.kind() == ForgeKind::DataCenter {
+            return Err(super::compose::no_tui_on_data_center());
+        }
         crate::tui::validate_config(&self.config.keys, &self.config.theme).map_err(|e| {
             let file = self
                 .config
@@ -286,7 +337,10 @@ impl Context {
         })?;
         self.warn_pending();
         let opts = crate::tui::TuiOptions {
-            client: (self.source != CredentialSource::None).then(|| self.client.clone()),
+            client: self
+                .cloud
+                .clone()
+                .filter(|_| self.source != CredentialSource::None),
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
             demo: self.simulator.is_some(),
@@ -358,49 +412,14 @@ pub fn config_location(global: &GlobalArgs, dirs: &Dirs) -> (PathBuf, bool) {
 
 /// Resolves the credential chain with the OS keyring (or what `BBKEYS_KEYRING` says).
 pub fn resolve(global: &GlobalArgs, config: &Config) -> Result<ResolvedCredential, ConfigError> {
+    let mut env = CredentialEnv::from_process();
+    env.forge = global.forge;
     resolve_credential_with(
         config,
         global.profile.as_deref(),
-        &CredentialEnv::from_process(),
+        &env,
         default_store().as_ref(),
     )
-}
-
-/// The API URL: `--api-url`/`BBKEYS_API_URL`, the profile's, the config's, or the default.
-pub fn api_url_for(global: &GlobalArgs, config: &Config, profile_url: Option<&str>) -> String {
-    global
-        .api_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or(profile_url.map(String::from))
-        .or(config.api_url.clone())
-        .unwrap_or_else(|| DEFAULT_API_URL.to_string())
-}
-
-/// Client settings from the config and the global options.
-pub fn client_options(
-    config: &Config,
-    global: &GlobalArgs,
-    api_url: String,
-    credential: Credential,
-) -> ClientOptions {
-    let mut o = ClientOptions::new(api_url, credential);
-    o.connect_timeout = config.connect_timeout();
-    o.request_timeout = config.request_timeout();
-    o.concurrency = global
-        .concurrency
-        .map(usize::from)
-        .or(config.concurrency)
-        .unwrap_or(8);
-    o.ca_file = config.ca_file.clone();
-    if let Some(t) = config.max_tries {
-        o.max_tries = t;
-    }
-    if let Some(ms) = config.backoff_ms {
-        o.backoff_base = std::time::Duration::from_millis(ms);
-        o.backoff_max = o.backoff_max.max(o.backoff_base);
-    }
-    o
 }
 
 const REQUEST_LOG: &str = "request-count.txt";
@@ -430,7 +449,7 @@ fn origin_of(api_url: &str) -> String {
         .unwrap_or_else(|_| api_url.to_string())
 }
 
-fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
+pub(super) fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
     global
         .concurrency
         .map(usize::from)
@@ -438,7 +457,7 @@ fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
         .unwrap_or(8)
 }
 
-fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
+pub(super) fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
     let origin = origin_of(api_url);
     match credential {
         Credential::ApiToken { email, .. } => Namespace::Account {

@@ -43,8 +43,27 @@ fn parse_dataset(s: &str) -> Result<crate::demo::DataSet, String> {
     }
 }
 
-/// Runs the simulator until Ctrl-C or SIGTERM.
-pub async fn run(args: DemoServerArgs) -> Result<Exit, CliError> {
+/// Runs the simulator until Ctrl-C or SIGTERM: the Data Center one with `--forge datacenter`.
+pub async fn run(global: &super::GlobalArgs, args: DemoServerArgs) -> Result<Exit, CliError> {
+    if global.forge == Some(crate::forge::ForgeKind::DataCenter) {
+        if args.dataset != crate::demo::DataSet::Demo {
+            return Err(CliError::new(
+                Exit::Usage,
+                "the Data Center demo server serves its demo data only: leave out --dataset",
+            ));
+        }
+        let latency = std::time::Duration::from_millis(args.latency_ms);
+        let sim = super::compose::start_dc_demo(args.port, latency).await?;
+        println!(
+            "bbkeys Data Center demo server listening on {}",
+            sim.api_url()
+        );
+        println!("{}", super::compose::dc_export_line(&sim));
+        println!("Press Ctrl-C to stop.");
+        wait_for_shutdown().await;
+        sim.shutdown().await;
+        return Ok(Exit::Ok);
+    }
     let opts = crate::demo::SimOptions {
         port: args.port,
         latency: std::time::Duration::from_millis(args.latency_ms),

@@ -25,6 +25,9 @@ pub const KEY_FIELDS: &[&str] = &[
     "bits",
     "created_on",
     "last_used",
+    // Data Center only: empty on Cloud, whose keys are read-only and never expire.
+    "permission",
+    "expires",
 ];
 
 /// The fields of `workspaces`.

@@ -40,7 +40,7 @@ pub struct FindArgs {
 /// Bigger than any public key line (16 KiB at most), small enough to refuse a wrong file fast.
 const MAX_READ: u64 = 64 * 1024;
 
-fn read_needle(source: &str) -> Result<KeyNeedle, CliError> {
+pub(super) fn read_needle(source: &str) -> Result<KeyNeedle, CliError> {
     let (text, from) = if source == "-" {
         if std::io::stdin().is_terminal() {
             eprintln!("Paste the public key line, then press Ctrl-D:");
@@ -94,6 +94,9 @@ struct FindDocument<'a> {
 
 /// Runs `bbkeys keys find`.
 pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
+    if ctx.forge().caps().usage_lookup {
+        return super::dc_find::run(ctx, &args).await;
+    }
     // The key is checked before any request: a typo must not cost a whole scan.
     let needle = read_needle(&args.key)?;
     if args.all_workspaces {

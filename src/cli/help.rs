@@ -46,6 +46,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "bbkeys keys add acme/api --key deploy.pub --label ci",
             "bbkeys keys add acme/api acme/web --key deploy.pub --label '{repo}-ci' --dry-run",
             "bbkeys keys add acme --project API --key deploy.pub --label ci",
+            "bbkeys keys add ACME/api --key k.pub --label ci --permission write --expiry-days 90",
+        ],
+    ),
+    (
+        "keys permission",
+        &[
+            "bbkeys --forge datacenter keys permission ACME/api 17 read",
+            "bbkeys --forge datacenter keys permission OPS --project OPS 17 write",
         ],
     ),
     (
@@ -77,6 +85,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "bbkeys keys find ~/.ssh/deploy.pub -w acme",
             "pbpaste | bbkeys keys find - -w acme",
             "bbkeys keys find SHA256:abc --all-workspaces --json",
+            "bbkeys --forge datacenter keys find 17",
         ],
     ),
     (

@@ -79,7 +79,7 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
         eprintln!("bbkeys: warning: {w}");
     }
     let ops = KeyOps {
-        forge: &ctx.client,
+        forge: ctx.forge(),
         journal: &journal,
         stop: None,
     };

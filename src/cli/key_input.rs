@@ -67,6 +67,18 @@ pub(super) fn scope_of(target: &str, project: Option<&str>) -> Result<Place, Cli
     }
 }
 
+/// [`scope_of`] on `forge`: Data Center places carry their forge (the owner is the project).
+pub(super) fn scope_on(
+    forge: ForgeKind,
+    target: &str,
+    project: Option<&str>,
+) -> Result<Place, CliError> {
+    Ok(match scope_of(target, project)? {
+        Place::Repository { owner, repo, .. } => Place::repository(forge, owner, repo),
+        Place::Project { owner, project, .. } => Place::project(forge, owner, project),
+    })
+}
+
 /// Reads a public key from a file or standard input, and validates it before any request.
 pub(super) fn read_key(source: &str) -> Result<PublicKey, CliError> {
     let text = if source == "-" {

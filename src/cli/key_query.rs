@@ -105,10 +105,16 @@ impl Holding for RowHolding<'_> {
 
 /// The place a row sits in, to look its findings up.
 fn place_of(row: &KeyRow) -> Place {
+    // Only Data Center rows carry a permission.
+    let forge = if row.permission.is_some() {
+        ForgeKind::DataCenter
+    } else {
+        ForgeKind::Cloud
+    };
     match (&row.repo, &row.project) {
-        (Some(repo), _) => Place::repository(ForgeKind::Cloud, row.workspace.clone(), repo.clone()),
+        (Some(repo), _) => Place::repository(forge, row.workspace.clone(), repo.clone()),
         (None, project) => Place::project(
-            ForgeKind::Cloud,
+            forge,
             row.workspace.clone(),
             project.clone().unwrap_or_default(),
         ),

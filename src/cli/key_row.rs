@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::fields::utc_stamp;
-use crate::forge::{AccessKey, Place};
+use crate::forge::{AccessKey, ForgeKind, Place};
 use crate::sshkey::PublicKey;
 
 /// One key as `--json` and `--csv` print it.
@@ -33,6 +33,14 @@ pub struct KeyRow {
     pub created_on: Option<String>,
     /// Last use, RFC 3339 in UTC; null if never used.
     pub last_used: Option<String>,
+    /// `read` or `write`, on forges with permission levels (Data Center); left out on Cloud,
+    /// so its JSON stays as it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<&'static str>,
+    /// When the key expires, RFC 3339 in UTC, or null for never, on forges with expiry (Data
+    /// Center); left out on Cloud.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Option<String>>,
 }
 
 impl KeyRow {
@@ -40,6 +48,7 @@ impl KeyRow {
     /// hostile label for what it is; every other output cleans them.
     pub fn new(scope: &Place, key: &AccessKey) -> Self {
         let parsed = PublicKey::from_server(&key.key).ok();
+        let data_center = scope.forge() == ForgeKind::DataCenter;
         let (workspace, repo, project) = match scope {
             Place::Repository {
                 owner: workspace,
@@ -65,6 +74,11 @@ impl KeyRow {
             bits: parsed.as_ref().map(|p| p.bits()),
             created_on: key.created.as_deref().map(utc_stamp),
             last_used: key.last_used.as_deref().map(utc_stamp),
+            permission: data_center.then_some(key.permission.as_str()),
+            expires: data_center.then(|| {
+                crate::ops::expiry::expires_at(key)
+                    .map(|at| crate::ops::audit::Timestamp(at).to_string())
+            }),
         }
     }
 

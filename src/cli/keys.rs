@@ -4,11 +4,18 @@ use clap::Subcommand;
 
 use super::context::Context;
 use super::fields::FieldsArg;
-use super::key_input::{BulkArgs, scope_of};
+use super::key_input::{BulkArgs, scope_on};
 use super::listing::list;
 use super::output::{CliError, Exit};
 use super::single::{add, relabel, rm};
 use super::skipped::StrictArg;
+use crate::forge::Permission;
+use crate::ops::keyops::Grant;
+
+/// Reads `read` or `write`.
+fn parse_permission(s: &str) -> Result<Permission, String> {
+    s.parse()
+}
 
 /// `bbkeys keys ...`
 #[derive(Debug, Subcommand)]
@@ -53,8 +60,28 @@ pub enum KeysCommand {
         /// Add to this project of the workspace.
         #[arg(long, value_name = "KEY")]
         project: Option<String>,
+        /// Data Center: `read` (default) or `write` access.
+        #[arg(long, value_name = "read|write", value_parser = parse_permission)]
+        permission: Option<Permission>,
+        /// Data Center: the key expires this many days after it is added.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        expiry_days: Option<u32>,
         #[command(flatten)]
         bulk: BulkArgs,
+    },
+    /// Data Center: change what a key may do on one repository (or, with --project, project):
+    /// `keys permission PROJ/repo <id> read|write`, one request.
+    Permission {
+        /// `<project>/<repository>`, or `<project>` with --project.
+        target: String,
+        /// The key id, or its `SHA256:` fingerprint.
+        key: String,
+        /// `read` or `write`.
+        #[arg(value_parser = parse_permission)]
+        permission: Permission,
+        /// Change the key's permission on this project.
+        #[arg(long, value_name = "KEY")]
+        project: Option<String>,
     },
     /// Change a key's label: delete and re-add it behind a journal entry that never loses the
     /// key (or, with edit_strategy = "in-place", PUT it for repository keys). The fan-out form
@@ -175,16 +202,40 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             let project = project.as_deref();
             list(ctx, &target, project, &out, strict.strict, query.as_ref()).await
         }
+        KeysCommand::Permission {
+            target,
+            key,
+            permission,
+            project,
+        } => {
+            let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
+            super::single::set_permission(ctx, &scope, &key, permission).await
+        }
         KeysCommand::Add {
             targets,
             key,
             label,
             project,
+            permission,
+            expiry_days,
             bulk,
         } => {
+            let grant = Grant {
+                permission: permission.unwrap_or_default(),
+                expiry_days,
+            };
+            grant
+                .check(ctx.forge())
+                .map_err(|e| CliError::new(Exit::Usage, e.advice))?;
             if targets.len() == 1 && !bulk.dry_run {
-                let scope = scope_of(&targets[0], project.as_deref())?;
-                return add(ctx, &scope, &key, &label).await;
+                let scope = scope_on(ctx.kind(), &targets[0], project.as_deref())?;
+                return add(ctx, &scope, &key, &label, grant).await;
+            }
+            if grant != Grant::default() {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    "--permission and --expiry-days take one target, without --dry-run, for now",
+                ));
             }
             if project.is_some() && targets.len() > 1 {
                 return Err(CliError::new(
@@ -194,7 +245,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             }
             let scopes = targets
                 .iter()
-                .map(|t| scope_of(t, project.as_deref()))
+                .map(|t| scope_on(ctx.kind(), t, project.as_deref()))
                 .collect::<Result<Vec<_>, _>>()?;
             super::bulk::add_many(ctx, scopes, &key, &label, bulk).await
         }
@@ -226,7 +277,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                         "name the key to remove: its id or SHA256:... fingerprint",
                     )
                 })?;
-                let scope = scope_of(&target, project.as_deref())?;
+                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
                 rm(ctx, &scope, &key, bulk).await
             }
             (None, None) => Err(CliError::new(
@@ -245,6 +296,12 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => match (fingerprint, target) {
+            // A label belongs to the key and is shared by every grant, and no REST call
+            // changes it: Data Center needs a replace-everywhere, not a per-place relabel.
+            _ if ctx.kind() == crate::forge::ForgeKind::DataCenter => Err(CliError::new(
+                Exit::Usage,
+                "keys relabel is not available on Bitbucket Data Center yet: a label belongs to the key and is shared by every grant, and no REST call changes it; change it in the Bitbucket UI",
+            )),
             (Some(_), Some(_)) => Err(both_forms("relabel")),
             (Some(fp), None) => {
                 if project.is_some() {
@@ -266,7 +323,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                         "usage: keys relabel <ws>/<repo> <id|SHA256:...> <new-label>",
                     ));
                 };
-                let scope = scope_of(&target, project.as_deref())?;
+                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
                 relabel(ctx, &scope, &key, &new_label, bulk).await
             }
             (None, None) => Err(CliError::new(
@@ -284,6 +341,8 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => {
+            // A rotation re-adds read-only keys without expiry: it must not downgrade a grant.
+            ctx.cloud_only("keys rotate")?;
             let workspace = ctx.workspace_or_default(workspace)?;
             let rotation = super::bulk::Rotation {
                 from: &from,

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::context::Context;
 use super::fields::{Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for, print_selected};
-use super::key_input::{check_workspace, scope_of};
+use super::key_input::check_workspace;
 use super::key_query::HoldingFindings;
 pub use super::key_row::KeyRow;
 use super::output::{CliError, Exit, print_json, print_table};
@@ -26,7 +26,7 @@ fn sort_rows(rows: &mut [KeyRow]) {
     });
 }
 
-fn date(s: &Option<String>) -> String {
+pub(super) fn date(s: &Option<String>) -> String {
     s.as_deref()
         .map(|d| d.get(..10).unwrap_or(d).to_string())
         .unwrap_or_else(|| "never".into())
@@ -35,7 +35,10 @@ fn date(s: &Option<String>) -> String {
 /// `bbkeys workspaces`.
 pub async fn workspaces(ctx: &Context, fields: &[String]) -> Result<Exit, CliError> {
     let out = output_for(ctx.json, false, fields, WORKSPACE_FIELDS)?;
-    let list = ctx.client.workspaces().await?;
+    if ctx.kind() == ForgeKind::DataCenter {
+        return super::dc_listing::projects(ctx, &out).await;
+    }
+    let list = ctx.client()?.workspaces().await?;
     if let Some(f) = &out.fields {
         print_selected(out.format, &list, f)?;
     } else if ctx.json {
@@ -64,7 +67,10 @@ pub async fn workspaces(ctx: &Context, fields: &[String]) -> Result<Exit, CliErr
 pub async fn repos(ctx: &Context, ws: &str, fields: &[String]) -> Result<Exit, CliError> {
     let out = output_for(ctx.json, false, fields, REPO_FIELDS)?;
     check_workspace(ws)?;
-    let list = ctx.client.repositories(ws).await?;
+    if ctx.kind() == ForgeKind::DataCenter {
+        return super::dc_listing::repos(ctx, ws, &out).await;
+    }
+    let list = ctx.client()?.repositories(ws).await?;
     #[derive(Serialize)]
     struct Row<'a> {
         slug: &'a str,
@@ -168,17 +174,21 @@ pub(super) async fn collect_with(
     // The project list itself has no place to skip: its failure is always a failure.
     let mut list_failure: Option<ForgeError> = None;
     if let Some(p) = project {
-        let scope = scope_of(target, Some(p))?;
-        let keys = Forge::keys(&ctx.client, &scope).await?;
+        let scope = super::key_input::scope_on(ctx.kind(), target, Some(p))?;
+        let keys = Forge::keys(ctx.forge(), &scope).await?;
         rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k)));
+    } else if ctx.kind() == ForgeKind::DataCenter && target.contains('/') {
+        let (r, f) = super::dc_listing::repository_keys(ctx, target).await?;
+        rows.extend(r);
+        failures.extend(f);
     } else if let Some((ws, repo)) = target.split_once('/') {
         let r: RepoRef = target
             .parse()
             .map_err(|e: String| CliError::new(Exit::Usage, e))?;
         let scope = Place::repository(ForgeKind::Cloud, r.workspace.clone(), r.repo.clone());
         let (keys, repository) = tokio::join!(
-            Forge::keys(&ctx.client, &scope),
-            ctx.client.repository(ws, repo)
+            Forge::keys(ctx.forge(), &scope),
+            ctx.client()?.repository(ws, repo)
         );
         let keys = keys?;
         // Inherited project keys: a project key grants read access to every repository of it.
@@ -194,7 +204,7 @@ pub(super) async fn collect_with(
             Ok(repository) => {
                 if let Some(p) = repository.project {
                     let pscope = Place::project(ForgeKind::Cloud, ws, p.key.clone());
-                    match Forge::keys(&ctx.client, &pscope).await {
+                    match Forge::keys(ctx.forge(), &pscope).await {
                         Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&pscope, k))),
                         Err(e) => failures.push((pscope, e)),
                     }
@@ -217,7 +227,7 @@ pub(super) async fn collect_with(
         // Consumed as rows are made, so the scan and the rows are not both held in full.
         for (slug, keys) in scan.repo_keys {
             let project = project_of.get(&slug).map(String::as_str);
-            let scope = Place::repository(ForgeKind::Cloud, target, slug.clone());
+            let scope = Place::repository(ctx.kind(), target, slug.clone());
             match keys {
                 Ok(keys) => rows.extend(
                     keys.iter()
@@ -227,7 +237,7 @@ pub(super) async fn collect_with(
             }
         }
         for (pkey, keys) in scan.project_keys {
-            let scope = Place::project(ForgeKind::Cloud, target, pkey);
+            let scope = Place::project(ctx.kind(), target, pkey);
             match keys {
                 Ok(keys) => rows.extend(keys.iter().map(|k| KeyRow::new(&scope, k))),
                 Err(e) => failures.push((scope, e)),
@@ -266,6 +276,8 @@ pub(super) fn print_keys(
         print_json(&rows)?;
     } else if out.csv() {
         print!("{}", rows_to_csv(&rows));
+    } else if ctx.kind() == ForgeKind::DataCenter {
+        super::dc_listing::print_key_table(&rows);
     } else {
         print_key_table(&rows);
     }
@@ -319,9 +331,16 @@ fn print_key_table(rows: &[KeyRow]) {
 /// CSV with a header; fields quoted where needed.
 pub fn rows_to_csv(rows: &[KeyRow]) -> String {
     let field = csv_field;
+    // Data Center rows add their permission and expiry; Cloud's CSV stays as it was.
+    let data_center = rows.iter().any(|r| r.permission.is_some());
     let mut out = String::from(
-        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used\n",
+        "workspace,repo,project,scope,id,label,comment,fingerprint,key_type,bits,created_on,last_used",
     );
+    out.push_str(if data_center {
+        ",permission,expires\n"
+    } else {
+        "\n"
+    });
     for r in rows {
         let cols = [
             r.workspace.clone(),
@@ -338,6 +357,11 @@ pub fn rows_to_csv(rows: &[KeyRow]) -> String {
             r.last_used.clone().unwrap_or_default(),
         ];
         out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        if data_center {
+            let permission = r.permission.unwrap_or_default();
+            let expires = r.expires.clone().flatten().unwrap_or_default();
+            out.push_str(&format!(",{permission},{expires}"));
+        }
         out.push('\n');
     }
     out

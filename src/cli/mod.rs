@@ -5,9 +5,13 @@ mod all_workspaces;
 mod audit;
 mod audit_gate;
 mod auth;
+mod auth_dc;
 mod bulk;
 mod bulk_report;
+mod compose;
 mod context;
+mod dc_find;
+mod dc_listing;
 mod demo_server;
 mod desired;
 mod doctor;
@@ -61,7 +65,11 @@ pub struct GlobalArgs {
     /// Run against the built-in Bitbucket simulator with its demo data (no real credentials used).
     #[arg(long, global = true)]
     pub demo: bool,
-    /// API base URL including the version path [default: https://api.bitbucket.org/2.0].
+    /// Which Bitbucket: `cloud` [default] or `datacenter` (self-hosted); a profile may set it.
+    #[arg(long, global = true, env = "BBKEYS_FORGE", value_name = "FORGE", value_parser = parse_forge)]
+    pub forge: Option<crate::forge::ForgeKind>,
+    /// Cloud: the API base with its version path [default: https://api.bitbucket.org/2.0].
+    /// Data Center: the server root with its context path, such as https://host/bitbucket.
     #[arg(long, global = true, env = "BBKEYS_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
     /// Use this profile of the config file.
@@ -138,6 +146,11 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
+/// Reads `--forge`/`BBKEYS_FORGE`, naming the accepted values when it is neither.
+fn parse_forge(s: &str) -> Result<crate::forge::ForgeKind, String> {
+    s.parse()
+}
+
 /// Parses the arguments and runs; returns the process exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     let parsed = command()
@@ -184,7 +197,7 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
         Some(Command::Man(args)) => man::run(&global, args),
-        Some(Command::DemoServer(args)) => demo_server::run(args).await,
+        Some(Command::DemoServer(args)) => demo_server::run(&global, args).await,
         Some(Command::Doctor) => doctor::run(&global).await,
         Some(Command::Auth(cmd)) => auth::run(&global, cmd).await,
         Some(Command::Workspaces { fields }) => {
@@ -210,16 +223,19 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         Some(Command::Export(args)) => {
             let ctx = Context::build(&global).await?;
+            ctx.cloud_only("`bbkeys export` (keys as code)")?;
             ctx.warn_pending();
             desired::export(&ctx, args).await
         }
         Some(Command::Plan(args)) => {
             let ctx = Context::build(&global).await?;
+            ctx.cloud_only("`bbkeys plan` (keys as code)")?;
             ctx.warn_pending();
             desired::plan(&ctx, args).await
         }
         Some(Command::Apply(args)) => {
             let ctx = Context::build(&global).await?;
+            ctx.cloud_only("`bbkeys apply` (keys as code)")?;
             ctx.warn_pending();
             desired::apply(&ctx, args).await
         }
@@ -228,11 +244,24 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             journal::run(&ctx, cmd).await
         }
         None => {
+            refuse_tui_on_data_center(&global)?;
             require_terminal()?;
             let ctx = Context::build_for_tui(&global).await?;
             ctx.run_tui(&global).await
         }
     }
+}
+
+/// The terminal UI does not run on Data Center yet: say so before anything else is checked or
+/// started (a terminal, a credential).
+fn refuse_tui_on_data_center(global: &GlobalArgs) -> Result<(), CliError> {
+    let dirs = crate::paths::Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
+    let (path, required) = context::config_location(global, &dirs);
+    let config = crate::config::Config::load(&path, required)?;
+    if compose::forge_asked(global, &config) == crate::forge::ForgeKind::DataCenter {
+        return Err(compose::no_tui_on_data_center());
+    }
+    Ok(())
 }
 
 /// The terminal UI reads keys from stdin and draws on stdout, so it needs both to be a

@@ -123,6 +123,12 @@ impl From<ConfigError> for CliError {
                 kind: "credential".into(),
                 status: None,
             },
+            ConfigError::Usage(m) => CliError {
+                exit: Exit::Usage,
+                message: m,
+                kind: "usage".into(),
+                status: None,
+            },
         }
     }
 }

@@ -57,6 +57,9 @@ fn interactive() -> bool {
 /// elsewhere: a script cannot answer, and silently spending the
 /// next hour's requests would break whatever else the account runs.
 pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliError> {
+    let Ok(client) = ctx.client() else {
+        return scan_without_budget(ctx, ws).await;
+    };
     let quiet = ctx.quiet || ctx.json;
     let show_progress = !quiet && std::io::stderr().is_terminal();
     let progress = move |p: ScanProgress| {
@@ -72,7 +75,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
     let whose = ctx.budget_owner.as_ref().map_or("your", |o| o.whose());
     let refusal: Mutex<Option<CliError>> = Mutex::new(None);
     let gate = |e: &ScanEstimate| {
-        let log = ctx.client.request_log();
+        let log = client.request_log();
         // Other runs of this account may have spent requests since this one started.
         log.refresh();
         // The first pages were just counted; they are part of the scan's own cost.
@@ -117,7 +120,7 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
         ));
         Proceed::No
     };
-    let scan = scan_workspace_gated(&ctx.client, ws, &progress, &gate).await?;
+    let scan = scan_workspace_gated(ctx.forge(), ws, &progress, &gate).await?;
     if show_progress {
         eprintln!();
     }
@@ -128,6 +131,23 @@ pub(super) async fn scan(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliEr
             .unwrap_or_else(|p| p.into_inner())
             .unwrap_or_else(|| CliError::new(Exit::Usage, format!("scan of {ws} cancelled")))),
     }
+}
+
+/// A scan on a forge without an hourly budget (Data Center paces with a token bucket, §6, and
+/// the client waits out its 429s): progress on a terminal, no cost gate.
+async fn scan_without_budget(ctx: &Context, ws: &str) -> Result<WorkspaceScan, CliError> {
+    let show_progress = !(ctx.quiet || ctx.json) && std::io::stderr().is_terminal();
+    let progress = move |p: ScanProgress| {
+        if show_progress {
+            eprint!("\rscanning {ws}: {}/{}", p.done, p.total);
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let scan = crate::ops::scan::scan_workspace(ctx.forge(), ws, &progress).await?;
+    if show_progress {
+        eprintln!();
+    }
+    Ok(scan)
 }
 
 /// When `BBKEYS_REPORT_PEAK_RSS` is set, prints the process's peak resident memory (Linux

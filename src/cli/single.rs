@@ -13,7 +13,10 @@ use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, fingerprint_of, list_keys};
+use crate::ops::keyops::{
+    AddOutcome, Grant, KeyOps, OpError, RelabelOutcome, change_permission, fingerprint_of,
+    list_keys,
+};
 use crate::sanitize::{clean_cell, clean_line};
 use crate::sshkey::Fingerprint;
 
@@ -22,6 +25,7 @@ pub(super) async fn add(
     scope: &Place,
     source: &str,
     label: &str,
+    grant: Grant,
 ) -> Result<Exit, CliError> {
     let template = check_label(label)?;
     let key = read_key(source)?;
@@ -37,11 +41,15 @@ pub(super) async fn add(
     let fp = key.fingerprint();
     let journal = ctx.journal();
     let ops = KeyOps {
-        forge: &ctx.client,
+        forge: ctx.forge(),
         journal: &journal,
         stop: None,
     };
-    let (status, k) = match ops.add(scope, &key, &label, None).await.map_err(op_error)? {
+    let (status, k) = match ops
+        .add_granted(scope, &key, &label, grant, None)
+        .await
+        .map_err(op_error)?
+    {
         AddOutcome::Added(k) => ("added", k),
         AddOutcome::AlreadyPresent(k) => ("already present", k),
     };
@@ -116,7 +124,7 @@ async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<Access
             )
         })?),
     };
-    let keys = list_keys(&ctx.client, scope).await?;
+    let keys = list_keys(ctx.forge(), scope).await?;
     keys.into_iter()
         .find(|k| match (&by_id, &by_fp) {
             (Some(id), _) => k.id == *id,
@@ -178,7 +186,7 @@ pub(super) async fn relabel(
     let _guard = StopOnSignal::install(stop.clone());
     let journal = ctx.journal();
     let ops = KeyOps {
-        forge: &ctx.client,
+        forge: ctx.forge(),
         journal: &journal,
         stop: Some(&stop),
     };
@@ -272,7 +280,7 @@ pub(super) async fn rm(
     }
     let journal = ctx.journal();
     let ops = KeyOps {
-        forge: &ctx.client,
+        forge: ctx.forge(),
         journal: &journal,
         stop: None,
     };
@@ -291,6 +299,43 @@ pub(super) async fn rm(
             row.id,
             row.fingerprint.as_deref().unwrap_or("?"),
             row.label,
+            scope
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+/// `keys permission`: one request when the key is named by id (a fingerprint is looked up in
+/// the place's listing first).
+pub(super) async fn set_permission(
+    ctx: &Context,
+    scope: &Place,
+    which: &str,
+    permission: crate::forge::Permission,
+) -> Result<Exit, CliError> {
+    if !ctx.forge().caps().permissions {
+        return Err(CliError::new(
+            Exit::Usage,
+            "Cloud keys have no permission level: Bitbucket Cloud access keys are always read-only",
+        ));
+    }
+    let id = match which.parse::<u64>() {
+        Ok(id) => id,
+        Err(_) => resolve_key(ctx, scope, which).await?.id,
+    };
+    let k = change_permission(ctx.forge(), scope, id, permission).await?;
+    let row = KeyRow::new(scope, &k);
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "status": "changed", "where": scope.to_string(), "key": row }),
+        )?;
+    } else {
+        println!(
+            "Key {} ({}) labelled {:?} now has {} access on {}.",
+            k.id,
+            row.fingerprint.as_deref().unwrap_or("?"),
+            clean_line(&row.label),
+            k.permission.as_str(),
             scope
         );
     }

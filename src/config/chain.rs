@@ -1,6 +1,7 @@
 //! The credential chain: which credential a run uses, and where it came from.
 
 use super::*;
+use crate::forge::ForgeKind;
 
 /// Where the credential in use came from (for `auth status` and error messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +63,10 @@ impl std::fmt::Display for CredentialSource {
 /// A resolved credential and where it came from.
 #[derive(Debug, Clone)]
 pub struct ResolvedCredential {
-    /// The credential.
+    /// The forge the credential is for: `--forge`/`BBKEYS_FORGE`, else the profile's.
+    pub forge: ForgeKind,
+    /// The credential. On Data Center, `ApiToken`'s `email` holds the username (HTTP Basic
+    /// with a personal token) and `Bearer` is an HTTP access token.
     pub credential: Credential,
     /// Its source.
     pub source: CredentialSource,
@@ -85,6 +89,10 @@ pub struct CredentialEnv {
     pub api_token: Option<String>,
     /// `BBKEYS_ACCESS_TOKEN`.
     pub access_token: Option<String>,
+    /// `BBKEYS_USERNAME` (Data Center).
+    pub username: Option<String>,
+    /// `--forge` or `BBKEYS_FORGE`, already checked by the command line.
+    pub forge: Option<ForgeKind>,
 }
 
 impl std::fmt::Debug for CredentialEnv {
@@ -94,6 +102,8 @@ impl std::fmt::Debug for CredentialEnv {
             .field("email", &self.email)
             .field("api_token", &hidden(&self.api_token))
             .field("access_token", &hidden(&self.access_token))
+            .field("username", &self.username)
+            .field("forge", &self.forge)
             .finish()
     }
 }
@@ -106,6 +116,8 @@ impl CredentialEnv {
             email: get("BBKEYS_EMAIL"),
             api_token: get("BBKEYS_API_TOKEN"),
             access_token: get("BBKEYS_ACCESS_TOKEN"),
+            username: get("BBKEYS_USERNAME"),
+            forge: None,
         }
     }
 }
@@ -143,7 +155,13 @@ pub fn resolve_credential_with(
                 )
             })
         })?;
-        return profile_credential(cfg, name, p, store);
+        return profile_credential(cfg, name, p, store, env.forge);
+    }
+    let env_forge = env.forge.unwrap_or_default();
+    if env_forge == ForgeKind::DataCenter
+        && let Some(resolved) = data_center_env_credential(env)?
+    {
+        return Ok(resolved);
     }
     match (&env.email, &env.api_token, &env.access_token) {
         (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
@@ -163,6 +181,7 @@ pub fn resolve_credential_with(
                     token: Secret::new(token.trim()),
                 },
                 source: CredentialSource::Environment,
+                forge: ForgeKind::Cloud,
                 api_url: None,
                 refresher: None,
                 rate_limit_user: None,
@@ -179,9 +198,14 @@ pub fn resolve_credential_with(
             ));
         }
         (None, Some(_), None) => {
-            return Err(ConfigError::Credential(
-                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email".into(),
-            ));
+            let hint = if env.username.is_some() {
+                " (BBKEYS_USERNAME is for Bitbucket Data Center: add --forge datacenter or BBKEYS_FORGE=datacenter)"
+            } else {
+                ""
+            };
+            return Err(ConfigError::Credential(format!(
+                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email{hint}"
+            )));
         }
         (None, None, Some(token)) => {
             return Ok(ResolvedCredential {
@@ -189,6 +213,7 @@ pub fn resolve_credential_with(
                     token: Secret::new(token.trim()),
                 },
                 source: CredentialSource::Environment,
+                forge: ForgeKind::Cloud,
                 api_url: None,
                 refresher: None,
                 rate_limit_user: None,
@@ -198,7 +223,7 @@ pub fn resolve_credential_with(
     }
     match cfg.default_profile_name() {
         Some(name) => match cfg.profiles.get(&name) {
-            Some(p) => profile_credential(cfg, &name, p, store),
+            Some(p) => profile_credential(cfg, &name, p, store, env.forge),
             None => Err(ConfigError::Credential(format!(
                 "default profile {name:?} is not defined"
             ))),
@@ -208,6 +233,7 @@ pub fn resolve_credential_with(
             cfg.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
         ))),
         None => Ok(ResolvedCredential {
+            forge: env_forge,
             credential: Credential::None,
             source: CredentialSource::None,
             api_url: None,
@@ -217,12 +243,57 @@ pub fn resolve_credential_with(
     }
 }
 
+/// The environment's credential on Data Center (§2 of the contract): `BBKEYS_ACCESS_TOKEN` as
+/// Bearer, or `BBKEYS_USERNAME` + `BBKEYS_API_TOKEN` as Basic. `None` when none is set, so the
+/// profiles are asked next. An email is not asked for: Data Center has usernames.
+fn data_center_env_credential(
+    env: &CredentialEnv,
+) -> Result<Option<ResolvedCredential>, ConfigError> {
+    let resolved = |credential| {
+        Ok(Some(ResolvedCredential {
+            forge: ForgeKind::DataCenter,
+            credential,
+            source: CredentialSource::Environment,
+            api_url: None,
+            refresher: None,
+            rate_limit_user: None,
+        }))
+    };
+    match (&env.username, &env.api_token, &env.access_token) {
+        (_, Some(_), Some(_)) => Err(ConfigError::Credential(
+            "both BBKEYS_API_TOKEN and BBKEYS_ACCESS_TOKEN are set: unset one of them so it is clear which credential to use".into(),
+        )),
+        (Some(_), None, Some(_)) => Err(ConfigError::Credential(
+            "BBKEYS_USERNAME is set together with BBKEYS_ACCESS_TOKEN: an HTTP access token is sent alone (Bearer); unset BBKEYS_USERNAME, or use BBKEYS_API_TOKEN for a personal token".into(),
+        )),
+        (None, None, Some(token)) => resolved(Credential::Bearer {
+            token: Secret::new(token.trim()),
+        }),
+        (Some(user), Some(token), None) => resolved(Credential::ApiToken {
+            email: user.trim().to_string(),
+            token: Secret::new(token.trim()),
+        }),
+        (None, Some(_), None) => Err(ConfigError::Credential(
+            "BBKEYS_API_TOKEN is set but BBKEYS_USERNAME is not: on Data Center a personal token is sent with your username; or set BBKEYS_ACCESS_TOKEN instead to send an HTTP access token alone".into(),
+        )),
+        (Some(_), None, None) => Err(ConfigError::Credential(
+            "BBKEYS_USERNAME is set but BBKEYS_API_TOKEN is not: set the personal token too".into(),
+        )),
+        (None, None, None) if env.email.is_some() => Err(ConfigError::Credential(
+            "BBKEYS_EMAIL is for Bitbucket Cloud: on Data Center set BBKEYS_USERNAME (your Data Center username) and BBKEYS_API_TOKEN, or BBKEYS_ACCESS_TOKEN".into(),
+        )),
+        (None, None, None) => Ok(None),
+    }
+}
+
 fn profile_credential(
     cfg: &Config,
     name: &str,
     p: &Profile,
     store: &dyn TokenStore,
+    forced: Option<ForgeKind>,
 ) -> Result<ResolvedCredential, ConfigError> {
+    let forge = forced.unwrap_or_else(|| p.forge_kind());
     let mut refresher = None;
     let (token, source) = if let Some(cmd) = &p.token_command {
         let (profile, command) = (name.to_string(), cmd.clone());
@@ -281,7 +352,11 @@ fn profile_credential(
     };
     let credential = match p.kind {
         TokenKind::ApiToken => Credential::ApiToken {
-            email: p.email.clone().unwrap_or_default(),
+            email: match forge {
+                ForgeKind::Cloud => p.email.clone(),
+                ForgeKind::DataCenter => p.username.clone().or_else(|| p.email.clone()),
+            }
+            .unwrap_or_default(),
             token: Secret::new(token),
         },
         TokenKind::AccessToken => Credential::Bearer {
@@ -289,6 +364,7 @@ fn profile_credential(
         },
     };
     Ok(ResolvedCredential {
+        forge,
         credential,
         source,
         api_url: p.api_url.clone(),

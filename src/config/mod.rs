@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::bitbucket::client::{Credential, Secret, TokenRefresher};
 use crate::credentials::store::{StoreError, TokenStore};
+use crate::forge::ForgeKind;
 
 /// A configuration or credential problem, with a sentence that says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +26,9 @@ pub enum ConfigError {
     /// The credential setup is wrong (exit code 3).
     #[error("{0}")]
     Credential(String),
+    /// A value names something that does not exist, such as an unknown forge (exit code 2).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// How a label edit is carried out.
@@ -100,8 +104,12 @@ pub enum TokenKind {
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    /// Atlassian account email (API tokens only).
+    /// `cloud` (default) or `datacenter`: which forge the profile's account is on.
+    pub forge: Option<String>,
+    /// Atlassian account email (Cloud API tokens only).
     pub email: Option<String>,
+    /// Data Center username, sent with a personal token (HTTP Basic); Cloud uses `email`.
+    pub username: Option<String>,
     /// `api_token` (default) or `access_token`.
     #[serde(default)]
     pub kind: TokenKind,
@@ -110,7 +118,8 @@ pub struct Profile {
     /// The token itself; accepted only when the file is readable by its owner alone. With
     /// neither this nor `token_command`, the token is read from the OS keyring.
     pub token: Option<String>,
-    /// API URL for this profile.
+    /// API URL for this profile: on Cloud the API base with `/2.0`, on Data Center the server
+    /// root with its context path.
     pub api_url: Option<String>,
     /// For an OAuth token (`kind = "access_token"`): the Atlassian account email it acts for.
     /// Bitbucket counts OAuth requests against that person's hourly allowance, so bbkeys
@@ -127,7 +136,9 @@ pub struct Profile {
 impl std::fmt::Debug for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Profile")
+            .field("forge", &self.forge)
             .field("email", &self.email)
+            .field("username", &self.username)
             .field("kind", &self.kind)
             .field("token_command", &self.token_command)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
@@ -203,8 +214,15 @@ impl Config {
                 )));
             }
         };
-        let mut cfg = Config::parse(&text)
-            .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+        let mut cfg = Config::parse(&text).map_err(|e| {
+            let what = format!("{}: {e}", path.display());
+            // A wrong forge name is a usage error (exit 2), as for --forge and BBKEYS_FORGE.
+            if e.contains("] forge = ") {
+                ConfigError::Usage(what)
+            } else {
+                ConfigError::Invalid(what)
+            }
+        })?;
         cfg.source = Some(path.to_path_buf());
         cfg.world_readable = readable_by_others(path);
         Ok(cfg)
@@ -264,7 +282,17 @@ impl Config {
                 "default_profile = {name:?}: there is no [profiles.{name}] section"
             ));
         }
+        self.check_forges()?;
         for (name, p) in &self.profiles {
+            if p.forge_kind() == ForgeKind::DataCenter {
+                check_data_center_profile(name, p)?;
+                continue;
+            }
+            if let Some(u) = &p.username {
+                return Err(format!(
+                    "[profiles.{name}] username = {u:?}: a username is for Data Center profiles (forge = \"datacenter\"); Bitbucket Cloud API tokens are sent with email = \"you@example.com\""
+                ));
+            }
             if p.token.is_some() && p.token_command.is_some() {
                 return Err(format!(
                     "[profiles.{name}]: set token_command or token, not both"
@@ -312,6 +340,17 @@ impl Config {
         Ok(())
     }
 
+    /// Checks every profile's `forge` value, so a typo is named with the accepted values.
+    pub fn check_forges(&self) -> Result<(), String> {
+        for (name, p) in &self.profiles {
+            if let Some(f) = &p.forge {
+                f.parse::<ForgeKind>()
+                    .map_err(|e| format!("[profiles.{name}] forge = {f:?}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The profile used when none is named: `default_profile`, else the only profile, else
     /// one called `default`.
     pub fn default_profile_name(&self) -> Option<String> {
@@ -340,6 +379,55 @@ impl Config {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.request_timeout_secs.unwrap_or(30.0))
     }
+}
+
+impl Profile {
+    /// The profile's forge; Cloud when it names none (or a wrong one, which
+    /// [`Config::check_forges`] refuses first).
+    pub fn forge_kind(&self) -> ForgeKind {
+        self.forge
+            .as_deref()
+            .and_then(|f| f.parse().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A Data Center profile: a username (never an email) for a personal token over Basic, none
+/// for an HTTP access token over Bearer; no Cloud-only settings.
+fn check_data_center_profile(name: &str, p: &Profile) -> Result<(), String> {
+    if p.token.is_some() && p.token_command.is_some() {
+        return Err(format!(
+            "[profiles.{name}]: set token_command or token, not both"
+        ));
+    }
+    if p.email.is_some() {
+        return Err(format!(
+            "[profiles.{name}]: Data Center signs in with a username: replace email with username = \"...\" (or, for an HTTP access token, set kind = \"access_token\")"
+        ));
+    }
+    if p.rate_limit_user.is_some() {
+        return Err(format!(
+            "[profiles.{name}]: rate_limit_user is for Bitbucket Cloud; Data Center limits requests with a token bucket of its own"
+        ));
+    }
+    match (p.kind, &p.username) {
+        (TokenKind::ApiToken, None) => {
+            return Err(format!(
+                "[profiles.{name}]: a personal token on Data Center is sent with your username: set username = \"...\", or kind = \"access_token\" to send the token alone (Bearer)"
+            ));
+        }
+        (TokenKind::AccessToken, Some(_)) => {
+            return Err(format!(
+                "[profiles.{name}]: an HTTP access token is sent without a username; remove username or leave kind out"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(url) = &p.api_url {
+        crate::datacenter::parse_root_url(url)
+            .map_err(|e| format!("[profiles.{name}] api_url: {e}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -443,6 +531,7 @@ mod tests {
             email: e.map(String::from),
             api_token: a.map(String::from),
             access_token: b.map(String::from),
+            ..Default::default()
         };
         assert!(matches!(
             resolve_credential(&cfg, None, &env(Some("a@b.c"), Some("t"), None))
@@ -541,5 +630,93 @@ mod tests {
         assert!(err.contains("shared_threshold"), "{err}");
         let err = Config::parse("[audit]\nunused_dayz = 3\n").unwrap_err();
         assert!(err.contains("unused_dayz"), "{err}");
+    }
+
+    #[test]
+    fn a_data_center_profile_takes_a_username_and_a_cloud_profile_an_email() {
+        let dc = Config::parse(
+            "[profiles.dc]\nforge = \"datacenter\"\napi_url = \"https://git.example.com/bitbucket\"\nusername = \"dana\"\ntoken_command = \"x\"\n",
+        )
+        .unwrap();
+        assert_eq!(dc.profiles["dc"].forge_kind(), ForgeKind::DataCenter);
+        assert_eq!(Profile::default().forge_kind(), ForgeKind::Cloud);
+        for (text, says) in [
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\nemail = \"a@b.c\"\ntoken_command = \"x\"",
+                "username",
+            ),
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\ntoken_command = \"x\"",
+                "username",
+            ),
+            (
+                "[profiles.dc]\nforge = \"datacenter\"\nkind = \"access_token\"\nusername = \"dana\"\ntoken_command = \"x\"",
+                "without a username",
+            ),
+            (
+                "[profiles.w]\nemail = \"a@b.c\"\nusername = \"dana\"\ntoken_command = \"x\"",
+                "Data Center",
+            ),
+            (
+                "[profiles.w]\nforge = \"gitlab\"\ntoken_command = \"x\"",
+                "\"datacenter\"",
+            ),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_environment_on_data_center_is_a_username_or_an_access_token() {
+        let cfg = Config::default();
+        let dc = |user: Option<&str>, api: Option<&str>, access: Option<&str>| CredentialEnv {
+            username: user.map(String::from),
+            api_token: api.map(String::from),
+            access_token: access.map(String::from),
+            forge: Some(ForgeKind::DataCenter),
+            ..Default::default()
+        };
+        let basic = resolve_credential(&cfg, None, &dc(Some("dana"), Some("t"), None)).unwrap();
+        assert_eq!(basic.forge, ForgeKind::DataCenter);
+        assert!(
+            matches!(&basic.credential, Credential::ApiToken { email, .. } if email == "dana"),
+            "the username, no email check"
+        );
+        let bearer = resolve_credential(&cfg, None, &dc(None, None, Some("t"))).unwrap();
+        assert!(matches!(bearer.credential, Credential::Bearer { .. }));
+        for (env, says) in [
+            (dc(None, Some("t"), None), "BBKEYS_USERNAME"),
+            (dc(Some("dana"), None, None), "BBKEYS_API_TOKEN"),
+            (dc(Some("dana"), None, Some("t")), "Bearer"),
+            (
+                CredentialEnv {
+                    email: Some("a@b.c".into()),
+                    ..dc(None, None, None)
+                },
+                "BBKEYS_EMAIL is for Bitbucket Cloud",
+            ),
+        ] {
+            let e = resolve_credential(&cfg, None, &env)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(says), "{env:?}: {e}");
+            assert!(!e.contains("not an email"), "{e}");
+        }
+        // The flag wins over a profile's forge.
+        let cfg = Config::parse(
+            "[profiles.dc]\nforge = \"datacenter\"\nusername = \"dana\"\ntoken_command = \"echo t\"\n",
+        )
+        .unwrap();
+        let from_profile = resolve_credential(&cfg, None, &CredentialEnv::default()).unwrap();
+        assert_eq!(from_profile.forge, ForgeKind::DataCenter);
+        let forced = CredentialEnv {
+            forge: Some(ForgeKind::Cloud),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_credential(&cfg, None, &forced).unwrap().forge,
+            ForgeKind::Cloud
+        );
     }
 }

@@ -8,7 +8,7 @@ use toml_edit::{DocumentMut, Item, Table, value};
 use crate::config::{Config, ConfigError, TokenKind};
 
 /// What a profile should say after `auth login`. `Debug` hides the token.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ProfileUpdate<'a> {
     /// Profile name.
     pub name: &'a str,
@@ -19,6 +19,18 @@ pub struct ProfileUpdate<'a> {
     /// An inline token (the user agreed to keep it in the file), or `None` when the token lives
     /// in the keyring.
     pub inline_token: Option<&'a str>,
+    /// A Data Center profile: `forge = "datacenter"`, its server and username; `None` leaves
+    /// the profile's forge keys as they are (Cloud).
+    pub data_center: Option<DcProfile<'a>>,
+}
+
+/// The keys of a Data Center profile that `auth login` writes.
+#[derive(Debug, Clone, Copy)]
+pub struct DcProfile<'a> {
+    /// The server root, context path included.
+    pub api_url: &'a str,
+    /// The username sent with a personal token; `None` for an HTTP access token.
+    pub username: Option<&'a str>,
 }
 
 impl std::fmt::Debug for ProfileUpdate<'_> {
@@ -28,6 +40,7 @@ impl std::fmt::Debug for ProfileUpdate<'_> {
             .field("email", &self.email)
             .field("kind", &self.kind)
             .field("inline_token", &self.inline_token.map(|_| "<redacted>"))
+            .field("data_center", &self.data_center)
             .finish()
     }
 }
@@ -97,6 +110,18 @@ pub fn upsert_profile(path: &Path, update: &ProfileUpdate<'_>) -> Result<(), Con
         }
         TokenKind::AccessToken => {
             table.insert("kind", value("access_token"));
+        }
+    }
+    if let Some(dc) = &update.data_center {
+        table.insert("forge", value("datacenter"));
+        table.insert("api_url", value(dc.api_url));
+        match dc.username {
+            Some(u) => {
+                table.insert("username", value(u));
+            }
+            None => {
+                table.remove("username");
+            }
         }
     }
     match update.inline_token {
@@ -212,6 +237,7 @@ mod tests {
                 email: Some("n@x.io"),
                 kind: TokenKind::ApiToken,
                 inline_token: None,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -239,6 +265,7 @@ mod tests {
                 email: Some("a@x.io"),
                 kind: TokenKind::ApiToken,
                 inline_token: Some("s3cret"),
+                ..Default::default()
             },
         )
         .unwrap();
@@ -266,6 +293,7 @@ mod tests {
                 email: Some("a@x.io"),
                 kind: TokenKind::ApiToken,
                 inline_token: Some("t"),
+                ..Default::default()
             },
         )
         .unwrap_err();

@@ -68,6 +68,9 @@ pub enum LoginError {
     /// Bitbucket refused the credential, or could not be reached.
     #[error("{0}")]
     Api(#[from] ApiError),
+    /// Data Center refused the credential, or could not be reached.
+    #[error("{0}")]
+    Forge(#[from] crate::forge::ForgeError),
     /// The config could not be read or written, or the profile cannot take a stored token.
     #[error("{0}")]
     Config(#[from] ConfigError),
@@ -170,7 +173,20 @@ pub async fn login(
     options.token_refresher = None;
     let account = Client::new(options)?.current_user().await?;
 
-    let stored = store_token(req, email.as_deref(), &token, prompter, store)?;
+    let update = ProfileUpdate {
+        name: &req.profile,
+        email: email.as_deref(),
+        kind: req.kind,
+        inline_token: None,
+        data_center: None,
+    };
+    let target = StoreTarget {
+        profile: &req.profile,
+        store_in_file: req.store_in_file,
+        config_path: &req.config_path,
+        env_hint: "the environment variables BBKEYS_EMAIL and BBKEYS_API_TOKEN",
+    };
+    let stored = store_token(&target, update, &token, prompter, store)?;
     let written = Config::load(&req.config_path, true)?;
     Ok(LoginOutcome {
         profile: req.profile.clone(),
@@ -180,24 +196,32 @@ pub async fn login(
     })
 }
 
-fn store_token(
-    req: &LoginRequest,
-    email: Option<&str>,
-    token: &Secret,
+/// Where a verified token goes, and what to suggest when it can go nowhere.
+pub(super) struct StoreTarget<'a> {
+    /// The profile.
+    pub profile: &'a str,
+    /// `--store-in-file`.
+    pub store_in_file: bool,
+    /// The config file.
+    pub config_path: &'a Path,
+    /// The environment variables that would carry the credential instead.
+    pub env_hint: &'a str,
+}
+
+/// Keeps a verified token in `store`, or in the config file when the user agrees, and writes
+/// the profile (`update`) along with it.
+pub(super) fn store_token<'a>(
+    req: &StoreTarget<'_>,
+    mut update: ProfileUpdate<'a>,
+    token: &'a Secret,
     prompter: &mut dyn Prompter,
     store: &dyn TokenStore,
 ) -> Result<StoredIn, LoginError> {
-    let mut update = ProfileUpdate {
-        name: &req.profile,
-        email,
-        kind: req.kind,
-        inline_token: None,
-    };
     if !req.store_in_file {
-        match store.set(&req.profile, token) {
+        match store.set(req.profile, token) {
             Ok(()) => {
                 // The profile must not also carry an inline token, or the two could drift.
-                upsert_profile(&req.config_path, &update)?;
+                upsert_profile(req.config_path, &update)?;
                 return Ok(StoredIn::Keyring);
             }
             Err(StoreError::Unavailable(why) | StoreError::Failed(why)) => {
@@ -213,15 +237,16 @@ fn store_token(
         );
         if !prompter.confirm(&question).unwrap_or(false) {
             return Err(LoginError::NotStored(format!(
-                "the token works (account checked) but was not stored. Use a token_command (such as `pass show bitbucket`), the environment variables BBKEYS_EMAIL and BBKEYS_API_TOKEN, or run `bbkeys auth login --profile {} --store-in-file` to keep it in {}",
+                "the token works (account checked) but was not stored. Use a token_command (such as `pass show bitbucket`), {}, or run `bbkeys auth login --profile {} --store-in-file` to keep it in {}",
+                req.env_hint,
                 req.profile,
                 req.config_path.display()
             )));
         }
     }
     update.inline_token = Some(token.expose());
-    upsert_profile(&req.config_path, &update)?;
-    Ok(StoredIn::ConfigFile(req.config_path.clone()))
+    upsert_profile(req.config_path, &update)?;
+    Ok(StoredIn::ConfigFile(req.config_path.to_path_buf()))
 }
 
 /// What `auth logout` removed.

@@ -3,4 +3,5 @@
 
 pub mod config_file;
 pub mod login;
+pub mod login_dc;
 pub mod store;

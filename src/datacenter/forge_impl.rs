@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use super::client::DcClient;
 use crate::forge::{
     AccessKey, Budget, Caps, Forge, ForgeError, ForgeKind, Identity, NewAccessKey, Owner,
-    Permission, Place, Repository, unsupported,
+    Permission, Place, Repository, Revoked, unsupported,
 };
 
 impl Forge for DcClient {
@@ -169,6 +169,25 @@ impl Forge for DcClient {
                 .change_permission(place, id, permission)
                 .await?
                 .to_access_key())
+        }
+        .boxed()
+    }
+
+    fn revokes_in_bulk(&self) -> bool {
+        true
+    }
+
+    fn revoke_at<'a>(
+        &'a self,
+        id: u64,
+        places: &'a [Place],
+    ) -> BoxFuture<'a, Result<Revoked, ForgeError>> {
+        async move {
+            // One DELETE for them all, every place read back, the rest revoked one by one.
+            let outcome = self.bulk_revoke(id, places).await?;
+            let mut out: Revoked = outcome.revoked.into_iter().map(|p| (p, Ok(()))).collect();
+            out.extend(outcome.failed.into_iter().map(|(p, e)| (p, Err(e))));
+            Ok(out)
         }
         .boxed()
     }

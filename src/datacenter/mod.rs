@@ -10,8 +10,8 @@
 //! - [`wire`]: the JSON as it arrives, and its conversion to domain types;
 //! - `forge_impl`: the [`crate::forge::Forge`] implementation.
 //!
-//! Not yet wired into the CLI, the configuration or the TUI: that follows the core's port to
-//! the forge seam.
+//! The CLI's composition root (`cli::compose`) builds it from a profile with
+//! `forge = "datacenter"`; the TUI does not use it yet.
 
 pub mod bulk;
 pub mod client;

@@ -52,6 +52,9 @@ pub struct Budget {
     pub hourly_limit: Option<usize>,
 }
 
+/// What a revoke at several places did, place by place.
+pub type Revoked = Vec<(Place, Result<(), ForgeError>)>;
+
 /// A forge that holds access keys.
 pub trait Forge: Send + Sync {
     /// Which forge this is.
@@ -155,6 +158,29 @@ pub trait Forge: Send + Sync {
     /// How long to wait before retry `attempt` (0-based), honouring the forge's `Retry-After`.
     fn backoff(&self, _attempt: u32, retry_after: Option<Duration>) -> Duration {
         retry_after.unwrap_or(Duration::ZERO)
+    }
+
+    /// Whether [`Forge::revoke_at`] removes one key from several places in fewer requests than
+    /// one per place (Data Center's bulk revoke), so callers group such deletes.
+    fn revokes_in_bulk(&self) -> bool {
+        false
+    }
+
+    /// Revokes grant `id` at each of `places`, each verified gone, with one result per place.
+    /// The default deletes grant by grant; an `Err` of the whole means nothing was tried.
+    fn revoke_at<'a>(
+        &'a self,
+        id: u64,
+        places: &'a [Place],
+    ) -> BoxFuture<'a, Result<Revoked, ForgeError>> {
+        async move {
+            let mut out = Vec::with_capacity(places.len());
+            for place in places {
+                out.push((place.clone(), self.delete_key(place, id).await));
+            }
+            Ok(out)
+        }
+        .boxed()
     }
 
     /// Every place the key of grant `id` is granted at, as far as the credential may see;

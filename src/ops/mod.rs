@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod desired;
 pub mod doctor;
 pub mod edits;
+pub mod expiry;
 pub mod find;
 pub mod keyops;
 pub mod policy;

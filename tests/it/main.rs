@@ -18,6 +18,7 @@ mod contract;
 mod conventions;
 mod crash;
 mod datacenter;
+mod dc_cli;
 mod demo;
 mod desired;
 mod faults;

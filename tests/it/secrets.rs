@@ -247,6 +247,7 @@ fn debug_of_every_credential_type_is_redacted() {
         email: Some("a@b.example".into()),
         api_token: Some(T.into()),
         access_token: Some(T.into()),
+        ..Default::default()
     };
     let options = ClientOptions::new("https://api.bitbucket.org/2.0", api.clone());
     let client = Client::new(options.clone()).unwrap();
@@ -255,6 +256,7 @@ fn debug_of_every_credential_type_is_redacted() {
         email: Some("a@b.example"),
         kind: TokenKind::ApiToken,
         inline_token: Some(T),
+        ..Default::default()
     };
     let store = MemoryStore::new();
     store.set("p", &Secret::new(T)).unwrap();

@@ -166,7 +166,7 @@ fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
 
 /// The shared conversion, with its refusals as exit codes: an unreadable place is partial.
 async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, CliError> {
-    crate::ops::desired::to_bulk_plan(&ctx.client, changes)
+    crate::ops::desired::to_bulk_plan(ctx.forge(), changes)
         .await
         .map_err(|r| match r {
             ApplyRefusal::Unreadable(s) => CliError::new(Exit::Partial, s),

@@ -59,11 +59,20 @@ pub enum FindingCode {
     ProjectKey,
     /// A key whose text bbkeys cannot read.
     UnparsableKey,
+    /// A grant that lets the key push (Data Center `write`), per place.
+    WriteAccess,
+    /// A key past its expiry.
+    Expired,
+    /// A key that expires within [`EXPIRY_WARNING_DAYS`].
+    ExpiresSoon,
 }
+
+/// How many days ahead an expiry is reported.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
 impl FindingCode {
     /// Every code, in the order of the README table.
-    pub const ALL: [FindingCode; 11] = [
+    pub const ALL: [FindingCode; 14] = [
         FindingCode::Dsa,
         FindingCode::RsaUnder2048,
         FindingCode::Rsa2048,
@@ -75,6 +84,9 @@ impl FindingCode {
         FindingCode::NotPermitted,
         FindingCode::ProjectKey,
         FindingCode::UnparsableKey,
+        FindingCode::WriteAccess,
+        FindingCode::Expired,
+        FindingCode::ExpiresSoon,
     ];
 
     /// The snake-case code, as in JSON and CSV.
@@ -91,16 +103,23 @@ impl FindingCode {
             FindingCode::NotPermitted => "not_permitted",
             FindingCode::ProjectKey => "project_key",
             FindingCode::UnparsableKey => "unparsable_key",
+            FindingCode::WriteAccess => "write_access",
+            FindingCode::Expired => "expired",
+            FindingCode::ExpiresSoon => "expires_soon",
         }
     }
 
     /// The severity of every finding with this code.
     pub fn severity(self) -> Severity {
         match self {
-            FindingCode::Dsa | FindingCode::RsaUnder2048 => Severity::High,
-            FindingCode::NeverUsed | FindingCode::Unused | FindingCode::Unreadable => {
-                Severity::Medium
+            FindingCode::Dsa | FindingCode::RsaUnder2048 | FindingCode::WriteAccess => {
+                Severity::High
             }
+            FindingCode::NeverUsed
+            | FindingCode::Unused
+            | FindingCode::Unreadable
+            | FindingCode::Expired
+            | FindingCode::ExpiresSoon => Severity::Medium,
             FindingCode::Rsa2048 | FindingCode::UnparsableKey => Severity::Low,
             FindingCode::Shared
             | FindingCode::ManyLabels
@@ -139,6 +158,17 @@ impl FindingCode {
                 "a project key, with how many repositories it reaches".into()
             }
             FindingCode::UnparsableKey => "a key whose text bbkeys cannot read".into(),
+            FindingCode::WriteAccess => {
+                "a grant with write access (Data Center): a leaked key can push, even unsigned commits"
+                    .into()
+            }
+            FindingCode::Expired => {
+                "a key past its expiry (Data Center): it no longer works; remove it or replace it"
+                    .into()
+            }
+            FindingCode::ExpiresSoon => format!(
+                "a key that expires within {EXPIRY_WARNING_DAYS} days (Data Center): expiry cannot be extended, so add its successor now"
+            ),
         }
     }
 }
@@ -170,7 +200,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(code: FindingCode, reason: String) -> Finding {
+    pub(super) fn new(code: FindingCode, reason: String) -> Finding {
         Finding {
             code,
             severity: code.severity(),
@@ -181,12 +211,12 @@ impl Finding {
         }
     }
 
-    fn key(mut self, fp: &Fingerprint) -> Finding {
+    pub(super) fn key(mut self, fp: &Fingerprint) -> Finding {
         self.fingerprint = Some(fp.clone());
         self
     }
 
-    fn at(mut self, h: &KeyHolding) -> Finding {
+    pub(super) fn at(mut self, h: &KeyHolding) -> Finding {
         self.location = Some(h.scope.clone());
         self.key_id = Some(h.id);
         self
@@ -249,6 +279,7 @@ fn key_findings(
     let fp = &e.fingerprint;
     strength_findings(e, out);
     usage_findings(e, rules, now, out);
+    super::grants::grant_findings(e, now, out);
     if e.reach > rules.shared_threshold as usize {
         let projects = e.projects.iter().cloned().collect::<Vec<_>>().join(", ");
         let via = if e.projects.is_empty() {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::Timestamp;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
-use crate::forge::AccessKey;
 use crate::forge::Place;
+use crate::forge::{AccessKey, Permission};
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey, Strength};
 
@@ -28,6 +28,12 @@ pub struct KeyHolding {
     pub created_on: Option<Timestamp>,
     /// When it was last used there; `None` when never.
     pub last_used: Option<Timestamp>,
+    /// What the grant allows; only `write` is written out, so Cloud's JSON stays as it was.
+    #[serde(skip_serializing_if = "Permission::is_read")]
+    pub permission: Permission,
+    /// When the key expires, on forges with expiry; left out when it never does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<Timestamp>,
 }
 
 impl KeyHolding {
@@ -43,6 +49,8 @@ impl KeyHolding {
                 .filter(|c| !c.is_empty()),
             created_on: key.created.as_deref().and_then(Timestamp::parse),
             last_used: key.last_used.as_deref().and_then(Timestamp::parse),
+            permission: key.permission,
+            expires_on: crate::ops::expiry::expires_at(key).map(Timestamp),
         }
     }
 }

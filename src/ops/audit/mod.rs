@@ -22,6 +22,7 @@ mod badge_tests;
 mod edits;
 mod export;
 mod findings;
+mod grants;
 mod inventory;
 mod snapshot;
 mod stored;

@@ -616,3 +616,101 @@ fn a_data_center_snapshot_names_data_center_places_and_is_stored_with_its_forge(
     let back: Snapshot = serde_json::from_str(&text).unwrap();
     assert_eq!(back.forge, ForgeKind::DataCenter);
 }
+
+#[test]
+fn grants_give_write_access_expired_and_expires_soon_findings_and_cloud_keys_none() {
+    let mk = |id, n, permission, created: &str, expiry_days| AccessKey {
+        permission,
+        expiry_days,
+        ..dk(
+            id,
+            &key(n),
+            "k",
+            Some(created),
+            Some("2026-11-27T00:00:00Z"),
+        )
+    };
+    let repo = |slug: &str| Repository {
+        slug: slug.into(),
+        name: slug.into(),
+        project: Some("OPS".into()),
+    };
+    let scan = WorkspaceScan {
+        workspace: "OPS".into(),
+        repositories: vec![repo("deploy"), repo("infra")],
+        projects: Vec::new(),
+        repo_keys: BTreeMap::from([
+            (
+                "deploy".to_string(),
+                Ok(vec![
+                    // Write, expires in 6 days.
+                    mk(1, 1, Permission::Write, "2026-09-04T12:00:00Z", Some(90)),
+                    // Expired on 2026-11-18.
+                    mk(2, 2, Permission::Read, "2026-10-19T00:00:00Z", Some(30)),
+                ]),
+            ),
+            (
+                "infra".to_string(),
+                // Read, expiring in 60 days: nothing to say.
+                Ok(vec![mk(
+                    3,
+                    3,
+                    Permission::Read,
+                    "2026-11-17T00:00:00Z",
+                    Some(70),
+                )]),
+            ),
+        ]),
+        project_keys: BTreeMap::new(),
+        projects_error: None,
+    };
+    let mut snapshot = Snapshot::from_scan(&scan, NOW);
+    snapshot.forge = ForgeKind::DataCenter;
+    let findings = audit(&Inventory::build(&snapshot), &AuditConfig::default(), NOW);
+    let of = |code: FindingCode| -> Vec<&Finding> {
+        findings.iter().filter(|f| f.code == code).collect()
+    };
+    let write = of(FindingCode::WriteAccess);
+    assert_eq!(write.len(), 1, "{findings:#?}");
+    assert_eq!(write[0].severity, Severity::High);
+    assert_eq!(write[0].key_id, Some(1));
+    let expired = of(FindingCode::Expired);
+    assert_eq!(expired.len(), 1);
+    assert!(
+        expired[0].reason.contains("expired 2026-11-18"),
+        "{}",
+        expired[0].reason
+    );
+    let soon = of(FindingCode::ExpiresSoon);
+    assert_eq!(soon.len(), 1);
+    assert!(
+        soon[0].reason.contains("expires in 6 days"),
+        "{}",
+        soon[0].reason
+    );
+    assert_eq!(soon[0].fingerprint, Some(fp(1)));
+    assert!(
+        Severity::High < soon[0].severity,
+        "write access ranks above the expiry findings"
+    );
+    // The same keys read-only and without expiry, as Cloud has them: none of the three.
+    let mut cloud = scan;
+    for keys in cloud.repo_keys.values_mut() {
+        for k in keys.as_mut().unwrap() {
+            k.permission = Permission::Read;
+            k.expiry_days = None;
+        }
+    }
+    let findings = audit(
+        &Inventory::build(&Snapshot::from_scan(&cloud, NOW)),
+        &AuditConfig::default(),
+        NOW,
+    );
+    assert!(
+        findings.iter().all(|f| !matches!(
+            f.code,
+            FindingCode::WriteAccess | FindingCode::Expired | FindingCode::ExpiresSoon
+        )),
+        "{findings:#?}"
+    );
+}

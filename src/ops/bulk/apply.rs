@@ -166,8 +166,18 @@ async fn apply_batch(
         }
     };
     let (batch, record) = (&batch, &record);
+    let in_bulk = super::revoke::revoke_shared_keys(ops, plan, batch).await;
+    for (i, r) in &in_bulk {
+        let settled = r.status == ItemStatus::Done || !has_pending(ops, batch, r.change.scope());
+        if settled {
+            settle(ops, batch, *i, &describe(&r.status));
+        }
+        progress(*i, &r.status);
+    }
+    let done_in_bulk: std::collections::BTreeSet<usize> = in_bulk.iter().map(|(i, _)| *i).collect();
     let results: Vec<(usize, ItemResult)> =
         futures::stream::iter(plan.changes.iter().cloned().enumerate())
+            .filter(|(i, _)| std::future::ready(!done_in_bulk.contains(i)))
             .map(|(i, change)| async move {
                 if cancel.load(Ordering::SeqCst) {
                     settle(ops, batch, i, "cancelled before it started");
@@ -217,7 +227,7 @@ async fn apply_batch(
             .collect()
             .await;
     let mut ordered: Vec<Option<ItemResult>> = vec![None; plan.changes.len()];
-    for (i, r) in results {
+    for (i, r) in results.into_iter().chain(in_bulk) {
         ordered[i] = Some(r);
     }
     let ordered: Vec<ItemResult> = ordered.into_iter().flatten().collect();

@@ -7,6 +7,7 @@ mod apply;
 mod journaled;
 mod plan;
 mod request;
+mod revoke;
 mod template;
 
 pub use apply::{ItemResult, ItemStatus, Staged, apply, snapshot, stage};

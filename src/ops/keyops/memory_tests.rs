@@ -232,3 +232,37 @@ async fn a_bulk_rotation_is_planned_from_a_snapshot_and_applied_as_one_batch() {
     }
     assert_eq!(pending(&journal), 0, "the batch is closed");
 }
+
+#[tokio::test]
+async fn a_key_deleted_everywhere_journals_each_place_and_leaves_nothing_pending() {
+    let (forge, dir) = (forge(false), tempfile::tempdir().unwrap());
+    let journal = Journal::in_dir(dir.path());
+    let ops = ops(&forge, &journal);
+    let web = Place::cloud_repo("acme", "web");
+    let AddOutcome::Added(k) = ops.add(&api(), &key(KEY), "ci", None).await.unwrap() else {
+        panic!("not added");
+    };
+    let AddOutcome::Added(on_web) = ops.add(&web, &key(KEY), "ci", None).await.unwrap() else {
+        panic!("not added");
+    };
+    // The in-memory forge gives each grant its own id; the call names one, as Data Center's
+    // single key entity would, so only the grant with that id goes at each place.
+    let results = ops.delete_everywhere(&[api(), web.clone()], &k, None).await;
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(forge.keys(&api()).await.unwrap().is_empty());
+    assert_eq!(
+        forge.keys(&web).await.unwrap(),
+        vec![on_web],
+        "another id is another key"
+    );
+    assert_eq!(pending(&journal), 0);
+    let deletes = journal
+        .read()
+        .unwrap()
+        .0
+        .iter()
+        .filter(|e| e.record.intent == crate::journal::Intent::Delete)
+        .count();
+    assert_eq!(deletes, 2, "one journal entry per place");
+}

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey, Permission};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind};
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
-use crate::sshkey::{Fingerprint, PublicKey};
+use crate::sshkey::PublicKey;
 
 /// Why a key operation did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -90,61 +90,6 @@ pub struct KeyOps<'a> {
     pub stop: Option<&'a AtomicBool>,
 }
 
-/// Lists the keys of a repository or project.
-pub async fn list_keys(forge: &dyn Forge, scope: &Place) -> Result<Vec<AccessKey>, ForgeError> {
-    forge.keys(scope).await
-}
-
-async fn post_key(
-    forge: &dyn Forge,
-    scope: &Place,
-    key: &str,
-    label: &str,
-) -> Result<AccessKey, ForgeError> {
-    let new = NewAccessKey {
-        key: key.to_string(),
-        label: label.to_string(),
-        permission: Permission::Read,
-        expiry_days: None,
-    };
-    forge.add_key(scope, &new).await
-}
-
-async fn delete_id(forge: &dyn Forge, scope: &Place, id: u64) -> Result<(), ForgeError> {
-    forge.delete_key(scope, id).await
-}
-
-/// The fingerprint of a key as the forge returned it.
-pub fn fingerprint_of(key: &AccessKey) -> Option<Fingerprint> {
-    PublicKey::from_server(&key.key)
-        .ok()
-        .map(|k| k.fingerprint())
-}
-
-/// Finds a key by fingerprint in a listing.
-pub fn find_fingerprint<'k>(keys: &'k [AccessKey], fp: &str) -> Option<&'k AccessKey> {
-    keys.iter()
-        .find(|k| fingerprint_of(k).is_some_and(|f| f.as_str() == fp))
-}
-
-/// The label as the journal records it: `None` for a key without one.
-fn label_of(key: &AccessKey) -> Option<String> {
-    (!key.label.is_empty()).then(|| key.label.clone())
-}
-
-fn with_comment(key: &str, comment: Option<&str>) -> String {
-    match comment.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => format!("{} {}", key.trim(), crate::sanitize::clean_line(c)),
-        None => key.trim().to_string(),
-    }
-}
-
-/// Refusals that retrying cannot fix. An answer that could not be read may hide a write that
-/// landed, so it counts as an unknown outcome, not a refusal.
-fn permanent(e: &ForgeError) -> bool {
-    !(e.kind.is_transient() || e.kind == ForgeErrorKind::Decode)
-}
-
 impl KeyOps<'_> {
     fn stopped(&self) -> bool {
         self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
@@ -156,6 +101,19 @@ impl KeyOps<'_> {
         scope: &Place,
         key: &PublicKey,
         label: &str,
+        batch: Option<String>,
+    ) -> Result<AddOutcome, OpError> {
+        self.add_granted(scope, key, label, Grant::default(), batch)
+            .await
+    }
+
+    /// [`KeyOps::add`] with a permission and an expiry, on forges that have them.
+    pub async fn add_granted(
+        &self,
+        scope: &Place,
+        key: &PublicKey,
+        label: &str,
+        grant: Grant,
         batch: Option<String>,
     ) -> Result<AddOutcome, OpError> {
         let _lock = self.journal.lock().await?;
@@ -171,7 +129,15 @@ impl KeyOps<'_> {
             batch,
         };
         let entry = self.journal.begin(record.clone())?;
-        match post_key(self.forge, scope, &key.to_openssh_with_comment(), label).await {
+        match post_key(
+            self.forge,
+            scope,
+            &key.to_openssh_with_comment(),
+            label,
+            grant,
+        )
+        .await
+        {
             Ok(k) => {
                 self.journal.append(&entry, Step::Added { id: k.id })?;
                 self.done(&entry, &record)?;
@@ -394,7 +360,9 @@ impl KeyOps<'_> {
                     return Ok(k.clone());
                 }
             }
-            match post_key(self.forge, &record.scope, &text, &label).await {
+            // The journal keeps no permission or expiry: a re-add is read-only and without
+            // expiry, which is all Cloud has.
+            match post_key(self.forge, &record.scope, &text, &label, Grant::default()).await {
                 Ok(k) => {
                     self.journal.append(entry, Step::Added { id: k.id })?;
                     return self.verify(entry, record, k).await;
@@ -494,11 +462,17 @@ impl KeyOps<'_> {
 }
 
 mod batch;
+mod calls;
+mod everywhere;
+mod permission;
 mod recovery;
 mod staged;
 
 pub use batch::Direction;
 pub use staged::Advance;
+use calls::{delete_id, label_of, permanent, post_key, with_comment};
+pub use calls::{find_fingerprint, fingerprint_of, list_keys};
+pub use permission::{Grant, change_permission};
 
 #[cfg(test)]
 mod memory_tests;

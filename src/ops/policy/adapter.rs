@@ -47,7 +47,7 @@ pub fn from_audit(inv: &Inventory, findings: &[Finding], forge_has_expiry: bool)
                     label: h.label.clone(),
                     created_on: h.created_on.map(|t| t.0),
                     last_used: h.last_used.map(|t| t.0),
-                    expires_on: None,
+                    expires_on: h.expires_on.map(|t| t.0),
                 })
                 .collect(),
         })

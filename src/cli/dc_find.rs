@@ -1,0 +1,111 @@
+//! `keys find` on a forge that answers "where is this key used" itself (Data Center): the key's
+//! id, then the forge's usage lookups, not a scan of every place. The answer is limited to what
+//! the credential may see, and the command says so.
+
+use serde::Serialize;
+
+use super::context::Context;
+use super::find::{FindArgs, read_needle};
+use super::output::{CliError, Exit, print_json, print_table};
+use crate::forge::Place;
+use crate::ops::keyops::fingerprint_of;
+use crate::sshkey::Fingerprint;
+
+const LIMITED: &str = "Results are limited to what this credential may see: places in projects and repositories it does not administer are not shown.";
+
+#[derive(Serialize)]
+struct UsageDocument<'a> {
+    fingerprint: Option<String>,
+    id: u64,
+    places: Vec<PlaceRow<'a>>,
+    limited_to_credential: bool,
+}
+
+#[derive(Serialize)]
+struct PlaceRow<'a> {
+    #[serde(flatten)]
+    place: &'a Place,
+    name: String,
+}
+
+/// Runs `keys find` on Data Center: a key id is used as it is; a key or fingerprint is looked
+/// up in `--workspace PROJ` (else in each project in turn) to learn its id.
+pub(super) async fn run(ctx: &Context, args: &FindArgs) -> Result<Exit, CliError> {
+    if args.cached {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--cached is not needed on Data Center: the server answers where a key is used in two requests",
+        ));
+    }
+    let (id, fingerprint) = match args.key.trim().parse::<u64>() {
+        Ok(id) => (id, None),
+        Err(_) => {
+            let needle = read_needle(&args.key)?;
+            let id = id_of(ctx, args, &needle.fingerprint).await?;
+            (id, Some(needle.fingerprint))
+        }
+    };
+    let places = ctx.forge().usage(id).await?;
+    let rows: Vec<PlaceRow> = places
+        .iter()
+        .map(|p| PlaceRow {
+            place: p,
+            name: p.to_string(),
+        })
+        .collect();
+    if ctx.json {
+        print_json(&UsageDocument {
+            fingerprint: fingerprint.map(|f| f.to_string()),
+            id,
+            places: rows,
+            limited_to_credential: true,
+        })?;
+        return Ok(Exit::Ok);
+    }
+    let shown = fingerprint.map_or_else(|| format!("key {id}"), |f| format!("{f} (key {id})"));
+    if rows.is_empty() {
+        println!("{shown} is granted nowhere this credential may see.");
+    } else {
+        println!("{shown} is granted at {} places:", rows.len());
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| vec![r.name.clone(), r.place.kind().to_string()])
+            .collect();
+        print_table(&["WHERE", "SCOPE"], &table);
+    }
+    println!("{LIMITED}");
+    Ok(Exit::Ok)
+}
+
+/// The key's id: one id per key on Data Center, the same at every grant. Found in the
+/// listings of the project named, or of each project the credential reaches in turn.
+async fn id_of(ctx: &Context, args: &FindArgs, fp: &Fingerprint) -> Result<u64, CliError> {
+    let projects = match &args.workspace {
+        Some(p) => vec![p.clone()],
+        None if args.all_workspaces => super::all_workspaces::workspace_slugs(ctx).await?,
+        None => match ctx.workspace_or_default(None) {
+            Ok(p) => vec![p],
+            Err(_) => super::all_workspaces::workspace_slugs(ctx).await?,
+        },
+    };
+    for project in &projects {
+        let scan = super::scan_cost::scan(ctx, project).await?;
+        let hit = scan
+            .repo_keys
+            .values()
+            .chain(scan.project_keys.values())
+            .filter_map(|r| r.as_ref().ok())
+            .flatten()
+            .find(|k| fingerprint_of(k).as_ref() == Some(fp));
+        if let Some(k) = hit {
+            return Ok(k.id);
+        }
+    }
+    Err(CliError::new(
+        Exit::Error,
+        format!(
+            "{fp} is on none of the repositories and projects of {} that this credential administers. {LIMITED}",
+            projects.join(", ")
+        ),
+    ))
+}
