@@ -16,6 +16,9 @@
 //! | `unparsable_key` | `unreadable key` |
 //! | `unreadable` | `unreadable` |
 //! | `not_permitted` | `not admin` |
+//! | `write_access` | `write` |
+//! | `expired` | `expired` |
+//! | `expires_soon` | `expires <time left>`, such as `expires 6d` |
 
 use std::collections::BTreeMap;
 
@@ -101,6 +104,17 @@ pub fn badge(f: &Finding, inv: &Inventory, now: OffsetDateTime) -> Badge {
         FindingCode::UnparsableKey => "unreadable key".to_string(),
         FindingCode::Unreadable => "unreadable".to_string(),
         FindingCode::NotPermitted => "not admin".to_string(),
+        FindingCode::WriteAccess => "write".to_string(),
+        FindingCode::Expired => "expired".to_string(),
+        FindingCode::ExpiresSoon => {
+            match entry.and_then(|e| e.holdings.iter().find_map(|h| h.expires_on)) {
+                Some(at) => format!(
+                    "expires {}",
+                    age_text(crate::ops::expiry::days_left(at.0, now))
+                ),
+                None => "expires soon".to_string(),
+            }
+        }
     };
     Badge {
         severity: f.severity,

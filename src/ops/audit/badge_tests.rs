@@ -245,3 +245,64 @@ fn a_sentence_names_severity_and_code_and_keeps_the_reason() {
     hostile.reason = "label \u{1b}[31mred".into();
     assert!(!sentence(&hostile).contains('\u{1b}'));
 }
+
+#[test]
+fn data_center_grants_read_write_expired_and_expires_in_days() {
+    let mk = |id, n, permission, created: &str, expiry_days| AccessKey {
+        permission,
+        expiry_days,
+        ..dk(id, n, "k", created, Some("2026-11-27T00:00:00+00:00"))
+    };
+    let scan = WorkspaceScan {
+        workspace: "OPS".into(),
+        repositories: vec![repo("deploy"), repo("infra")],
+        projects: Vec::new(),
+        repo_keys: BTreeMap::from([
+            (
+                "deploy".to_string(),
+                Ok(vec![
+                    // Write, and 90 days from 2026-09-04 12:00 ends in 6 days (rounded up).
+                    mk(
+                        1,
+                        1,
+                        Permission::Write,
+                        "2026-09-04T12:00:00+00:00",
+                        Some(90),
+                    ),
+                    // 30 days from 2026-10-19 ended on 2026-11-18.
+                    mk(
+                        2,
+                        2,
+                        Permission::Read,
+                        "2026-10-19T00:00:00+00:00",
+                        Some(30),
+                    ),
+                ]),
+            ),
+            (
+                "infra".to_string(),
+                Ok(vec![mk(
+                    3,
+                    3,
+                    Permission::Read,
+                    "2026-11-17T00:00:00+00:00",
+                    Some(70),
+                )]),
+            ),
+        ]),
+        project_keys: BTreeMap::new(),
+        projects_error: None,
+    };
+    let mut snapshot = Snapshot::from_scan(&scan, NOW);
+    snapshot.forge = ForgeKind::DataCenter;
+    let inv = Inventory::build(&snapshot);
+    let findings = audit(&inv, &rules(), NOW);
+    let index = BadgeIndex::build(&inv, &findings, NOW);
+    let at = |slug: &str, id| -> Vec<String> {
+        let place = Place::repository(ForgeKind::DataCenter, "OPS", slug);
+        index.of(&place, id).iter().map(|b| b.to_string()).collect()
+    };
+    assert_eq!(at("deploy", 1), ["write", "expires 6d"]);
+    assert_eq!(at("deploy", 2), ["expired"]);
+    assert!(at("infra", 3).is_empty(), "{:?}", at("infra", 3));
+}

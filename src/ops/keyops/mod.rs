@@ -469,10 +469,10 @@ mod recovery;
 mod staged;
 
 pub use batch::Direction;
-pub use staged::Advance;
 use calls::{delete_id, label_of, permanent, post_key, with_comment};
 pub use calls::{find_fingerprint, fingerprint_of, list_keys};
 pub use permission::{Grant, change_permission};
+pub use staged::Advance;
 
 #[cfg(test)]
 mod memory_tests;
