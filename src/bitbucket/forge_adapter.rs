@@ -6,8 +6,9 @@ use futures::future::BoxFuture;
 
 use super::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope, Pages};
 use crate::forge::{
-    AccessKey, Budget, Caps, Forge, ForgeError, ForgeErrorKind, ForgeKind, Identity, NewAccessKey,
-    Owner, PageCursor, Paged, Permission, Place, Project, Repository, unsupported,
+    AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeErrorKind, ForgeKind,
+    Identity, NewAccessKey, Owner, PageCursor, Paged, Permission, Place, Project, Repository,
+    unsupported,
 };
 
 /// Bitbucket Cloud's hourly allowance per account for API tokens (`bitbucket-api.md` §5).
@@ -391,5 +392,9 @@ impl Forge for Client {
             ))
         }
         .boxed()
+    }
+
+    fn diagnose(&self, in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {
+        super::doctor::diagnose(self, in_place_relabel).boxed()
     }
 }

@@ -6,8 +6,8 @@ use futures::future::BoxFuture;
 
 use super::client::DcClient;
 use crate::forge::{
-    AccessKey, Budget, Caps, Forge, ForgeError, ForgeKind, Identity, NewAccessKey, Owner,
-    Permission, Place, Repository, unsupported,
+    AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeKind, Identity,
+    NewAccessKey, Owner, Permission, Place, Repository, unsupported,
 };
 
 impl Forge for DcClient {
@@ -175,5 +175,10 @@ impl Forge for DcClient {
 
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
         async move { Ok(self.usage_report(id).await?.places) }.boxed()
+    }
+
+    fn diagnose(&self, _in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {
+        // Every relabel is a replace here (no in-place call, §7), whatever the config says.
+        super::doctor::diagnose(self).boxed()
     }
 }

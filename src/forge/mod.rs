@@ -10,6 +10,7 @@
 //! of the profile in use as `Arc<dyn Forge>`, chosen at run time.
 
 pub mod backoff;
+pub mod credential;
 pub mod error;
 pub mod memory;
 pub mod paging;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+pub use credential::CredentialReport;
 pub use error::{ForgeError, ForgeErrorKind};
 pub use paging::{PageCursor, Paged};
 pub use types::{
@@ -160,6 +162,12 @@ pub trait Forge: Send + Sync {
     /// Every place the key of grant `id` is granted at, as far as the credential may see;
     /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>>;
+
+    /// What this credential can do: who it is, which reads work, and a verdict for every key
+    /// operation, judged by the forge's own permission rules. Only reads are sent.
+    /// `in_place_relabel` says a relabel is one in-place edit rather than delete and re-add,
+    /// which changes what it needs.
+    fn diagnose(&self, in_place_relabel: bool) -> BoxFuture<'_, CredentialReport>;
 }
 
 /// The refusal of an operation that `caps` says the forge does not have.
