@@ -1,4 +1,4 @@
-//! The report as data; the Cloud verdicts are tested with the adapter (`bitbucket::doctor`),
+//! The report as data; the Cloud verdicts are tested with its adapter (`src/bitbucket/doctor`),
 //! the simulator runs in `tests/it/auth.rs`.
 
 use super::*;
