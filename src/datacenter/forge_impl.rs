@@ -64,6 +64,7 @@ impl Forge for DcClient {
                     name: crate::sanitize::clean_line(p.name.as_deref().unwrap_or(&p.key)),
                     slug: p.key,
                     administrator: true,
+                    id: p.id.map(|id| id.to_string()),
                 })
                 .collect();
             // A repository admin works in projects they do not administer as a whole.
@@ -75,6 +76,7 @@ impl Forge for DcClient {
                         ),
                         slug: project.key,
                         administrator: false,
+                        id: project.id.map(|id| id.to_string()),
                     });
                 }
             }

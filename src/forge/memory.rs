@@ -82,6 +82,7 @@ impl MemoryForge {
                     slug: owner.to_string(),
                     name: owner.to_string(),
                     administrator: true,
+                    id: None,
                 });
             }
             inner

@@ -25,8 +25,8 @@ pub use credential::CredentialReport;
 pub use error::{ForgeError, ForgeErrorKind};
 pub use paging::{PageCursor, Paged};
 pub use types::{
-    AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Project, Repository,
-    valid_project_key, valid_slug,
+    AccessKey, ForgeKind, Identity, ListedRepository, NewAccessKey, Owner, Permission, Place,
+    Project, Repository, valid_project_key, valid_slug,
 };
 
 /// What a forge can do beyond listing, adding and deleting keys.
@@ -76,6 +76,17 @@ pub trait Forge: Send + Sync {
         &'a self,
         owner: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Repository>, ForgeError>>;
+
+    /// [`Forge::repositories`] as a listing of them shows them, with the forge's ids and the
+    /// names as given. The default has no ids.
+    fn repository_listing<'a>(
+        &'a self,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ListedRepository>, ForgeError>> {
+        self.repositories(owner)
+            .map(|r| r.map(|repos| repos.into_iter().map(ListedRepository::from).collect()))
+            .boxed()
+    }
 
     /// The projects of `owner` (empty where projects hold no keys).
     fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>>;

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod edits;
 pub mod find;
 pub mod keyops;
+pub mod listing;
 pub mod policy;
 pub mod query;
 pub mod scan;

@@ -23,6 +23,7 @@ mod desired;
 mod faults;
 mod forge_cloud;
 mod journal_compat;
+mod layering;
 mod not_permitted;
 mod perf;
 mod props;
