@@ -1,5 +1,5 @@
 //! `bbkeys plan`: a keys file checked completely before any request, then compared with what
-//! the workspaces it names hold. Exit codes follow the other commands, plus 6 for "there are
+//! the places it touches hold (or, with `--cached`, the stored scans of its workspaces). Exit codes follow the other commands, plus 6 for "there are
 //! changes" under `--detailed-exitcode`, so a CI job can tell a clean plan from a failed one.
 
 use std::collections::BTreeSet;
@@ -9,10 +9,11 @@ use time::OffsetDateTime;
 
 use super::super::audit::obtain;
 use super::super::context::Context;
+use super::super::key_input::check_workspace;
 use super::super::output::{CliError, Exit, print_json};
 use crate::forge::{ForgeKind, Place};
 use crate::ops::desired::{
-    DesiredChange, DesiredPlan, KeysFile, Observed, parse_keys_file, plan_desired,
+    DesiredChange, DesiredPlan, KeysFile, Observed, observe_touched, parse_keys_file, plan_desired,
 };
 use crate::sanitize::clean_line;
 
@@ -249,12 +250,22 @@ pub(super) async fn plan_of(
     args: &PlanArgs,
 ) -> Result<(KeysFile, DesiredPlan), CliError> {
     let file = read_file(&args.file)?;
-    let mut observed = Observed::default();
-    let now = OffsetDateTime::now_utc();
-    for ws in workspaces_of(&file)? {
-        let got = obtain(ctx, &ws, args.cached, now).await?;
-        observed.add_snapshot(&got.snapshot);
-    }
+    let workspaces = workspaces_of(&file)?;
+    let observed = if args.cached {
+        let mut observed = Observed::default();
+        let now = OffsetDateTime::now_utc();
+        for ws in workspaces {
+            let got = obtain(ctx, &ws, true, now).await?;
+            observed.add_snapshot(&got.snapshot);
+        }
+        observed
+    } else {
+        for ws in &workspaces {
+            check_workspace(ws)?;
+        }
+        // Only what the file touches is read; a partial read is not stored as a scan.
+        observe_touched(&ctx.client, &file).await?
+    };
     let plan = plan_desired(&file, &observed).map_err(|errors| {
         CliError::new(
             Exit::Error,

@@ -10,12 +10,14 @@ pub mod file;
 pub mod glob;
 mod observe;
 pub mod plan;
+pub mod read;
 
 pub use apply::{ApplyRefusal, to_bulk_plan};
 pub use export::export_keys_file;
 pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
 pub use glob::Glob;
 pub use plan::{DesiredChange, DesiredPlan, Observed, plan_desired};
+pub use read::observe_touched;
 
 #[cfg(test)]
 mod plan_tests;
