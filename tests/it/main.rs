@@ -20,6 +20,7 @@ mod crash;
 mod datacenter;
 mod demo;
 mod desired;
+mod desired_apply;
 mod desired_reads;
 mod faults;
 mod forge_cloud;

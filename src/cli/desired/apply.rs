@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::super::context::Context;
 use super::super::output::{CliError, Exit};
-use super::plan::{PLAN_FORMAT, PlanArgs, plan_of, print_plan};
+use super::plan::{PLAN_FORMAT, PlanArgs, Relabels, plan_of, print_plan};
+use crate::config::EditStrategy;
 use crate::forge::Place;
 use crate::ops::bulk::Plan;
 use crate::ops::desired::{ApplyRefusal, DesiredChange};
@@ -37,7 +38,9 @@ pub struct ApplyArgs {
 /// each change is built from what is there now; a saved plan whose places changed is refused
 /// (with the new plan), so what was reviewed is what is applied.
 pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
-    let changes = match (&args.plan, &args.file) {
+    let how = Relabels::of(ctx);
+    // A saved plan is applied as it was planned: its relabels are made the way it says.
+    let (changes, strategy) = match (&args.plan, &args.file) {
         (Some(path), _) => read_saved_plan(path)?,
         (None, Some(file)) => {
             if !args.yes {
@@ -55,7 +58,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
             };
             let (file, plan) = plan_of(ctx, &plan_args).await?;
             if !ctx.json {
-                print_plan(&file, &plan);
+                print_plan(&file, &plan, how);
             }
             if !plan.unreadable.is_empty() {
                 return Err(CliError::new(
@@ -63,7 +66,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
                     "some places could not be read, so nothing was applied; run it again once they can be",
                 ));
             }
-            plan.changes
+            (plan.changes, how.strategy)
         }
         (None, None) => {
             return Err(CliError::new(
@@ -81,12 +84,14 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
         eprintln!("Nothing changed.");
         return Ok(Exit::Ok);
     }
-    let bulk = to_bulk_plan(ctx, &changes).await?;
+    let mut bulk = to_bulk_plan(ctx, &changes).await?;
+    bulk.edit_strategy = strategy;
     super::super::bulk::execute_plan(ctx, &bulk, Exit::Ok).await
 }
 
-/// Reads a plan written by `plan --out`.
-fn read_saved_plan(path: &Path) -> Result<Vec<DesiredChange>, CliError> {
+/// Reads a plan written by `plan --out`, and how it makes its relabels (plans written before
+/// `edit_strategy` was saved replace).
+fn read_saved_plan(path: &Path) -> Result<(Vec<DesiredChange>, EditStrategy), CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(Exit::Error, format!("cannot read {}: {e}", path.display())))?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -126,7 +131,12 @@ fn read_saved_plan(path: &Path) -> Result<Vec<DesiredChange>, CliError> {
     for (i, c) in doc["changes"].as_array().into_iter().flatten().enumerate() {
         out.push(change_from_json(c).ok_or_else(|| bad(i + 1, "not a change this version knows"))?);
     }
-    Ok(out)
+    let strategy = match doc.get("edit_strategy") {
+        None => EditStrategy::Replace,
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|_| bad(0, "edit_strategy is neither \"replace\" nor \"in-place\""))?,
+    };
+    Ok((out, strategy))
 }
 
 fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {

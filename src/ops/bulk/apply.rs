@@ -113,6 +113,7 @@ pub async fn apply(
         }
     };
     let (batch, record) = (&batch, &record);
+    let strategy = plan.edit_strategy;
     let results: Vec<(usize, ItemResult)> =
         futures::stream::iter(plan.changes.iter().cloned().enumerate())
             .map(|(i, change)| async move {
@@ -131,7 +132,8 @@ pub async fn apply(
                 }
                 progress(i, &ItemStatus::Running);
                 let mut edits = Vec::new();
-                let (outcome, half_done) = apply_one(ops, &change, batch, &mut edits).await;
+                let (outcome, half_done) =
+                    apply_one(ops, &change, strategy, batch, &mut edits).await;
                 let settled = match &outcome {
                     Ok(_) => true,
                     Err(_) => !half_done && !has_pending(ops, batch, change.scope()),
@@ -241,6 +243,7 @@ fn close_if_settled(ops: &KeyOps<'_>, batch: &str, results: &[ItemResult]) {
 async fn apply_one(
     ops: &KeyOps<'_>,
     change: &Change,
+    strategy: EditStrategy,
     batch: &str,
     edits: &mut Vec<KeyEdit>,
 ) -> (Result<ItemStatus, OpError>, bool) {
@@ -275,7 +278,7 @@ async fn apply_one(
             key,
             new_label,
         } => ops
-            .relabel(scope, key, new_label, EditStrategy::Replace, batch)
+            .relabel(scope, key, new_label, strategy, batch)
             .await
             .map(|outcome| {
                 if let RelabelOutcome::InPlace(new) | RelabelOutcome::Replaced(new) = outcome {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::config::EditStrategy;
 use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::ops::keyops::fingerprint_of;
@@ -263,6 +264,9 @@ pub struct Plan {
     /// Items that cannot be planned, with the reason (for example a label template that
     /// renders empty).
     pub invalid: Vec<(Place, String)>,
+    /// How relabels are made: delete and re-add (the default), or in place where the forge
+    /// can, falling back to delete and re-add where it cannot.
+    pub edit_strategy: EditStrategy,
     /// Scopes left with no key at all once the plan is applied.
     pub empties: Vec<Place>,
 }
@@ -406,6 +410,7 @@ impl Plan {
                 .iter()
                 .filter_map(|i| self.changes.get(*i).cloned())
                 .collect(),
+            edit_strategy: self.edit_strategy,
             ..Plan::default()
         }
     }
