@@ -8,8 +8,7 @@ use super::super::output::{CliError, Exit};
 use super::plan::{PLAN_FORMAT, PlanArgs, Relabels, plan_of, print_plan};
 use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::ops::bulk::Plan;
-use crate::ops::desired::{ApplyRefusal, DesiredChange};
+use crate::ops::desired::{Applicable, ApplyRefusal, DesiredChange, set_permissions};
 
 /// `bbkeys apply` options.
 #[derive(Debug, clap::Args)]
@@ -84,9 +83,26 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
         eprintln!("Nothing changed.");
         return Ok(Exit::Ok);
     }
-    let mut bulk = to_bulk_plan(ctx, &changes).await?;
+    let Applicable {
+        mut bulk,
+        permissions,
+    } = to_applicable(ctx, &changes).await?;
     bulk.edit_strategy = strategy;
-    super::super::bulk::execute_plan(ctx, &bulk, Exit::Ok).await
+    let mut exit = Exit::Ok;
+    if !bulk.changes.is_empty() {
+        exit = super::super::bulk::execute_plan(ctx, &bulk, Exit::Ok).await?;
+    }
+    // After the bulk plan, so a key added with another permission is there to change.
+    for (place, result) in set_permissions(&ctx.client, &permissions).await {
+        match result {
+            Ok(k) => println!("  ~ {place}: {} access: done", k.permission.as_str()),
+            Err(e) => {
+                eprintln!("bbkeys: {place}: {e}");
+                exit = Exit::Partial;
+            }
+        }
+    }
+    Ok(exit)
 }
 
 /// Reads a plan written by `plan --out`, and how it makes its relabels (plans written before
@@ -170,13 +186,20 @@ fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
             from: text("from")?,
             to: text("to")?,
         },
+        "permission" => DesiredChange::SetPermission {
+            place,
+            id: c["id"].as_u64()?,
+            fingerprint,
+            from: c["from"].as_str()?.parse().ok()?,
+            to: c["to"].as_str()?.parse().ok()?,
+        },
         _ => return None,
     })
 }
 
 /// The shared conversion, with its refusals as exit codes: an unreadable place is partial.
-async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, CliError> {
-    crate::ops::desired::to_bulk_plan(&ctx.client, changes)
+async fn to_applicable(ctx: &Context, changes: &[DesiredChange]) -> Result<Applicable, CliError> {
+    crate::ops::desired::to_applicable(&ctx.client, changes)
         .await
         .map_err(|r| match r {
             ApplyRefusal::Unreadable(s) => CliError::new(Exit::Partial, s),

@@ -12,7 +12,7 @@ use crate::forge::Place;
 use crate::forge::{AccessKey, Forge, ForgeError};
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
+use crate::ops::keyops::{AddOutcome, GrantOptions, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
@@ -238,6 +238,13 @@ fn close_if_settled(ops: &KeyOps<'_>, batch: &str, results: &[ItemResult]) {
     let _ = ops.journal.append(batch, step);
 }
 
+fn grant_of(key: &NewKey) -> GrantOptions {
+    GrantOptions {
+        permission: key.permission,
+        expiry_days: key.expiry_days,
+    }
+}
+
 /// Runs one change; the flag says whether it stopped half-done (a rotation whose new key is
 /// on the place while the old one may still be there).
 async fn apply_one(
@@ -254,17 +261,19 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            ops.add(scope, &k, label, batch).await.map(|o| {
-                let (status, k) = match o {
-                    AddOutcome::Added(k) => (ItemStatus::Done, k),
-                    AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
-                };
-                edits.push(KeyEdit::Added {
-                    scope: scope.clone(),
-                    key: k,
-                });
-                status
-            })
+            ops.add_granted(scope, &k, label, grant_of(key), batch)
+                .await
+                .map(|o| {
+                    let (status, k) = match o {
+                        AddOutcome::Added(k) => (ItemStatus::Done, k),
+                        AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
+                    };
+                    edits.push(KeyEdit::Added {
+                        scope: scope.clone(),
+                        key: k,
+                    });
+                    status
+                })
         }
         Change::Delete { scope, key } => ops.delete(scope, key, batch).await.map(|()| {
             edits.push(KeyEdit::Removed {
@@ -300,7 +309,10 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            let added = match ops.add(scope, &k, label, batch.clone()).await {
+            let added = match ops
+                .add_granted(scope, &k, label, grant_of(new), batch.clone())
+                .await
+            {
                 Ok(AddOutcome::Added(a) | AddOutcome::AlreadyPresent(a)) => a,
                 Err(e) => return (Err(e), false),
             };

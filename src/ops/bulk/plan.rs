@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::config::EditStrategy;
-use crate::forge::AccessKey;
 use crate::forge::Place;
+use crate::forge::{AccessKey, Permission};
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
@@ -21,6 +21,10 @@ pub struct NewKey {
     pub text: String,
     /// Its fingerprint.
     pub fingerprint: Fingerprint,
+    /// Read or write, where the forge has permissions ([`crate::forge::Caps::permissions`]).
+    pub permission: Permission,
+    /// Expiry in days, where the forge has it ([`crate::forge::Caps::expiry`]).
+    pub expiry_days: Option<u32>,
 }
 
 impl From<&PublicKey> for NewKey {
@@ -28,6 +32,8 @@ impl From<&PublicKey> for NewKey {
         NewKey {
             text: k.to_openssh_with_comment(),
             fingerprint: k.fingerprint(),
+            permission: Permission::Read,
+            expiry_days: None,
         }
     }
 }

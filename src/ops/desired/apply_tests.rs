@@ -123,3 +123,133 @@ async fn the_default_strategy_replaces_even_where_a_put_exists() {
     let after = forge.keys(&place).await.unwrap();
     assert_ne!(after[0].id, before.id);
 }
+
+fn data_center() -> MemoryForge {
+    MemoryForge::new(
+        ForgeKind::DataCenter,
+        Caps {
+            permissions: true,
+            expiry: true,
+            project_keys: true,
+            ..Caps::default()
+        },
+    )
+    .with_repo("ACME", "api", Some("ACME"))
+    .with_repo("ACME", "web", Some("ACME"))
+}
+
+fn dc_file(permission: &str) -> KeysFile {
+    let text = format!(
+        "[[key]]\nname = \"ci\"\npublic_key = \"{KEY}\"\nlabel = \"ci\"\nrepos = [\"ACME/api\"]\npermission = \"{permission}\"\nexpiry_days = 30\n"
+    );
+    parse_keys_file(
+        std::path::Path::new("keys.toml"),
+        &text,
+        ForgeKind::DataCenter,
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+    )
+    .unwrap()
+}
+
+async fn plan_on(forge: &dyn Forge, file: &KeysFile) -> DesiredPlan {
+    let observed = observe_touched(forge, file).await.unwrap();
+    plan_desired(file, &observed).unwrap()
+}
+
+#[tokio::test]
+async fn data_center_permission_and_expiry_are_planned_and_applied_through_the_forge() {
+    let forge = data_center();
+    let api = Place::repository(ForgeKind::DataCenter, "ACME", "api");
+    let plan = plan_on(&forge, &dc_file("write")).await;
+    assert!(
+        matches!(
+            plan.changes.as_slice(),
+            [DesiredChange::Add {
+                permission: Permission::Write,
+                expiry_days: Some(30),
+                ..
+            }]
+        ),
+        "{plan:?}"
+    );
+    let statuses = run(&forge, &plan.changes, EditStrategy::Replace).await;
+    assert_eq!(statuses, [ItemStatus::Done]);
+    let held = forge.keys(&api).await.unwrap();
+    assert_eq!(
+        (held[0].permission, held[0].expiry_days),
+        (Permission::Write, Some(30))
+    );
+
+    // Declared read now: one permission change, and nothing else.
+    let plan = plan_on(&forge, &dc_file("read")).await;
+    assert!(
+        matches!(
+            plan.changes.as_slice(),
+            [DesiredChange::SetPermission {
+                from: Permission::Write,
+                to: Permission::Read,
+                ..
+            }]
+        ),
+        "{plan:?}"
+    );
+    let applicable = to_applicable(&forge, &plan.changes).await.unwrap();
+    assert!(applicable.bulk.changes.is_empty());
+    assert_eq!(applicable.permissions.len(), 1);
+    let done = set_permissions(&forge, &applicable.permissions).await;
+    assert!(done.iter().all(|(_, r)| r.is_ok()), "{done:?}");
+    assert_eq!(
+        forge.keys(&api).await.unwrap()[0].permission,
+        Permission::Read
+    );
+    assert!(plan_on(&forge, &dc_file("read")).await.changes.is_empty());
+}
+
+#[tokio::test]
+async fn a_relabel_on_data_center_keeps_the_permission_and_the_expiry() {
+    let forge = data_center();
+    let api = Place::repository(ForgeKind::DataCenter, "ACME", "api");
+    let new = NewAccessKey {
+        key: KEY.into(),
+        label: "old".into(),
+        permission: Permission::Write,
+        expiry_days: Some(30),
+    };
+    let before = forge.add_key(&api, &new).await.unwrap();
+    let plan = plan_on(&forge, &dc_file("write")).await;
+    assert!(
+        matches!(plan.changes.as_slice(), [DesiredChange::Relabel { .. }]),
+        "{plan:?}"
+    );
+    run(&forge, &plan.changes, EditStrategy::InPlace).await;
+    let after = forge.keys(&api).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert_ne!(after[0].id, before.id, "Data Center has no in-place edit");
+    assert_eq!(
+        (
+            after[0].label.as_str(),
+            after[0].permission,
+            after[0].expiry_days
+        ),
+        ("ci", Permission::Write, Some(30))
+    );
+}
+
+#[tokio::test]
+async fn a_permission_change_is_refused_where_the_forge_has_none() {
+    let forge = cloud(false);
+    let place = Place::cloud_repo("acme", "api");
+    let held = held(&forge, &place, "ci").await;
+    let change = DesiredChange::SetPermission {
+        place: place.clone(),
+        id: held.id,
+        fingerprint: PublicKey::parse(KEY).unwrap().fingerprint(),
+        from: Permission::Read,
+        to: Permission::Write,
+    };
+    let refused = to_applicable(&forge, &[change]).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("permissions need Data Center"),
+        "{refused}"
+    );
+}

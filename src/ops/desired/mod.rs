@@ -12,7 +12,9 @@ mod observe;
 pub mod plan;
 pub mod read;
 
-pub use apply::{ApplyRefusal, to_bulk_plan};
+pub use apply::{
+    Applicable, ApplyRefusal, PermissionChange, set_permissions, to_applicable, to_bulk_plan,
+};
 pub use export::export_keys_file;
 pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
 pub use glob::Glob;

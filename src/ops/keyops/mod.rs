@@ -16,9 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind, NewAccessKey, Permission};
+use crate::forge::{AccessKey, Forge, ForgeError, ForgeErrorKind};
 use crate::journal::{Entry, Intent, IntentRecord, Journal, JournalError, Step};
 use crate::sshkey::{Fingerprint, PublicKey};
+
+pub use grant::GrantOptions;
+use grant::post_key;
 
 /// Why a key operation did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -95,21 +98,6 @@ pub async fn list_keys(forge: &dyn Forge, scope: &Place) -> Result<Vec<AccessKey
     forge.keys(scope).await
 }
 
-async fn post_key(
-    forge: &dyn Forge,
-    scope: &Place,
-    key: &str,
-    label: &str,
-) -> Result<AccessKey, ForgeError> {
-    let new = NewAccessKey {
-        key: key.to_string(),
-        label: label.to_string(),
-        permission: Permission::Read,
-        expiry_days: None,
-    };
-    forge.add_key(scope, &new).await
-}
-
 async fn delete_id(forge: &dyn Forge, scope: &Place, id: u64) -> Result<(), ForgeError> {
     forge.delete_key(scope, id).await
 }
@@ -158,6 +146,21 @@ impl KeyOps<'_> {
         label: &str,
         batch: Option<String>,
     ) -> Result<AddOutcome, OpError> {
+        self.add_granted(scope, key, label, GrantOptions::default(), batch)
+            .await
+    }
+
+    /// [`KeyOps::add`] with a permission and an expiry (Data Center). The journal records the
+    /// add as any other: recovery re-adds a read-only key without expiry, and the next plan
+    /// shows what still differs.
+    pub async fn add_granted(
+        &self,
+        scope: &Place,
+        key: &PublicKey,
+        label: &str,
+        grant: GrantOptions,
+        batch: Option<String>,
+    ) -> Result<AddOutcome, OpError> {
         let _lock = self.journal.lock().await?;
         let record = IntentRecord {
             intent: Intent::Add,
@@ -171,7 +174,15 @@ impl KeyOps<'_> {
             batch,
         };
         let entry = self.journal.begin(record.clone())?;
-        match post_key(self.forge, scope, &key.to_openssh_with_comment(), label).await {
+        match post_key(
+            self.forge,
+            scope,
+            &key.to_openssh_with_comment(),
+            label,
+            grant,
+        )
+        .await
+        {
             Ok(k) => {
                 self.journal.append(&entry, Step::Added { id: k.id })?;
                 self.done(&entry, &record)?;
@@ -360,7 +371,12 @@ impl KeyOps<'_> {
                 "the key {fp} was deleted from {scope} but not re-added yet; journal entry {entry} is PENDING. Run `bbkeys journal recover` to re-add it."
             )));
         }
-        let k = self.readd_and_verify(&entry, &record).await?;
+        // Data Center re-adds with the same permission and expiry (its §7); Cloud has neither.
+        let grant = GrantOptions {
+            permission: key.permission,
+            expiry_days: key.expiry_days,
+        };
+        let k = self.readd_and_verify(&entry, &record, grant).await?;
         Ok(RelabelOutcome::Replaced(k))
     }
 
@@ -369,6 +385,7 @@ impl KeyOps<'_> {
         &self,
         entry: &str,
         record: &IntentRecord,
+        grant: GrantOptions,
     ) -> Result<AccessKey, OpError> {
         let label = record
             .new_label
@@ -394,7 +411,7 @@ impl KeyOps<'_> {
                     return Ok(k.clone());
                 }
             }
-            match post_key(self.forge, &record.scope, &text, &label).await {
+            match post_key(self.forge, &record.scope, &text, &label, grant).await {
                 Ok(k) => {
                     self.journal.append(entry, Step::Added { id: k.id })?;
                     return self.verify(entry, record, k).await;
@@ -494,6 +511,7 @@ impl KeyOps<'_> {
 }
 
 mod batch;
+mod grant;
 mod recovery;
 
 pub use batch::Direction;
