@@ -146,3 +146,62 @@ async fn a_glob_and_a_prune_scope_read_what_they_match() {
     keys.sort();
     assert_eq!(keys, expected);
 }
+
+/// Issue 18's round trip on the simulator's large data set: a freshly exported file plans to
+/// no change, and the plan reads each repository's keys once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_then_plan_is_no_change_on_the_large_data_set() {
+    let sim = bbkeys::demo::start(bbkeys::demo::SimOptions {
+        dataset: bbkeys::demo::DataSet::Scale {
+            repos: 240,
+            keys_per_repo: 6,
+        },
+        ..bbkeys::demo::SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let env = env_full(&sim);
+    let cfg = fast_config(home.path());
+    let file = home.path().join("keys.toml");
+    let run = |args: Vec<&str>| {
+        let mut full = vec!["--config", cfg.to_str().unwrap()];
+        full.extend(args);
+        let full: Vec<String> = full.into_iter().map(String::from).collect();
+        let (home, env) = (home.path().to_path_buf(), env.clone());
+        async move {
+            let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+            bbkeys(&home, &env_ref(&env), &refs, "").await
+        }
+    };
+    let out = run(vec!["export", "scale", "--out", file.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.matches("[[key]]").count() >= 6, "{text}");
+
+    sim.control().clear_log();
+    let out = run(vec![
+        "plan",
+        "-f",
+        file.to_str().unwrap(),
+        "--detailed-exitcode",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
+    let keys = key_listings(&sim.control().log());
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), keys.len(), "each place read once");
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.starts_with("/2.0/repositories/"))
+            .count(),
+        240
+    );
+}

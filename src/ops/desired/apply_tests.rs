@@ -253,3 +253,43 @@ async fn a_permission_change_is_refused_where_the_forge_has_none() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn a_held_key_bitbucket_no_longer_takes_can_be_declared_but_not_added() {
+    // An export writes what is held, legacy RSA-1024 keys included: planning it must not fail.
+    let weak = include_str!("../../demo/keys.txt")
+        .lines()
+        .find(|l| {
+            matches!(
+                PublicKey::parse(l),
+                Err(crate::sshkey::KeyError::RsaTooSmall { .. })
+            )
+        })
+        .expect("the demo keys hold an RSA key under 2048 bits");
+    let text = format!(
+        "[[key]]\nname = \"legacy\"\npublic_key = \"{weak}\"\nlabel = \"legacy\"\nrepos = [\"acme/api\"]\n"
+    );
+    let file = parse_keys_file(
+        std::path::Path::new("keys.toml"),
+        &text,
+        ForgeKind::Cloud,
+        &|_| Err(std::io::ErrorKind::NotFound.into()),
+    )
+    .expect("a held weak key is a valid declaration");
+    let forge = cloud(false);
+    let plan = plan_on(&forge, &file).await;
+    assert!(matches!(
+        plan.changes.as_slice(),
+        [DesiredChange::Add { .. }]
+    ));
+    let refused = to_applicable(&forge, &plan.changes).await.unwrap_err();
+    assert!(matches!(refused, ApplyRefusal::BadKey(_)), "{refused}");
+    assert!(refused.to_string().contains("2048 bits"), "{refused}");
+    assert!(
+        forge
+            .keys(&Place::cloud_repo("acme", "api"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
