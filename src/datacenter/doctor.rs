@@ -131,10 +131,11 @@ pub(super) async fn diagnose(client: &DcClient) -> CredentialReport {
         report.probes = log.probes;
         return report;
     }
+    // The header is server text: it reaches notes that are printed as they are.
     let user = settings
         .as_ref()
         .ok()
-        .and_then(|(_, u)| u.clone())
+        .and_then(|(_, u)| u.as_deref().map(crate::sanitize::clean_line))
         .filter(|u| !u.is_empty() && u != "anonymous");
     report.auth_kind = auth_kind(client.credential(), user.as_deref());
     report
@@ -234,7 +235,8 @@ fn connection_checks(
         }
         Ok((_, user)) => {
             report.connection.push(answered);
-            if let Some(u) = user.as_ref().filter(|u| !u.is_empty() && *u != "anonymous") {
+            let user = user.as_deref().map(crate::sanitize::clean_line);
+            if let Some(u) = user.filter(|u| !u.is_empty() && u != "anonymous") {
                 report.account = Some(Account {
                     uuid: None,
                     display_name: Some(u.clone()),
