@@ -5,18 +5,7 @@ use std::time::Duration;
 use super::scopes::{API_TOKEN_URL, Operation};
 use crate::sanitize::clean_line;
 
-/// The kind of credential a request used; errors are explained differently for each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthKind {
-    /// HTTP Basic with an Atlassian account email and an API token.
-    ApiToken,
-    /// Bearer: workspace/project/repository access token or OAuth token.
-    AccessToken,
-    /// No credential at all.
-    #[default]
-    None,
-}
+pub use crate::forge::credential::AuthKind;
 
 /// What went wrong, classified so callers can react (exit codes, retries, recovery).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -6,8 +6,9 @@ use futures::future::BoxFuture;
 
 use super::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope, Pages};
 use crate::forge::{
-    AccessKey, Budget, Caps, Forge, ForgeError, ForgeErrorKind, ForgeKind, Identity, NewAccessKey,
-    Owner, PageCursor, Paged, Permission, Place, Project, Repository, unsupported,
+    AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeErrorKind, ForgeKind,
+    Identity, ListedRepository, NewAccessKey, Owner, PageCursor, Paged, Permission, Place, Project,
+    Repository, unsupported,
 };
 
 /// Bitbucket Cloud's hourly allowance per account for API tokens (`bitbucket-api.md` §5).
@@ -211,6 +212,7 @@ impl Forge for Client {
                     slug: w.slug,
                     name: w.name,
                     administrator: w.administrator,
+                    id: w.uuid,
                 })
                 .collect())
         }
@@ -224,6 +226,25 @@ impl Forge for Client {
         async move {
             let repos = Client::repositories(self, owner).await?;
             Ok(repos.into_iter().map(Repository::from).collect())
+        }
+        .boxed()
+    }
+
+    fn repository_listing<'a>(
+        &'a self,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ListedRepository>, ForgeError>> {
+        async move {
+            let repos = Client::repositories(self, owner).await?;
+            Ok(repos
+                .into_iter()
+                .map(|r| ListedRepository {
+                    slug: r.slug,
+                    name: r.name,
+                    project: r.project.map(|p| p.key),
+                    id: r.uuid,
+                })
+                .collect())
         }
         .boxed()
     }
@@ -391,5 +412,9 @@ impl Forge for Client {
             ))
         }
         .boxed()
+    }
+
+    fn diagnose(&self, in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {
+        super::doctor::diagnose(self, in_place_relabel).boxed()
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod client;
+pub mod doctor;
 pub mod error;
 mod forge_adapter;
 pub mod models;

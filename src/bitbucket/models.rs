@@ -24,22 +24,8 @@ pub struct Page<T> {
     pub pagelen: Option<u64>,
 }
 
-/// The account behind the credential (`GET /user`).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-pub struct User {
-    /// Account UUID in braces.
-    #[serde(default)]
-    pub uuid: Option<String>,
-    /// Human-readable name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// Bitbucket nickname (not usable as the Basic-auth user name).
-    #[serde(default)]
-    pub nickname: Option<String>,
-    /// Atlassian account id.
-    #[serde(default)]
-    pub account_id: Option<String>,
-}
+/// The account behind the credential (`GET /user`): doctor reports it as it comes.
+pub use crate::forge::credential::Account as User;
 
 /// A workspace as embedded in other objects: `/user/workspaces` gives slug and uuid only.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]

@@ -1,42 +1,7 @@
 //! The one table of which scopes each operation needs (`bitbucket-api.md` §1).
 
-use serde::Serialize;
-
-/// Every Bitbucket operation bbkeys performs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// `GET /user`.
-    CurrentUser,
-    /// `GET /user/workspaces`.
-    ListWorkspaces,
-    /// `GET /workspaces/{ws}`.
-    GetWorkspace,
-    /// `GET /repositories/{ws}?role=admin`.
-    ListRepositories,
-    /// `GET /repositories/{ws}/{repo}` (to learn a repository's project).
-    GetRepository,
-    /// `GET /workspaces/{ws}/projects`.
-    ListProjects,
-    /// `GET .../deploy-keys` of a repository.
-    ListRepoKeys,
-    /// `GET .../deploy-keys/{id}` of a repository.
-    GetRepoKey,
-    /// `POST .../deploy-keys` of a repository.
-    AddRepoKey,
-    /// `PUT .../deploy-keys/{id}` of a repository.
-    UpdateRepoKey,
-    /// `DELETE .../deploy-keys/{id}` of a repository.
-    DeleteRepoKey,
-    /// `GET .../projects/{KEY}/deploy-keys`.
-    ListProjectKeys,
-    /// `GET .../projects/{KEY}/deploy-keys/{id}`.
-    GetProjectKey,
-    /// `POST .../projects/{KEY}/deploy-keys`.
-    AddProjectKey,
-    /// `DELETE .../projects/{KEY}/deploy-keys/{id}`.
-    DeleteProjectKey,
-}
+/// The request kinds are the forge's; the scopes each needs are Cloud's, here.
+pub use crate::forge::credential::Operation;
 
 /// Where API tokens with scopes are created.
 pub const API_TOKEN_URL: &str = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -95,15 +60,6 @@ impl Operation {
                 &["project", "project:admin"]
             }
         }
-    }
-
-    /// Whether the operation changes anything on the server.
-    pub fn is_write(self) -> bool {
-        use Operation::*;
-        matches!(
-            self,
-            AddRepoKey | UpdateRepoKey | DeleteRepoKey | AddProjectKey | DeleteProjectKey
-        )
     }
 
     /// Whether access tokens are refused for this operation whatever their scopes (§2).
@@ -174,28 +130,6 @@ impl Operation {
             GetProjectKey => "Reading an access key of",
             AddProjectKey => "Adding a key to",
             DeleteProjectKey => "Deleting a key from",
-        }
-    }
-
-    /// Short name for tables ("add repository key").
-    pub fn title(self) -> &'static str {
-        use Operation::*;
-        match self {
-            CurrentUser => "who am I",
-            ListWorkspaces => "list workspaces",
-            GetWorkspace => "workspace name",
-            ListRepositories => "list admin repositories",
-            GetRepository => "get repository",
-            ListProjects => "list projects",
-            ListRepoKeys => "list repository keys",
-            GetRepoKey => "get repository key",
-            AddRepoKey => "add repository key",
-            UpdateRepoKey => "update repository key (in place)",
-            DeleteRepoKey => "delete repository key",
-            ListProjectKeys => "list project keys",
-            GetProjectKey => "get project key",
-            AddProjectKey => "add project key",
-            DeleteProjectKey => "delete project key",
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::GlobalArgs;
 use super::context::{Context, api_url_for, config_location, resolve};
 use super::output::{CliError, Exit};
+use crate::bitbucket::error::AuthKind;
 use crate::config::{Config, CredentialSource};
 use crate::ops::doctor::{
     Check, CheckStatus, CredentialCheck, DoctorReport, DoctorSetup, Outcome, ProbeResult, diagnose,
@@ -40,7 +41,7 @@ pub async fn build_report(global: &GlobalArgs) -> Result<DoctorReport, CliError>
             let why = e.to_string();
             let local = local_checks(&path, exists, Err(&why), CredentialCheck::NotTried);
             let url = api_url_for(global, &Config::default(), None);
-            return Ok(DoctorReport::not_configured(local, "none", &url));
+            return Ok(not_configured(local, &url));
         }
     };
     let resolved = resolve(global, &config);
@@ -65,13 +66,22 @@ pub async fn build_report(global: &GlobalArgs) -> Result<DoctorReport, CliError>
         }
         Ok(r) => {
             let url = api_url_for(global, &config, r.api_url.as_deref());
-            Ok(DoctorReport::not_configured(local, "none", &url))
+            Ok(not_configured(local, &url))
         }
         Err(_) => {
             let url = api_url_for(global, &config, None);
-            Ok(DoctorReport::not_configured(local, "none", &url))
+            Ok(not_configured(local, &url))
         }
     }
+}
+
+/// The report without a credential, with the scopes Cloud's operations need (the table a
+/// user reads to create one).
+fn not_configured(local: Vec<Check>, url: &str) -> DoctorReport {
+    let mut report = DoctorReport::not_configured(local, "none", url);
+    report.operations =
+        crate::bitbucket::doctor::unjudged(AuthKind::None, false, "no usable credential");
+    report
 }
 
 fn setup(mut local: Vec<Check>, ctx: &Context) -> DoctorSetup {

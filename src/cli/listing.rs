@@ -11,6 +11,7 @@ use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::RepoRef;
 use crate::forge::{Forge, ForgeError, ForgeKind, Place};
+use crate::ops;
 use crate::ops::query::Query;
 use crate::sanitize::clean_line;
 
@@ -32,13 +33,31 @@ pub(super) fn date(s: &Option<String>) -> String {
         .unwrap_or_else(|| "never".into())
 }
 
+/// A workspace as `bbkeys workspaces` prints it; `--json` has always had these four keys.
+#[derive(Serialize)]
+struct WorkspaceRow {
+    slug: String,
+    name: String,
+    uuid: Option<String>,
+    administrator: bool,
+}
+
 /// `bbkeys workspaces`.
 pub async fn workspaces(ctx: &Context, fields: &[String]) -> Result<Exit, CliError> {
     let out = output_for(ctx.json, false, fields, WORKSPACE_FIELDS)?;
     if ctx.kind() == ForgeKind::DataCenter {
         return super::dc_listing::projects(ctx, &out).await;
     }
-    let list = ctx.client()?.workspaces().await?;
+    let list: Vec<WorkspaceRow> = ops::listing::owners(ctx.forge())
+        .await?
+        .into_iter()
+        .map(|o| WorkspaceRow {
+            slug: o.slug,
+            name: o.name,
+            uuid: o.id,
+            administrator: o.administrator,
+        })
+        .collect();
     if let Some(f) = &out.fields {
         print_selected(out.format, &list, f)?;
     } else if ctx.json {
@@ -70,7 +89,7 @@ pub async fn repos(ctx: &Context, ws: &str, fields: &[String]) -> Result<Exit, C
     if ctx.kind() == ForgeKind::DataCenter {
         return super::dc_listing::repos(ctx, ws, &out).await;
     }
-    let list = ctx.client()?.repositories(ws).await?;
+    let list = ops::listing::repositories(ctx.forge(), ws).await?;
     #[derive(Serialize)]
     struct Row<'a> {
         slug: &'a str,
@@ -83,8 +102,8 @@ pub async fn repos(ctx: &Context, ws: &str, fields: &[String]) -> Result<Exit, C
             .map(|r| Row {
                 slug: &r.slug,
                 name: r.name.as_deref().map(clean_line),
-                project: r.project.as_ref().map(|p| p.key.as_str()),
-                uuid: r.uuid.as_deref(),
+                project: r.project.as_deref(),
+                uuid: r.id.as_deref(),
             })
             .collect()
     };
@@ -99,10 +118,7 @@ pub async fn repos(ctx: &Context, ws: &str, fields: &[String]) -> Result<Exit, C
                 vec![
                     r.slug.clone(),
                     r.name.clone().unwrap_or_default(),
-                    r.project
-                        .as_ref()
-                        .map(|p| p.key.clone())
-                        .unwrap_or_default(),
+                    r.project.clone().unwrap_or_default(),
                 ]
             })
             .collect();

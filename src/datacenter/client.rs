@@ -214,6 +214,11 @@ impl DcClient {
         })
     }
 
+    /// The credential requests carry (its kind decides what doctor says).
+    pub(crate) fn credential(&self) -> &DcCredential {
+        &self.inner.credential
+    }
+
     /// The server root in use, without a trailing slash.
     pub fn root_url(&self) -> String {
         self.inner.root.as_str().trim_end_matches('/').to_string()

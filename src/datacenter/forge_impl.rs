@@ -6,8 +6,8 @@ use futures::future::BoxFuture;
 
 use super::client::DcClient;
 use crate::forge::{
-    AccessKey, Budget, Caps, Forge, ForgeError, ForgeKind, Identity, NewAccessKey, Owner,
-    Permission, Place, Repository, Revoked, unsupported,
+    AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeKind, Identity,
+    NewAccessKey, Owner, Permission, Place, Repository, Revoked, unsupported,
 };
 
 impl Forge for DcClient {
@@ -64,6 +64,7 @@ impl Forge for DcClient {
                     name: crate::sanitize::clean_line(p.name.as_deref().unwrap_or(&p.key)),
                     slug: p.key,
                     administrator: true,
+                    id: p.id.map(|id| id.to_string()),
                 })
                 .collect();
             // A repository admin works in projects they do not administer as a whole.
@@ -75,6 +76,7 @@ impl Forge for DcClient {
                         ),
                         slug: project.key,
                         administrator: false,
+                        id: project.id.map(|id| id.to_string()),
                     });
                 }
             }
@@ -194,5 +196,10 @@ impl Forge for DcClient {
 
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
         async move { Ok(self.usage_report(id).await?.places) }.boxed()
+    }
+
+    fn diagnose(&self, _in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {
+        // Every relabel is a replace here (no in-place call, §7), whatever the config says.
+        super::doctor::diagnose(self).boxed()
     }
 }

@@ -16,6 +16,7 @@
 pub mod bulk;
 pub mod client;
 pub mod credential;
+mod doctor;
 pub mod endpoints;
 pub(crate) mod errors;
 pub(crate) mod exchange;

@@ -12,8 +12,9 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{
-    AccessKey, Budget, Caps, Forge, ForgeError, ForgeErrorKind, ForgeKind, Identity, NewAccessKey,
-    Owner, Paged, Permission, Place, Project, Repository, paging::Chunks, unsupported,
+    AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeErrorKind, ForgeKind,
+    Identity, NewAccessKey, Owner, Paged, Permission, Place, Project, Repository, paging::Chunks,
+    unsupported,
 };
 
 /// Which call a queued fault answers.
@@ -81,6 +82,7 @@ impl MemoryForge {
                     slug: owner.to_string(),
                     name: owner.to_string(),
                     administrator: true,
+                    id: None,
                 });
             }
             inner
@@ -427,6 +429,12 @@ impl Forge for MemoryForge {
             ))
         };
         async move { result }.boxed()
+    }
+
+    fn diagnose(&self, _in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {
+        let owners: Vec<String> = self.lock().owners.iter().map(|o| o.slug.clone()).collect();
+        let answer = super::credential::everything_works(self.kind, self.caps, owners);
+        async move { answer }.boxed()
     }
 }
 

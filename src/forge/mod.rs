@@ -10,6 +10,7 @@
 //! of the profile in use as `Arc<dyn Forge>`, chosen at run time.
 
 pub mod backoff;
+pub mod credential;
 pub mod error;
 pub mod memory;
 pub mod paging;
@@ -20,11 +21,12 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+pub use credential::CredentialReport;
 pub use error::{ForgeError, ForgeErrorKind};
 pub use paging::{PageCursor, Paged};
 pub use types::{
-    AccessKey, ForgeKind, Identity, NewAccessKey, Owner, Permission, Place, Project, Repository,
-    valid_project_key, valid_slug,
+    AccessKey, ForgeKind, Identity, ListedRepository, NewAccessKey, Owner, Permission, Place,
+    Project, Repository, valid_project_key, valid_slug,
 };
 
 /// What a forge can do beyond listing, adding and deleting keys.
@@ -77,6 +79,17 @@ pub trait Forge: Send + Sync {
         &'a self,
         owner: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Repository>, ForgeError>>;
+
+    /// [`Forge::repositories`] as a listing of them shows them, with the forge's ids and the
+    /// names as given. The default has no ids.
+    fn repository_listing<'a>(
+        &'a self,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ListedRepository>, ForgeError>> {
+        self.repositories(owner)
+            .map(|r| r.map(|repos| repos.into_iter().map(ListedRepository::from).collect()))
+            .boxed()
+    }
 
     /// The projects of `owner` (empty where projects hold no keys).
     fn projects<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, Result<Vec<String>, ForgeError>>;
@@ -186,6 +199,12 @@ pub trait Forge: Send + Sync {
     /// Every place the key of grant `id` is granted at, as far as the credential may see;
     /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].
     fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>>;
+
+    /// What this credential can do: who it is, which reads work, and a verdict for every key
+    /// operation, judged by the forge's own permission rules. Only reads are sent.
+    /// `in_place_relabel` says a relabel is one in-place edit rather than delete and re-add,
+    /// which changes what it needs.
+    fn diagnose(&self, in_place_relabel: bool) -> BoxFuture<'_, CredentialReport>;
 }
 
 /// The refusal of an operation that `caps` says the forge does not have.

@@ -271,6 +271,9 @@ pub struct Owner {
     pub name: String,
     /// Whether the credential administers it as a whole.
     pub administrator: bool,
+    /// The forge's own id of it (a Cloud workspace's UUID in braces), where it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// A repository the credential administers.
@@ -282,6 +285,31 @@ pub struct Repository {
     pub name: String,
     /// The project it belongs to, when known.
     pub project: Option<String>,
+}
+
+/// A repository as a listing of them shows it: the name exactly as the forge gave it, and the
+/// forge's own id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedRepository {
+    /// Slug.
+    pub slug: String,
+    /// Display name, `None` when the forge gave none.
+    pub name: Option<String>,
+    /// The project it belongs to, when known.
+    pub project: Option<String>,
+    /// The forge's own id of it (a Cloud repository's UUID in braces), where it gives one.
+    pub id: Option<String>,
+}
+
+impl From<Repository> for ListedRepository {
+    fn from(r: Repository) -> ListedRepository {
+        ListedRepository {
+            slug: r.slug,
+            name: Some(r.name),
+            project: r.project,
+            id: None,
+        }
+    }
 }
 
 /// A project of an owner, as a listing names it.

@@ -8,6 +8,7 @@ pub mod edits;
 pub mod expiry;
 pub mod find;
 pub mod keyops;
+pub mod listing;
 pub mod policy;
 pub mod query;
 pub mod scan;

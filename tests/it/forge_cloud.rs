@@ -144,3 +144,26 @@ async fn cloud_listing_pages_through_the_forge_match_the_client() {
     );
     assert_eq!(domain.is_done(), wire.is_done());
 }
+
+#[tokio::test]
+async fn cloud_listings_keep_the_ids_and_names_the_cli_prints() {
+    // `bbkeys workspaces --json` and `repos --json` have always shown Bitbucket's UUIDs.
+    let sim = sim().await;
+    let client = client(&sim);
+    let forge: &dyn Forge = &client;
+    let wire = client.workspaces().await.unwrap();
+    let owners = forge.owners().await.unwrap();
+    assert_eq!(wire.len(), owners.len());
+    for (w, o) in wire.iter().zip(&owners) {
+        assert!(w.uuid.is_some());
+        assert_eq!((&w.slug, &w.uuid), (&o.slug, &o.id));
+    }
+    let wire = client.repositories("acme").await.unwrap();
+    let listed = forge.repository_listing("acme").await.unwrap();
+    assert_eq!(wire.len(), listed.len());
+    for (w, l) in wire.iter().zip(&listed) {
+        assert!(w.uuid.is_some());
+        assert_eq!((&w.slug, &w.name, &w.uuid), (&l.slug, &l.name, &l.id));
+        assert_eq!(w.project.as_ref().map(|p| &p.key), l.project.as_ref());
+    }
+}

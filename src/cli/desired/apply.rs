@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::super::context::Context;
 use super::super::output::{CliError, Exit};
-use super::plan::{PLAN_FORMAT, PlanArgs, plan_of, print_plan};
+use super::plan::{PLAN_FORMAT, PlanArgs, Relabels, plan_of, print_plan};
+use crate::config::EditStrategy;
 use crate::forge::Place;
-use crate::ops::bulk::Plan;
-use crate::ops::desired::{ApplyRefusal, DesiredChange};
+use crate::ops::desired::{Applicable, ApplyRefusal, DesiredChange, set_permissions};
 
 /// `bbkeys apply` options.
 #[derive(Debug, clap::Args)]
@@ -37,7 +37,9 @@ pub struct ApplyArgs {
 /// each change is built from what is there now; a saved plan whose places changed is refused
 /// (with the new plan), so what was reviewed is what is applied.
 pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
-    let changes = match (&args.plan, &args.file) {
+    let how = Relabels::of(ctx);
+    // A saved plan is applied as it was planned: its relabels are made the way it says.
+    let (changes, strategy) = match (&args.plan, &args.file) {
         (Some(path), _) => read_saved_plan(path)?,
         (None, Some(file)) => {
             if !args.yes {
@@ -55,7 +57,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
             };
             let (file, plan) = plan_of(ctx, &plan_args).await?;
             if !ctx.json {
-                print_plan(&file, &plan);
+                print_plan(&file, &plan, how);
             }
             if !plan.unreadable.is_empty() {
                 return Err(CliError::new(
@@ -63,7 +65,7 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
                     "some places could not be read, so nothing was applied; run it again once they can be",
                 ));
             }
-            plan.changes
+            (plan.changes, how.strategy)
         }
         (None, None) => {
             return Err(CliError::new(
@@ -81,12 +83,31 @@ pub async fn apply(ctx: &Context, args: ApplyArgs) -> Result<Exit, CliError> {
         eprintln!("Nothing changed.");
         return Ok(Exit::Ok);
     }
-    let bulk = to_bulk_plan(ctx, &changes).await?;
-    super::super::bulk::execute_plan(ctx, &bulk, Exit::Ok).await
+    let Applicable {
+        mut bulk,
+        permissions,
+    } = to_applicable(ctx, &changes).await?;
+    bulk.edit_strategy = strategy;
+    let mut exit = Exit::Ok;
+    if !bulk.changes.is_empty() {
+        exit = super::super::bulk::execute_plan(ctx, &bulk, Exit::Ok).await?;
+    }
+    // After the bulk plan, so a key added with another permission is there to change.
+    for (place, result) in set_permissions(ctx.forge(), &permissions).await {
+        match result {
+            Ok(k) => println!("  ~ {place}: {} access: done", k.permission.as_str()),
+            Err(e) => {
+                eprintln!("bbkeys: {place}: {e}");
+                exit = Exit::Partial;
+            }
+        }
+    }
+    Ok(exit)
 }
 
-/// Reads a plan written by `plan --out`.
-fn read_saved_plan(path: &Path) -> Result<Vec<DesiredChange>, CliError> {
+/// Reads a plan written by `plan --out`, and how it makes its relabels (plans written before
+/// `edit_strategy` was saved replace).
+fn read_saved_plan(path: &Path) -> Result<(Vec<DesiredChange>, EditStrategy), CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(Exit::Error, format!("cannot read {}: {e}", path.display())))?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -126,7 +147,12 @@ fn read_saved_plan(path: &Path) -> Result<Vec<DesiredChange>, CliError> {
     for (i, c) in doc["changes"].as_array().into_iter().flatten().enumerate() {
         out.push(change_from_json(c).ok_or_else(|| bad(i + 1, "not a change this version knows"))?);
     }
-    Ok(out)
+    let strategy = match doc.get("edit_strategy") {
+        None => EditStrategy::Replace,
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|_| bad(0, "edit_strategy is neither \"replace\" nor \"in-place\""))?,
+    };
+    Ok((out, strategy))
 }
 
 fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
@@ -160,13 +186,20 @@ fn change_from_json(c: &serde_json::Value) -> Option<DesiredChange> {
             from: text("from")?,
             to: text("to")?,
         },
+        "permission" => DesiredChange::SetPermission {
+            place,
+            id: c["id"].as_u64()?,
+            fingerprint,
+            from: c["from"].as_str()?.parse().ok()?,
+            to: c["to"].as_str()?.parse().ok()?,
+        },
         _ => return None,
     })
 }
 
 /// The shared conversion, with its refusals as exit codes: an unreadable place is partial.
-async fn to_bulk_plan(ctx: &Context, changes: &[DesiredChange]) -> Result<Plan, CliError> {
-    crate::ops::desired::to_bulk_plan(ctx.forge(), changes)
+async fn to_applicable(ctx: &Context, changes: &[DesiredChange]) -> Result<Applicable, CliError> {
+    crate::ops::desired::to_applicable(ctx.forge(), changes)
         .await
         .map_err(|r| match r {
             ApplyRefusal::Unreadable(s) => CliError::new(Exit::Partial, s),

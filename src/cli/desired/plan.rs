@@ -1,5 +1,5 @@
 //! `bbkeys plan`: a keys file checked completely before any request, then compared with what
-//! the workspaces it names hold. Exit codes follow the other commands, plus 6 for "there are
+//! the places it touches hold (or, with `--cached`, the stored scans of its workspaces). Exit codes follow the other commands, plus 6 for "there are
 //! changes" under `--detailed-exitcode`, so a CI job can tell a clean plan from a failed one.
 
 use std::collections::BTreeSet;
@@ -9,10 +9,13 @@ use time::OffsetDateTime;
 
 use super::super::audit::obtain;
 use super::super::context::Context;
+use super::super::key_input::check_workspace;
 use super::super::output::{CliError, Exit, print_json};
-use crate::forge::{ForgeKind, Place};
+use crate::config::EditStrategy;
+use crate::forge::{Caps, ForgeKind, Place};
 use crate::ops::desired::{
-    DesiredChange, DesiredPlan, KeysFile, Observed, parse_keys_file, plan_desired,
+    DesiredChange, DesiredPlan, KeysFile, Observed, RelabelMethod, observe_touched,
+    parse_keys_file, plan_desired,
 };
 use crate::sanitize::clean_line;
 
@@ -95,7 +98,8 @@ fn workspaces_of(file: &KeysFile) -> Result<BTreeSet<String>, CliError> {
 /// Runs `bbkeys plan`.
 pub async fn plan(ctx: &Context, args: PlanArgs) -> Result<Exit, CliError> {
     let (file, plan) = plan_of(ctx, &args).await?;
-    let doc = plan_document(&file, &plan);
+    let how = Relabels::of(ctx);
+    let doc = plan_document(&file, &plan, how);
     if let Some(out) = &args.out {
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| CliError::new(Exit::Error, format!("cannot write the plan: {e}")))?;
@@ -104,7 +108,7 @@ pub async fn plan(ctx: &Context, args: PlanArgs) -> Result<Exit, CliError> {
     if ctx.json {
         print_json(&doc)?;
     } else {
-        print_plan(&file, &plan);
+        print_plan(&file, &plan, how);
     }
     Ok(plan_exit(&plan, &args))
 }
@@ -119,7 +123,30 @@ fn plan_exit(plan: &DesiredPlan, args: &PlanArgs) -> Exit {
     }
 }
 
-fn describe(c: &DesiredChange) -> String {
+/// How relabels will be made: the config's `edit_strategy` and what the forge can do.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Relabels {
+    /// The forge's capabilities.
+    pub caps: Caps,
+    /// The strategy asked for.
+    pub strategy: EditStrategy,
+}
+
+impl Relabels {
+    /// For the forge and config of `ctx`.
+    pub(super) fn of(ctx: &Context) -> Relabels {
+        Relabels {
+            caps: ctx.forge().caps(),
+            strategy: ctx.config.edit_strategy,
+        }
+    }
+
+    fn method(self, c: &DesiredChange) -> Option<RelabelMethod> {
+        c.relabel_method(self.caps, self.strategy)
+    }
+}
+
+fn describe(c: &DesiredChange, how: Relabels) -> String {
     let place = c.place();
     match c {
         DesiredChange::Add { label, name, .. } => {
@@ -132,9 +159,13 @@ fn describe(c: &DesiredChange) -> String {
             clean_line(label)
         ),
         DesiredChange::Relabel { from, to, .. } => format!(
-            "{place}: relabel {:?} to {:?} (delete, then add again)",
+            "{place}: relabel {:?} to {:?} ({})",
             clean_line(from),
-            clean_line(to)
+            clean_line(to),
+            match how.method(c) {
+                Some(RelabelMethod::InPlace) => "in place",
+                _ => "delete, then add again",
+            }
         ),
         DesiredChange::SetPermission { from, to, .. } => format!(
             "{place}: change permission from {} to {}",
@@ -144,7 +175,7 @@ fn describe(c: &DesiredChange) -> String {
     }
 }
 
-pub(super) fn print_plan(file: &KeysFile, plan: &DesiredPlan) {
+pub(super) fn print_plan(file: &KeysFile, plan: &DesiredPlan, how: Relabels) {
     for w in &plan.warnings {
         eprintln!("bbkeys: warning: {}:{w}", file.path.display());
     }
@@ -170,7 +201,7 @@ pub(super) fn print_plan(file: &KeysFile, plan: &DesiredPlan) {
         return;
     }
     for c in &plan.changes {
-        println!("{:>3} {}", c.symbol(), describe(c));
+        println!("{:>3} {}", c.symbol(), describe(c, how));
     }
     let count = |f: fn(&DesiredChange) -> bool| plan.changes.iter().filter(|c| f(c)).count();
     println!(
@@ -179,19 +210,19 @@ pub(super) fn print_plan(file: &KeysFile, plan: &DesiredPlan) {
         count(|c| matches!(c, DesiredChange::Relabel { .. })),
         count(|c| matches!(c, DesiredChange::Delete { .. })),
         count(|c| matches!(c, DesiredChange::SetPermission { .. })),
-        request_cost(plan)
+        request_cost(plan, how)
     );
 }
 
-/// Requests an apply makes: one per add, delete and permission change, two per relabel, plus
-/// the re-read of every touched place before the first write.
-fn request_cost(plan: &DesiredPlan) -> usize {
+/// Requests an apply makes: one per add, delete, permission change and in-place relabel, two
+/// per replacing relabel, plus the re-read of every touched place before the first write.
+fn request_cost(plan: &DesiredPlan, how: Relabels) -> usize {
     let places: BTreeSet<&Place> = plan.changes.iter().map(DesiredChange::place).collect();
     let writes: usize = plan
         .changes
         .iter()
-        .map(|c| match c {
-            DesiredChange::Relabel { .. } => 2,
+        .map(|c| match how.method(c) {
+            Some(RelabelMethod::Replace) => 2,
             _ => 1,
         })
         .sum();
@@ -206,7 +237,7 @@ fn names(places: &[Place]) -> String {
         .join(", ")
 }
 
-fn plan_document(file: &KeysFile, plan: &DesiredPlan) -> serde_json::Value {
+fn plan_document(file: &KeysFile, plan: &DesiredPlan, how: Relabels) -> serde_json::Value {
     let changes: Vec<serde_json::Value> = plan
         .changes
         .iter()
@@ -222,6 +253,7 @@ fn plan_document(file: &KeysFile, plan: &DesiredPlan) -> serde_json::Value {
                 DesiredChange::Relabel { id, name, key, fingerprint, from, to, .. } => serde_json::json!({
                     "action": "relabel", "id": id, "name": name, "key": key,
                     "fingerprint": fingerprint.as_str(), "from": from, "to": to,
+                    "method": how.method(c).map(RelabelMethod::as_str),
                 }),
                 DesiredChange::SetPermission { id, fingerprint, from, to, .. } => serde_json::json!({
                     "action": "permission", "id": id, "fingerprint": fingerprint.as_str(),
@@ -235,11 +267,12 @@ fn plan_document(file: &KeysFile, plan: &DesiredPlan) -> serde_json::Value {
     serde_json::json!({
         "format": PLAN_FORMAT,
         "file": file.path.display().to_string(),
+        "edit_strategy": how.strategy,
         "changes": changes,
         "warnings": plan.warnings,
         "unreadable": plan.unreadable,
         "not_permitted": plan.not_permitted,
-        "request_cost": request_cost(plan),
+        "request_cost": request_cost(plan, how),
     })
 }
 
@@ -249,12 +282,22 @@ pub(super) async fn plan_of(
     args: &PlanArgs,
 ) -> Result<(KeysFile, DesiredPlan), CliError> {
     let file = read_file(&args.file)?;
-    let mut observed = Observed::default();
-    let now = OffsetDateTime::now_utc();
-    for ws in workspaces_of(&file)? {
-        let got = obtain(ctx, &ws, args.cached, now).await?;
-        observed.add_snapshot(&got.snapshot);
-    }
+    let workspaces = workspaces_of(&file)?;
+    let observed = if args.cached {
+        let mut observed = Observed::default();
+        let now = OffsetDateTime::now_utc();
+        for ws in workspaces {
+            let got = obtain(ctx, &ws, true, now).await?;
+            observed.add_snapshot(&got.snapshot);
+        }
+        observed
+    } else {
+        for ws in &workspaces {
+            check_workspace(ws)?;
+        }
+        // Only what the file touches is read; a partial read is not stored as a scan.
+        observe_touched(ctx.forge(), &file).await?
+    };
     let plan = plan_desired(&file, &observed).map_err(|errors| {
         CliError::new(
             Exit::Error,

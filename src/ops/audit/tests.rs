@@ -6,10 +6,9 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::*;
-use crate::bitbucket::{ApiError, ApiErrorKind, Operation};
 use crate::config::AuditConfig;
 use crate::forge::{AccessKey, Permission};
-use crate::forge::{ForgeError, Project, Repository};
+use crate::forge::{ForgeError, ForgeErrorKind, Project, Repository};
 use crate::forge::{ForgeKind, Place};
 use crate::ops::find::{KeyNeedle, find_key};
 use crate::ops::scan::WorkspaceScan;
@@ -49,10 +48,53 @@ fn repo(slug: &str, project: &str) -> Repository {
     }
 }
 
-/// Cloud's refusal as the forge passes it on.
-fn api_err(kind: ApiErrorKind, op: Operation, target: impl Into<String>) -> ForgeError {
-    ApiError::new(kind, op, target).into()
+/// The refusals the audit meets, as an adapter passes them on: a kind, the adapter's own name
+/// for it (which `--json` shows) and its sentence. Cloud's own sentences are tested with the
+/// adapter and through the simulator.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// A 403 without a scope detail: not an administrator of the place.
+    NotAdministrator,
+    /// The credential lacks the scope the listing needs.
+    MissingScope,
+    /// The forge failed.
+    Server,
 }
+
+fn api_err(refusal: Refusal, listing: &str, target: impl Into<String>) -> ForgeError {
+    let target = target.into();
+    let (kind, wire, advice) = match refusal {
+        Refusal::NotAdministrator => (
+            ForgeErrorKind::NotPermitted,
+            "forbidden",
+            format!("{listing} {target} was refused: you are not an administrator there."),
+        ),
+        Refusal::MissingScope => (
+            ForgeErrorKind::MissingPermission {
+                needed: vec!["read:project:bitbucket".into()],
+                granted: Vec::new(),
+            },
+            "missing_scopes",
+            format!(
+                "{listing} {target} needs the scope read:project:bitbucket, which the credential lacks."
+            ),
+        ),
+        Refusal::Server => (
+            ForgeErrorKind::Server,
+            "server",
+            format!("{listing} {target} failed: the server had an error; try again later."),
+        ),
+    };
+    ForgeError {
+        kind,
+        status: None,
+        advice,
+        wire_code: Some(wire.into()),
+    }
+}
+
+const LIST_REPO_KEYS: &str = "Listing the access keys of";
+const LIST_PROJECTS: &str = "Listing the projects of";
 
 /// Every finding kind at least once:
 /// - key 1 (ed25519) on a1, a2, w1, o1, o2 and project OPS: shared (7 repositories), two
@@ -123,8 +165,8 @@ fn scan() -> WorkspaceScan {
     repo_keys.insert(
         "locked".into(),
         Err(api_err(
-            ApiErrorKind::Forbidden,
-            Operation::ListRepoKeys,
+            Refusal::NotAdministrator,
+            LIST_REPO_KEYS,
             "acme/locked",
         )),
     );
@@ -386,11 +428,7 @@ fn csv_codes_combine_key_and_place_findings() {
 #[test]
 fn project_list_failure_and_all_failed_scans_are_reported() {
     let mut s = scan();
-    s.projects_error = Some(api_err(
-        ApiErrorKind::MissingScopes,
-        Operation::ListProjects,
-        "acme",
-    ));
+    s.projects_error = Some(api_err(Refusal::MissingScope, LIST_PROJECTS, "acme"));
     let snap = Snapshot::from_scan(&s, NOW);
     assert!(!snap.nothing_readable());
     let findings = audit(&Inventory::build(&snap), &AuditConfig::default(), NOW);
@@ -414,11 +452,7 @@ fn project_list_failure_and_all_failed_scans_are_reported() {
     );
 
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
-        *v = Err(api_err(
-            ApiErrorKind::Forbidden,
-            Operation::ListRepoKeys,
-            "x",
-        ));
+        *v = Err(api_err(Refusal::NotAdministrator, LIST_REPO_KEYS, "x"));
     }
     assert!(Snapshot::from_scan(&s, NOW).nothing_readable());
     s.repo_keys.clear();
@@ -432,18 +466,14 @@ fn project_list_failure_and_all_failed_scans_are_reported() {
 #[test]
 fn only_a_bare_403_is_a_place_not_administered() {
     let mut s = scan();
-    let mut fail = |slug: &str, kind: ApiErrorKind| {
+    let mut fail = |slug: &str, kind: Refusal| {
         s.repo_keys.insert(
             slug.into(),
-            Err(api_err(
-                kind,
-                Operation::ListRepoKeys,
-                format!("acme/{slug}"),
-            )),
+            Err(api_err(kind, LIST_REPO_KEYS, format!("acme/{slug}"))),
         );
     };
-    fail("down", ApiErrorKind::Server);
-    fail("scoped", ApiErrorKind::MissingScopes);
+    fail("down", Refusal::Server);
+    fail("scoped", Refusal::MissingScope);
     let snap = Snapshot::from_scan(&s, NOW);
     let inv = Inventory::build(&snap);
     let findings = audit(&inv, &AuditConfig::default(), NOW);
@@ -470,16 +500,12 @@ fn only_a_bare_403_is_a_place_not_administered() {
     // Everything it may read failed: that says nothing, whatever was skipped.
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
         if v.is_ok() {
-            *v = Err(api_err(ApiErrorKind::Server, Operation::ListRepoKeys, "x"));
+            *v = Err(api_err(Refusal::Server, LIST_REPO_KEYS, "x"));
         }
     }
     assert!(Snapshot::from_scan(&s, NOW).nothing_permitted_readable());
     for v in s.repo_keys.values_mut().chain(s.project_keys.values_mut()) {
-        *v = Err(api_err(
-            ApiErrorKind::Forbidden,
-            Operation::ListRepoKeys,
-            "x",
-        ));
+        *v = Err(api_err(Refusal::NotAdministrator, LIST_REPO_KEYS, "x"));
     }
     let all_skipped = Snapshot::from_scan(&s, NOW);
     assert!(all_skipped.nothing_readable());

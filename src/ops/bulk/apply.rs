@@ -12,7 +12,7 @@ use crate::forge::Place;
 use crate::forge::{AccessKey, Forge, ForgeError};
 use crate::journal::Step;
 use crate::ops::edits::KeyEdit;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome, list_keys};
+use crate::ops::keyops::{AddOutcome, Grant, KeyOps, OpError, RelabelOutcome, list_keys};
 use crate::sshkey::PublicKey;
 
 /// Reads the keys of `scopes` concurrently. Scopes that cannot be read are returned apart.
@@ -175,6 +175,7 @@ async fn apply_batch(
         progress(*i, &r.status);
     }
     let done_in_bulk: std::collections::BTreeSet<usize> = in_bulk.iter().map(|(i, _)| *i).collect();
+    let strategy = plan.edit_strategy;
     let results: Vec<(usize, ItemResult)> =
         futures::stream::iter(plan.changes.iter().cloned().enumerate())
             .filter(|(i, _)| std::future::ready(!done_in_bulk.contains(i)))
@@ -195,7 +196,7 @@ async fn apply_batch(
                 progress(i, &ItemStatus::Running);
                 let mut edits = Vec::new();
                 let (outcome, half_done) =
-                    apply_one(ops, &change, batch, staging, &mut edits).await;
+                    apply_one(ops, &change, strategy, batch, staging, &mut edits).await;
                 let settled = match &outcome {
                     // A staged place waits for its second step.
                     Ok(_) => !staging,
@@ -301,11 +302,19 @@ fn close_if_settled(ops: &KeyOps<'_>, batch: &str, results: &[ItemResult]) {
     let _ = ops.journal.append(batch, step);
 }
 
+fn grant_of(key: &NewKey) -> Grant {
+    Grant {
+        permission: key.permission,
+        expiry_days: key.expiry_days,
+    }
+}
+
 /// Runs one change; the flag says whether it stopped half-done (a rotation whose new key is
 /// on the place while the old one may still be there).
 async fn apply_one(
     ops: &KeyOps<'_>,
     change: &Change,
+    strategy: EditStrategy,
     batch: &str,
     staging: bool,
     edits: &mut Vec<KeyEdit>,
@@ -317,17 +326,19 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            ops.add(scope, &k, label, batch).await.map(|o| {
-                let (status, k) = match o {
-                    AddOutcome::Added(k) => (ItemStatus::Done, k),
-                    AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
-                };
-                edits.push(KeyEdit::Added {
-                    scope: scope.clone(),
-                    key: k,
-                });
-                status
-            })
+            ops.add_granted(scope, &k, label, grant_of(key), batch)
+                .await
+                .map(|o| {
+                    let (status, k) = match o {
+                        AddOutcome::Added(k) => (ItemStatus::Done, k),
+                        AddOutcome::AlreadyPresent(k) => (ItemStatus::AlreadyPresent, k),
+                    };
+                    edits.push(KeyEdit::Added {
+                        scope: scope.clone(),
+                        key: k,
+                    });
+                    status
+                })
         }
         Change::Delete { scope, key } => ops.delete(scope, key, batch).await.map(|()| {
             edits.push(KeyEdit::Removed {
@@ -341,7 +352,7 @@ async fn apply_one(
             key,
             new_label,
         } => ops
-            .relabel(scope, key, new_label, EditStrategy::Replace, batch)
+            .relabel(scope, key, new_label, strategy, batch)
             .await
             .map(|outcome| {
                 if let RelabelOutcome::InPlace(new) | RelabelOutcome::Replaced(new) = outcome {
@@ -363,7 +374,10 @@ async fn apply_one(
                 Ok(k) => k,
                 Err(e) => return (Err(OpError::Invalid(e.to_string())), false),
             };
-            let added = match ops.add(scope, &k, label, batch.clone()).await {
+            let added = match ops
+                .add_granted(scope, &k, label, grant_of(new), batch.clone())
+                .await
+            {
                 Ok(AddOutcome::Added(a) | AddOutcome::AlreadyPresent(a)) => a,
                 Err(e) => return (Err(e), false),
             };

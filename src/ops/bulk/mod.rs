@@ -82,7 +82,7 @@ mod tests {
         snap.insert(repo("b"), vec![]);
         let key = NewKey {
             text: K1.into(),
-            fingerprint: fp(K1),
+            ..NewKey::from(&PublicKey::parse(K1).unwrap())
         };
         let projects = BTreeMap::from([(repo("b"), "API".to_string())]);
         let plan = BulkRequest::Add {
@@ -154,7 +154,7 @@ mod tests {
         snap.insert(repo("b"), vec![]);
         let key = NewKey {
             text: K1.into(),
-            fingerprint: fp(K1),
+            ..NewKey::from(&PublicKey::parse(K1).unwrap())
         };
         let plan = BulkRequest::Add {
             key,
@@ -174,7 +174,7 @@ mod tests {
         snap.insert(repo("b"), vec![dk(2, K1, "{b}")]);
         let key = NewKey {
             text: K1.into(),
-            fingerprint: fp(K1),
+            ..NewKey::from(&PublicKey::parse(K1).unwrap())
         };
         let plan = BulkRequest::Add {
             key,
@@ -220,7 +220,7 @@ mod tests {
         snap.insert(repo("e"), vec![dk(5, K1, "ci")]);
         let new = |k: &str| NewKey {
             text: k.into(),
-            fingerprint: fp(k),
+            ..NewKey::from(&PublicKey::parse(k).unwrap())
         };
         let requests = [
             BulkRequest::Delete {

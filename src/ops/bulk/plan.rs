@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::forge::AccessKey;
+use crate::config::EditStrategy;
 use crate::forge::Place;
+use crate::forge::{AccessKey, Permission};
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::{Fingerprint, PublicKey};
@@ -20,6 +21,10 @@ pub struct NewKey {
     pub text: String,
     /// Its fingerprint.
     pub fingerprint: Fingerprint,
+    /// Read or write, where the forge has permissions ([`crate::forge::Caps::permissions`]).
+    pub permission: Permission,
+    /// Expiry in days, where the forge has it ([`crate::forge::Caps::expiry`]).
+    pub expiry_days: Option<u32>,
 }
 
 impl From<&PublicKey> for NewKey {
@@ -27,6 +32,8 @@ impl From<&PublicKey> for NewKey {
         NewKey {
             text: k.to_openssh_with_comment(),
             fingerprint: k.fingerprint(),
+            permission: Permission::Read,
+            expiry_days: None,
         }
     }
 }
@@ -263,6 +270,9 @@ pub struct Plan {
     /// Items that cannot be planned, with the reason (for example a label template that
     /// renders empty).
     pub invalid: Vec<(Place, String)>,
+    /// How relabels are made: delete and re-add (the default), or in place where the forge
+    /// can, falling back to delete and re-add where it cannot.
+    pub edit_strategy: EditStrategy,
     /// Scopes left with no key at all once the plan is applied.
     pub empties: Vec<Place>,
 }
@@ -406,6 +416,7 @@ impl Plan {
                 .iter()
                 .filter_map(|i| self.changes.get(*i).cloned())
                 .collect(),
+            edit_strategy: self.edit_strategy,
             ..Plan::default()
         }
     }

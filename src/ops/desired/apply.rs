@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::plan::DesiredChange;
-use crate::forge::{AccessKey, Forge, Permission, Place};
+use crate::forge::{AccessKey, Forge, ForgeError, Permission, Place};
 use crate::ops::bulk::{Change, NewKey, Plan, snapshot};
 use crate::ops::keyops::find_fingerprint;
 use crate::sshkey::PublicKey;
@@ -34,14 +34,68 @@ impl fmt::Display for ApplyRefusal {
     }
 }
 
-/// Reads every touched place again and turns the changes into one journaled bulk plan. A
-/// place where a change no longer fits (the key is already added, or gone, or relabelled) is
-/// refused: nothing is written, and the reader is told to plan again. An add and a delete at
-/// one place become a rotation, so the new key is there before the old one goes.
+/// A permission to change on a grant (Data Center), checked against a fresh read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionChange {
+    /// Where.
+    pub place: Place,
+    /// The grant as it is now.
+    pub key: AccessKey,
+    /// The permission it gets.
+    pub to: Permission,
+}
+
+/// What applying a desired plan does: one journaled bulk plan, then the permission changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applicable {
+    /// Adds, deletes, relabels and rotations.
+    pub bulk: Plan,
+    /// Permission changes, made after the bulk plan.
+    pub permissions: Vec<PermissionChange>,
+}
+
+/// [`to_applicable`] for a plan without permission changes (the TUI's Drift view); a
+/// permission change is refused as drift there.
 pub async fn to_bulk_plan(
     forge: &dyn Forge,
     changes: &[DesiredChange],
 ) -> Result<Plan, ApplyRefusal> {
+    let applicable = to_applicable(forge, changes).await?;
+    if let Some(p) = applicable.permissions.first() {
+        return Err(ApplyRefusal::Drifted(vec![format!(
+            "{}: permission changes are applied by `bbkeys apply`",
+            p.place
+        )]));
+    }
+    Ok(applicable.bulk)
+}
+
+/// Changes the permission of each grant. Not journaled: a permission change neither adds nor
+/// removes a grant, so an interrupted run leaves each grant with one permission or the other,
+/// and planning again shows what is left.
+pub async fn set_permissions(
+    forge: &dyn Forge,
+    changes: &[PermissionChange],
+) -> Vec<(Place, Result<AccessKey, ForgeError>)> {
+    let mut out = Vec::new();
+    for c in changes {
+        let result = forge.set_permission(&c.place, c.key.id, c.to).await;
+        out.push((c.place.clone(), result));
+    }
+    out
+}
+
+/// Reads every touched place again and turns the changes into one journaled bulk plan and the
+/// permission changes. A place where a change no longer fits (the key is already added, or
+/// gone, or relabelled, or its permission changed) is refused, as is what the forge cannot do
+/// (a write key or an expiry without [`crate::forge::Caps`] for them): nothing is written, and
+/// the reader is told why. An add and a delete at one place become a rotation, so the new key
+/// is there before the old one goes.
+pub async fn to_applicable(
+    forge: &dyn Forge,
+    changes: &[DesiredChange],
+) -> Result<Applicable, ApplyRefusal> {
+    let caps = forge.caps();
     let scopes: Vec<Place> = changes
         .iter()
         .map(|c| c.place().clone())
@@ -58,6 +112,7 @@ pub async fn to_bulk_plan(
     let mut adds: BTreeMap<Place, Vec<(NewKey, String)>> = BTreeMap::new();
     let mut deletes: BTreeMap<Place, Vec<AccessKey>> = BTreeMap::new();
     let mut bulk = Plan::default();
+    let mut permissions = Vec::new();
     for c in changes {
         let scope = c.place().clone();
         let held = fresh.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
@@ -68,19 +123,25 @@ pub async fn to_bulk_plan(
                 fingerprint,
                 label,
                 permission,
+                expiry_days,
                 ..
             } => {
-                if *permission == Permission::Write {
+                if *permission == Permission::Write && !caps.permissions {
                     drift.push(format!("{scope}: write access needs Data Center"));
+                } else if expiry_days.is_some() && !caps.expiry {
+                    drift.push(format!("{scope}: an expiry needs Data Center"));
                 } else if current(fingerprint).is_some() {
                     drift.push(format!("{scope}: {fingerprint} is already there"));
                 } else {
                     let parsed = PublicKey::parse(key).map_err(|e| {
                         ApplyRefusal::BadKey(format!("the key to add to {scope}: {e}"))
                     })?;
-                    adds.entry(scope)
-                        .or_default()
-                        .push((NewKey::from(&parsed), label.clone()));
+                    let new = NewKey {
+                        permission: *permission,
+                        expiry_days: *expiry_days,
+                        ..NewKey::from(&parsed)
+                    };
+                    adds.entry(scope).or_default().push((new, label.clone()));
                 }
             }
             DesiredChange::Delete {
@@ -109,16 +170,35 @@ pub async fn to_bulk_plan(
                     "{scope}: {fingerprint} is no longer there as {from:?}"
                 )),
             },
-            DesiredChange::SetPermission { .. } => {
+            DesiredChange::SetPermission { .. } if !caps.permissions => {
                 drift.push(format!("{scope}: permissions need Data Center"));
             }
+            DesiredChange::SetPermission {
+                id,
+                fingerprint,
+                from,
+                to,
+                ..
+            } => match current(fingerprint) {
+                Some(k) if k.id == *id && k.permission == *from => {
+                    permissions.push(PermissionChange {
+                        place: scope,
+                        key: k.clone(),
+                        to: *to,
+                    });
+                }
+                _ => drift.push(format!(
+                    "{scope}: {fingerprint} is no longer there with {} access",
+                    from.as_str()
+                )),
+            },
         }
     }
     if !drift.is_empty() {
         return Err(ApplyRefusal::Drifted(drift));
     }
     order_adds_and_deletes(&mut bulk, adds, deletes);
-    Ok(bulk)
+    Ok(Applicable { bulk, permissions })
 }
 
 /// Pairs an add with a delete at one place into a rotation (new key first), then the rest.

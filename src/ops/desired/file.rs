@@ -22,7 +22,7 @@ use toml::Spanned;
 
 use super::glob::Glob;
 use crate::forge::{ForgeKind, Permission};
-use crate::sshkey::{Fingerprint, PublicKey};
+use crate::sshkey::{Fingerprint, KeyError, PublicKey};
 
 /// A line and column in the file, both counted from 1 (columns in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -355,6 +355,9 @@ fn public_key(
     };
     match PublicKey::parse(&text) {
         Ok(k) => Some(k),
+        // A key Bitbucket no longer takes may still be held, and an export writes it: declaring
+        // it keeps it where it is. Adding it anywhere is refused before the first write.
+        Err(KeyError::RsaTooSmall { .. }) => PublicKey::from_server(&text).ok(),
         Err(e) => {
             c.error(value.span(), format!("{source}: {e}"));
             None

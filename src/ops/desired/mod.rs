@@ -10,13 +10,19 @@ pub mod file;
 pub mod glob;
 mod observe;
 pub mod plan;
+pub mod read;
 
-pub use apply::{ApplyRefusal, to_bulk_plan};
+pub use apply::{
+    Applicable, ApplyRefusal, PermissionChange, set_permissions, to_applicable, to_bulk_plan,
+};
 pub use export::export_keys_file;
 pub use file::{DeclaredKey, FileError, KeysFile, Location, Prune, Selector, parse_keys_file};
 pub use glob::Glob;
-pub use plan::{DesiredChange, DesiredPlan, Observed, plan_desired};
+pub use plan::{DesiredChange, DesiredPlan, Observed, RelabelMethod, plan_desired};
+pub use read::observe_touched;
 
+#[cfg(test)]
+mod apply_tests;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]

@@ -8,7 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::file::{DeclaredKey, KeysFile, Location, Selector};
-use crate::forge::{AccessKey, Permission, Place};
+use crate::config::EditStrategy;
+use crate::forge::{AccessKey, Caps, Permission, Place};
 use crate::sshkey::{Fingerprint, PublicKey};
 
 /// What the forge holds at the places a plan looked at.
@@ -117,6 +118,44 @@ impl DesiredChange {
             DesiredChange::Relabel { .. } => "-/+",
             DesiredChange::SetPermission { .. } => "~",
         }
+    }
+}
+
+/// How a relabel is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelabelMethod {
+    /// One in-place edit: the grant keeps its id and is never absent.
+    InPlace,
+    /// A journaled delete and re-add.
+    Replace,
+}
+
+impl RelabelMethod {
+    /// The name saved plans and `--json` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelabelMethod::InPlace => "in_place",
+            RelabelMethod::Replace => "replace",
+        }
+    }
+}
+
+impl DesiredChange {
+    /// How this change relabels, for a forge with `caps` under `strategy`; `None` for a change
+    /// that is no relabel. In place only where asked and where the forge has an edit: project
+    /// keys have none on any forge bbkeys knows, so they are always replaced.
+    pub fn relabel_method(&self, caps: Caps, strategy: EditStrategy) -> Option<RelabelMethod> {
+        let DesiredChange::Relabel { place, .. } = self else {
+            return None;
+        };
+        let in_place = strategy == EditStrategy::InPlace
+            && caps.in_place_label
+            && matches!(place, Place::Repository { .. });
+        Some(if in_place {
+            RelabelMethod::InPlace
+        } else {
+            RelabelMethod::Replace
+        })
     }
 }
 

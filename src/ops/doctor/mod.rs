@@ -2,226 +2,22 @@
 //! every key operation. The CLI prints a [`DoctorReport`] (or its JSON), the TUI's Credentials
 //! view renders the same value.
 //!
-//! Nothing here writes to Bitbucket: write permissions are judged from the scope table and
-//! from what Bitbucket says when a read is refused (its 403 names the granted scopes,
-//! `bitbucket-api.md` §4), and are otherwise reported as not verified.
+//! The forge answers "what can this credential do" ([`Forge::diagnose`]): only its adapter
+//! knows its permission model. This module adds the local checks and presents the answer.
 
-mod assess;
 mod local;
-mod probe;
 
 use serde::Serialize;
 
-use crate::bitbucket::error::{ApiErrorKind, AuthKind};
-use crate::bitbucket::{Operation, User};
 use crate::config::EditStrategy;
+use crate::forge::Forge;
+use crate::forge::credential::{Account, AuthKind, CredentialReport};
 
+pub use crate::forge::credential::{
+    Check, CheckStatus, DenialReason, KeyAction, KeyOwner, OperationRow, Outcome, Probe,
+    ProbeResult, Verdict, WRITE_NOT_VERIFIED,
+};
 pub use local::{CredentialCheck, local_checks};
-pub use probe::diagnose;
-
-/// The reason given for every write operation that could not be judged otherwise.
-pub const WRITE_NOT_VERIFIED: &str = "write scopes cannot be tested without writing";
-
-/// How one check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    /// Fine.
-    Ok,
-    /// Works, but something deserves attention.
-    Warning,
-    /// Broken: bbkeys cannot work this way.
-    Failed,
-    /// Not checked, because an earlier check failed or it does not apply.
-    Skipped,
-}
-
-/// One local or connection check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// What was checked ("config file", "reachability").
-    pub name: String,
-    /// The result.
-    pub status: CheckStatus,
-    /// What was found, as a sentence fragment (a path, an account, an error sentence).
-    pub detail: String,
-}
-
-impl Check {
-    /// A new check.
-    pub fn new(name: &str, status: CheckStatus, detail: impl Into<String>) -> Self {
-        Check {
-            name: name.to_string(),
-            status,
-            detail: detail.into(),
-        }
-    }
-}
-
-/// What one read probe found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum ProbeResult {
-    /// The read worked; `summary` says what came back ("3 keys").
-    Ok {
-        /// What came back.
-        summary: String,
-    },
-    /// The read failed.
-    Failed {
-        /// Classification of the failure.
-        kind: ApiErrorKind,
-        /// HTTP status, if an answer came.
-        status: Option<u16>,
-        /// The `ApiError` sentence.
-        message: String,
-    },
-}
-
-/// One read request doctor made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Probe {
-    /// The operation.
-    pub operation: Operation,
-    /// What it read: `acme`, `acme/api`, `project API of acme`, or empty for `/user`.
-    pub target: String,
-    /// What it found.
-    #[serde(flatten)]
-    pub result: ProbeResult,
-}
-
-/// The four things bbkeys does to keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyAction {
-    /// List keys.
-    List,
-    /// Add a key.
-    Add,
-    /// Change a key's label.
-    Relabel,
-    /// Delete a key.
-    Delete,
-}
-
-/// Whose keys: a repository's or a project's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyOwner {
-    /// Repository access keys.
-    Repository,
-    /// Project access keys.
-    Project,
-}
-
-/// Why an operation is denied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DenialReason {
-    /// The credential lacks the scopes in `needs`.
-    MissingScopes,
-    /// Access tokens can never write repository keys (`bitbucket-api.md` §2); `needs` lists the
-    /// API-token scopes to use instead.
-    AccessToken,
-    /// Bitbucket refused without naming scopes: the account is not an administrator there.
-    NotAdministrator,
-}
-
-/// Whether an operation works with this credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Verdict {
-    /// A read probe did it.
-    Works,
-    /// It cannot work.
-    Denied {
-        /// What is missing: scopes, or an administrator permission.
-        needs: Vec<String>,
-        /// Why.
-        reason: DenialReason,
-    },
-    /// Could not be judged without writing (or without a repository to read).
-    NotVerified {
-        /// Why.
-        why: String,
-    },
-}
-
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Verdict::Works => f.write_str("works"),
-            Verdict::Denied {
-                needs,
-                reason: DenialReason::AccessToken,
-            } => write!(
-                f,
-                "denied: needs an API token with {}; access tokens can never add, change or delete repository keys",
-                join(needs)
-            ),
-            Verdict::Denied { needs, .. } => write!(f, "denied: needs {}", join(needs)),
-            Verdict::NotVerified { why } => write!(f, "not verified: {why}"),
-        }
-    }
-}
-
-/// "a", "a and b", "a, b and c".
-pub(crate) fn join(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// One row of the operations table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OperationRow {
-    /// What is done.
-    pub action: KeyAction,
-    /// To whose keys.
-    pub owner: KeyOwner,
-    /// Every scope it needs, for this kind of credential.
-    pub scopes: Vec<String>,
-    /// Whether it works.
-    pub verdict: Verdict,
-}
-
-impl OperationRow {
-    /// "add repository key".
-    pub fn title(&self) -> String {
-        let action = match self.action {
-            KeyAction::List => "list",
-            KeyAction::Add => "add",
-            KeyAction::Relabel => "relabel",
-            KeyAction::Delete => "delete",
-        };
-        let owner = match self.owner {
-            KeyOwner::Repository => "repository",
-            KeyOwner::Project => "project",
-        };
-        let plural = if self.action == KeyAction::List {
-            "keys"
-        } else {
-            "key"
-        };
-        format!("{action} {owner} {plural}")
-    }
-}
-
-/// The overall result, which decides the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Authenticated and workspaces listed; the table says what works.
-    Ready,
-    /// No usable credential, or Bitbucket refused it (exit 3).
-    CannotAuthenticate,
-    /// Authenticated, but the workspaces could not be listed (exit 3).
-    CannotListWorkspaces,
-    /// Bitbucket could not be reached (exit 1).
-    Unreachable,
-}
 
 /// Everything doctor found. Serialises to the `--json` document.
 #[derive(Debug, Clone, Serialize)]
@@ -236,8 +32,8 @@ pub struct DoctorReport {
     pub api_url: String,
     /// Reachability, account, workspaces.
     pub connection: Vec<Check>,
-    /// The account behind the credential, if `/user` could be read.
-    pub account: Option<User>,
+    /// The account behind the credential, if it could be read.
+    pub account: Option<Account>,
     /// Workspace slugs the credential sees.
     pub workspaces: Vec<String>,
     /// Every read request made, in order.
@@ -252,9 +48,10 @@ pub struct DoctorReport {
 
 impl DoctorReport {
     /// A report for when no client could be built (no credential, a broken config): only the
-    /// local checks say something.
+    /// local checks say something. Every operation is not verified; a caller that knows the
+    /// forge replaces [`DoctorReport::operations`] with that forge's table.
     pub fn not_configured(local: Vec<Check>, credential_source: &str, api_url: &str) -> Self {
-        let why = "no usable credential".to_string();
+        let why = "no usable credential";
         DoctorReport {
             local,
             credential_source: credential_source.to_string(),
@@ -268,7 +65,7 @@ impl DoctorReport {
             account: None,
             workspaces: Vec::new(),
             probes: Vec::new(),
-            operations: assess::unjudged(AuthKind::None, EditStrategy::default(), &why),
+            operations: unjudged_rows(why),
             notes: Vec::new(),
             outcome: Outcome::CannotAuthenticate,
         }
@@ -281,13 +78,56 @@ impl DoctorReport {
 
     /// The account as one line: "Dana Demo (dana-demo)".
     pub fn account_line(&self) -> Option<String> {
-        let u = self.account.as_ref()?;
-        let name = u.display_name.clone().unwrap_or_default();
-        Some(match &u.nickname {
-            Some(n) if !n.is_empty() && *n != name => format!("{name} ({n})"),
-            _ => name,
-        })
+        self.account.as_ref().map(Account::line)
     }
+
+    /// The report of `forge`'s answer with the local checks of `setup`.
+    fn from_answer(setup: DoctorSetup, answer: CredentialReport) -> Self {
+        DoctorReport {
+            local: setup.local,
+            credential_source: setup.credential_source,
+            auth_kind: answer.auth_kind,
+            api_url: answer.api_url,
+            connection: answer.connection,
+            account: answer.account,
+            workspaces: answer.workspaces,
+            probes: answer.probes,
+            operations: answer.operations,
+            notes: answer.notes,
+            outcome: answer.outcome,
+        }
+    }
+}
+
+/// Every key operation, not verified for `why`, without naming what it needs.
+fn unjudged_rows(why: &str) -> Vec<OperationRow> {
+    [KeyOwner::Repository, KeyOwner::Project]
+        .into_iter()
+        .flat_map(|owner| {
+            [
+                KeyAction::List,
+                KeyAction::Add,
+                KeyAction::Relabel,
+                KeyAction::Delete,
+            ]
+            .into_iter()
+            .map(move |action| OperationRow {
+                action,
+                owner,
+                scopes: Vec::new(),
+                verdict: Verdict::NotVerified {
+                    why: why.to_string(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Asks `forge` what the credential can do (reads only) and adds the local checks of `setup`.
+pub async fn diagnose(forge: &dyn Forge, setup: DoctorSetup) -> DoctorReport {
+    let in_place = setup.edit_strategy == EditStrategy::InPlace;
+    let answer = forge.diagnose(in_place).await;
+    DoctorReport::from_answer(setup, answer)
 }
 
 /// What doctor needs to know besides the client.

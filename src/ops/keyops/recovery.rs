@@ -54,7 +54,9 @@ impl KeyOps<'_> {
                     ))
                 }
                 None => {
-                    let k = self.readd_and_verify(&fresh.id, r).await?;
+                    let k = self
+                        .readd_and_verify(&fresh.id, r, Grant::default())
+                        .await?;
                     keys.push(k.clone());
                     Ok(format!(
                         "added key {} to {} (id {})",
@@ -102,7 +104,9 @@ impl KeyOps<'_> {
                         }
                         keys.retain(|x| x.id != k.id);
                         self.journal.append(&fresh.id, Step::Deleted)?;
-                        let k = self.readd_and_verify(&fresh.id, r).await?;
+                        let k = self
+                            .readd_and_verify(&fresh.id, r, Grant::default())
+                            .await?;
                         keys.push(k.clone());
                         Ok(format!(
                             "relabelled key {} on {} to '{}' (id {})",
@@ -113,7 +117,9 @@ impl KeyOps<'_> {
                         ))
                     }
                     None => {
-                        let k = self.readd_and_verify(&fresh.id, r).await?;
+                        let k = self
+                            .readd_and_verify(&fresh.id, r, Grant::default())
+                            .await?;
                         keys.push(k.clone());
                         Ok(format!(
                             "re-added key {} to {} as '{}' (id {})",

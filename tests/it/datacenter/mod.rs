@@ -4,6 +4,7 @@
 //! the simulator's own quirks (`quirks`).
 
 mod bulk;
+mod doctor;
 mod endpoints;
 mod errors;
 mod forge;

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::{DenialReason, KeyAction, KeyOwner, OperationRow, Verdict, WRITE_NOT_VERIFIED, join};
 use crate::bitbucket::Operation;
 use crate::bitbucket::error::{ApiError, ApiErrorKind, AuthKind};
-use crate::config::EditStrategy;
+use crate::forge::credential::{
+    DenialReason, KeyAction, KeyOwner, OperationRow, Verdict, WRITE_NOT_VERIFIED, join,
+};
 
 /// What became of one operation during the probes. Several probes of one operation (the
 /// repositories of several workspaces) keep the most telling result: a success, else a scope
@@ -52,15 +53,13 @@ const ROWS: [(KeyAction, KeyOwner); 8] = [
 /// The requests one row stands for. Listing includes finding the repositories or projects;
 /// a relabel is delete-and-re-add unless the config asks for in-place (repository keys only:
 /// project keys have no PUT, §1).
-fn row_operations(action: KeyAction, owner: KeyOwner, strategy: EditStrategy) -> Vec<Operation> {
+fn row_operations(action: KeyAction, owner: KeyOwner, in_place: bool) -> Vec<Operation> {
     use Operation::*;
     match (action, owner) {
         (KeyAction::List, KeyOwner::Repository) => vec![ListRepositories, ListRepoKeys],
         (KeyAction::Add, KeyOwner::Repository) => vec![AddRepoKey],
-        (KeyAction::Relabel, KeyOwner::Repository) => match strategy {
-            EditStrategy::InPlace => vec![UpdateRepoKey],
-            EditStrategy::Replace => vec![AddRepoKey, DeleteRepoKey],
-        },
+        (KeyAction::Relabel, KeyOwner::Repository) if in_place => vec![UpdateRepoKey],
+        (KeyAction::Relabel, KeyOwner::Repository) => vec![AddRepoKey, DeleteRepoKey],
         (KeyAction::Delete, KeyOwner::Repository) => vec![DeleteRepoKey],
         (KeyAction::List, KeyOwner::Project) => vec![ListProjects, ListProjectKeys],
         (KeyAction::Add, KeyOwner::Project) => vec![AddProjectKey],
@@ -117,7 +116,7 @@ fn scope_knowledge(findings: &HashMap<Operation, OpState>) -> ScopeKnowledge {
 /// The verdicts and the notes that explain them.
 pub(super) fn assess(
     auth: AuthKind,
-    strategy: EditStrategy,
+    in_place: bool,
     findings: &HashMap<Operation, OpState>,
 ) -> (Vec<OperationRow>, Vec<String>) {
     let classic = auth == AuthKind::AccessToken;
@@ -125,7 +124,7 @@ pub(super) fn assess(
     let rows: Vec<OperationRow> = ROWS
         .iter()
         .map(|&(action, owner)| {
-            let ops = row_operations(action, owner, strategy);
+            let ops = row_operations(action, owner, in_place);
             let scopes = scopes_of(&ops, classic);
             let verdict = judge(auth, action, &ops, &scopes, &knowledge, findings);
             OperationRow {
@@ -243,10 +242,12 @@ fn not_tried_reason(op: Operation) -> String {
 
 /// Rows when nothing could be probed (no credential, a refused one): only the access-token
 /// rule is certain; everything else is not verified, for `why`.
-pub(super) fn unjudged(auth: AuthKind, strategy: EditStrategy, why: &str) -> Vec<OperationRow> {
+///
+/// Also the table of a report made without a client at all (no credential).
+pub fn unjudged(auth: AuthKind, in_place: bool, why: &str) -> Vec<OperationRow> {
     ROWS.iter()
         .map(|&(action, owner)| {
-            let ops = row_operations(action, owner, strategy);
+            let ops = row_operations(action, owner, in_place);
             let scopes = scopes_of(&ops, auth == AuthKind::AccessToken);
             let verdict = if auth == AuthKind::AccessToken
                 && ops.iter().any(|o| o.refused_for_access_tokens())

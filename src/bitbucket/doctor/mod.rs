@@ -1,12 +1,21 @@
-//! The read probes: who am I, which workspaces, a repository I administer and its keys, a
-//! project and its keys. GET requests only.
+//! What a Cloud credential can do, for `bbkeys doctor`: the read probes (who am I, which
+//! workspaces, a repository I administer and its keys, a project and its keys; GET requests
+//! only) and the scope reasoning of [`assess`].
+//!
+//! Nothing here writes to Bitbucket: write permissions are judged from the scope table and
+//! from what Bitbucket says when a read is refused (its 403 names the granted scopes,
+//! `bitbucket-api.md` §4), and are otherwise reported as not verified.
+
+mod assess;
 
 use std::collections::HashMap;
 
-use super::assess::{self, OpState, record};
-use super::{Check, CheckStatus, DoctorReport, DoctorSetup, Outcome, Probe, ProbeResult};
-use crate::bitbucket::error::{ApiError, ApiErrorKind};
-use crate::bitbucket::{Client, Operation, User};
+pub use assess::unjudged;
+use assess::{OpState, record};
+
+use super::error::{ApiError, ApiErrorKind};
+use super::{Client, Operation, User};
+use crate::forge::credential::{Check, CheckStatus, CredentialReport, Outcome, Probe, ProbeResult};
 
 /// Workspaces searched for a repository or project to probe; bounds the requests doctor spends
 /// on accounts with many workspaces.
@@ -34,7 +43,7 @@ impl ProbeLog {
                 summary: summary(v),
             },
             Err(e) => ProbeResult::Failed {
-                kind: e.kind,
+                kind: wire_code(e.kind),
                 status: e.status,
                 message: e.to_string(),
             },
@@ -46,6 +55,14 @@ impl ProbeLog {
         });
         record(&mut self.findings, op, result.as_ref().err());
     }
+}
+
+/// The snake-case name `--json` has always shown for `kind`.
+fn wire_code(kind: ApiErrorKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
@@ -66,13 +83,11 @@ fn stops_the_search(e: &ApiError) -> bool {
 
 /// Runs the connection checks and the read probes with `client`, and judges every key
 /// operation. Never writes.
-pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
+pub async fn diagnose(client: &Client, in_place_relabel: bool) -> CredentialReport {
     let auth = client.auth_kind();
     let mut log = ProbeLog::default();
     let mut connection = Vec::new();
-    let mut report = DoctorReport {
-        local: setup.local,
-        credential_source: setup.credential_source,
+    let mut report = CredentialReport {
         auth_kind: auth,
         api_url: client.base_url().to_string(),
         connection: Vec::new(),
@@ -94,11 +109,11 @@ pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
     if let Some(outcome) = fatal {
         report.connection = connection;
         report.outcome = outcome;
-        report.operations = assess::unjudged(auth, setup.edit_strategy, "cannot authenticate");
+        report.operations = unjudged(auth, in_place_relabel, "cannot authenticate");
         report.probes = log.probes;
         return report;
     }
-    if let Some(line) = report.account_line() {
+    if let Some(line) = report.account.as_ref().map(User::line) {
         connection.push(Check::new("account", CheckStatus::Ok, line));
     }
 
@@ -144,7 +159,7 @@ pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
     );
     probe_projects(client, &order, &mut log).await;
 
-    let (operations, notes) = assess::assess(auth, setup.edit_strategy, &log.findings);
+    let (operations, notes) = assess::assess(auth, in_place_relabel, &log.findings);
     report.operations = operations;
     report.notes = notes;
     report.probes = log.probes;
@@ -155,7 +170,7 @@ pub async fn diagnose(client: &Client, setup: DoctorSetup) -> DoctorReport {
 /// the diagnosis there.
 fn connection_checks(
     user: &Result<User, ApiError>,
-    report: &mut DoctorReport,
+    report: &mut CredentialReport,
     connection: &mut Vec<Check>,
 ) -> Option<Outcome> {
     match user {
@@ -269,3 +284,6 @@ async fn probe_projects(client: &Client, workspaces: &[&String], log: &mut Probe
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
