@@ -279,7 +279,9 @@ impl Context {
         })?;
         self.warn_pending();
         let opts = crate::tui::TuiOptions {
-            client: (self.source != CredentialSource::None).then(|| self.client.clone()),
+            forge: (self.source != CredentialSource::None)
+                .then(|| std::sync::Arc::new(self.client.clone()) as _),
+            doctor: (self.source != CredentialSource::None).then(|| self.client.clone()),
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
             demo: self.simulator.is_some(),

@@ -22,7 +22,7 @@ use crate::ops::scan::WorkspaceScan;
 /// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
 /// said before the command is done.
 pub async fn execute(
-    client: &Client,
+    doctor: Option<&Client>,
     cmd: InsightCommand,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
@@ -75,6 +75,9 @@ pub async fn execute(
             source,
             edit_strategy,
         } => {
+            // Only the composition root's Cloud client can be diagnosed for now; without one
+            // the view keeps waiting, as it would for a diagnosis that never finished.
+            let client = doctor?;
             let report = diagnose(client, DoctorSetup::for_source(source, edit_strategy)).await;
             InsightMsg::Diagnosed {
                 req_id,

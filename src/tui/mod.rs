@@ -37,6 +37,7 @@ pub(crate) mod workspace_entry;
 mod write_answers;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use keymap::Keymap;
 use ratatui::Terminal;
@@ -44,10 +45,15 @@ use ratatui::backend::CrosstermBackend;
 use state::State;
 use theme::Theme;
 
+use crate::forge::Forge;
+
 /// What the caller hands the UI.
 pub struct TuiOptions {
     /// `None` when no credential is configured: the first-run screen is shown.
-    pub client: Option<crate::bitbucket::Client>,
+    pub forge: Option<Arc<dyn Forge>>,
+    /// The Bitbucket Cloud client behind `forge`, for the credentials view alone:
+    /// `ops::doctor::diagnose` still probes Cloud itself. Goes when doctor asks the forge.
+    pub doctor: Option<crate::bitbucket::Client>,
     /// The raw `[keys]` section of the config file.
     pub keys: toml::Table,
     /// The raw `[theme]` section of the config file.
@@ -67,27 +73,41 @@ pub struct TuiOptions {
     pub insight: insight::InsightSettings,
 }
 
-/// A client alone: the panes load, and every change is refused for want of a journal.
+/// A Cloud client alone: the panes load, and every change is refused for want of a journal.
 impl From<crate::bitbucket::Client> for Services {
     fn from(client: crate::bitbucket::Client) -> Self {
         Services {
-            client,
+            forge: Arc::new(client.clone()),
+            doctor: Some(client),
             journal: None,
             concurrency: 8,
         }
     }
 }
 
-/// What the worker needs besides the terminal: the client, the journal and the settings of
+/// What the worker needs besides the terminal: the forge, the journal and the settings of
 /// writes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Services {
-    /// The client.
-    pub client: crate::bitbucket::Client,
+    /// The forge of the profile in use, chosen by the caller (Cloud, Data Center or a test's).
+    pub forge: Arc<dyn Forge>,
+    /// The Cloud client for doctor alone (see [`TuiOptions::doctor`]); `None` leaves the
+    /// credentials view without a diagnosis.
+    pub doctor: Option<crate::bitbucket::Client>,
     /// The account's journal; `None` refuses every change.
     pub journal: Option<crate::journal::Journal>,
     /// Bulk items applied at once.
     pub concurrency: usize,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("forge", &self.forge.kind())
+            .field("journal", &self.journal)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How the UI ended.
@@ -112,11 +132,13 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let keymap = Keymap::from_config(&opts.keys).map_err(anyhow::Error::msg)?;
     let theme =
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
-    let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    let mut state = State::new(opts.forge.is_some(), opts.demo, keymap, theme);
     state.edit_strategy = opts.edit_strategy;
     state.drift.file = opts.desired;
-    let services = opts.client.map(|client| Services {
-        client,
+    let doctor = opts.doctor;
+    let services = opts.forge.map(|forge| Services {
+        forge,
+        doctor,
         journal: opts
             .state_dir
             .as_deref()

@@ -13,7 +13,6 @@ use tokio::task::JoinSet;
 use super::Services;
 use super::app::{Command, WorkerMsg};
 use super::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, ReqId, WorkspaceView};
-use crate::bitbucket::Client;
 use crate::forge::paging::collect_all;
 use crate::forge::{
     AccessKey, Forge, ForgeError, ForgeErrorKind, ForgeKind, Owner, Place, Project, Repository,
@@ -43,16 +42,16 @@ pub async fn run(
         let answers = answers.clone();
         let flags = flags.clone();
         tasks.spawn(async move {
-            let client = &services.client;
+            let forge = &*services.forge;
             let msg = if super::worker_ops::handles(&cmd) {
                 super::worker_ops::execute(&services, &flags, cmd, &answers).await
             } else {
-                execute(client, cmd, &answers).await
+                execute(&services, cmd, &answers).await
             };
             if let Some(msg) = msg {
                 let _ = answers.send(msg);
             }
-            let _ = answers.send(WorkerMsg::RequestCount(client.requests_last_hour()));
+            let _ = answers.send(WorkerMsg::RequestCount(forge.budget().used_last_hour));
         });
         // Reap finished tasks so the set does not grow over a long session.
         while tasks.try_join_next().is_some() {}
@@ -60,10 +59,11 @@ pub async fn run(
 }
 
 async fn execute(
-    client: &Client,
+    services: &Services,
     cmd: Command,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
+    let client = &*services.forge;
     Some(match cmd {
         Command::LoadWorkspaces { req_id } => WorkerMsg::Workspaces {
             req_id,
@@ -136,7 +136,8 @@ async fn execute(
             WorkerMsg::Scanned { req_id, ws, result }
         }
         Command::Insight(cmd) => {
-            return super::insight_worker::execute(client, cmd, answers).await;
+            let doctor = services.doctor.as_ref();
+            return super::insight_worker::execute(doctor, cmd, answers).await;
         }
         Command::Drift(cmd) => super::drift_worker::execute(client, cmd).await,
         // The event loop handles these itself, and `worker_ops` the writes.
@@ -144,7 +145,7 @@ async fn execute(
     })
 }
 
-async fn project_groups(client: &Client, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
+async fn project_groups(client: &dyn Forge, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {
     // Paged rather than `Forge::projects`: the groups show the projects' names.
     let mut projects = collect_all(Forge::project_pages(client, ws)).await?;
     projects.sort_by(|a, b| a.key.cmp(&b.key));

@@ -62,7 +62,7 @@ pub async fn execute(
     cmd: Command,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
-    let client = &services.client;
+    let client = &*services.forge;
     if let Command::ReadKeyFile { req_id, path } = cmd {
         let home = std::env::var("HOME").ok();
         let full = expand_home(path.trim(), home.as_deref());
