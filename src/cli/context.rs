@@ -292,7 +292,7 @@ impl Context {
                 .desired
                 .clone()
                 .or_else(|| self.profile_desired_state()),
-            insight: crate::tui::insight::InsightSettings {
+            insight: crate::tui::state::insight::InsightSettings {
                 cache_dir: Some(self.cache_dir()),
                 export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),
                 rules: self.config.audit,

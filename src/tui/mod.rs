@@ -4,37 +4,16 @@
 //! ties them to the terminal; `ui` draws; `keymap` is the one list of key bindings.
 
 pub mod action;
-pub mod app;
-mod bulk_actions;
-pub mod dialog;
-mod dialog_input;
-pub mod drift;
-mod drift_worker;
 mod frame_probe;
-pub mod insight;
-pub mod insight_worker;
-pub mod jobs;
 pub mod keymap;
 pub mod line_edit;
-pub mod msg;
-mod own_writes;
-mod pane;
-mod pane_edits;
-mod query_filter;
-mod read_answers;
 pub mod runloop;
-pub mod selection;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
-mod view_actions;
-mod views;
+pub mod update;
 pub mod worker;
-mod worker_ops;
-mod worker_single;
-pub(crate) mod workspace_entry;
-mod write_answers;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,7 +49,7 @@ pub struct TuiOptions {
     /// The keys file of the Drift view (`--desired`, or the profile's `desired_state`).
     pub desired: Option<PathBuf>,
     /// Cache, export, audit and credential settings of the workspace-wide views.
-    pub insight: insight::InsightSettings,
+    pub insight: state::insight::InsightSettings,
 }
 
 /// A Cloud client alone: the panes load, and every change is refused for want of a journal.
@@ -159,30 +138,4 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 }
 
 #[cfg(test)]
-mod bulk_tests;
-#[cfg(test)]
-mod dialog_render_tests;
-#[cfg(test)]
-mod drift_tests;
-#[cfg(test)]
-mod fixtures;
-#[cfg(test)]
-mod insight_fixtures;
-#[cfg(test)]
-mod insight_render_tests;
-#[cfg(test)]
-mod insight_tests;
-#[cfg(test)]
-mod no_cutoff_tests;
-#[cfg(test)]
-mod own_writes_tests;
-#[cfg(test)]
-mod query_filter_tests;
-#[cfg(test)]
-mod render_tests;
-#[cfg(test)]
-mod selection_tests;
-#[cfg(test)]
-mod text_field_tests;
-#[cfg(test)]
-mod update_tests;
+mod tests;

@@ -6,9 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::insight::view_block;
-use super::list::spinner;
-use super::text;
 use crate::bitbucket::Operation;
 use crate::bitbucket::error::AuthKind;
 use crate::ops::doctor::{CheckStatus, DoctorReport, ProbeResult};
@@ -16,6 +13,9 @@ use crate::sanitize::clean_line;
 use crate::tui::action::Action;
 use crate::tui::state::{Load, State};
 use crate::tui::theme::Theme;
+use crate::tui::ui::insight::view_block;
+use crate::tui::ui::list::spinner;
+use crate::tui::ui::text;
 
 /// From this width on each operation takes one line; below it, two.
 const ONE_LINE: usize = 112;

@@ -6,10 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::keys::{DECEPTIVE, display_name};
-use super::text;
 use crate::forge::Place;
 use crate::tui::state::{KeyRow, State};
+use crate::tui::ui::keys::{DECEPTIVE, display_name};
+use crate::tui::ui::text;
 
 /// Draws the detail area.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

@@ -7,14 +7,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::text;
 use crate::forge::Place;
 use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
-use crate::tui::insight::{self, Overlay, WorkspaceInventory};
 use crate::tui::state::State;
+use crate::tui::state::insight::{self, Overlay, WorkspaceInventory};
+use crate::tui::ui::text;
 
 /// Draws whichever of these views is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     match overlay {
         Overlay::AllKeys => all_keys(frame, body, state),
         Overlay::Find => find(frame, body, state),
-        Overlay::Credentials => super::credentials::render(frame, body, state),
+        Overlay::Credentials => crate::tui::ui::credentials::render(frame, body, state),
     }
 }
 

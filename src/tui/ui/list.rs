@@ -6,8 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::text;
 use crate::tui::state::{Pane, PaneStatus, State};
+use crate::tui::ui::text;
 
 /// Braille spinner frames.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -159,7 +159,7 @@ pub fn render(
 
 /// On a workspaces pane that could not list any: how to type one instead.
 fn workspace_hint(state: &State, pane: Pane) -> Option<String> {
-    if pane != Pane::Workspaces || !crate::tui::workspace_entry::offered(state) {
+    if pane != Pane::Workspaces || !crate::tui::update::workspace_entry::offered(state) {
         return None;
     }
     let key = state.keymap.first_key(crate::tui::action::Action::Open)?;

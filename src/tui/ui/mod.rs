@@ -22,7 +22,7 @@ use ratatui::layout::Alignment;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::state::{Screen, State, View};
+use crate::tui::state::{Screen, State, View};
 
 /// Draws the whole screen from the state.
 pub fn render(state: &State, frame: &mut Frame) {

@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::list::spinner;
-use super::text;
 use crate::ops::bulk::Plan;
-use crate::tui::dialog::{PlanDialog, PlanStage};
 use crate::tui::state::State;
+use crate::tui::state::dialog::{PlanDialog, PlanStage};
+use crate::tui::ui::list::spinner;
+use crate::tui::ui::text;
 
 /// Columns of the plan lines in a terminal `cols` wide: the dialog's margins, borders and
 /// padding take 8.

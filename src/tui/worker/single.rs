@@ -1,0 +1,139 @@
+//! The worker's single-key writes: add, delete and relabel, each answered with what it did
+//! to the keys, so the views need not read the place again.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::ops::edits::KeyEdit;
+use crate::ops::keyops::{AddOutcome, KeyOps, RelabelOutcome};
+use crate::sanitize::clean_line;
+use crate::tui::update::{Command, WorkerMsg};
+use crate::tui::worker::ops::failure;
+
+/// Runs an `AddKey`, `DeleteKey` or `RelabelKey` command; `answers` carries an offer to
+/// relabel a key an add found under another label.
+pub async fn run(
+    ops: &KeyOps<'_>,
+    cmd: Command,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> WorkerMsg {
+    let mut edits = Vec::new();
+    let (req_id, scope, result) = match cmd {
+        Command::AddKey {
+            req_id,
+            scope,
+            key,
+            label,
+        } => {
+            let result = match ops.add(&scope, &key, &label, None).await {
+                Ok(AddOutcome::Added(k)) => {
+                    let said = format!(
+                        "Added {} to {scope} as '{}' (id {})",
+                        key.fingerprint(),
+                        clean_line(&label),
+                        k.id
+                    );
+                    edits.push(KeyEdit::Added {
+                        scope: scope.clone(),
+                        key: k,
+                    });
+                    Ok(said)
+                }
+                Ok(AddOutcome::AlreadyPresent(k)) => {
+                    let existing = k.label.clone();
+                    let said = format!(
+                        "{} is already on {scope} as '{}' (id {}); nothing was added",
+                        key.fingerprint(),
+                        clean_line(&existing),
+                        k.id
+                    );
+                    if existing != label {
+                        let _ = answers.send(WorkerMsg::LabelDiffers {
+                            scope: scope.clone(),
+                            key: Box::new(k.clone()),
+                            wanted: label,
+                        });
+                    }
+                    edits.push(KeyEdit::Added {
+                        scope: scope.clone(),
+                        key: k,
+                    });
+                    Ok(said)
+                }
+                Err(e) => Err(failure(e)),
+            };
+            (req_id, scope, result)
+        }
+        Command::DeleteKey { req_id, scope, key } => {
+            let result = match ops.delete(&scope, &key, None).await {
+                Ok(()) => {
+                    let said = format!(
+                        "Deleted '{}' (id {}) from {scope}",
+                        clean_line(key.label.as_str()),
+                        key.id
+                    );
+                    edits.push(KeyEdit::Removed {
+                        scope: scope.clone(),
+                        key,
+                    });
+                    Ok(said)
+                }
+                Err(e) => Err(failure(e)),
+            };
+            (req_id, scope, result)
+        }
+        Command::RelabelKey {
+            req_id,
+            scope,
+            key,
+            label,
+            strategy,
+        } => {
+            let result = match ops.relabel(&scope, &key, &label, strategy, None).await {
+                Ok(RelabelOutcome::InPlace(k) | RelabelOutcome::Replaced(k)) => {
+                    let said = if k.id == key.id {
+                        format!(
+                            "Changed the label on {scope} to '{}' in place (id {} kept)",
+                            clean_line(&label),
+                            k.id
+                        )
+                    } else {
+                        format!(
+                            "Relabelled the key on {scope} to '{}' (deleted and re-added, new id {})",
+                            clean_line(&label),
+                            k.id
+                        )
+                    };
+                    edits.push(KeyEdit::Replaced {
+                        scope: scope.clone(),
+                        old: key,
+                        new: k,
+                    });
+                    Ok(said)
+                }
+                Ok(RelabelOutcome::Unchanged(_)) => {
+                    Ok("The label was already that; nothing changed".to_string())
+                }
+                Err(e) => Err(failure(e)),
+            };
+            (req_id, scope, result)
+        }
+        other => {
+            return WorkerMsg::OpDone {
+                req_id: 0,
+                scopes: Vec::new(),
+                result: Err(crate::tui::state::msg::OpFailure {
+                    sentence: format!("not a single-key write: {other:?}"),
+                    pending: false,
+                    cause: None,
+                }),
+                edits,
+            };
+        }
+    };
+    WorkerMsg::OpDone {
+        req_id,
+        scopes: vec![scope],
+        result,
+        edits,
+    }
+}
