@@ -12,8 +12,6 @@ use crate::tui::state::ReqId;
 pub struct Drift {
     /// The keys file; `None` when neither `--desired` nor `desired_state` names one.
     pub file: Option<PathBuf>,
-    /// Whether the view is shown.
-    pub open: bool,
     /// The planning in flight, whose answer is awaited.
     pub req_id: Option<ReqId>,
     /// What the view shows.

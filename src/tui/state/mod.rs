@@ -5,6 +5,7 @@
 
 pub mod dialog;
 pub mod drift;
+pub mod full_view;
 pub mod insight;
 pub mod jobs;
 pub mod msg;
@@ -25,6 +26,7 @@ use crate::tui::state::jobs::Job;
 use crate::tui::state::selection::Selection;
 use crate::tui::theme::Theme;
 
+pub use crate::tui::state::full_view::{FullView, Views};
 pub use crate::tui::state::pane::Pane;
 
 /// Identifies one request, so a late answer to an older request is recognised and dropped.
@@ -208,19 +210,6 @@ pub enum Screen {
     Main,
 }
 
-/// A full-screen view over the panes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// The three panes.
-    Panes,
-    /// `J`: bulk jobs and their items.
-    Jobs,
-    /// `S`: everything selected.
-    Selection,
-    /// `m`: every status message of the session, in full.
-    Messages,
-}
-
 /// What a pane shows, when it is not a plain list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaneStatus<'a> {
@@ -259,8 +248,6 @@ pub struct State {
     pub filter_fallback: [Option<String>; 3],
     /// Whether keystrokes go into the focused pane's filter.
     pub typing: bool,
-    /// Whether the help overlay is open.
-    pub help: bool,
     /// The last message and whether it reports a failure.
     pub message: Option<(String, bool)>,
     /// The running scan.
@@ -287,8 +274,8 @@ pub struct State {
     pub selection: Selection,
     /// The open dialog; keys go to it while it is open.
     pub dialog: Option<Dialog>,
-    /// The view shown.
-    pub view: View,
+    /// The full-screen views open over the panes, help included.
+    pub views: Views,
     /// Cursor row of the jobs or selection view.
     pub view_cursor: usize,
     /// Bulk jobs, oldest first.
@@ -339,7 +326,6 @@ impl State {
             filter: Default::default(),
             filter_fallback: Default::default(),
             typing: false,
-            help: false,
             message: None,
             scan: None,
             requests_last_hour: None,
@@ -353,7 +339,7 @@ impl State {
             theme,
             selection: Selection::default(),
             dialog: None,
-            view: View::Panes,
+            views: Views::default(),
             view_cursor: 0,
             jobs: Vec::new(),
             scanned: BTreeSet::new(),

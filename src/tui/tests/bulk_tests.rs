@@ -263,7 +263,7 @@ fn a_job_reports_each_item_cancels_and_retries_only_the_failures() {
         },
     );
     assert!(s.dialog.is_none());
-    assert_eq!(s.view, View::Jobs);
+    assert_eq!(s.views.base(), Some(FullView::Jobs));
     worker(
         &mut s,
         WorkerMsg::JobItem {

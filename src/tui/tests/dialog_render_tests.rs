@@ -193,7 +193,7 @@ fn jobs_view_with_mixed_statuses() {
     for (item, st) in s.jobs[0].items.iter_mut().zip(statuses) {
         item.status = st;
     }
-    s.view = View::Jobs;
+    s.views.open(FullView::Jobs);
     let screen = draw(&s);
     assert!(
         screen.contains("applying 2/5") || screen.contains("3/5"),

@@ -86,17 +86,17 @@ fn d_without_a_keys_file_opens_the_view_and_asks_for_one() {
     let mut s = loaded_real();
     let cmds = act(&mut s, Action::DriftView);
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert!(s.drift.open);
+    assert!(s.views.is_open(FullView::Drift));
     let text = crate::tui::ui::drift::lines(&s).join("\n");
     assert!(text.contains("--desired keys.toml"), "{text}");
     act(&mut s, Action::Cancel);
-    assert!(!s.drift.open);
+    assert!(!s.views.is_open(FullView::Drift));
 }
 
 #[test]
 fn d_plans_the_file_and_shows_the_worker_answer() {
     let s = planned();
-    assert!(s.drift.open);
+    assert!(s.views.is_open(FullView::Drift));
     assert_eq!(s.drift.status, DriftStatus::Planned(plan()));
     let text = crate::tui::ui::drift::lines(&s).join("\n");
     assert!(text.contains("+   acme/ops-tools"), "{text}");
@@ -295,4 +295,25 @@ mod worker_plan {
         );
         assert_eq!(p.changes.len(), 2, "{:?}", p.changes);
     }
+}
+
+/// The views stack as the separate flags did: Drift opened from All keys, which was opened
+/// from the jobs view, closes back to All keys and then to the jobs view; the help goes over
+/// all of them.
+#[test]
+fn views_opened_over_others_close_back_to_them() {
+    let mut s = loaded_real();
+    act(&mut s, Action::Jobs);
+    act(&mut s, Action::AllKeys);
+    act(&mut s, Action::DriftView);
+    act(&mut s, Action::Help);
+    assert_eq!(s.views.top(), Some(FullView::Help));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.views.top(), Some(FullView::Drift));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.views.top(), Some(FullView::AllKeys));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.views.top(), Some(FullView::Jobs));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.views.top(), None);
 }

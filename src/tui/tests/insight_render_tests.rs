@@ -3,6 +3,7 @@
 
 use crate::bitbucket::Operation;
 use crate::tui::action::Action;
+use crate::tui::state::FullView;
 use crate::tui::state::insight::*;
 use crate::tui::tests::fixtures::*;
 use crate::tui::tests::insight_fixtures::*;
@@ -56,5 +57,5 @@ fn snapshot_help_scope_table() {
     insta::assert_snapshot!("help_scopes_160x48", wide);
     insta::assert_snapshot!("help_scopes_80x24", draw(&s, 80, 24));
     act(&mut s, Action::Cancel);
-    assert!(!s.help && !s.insight.help_scopes);
+    assert!(!s.views.is_open(FullView::Help) && !s.insight.help_scopes);
 }

@@ -17,12 +17,12 @@ use crate::tui::update::{Command, Msg, TextInput, WorkerMsg, update};
 fn all_keys_without_a_scan_says_how_to_get_one() {
     let mut s = loaded();
     act(&mut s, Action::AllKeys);
-    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    assert_eq!(s.views.insight(), Some(FullView::AllKeys));
     assert!(all_keys_rows(&s).is_empty());
     let screen = draw(&s, 80, 24);
     assert!(screen.contains("press R to scan the workspace"), "{screen}");
     act(&mut s, Action::Cancel);
-    assert_eq!(s.insight.overlay, None);
+    assert_eq!(s.views.insight(), None);
 }
 
 #[test]
@@ -80,9 +80,9 @@ fn all_keys_filter_narrows_and_esc_clears_then_closes() {
     assert!(s.filter.iter().all(String::is_empty));
     act(&mut s, Action::Cancel);
     assert_eq!(labels(&s).len(), 3);
-    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    assert_eq!(s.views.insight(), Some(FullView::AllKeys));
     act(&mut s, Action::Cancel);
-    assert_eq!(s.insight.overlay, None);
+    assert_eq!(s.views.insight(), None);
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn find_from_the_keys_pane_uses_the_scan() {
     }
     let cmds = act(&mut s, Action::FindKey);
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert_eq!(s.views.insight(), Some(FullView::Find));
     let target = s.insight.find.clone().unwrap();
     assert_eq!(target.fingerprint.to_string(), fp(1));
     let screen = draw(&s, 80, 24);
@@ -104,7 +104,7 @@ fn find_from_the_keys_pane_uses_the_scan() {
         "{screen}"
     );
     act(&mut s, Action::Cancel);
-    assert_eq!(s.insight.overlay, None);
+    assert_eq!(s.views.insight(), None);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
         Command::Rescan { req_id, .. } => Some(*req_id),
         _ => None,
     });
-    assert_eq!(s.insight.overlay, None);
+    assert_eq!(s.views.insight(), None);
     assert!(s.insight.pending_find.is_some());
     // A failed scan drops the waiting find (checked on a copy).
     let mut failed = s.clone();
@@ -152,7 +152,7 @@ fn find_without_a_scan_scans_then_opens_and_drops_stale_scans() {
             inventory: inventory(),
         },
     );
-    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert_eq!(s.views.insight(), Some(FullView::Find));
     assert!(s.insight.pending_find.is_none());
 }
 
@@ -161,10 +161,10 @@ fn find_from_all_keys_returns_to_it() {
     let mut s = scanned();
     act(&mut s, Action::AllKeys);
     act(&mut s, Action::FindKey);
-    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert_eq!(s.views.insight(), Some(FullView::Find));
     assert!(s.insight.find.as_ref().unwrap().from_all_keys);
     act(&mut s, Action::Cancel);
-    assert_eq!(s.insight.overlay, Some(Overlay::AllKeys));
+    assert_eq!(s.views.insight(), Some(FullView::AllKeys));
 }
 
 #[test]
@@ -411,7 +411,7 @@ fn find_and_export_wait_for_the_cached_inventory_instead_of_scanning() {
             .contains("still being indexed")
     );
     insight_msg(&mut s, indexed(req_id, time::Duration::hours(1)));
-    assert_eq!(s.insight.overlay, Some(Overlay::Find));
+    assert_eq!(s.views.insight(), Some(FullView::Find));
 }
 
 #[test]
@@ -464,7 +464,7 @@ fn credentials_view_runs_doctor_and_drops_stale_reports() {
         }
         other => panic!("expected Diagnose, got {other:?}"),
     };
-    assert_eq!(s.insight.overlay, Some(Overlay::Credentials));
+    assert_eq!(s.views.insight(), Some(FullView::Credentials));
     assert!(draw(&s, 80, 24).contains("Checking the credential"));
     // `r` checks again; the first answer is then stale.
     let cmds = act(&mut s, Action::Reload);
@@ -479,7 +479,7 @@ fn credentials_view_runs_doctor_and_drops_stale_reports() {
     insight_msg(&mut s, diag(latest));
     assert!(matches!(s.insight.credentials, Load::Ready(_)));
     act(&mut s, Action::Cancel);
-    assert_eq!(s.insight.overlay, None);
+    assert_eq!(s.views.insight(), None);
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn job_rows_show_the_new_label_and_then_delete_at_80x24() {
         rotation(),
     ));
     s.jobs[0].items[0].status = ItemStatus::Done;
-    s.view = View::Jobs;
+    s.views.open(FullView::Jobs);
     let screen = draw(&s);
     let text = rows(&screen);
     assert_eq!(text.matches("then delete").count(), 2, "{text}");
@@ -134,13 +134,13 @@ fn a_message_cut_off_in_the_status_bar_is_read_in_full_in_the_log() {
     assert!(!rows(&screen).contains("admin permission on it."));
     assert!(rows(&screen).contains("m: all of it"), "{screen}");
     update(&mut s, Msg::Action(Action::Messages));
-    assert_eq!(s.view, View::Messages);
+    assert_eq!(s.views.base(), Some(FullView::Messages));
     let screen = draw(&s);
     assert!(rows(&screen).contains(long), "{screen}");
     insta::assert_snapshot!(screen);
     // Esc closes the log and nothing else.
     update(&mut s, Msg::Action(Action::Cancel));
-    assert_eq!(s.view, View::Panes);
+    assert_eq!(s.views.base(), None);
     assert_eq!(s.focus, Pane::Keys);
     // Every message is kept, newest first in the log.
     update(&mut s, Msg::Action(Action::CopyFingerprint));

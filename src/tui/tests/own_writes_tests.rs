@@ -56,7 +56,7 @@ fn deleting_every_copy_updates_find_all_keys_export_and_the_cache_without_a_requ
         name: "ci-deploy".into(),
         from_all_keys: true,
     });
-    s.insight.overlay = Some(Overlay::Find);
+    s.views.open(FullView::Find);
     assert!(draw(&s, 100, 30).contains("2 times, reaching 2 repositories"));
     let mut cmds = worker(
         &mut s,
@@ -93,7 +93,7 @@ fn deleting_every_copy_updates_find_all_keys_export_and_the_cache_without_a_requ
         .collect();
     assert_eq!(stored.len(), 2);
     // K and E see the same.
-    s.insight.overlay = Some(Overlay::AllKeys);
+    s.views.open(FullView::AllKeys);
     let mut left = labels(&s);
     left.sort();
     assert_eq!(left, ["legacy-rsa", "release-signing"]);

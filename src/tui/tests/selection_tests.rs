@@ -278,7 +278,7 @@ fn the_selection_view_groups_and_removes() {
     act(&mut s, Action::FocusRepositories);
     act(&mut s, Action::ToggleSelect);
     act(&mut s, Action::SelectionView);
-    assert_eq!(s.view, View::Selection);
+    assert_eq!(s.views.base(), Some(FullView::Selection));
     let rows = crate::tui::state::selection::view_rows(&s.selection);
     let texts: Vec<String> = rows
         .iter()
@@ -295,7 +295,7 @@ fn the_selection_view_groups_and_removes() {
     assert_eq!(s.selection.keys.len(), before - 1);
     // Esc only closes the view.
     act(&mut s, Action::Cancel);
-    assert_eq!(s.view, View::Panes);
+    assert_eq!(s.views.base(), None);
     assert!(!s.selection.is_empty());
 }
 

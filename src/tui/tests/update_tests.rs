@@ -328,11 +328,11 @@ fn copy_and_quit_are_commands() {
     );
     assert_eq!(act(&mut s, Action::Quit), vec![Command::Quit]);
     act(&mut s, Action::Help);
-    assert!(s.help);
+    assert!(s.views.is_open(FullView::Help));
     assert!(act(&mut s, Action::Down).is_empty());
     assert_eq!(s.cursor[2], 0, "help is modal");
     act(&mut s, Action::Cancel);
-    assert!(!s.help);
+    assert!(!s.views.is_open(FullView::Help));
 }
 
 #[test]

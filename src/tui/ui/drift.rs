@@ -9,13 +9,14 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::ops::desired::{DesiredChange, DesiredPlan};
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
+use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::drift::DriftStatus;
 use crate::tui::ui::insight::view_block;
 
 /// Draws the view when it is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    if !state.drift.open {
+    if !state.views.is_open(FullView::Drift) {
         return;
     }
     let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));

@@ -12,21 +12,23 @@ use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
+use crate::tui::state::FullView;
 use crate::tui::state::State;
-use crate::tui::state::insight::{self, Overlay, WorkspaceInventory};
+use crate::tui::state::insight::{self, WorkspaceInventory};
 use crate::tui::ui::text;
 
 /// Draws whichever of these views is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let Some(overlay) = state.insight.overlay else {
+    let Some(view) = state.views.insight() else {
         return;
     };
     let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));
     frame.render_widget(Clear, body);
-    match overlay {
-        Overlay::AllKeys => all_keys(frame, body, state),
-        Overlay::Find => find(frame, body, state),
-        Overlay::Credentials => crate::tui::ui::credentials::render(frame, body, state),
+    match view {
+        FullView::AllKeys => all_keys(frame, body, state),
+        FullView::Find => find(frame, body, state),
+        FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
+        _ => {}
     }
 }
 

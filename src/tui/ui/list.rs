@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::tui::state::FullView;
 use crate::tui::state::{Pane, PaneStatus, State};
 use crate::tui::ui::text;
 
@@ -69,7 +70,7 @@ pub fn render(
     row: impl Fn(usize) -> Row,
     empty: &str,
 ) {
-    let focused = state.focus == pane && !state.help;
+    let focused = state.focus == pane && !state.views.is_open(FullView::Help);
     let theme = &state.theme;
     let border = if focused {
         theme.border_focused

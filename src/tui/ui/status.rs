@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Action;
-use crate::tui::state::{State, View};
+use crate::tui::state::{FullView, State};
 use crate::tui::ui::list::spinner;
 use crate::tui::ui::text;
 
@@ -99,21 +99,21 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let actions: &[(Action, &str)] = if state.typing || state.dialog.is_some() {
         &[]
-    } else if state.view == View::Jobs {
+    } else if state.views.base() == Some(FullView::Jobs) {
         &[
             (Action::Down, "scroll"),
             (Action::CancelJob, "cancel"),
             (Action::Reload, "retry failed"),
             (Action::Cancel, "close"),
         ]
-    } else if state.view == View::Selection {
+    } else if state.views.base() == Some(FullView::Selection) {
         &[
             (Action::Down, "move"),
             (Action::CancelJob, "remove"),
             (Action::RestoreSelection, "restore cleared"),
             (Action::Cancel, "close"),
         ]
-    } else if state.view == View::Messages {
+    } else if state.views.base() == Some(FullView::Messages) {
         &[(Action::Down, "scroll"), (Action::Cancel, "close")]
     } else {
         &[

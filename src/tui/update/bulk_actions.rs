@@ -31,8 +31,8 @@ pub fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
         Action::SelectAll => selection::select_all(state),
         Action::InvertSelection => selection::invert(state),
         Action::SelectCopies => select_copies(state, out),
-        Action::SelectionView => open_view(state, View::Selection),
-        Action::Jobs => open_view(state, View::Jobs),
+        Action::SelectionView => open_view(state, FullView::Selection),
+        Action::Jobs => open_view(state, FullView::Jobs),
         Action::CancelJob => say(state, "x cancels a job in the jobs view (J)", false),
         Action::AddKey => add(state, out),
         Action::DeleteKey => delete(state, out),
@@ -43,9 +43,9 @@ pub fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
     true
 }
 
-pub(crate) fn open_view(state: &mut State, view: View) {
+pub(crate) fn open_view(state: &mut State, view: FullView) {
     selection::commit_visual(state);
-    state.view = view;
+    state.views.open(view);
     state.view_cursor = 0;
 }
 

@@ -2,6 +2,7 @@
 //! planned changes to the plan dialog.
 
 use crate::tui::action::Action;
+use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::dialog::{Dialog, PlanDialog, PlanStage};
 use crate::tui::state::drift::{DriftCommand, DriftMsg, DriftStatus};
@@ -14,15 +15,21 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
             answer(state, m);
             None
         }
-        Msg::Action(Action::DriftView) if state.dialog.is_none() && !state.help => {
-            if state.drift.open {
-                state.drift.open = false;
+        Msg::Action(Action::DriftView)
+            if state.dialog.is_none() && !state.views.is_open(FullView::Help) =>
+        {
+            if state.views.is_open(FullView::Drift) {
+                state.views.close(FullView::Drift);
             } else {
                 open(state, out);
             }
             None
         }
-        Msg::Action(a) if state.drift.open && state.dialog.is_none() && !state.help => {
+        Msg::Action(a)
+            if state.views.is_open(FullView::Drift)
+                && state.dialog.is_none()
+                && !state.views.is_open(FullView::Help) =>
+        {
             action(state, a, out).then_some(msg)
         }
         other => Some(other),
@@ -31,7 +38,7 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
 
 /// Opens the view and plans the file again: the stored scan may have changed since.
 fn open(state: &mut State, out: &mut Vec<Command>) {
-    state.drift.open = true;
+    state.views.open(FullView::Drift);
     state.drift.scroll = 0;
     plan(state, out);
 }
@@ -54,7 +61,7 @@ fn plan(state: &mut State, out: &mut Vec<Command>) {
 /// Returns whether `app` must still see the action (quit, help, suspend, a scan).
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
     match a {
-        Action::Cancel => state.drift.open = false,
+        Action::Cancel => state.views.close(FullView::Drift),
         Action::Reload => plan(state, out),
         Action::Open => apply(state, out),
         Action::Down => state.drift.scroll = state.drift.scroll.saturating_add(1),

@@ -6,6 +6,7 @@ use crate::tui::action::Action;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{Load, Pane, ScanData, State};
 
+use crate::tui::state::FullView;
 use crate::tui::state::insight::*;
 
 /// Handles what belongs to these views. Returns the message untouched when `app` must
@@ -25,14 +26,16 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
             state.insight.pending_find = None;
             Some(msg)
         }
-        Msg::Action(a) if state.help => help_action(state, a).then_some(msg),
+        Msg::Action(a) if state.views.is_open(FullView::Help) => {
+            help_action(state, a).then_some(msg)
+        }
         Msg::Action(a) => action(state, a, out).then_some(msg),
-        Msg::Input(t) if state.insight.overlay == Some(Overlay::AllKeys) => {
+        Msg::Input(t) if state.views.insight() == Some(FullView::AllKeys) => {
             input(state, t);
             None
         }
         // The panes under an open view must not react to the mouse.
-        Msg::Click(..) | Msg::Wheel(..) if state.insight.overlay.is_some() => None,
+        Msg::Click(..) | Msg::Wheel(..) if state.views.insight().is_some() => None,
         other => Some(other),
     }
 }
@@ -105,8 +108,16 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
         a,
         Action::Help | Action::Quit | Action::Suspend | Action::Rescan
     );
-    match state.insight.overlay {
-        None => match a {
+    match state.views.insight() {
+        // `insight()` is only ever one of the three views below, or none.
+        None
+        | Some(
+            FullView::Jobs
+            | FullView::Selection
+            | FullView::Messages
+            | FullView::Drift
+            | FullView::Help,
+        ) => match a {
             Action::AllKeys => open_all_keys(state),
             Action::FindKey => find_focused_key(state, out),
             Action::Export => export(state, out),
@@ -115,11 +126,11 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             Action::SortColumn | Action::SortReverse => {}
             _ => return true,
         },
-        Some(Overlay::AllKeys) => match a {
+        Some(FullView::AllKeys) => match a {
             Action::Cancel if !state.insight.all_keys.filter.is_empty() => {
                 set_filter(state, String::new())
             }
-            Action::Cancel | Action::AllKeys => state.insight.overlay = None,
+            Action::Cancel | Action::AllKeys => state.views.close(FullView::AllKeys),
             Action::Filter => state.typing = true,
             Action::SortColumn => {
                 let sort = &mut state.insight.all_keys.sort;
@@ -139,17 +150,21 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             _ if passes => return true,
             other => move_all_keys(state, other),
         },
-        Some(Overlay::Find) => match a {
+        Some(FullView::Find) => match a {
             Action::Cancel | Action::FindKey => {
                 let back = state.insight.find.as_ref().is_some_and(|f| f.from_all_keys);
-                state.insight.overlay = back.then_some(Overlay::AllKeys);
+                if back {
+                    state.views.open(FullView::AllKeys);
+                } else {
+                    state.views.close(FullView::Find);
+                }
             }
             Action::Export => export(state, out),
             _ if passes => return true,
             other => scroll(&mut state.insight.scroll, other),
         },
-        Some(Overlay::Credentials) => match a {
-            Action::Cancel | Action::Credentials => state.insight.overlay = None,
+        Some(FullView::Credentials) => match a {
+            Action::Cancel | Action::Credentials => state.views.close(FullView::Credentials),
             Action::Reload => open_credentials(state, out),
             _ if passes => return true,
             other => scroll(&mut state.insight.scroll, other),
@@ -162,7 +177,7 @@ fn open_all_keys(state: &mut State) {
     let v = &mut state.insight.all_keys;
     v.cursor = 0;
     v.offset = 0;
-    state.insight.overlay = Some(Overlay::AllKeys);
+    state.views.open(FullView::AllKeys);
 }
 
 fn move_all_keys(state: &mut State, a: Action) {
@@ -293,7 +308,7 @@ fn find_all_keys_row(state: &mut State) {
 fn open_find(state: &mut State, target: FindTarget) {
     state.insight.find = Some(target);
     state.insight.scroll = 0;
-    state.insight.overlay = Some(Overlay::Find);
+    state.views.open(FullView::Find);
 }
 
 /// `E`: the worker audits the focused workspace's inventory and writes the files.
@@ -331,7 +346,7 @@ fn open_credentials(state: &mut State, out: &mut Vec<Command>) {
         state.insight.credentials = Load::Loading(req_id);
     }
     state.insight.cred_req = req_id;
-    state.insight.overlay = Some(Overlay::Credentials);
+    state.views.open(FullView::Credentials);
     state.insight.scroll = 0;
     out.push(Command::Insight(InsightCommand::Diagnose {
         req_id,

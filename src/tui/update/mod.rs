@@ -77,7 +77,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
         Msg::Action(Action::Quit) if state.dialog.is_some() => out.push(Command::Quit),
         Msg::Action(_) if state.dialog.is_some() => {}
-        Msg::Action(a) if state.view != View::Panes && !state.help => {
+        Msg::Action(a) if state.views.base().is_some() && !state.views.is_open(FullView::Help) => {
             crate::tui::update::view_actions::view_action(state, a, &mut out)
         }
         Msg::Action(a) => action(state, a, &mut out),
@@ -127,7 +127,7 @@ fn edited_field(state: &State) -> Option<(u8, usize)> {
         Some(Dialog::Plan(_)) => Some((3, 0)),
         Some(Dialog::Workspace(_)) => Some((4, 0)),
         Some(_) => None,
-        None if state.typing && state.insight.overlay.is_some() => Some((5, 0)),
+        None if state.typing && state.views.insight().is_some() => Some((5, 0)),
         None if state.typing => Some((6, state.focus.index())),
         None => None,
     }
@@ -148,10 +148,10 @@ fn log_message(state: &mut State) {
 }
 
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
-    if state.help {
+    if state.views.is_open(FullView::Help) {
         match a {
             Action::Help | Action::Cancel => {
-                state.help = false;
+                state.views.close(FullView::Help);
                 state.help_scroll = 0;
             }
             Action::Down => state.help_scroll += 1,
@@ -200,11 +200,11 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         }
         Action::RestoreSelection => crate::tui::state::selection::restore(state),
         Action::Messages => {
-            state.view = View::Messages;
+            state.views.open(FullView::Messages);
             state.view_cursor = 0;
         }
 
-        Action::Help => state.help = true,
+        Action::Help => state.views.open(FullView::Help),
         Action::Quit => out.push(Command::Quit),
         Action::Suspend => out.push(Command::Suspend),
         Action::Reload => reload(state),

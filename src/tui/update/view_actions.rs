@@ -12,32 +12,36 @@ use crate::tui::update::bulk_actions::{count, open_plan, open_view, say};
 
 /// Actions while the jobs, selection or message view is open. Esc only closes the view.
 pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
-    let rows = match state.view {
+    let rows = match state.views.base() {
         // The view spans the screen inside its border.
-        View::Jobs => crate::tui::state::jobs::view_rows(
+        Some(FullView::Jobs) => crate::tui::state::jobs::view_rows(
             &state.jobs,
             usize::from(state.size.0.saturating_sub(2)),
         )
         .len(),
-        View::Selection => selection::view_rows(&state.selection).len(),
-        View::Messages => {
+        Some(FullView::Selection) => selection::view_rows(&state.selection).len(),
+        Some(FullView::Messages) => {
             crate::tui::ui::views::log_rows(&state.log, usize::from(state.size.0.saturating_sub(2)))
                 .len()
         }
-        View::Panes => 0,
+        _ => 0,
     };
     let last = rows.saturating_sub(1);
     match a {
         Action::Quit => out.push(Command::Quit),
         Action::Suspend => out.push(Command::Suspend),
-        Action::Help => state.help = true,
-        Action::Cancel | Action::Left => state.view = View::Panes,
-        Action::Jobs if state.view == View::Jobs => state.view = View::Panes,
-        Action::SelectionView if state.view == View::Selection => state.view = View::Panes,
-        Action::Jobs => open_view(state, View::Jobs),
-        Action::SelectionView => open_view(state, View::Selection),
-        Action::Messages if state.view == View::Messages => state.view = View::Panes,
-        Action::Messages => open_view(state, View::Messages),
+        Action::Help => state.views.open(FullView::Help),
+        Action::Cancel | Action::Left => state.views.close_base(),
+        Action::Jobs if state.views.base() == Some(FullView::Jobs) => state.views.close_base(),
+        Action::SelectionView if state.views.base() == Some(FullView::Selection) => {
+            state.views.close_base()
+        }
+        Action::Jobs => open_view(state, FullView::Jobs),
+        Action::SelectionView => open_view(state, FullView::Selection),
+        Action::Messages if state.views.base() == Some(FullView::Messages) => {
+            state.views.close_base()
+        }
+        Action::Messages => open_view(state, FullView::Messages),
         Action::RestoreSelection => selection::restore(state),
         Action::Up => state.view_cursor = state.view_cursor.saturating_sub(1),
         Action::Down => state.view_cursor = (state.view_cursor + 1).min(last),
@@ -49,10 +53,10 @@ pub fn view_action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::PageUp | Action::HalfPageUp => {
             state.view_cursor = state.view_cursor.saturating_sub(10)
         }
-        Action::CancelJob if state.view == View::Jobs => cancel_jobs(state, out),
-        Action::Reload if state.view == View::Jobs => retry_failed(state, out),
+        Action::CancelJob if state.views.base() == Some(FullView::Jobs) => cancel_jobs(state, out),
+        Action::Reload if state.views.base() == Some(FullView::Jobs) => retry_failed(state, out),
         Action::CancelJob | Action::ToggleSelect | Action::DeleteKey
-            if state.view == View::Selection =>
+            if state.views.base() == Some(FullView::Selection) =>
         {
             let rows = selection::view_rows(&state.selection);
             if let Some(item) = rows.get(state.view_cursor).and_then(|r| r.item.clone()) {

@@ -159,7 +159,7 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             let mut job = Job::new(job_id, title, *plan);
             job.request = request;
             state.jobs.push(job);
-            state.view = View::Jobs;
+            state.views.open(FullView::Jobs);
             state.view_cursor = 0;
         }
         WorkerMsg::JobItem {

@@ -34,17 +34,6 @@ pub struct InsightSettings {
     pub edit_strategy: EditStrategy,
 }
 
-/// Which full-screen view covers the panes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlay {
-    /// Every distinct key of the focused workspace.
-    AllKeys,
-    /// Where one key is held.
-    Find,
-    /// What the credential can do.
-    Credentials,
-}
-
 /// Where the cached scan of one workspace stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheStage {
@@ -127,8 +116,6 @@ pub struct Insight {
     pub inventories: HashMap<String, WorkspaceInventory>,
     /// Where the cached scan of each workspace stands; asked once per session.
     pub cache: HashMap<String, CacheStage>,
-    /// The open view.
-    pub overlay: Option<Overlay>,
     /// The All keys view.
     pub all_keys: AllKeysView,
     /// The find view's key.
@@ -156,7 +143,6 @@ impl Default for Insight {
             settings: InsightSettings::default(),
             inventories: HashMap::new(),
             cache: HashMap::new(),
-            overlay: None,
             all_keys: AllKeysView::default(),
             find: None,
             pending_find: None,
