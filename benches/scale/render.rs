@@ -8,7 +8,7 @@ use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::ops::audit::{Inventory, Snapshot, SortOrder};
 use bbkeys::tui::keymap::Keymap;
 use bbkeys::tui::state::insight::{WorkspaceInventory, all_keys_page, all_keys_rows};
-use bbkeys::tui::state::{KeyFacts, KeyView, Load, Pane, RepoView, State, WorkspaceView};
+use bbkeys::tui::state::{FullView, KeyFacts, KeyView, Load, Pane, RepoView, State, WorkspaceView};
 use bbkeys::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
