@@ -39,21 +39,12 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     let flags: CancelFlags = Arc::default();
     while let Some(cmd) = commands.recv().await {
-        if let Command::CancelJob { job_id } = cmd {
-            crate::tui::worker::ops::cancel(&flags, job_id);
-            continue;
-        }
         let services = services.clone();
         let answers = answers.clone();
         let flags = flags.clone();
         tasks.spawn(async move {
             let forge = &*services.forge;
-            let msg = if crate::tui::worker::ops::handles(&cmd) {
-                crate::tui::worker::ops::execute(&services, &flags, cmd, &answers).await
-            } else {
-                execute(&services, cmd, &answers).await
-            };
-            if let Some(msg) = msg {
+            if let Some(msg) = execute(&services, &flags, cmd, &answers).await {
                 let _ = answers.send(msg);
             }
             let _ = answers.send(WorkerMsg::RequestCount(forge.budget().used_last_hour));
@@ -63,8 +54,11 @@ pub async fn run(
     }
 }
 
+/// Runs one command: the one place every command is given its work, so a new command does
+/// not compile until it has some. Answers `None` when nothing (more) needs saying.
 async fn execute(
     services: &Services,
+    flags: &CancelFlags,
     cmd: Command,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
@@ -102,52 +96,75 @@ async fn execute(
             req_id,
             ws,
             cache_dir,
-        } => {
-            let progress_to = answers.clone();
-            let progress = move |p: ScanProgress| {
-                let _ = progress_to.send(WorkerMsg::ScanProgress {
-                    req_id,
-                    done: p.done,
-                    total: p.total,
-                });
-            };
-            let result = match scan_workspace(client, &ws, &progress).await {
-                Ok(scan) => {
-                    // Storing and converting a large scan is blocking work.
-                    let to = answers.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let mut say = |m| {
-                            let _ = to.send(WorkerMsg::Insight(m));
-                        };
-                        Box::new(crate::tui::worker::insight::settle_scan(
-                            scan,
-                            cache_dir.as_deref(),
-                            req_id,
-                            &mut say,
-                        ))
-                    })
-                    .await
-                    // Only a panic while settling the scan gets here: the answer could not
-                    // be turned into views, which is what `Decode` means to `update()`.
-                    .map_err(|e| {
-                        ForgeError::new(
-                            ForgeErrorKind::Decode,
-                            format!("The scan of {ws} could not be shown: {e}"),
-                        )
-                    })
-                }
-                Err(e) => Err(e),
-            };
-            WorkerMsg::Scanned { req_id, ws, result }
+        } => rescan(client, req_id, ws, cache_dir, answers).await,
+        Command::ReadKeyFile { req_id, path } => ops::read_key_file(req_id, path).await,
+        Command::CheckJournal
+        | Command::AddKey { .. }
+        | Command::DeleteKey { .. }
+        | Command::RelabelKey { .. }
+        | Command::Recover { .. }
+        | Command::PlanBulk { .. }
+        | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,
+        Command::CancelJob { job_id } => {
+            ops::cancel(flags, job_id);
+            return None;
         }
         Command::Insight(cmd) => {
             let doctor = services.doctor.as_ref();
-            return crate::tui::worker::insight::execute(doctor, cmd, answers).await;
+            return insight::execute(doctor, cmd, answers).await;
         }
-        Command::Drift(cmd) => crate::tui::worker::drift::execute(client, cmd).await,
-        // The event loop handles these itself, and `worker_ops` the writes.
-        _ => return None,
+        Command::Drift(cmd) => drift::execute(client, cmd).await,
+        // The event loop does these itself and never sends them here.
+        Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
+            return None;
+        }
     })
+}
+
+/// Scans `ws`, saying its progress through `answers`, and stores the scan in `cache_dir`.
+async fn rescan(
+    client: &dyn Forge,
+    req_id: ReqId,
+    ws: String,
+    cache_dir: Option<std::path::PathBuf>,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> WorkerMsg {
+    let progress_to = answers.clone();
+    let progress = move |p: ScanProgress| {
+        let _ = progress_to.send(WorkerMsg::ScanProgress {
+            req_id,
+            done: p.done,
+            total: p.total,
+        });
+    };
+    let result = match scan_workspace(client, &ws, &progress).await {
+        Ok(scan) => {
+            // Storing and converting a large scan is blocking work.
+            let to = answers.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut say = |m| {
+                    let _ = to.send(WorkerMsg::Insight(m));
+                };
+                Box::new(insight::settle_scan(
+                    scan,
+                    cache_dir.as_deref(),
+                    req_id,
+                    &mut say,
+                ))
+            })
+            .await
+            // Only a panic while settling the scan gets here: the answer could not
+            // be turned into views, which is what `Decode` means to `update()`.
+            .map_err(|e| {
+                ForgeError::new(
+                    ForgeErrorKind::Decode,
+                    format!("The scan of {ws} could not be shown: {e}"),
+                )
+            })
+        }
+        Err(e) => Err(e),
+    };
+    WorkerMsg::Scanned { req_id, ws, result }
 }
 
 async fn project_groups(client: &dyn Forge, ws: &str) -> Result<Vec<ProjectGroup>, ForgeError> {

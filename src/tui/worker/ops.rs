@@ -17,21 +17,6 @@ use crate::tui::state::msg::OpFailure;
 use crate::tui::update::{Command, WorkerMsg};
 use crate::tui::worker::CancelFlags;
 
-/// Whether this module runs `cmd`.
-pub fn handles(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::CheckJournal
-            | Command::ReadKeyFile { .. }
-            | Command::AddKey { .. }
-            | Command::DeleteKey { .. }
-            | Command::RelabelKey { .. }
-            | Command::Recover { .. }
-            | Command::PlanBulk { .. }
-            | Command::ApplyBulk { .. }
-    )
-}
-
 /// Sets a job's cancel flag: items not started become cancelled, items in flight finish
 /// their current step.
 pub fn cancel(flags: &CancelFlags, job_id: ReqId) {
@@ -55,7 +40,21 @@ pub(crate) fn failure(e: OpError) -> OpFailure {
     }
 }
 
-/// Runs one write command and returns its answer.
+/// Reads a `.pub` file for the add dialog.
+pub async fn read_key_file(req_id: ReqId, path: String) -> WorkerMsg {
+    let home = std::env::var("HOME").ok();
+    let full = expand_home(path.trim(), home.as_deref());
+    let result = tokio::fs::read_to_string(&full)
+        .await
+        .map_err(|e| format!("cannot read {full}: {e}"));
+    WorkerMsg::KeyFile {
+        req_id,
+        path,
+        result,
+    }
+}
+
+/// Runs one command that needs the journal and returns its answer.
 pub async fn execute(
     services: &Services,
     flags: &CancelFlags,
@@ -63,18 +62,6 @@ pub async fn execute(
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
     let client = &*services.forge;
-    if let Command::ReadKeyFile { req_id, path } = cmd {
-        let home = std::env::var("HOME").ok();
-        let full = expand_home(path.trim(), home.as_deref());
-        let result = tokio::fs::read_to_string(&full)
-            .await
-            .map_err(|e| format!("cannot read {full}: {e}"));
-        return Some(WorkerMsg::KeyFile {
-            req_id,
-            path,
-            result,
-        });
-    }
     let Some(journal) = services.journal.as_ref() else {
         return Some(refused(cmd));
     };
@@ -173,7 +160,20 @@ pub async fn execute(
                 edits: results.into_iter().flat_map(|r| r.edits).collect(),
             }
         }
-        other => refused(other),
+        // `worker::execute` sends only the commands above here.
+        other @ (Command::LoadWorkspaces { .. }
+        | Command::LoadRepos { .. }
+        | Command::LoadKeys { .. }
+        | Command::LoadProjectKeys { .. }
+        | Command::Rescan { .. }
+        | Command::ReadKeyFile { .. }
+        | Command::CancelJob { .. }
+        | Command::CopyToClipboard(_)
+        | Command::Suspend
+        | Command::Quit
+        | Command::OpenDemo
+        | Command::Insight(_)
+        | Command::Drift(_)) => refused(other),
     })
 }
 
@@ -249,7 +249,21 @@ fn refused(cmd: Command) -> WorkerMsg {
             job_id,
             edits: Vec::new(),
         },
-        _ => WorkerMsg::JournalPending {
+        // Without a journal there is nothing pending to report.
+        Command::CheckJournal
+        | Command::LoadWorkspaces { .. }
+        | Command::LoadRepos { .. }
+        | Command::LoadKeys { .. }
+        | Command::LoadProjectKeys { .. }
+        | Command::Rescan { .. }
+        | Command::ReadKeyFile { .. }
+        | Command::CancelJob { .. }
+        | Command::CopyToClipboard(_)
+        | Command::Suspend
+        | Command::Quit
+        | Command::OpenDemo
+        | Command::Insight(_)
+        | Command::Drift(_) => WorkerMsg::JournalPending {
             entries: Vec::new(),
             warning: None,
         },
