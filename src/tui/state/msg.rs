@@ -62,6 +62,33 @@ pub struct OpFailure {
     pub cause: Option<ForgeError>,
 }
 
+impl OpFailure {
+    /// A failure of the forge: its sentence, and the error for `update()` to tell kinds apart.
+    pub fn of_forge(e: &ForgeError) -> OpFailure {
+        OpFailure {
+            sentence: e.to_string(),
+            pending: false,
+            cause: Some(e.clone()),
+        }
+    }
+
+    /// A failure that is not the forge's (the journal, a local file), as its sentence.
+    pub fn local(sentence: impl Into<String>) -> OpFailure {
+        OpFailure {
+            sentence: sentence.into(),
+            pending: false,
+            cause: None,
+        }
+    }
+}
+
+/// Reads as its sentence, which is what the screen shows.
+impl std::fmt::Display for OpFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sentence)
+    }
+}
+
 /// What the worker reports. Every answer carries the id of its request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerMsg {
@@ -163,7 +190,7 @@ pub enum WorkerMsg {
         /// Request id.
         req_id: ReqId,
         /// Per entry: what was done, or why not.
-        outcomes: Vec<Result<String, String>>,
+        outcomes: Vec<Result<String, OpFailure>>,
         /// Places whose keys may have changed; those without an edit are read again.
         scopes: Vec<Place>,
         /// The keys of each recovered place, as recovery left them.
@@ -176,7 +203,7 @@ pub enum WorkerMsg {
         /// The plan.
         plan: Box<Plan>,
         /// Places that could not be read (their sentences).
-        unreadable: Vec<String>,
+        unreadable: Vec<OpFailure>,
     },
     /// The re-check before applying found a different plan: nothing was applied.
     Drifted {

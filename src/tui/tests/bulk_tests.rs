@@ -570,3 +570,43 @@ fn add_on_project_keys_chooses_the_project_with_up_and_down() {
     key(&mut s, TextInput::Down);
     assert!(matches!(&s.dialog, Some(Dialog::Add(f)) if f.field == 1 && f.projects.is_empty()));
 }
+
+/// The places a plan could not read reach `update()` as failures that keep the forge's error
+/// (so its kind can be told apart), and the plan's note shows their sentences as before.
+#[test]
+fn unreadable_places_of_a_plan_keep_their_kind_and_read_as_their_sentences() {
+    use crate::forge::{ForgeError, ForgeErrorKind};
+    let mut s = loaded_real();
+    act(&mut s, Action::FocusKeys);
+    act(&mut s, Action::SelectCopies);
+    let cmds = act(&mut s, Action::DeleteKey);
+    let Some(Command::PlanBulk { req_id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    let denied = ForgeError::new(ForgeErrorKind::Authentication, "acme/api: log in again.");
+    let slow = ForgeError::new(ForgeErrorKind::Network, "acme/web: no answer.");
+    let unreadable = vec![OpFailure::of_forge(&denied), OpFailure::of_forge(&slow)];
+    assert_eq!(
+        unreadable[0].cause.as_ref().map(|e| &e.kind),
+        Some(&ForgeErrorKind::Authentication)
+    );
+    worker(
+        &mut s,
+        WorkerMsg::Planned {
+            req_id,
+            plan: Box::default(),
+            unreadable,
+        },
+    );
+    let Some(Dialog::Plan(d)) = &s.dialog else {
+        panic!("{:?}", s.dialog)
+    };
+    assert_eq!(
+        d.note,
+        Some((
+            "2 places could not be read and are left out: acme/api: log in again. acme/web: no answer."
+                .to_string(),
+            true
+        ))
+    );
+}

@@ -119,7 +119,11 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                             "{} could not be read and {} left out: {}",
                             count(unreadable.len(), "place", "places"),
                             if unreadable.len() == 1 { "is" } else { "are" },
-                            unreadable.join(" ")
+                            unreadable
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(" ")
                         ),
                         true,
                     ));

@@ -86,7 +86,10 @@ pub async fn execute(
             WorkerMsg::Planned {
                 req_id,
                 plan: Box::new(request.plan(&snap, &projects)),
-                unreadable: unreadable.iter().map(|(_, e)| e.to_string()).collect(),
+                unreadable: unreadable
+                    .iter()
+                    .map(|(_, e)| OpFailure::of_forge(e))
+                    .collect(),
             }
         }
         Command::ApplyBulk {
@@ -197,16 +200,16 @@ async fn recover(
                         edits.extend(listed);
                         Ok(said)
                     }
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(failure(e)),
                 }
             }
             Ok(Found::Batch(batch)) => {
                 scopes.extend(batch.scopes());
                 ops.settle_batch(&batch, Direction::Finish)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(failure)
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(OpFailure::local(e.to_string())),
         };
         outcomes.push(outcome);
     }
@@ -236,14 +239,14 @@ fn refused(cmd: Command) -> WorkerMsg {
         },
         Command::Recover { req_id, ids } => WorkerMsg::Recovered {
             req_id,
-            outcomes: ids.iter().map(|_| Err(NO_JOURNAL.to_string())).collect(),
+            outcomes: ids.iter().map(|_| Err(fail())).collect(),
             scopes: Vec::new(),
             edits: Vec::new(),
         },
         Command::PlanBulk { req_id, .. } => WorkerMsg::Planned {
             req_id,
             plan: Box::default(),
-            unreadable: vec![NO_JOURNAL.to_string()],
+            unreadable: vec![fail()],
         },
         Command::ApplyBulk { job_id, .. } => WorkerMsg::JobFinished {
             job_id,
