@@ -10,6 +10,7 @@ use crate::sshkey::PublicKey;
 
 use crate::tui::state::ReqId;
 use crate::tui::state::msg::Command;
+pub use crate::tui::state::msg::PendingEntry;
 
 /// Where `a` adds the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,19 +224,6 @@ impl PlanDialog {
             PlanStage::Reading => None,
         }
     }
-}
-
-/// A pending journal entry, as the recovery dialog shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingEntry {
-    /// Entry id.
-    pub id: String,
-    /// Where it happened.
-    pub scope: String,
-    /// A relabel whose key was deleted and not re-added: the case the question names.
-    pub deleted_not_readded: bool,
-    /// `Entry::describe()`.
-    pub sentence: String,
 }
 
 /// Every dialog. Only one is open at a time; while one is, keys go to it.

@@ -5,6 +5,7 @@
 
 pub mod dialog;
 pub mod drift;
+pub(crate) mod from_forge;
 pub mod full_view;
 pub mod insight;
 pub mod jobs;

@@ -9,7 +9,6 @@ use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
 use crate::tui::action::Action;
-use crate::tui::state::dialog::PendingEntry;
 use crate::tui::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
 
 /// Keys typed into a filter or a dialog.
@@ -49,6 +48,19 @@ pub enum TextInput {
     KillToStart,
     /// Delete the word before the caret (Ctrl-W).
     KillWord,
+}
+
+/// A pending journal entry, as the recovery dialog shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEntry {
+    /// Entry id.
+    pub id: String,
+    /// Where it happened.
+    pub scope: String,
+    /// A relabel whose key was deleted and not re-added: the case the question names.
+    pub deleted_not_readded: bool,
+    /// `Entry::describe()`.
+    pub sentence: String,
 }
 
 /// Why a key operation did not complete.

@@ -142,7 +142,7 @@ pub fn real_key(id: u64, label: &str, n: usize, scope: Place) -> KeyView {
         serde_json::json!({"id": id, "key": blob.join(" "), "label": label, "comment": "ci@build"}),
     )
     .unwrap();
-    crate::tui::worker::key_view(k, scope)
+    crate::tui::state::from_forge::key_view(k, scope)
 }
 
 /// `loaded()` with real keys: acme/api holds demo keys 1 and 2, acme/web holds key 1, and

@@ -168,7 +168,7 @@ fn keys_pane_finding_reads_the_audit_of_the_scan() {
     // The pane shows the very keys the scan holds, so the audit's findings apply to them.
     let api = repo_scope("acme", "api");
     let view = |id, n, label: &str, created, used| {
-        crate::tui::worker::key_view(dk(id, n, label, created, used), api.clone())
+        crate::tui::state::from_forge::key_view(dk(id, n, label, created, used), api.clone())
     };
     s.keys.insert(
         ("acme".into(), "api".into()),

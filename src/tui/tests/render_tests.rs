@@ -178,7 +178,7 @@ fn label_with_escape_sequences_renders_stripped() {
         "created_on": "2024-03-01T09:15:00+00:00",
     }))
     .unwrap();
-    let view = crate::tui::worker::key_view(hostile, repo_scope("acme", "api"));
+    let view = crate::tui::state::from_forge::key_view(hostile, repo_scope("acme", "api"));
     if let Some(Load::Ready(keys)) = s.keys.get_mut(&("acme".to_string(), "api".to_string())) {
         keys.insert(0, view);
     }
@@ -199,7 +199,7 @@ fn hostile_key(id: u64, label: &str, comment: &str) -> KeyView {
         "created_on": "2024-03-01T09:15:00+00:00",
     }))
     .unwrap();
-    crate::tui::worker::key_view(k, repo_scope("acme", "api"))
+    crate::tui::state::from_forge::key_view(k, repo_scope("acme", "api"))
 }
 
 #[test]

@@ -378,7 +378,7 @@ fn worker_conversion_fingerprints_server_keys() {
     let k: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 3, "key": blob.join(" "), "label": "ci"}))
             .unwrap();
-    let v = crate::tui::worker::key_view(k, repo_scope("acme", "api"));
+    let v = crate::tui::state::from_forge::key_view(k, repo_scope("acme", "api"));
     let expected = crate::sshkey::PublicKey::from_server(line)
         .unwrap()
         .fingerprint()
@@ -389,7 +389,7 @@ fn worker_conversion_fingerprints_server_keys() {
     let bad: crate::forge::AccessKey =
         serde_json::from_value(serde_json::json!({"id": 4, "key": "ssh-foo AAAA"})).unwrap();
     assert_eq!(
-        crate::tui::worker::key_view(bad, repo_scope("acme", "api")).fingerprint(),
+        crate::tui::state::from_forge::key_view(bad, repo_scope("acme", "api")).fingerprint(),
         None
     );
 }

@@ -13,9 +13,9 @@ use crate::sanitize::clean_line;
 use crate::tui::action::Action;
 use crate::tui::state::{Load, State};
 use crate::tui::theme::Theme;
-use crate::tui::ui::insight::view_block;
 use crate::tui::ui::list::spinner;
 use crate::tui::ui::text;
+use crate::tui::ui::view_frame::view_block;
 
 /// From this width on each operation takes one line; below it, two.
 const ONE_LINE: usize = 112;

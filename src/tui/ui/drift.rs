@@ -12,7 +12,7 @@ use crate::tui::action::Action;
 use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::drift::DriftStatus;
-use crate::tui::ui::insight::view_block;
+use crate::tui::ui::view_frame::view_block;
 
 /// Draws the view when it is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

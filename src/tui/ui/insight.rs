@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::forge::Place;
 use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
@@ -16,6 +16,7 @@ use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::insight::{self, WorkspaceInventory};
 use crate::tui::ui::text;
+use crate::tui::ui::view_frame::view_block;
 
 /// Draws whichever of these views is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -30,23 +31,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
         _ => {}
     }
-}
-
-/// The framed block of a view: title on top, its keys at the bottom.
-pub fn view_block<'a>(state: &State, title: String, keys: &[(Action, &'a str)]) -> Block<'a> {
-    let theme = &state.theme;
-    let mut hints = vec![Span::raw(" ")];
-    for (action, what) in keys {
-        if let Some(k) = state.keymap.first_key(*action) {
-            hints.push(Span::styled(k, theme.key));
-            hints.push(Span::raw(format!(" {what}  ")));
-        }
-    }
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(title)
-        .title_bottom(Line::from(hints))
 }
 
 fn source_note(w: &WorkspaceInventory) -> String {

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod repos;
 pub mod status;
 pub mod text;
+pub mod view_frame;
 pub mod views;
 pub mod workspaces;
 

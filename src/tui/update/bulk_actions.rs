@@ -8,9 +8,9 @@ use crate::forge::{ForgeKind, Place};
 use crate::ops::bulk::BulkRequest;
 use crate::sshkey::Fingerprint;
 
-use super::Command;
 use crate::tui::action::Action;
 use crate::tui::state::dialog::*;
+use crate::tui::state::msg::Command;
 use crate::tui::state::selection;
 use crate::tui::state::*;
 use crate::tui::ui::keys::display_name;
@@ -25,7 +25,7 @@ pub fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
     match a {
         Action::ToggleSelect => {
             selection::toggle_focused(state);
-            super::move_cursor(state, 1);
+            crate::tui::update::cursor::move_cursor(state, 1);
         }
         Action::VisualSelect => selection::visual(state),
         Action::SelectAll => selection::select_all(state),
@@ -71,7 +71,7 @@ fn select_copies(state: &mut State, out: &mut Vec<Command>) {
     // Copies can be anywhere in the workspace: scan it first, then select.
     state.select_after_scan = Some((ws.clone(), fp));
     if state.scan.as_ref().is_none_or(|s| s.ws != ws) {
-        super::rescan(state, out);
+        crate::tui::update::scan::rescan(state, out);
     }
     say(
         state,

@@ -10,8 +10,8 @@ use crate::sshkey::Fingerprint;
 use crate::tui::line_edit;
 use crate::tui::state::State;
 use crate::tui::state::dialog::*;
+use crate::tui::state::msg::{Command, TextInput};
 use crate::tui::update::bulk_actions::{edit_sentence, open_plan, project_of};
-use crate::tui::update::{Command, TextInput};
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
     state.message = Some((text.into(), error));

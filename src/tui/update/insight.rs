@@ -281,7 +281,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
     }
     // Finding needs every repository's keys: scan first, open the result when it arrives.
     state.insight.pending_find = Some(target);
-    crate::tui::update::rescan(state, out);
+    crate::tui::update::scan::rescan(state, out);
     state.message = Some((
         format!("Scanning {ws} to find where {name} is used; the result opens when it is done"),
         false,
@@ -496,12 +496,4 @@ fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
     if let Some(p) = projects {
         state.project_keys.insert(ws.to_string(), p);
     }
-}
-
-/// Keeps the All keys cursor on a row after the rows changed.
-pub fn clamp_all_keys(state: &mut State) {
-    let len = all_keys_rows(state).len();
-    let v = &mut state.insight.all_keys;
-    v.cursor = v.cursor.min(len.saturating_sub(1));
-    v.offset = v.offset.min(v.cursor);
 }

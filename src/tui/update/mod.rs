@@ -2,26 +2,26 @@
 //! does no I/O; what should happen outside is returned as `Command`s (design.md §1).
 
 pub(crate) mod bulk_actions;
+pub(crate) mod cursor;
 pub(crate) mod dialog_input;
 pub(crate) mod drift;
 pub(crate) mod insight;
 pub(crate) mod own_writes;
 pub(crate) mod pane_edits;
 pub(crate) mod read_answers;
+pub(crate) mod scan;
 pub(crate) mod view_actions;
 pub(crate) mod workspace_entry;
 pub(crate) mod write_answers;
-
-use ratatui::layout::{Position, Rect};
 
 use crate::tui::action::Action;
 pub use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::*;
 use crate::tui::ui::layout;
-
-/// Ticks of quiet after cursor movement before the newly focused item is loaded, so holding
-/// `j` through fifty repositories costs one request, not fifty.
-pub const SETTLE_TICKS: u8 = 2;
+pub use cursor::SETTLE_TICKS;
+use cursor::{children_changed, click, pane_rect, wheel};
+pub(crate) use cursor::{fix_repo_cursor, move_cursor, scroll_to_cursor};
+pub(crate) use scan::rescan;
 
 /// Commands to run at start: the workspaces, and a look at the journal for operations an
 /// earlier run left unfinished.
@@ -265,99 +265,6 @@ fn set_filter(state: &mut State, f: String) {
     }
 }
 
-/// Moves the focused pane's cursor by `delta` rows, within bounds.
-pub(crate) fn move_cursor(state: &mut State, delta: isize) {
-    let pane = state.focus;
-    let i = pane.index();
-    let len = state.row_count(pane);
-    let before = state.cursor[i];
-    let after = (before as isize)
-        .saturating_add(delta)
-        .clamp(0, len.saturating_sub(1) as isize) as usize;
-    state.cursor[i] = after;
-    scroll_to_cursor(state, pane);
-    if after != before {
-        children_changed(state, pane);
-        state.settle = SETTLE_TICKS;
-    }
-}
-
-/// The item of `pane` changed: the panes to its right start from their top.
-fn children_changed(state: &mut State, pane: Pane) {
-    if pane == Pane::Workspaces {
-        state.cursor[1] = 0;
-        state.offset[1] = 0;
-        state.repo_cursor_default = true;
-    }
-    if pane != Pane::Keys {
-        state.cursor[2] = 0;
-        state.offset[2] = 0;
-    }
-}
-
-/// New repository lists open on the first repository rather than on "Project keys", which
-/// is one row above it.
-pub(crate) fn fix_repo_cursor(state: &mut State) {
-    if state.repo_cursor_default && state.pane_status(Pane::Repositories) == PaneStatus::Ready {
-        state.repo_cursor_default = false;
-        let rows = state.repo_rows();
-        if state.cursor[1] == 0
-            && matches!(rows.first(), Some(RepoRow::ProjectKeys))
-            && rows.len() > 1
-        {
-            state.cursor[1] = 1;
-        }
-    }
-}
-
-fn pane_rect(state: &State, pane: Pane) -> Rect {
-    layout::areas(Rect::new(0, 0, state.size.0, state.size.1)).panes[pane.index()]
-}
-
-pub(crate) fn scroll_to_cursor(state: &mut State, pane: Pane) {
-    let i = pane.index();
-    let h = layout::list_height(pane_rect(state, pane));
-    let c = state.cursor[i];
-    if c < state.offset[i] {
-        state.offset[i] = c;
-    } else if c >= state.offset[i] + h {
-        state.offset[i] = c + 1 - h;
-    }
-}
-
-fn click(state: &mut State, x: u16, y: u16) {
-    for pane in Pane::ALL {
-        let r = pane_rect(state, pane);
-        if !r.contains(Position::new(x, y)) {
-            continue;
-        }
-        state.focus = pane;
-        if y > r.y && y < r.y + r.height - 1 {
-            let row = state.offset[pane.index()] + usize::from(y - r.y - 1);
-            if row < state.row_count(pane) && row != state.cursor[pane.index()] {
-                state.cursor[pane.index()] = row;
-                children_changed(state, pane);
-            }
-        }
-    }
-}
-
-/// The wheel moves the view, not the cursor: the selection stays where the keyboard put it.
-fn wheel(state: &mut State, x: u16, y: u16, down: bool) {
-    for pane in Pane::ALL {
-        if pane_rect(state, pane).contains(Position::new(x, y)) {
-            let i = pane.index();
-            let h = layout::list_height(pane_rect(state, pane));
-            let max = state.row_count(pane).saturating_sub(h);
-            state.offset[i] = if down {
-                (state.offset[i] + 3).min(max)
-            } else {
-                state.offset[i].saturating_sub(3)
-            };
-        }
-    }
-}
-
 /// Issues requests for whatever the focused items need and nobody asked for yet.
 fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
     if state.workspaces == Load::Idle {
@@ -433,30 +340,6 @@ fn reload(state: &mut State) {
         },
     }
     state.settle = 0;
-}
-
-/// `R`: scans the focused workspace, unless a scan is running.
-pub(crate) fn rescan(state: &mut State, out: &mut Vec<Command>) {
-    if let Some(scan) = &state.scan {
-        state.message = Some((format!("A scan of {} is already running", scan.ws), false));
-        return;
-    }
-    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
-        return;
-    };
-    let req_id = state.req();
-    state.scan = Some(ScanState {
-        req_id,
-        ws: ws.clone(),
-        done: 0,
-        total: 0,
-    });
-    state.message = Some((format!("Scanning every repository of {ws}"), false));
-    out.push(Command::Rescan {
-        req_id,
-        ws,
-        cache_dir: state.insight.settings.cache_dir.clone(),
-    });
 }
 
 fn copy(state: &mut State, a: Action, out: &mut Vec<Command>) {

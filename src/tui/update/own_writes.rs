@@ -13,8 +13,8 @@ use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 
 use crate::tui::state::insight::InsightCommand;
+use crate::tui::state::msg::Command;
 use crate::tui::state::{KeyRow, Load, Pane, State};
-use crate::tui::update::Command;
 
 /// Applies the edits of one answer; `scopes` are the places the write touched.
 pub fn apply(state: &mut State, scopes: &[Place], edits: Vec<KeyEdit>, out: &mut Vec<Command>) {
@@ -41,7 +41,7 @@ pub fn apply(state: &mut State, scopes: &[Place], edits: Vec<KeyEdit>, out: &mut
             });
         follow(state, &scope, id);
     }
-    crate::tui::update::read_answers::clamp_cursors(state);
+    crate::tui::update::cursor::clamp_cursors(state);
     selection(state, &edits);
     inventories(state, &edits);
     reload_scopes(state, &unknown, out);
@@ -78,7 +78,7 @@ fn follow(state: &mut State, scope: &Place, id: u64) {
         .position(|r| matches!(r, KeyRow::Key { key, .. } if &key.scope == scope && key.id == id));
     if let Some(row) = row {
         state.cursor[Pane::Keys.index()] = row;
-        crate::tui::update::scroll_to_cursor(state, Pane::Keys);
+        crate::tui::update::cursor::scroll_to_cursor(state, Pane::Keys);
     }
 }
 
@@ -147,7 +147,7 @@ fn inventories(state: &mut State, edits: &[KeyEdit]) {
             .or_default()
             .extend(mine);
     }
-    crate::tui::update::insight::clamp_all_keys(state);
+    crate::tui::state::insight::clamp_all_keys(state);
 }
 
 /// Fetches the keys of places again whose state a write left unknown, so the panes show what

@@ -4,8 +4,8 @@
 use crate::forge::Place;
 use crate::ops::edits::KeyEdit;
 
+use crate::tui::state::from_forge::key_view;
 use crate::tui::state::{Load, State};
-use crate::tui::worker::key_view;
 
 /// Applies `edit` to the loaded keys of its place; a place not loaded is left to load later.
 pub fn apply(state: &mut State, edit: &KeyEdit) {

@@ -2,8 +2,9 @@
 //! keys, scans and the request count. Pure, like the rest of `update()`; answers to writes are
 //! handed on to `write_answers`.
 
+use crate::tui::state::msg::{Command, WorkerMsg};
 use crate::tui::state::*;
-use crate::tui::update::{Command, WorkerMsg, fix_repo_cursor, scroll_to_cursor};
+use crate::tui::update::cursor::clamp_cursors;
 
 /// Worker answers to reads; the rest go on to `write_answers`.
 pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
@@ -109,18 +110,5 @@ fn into_load<T, E: ToString>(r: Result<T, E>) -> Load<T> {
     match r {
         Ok(v) => Load::Ready(v),
         Err(e) => Load::Failed(e.to_string()),
-    }
-}
-
-/// Lists can shrink under the cursor (a reload, a scan); keep every cursor on a row.
-pub(crate) fn clamp_cursors(state: &mut State) {
-    fix_repo_cursor(state);
-    for pane in Pane::ALL {
-        let i = pane.index();
-        let len = state.row_count(pane);
-        if state.cursor[i] >= len {
-            state.cursor[i] = len.saturating_sub(1);
-        }
-        scroll_to_cursor(state, pane);
     }
 }

@@ -2,7 +2,7 @@
 //! failed items. Split from `bulk_actions`, which plans the changes themselves.
 
 use crate::tui::action::Action;
-use crate::tui::update::Command;
+use crate::tui::state::msg::Command;
 use std::collections::BTreeMap;
 
 use crate::tui::state::dialog::*;

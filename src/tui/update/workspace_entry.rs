@@ -4,8 +4,8 @@
 
 use crate::tui::line_edit;
 use crate::tui::state::dialog::Dialog;
+use crate::tui::state::msg::TextInput;
 use crate::tui::state::{Load, Pane, State, WorkspaceView};
-use crate::tui::update::TextInput;
 
 /// Whether Enter on the workspaces pane offers to type a slug: the listing failed or found
 /// nothing, or the list already holds typed slugs.
@@ -87,7 +87,7 @@ fn add(state: &mut State, slug: String) {
     state.filter[0].clear();
     state.cursor = [at, 0, 0];
     state.offset = [0; 3];
-    crate::tui::update::scroll_to_cursor(state, Pane::Workspaces);
+    crate::tui::update::cursor::scroll_to_cursor(state, Pane::Workspaces);
     state.repo_cursor_default = true;
     state.settle = 0;
     state.message = Some((format!("Opening workspace {slug}"), false));

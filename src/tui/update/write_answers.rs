@@ -8,8 +8,8 @@ use crate::sanitize::clean_line;
 
 use crate::tui::state::dialog::*;
 use crate::tui::state::jobs::Job;
+use crate::tui::state::msg::{Command, WorkerMsg};
 use crate::tui::state::*;
-use crate::tui::update::{Command, WorkerMsg};
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
     state.message = Some((text.into(), error));

@@ -14,10 +14,10 @@ use crate::forge::{ForgeKind, Place};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
+use crate::tui::state::from_forge::{ParseMemo, project_group_with, repo_view};
 use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use crate::tui::state::msg::WorkerMsg;
 use crate::tui::state::{ReqId, ScanData};
-use crate::tui::worker::{ParseMemo, project_group_with, repo_view};
 
 /// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
 /// said before the command is done.

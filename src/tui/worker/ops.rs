@@ -8,14 +8,15 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::journal::{Batch, Entry, Found, Intent, Journal};
 use crate::ops::bulk::{ItemStatus, apply, snapshot};
-use crate::ops::keyops::{Direction, KeyOps, OpError};
+use crate::ops::keyops::{Direction, KeyOps};
 use crate::sanitize::clean_line;
 use crate::tui::Services;
 use crate::tui::state::ReqId;
 use crate::tui::state::dialog::{PendingEntry, expand_home};
 use crate::tui::state::msg::OpFailure;
-use crate::tui::update::{Command, WorkerMsg};
+use crate::tui::state::msg::{Command, WorkerMsg};
 use crate::tui::worker::CancelFlags;
+use crate::tui::worker::single::failure;
 
 /// Sets a job's cancel flag: items not started become cancelled, items in flight finish
 /// their current step.
@@ -27,18 +28,6 @@ pub fn cancel(flags: &CancelFlags, job_id: ReqId) {
 }
 
 const NO_JOURNAL: &str = "bbkeys has no state directory for its journal here, so it changes no key (a relabel without a journal could lose one)";
-
-pub(crate) fn failure(e: OpError) -> OpFailure {
-    let cause = match &e {
-        OpError::Forge(f) | OpError::Pending { cause: Some(f), .. } => Some(f.clone()),
-        _ => None,
-    };
-    OpFailure {
-        pending: matches!(e, OpError::Pending { .. }),
-        sentence: e.to_string(),
-        cause,
-    }
-}
 
 /// Reads a `.pub` file for the add dialog.
 pub async fn read_key_file(req_id: ReqId, path: String) -> WorkerMsg {

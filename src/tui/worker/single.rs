@@ -4,10 +4,9 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::ops::edits::KeyEdit;
-use crate::ops::keyops::{AddOutcome, KeyOps, RelabelOutcome};
+use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
 use crate::sanitize::clean_line;
-use crate::tui::update::{Command, WorkerMsg};
-use crate::tui::worker::ops::failure;
+use crate::tui::state::msg::{Command, OpFailure, WorkerMsg};
 
 /// Runs an `AddKey`, `DeleteKey` or `RelabelKey` command; `answers` carries an offer to
 /// relabel a key an add found under another label.
@@ -121,7 +120,7 @@ pub async fn run(
             return WorkerMsg::OpDone {
                 req_id: 0,
                 scopes: Vec::new(),
-                result: Err(crate::tui::state::msg::OpFailure {
+                result: Err(OpFailure {
                     sentence: format!("not a single-key write: {other:?}"),
                     pending: false,
                     cause: None,
@@ -135,5 +134,18 @@ pub async fn run(
         scopes: vec![scope],
         result,
         edits,
+    }
+}
+
+/// The failure of a key operation, keeping the forge's error when the forge failed.
+pub(crate) fn failure(e: OpError) -> OpFailure {
+    let cause = match &e {
+        OpError::Forge(f) | OpError::Pending { cause: Some(f), .. } => Some(f.clone()),
+        _ => None,
+    };
+    OpFailure {
+        pending: matches!(e, OpError::Pending { .. }),
+        sentence: e.to_string(),
+        cause,
     }
 }

@@ -335,3 +335,11 @@ pub fn cache_pending(state: &State, ws: &str) -> bool {
         Some(CacheStage::Reading(_) | CacheStage::Indexing(..))
     )
 }
+
+/// Keeps the All keys cursor on a row after the rows changed.
+pub fn clamp_all_keys(state: &mut State) {
+    let len = all_keys_rows(state).len();
+    let v = &mut state.insight.all_keys;
+    v.cursor = v.cursor.min(len.saturating_sub(1));
+    v.offset = v.offset.min(v.cursor);
+}
