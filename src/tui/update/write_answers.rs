@@ -3,12 +3,13 @@
 
 use crate::forge::AccessKey;
 use crate::forge::Place;
+use crate::ops::bulk::Plan;
 use crate::ops::edits::KeyEdit;
 use crate::sanitize::clean_line;
 
 use crate::tui::state::dialog::*;
 use crate::tui::state::jobs::Job;
-use crate::tui::state::msg::{Command, WorkerMsg};
+use crate::tui::state::msg::{Command, OpFailure, WorkerMsg};
 use crate::tui::state::*;
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
@@ -76,60 +77,12 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
             scopes,
             edits,
             ..
-        } => {
-            crate::tui::update::own_writes::apply(state, &scopes, edits, out);
-            let failed = outcomes.iter().filter(|o| o.is_err()).count();
-            let lines: Vec<String> = outcomes
-                .into_iter()
-                .map(|o| match o {
-                    Ok(s) => format!("✓ {s}"),
-                    Err(e) => format!("✗ {e}"),
-                })
-                .collect();
-            if failed == 0 {
-                say(state, format!("Recovered: {}", lines.join("; ")), false);
-            } else {
-                say(
-                    state,
-                    format!(
-                        "{} could not be recovered",
-                        count(failed, "entry", "entries")
-                    ),
-                    true,
-                );
-                state.dialog = Some(Dialog::Notice {
-                    title: "Recovery".into(),
-                    lines,
-                });
-            }
-        }
+        } => recovered(state, outcomes, scopes, edits, out),
         WorkerMsg::Planned {
             req_id,
             plan,
             unreadable,
-        } => {
-            if let Some(Dialog::Plan(d)) = &mut state.dialog
-                && d.req_id == req_id
-                && d.stage == PlanStage::Reading
-            {
-                d.stage = PlanStage::Ready(plan);
-                if !unreadable.is_empty() {
-                    d.note = Some((
-                        format!(
-                            "{} could not be read and {} left out: {}",
-                            count(unreadable.len(), "place", "places"),
-                            if unreadable.len() == 1 { "is" } else { "are" },
-                            unreadable
-                                .iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
-                        true,
-                    ));
-                }
-            }
-        }
+        } => planned(state, req_id, plan, unreadable),
         WorkerMsg::Drifted { job_id, plan } => {
             if let Some(Dialog::Plan(d)) = &mut state.dialog
                 && d.req_id == job_id
@@ -144,28 +97,7 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 ));
             }
         }
-        WorkerMsg::JobStarted { job_id, plan } => {
-            let (title, request) = match state.dialog.take() {
-                Some(Dialog::Plan(d)) if d.req_id == job_id => (d.title, d.request),
-                other => {
-                    state.dialog = other;
-                    ("Bulk change".to_string(), None)
-                }
-            };
-            say(
-                state,
-                format!(
-                    "{title}: applying {}",
-                    count(plan.changes.len(), "change", "changes")
-                ),
-                false,
-            );
-            let mut job = Job::new(job_id, title, *plan);
-            job.request = request;
-            state.jobs.push(job);
-            state.views.open(FullView::Jobs);
-            state.view_cursor = 0;
-        }
+        WorkerMsg::JobStarted { job_id, plan } => job_started(state, job_id, plan),
         WorkerMsg::JobItem {
             job_id,
             index,
@@ -184,6 +116,87 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
         WorkerMsg::LabelDiffers { scope, key, wanted } => offer_relabel(state, scope, *key, wanted),
         _ => {}
     }
+}
+
+fn recovered(
+    state: &mut State,
+    outcomes: Vec<Result<String, OpFailure>>,
+    scopes: Vec<Place>,
+    edits: Vec<KeyEdit>,
+    out: &mut Vec<Command>,
+) {
+    crate::tui::update::own_writes::apply(state, &scopes, edits, out);
+    let failed = outcomes.iter().filter(|o| o.is_err()).count();
+    let lines: Vec<String> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            Ok(s) => format!("✓ {s}"),
+            Err(e) => format!("✗ {e}"),
+        })
+        .collect();
+    if failed == 0 {
+        say(state, format!("Recovered: {}", lines.join("; ")), false);
+    } else {
+        say(
+            state,
+            format!(
+                "{} could not be recovered",
+                count(failed, "entry", "entries")
+            ),
+            true,
+        );
+        state.dialog = Some(Dialog::Notice {
+            title: "Recovery".into(),
+            lines,
+        });
+    }
+}
+
+fn planned(state: &mut State, req_id: ReqId, plan: Box<Plan>, unreadable: Vec<OpFailure>) {
+    if let Some(Dialog::Plan(d)) = &mut state.dialog
+        && d.req_id == req_id
+        && d.stage == PlanStage::Reading
+    {
+        d.stage = PlanStage::Ready(plan);
+        if !unreadable.is_empty() {
+            d.note = Some((
+                format!(
+                    "{} could not be read and {} left out: {}",
+                    count(unreadable.len(), "place", "places"),
+                    if unreadable.len() == 1 { "is" } else { "are" },
+                    unreadable
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                true,
+            ));
+        }
+    }
+}
+
+fn job_started(state: &mut State, job_id: ReqId, plan: Box<Plan>) {
+    let (title, request) = match state.dialog.take() {
+        Some(Dialog::Plan(d)) if d.req_id == job_id => (d.title, d.request),
+        other => {
+            state.dialog = other;
+            ("Bulk change".to_string(), None)
+        }
+    };
+    say(
+        state,
+        format!(
+            "{title}: applying {}",
+            count(plan.changes.len(), "change", "changes")
+        ),
+        false,
+    );
+    let mut job = Job::new(job_id, title, *plan);
+    job.request = request;
+    state.jobs.push(job);
+    state.views.open(FullView::Jobs);
+    state.view_cursor = 0;
 }
 
 fn job_finished(state: &mut State, job_id: ReqId, edits: Vec<KeyEdit>, out: &mut Vec<Command>) {

@@ -6,8 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use std::collections::BTreeMap;
+
+use crate::forge::{Forge, Place};
 use crate::journal::{Batch, Entry, Found, Intent, Journal};
-use crate::ops::bulk::{ItemStatus, apply, snapshot};
+use crate::ops::bulk::{BulkRequest, ItemStatus, Plan, apply, snapshot};
+use crate::ops::desired::DesiredChange;
 use crate::ops::keyops::{Direction, KeyOps};
 use crate::sanitize::clean_line;
 use crate::tui::Services;
@@ -88,68 +92,10 @@ pub async fn execute(
             projects,
             plan,
         } => {
-            // The Drift view's changes: the same re-read as `bbkeys apply`.
-            if let Some(changes) = &desired {
-                match crate::ops::desired::to_bulk_plan(client, changes).await {
-                    Ok(replanned) if replanned != *plan => {
-                        return Some(WorkerMsg::Drifted {
-                            job_id,
-                            plan: Box::new(replanned),
-                        });
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        return Some(WorkerMsg::Drift(
-                            crate::tui::state::drift::DriftMsg::Refused {
-                                req_id: job_id,
-                                sentence: crate::tui::worker::drift::clean_lines(&e.to_string()),
-                            },
-                        ));
-                    }
-                }
-            }
-            // Just before applying, read the remote state again (as the CLI does): a plan
-            // made from stale keys is shown again instead of applied.
-            if let Some(request) = &request {
-                let (fresh, _) = snapshot(client, &request.scopes_with_projects(&projects)).await;
-                let replanned = request.plan(&fresh, &projects);
-                if replanned != *plan {
-                    return Some(WorkerMsg::Drifted {
-                        job_id,
-                        plan: Box::new(replanned),
-                    });
-                }
-            }
-            let cancel = Arc::new(AtomicBool::new(false));
-            flags
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(job_id, cancel.clone());
-            let _ = answers.send(WorkerMsg::JobStarted {
-                job_id,
-                plan: plan.clone(),
-            });
-            let to = answers.clone();
-            let progress = move |index: usize, status: &ItemStatus| {
-                let _ = to.send(WorkerMsg::JobItem {
-                    job_id,
-                    index,
-                    status: status.clone(),
-                });
-            };
-            let ops = KeyOps {
-                forge: client,
-                journal,
-                stop: Some(&cancel),
-            };
-            let results = apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
-            flags
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&job_id);
-            WorkerMsg::JobFinished {
-                job_id,
-                edits: results.into_iter().flat_map(|r| r.edits).collect(),
+            let stale = recheck(client, job_id, request, desired, &projects, &plan).await;
+            match stale {
+                Some(answer) => answer,
+                None => run_job(services, journal, flags, job_id, plan, answers).await,
             }
         }
         // `worker::execute` sends only the commands above here.
@@ -167,6 +113,95 @@ pub async fn execute(
         | Command::Insight(_)
         | Command::Drift(_)) => refused(other),
     })
+}
+
+/// Reads the places of a confirmed plan again just before applying it: the answer when the
+/// plan is stale (or the keys file can no longer be planned), `None` when it stands.
+async fn recheck(
+    client: &dyn Forge,
+    job_id: ReqId,
+    request: Option<BulkRequest>,
+    desired: Option<Vec<DesiredChange>>,
+    projects: &BTreeMap<Place, String>,
+    plan: &Plan,
+) -> Option<WorkerMsg> {
+    // The Drift view's changes: the same re-read as `bbkeys apply`.
+    if let Some(changes) = &desired {
+        match crate::ops::desired::to_bulk_plan(client, changes).await {
+            Ok(replanned) if replanned != *plan => {
+                return Some(WorkerMsg::Drifted {
+                    job_id,
+                    plan: Box::new(replanned),
+                });
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Some(WorkerMsg::Drift(
+                    crate::tui::state::drift::DriftMsg::Refused {
+                        req_id: job_id,
+                        sentence: crate::tui::worker::drift::clean_lines(&e.to_string()),
+                    },
+                ));
+            }
+        }
+    }
+    // Just before applying, read the remote state again (as the CLI does): a plan
+    // made from stale keys is shown again instead of applied.
+    if let Some(request) = &request {
+        let (fresh, _) = snapshot(client, &request.scopes_with_projects(projects)).await;
+        let replanned = request.plan(&fresh, projects);
+        if replanned != *plan {
+            return Some(WorkerMsg::Drifted {
+                job_id,
+                plan: Box::new(replanned),
+            });
+        }
+    }
+    None
+}
+
+/// Applies a confirmed plan as job `job_id`, saying each item's progress, until done or
+/// cancelled by `x`.
+async fn run_job(
+    services: &Services,
+    journal: &Journal,
+    flags: &CancelFlags,
+    job_id: ReqId,
+    plan: Box<Plan>,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> WorkerMsg {
+    let client = &*services.forge;
+    let cancel = Arc::new(AtomicBool::new(false));
+    flags
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(job_id, cancel.clone());
+    let _ = answers.send(WorkerMsg::JobStarted {
+        job_id,
+        plan: plan.clone(),
+    });
+    let to = answers.clone();
+    let progress = move |index: usize, status: &ItemStatus| {
+        let _ = to.send(WorkerMsg::JobItem {
+            job_id,
+            index,
+            status: status.clone(),
+        });
+    };
+    let ops = KeyOps {
+        forge: client,
+        journal,
+        stop: Some(&cancel),
+    };
+    let results = apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
+    flags
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&job_id);
+    WorkerMsg::JobFinished {
+        job_id,
+        edits: results.into_iter().flat_map(|r| r.edits).collect(),
+    }
 }
 
 /// Finishes the journal entries and bulk changes `ids`, one after the other. An entry answers

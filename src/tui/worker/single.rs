@@ -3,9 +3,12 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::config::EditStrategy;
+use crate::forge::{AccessKey, Place};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
 use crate::sanitize::clean_line;
+use crate::sshkey::PublicKey;
 use crate::tui::state::msg::{Command, OpFailure, WorkerMsg};
 
 /// Runs an `AddKey`, `DeleteKey` or `RelabelKey` command; `answers` carries an offer to
@@ -23,61 +26,11 @@ pub async fn run(
             key,
             label,
         } => {
-            let result = match ops.add(&scope, &key, &label, None).await {
-                Ok(AddOutcome::Added(k)) => {
-                    let said = format!(
-                        "Added {} to {scope} as '{}' (id {})",
-                        key.fingerprint(),
-                        clean_line(&label),
-                        k.id
-                    );
-                    edits.push(KeyEdit::Added {
-                        scope: scope.clone(),
-                        key: k,
-                    });
-                    Ok(said)
-                }
-                Ok(AddOutcome::AlreadyPresent(k)) => {
-                    let existing = k.label.clone();
-                    let said = format!(
-                        "{} is already on {scope} as '{}' (id {}); nothing was added",
-                        key.fingerprint(),
-                        clean_line(&existing),
-                        k.id
-                    );
-                    if existing != label {
-                        let _ = answers.send(WorkerMsg::LabelDiffers {
-                            scope: scope.clone(),
-                            key: Box::new(k.clone()),
-                            wanted: label,
-                        });
-                    }
-                    edits.push(KeyEdit::Added {
-                        scope: scope.clone(),
-                        key: k,
-                    });
-                    Ok(said)
-                }
-                Err(e) => Err(failure(e)),
-            };
+            let result = add(ops, &scope, &key, label, answers, &mut edits).await;
             (req_id, scope, result)
         }
         Command::DeleteKey { req_id, scope, key } => {
-            let result = match ops.delete(&scope, &key, None).await {
-                Ok(()) => {
-                    let said = format!(
-                        "Deleted '{}' (id {}) from {scope}",
-                        clean_line(key.label.as_str()),
-                        key.id
-                    );
-                    edits.push(KeyEdit::Removed {
-                        scope: scope.clone(),
-                        key,
-                    });
-                    Ok(said)
-                }
-                Err(e) => Err(failure(e)),
-            };
+            let result = delete(ops, &scope, key, &mut edits).await;
             (req_id, scope, result)
         }
         Command::RelabelKey {
@@ -87,33 +40,7 @@ pub async fn run(
             label,
             strategy,
         } => {
-            let result = match ops.relabel(&scope, &key, &label, strategy, None).await {
-                Ok(RelabelOutcome::InPlace(k) | RelabelOutcome::Replaced(k)) => {
-                    let said = if k.id == key.id {
-                        format!(
-                            "Changed the label on {scope} to '{}' in place (id {} kept)",
-                            clean_line(&label),
-                            k.id
-                        )
-                    } else {
-                        format!(
-                            "Relabelled the key on {scope} to '{}' (deleted and re-added, new id {})",
-                            clean_line(&label),
-                            k.id
-                        )
-                    };
-                    edits.push(KeyEdit::Replaced {
-                        scope: scope.clone(),
-                        old: key,
-                        new: k,
-                    });
-                    Ok(said)
-                }
-                Ok(RelabelOutcome::Unchanged(_)) => {
-                    Ok("The label was already that; nothing changed".to_string())
-                }
-                Err(e) => Err(failure(e)),
-            };
+            let result = relabel(ops, &scope, key, &label, strategy, &mut edits).await;
             (req_id, scope, result)
         }
         other => {
@@ -134,6 +61,114 @@ pub async fn run(
         scopes: vec![scope],
         result,
         edits,
+    }
+}
+
+/// Adds `key`; a key already there under another label is offered for a relabel.
+async fn add(
+    ops: &KeyOps<'_>,
+    scope: &Place,
+    key: &PublicKey,
+    label: String,
+    answers: &UnboundedSender<WorkerMsg>,
+    edits: &mut Vec<KeyEdit>,
+) -> Result<String, OpFailure> {
+    match ops.add(scope, key, &label, None).await {
+        Ok(AddOutcome::Added(k)) => {
+            let said = format!(
+                "Added {} to {scope} as '{}' (id {})",
+                key.fingerprint(),
+                clean_line(&label),
+                k.id
+            );
+            edits.push(KeyEdit::Added {
+                scope: scope.clone(),
+                key: k,
+            });
+            Ok(said)
+        }
+        Ok(AddOutcome::AlreadyPresent(k)) => {
+            let existing = k.label.clone();
+            let said = format!(
+                "{} is already on {scope} as '{}' (id {}); nothing was added",
+                key.fingerprint(),
+                clean_line(&existing),
+                k.id
+            );
+            if existing != label {
+                let _ = answers.send(WorkerMsg::LabelDiffers {
+                    scope: scope.clone(),
+                    key: Box::new(k.clone()),
+                    wanted: label,
+                });
+            }
+            edits.push(KeyEdit::Added {
+                scope: scope.clone(),
+                key: k,
+            });
+            Ok(said)
+        }
+        Err(e) => Err(failure(e)),
+    }
+}
+
+async fn delete(
+    ops: &KeyOps<'_>,
+    scope: &Place,
+    key: AccessKey,
+    edits: &mut Vec<KeyEdit>,
+) -> Result<String, OpFailure> {
+    match ops.delete(scope, &key, None).await {
+        Ok(()) => {
+            let said = format!(
+                "Deleted '{}' (id {}) from {scope}",
+                clean_line(key.label.as_str()),
+                key.id
+            );
+            edits.push(KeyEdit::Removed {
+                scope: scope.clone(),
+                key,
+            });
+            Ok(said)
+        }
+        Err(e) => Err(failure(e)),
+    }
+}
+
+async fn relabel(
+    ops: &KeyOps<'_>,
+    scope: &Place,
+    key: AccessKey,
+    label: &str,
+    strategy: EditStrategy,
+    edits: &mut Vec<KeyEdit>,
+) -> Result<String, OpFailure> {
+    match ops.relabel(scope, &key, label, strategy, None).await {
+        Ok(RelabelOutcome::InPlace(k) | RelabelOutcome::Replaced(k)) => {
+            let said = if k.id == key.id {
+                format!(
+                    "Changed the label on {scope} to '{}' in place (id {} kept)",
+                    clean_line(label),
+                    k.id
+                )
+            } else {
+                format!(
+                    "Relabelled the key on {scope} to '{}' (deleted and re-added, new id {})",
+                    clean_line(label),
+                    k.id
+                )
+            };
+            edits.push(KeyEdit::Replaced {
+                scope: scope.clone(),
+                old: key,
+                new: k,
+            });
+            Ok(said)
+        }
+        Ok(RelabelOutcome::Unchanged(_)) => {
+            Ok("The label was already that; nothing changed".to_string())
+        }
+        Err(e) => Err(failure(e)),
     }
 }
 
