@@ -3,11 +3,9 @@
 use crate::ops::audit::Direction;
 use crate::sshkey::Fingerprint;
 use crate::tui::action::Action;
-use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
-use crate::tui::state::{Load, Pane, ScanData, State};
-
-use crate::tui::state::FullView;
 use crate::tui::state::insight::*;
+use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
+use crate::tui::state::{FullView, Load, Pane, ScanData, State};
 
 /// Handles what belongs to these views. Returns the message untouched when `app` must
 /// handle it, `None` when it was consumed here.
@@ -120,7 +118,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
         ) => match a {
             Action::AllKeys => open_all_keys(state),
             Action::FindKey => find_focused_key(state, out),
-            Action::Export => export(state, out),
+            Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
             // Only meaningful in the All keys view.
             Action::SortColumn | Action::SortReverse => {}
@@ -145,7 +143,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
                 };
             }
             Action::FindKey => find_all_keys_row(state),
-            Action::Export => export(state, out),
+            Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
             _ if passes => return true,
             other => move_all_keys(state, other),
@@ -159,7 +157,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
                     state.views.close(FullView::Find);
                 }
             }
-            Action::Export => export(state, out),
+            Action::Export => crate::tui::update::export::export(state, out),
             _ if passes => return true,
             other => scroll(&mut state.insight.scroll, other),
         },
@@ -311,34 +309,6 @@ fn open_find(state: &mut State, target: FindTarget) {
     state.views.open(FullView::Find);
 }
 
-/// `E`: the worker audits the focused workspace's inventory and writes the files.
-fn export(state: &mut State, out: &mut Vec<Command>) {
-    let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
-        return;
-    };
-    let Some(inv) = state.insight.inventories.get(&ws) else {
-        let why = if matches!(state.insight.cache.get(&ws), Some(CacheStage::Indexing(..))) {
-            format!("The cached scan of {ws} is still being indexed: press E again in a moment")
-        } else {
-            format!("Nothing to export yet: press R to scan {ws}")
-        };
-        state.message = Some((why, true));
-        return;
-    };
-    let (inventory, cached) = (inv.inventory.clone(), inv.cached.is_some());
-    let req_id = state.req();
-    let cmd = InsightCommand::Export {
-        req_id,
-        dir: state.insight.settings.export_dir.clone(),
-        inventory,
-        rules: state.insight.settings.rules,
-        cached,
-    };
-    state.insight.export_req = Some(req_id);
-    state.message = Some((format!("Writing the audit of {ws}"), false));
-    out.push(Command::Insight(cmd));
-}
-
 /// `C`: (re)runs the read-only probes; the last report stays on screen meanwhile.
 fn open_credentials(state: &mut State, out: &mut Vec<Command>) {
     let req_id = state.req();
@@ -444,23 +414,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
         }
         InsightMsg::StoreFailed(e) => state.message = Some((e, true)),
         InsightMsg::Exported { req_id, result } => {
-            if state.insight.export_req != Some(req_id) {
-                return;
-            }
-            state.insight.export_req = None;
-            state.message = Some(match result {
-                // The CSV sits beside the JSON: naming the directory once keeps the path
-                // readable in the status bar.
-                Ok((json, csv)) => (
-                    format!(
-                        "Audit written to {} and {}",
-                        json.display(),
-                        csv.file_name().unwrap_or_default().to_string_lossy()
-                    ),
-                    false,
-                ),
-                Err(e) => (e, true),
-            });
+            crate::tui::update::export::exported(state, req_id, result)
         }
         InsightMsg::Diagnosed { req_id, report } => {
             if state.insight.cred_req == req_id {

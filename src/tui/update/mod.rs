@@ -5,6 +5,7 @@ pub(crate) mod bulk_actions;
 pub(crate) mod cursor;
 pub(crate) mod dialog_input;
 pub(crate) mod drift;
+pub(crate) mod export;
 pub(crate) mod insight;
 pub(crate) mod own_writes;
 pub(crate) mod pane_edits;
