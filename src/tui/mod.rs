@@ -1,7 +1,18 @@
-//! The interactive terminal UI (design.md §1 and §3).
+//! The interactive terminal UI (design.md §1 and §3), in rooms that import downwards only:
 //!
-//! `app::update` holds all behaviour and does no I/O; `worker` talks to Bitbucket; `runloop`
-//! ties them to the terminal; `ui` draws; `keymap` is the one list of key bindings.
+//! - `state/`: the one `State` and plain data: the messages between `update()` and the
+//!   worker (`msg`), dialogs, jobs, the selection, the full-screen views as one enum
+//!   (`full_view::FullView`), and the views of what the forge sent (`from_forge`).
+//! - `update/`: `update()`, synchronous and without I/O: keys and worker answers in, the
+//!   state changed and `Command`s out. Each view's keys and answers have a file of their own.
+//! - `worker/`: the only part that talks to the forge, the journal and the disk; one
+//!   exhaustive `match` gives every `Command` its work.
+//! - `ui/`: pure rendering, one file per pane or view.
+//! - `tests/`: the unit and snapshot tests, with their fixtures.
+//!
+//! `runloop` ties them to the terminal, `terminal` owns it, and `keymap` is the one list of
+//! key bindings (`action` names what a key means). The forge is held as `Arc<dyn Forge>`, so
+//! the caller chooses the adapter.
 
 pub mod action;
 mod frame_probe;

@@ -8,7 +8,7 @@ use crate::tui::state::dialog::{Dialog, PlanDialog, PlanStage};
 use crate::tui::state::drift::{DriftCommand, DriftMsg, DriftStatus};
 use crate::tui::state::msg::{Command, Msg, WorkerMsg};
 
-/// Handles what belongs to the view. Returns the message when `app` must still see it.
+/// Handles what belongs to the view. Returns the message when `update()` must still see it.
 pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg> {
     match msg {
         Msg::Worker(WorkerMsg::Drift(m)) => {
@@ -58,7 +58,7 @@ fn plan(state: &mut State, out: &mut Vec<Command>) {
     }));
 }
 
-/// Returns whether `app` must still see the action (quit, help, suspend, a scan).
+/// Returns whether `update()` must still see the action (quit, help, suspend, a scan).
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
     match a {
         Action::Cancel => state.views.close(FullView::Drift),

@@ -7,7 +7,7 @@ use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{FullView, Load, Pane, ScanData, State};
 
-/// Handles what belongs to these views. Returns the message untouched when `app` must
+/// Handles what belongs to these views. Returns the message untouched when `update()` must
 /// handle it, `None` when it was consumed here.
 pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg> {
     match msg {
@@ -38,7 +38,7 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
     }
 }
 
-/// Runs after `app` handled a message: asks the cache for a newly focused workspace.
+/// Runs after `update()` handled a message: asks the cache for a newly focused workspace.
 pub fn after(state: &mut State, out: &mut Vec<Command>) {
     if let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) {
         ask_cache(state, &ws, out);
@@ -68,7 +68,7 @@ pub fn ask_cache(state: &mut State, ws: &str, out: &mut Vec<Command>) -> bool {
 }
 
 /// While help is open only Tab (scope page) and, on that page, movement are handled here.
-/// Returns whether `app` must still see the action.
+/// Returns whether `update()` must still see the action.
 fn help_action(state: &mut State, a: Action) -> bool {
     let i = &mut state.insight;
     match a {
@@ -100,7 +100,7 @@ fn scroll(offset: &mut usize, a: Action) {
     }
 }
 
-/// Returns whether `app` must still see the action.
+/// Returns whether `update()` must still see the action.
 fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
     let passes = matches!(
         a,
@@ -359,7 +359,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             {
                 return;
             }
-            // Whatever the answer, the live loads held back for it may go now (`app` issues
+            // Whatever the answer, the live loads held back for it may go now (`update()` issues
             // them for what the cache did not fill).
             let stage = match answer {
                 CacheAnswer::Found { panes, age } => {

@@ -1,6 +1,6 @@
 //! The worker half of the workspace-wide views: cache, export and doctor, all I/O.
 //!
-//! Called from `worker.rs`; kept here so the worker's own file stays about panes.
+//! Called from `worker/mod.rs`; kept here so the worker's own file stays about panes.
 
 use std::path::{Path, PathBuf};
 

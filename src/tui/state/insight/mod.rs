@@ -1,10 +1,9 @@
 //! The workspace-wide views (issues 6 and 7): All keys (`K`), find (`f`), export (`E`), the
 //! scan cache, and the Credentials view (`C`).
 //!
-//! Kept apart from `app.rs` so the pane logic and this logic can change independently: `app`
-//! calls [`update`] before its own handling and [`after`] at the end, and everything else
-//! lives here. Like `app::update`, nothing here does I/O; the worker answers
-//! [`InsightCommand`]s with [`InsightMsg`]s.
+//! This is their state; `update::insight` changes it (`update()` calls it before its own
+//! handling and after it), and the worker answers [`InsightCommand`]s with [`InsightMsg`]s.
+//! Nothing here does I/O.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
