@@ -97,7 +97,7 @@ pub fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) {
                 ));
             }
         }
-        WorkerMsg::JobStarted { job_id, plan } => job_started(state, job_id, plan),
+        WorkerMsg::JobStarted { job_id, plan } => job_started(state, job_id, *plan),
         WorkerMsg::JobItem {
             job_id,
             index,
@@ -176,7 +176,7 @@ fn planned(state: &mut State, req_id: ReqId, plan: Box<Plan>, unreadable: Vec<Op
     }
 }
 
-fn job_started(state: &mut State, job_id: ReqId, plan: Box<Plan>) {
+fn job_started(state: &mut State, job_id: ReqId, plan: Plan) {
     let (title, request) = match state.dialog.take() {
         Some(Dialog::Plan(d)) if d.req_id == job_id => (d.title, d.request),
         other => {
@@ -192,7 +192,7 @@ fn job_started(state: &mut State, job_id: ReqId, plan: Box<Plan>) {
         ),
         false,
     );
-    let mut job = Job::new(job_id, title, *plan);
+    let mut job = Job::new(job_id, title, plan);
     job.request = request;
     state.jobs.push(job);
     state.views.open(FullView::Jobs);
