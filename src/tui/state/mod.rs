@@ -13,6 +13,7 @@ pub mod msg;
 pub(crate) mod pane;
 pub(crate) mod query_filter;
 pub mod selection;
+pub mod typed_workspace;
 pub(crate) mod views;
 
 use std::collections::{BTreeSet, HashMap};

@@ -119,7 +119,7 @@ fn workspace(frame: &mut Frame, area: Rect, state: &State, slug: &str) {
         &[("Enter", "open"), ("Esc", "cancel")],
     );
     let w = usize::from(inner.width);
-    let verdict = match crate::tui::update::workspace_entry::check_slug(slug.trim()) {
+    let verdict = match crate::tui::state::typed_workspace::check_slug(slug.trim()) {
         Ok(()) => Line::raw(""),
         Err(e) if slug.trim().is_empty() => Line::from(Span::styled(format!("  {e}"), theme.dim)),
         Err(e) => Line::from(Span::styled(format!("  ✗ {e}"), theme.error)),

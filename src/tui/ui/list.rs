@@ -160,7 +160,7 @@ pub fn render(
 
 /// On a workspaces pane that could not list any: how to type one instead.
 fn workspace_hint(state: &State, pane: Pane) -> Option<String> {
-    if pane != Pane::Workspaces || !crate::tui::update::workspace_entry::offered(state) {
+    if pane != Pane::Workspaces || !crate::tui::state::typed_workspace::offered(state) {
         return None;
     }
     let key = state.keymap.first_key(crate::tui::action::Action::Open)?;

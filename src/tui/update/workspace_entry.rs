@@ -5,37 +5,12 @@
 use crate::tui::line_edit;
 use crate::tui::state::dialog::Dialog;
 use crate::tui::state::msg::TextInput;
+pub use crate::tui::state::typed_workspace::{check_slug, offered};
 use crate::tui::state::{Load, Pane, State, WorkspaceView};
-
-/// Whether Enter on the workspaces pane offers to type a slug: the listing failed or found
-/// nothing, or the list already holds typed slugs.
-pub fn offered(state: &State) -> bool {
-    match &state.workspaces {
-        Load::Failed(_) => true,
-        Load::Ready(list) => list.is_empty() || state.workspace_typed,
-        Load::Idle | Load::Loading(_) => false,
-    }
-}
 
 /// Opens the slug dialog.
 pub fn open(state: &mut State) {
     state.dialog = Some(Dialog::Workspace(String::new()));
-}
-
-/// Why `slug` cannot be a workspace slug, if it cannot.
-pub fn check_slug(slug: &str) -> Result<(), String> {
-    if slug.is_empty() {
-        Err("type the workspace slug, as in bitbucket.org/<slug>".into())
-    } else if let Some(c) = slug
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        Err(format!(
-            "a workspace slug has letters, digits, '-', '_' and '.' only, not {c:?}"
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 /// A key typed into the slug dialog; returns the dialog while it stays open.
