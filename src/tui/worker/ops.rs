@@ -20,7 +20,7 @@ use crate::tui::state::dialog::{PendingEntry, expand_home};
 use crate::tui::state::msg::OpFailure;
 use crate::tui::state::msg::{Command, WorkerMsg};
 use crate::tui::worker::CancelFlags;
-use crate::tui::worker::single::failure;
+use crate::tui::worker::single::{self, failure};
 
 /// Sets a job's cancel flag: items not started become cancelled, items in flight finish
 /// their current step.
@@ -65,9 +65,22 @@ pub async fn execute(
     };
     Some(match cmd {
         Command::CheckJournal => check_journal(journal),
-        cmd @ (Command::AddKey { .. } | Command::DeleteKey { .. } | Command::RelabelKey { .. }) => {
-            crate::tui::worker::single::run(&ops, cmd, answers).await
+        Command::AddKey {
+            req_id,
+            scope,
+            key,
+            label,
+        } => single::add_key(&ops, req_id, scope, key, label, answers).await,
+        Command::DeleteKey { req_id, scope, key } => {
+            single::delete_key(&ops, req_id, scope, key).await
         }
+        Command::RelabelKey {
+            req_id,
+            scope,
+            key,
+            label,
+            strategy,
+        } => single::relabel_key(&ops, req_id, scope, key, label, strategy).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,

@@ -9,53 +9,57 @@ use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
-use crate::tui::state::msg::{Command, OpFailure, WorkerMsg};
+use crate::tui::state::ReqId;
+use crate::tui::state::msg::{OpFailure, WorkerMsg};
 
-/// Runs an `AddKey`, `DeleteKey` or `RelabelKey` command; `answers` carries an offer to
-/// relabel a key an add found under another label.
-pub async fn run(
+/// Adds `key` at `scope`; `answers` carries an offer to relabel a key found there under
+/// another label.
+pub async fn add_key(
     ops: &KeyOps<'_>,
-    cmd: Command,
+    req_id: ReqId,
+    scope: Place,
+    key: PublicKey,
+    label: String,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> WorkerMsg {
     let mut edits = Vec::new();
-    let (req_id, scope, result) = match cmd {
-        Command::AddKey {
-            req_id,
-            scope,
-            key,
-            label,
-        } => {
-            let result = add(ops, &scope, &key, label, answers, &mut edits).await;
-            (req_id, scope, result)
-        }
-        Command::DeleteKey { req_id, scope, key } => {
-            let result = delete(ops, &scope, key, &mut edits).await;
-            (req_id, scope, result)
-        }
-        Command::RelabelKey {
-            req_id,
-            scope,
-            key,
-            label,
-            strategy,
-        } => {
-            let result = relabel(ops, &scope, key, &label, strategy, &mut edits).await;
-            (req_id, scope, result)
-        }
-        other => {
-            return WorkerMsg::OpDone {
-                req_id: 0,
-                scopes: Vec::new(),
-                result: Err(OpFailure {
-                    sentence: format!("not a single-key write: {other:?}"),
-                    pending: false,
-                    cause: None,
-                }),
-                edits,
-            };
-        }
-    };
+    let result = add(ops, &scope, &key, label, answers, &mut edits).await;
+    done(req_id, scope, result, edits)
+}
+
+/// Deletes `key` from `scope`.
+pub async fn delete_key(
+    ops: &KeyOps<'_>,
+    req_id: ReqId,
+    scope: Place,
+    key: AccessKey,
+) -> WorkerMsg {
+    let mut edits = Vec::new();
+    let result = delete(ops, &scope, key, &mut edits).await;
+    done(req_id, scope, result, edits)
+}
+
+/// Changes the label of `key` at `scope`, in place or by delete and re-add.
+pub async fn relabel_key(
+    ops: &KeyOps<'_>,
+    req_id: ReqId,
+    scope: Place,
+    key: AccessKey,
+    label: String,
+    strategy: EditStrategy,
+) -> WorkerMsg {
+    let mut edits = Vec::new();
+    let result = relabel(ops, &scope, key, &label, strategy, &mut edits).await;
+    done(req_id, scope, result, edits)
+}
+
+/// The answer to a single-key write: what it did to the keys of its one place.
+fn done(
+    req_id: ReqId,
+    scope: Place,
+    result: Result<String, OpFailure>,
+    edits: Vec<KeyEdit>,
+) -> WorkerMsg {
     WorkerMsg::OpDone {
         req_id,
         scopes: vec![scope],
