@@ -15,3 +15,4 @@ mod render_tests;
 mod selection_tests;
 mod text_field_tests;
 mod update_tests;
+mod worker_tests;
