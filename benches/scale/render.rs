@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::ops::audit::{Inventory, Snapshot, SortOrder};
-use bbkeys::tui::insight::{Overlay, WorkspaceInventory, all_keys_page, all_keys_rows};
 use bbkeys::tui::keymap::Keymap;
-use bbkeys::tui::state::{KeyFacts, KeyView, Load, Pane, RepoView, State, WorkspaceView};
+use bbkeys::tui::state::insight::{WorkspaceInventory, all_keys_page, all_keys_rows};
+use bbkeys::tui::state::{FullView, KeyFacts, KeyView, Load, Pane, RepoView, State, WorkspaceView};
 use bbkeys::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -131,7 +131,7 @@ pub fn all_keys_frame() -> Measured {
             rows: Default::default(),
         },
     );
-    state.insight.overlay = Some(Overlay::AllKeys);
+    state.views.open(FullView::AllKeys);
     assert_eq!(
         all_keys_rows(&state).len(),
         ROWS,

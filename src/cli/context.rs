@@ -337,7 +337,8 @@ impl Context {
         })?;
         self.warn_pending();
         let opts = crate::tui::TuiOptions {
-            client: self
+            forge: (self.source != CredentialSource::None).then(|| self.forge.clone()),
+            doctor: self
                 .cloud
                 .clone()
                 .filter(|_| self.source != CredentialSource::None),
@@ -351,7 +352,7 @@ impl Context {
                 .desired
                 .clone()
                 .or_else(|| self.profile_desired_state()),
-            insight: crate::tui::insight::InsightSettings {
+            insight: crate::tui::state::insight::InsightSettings {
                 cache_dir: Some(self.cache_dir()),
                 export_dir: std::env::current_dir().unwrap_or_else(|_| self.cache_dir()),
                 rules: self.config.audit,

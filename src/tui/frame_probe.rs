@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use super::state::State;
+use crate::tui::state::State;
 
 /// Watches the frames the run loop draws.
 pub struct FrameProbe {
@@ -38,12 +38,12 @@ impl FrameProbe {
             eprintln!("bbkeys-bench: first frame after {ms:.1} ms in the run loop");
         }
         // The panes show a cached scan from the moment its age is known to the state.
-        if !self.cached_said && crate::tui::insight::focused_cache_age(state).is_some() {
+        if !self.cached_said && crate::tui::state::insight::focused_cache_age(state).is_some() {
             self.cached_said = true;
             eprintln!("bbkeys-bench: first cached frame after {ms:.1} ms in the run loop");
         }
-        let indexed =
-            crate::tui::insight::focused_inventory(state).is_some_and(|w| w.cached.is_some());
+        let indexed = crate::tui::state::insight::focused_inventory(state)
+            .is_some_and(|w| w.cached.is_some());
         if indexed {
             eprintln!("bbkeys-bench: cached inventory frame after {ms:.1} ms in the run loop");
         }

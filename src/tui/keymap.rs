@@ -6,7 +6,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Action;
+use crate::tui::action::Action;
 
 /// One key with its modifiers, normalised so that `J` and `shift-j` are the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,7 +6,7 @@
 //! usual case, then needs no bookkeeping, and a caret that outlived a shorter text is simply
 //! clamped.
 
-use super::msg::TextInput;
+use crate::tui::state::msg::TextInput;
 
 /// Applies an editing key to `text` with the caret `back` characters from its end. Returns
 /// whether the text changed; keys that are not editing keys change nothing.

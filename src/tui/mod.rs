@@ -1,42 +1,33 @@
-//! The interactive terminal UI (design.md §1 and §3).
+//! The interactive terminal UI (design.md §1 and §3), in rooms that import downwards only:
 //!
-//! `app::update` holds all behaviour and does no I/O; `worker` talks to Bitbucket; `runloop`
-//! ties them to the terminal; `ui` draws; `keymap` is the one list of key bindings.
+//! - `state/`: the one `State` and plain data: the messages between `update()` and the
+//!   worker (`msg`), dialogs, jobs, the selection, the full-screen views as one enum
+//!   (`full_view::FullView`), and the views of what the forge sent (`from_forge`).
+//! - `update/`: `update()`, synchronous and without I/O: keys and worker answers in, the
+//!   state changed and `Command`s out. Each view's keys and answers have a file of their own.
+//! - `worker/`: the only part that talks to the forge, the journal and the disk; one
+//!   exhaustive `match` gives every `Command` its work.
+//! - `ui/`: pure rendering, one file per pane or view.
+//! - `tests/`: the unit and snapshot tests, with their fixtures.
+//!
+//! `runloop` ties them to the terminal, `terminal` owns it, and `keymap` is the one list of
+//! key bindings (`action` names what a key means). The forge is held as `Arc<dyn Forge>`, so
+//! the caller chooses the adapter.
 
 pub mod action;
-pub mod app;
-mod bulk_actions;
-pub mod dialog;
-mod dialog_input;
-pub mod drift;
-mod drift_worker;
 mod frame_probe;
-pub mod insight;
-pub mod insight_worker;
-pub mod jobs;
 pub mod keymap;
 pub mod line_edit;
-pub mod msg;
-mod own_writes;
-mod pane;
-mod pane_edits;
-mod query_filter;
-mod read_answers;
 pub mod runloop;
-pub mod selection;
 pub mod state;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
-mod view_actions;
-mod views;
+pub mod update;
 pub mod worker;
-mod worker_ops;
-mod worker_single;
-pub(crate) mod workspace_entry;
-mod write_answers;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use keymap::Keymap;
 use ratatui::Terminal;
@@ -44,10 +35,15 @@ use ratatui::backend::CrosstermBackend;
 use state::State;
 use theme::Theme;
 
+use crate::forge::Forge;
+
 /// What the caller hands the UI.
 pub struct TuiOptions {
     /// `None` when no credential is configured: the first-run screen is shown.
-    pub client: Option<crate::bitbucket::Client>,
+    pub forge: Option<Arc<dyn Forge>>,
+    /// The Bitbucket Cloud client behind `forge`, for the credentials view alone:
+    /// `ops::doctor::diagnose` still probes Cloud itself. Goes when doctor asks the forge.
+    pub doctor: Option<crate::bitbucket::Client>,
     /// The raw `[keys]` section of the config file.
     pub keys: toml::Table,
     /// The raw `[theme]` section of the config file.
@@ -64,30 +60,44 @@ pub struct TuiOptions {
     /// The keys file of the Drift view (`--desired`, or the profile's `desired_state`).
     pub desired: Option<PathBuf>,
     /// Cache, export, audit and credential settings of the workspace-wide views.
-    pub insight: insight::InsightSettings,
+    pub insight: state::insight::InsightSettings,
 }
 
-/// A client alone: the panes load, and every change is refused for want of a journal.
+/// A Cloud client alone: the panes load, and every change is refused for want of a journal.
 impl From<crate::bitbucket::Client> for Services {
     fn from(client: crate::bitbucket::Client) -> Self {
         Services {
-            client,
+            forge: Arc::new(client.clone()),
+            doctor: Some(client),
             journal: None,
             concurrency: 8,
         }
     }
 }
 
-/// What the worker needs besides the terminal: the client, the journal and the settings of
+/// What the worker needs besides the terminal: the forge, the journal and the settings of
 /// writes.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Services {
-    /// The client.
-    pub client: crate::bitbucket::Client,
+    /// The forge of the profile in use, chosen by the caller (Cloud, Data Center or a test's).
+    pub forge: Arc<dyn Forge>,
+    /// The Cloud client for doctor alone (see [`TuiOptions::doctor`]); `None` leaves the
+    /// credentials view without a diagnosis.
+    pub doctor: Option<crate::bitbucket::Client>,
     /// The account's journal; `None` refuses every change.
     pub journal: Option<crate::journal::Journal>,
     /// Bulk items applied at once.
     pub concurrency: usize,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("forge", &self.forge.kind())
+            .field("journal", &self.journal)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How the UI ended.
@@ -112,11 +122,13 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let keymap = Keymap::from_config(&opts.keys).map_err(anyhow::Error::msg)?;
     let theme =
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
-    let mut state = State::new(opts.client.is_some(), opts.demo, keymap, theme);
+    let mut state = State::new(opts.forge.is_some(), opts.demo, keymap, theme);
     state.edit_strategy = opts.edit_strategy;
     state.drift.file = opts.desired;
-    let services = opts.client.map(|client| Services {
-        client,
+    let doctor = opts.doctor;
+    let services = opts.forge.map(|forge| Services {
+        forge,
+        doctor,
         journal: opts
             .state_dir
             .as_deref()
@@ -137,30 +149,4 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
 }
 
 #[cfg(test)]
-mod bulk_tests;
-#[cfg(test)]
-mod dialog_render_tests;
-#[cfg(test)]
-mod drift_tests;
-#[cfg(test)]
-mod fixtures;
-#[cfg(test)]
-mod insight_fixtures;
-#[cfg(test)]
-mod insight_render_tests;
-#[cfg(test)]
-mod insight_tests;
-#[cfg(test)]
-mod no_cutoff_tests;
-#[cfg(test)]
-mod own_writes_tests;
-#[cfg(test)]
-mod query_filter_tests;
-#[cfg(test)]
-mod render_tests;
-#[cfg(test)]
-mod selection_tests;
-#[cfg(test)]
-mod text_field_tests;
-#[cfg(test)]
-mod update_tests;
+mod tests;

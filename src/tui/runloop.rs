@@ -12,12 +12,12 @@ use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use tokio::sync::mpsc;
 
-use super::Services;
-use super::TuiOutcome;
-use super::action::Action;
-use super::app::{self, Command, Msg, TextInput};
-use super::state::{Screen, State};
-use super::{ui, worker};
+use crate::tui::Services;
+use crate::tui::TuiOutcome;
+use crate::tui::action::Action;
+use crate::tui::state::{Screen, State};
+use crate::tui::update::{self, Command, Msg, TextInput};
+use crate::tui::{ui, worker};
 
 /// How often the spinner turns and the debounce counts down.
 pub const TICK: Duration = Duration::from_millis(100);
@@ -61,8 +61,8 @@ where
         services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s.into(), cmd_rx, msg_tx))));
     let size = terminal.size()?;
     state.size = (size.width, size.height);
-    let mut pending = app::init(&mut state);
-    let mut probe = super::frame_probe::FrameProbe::from_env();
+    let mut pending = update::init(&mut state);
+    let mut probe = crate::tui::frame_probe::FrameProbe::from_env();
     // Hardening test hook (issue 9), debug builds only: see `debug_panic_after_frame`.
     #[cfg(debug_assertions)]
     let mut frames = 0u64;
@@ -110,7 +110,7 @@ where
             _ = tick.tick() => Some(Msg::Tick),
         };
         if let Some(msg) = msg {
-            pending = app::update(&mut state, msg);
+            pending = update::update(&mut state, msg);
         }
     }
 }

@@ -17,7 +17,7 @@ use crossterm::terminal::{
 use futures::{Stream, StreamExt};
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::runloop::{Host, Input};
+use crate::tui::runloop::{Host, Input};
 
 /// Puts the terminal in the state the UI needs.
 pub fn enter() -> io::Result<()> {

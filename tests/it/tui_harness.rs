@@ -90,9 +90,9 @@ pub fn start_desired(
     desired: Option<&Path>,
 ) -> Ui {
     let services = Services {
-        client: client(sim),
         journal: journal_dir.map(bbkeys::journal::Journal::in_dir),
         concurrency: 4,
+        ..Services::from(client(sim))
     };
     let mut state = State::new(true, true, Keymap::default(), Theme::default_colours());
     state.insight.settings.cache_dir = cache_dir.map(Path::to_path_buf);

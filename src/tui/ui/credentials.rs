@@ -6,9 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::insight::view_block;
-use super::list::spinner;
-use super::text;
 use crate::bitbucket::Operation;
 use crate::bitbucket::error::AuthKind;
 use crate::ops::doctor::{CheckStatus, DoctorReport, ProbeResult};
@@ -16,6 +13,9 @@ use crate::sanitize::clean_line;
 use crate::tui::action::Action;
 use crate::tui::state::{Load, State};
 use crate::tui::theme::Theme;
+use crate::tui::ui::list::spinner;
+use crate::tui::ui::text;
+use crate::tui::ui::view_frame::view_block;
 
 /// From this width on each operation takes one line; below it, two.
 const ONE_LINE: usize = 112;
@@ -175,27 +175,7 @@ pub fn report_lines(theme: &Theme, r: &DoctorReport, width: usize) -> Vec<Line<'
         }
         lines.push(Line::raw(""));
     }
-    if !r.probes.is_empty() {
-        lines.push(heading("Read probes (nothing is written)"));
-        for p in &r.probes {
-            let what = if p.target.is_empty() {
-                p.operation.title().to_string()
-            } else {
-                format!("{} {}", p.operation.title(), clean_line(&p.target))
-            };
-            let (m, result, style) = match &p.result {
-                ProbeResult::Ok { summary } => {
-                    ("ok  ", clean_line(summary), ratatui::style::Style::new())
-                }
-                ProbeResult::Failed { message, .. } => ("FAIL", clean_line(message), theme.error),
-            };
-            lines.push(Line::from(Span::styled(
-                text::truncate(&format!("  {m}  {}  {result}", text::fit(&what, 36)), width),
-                style,
-            )));
-        }
-        lines.push(Line::raw(""));
-    }
+    push_probes(&mut lines, theme, r, width);
     lines.push(heading("Operations"));
     for row in &r.operations {
         let verdict = row.verdict.to_string();
@@ -219,6 +199,34 @@ pub fn report_lines(theme: &Theme, r: &DoctorReport, width: usize) -> Vec<Line<'
         }
     }
     lines
+}
+
+/// The read probes doctor made, one line each, when it made any.
+fn push_probes(lines: &mut Vec<Line<'static>>, theme: &Theme, r: &DoctorReport, width: usize) {
+    if !r.probes.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " Read probes (nothing is written)",
+            theme.label,
+        )));
+        for p in &r.probes {
+            let what = if p.target.is_empty() {
+                p.operation.title().to_string()
+            } else {
+                format!("{} {}", p.operation.title(), clean_line(&p.target))
+            };
+            let (m, result, style) = match &p.result {
+                ProbeResult::Ok { summary } => {
+                    ("ok  ", clean_line(summary), ratatui::style::Style::new())
+                }
+                ProbeResult::Failed { message, .. } => ("FAIL", clean_line(message), theme.error),
+            };
+            lines.push(Line::from(Span::styled(
+                text::truncate(&format!("  {m}  {}  {result}", text::fit(&what, 36)), width),
+                style,
+            )));
+        }
+        lines.push(Line::raw(""));
+    }
 }
 
 /// Draws the Credentials view.

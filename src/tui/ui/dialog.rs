@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::text;
 use crate::ops::bulk::render_label;
 use crate::sshkey::Strength;
-use crate::tui::dialog::*;
 use crate::tui::state::State;
+use crate::tui::state::dialog::*;
+use crate::tui::ui::text;
 
 /// A centred rectangle of at most `w`×`h`.
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -102,7 +102,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             let lines: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
             text_popup(frame, area, state, title, lines, &[("Enter", "close")]);
         }
-        Dialog::Plan(d) => super::plan::render(frame, area, state, d),
+        Dialog::Plan(d) => crate::tui::ui::plan::render(frame, area, state, d),
         Dialog::Workspace(text) => workspace(frame, area, state, text),
     }
 }
@@ -119,7 +119,7 @@ fn workspace(frame: &mut Frame, area: Rect, state: &State, slug: &str) {
         &[("Enter", "open"), ("Esc", "cancel")],
     );
     let w = usize::from(inner.width);
-    let verdict = match crate::tui::workspace_entry::check_slug(slug.trim()) {
+    let verdict = match crate::tui::state::typed_workspace::check_slug(slug.trim()) {
         Ok(()) => Line::raw(""),
         Err(e) if slug.trim().is_empty() => Line::from(Span::styled(format!("  {e}"), theme.dim)),
         Err(e) => Line::from(Span::styled(format!("  ✗ {e}"), theme.error)),

@@ -6,16 +6,17 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::insight::view_block;
 use crate::ops::desired::{DesiredChange, DesiredPlan};
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
-use crate::tui::drift::DriftStatus;
+use crate::tui::state::FullView;
 use crate::tui::state::State;
+use crate::tui::state::drift::DriftStatus;
+use crate::tui::ui::view_frame::view_block;
 
 /// Draws the view when it is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    if !state.drift.open {
+    if !state.views.is_open(FullView::Drift) {
         return;
     }
     let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));

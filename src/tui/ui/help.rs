@@ -5,14 +5,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::text;
 use crate::tui::action::HelpGroup;
 use crate::tui::state::State;
+use crate::tui::ui::text;
 
 /// Draws the help overlay centred over the screen.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if state.insight.help_scopes {
-        return super::credentials::render_help_scopes(frame, area, state);
+        return crate::tui::ui::credentials::render_help_scopes(frame, area, state);
     }
     let theme = &state.theme;
     let groups = [

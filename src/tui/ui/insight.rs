@@ -5,46 +5,32 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::text;
 use crate::forge::Place;
-use crate::ops::audit::{Direction, KeyColumn, KeyEntry, Timestamp};
+use crate::ops::audit::{Direction, Inventory, KeyColumn, KeyEntry, Timestamp};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
-use crate::tui::insight::{self, Overlay, WorkspaceInventory};
+use crate::tui::state::FullView;
 use crate::tui::state::State;
+use crate::tui::state::insight::{self, WorkspaceInventory};
+use crate::tui::ui::text;
+use crate::tui::ui::view_frame::view_block;
 
 /// Draws whichever of these views is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let Some(overlay) = state.insight.overlay else {
+    let Some(view) = state.views.insight() else {
         return;
     };
     let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2));
     frame.render_widget(Clear, body);
-    match overlay {
-        Overlay::AllKeys => all_keys(frame, body, state),
-        Overlay::Find => find(frame, body, state),
-        Overlay::Credentials => super::credentials::render(frame, body, state),
+    match view {
+        FullView::AllKeys => all_keys(frame, body, state),
+        FullView::Find => find(frame, body, state),
+        FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
+        _ => {}
     }
-}
-
-/// The framed block of a view: title on top, its keys at the bottom.
-pub fn view_block<'a>(state: &State, title: String, keys: &[(Action, &'a str)]) -> Block<'a> {
-    let theme = &state.theme;
-    let mut hints = vec![Span::raw(" ")];
-    for (action, what) in keys {
-        if let Some(k) = state.keymap.first_key(*action) {
-            hints.push(Span::styled(k, theme.key));
-            hints.push(Span::raw(format!(" {what}  ")));
-        }
-    }
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused)
-        .title(title)
-        .title_bottom(Line::from(hints))
 }
 
 fn source_note(w: &WorkspaceInventory) -> String {
@@ -121,30 +107,7 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
         (width.saturating_sub(fixed + 2) * 2 / 5).clamp(12, 51)
     };
     let label_w = width.saturating_sub(fixed + fp_w + 2).max(6);
-    let head = |col: KeyColumn, name: &str, w: usize| {
-        let arrow = if v.sort.column == col {
-            match v.sort.direction {
-                Direction::Ascending => " ▲",
-                Direction::Descending => " ▼",
-            }
-        } else {
-            ""
-        };
-        Span::styled(text::fit(&format!("{name}{arrow}"), w), theme.label)
-    };
-    let mut lines = vec![Line::from(vec![
-        Span::raw(" "),
-        head(KeyColumn::Labels, "Labels", label_w),
-        head(KeyColumn::Type, "Type", 12),
-        head(KeyColumn::Repositories, "Repos", 6),
-        head(KeyColumn::FirstAdded, "Added", 11),
-        head(KeyColumn::LastUsed, "Last used", 11),
-        head(KeyColumn::Fingerprint, "Fingerprint", fp_w),
-    ])];
-    if v.sort.column == KeyColumn::Bits {
-        // Bits has no column of its own: say it in the type header instead.
-        lines[0].spans[2] = head(KeyColumn::Bits, "Type (bits)", 12);
-    }
+    let mut lines = vec![header(state, label_w, fp_w)];
     let filter_line = !v.filter.is_empty() || state.typing;
     let height = usize::from(inner.height).saturating_sub(1 + usize::from(filter_line));
     if rows.is_empty() {
@@ -180,6 +143,37 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
             r,
         );
     }
+}
+
+/// The column heads of All keys, the sorted one marked with its direction.
+fn header(state: &State, label_w: usize, fp_w: usize) -> Line<'static> {
+    let theme = &state.theme;
+    let v = &state.insight.all_keys;
+    let head = |col: KeyColumn, name: &str, w: usize| {
+        let arrow = if v.sort.column == col {
+            match v.sort.direction {
+                Direction::Ascending => " ▲",
+                Direction::Descending => " ▼",
+            }
+        } else {
+            ""
+        };
+        Span::styled(text::fit(&format!("{name}{arrow}"), w), theme.label)
+    };
+    let mut header = Line::from(vec![
+        Span::raw(" "),
+        head(KeyColumn::Labels, "Labels", label_w),
+        head(KeyColumn::Type, "Type", 12),
+        head(KeyColumn::Repositories, "Repos", 6),
+        head(KeyColumn::FirstAdded, "Added", 11),
+        head(KeyColumn::LastUsed, "Last used", 11),
+        head(KeyColumn::Fingerprint, "Fingerprint", fp_w),
+    ]);
+    if v.sort.column == KeyColumn::Bits {
+        // Bits has no column of its own: say it in the type header instead.
+        header.spans[2] = head(KeyColumn::Bits, "Type (bits)", 12);
+    }
+    header
 }
 
 fn find(frame: &mut Frame, area: Rect, state: &State) {
@@ -251,31 +245,7 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
                 ),
                 theme.label,
             )));
-            for h in &e.holdings {
-                lines.push(Line::raw(format!(
-                    " {}{}{}{}",
-                    text::fit(&clean_line(&h.scope.to_string()), place_w),
-                    text::fit(&clean_line(&h.label), 24),
-                    text::fit(&date(h.created_on, "?"), 11),
-                    date(h.last_used, "never"),
-                )));
-                if let Place::Project { project, .. } = &h.scope {
-                    let repos: Vec<String> = inv
-                        .project_repositories
-                        .get(project)
-                        .map(|r| r.iter().map(|s| clean_line(s)).collect())
-                        .unwrap_or_default();
-                    let reach = if repos.is_empty() {
-                        "no repositories".to_string()
-                    } else {
-                        repos.join(", ")
-                    };
-                    lines.push(Line::from(Span::styled(
-                        format!("   reaches {reach}"),
-                        theme.inherited,
-                    )));
-                }
-            }
+            push_holdings(&mut lines, state, inv, e, place_w);
         }
     }
     if !result.unreadable.is_empty() {
@@ -302,4 +272,40 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
             .scroll((scroll as u16, 0)),
         inner,
     );
+}
+
+/// One line per place holding `e`, and under a project the repositories it reaches.
+fn push_holdings(
+    lines: &mut Vec<Line<'static>>,
+    state: &State,
+    inv: &Inventory,
+    e: &KeyEntry,
+    place_w: usize,
+) {
+    let theme = &state.theme;
+    for h in &e.holdings {
+        lines.push(Line::raw(format!(
+            " {}{}{}{}",
+            text::fit(&clean_line(&h.scope.to_string()), place_w),
+            text::fit(&clean_line(&h.label), 24),
+            text::fit(&date(h.created_on, "?"), 11),
+            date(h.last_used, "never"),
+        )));
+        if let Place::Project { project, .. } = &h.scope {
+            let repos: Vec<String> = inv
+                .project_repositories
+                .get(project)
+                .map(|r| r.iter().map(|s| clean_line(s)).collect())
+                .unwrap_or_default();
+            let reach = if repos.is_empty() {
+                "no repositories".to_string()
+            } else {
+                repos.join(", ")
+            };
+            lines.push(Line::from(Span::styled(
+                format!("   reaches {reach}"),
+                theme.inherited,
+            )));
+        }
+    }
 }

@@ -4,11 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::list::{self, Row};
 use crate::forge::Place;
 use crate::ops::audit::Timestamp;
-use crate::tui::selection::{key_item, row_selected};
+use crate::tui::state::selection::{key_item, row_selected};
 use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
+use crate::tui::ui::list::{self, Row};
 
 /// Marks a label or comment that held control, escape, bidi or zero-width characters.
 pub const DECEPTIVE: &str = "⚠";

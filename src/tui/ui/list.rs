@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::text;
+use crate::tui::state::FullView;
 use crate::tui::state::{Pane, PaneStatus, State};
+use crate::tui::ui::text;
 
 /// Braille spinner frames.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -69,7 +70,7 @@ pub fn render(
     row: impl Fn(usize) -> Row,
     empty: &str,
 ) {
-    let focused = state.focus == pane && !state.help;
+    let focused = state.focus == pane && !state.views.is_open(FullView::Help);
     let theme = &state.theme;
     let border = if focused {
         theme.border_focused
@@ -159,7 +160,7 @@ pub fn render(
 
 /// On a workspaces pane that could not list any: how to type one instead.
 fn workspace_hint(state: &State, pane: Pane) -> Option<String> {
-    if pane != Pane::Workspaces || !crate::tui::workspace_entry::offered(state) {
+    if pane != Pane::Workspaces || !crate::tui::state::typed_workspace::offered(state) {
         return None;
     }
     let key = state.keymap.first_key(crate::tui::action::Action::Open)?;

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod repos;
 pub mod status;
 pub mod text;
+pub mod view_frame;
 pub mod views;
 pub mod workspaces;
 
@@ -22,7 +23,7 @@ use ratatui::layout::Alignment;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::state::{Screen, State, View};
+use crate::tui::state::{FullView, Screen, State};
 
 /// Draws the whole screen from the state.
 pub fn render(state: &State, frame: &mut Frame) {
@@ -58,26 +59,27 @@ pub fn render(state: &State, frame: &mut Frame) {
         area.width,
         a.detail.y + a.detail.height - area.y,
     );
-    match state.view {
+    match state.views.base() {
         // An open All keys, find or Credentials view clears and covers this whole area, so
         // drawing the panes under it would be wasted work.
-        _ if state.insight.overlay.is_some() || state.drift.open => {}
-        View::Panes => {
+        _ if state.views.insight().is_some() || state.views.is_open(FullView::Drift) => {}
+        None => {
             workspaces::render(frame, a.panes[0], state);
             repos::render(frame, a.panes[1], state);
             keys::render(frame, a.panes[2], state);
             detail::render(frame, a.detail, state);
         }
-        View::Jobs => views::jobs(frame, body, state),
-        View::Selection => views::selection(frame, body, state),
-        View::Messages => views::messages(frame, body, state),
+        Some(FullView::Jobs) => views::jobs(frame, body, state),
+        Some(FullView::Selection) => views::selection(frame, body, state),
+        Some(FullView::Messages) => views::messages(frame, body, state),
+        Some(_) => {}
     }
     status::render_status(frame, a.status, state);
     status::render_hints(frame, a.hints, state);
     insight::render(frame, area, state);
     drift::render(frame, area, state);
     dialog::render(frame, area, state);
-    if state.help {
+    if state.views.is_open(FullView::Help) {
         help::render(frame, area, state);
     }
 }

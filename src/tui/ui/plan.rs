@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::list::spinner;
-use super::text;
 use crate::ops::bulk::Plan;
-use crate::tui::dialog::{PlanDialog, PlanStage};
 use crate::tui::state::State;
+use crate::tui::state::dialog::{PlanDialog, PlanStage};
+use crate::tui::ui::list::spinner;
+use crate::tui::ui::text;
 
 /// Columns of the plan lines in a terminal `cols` wide: the dialog's margins, borders and
 /// padding take 8.
@@ -89,45 +89,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
         .iter()
         .map(|l| l.width().max(1).div_ceil(w.max(1)))
         .sum();
-    let foot: Vec<Line> = match &d.stage {
-        PlanStage::Rechecking(_) => vec![Line::from(Span::styled(
-            format!("{} Re-reading the keys before applying…", spinner(state)),
-            theme.key,
-        ))],
-        _ if plan.is_empty() => vec![Line::raw("Nothing to do.")],
-        _ if typed => vec![
-            Line::from(Span::styled(
-                format!(
-                    "This plan removes {} {}{}.",
-                    plan.removals(),
-                    if plan.removals() == 1 { "key" } else { "keys" },
-                    if plan.empties.is_empty() {
-                        ""
-                    } else {
-                        " and leaves some places without any key"
-                    }
-                ),
-                theme.error,
-            )),
-            {
-                let prompt = format!(
-                    "Type {} (the number of changes) and Enter to apply: ",
-                    plan.confirmation_text()
-                );
-                let room = w.saturating_sub(text::width(&prompt)).max(2);
-                Line::from(vec![
-                    Span::raw(prompt),
-                    Span::styled(
-                        text::with_caret(&d.typed, Some(state.caret), room),
-                        theme.key,
-                    ),
-                ])
-            },
-        ],
-        _ => vec![Line::raw(
-            "Apply this plan? y applies it, n or Esc cancels.",
-        )],
-    };
+    let foot = foot_lines(state, d, plan, typed, w);
     let [head_a, body_a, foot_a] = Layout::vertical([
         Constraint::Length(head_h as u16),
         Constraint::Min(1),
@@ -169,4 +131,54 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &PlanDialog) {
     let mut foot_lines = vec![Line::raw("")];
     foot_lines.extend(foot);
     frame.render_widget(Paragraph::new(foot_lines), foot_a);
+}
+
+/// What the plan asks of the user at its foot: nothing, a y/n question, or the typed count.
+fn foot_lines(
+    state: &State,
+    d: &PlanDialog,
+    plan: &Plan,
+    typed: bool,
+    w: usize,
+) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    match &d.stage {
+        PlanStage::Rechecking(_) => vec![Line::from(Span::styled(
+            format!("{} Re-reading the keys before applying…", spinner(state)),
+            theme.key,
+        ))],
+        _ if plan.is_empty() => vec![Line::raw("Nothing to do.")],
+        _ if typed => vec![
+            Line::from(Span::styled(
+                format!(
+                    "This plan removes {} {}{}.",
+                    plan.removals(),
+                    if plan.removals() == 1 { "key" } else { "keys" },
+                    if plan.empties.is_empty() {
+                        ""
+                    } else {
+                        " and leaves some places without any key"
+                    }
+                ),
+                theme.error,
+            )),
+            {
+                let prompt = format!(
+                    "Type {} (the number of changes) and Enter to apply: ",
+                    plan.confirmation_text()
+                );
+                let room = w.saturating_sub(text::width(&prompt)).max(2);
+                Line::from(vec![
+                    Span::raw(prompt),
+                    Span::styled(
+                        text::with_caret(&d.typed, Some(state.caret), room),
+                        theme.key,
+                    ),
+                ])
+            },
+        ],
+        _ => vec![Line::raw(
+            "Apply this plan? y applies it, n or Esc cancels.",
+        )],
+    }
 }

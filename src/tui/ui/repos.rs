@@ -4,9 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::list::{self, Row};
-use crate::tui::selection::{repo_item, row_selected};
+use crate::tui::state::selection::{repo_item, row_selected};
 use crate::tui::state::{Pane, RepoRow, State};
+use crate::tui::ui::list::{self, Row};
 
 /// Draws the repositories pane. Rows are built only for the lines on screen: a scanned
 /// workspace can hold 10,000 repositories.

@@ -6,10 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::list::spinner;
-use super::text;
 use crate::tui::action::Action;
-use crate::tui::state::{State, View};
+use crate::tui::state::{FullView, State};
+use crate::tui::ui::list::spinner;
+use crate::tui::ui::text;
 
 /// Draws the status bar: last message on the left; scan progress, request count and the
 /// DEMO badge on the right. The request count steps aside for a message that needs its room.
@@ -44,9 +44,9 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     } else if state.is_loading() && state.jobs.iter().all(|j| j.finished) {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
-    if let Some(age) = crate::tui::insight::focused_cache_age(state) {
+    if let Some(age) = crate::tui::state::insight::focused_cache_age(state) {
         right.push(Span::styled(
-            format!("cached {} ", crate::tui::insight::ago(age)),
+            format!("cached {} ", crate::tui::state::insight::ago(age)),
             theme.key,
         ));
     }
@@ -99,21 +99,21 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let actions: &[(Action, &str)] = if state.typing || state.dialog.is_some() {
         &[]
-    } else if state.view == View::Jobs {
+    } else if state.views.base() == Some(FullView::Jobs) {
         &[
             (Action::Down, "scroll"),
             (Action::CancelJob, "cancel"),
             (Action::Reload, "retry failed"),
             (Action::Cancel, "close"),
         ]
-    } else if state.view == View::Selection {
+    } else if state.views.base() == Some(FullView::Selection) {
         &[
             (Action::Down, "move"),
             (Action::CancelJob, "remove"),
             (Action::RestoreSelection, "restore cleared"),
             (Action::Cancel, "close"),
         ]
-    } else if state.view == View::Messages {
+    } else if state.views.base() == Some(FullView::Messages) {
         &[(Action::Down, "scroll"), (Action::Cancel, "close")]
     } else {
         &[

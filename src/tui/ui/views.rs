@@ -6,11 +6,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::text;
 use crate::ops::bulk::ItemStatus;
-use crate::tui::jobs::{status_word, view_rows};
-use crate::tui::selection;
 use crate::tui::state::State;
+use crate::tui::state::jobs::{status_word, view_rows};
+use crate::tui::state::selection;
+use crate::tui::ui::text;
 
 fn block<'a>(state: &State, title: String) -> Block<'a> {
     Block::default()

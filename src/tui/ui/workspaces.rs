@@ -4,8 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::list::{self, Row};
 use crate::tui::state::{Pane, State};
+use crate::tui::ui::list::{self, Row};
 
 /// Draws the workspaces pane.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

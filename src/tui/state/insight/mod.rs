@@ -1,0 +1,344 @@
+//! The workspace-wide views (issues 6 and 7): All keys (`K`), find (`f`), export (`E`), the
+//! scan cache, and the Credentials view (`C`).
+//!
+//! This is their state; `update::insight` changes it (`update()` calls it before its own
+//! handling and after it), and the worker answers [`InsightCommand`]s with [`InsightMsg`]s.
+//! Nothing here does I/O.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::config::{AuditConfig, EditStrategy};
+use crate::ops::audit::{Inventory, KeyColumn, KeyEntry, SortOrder};
+use crate::ops::doctor::DoctorReport;
+use crate::sshkey::Fingerprint;
+
+use crate::tui::state::{Load, ReqId, ScanData, State};
+
+mod rows;
+pub use rows::RowsCache;
+
+/// What the caller knows that the views need: where to read and write, and the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InsightSettings {
+    /// The account's cache directory; `None` disables the cache (tests, no home directory).
+    pub cache_dir: Option<PathBuf>,
+    /// Where `E` writes the audit report.
+    pub export_dir: PathBuf,
+    /// Audit thresholds (`[audit]` in the config).
+    pub rules: AuditConfig,
+    /// Where the credential came from, for the Credentials view.
+    pub credential_source: String,
+    /// How labels are edited: it decides which scopes a relabel needs.
+    pub edit_strategy: EditStrategy,
+}
+
+/// Where the cached scan of one workspace stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStage {
+    /// Being read by the request with this id. The workspace's repositories, project keys
+    /// and keys are not requested meanwhile: the cache usually has them all, and a live
+    /// listing of a large workspace would cost a request per 100 repositories only to be
+    /// replaced.
+    Reading(ReqId),
+    /// The panes show it (read by the request with this id, this old when read); its
+    /// inventory is still being built.
+    Indexing(ReqId, time::Duration),
+    /// Nothing more is awaited: answered, or made stale by an `R` scan.
+    Settled,
+}
+
+impl CacheStage {
+    /// Whether an answer to request `req_id` is still awaited.
+    pub fn awaits(self, req_id: ReqId) -> bool {
+        matches!(self, CacheStage::Reading(r) | CacheStage::Indexing(r, _) if r == req_id)
+    }
+}
+
+/// The inventory of one workspace and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceInventory {
+    /// Every key of the scan.
+    pub inventory: Box<Inventory>,
+    /// `Some(age at load)` when it came from the cache rather than an `R` scan this session.
+    pub cached: Option<time::Duration>,
+    /// The All keys rows last drawn, so a frame does not filter and sort every key again.
+    pub rows: RowsCache,
+}
+
+/// Cursor, filter and sort of the All keys view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AllKeysView {
+    /// Index into the filtered, sorted rows.
+    pub cursor: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// Filter text: plain words match labels, fingerprint, repositories and projects; a
+    /// text with field terms is a query.
+    pub filter: String,
+    /// The last filter text that could be read, while `filter` is a malformed query: the rows
+    /// stay those of the last good filter.
+    pub filter_fallback: Option<String>,
+    /// Sort column and direction.
+    pub sort: SortOrder,
+}
+
+/// The key the find view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindTarget {
+    /// Workspace slug.
+    pub ws: String,
+    /// The key looked up.
+    pub fingerprint: Fingerprint,
+    /// Its label where `f` was pressed, for the title.
+    pub name: String,
+    /// Whether Esc returns to the All keys view.
+    pub from_all_keys: bool,
+}
+
+/// A doctor report; compared through its JSON because `DoctorReport` has no `PartialEq`.
+#[derive(Debug, Clone)]
+pub struct Diagnosis(pub Box<DoctorReport>);
+
+impl PartialEq for Diagnosis {
+    fn eq(&self, other: &Self) -> bool {
+        serde_json::to_value(&*self.0).ok() == serde_json::to_value(&*other.0).ok()
+    }
+}
+
+/// All state of these views: one field of [`State`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insight {
+    /// Set once at start.
+    pub settings: InsightSettings,
+    /// Inventories by workspace slug.
+    pub inventories: HashMap<String, WorkspaceInventory>,
+    /// Where the cached scan of each workspace stands; asked once per session.
+    pub cache: HashMap<String, CacheStage>,
+    /// The All keys view.
+    pub all_keys: AllKeysView,
+    /// The find view's key.
+    pub find: Option<FindTarget>,
+    /// A find waiting for a scan to finish.
+    pub pending_find: Option<FindTarget>,
+    /// The export in flight.
+    pub export_req: Option<ReqId>,
+    /// The Credentials view's report.
+    pub credentials: Load<Diagnosis>,
+    /// The newest `Diagnose` request; older answers are dropped.
+    pub cred_req: ReqId,
+    /// First visible line of the find and Credentials views, and of the help's scope page.
+    pub scroll: usize,
+    /// The help overlay shows the scope table instead of the keys.
+    pub help_scopes: bool,
+    /// Edits of bbkeys' own writes per workspace since its last `R` scan, replayed over a
+    /// cached scan that arrives later (it may have been read before they were stored).
+    pub edits: HashMap<String, Vec<crate::ops::edits::KeyEdit>>,
+}
+
+impl Default for Insight {
+    fn default() -> Self {
+        Insight {
+            settings: InsightSettings::default(),
+            inventories: HashMap::new(),
+            cache: HashMap::new(),
+            all_keys: AllKeysView::default(),
+            find: None,
+            pending_find: None,
+            export_req: None,
+            credentials: Load::Idle,
+            cred_req: 0,
+            scroll: 0,
+            help_scopes: false,
+            edits: HashMap::new(),
+        }
+    }
+}
+
+/// Work for the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsightCommand {
+    /// Read the cached scan of `ws`.
+    LoadCache {
+        /// Request id.
+        req_id: ReqId,
+        /// Cache directory.
+        dir: PathBuf,
+        /// Workspace slug.
+        ws: String,
+    },
+    /// Audit an inventory and write the report as JSON and CSV into `dir`.
+    Export {
+        /// Request id.
+        req_id: ReqId,
+        /// Target directory.
+        dir: PathBuf,
+        /// What to audit.
+        inventory: Box<Inventory>,
+        /// Thresholds.
+        rules: AuditConfig,
+        /// Whether the inventory came from the cache (recorded in the report).
+        cached: bool,
+    },
+    /// Bring the cached scans up to date with finished writes.
+    StoreEdits {
+        /// Cache directory.
+        dir: PathBuf,
+        /// The writes' edits.
+        edits: Vec<crate::ops::edits::KeyEdit>,
+    },
+    /// Run `doctor`'s read-only probes.
+    Diagnose {
+        /// Request id.
+        req_id: ReqId,
+        /// Where the credential came from.
+        source: String,
+        /// How labels are edited.
+        edit_strategy: EditStrategy,
+    },
+}
+
+/// What the cache held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheAnswer {
+    /// A usable scan, converted for the panes, and how old it was when read. Its inventory
+    /// follows in [`InsightMsg::CacheIndexed`]: the panes need not wait for it.
+    Found {
+        /// The scan for the panes.
+        panes: Box<ScanData>,
+        /// Age at load.
+        age: time::Duration,
+    },
+    /// Nothing stored yet.
+    Missing,
+    /// A file that cannot be used, and why.
+    Ignored(String),
+}
+
+/// The worker's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsightMsg {
+    /// The inventory of an `R` scan; sent just before `WorkerMsg::Scanned` with its id (the
+    /// worker has stored the scan in the cache by then).
+    Scanned {
+        /// The scan's request id.
+        req_id: ReqId,
+        /// Its inventory.
+        inventory: Box<Inventory>,
+    },
+    /// What the cache held.
+    Cache {
+        /// Request id.
+        req_id: ReqId,
+        /// Workspace slug.
+        ws: String,
+        /// The answer.
+        answer: CacheAnswer,
+    },
+    /// The inventory of the cached scan whose panes came in [`InsightMsg::Cache`].
+    CacheIndexed {
+        /// The request id of that answer.
+        req_id: ReqId,
+        /// Workspace slug.
+        ws: String,
+        /// The inventory.
+        inventory: Box<Inventory>,
+        /// Age at load.
+        age: time::Duration,
+    },
+    /// Storing the cache failed (the sentence names the file).
+    StoreFailed(String),
+    /// An export finished: the JSON and CSV files, or why not.
+    Exported {
+        /// Request id.
+        req_id: ReqId,
+        /// Files written.
+        result: Result<(PathBuf, PathBuf), String>,
+    },
+    /// The doctor report.
+    Diagnosed {
+        /// Request id.
+        req_id: ReqId,
+        /// The report.
+        report: Diagnosis,
+    },
+}
+
+/// The inventory of the focused workspace, if scanned or cached.
+pub fn focused_inventory(state: &State) -> Option<&WorkspaceInventory> {
+    let ws = state.focused_workspace()?;
+    state.insight.inventories.get(&ws.slug)
+}
+
+/// How old the cached scan shown for the focused workspace was when read; `None` when the
+/// panes show live data or an `R` scan.
+pub fn focused_cache_age(state: &State) -> Option<time::Duration> {
+    let ws = &state.focused_workspace()?.slug;
+    match state.insight.inventories.get(ws) {
+        Some(w) => w.cached,
+        None => match state.insight.cache.get(ws) {
+            Some(CacheStage::Indexing(_, age)) => Some(*age),
+            _ => None,
+        },
+    }
+}
+
+/// Whether the live loads of `ws` wait for its cached scan to be read.
+pub fn reading_cache(state: &State, ws: &str) -> bool {
+    matches!(state.insight.cache.get(ws), Some(CacheStage::Reading(_)))
+}
+
+/// The All keys rows: the focused workspace's keys, filtered and sorted.
+pub fn all_keys_rows(state: &State) -> Vec<&KeyEntry> {
+    let v = &state.insight.all_keys;
+    focused_inventory(state)
+        .map(|w| {
+            let f = v.filter_fallback.as_deref().unwrap_or(&v.filter);
+            w.rows
+                .rows(&w.inventory, f, v.sort, &state.insight.settings.rules)
+        })
+        .unwrap_or_default()
+}
+
+/// Rows the All keys table shows at once: the screen less status, hints, borders, header.
+pub fn all_keys_page(state: &State) -> usize {
+    usize::from(state.size.1.saturating_sub(5)).max(1)
+}
+
+/// The columns in the order `>` cycles through them.
+pub const COLUMNS: [KeyColumn; 7] = [
+    KeyColumn::Labels,
+    KeyColumn::Type,
+    KeyColumn::Bits,
+    KeyColumn::Repositories,
+    KeyColumn::FirstAdded,
+    KeyColumn::LastUsed,
+    KeyColumn::Fingerprint,
+];
+
+/// "3 h ago", "2 days ago": coarse on purpose, it only says how much to trust the data.
+pub fn ago(age: time::Duration) -> String {
+    let minutes = age.whole_minutes();
+    match minutes {
+        ..=0 => "just now".into(),
+        1..=59 => format!("{minutes} min ago"),
+        60..=2879 => format!("{} h ago", minutes / 60),
+        _ => format!("{} days ago", minutes / 1440),
+    }
+}
+
+/// Whether the cached scan of `ws` is still being read or indexed.
+pub fn cache_pending(state: &State, ws: &str) -> bool {
+    matches!(
+        state.insight.cache.get(ws),
+        Some(CacheStage::Reading(_) | CacheStage::Indexing(..))
+    )
+}
+
+/// Keeps the All keys cursor on a row after the rows changed.
+pub fn clamp_all_keys(state: &mut State) {
+    let len = all_keys_rows(state).len();
+    let v = &mut state.insight.all_keys;
+    v.cursor = v.cursor.min(len.saturating_sub(1));
+    v.offset = v.offset.min(v.cursor);
+}

@@ -1,0 +1,492 @@
+//! The one `State` of the terminal UI, and the read-only views derived from it.
+//!
+//! Everything here is plain data: server text was already cleaned by the worker, so the
+//! renderer can print it as is.
+
+pub mod dialog;
+pub mod drift;
+pub(crate) mod from_forge;
+pub mod full_view;
+pub mod insight;
+pub mod jobs;
+pub mod msg;
+pub(crate) mod pane;
+pub(crate) mod query_filter;
+pub mod selection;
+pub mod typed_workspace;
+pub(crate) mod views;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::config::EditStrategy;
+use crate::forge::Place;
+
+use crate::tui::keymap::Keymap;
+use crate::tui::state::dialog::Dialog;
+use crate::tui::state::jobs::Job;
+use crate::tui::state::selection::Selection;
+use crate::tui::theme::Theme;
+
+pub use crate::tui::state::full_view::{FullView, Views};
+pub use crate::tui::state::pane::Pane;
+
+/// Identifies one request, so a late answer to an older request is recognised and dropped.
+pub type ReqId = u64;
+
+/// Something fetched from the server, or on its way.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    /// Not asked for yet.
+    Idle,
+    /// Asked for with this request id.
+    Loading(ReqId),
+    /// Arrived.
+    Ready(T),
+    /// Failed; the `ApiError` sentence.
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    /// Whether this answer is the one awaited.
+    pub fn awaits(&self, req_id: ReqId) -> bool {
+        matches!(self, Load::Loading(id) if *id == req_id)
+    }
+}
+
+/// A workspace as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceView {
+    /// URL slug.
+    pub slug: String,
+    /// Display name (cleaned).
+    pub name: String,
+}
+
+/// A repository as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoView {
+    /// URL slug.
+    pub slug: String,
+    /// Display name (cleaned).
+    pub name: String,
+    /// Key of the project it belongs to.
+    pub project: Option<String>,
+}
+
+/// An access key, ready to display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyView {
+    /// Bitbucket's id.
+    pub id: u64,
+    /// Label (cleaned; may be empty).
+    pub label: String,
+    /// Comment split off the key (cleaned; may be empty).
+    pub comment: String,
+    /// What the key text says. A deploy key usually sits on many repositories: every copy of
+    /// the same text shares one, so a workspace of 30,000 holdings of a hundred keys keeps a
+    /// hundred key texts, not 30,000.
+    pub facts: Arc<KeyFacts>,
+    /// Creation time as the server wrote it.
+    pub created: Option<String>,
+    /// Last use as the server wrote it; `None` means never.
+    pub last_used: Option<String>,
+    /// Where the key lives.
+    pub scope: Place,
+    /// The label and comment as the server sent them, escaped, when either held control or
+    /// escape characters, bidi overrides or zero-width characters (`None` for clean keys).
+    pub escaped: Option<Box<Escaped>>,
+}
+
+/// A deceptive label or comment, escaped (`\x1b]0;…`) so it can be shown as it was sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Escaped {
+    /// The label, when it was deceptive.
+    pub label: Option<String>,
+    /// The comment, when it was deceptive.
+    pub comment: Option<String>,
+}
+
+/// What a key text says, once parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFacts {
+    /// `<type> <base64>`, as Bitbucket returns it (cleaned).
+    pub public_key: String,
+    /// `SHA256:...`, or `None` when the key could not be parsed.
+    pub fingerprint: Option<String>,
+    /// `ssh-ed25519` etc.
+    pub key_type: String,
+    /// `ED25519`, `RSA`, `ECDSA-256`: for narrow columns.
+    pub short_type: String,
+    /// Bit length, when known.
+    pub bits: Option<u32>,
+}
+
+impl KeyView {
+    /// `<type> <base64>`, as Bitbucket returns it (cleaned).
+    pub fn public_key(&self) -> &str {
+        &self.facts.public_key
+    }
+    /// `SHA256:...`, or `None` when the key could not be parsed.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.facts.fingerprint.as_deref()
+    }
+    /// `ssh-ed25519` etc.
+    pub fn key_type(&self) -> &str {
+        &self.facts.key_type
+    }
+    /// `ED25519`, `RSA`, `ECDSA-256`: for narrow columns.
+    pub fn short_type(&self) -> &str {
+        &self.facts.short_type
+    }
+    /// Bit length, when known.
+    pub fn bits(&self) -> Option<u32> {
+        self.facts.bits
+    }
+}
+
+/// The keys of one project of a workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectGroup {
+    /// Project key, such as `API`.
+    pub key: String,
+    /// Display name (cleaned).
+    pub name: String,
+    /// The keys, or why they could not be read.
+    pub keys: Result<Vec<KeyView>, String>,
+}
+
+/// A scan of a whole workspace, converted for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanData {
+    /// Repositories the user administers.
+    pub repos: Vec<RepoView>,
+    /// Keys by repository slug.
+    pub repo_keys: Vec<(String, Result<Vec<KeyView>, String>)>,
+    /// Project keys, or why projects could not be listed.
+    pub projects: Result<Vec<ProjectGroup>, String>,
+}
+
+/// A running `R` scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanState {
+    /// Request id of the scan.
+    pub req_id: ReqId,
+    /// Workspace slug.
+    pub ws: String,
+    /// Listings done.
+    pub done: usize,
+    /// Listings to do.
+    pub total: usize,
+}
+
+/// A row of the repositories pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoRow<'a> {
+    /// The workspace's "Project keys" entry, always first.
+    ProjectKeys,
+    /// A repository.
+    Repo(&'a RepoView),
+}
+
+/// A row of the access keys pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRow<'a> {
+    /// A key; `inherited` names the project when it comes from the repository's project.
+    Key {
+        /// The key.
+        key: &'a KeyView,
+        /// The project it is inherited from, in a repository's list.
+        inherited: Option<&'a str>,
+    },
+    /// A project whose keys could not be read: project key and sentence.
+    Problem(&'a str, &'a str),
+}
+
+/// Which screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// No credentials: explain how to get them, offer the demo.
+    FirstRun,
+    /// The three panes.
+    Main,
+}
+
+/// What a pane shows, when it is not a plain list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneStatus<'a> {
+    /// Nothing to show until the parent pane has a focused item.
+    Waiting,
+    /// A request is in flight.
+    Loading,
+    /// The request failed with this sentence.
+    Failed(&'a str),
+    /// The rows are available.
+    Ready,
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Which screen.
+    pub screen: Screen,
+    /// Focused pane.
+    pub focus: Pane,
+    /// The account's workspaces.
+    pub workspaces: Load<Vec<WorkspaceView>>,
+    /// Repositories by workspace slug.
+    pub repos: HashMap<String, Load<Vec<RepoView>>>,
+    /// Repository keys by (workspace, repository).
+    pub keys: HashMap<(String, String), Load<Vec<KeyView>>>,
+    /// Project keys by workspace.
+    pub project_keys: HashMap<String, Load<Vec<ProjectGroup>>>,
+    /// Cursor row per pane, an index into the filtered rows.
+    pub cursor: [usize; 3],
+    /// First visible row per pane.
+    pub offset: [usize; 3],
+    /// Filter text per pane.
+    pub filter: [String; 3],
+    /// Per pane, the last filter that could be read while `filter` is a malformed query.
+    pub filter_fallback: [Option<String>; 3],
+    /// Whether keystrokes go into the focused pane's filter.
+    pub typing: bool,
+    /// The last message and whether it reports a failure.
+    pub message: Option<(String, bool)>,
+    /// The running scan.
+    pub scan: Option<ScanState>,
+    /// Requests made this hour, as the worker last reported.
+    pub requests_last_hour: Option<usize>,
+    /// Running on the simulator.
+    pub demo: bool,
+    /// Spinner frame.
+    pub spinner: usize,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Ticks to wait after cursor movement before loading (debounce).
+    pub settle: u8,
+    /// Put the repositories cursor on the first repository once the list arrives.
+    pub repo_cursor_default: bool,
+    /// Whether the screen must be redrawn.
+    pub dirty: bool,
+    /// Key bindings (the help and the hint bar are generated from them).
+    pub keymap: Keymap,
+    /// Styles.
+    pub theme: Theme,
+    /// Keys and repositories picked for bulk actions.
+    pub selection: Selection,
+    /// The open dialog; keys go to it while it is open.
+    pub dialog: Option<Dialog>,
+    /// The full-screen views open over the panes, help included.
+    pub views: Views,
+    /// Cursor row of the jobs or selection view.
+    pub view_cursor: usize,
+    /// Bulk jobs, oldest first.
+    pub jobs: Vec<Job>,
+    /// Workspaces scanned with `R` (or `s`) this session.
+    pub scanned: BTreeSet<String>,
+    /// `s` before the workspace was scanned: (workspace, fingerprint) to select once it is.
+    pub select_after_scan: Option<(String, String)>,
+    /// How a label edit is done (`edit_strategy` in the config).
+    pub edit_strategy: EditStrategy,
+    /// First line of the help overlay, when it does not fit.
+    pub help_scroll: usize,
+    /// The caret of the text being edited, in characters from its end (`line_edit`); it goes
+    /// back to the end whenever another field starts being edited.
+    pub caret: usize,
+    /// A first Esc, with only a selection left, asked for a second one to clear it.
+    pub esc_armed: bool,
+    /// The selection last cleared, which `u` brings back.
+    pub cleared_selection: Option<Selection>,
+    /// The workspaces pane lists slugs typed by hand (the credential could not list them).
+    pub workspace_typed: bool,
+    /// The status messages of the session, oldest first, for the message log (`m`): a
+    /// message longer than the status bar is read there in full.
+    pub log: Vec<(String, bool)>,
+    pub(crate) next_req: ReqId,
+    /// All keys, find, export, cache and Credentials (issues 6 and 7).
+    pub insight: crate::tui::state::insight::Insight,
+    /// The Drift view (keys as code).
+    pub drift: crate::tui::state::drift::Drift,
+}
+
+impl State {
+    /// A fresh state; `signed_in` false shows the first-run screen.
+    pub fn new(signed_in: bool, demo: bool, keymap: Keymap, theme: Theme) -> State {
+        State {
+            screen: if signed_in {
+                Screen::Main
+            } else {
+                Screen::FirstRun
+            },
+            focus: Pane::Workspaces,
+            workspaces: Load::Idle,
+            repos: HashMap::new(),
+            keys: HashMap::new(),
+            project_keys: HashMap::new(),
+            cursor: [0; 3],
+            offset: [0; 3],
+            filter: Default::default(),
+            filter_fallback: Default::default(),
+            typing: false,
+            message: None,
+            scan: None,
+            requests_last_hour: None,
+            demo,
+            spinner: 0,
+            size: (80, 24),
+            settle: 0,
+            repo_cursor_default: true,
+            dirty: true,
+            keymap,
+            theme,
+            selection: Selection::default(),
+            dialog: None,
+            views: Views::default(),
+            view_cursor: 0,
+            jobs: Vec::new(),
+            scanned: BTreeSet::new(),
+            select_after_scan: None,
+            edit_strategy: EditStrategy::default(),
+            help_scroll: 0,
+            caret: 0,
+            esc_armed: false,
+            cleared_selection: None,
+            log: Vec::new(),
+            workspace_typed: false,
+            next_req: 0,
+            insight: Default::default(),
+            drift: Default::default(),
+        }
+    }
+
+    pub(crate) fn req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    /// Workspaces matching the filter.
+    pub fn workspace_rows(&self) -> Vec<&WorkspaceView> {
+        let Load::Ready(list) = &self.workspaces else {
+            return Vec::new();
+        };
+        let f = self.filter[0].to_lowercase();
+        list.iter()
+            .filter(|w| matches(&f, &[&w.name, &w.slug]))
+            .collect()
+    }
+
+    /// The workspace under the cursor.
+    pub fn focused_workspace(&self) -> Option<&WorkspaceView> {
+        self.workspace_rows().get(self.cursor[0]).copied()
+    }
+
+    /// Repository rows of the focused workspace, matching the filter.
+    pub fn repo_rows(&self) -> Vec<RepoRow<'_>> {
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
+        let Some(Load::Ready(list)) = self.repos.get(&ws.slug) else {
+            return Vec::new();
+        };
+        let f = self.filter[1].to_lowercase();
+        let mut rows = Vec::with_capacity(list.len() + 1);
+        if matches(&f, &["Project keys"]) {
+            rows.push(RepoRow::ProjectKeys);
+        }
+        rows.extend(
+            list.iter()
+                .filter(|r| matches(&f, &[&r.name, &r.slug]))
+                .map(RepoRow::Repo),
+        );
+        rows
+    }
+
+    /// The repository row under the cursor.
+    pub fn focused_repo_row(&self) -> Option<RepoRow<'_>> {
+        self.repo_rows().get(self.cursor[1]).copied()
+    }
+
+    /// Key rows for the focused repository row, matching the filter.
+    pub fn key_rows(&self) -> Vec<KeyRow<'_>> {
+        let Some(ws) = self.focused_workspace() else {
+            return Vec::new();
+        };
+        let groups = match self.project_keys.get(&ws.slug) {
+            Some(Load::Ready(g)) => g.as_slice(),
+            _ => &[],
+        };
+        let mut rows = Vec::new();
+        match self.focused_repo_row() {
+            None => {}
+            Some(RepoRow::ProjectKeys) => {
+                for g in groups {
+                    match &g.keys {
+                        Ok(keys) => rows.extend(keys.iter().map(|key| KeyRow::Key {
+                            key,
+                            inherited: None,
+                        })),
+                        Err(e) => rows.push(KeyRow::Problem(&g.key, e)),
+                    }
+                }
+            }
+            Some(RepoRow::Repo(repo)) => {
+                let Some(Load::Ready(own)) = self.keys.get(&(ws.slug.clone(), repo.slug.clone()))
+                else {
+                    return Vec::new();
+                };
+                rows.extend(own.iter().map(|key| KeyRow::Key {
+                    key,
+                    inherited: None,
+                }));
+                if let Some(project) = &repo.project {
+                    for g in groups.iter().filter(|g| &g.key == project) {
+                        if let Ok(keys) = &g.keys {
+                            rows.extend(keys.iter().map(|key| KeyRow::Key {
+                                key,
+                                inherited: Some(&g.key),
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        crate::tui::state::query_filter::retain_key_rows(self, &mut rows);
+        rows
+    }
+
+    /// The key row under the cursor.
+    pub fn focused_key_row(&self) -> Option<KeyRow<'_>> {
+        self.key_rows().get(self.cursor[2]).copied()
+    }
+
+    /// The key under the cursor.
+    pub fn focused_key(&self) -> Option<&KeyView> {
+        match self.focused_key_row() {
+            Some(KeyRow::Key { key, .. }) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Number of rows a pane shows.
+    pub fn row_count(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Workspaces => self.workspace_rows().len(),
+            Pane::Repositories => self.repo_rows().len(),
+            Pane::Keys => self.key_rows().len(),
+        }
+    }
+}
+
+impl PaneStatus<'_> {
+    pub(crate) fn waiting_unless_failed(self) -> Self {
+        match self {
+            PaneStatus::Loading => PaneStatus::Loading,
+            _ => PaneStatus::Waiting,
+        }
+    }
+}
+
+/// Case-insensitive substring match; `filter` is already lowercase.
+fn matches(filter: &str, fields: &[&str]) -> bool {
+    filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
+}

@@ -1,0 +1,18 @@
+//! The TUI's unit and render tests, with their fixtures: `update()` fed messages, and
+//! `ui::render` drawn to a `TestBackend` at fixed sizes.
+
+mod bulk_tests;
+mod dialog_render_tests;
+mod drift_tests;
+mod fixtures;
+mod insight_fixtures;
+mod insight_render_tests;
+mod insight_tests;
+mod no_cutoff_tests;
+mod own_writes_tests;
+mod query_filter_tests;
+mod render_tests;
+mod selection_tests;
+mod text_field_tests;
+mod update_tests;
+mod worker_tests;

@@ -1,0 +1,221 @@
+//! The worker half of the workspace-wide views: cache, export and doctor, all I/O.
+//!
+//! Called from `worker/mod.rs`; kept here so the worker's own file stays about panes.
+
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::bitbucket::Client;
+use crate::cache::{self, CacheLoad};
+use crate::config::AuditConfig;
+use crate::forge::{ForgeKind, Place};
+use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
+use crate::ops::doctor::{DoctorSetup, diagnose};
+use crate::ops::scan::WorkspaceScan;
+use crate::tui::state::from_forge::{ParseMemo, project_group_with, repo_view};
+use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
+use crate::tui::state::msg::WorkerMsg;
+use crate::tui::state::{ReqId, ScanData};
+
+/// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
+/// said before the command is done.
+pub async fn execute(
+    doctor: Option<&Client>,
+    cmd: InsightCommand,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> Option<WorkerMsg> {
+    let msg = match cmd {
+        InsightCommand::LoadCache { req_id, dir, ws } => {
+            // Reading and parsing a large scan is blocking work: keep it off the runtime.
+            let to = answers.clone();
+            let name = ws.clone();
+            let read = tokio::task::spawn_blocking(move || {
+                load_cache(&dir, &ws, req_id, &mut |m| {
+                    let _ = to.send(WorkerMsg::Insight(m));
+                })
+            })
+            .await;
+            // The panes of the workspace wait for this answer: there must be one.
+            match read {
+                Ok(()) => return None,
+                Err(e) => InsightMsg::Cache {
+                    req_id,
+                    ws: name,
+                    answer: CacheAnswer::Ignored(format!("Reading the scan cache failed: {e}")),
+                },
+            }
+        }
+        InsightCommand::Export {
+            req_id,
+            dir,
+            inventory,
+            rules,
+            cached,
+        } => {
+            let result = tokio::task::spawn_blocking(move || {
+                export(&dir, &inventory, rules, cached, OffsetDateTime::now_utc())
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("The export stopped: {e}")));
+            InsightMsg::Exported { req_id, result }
+        }
+        InsightCommand::StoreEdits { dir, edits } => {
+            let stored =
+                tokio::task::spawn_blocking(move || cache::apply_edits(&dir, &edits)).await;
+            match stored {
+                Ok(Ok(())) => return None,
+                Ok(Err(e)) => InsightMsg::StoreFailed(e.to_string()),
+                Err(e) => InsightMsg::StoreFailed(format!("Updating the scan cache failed: {e}")),
+            }
+        }
+        InsightCommand::Diagnose {
+            req_id,
+            source,
+            edit_strategy,
+        } => {
+            // Only the composition root's Cloud client can be diagnosed for now; without one
+            // the view keeps waiting, as it would for a diagnosis that never finished.
+            let client = doctor?;
+            let report = diagnose(client, DoctorSetup::for_source(source, edit_strategy)).await;
+            InsightMsg::Diagnosed {
+                req_id,
+                report: Diagnosis(Box::new(report)),
+            }
+        }
+    };
+    Some(WorkerMsg::Insight(msg))
+}
+
+/// Settles a finished `R` scan: stores it in `cache_dir` (unless it read nothing, which would
+/// replace a useful cache with an empty one), says its inventory through `say` (before the
+/// panes are refreshed, so the All keys view and a waiting find have it), and returns it in
+/// the panes' form. The scan is moved from step to step, never copied: a 10,000-repository
+/// scan held twice would be the peak of the TUI's memory.
+pub(crate) fn settle_scan(
+    scan: WorkspaceScan,
+    cache_dir: Option<&Path>,
+    req_id: ReqId,
+    say: &mut dyn FnMut(InsightMsg),
+) -> ScanData {
+    let mut snapshot = Snapshot::from_owned_scan(scan, OffsetDateTime::now_utc());
+    if let Some(dir) = cache_dir
+        && !snapshot.nothing_readable()
+        && let Err(e) = cache::store_snapshot(dir, &mut snapshot)
+    {
+        say(InsightMsg::StoreFailed(e.to_string()));
+    }
+    say(InsightMsg::Scanned {
+        req_id,
+        inventory: Box::new(Inventory::build(&snapshot)),
+    });
+    scan_data(snapshot)
+}
+
+/// Reads the cached scan of `ws` and says what it found through `say`: the panes' form
+/// ([`InsightMsg::Cache`]), then the inventory ([`InsightMsg::CacheIndexed`]). The inventory is
+/// built first, from the scan as read; the panes' form is then made by taking the scan apart,
+/// so its strings are moved rather than copied and a large scan is never held twice over.
+pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMut(InsightMsg)) {
+    let answer = |answer| InsightMsg::Cache {
+        req_id,
+        ws: ws.to_string(),
+        answer,
+    };
+    let cached = match cache::load(dir, ws) {
+        CacheLoad::Found(cached) => cached,
+        CacheLoad::Missing => return say(answer(CacheAnswer::Missing)),
+        CacheLoad::Ignored { warning } => return say(answer(CacheAnswer::Ignored(warning))),
+    };
+    let age = cached.age(OffsetDateTime::now_utc());
+    let inventory = Inventory::build(&cached.snapshot);
+    say(answer(CacheAnswer::Found {
+        panes: Box::new(scan_data(cached.snapshot)),
+        age,
+    }));
+    say(InsightMsg::CacheIndexed {
+        req_id,
+        ws: ws.to_string(),
+        inventory: Box::new(inventory),
+        age,
+    });
+}
+
+/// A scan, cached or fresh, in the form the panes show.
+pub(crate) fn scan_data(s: Snapshot) -> ScanData {
+    let ws = s.workspace;
+    let mut memo = ParseMemo::default();
+    let listing = |l: Option<Listing>| match l {
+        Some(Listing::Keys(keys)) => Ok(keys),
+        Some(Listing::Failed(f)) => Err(f.reason),
+        None => Ok(Vec::new()),
+    };
+    let repo_keys = s
+        .repo_keys
+        .into_iter()
+        .map(|(slug, l)| {
+            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
+            let views = listing(Some(l)).map(|keys| {
+                keys.into_iter()
+                    .map(|k| memo.key_view(k, scope.clone()))
+                    .collect()
+            });
+            (slug, views)
+        })
+        .collect();
+    let mut project_keys = s.project_keys;
+    let projects = match s.projects_error {
+        Some(f) => Err(f.reason),
+        None => Ok(s
+            .projects
+            .into_iter()
+            .map(|p| {
+                let keys = listing(project_keys.remove(&p.key));
+                project_group_with(&ws, p, keys, |k, scope| memo.key_view(k, scope))
+            })
+            .collect()),
+    };
+    ScanData {
+        repos: s.repositories.into_iter().map(repo_view).collect(),
+        repo_keys,
+        projects,
+    }
+}
+
+/// Writes `bbkeys-audit-<ws>-<date>.json` and `.csv` into `dir`; returns both paths.
+pub fn export(
+    dir: &Path,
+    inventory: &Inventory,
+    rules: AuditConfig,
+    cached: bool,
+    now: OffsetDateTime,
+) -> Result<(PathBuf, PathBuf), String> {
+    let findings = audit(inventory, &rules, now);
+    let report = AuditReport::new(inventory, &findings, rules, now, cached);
+    let json = report
+        .to_json()
+        .map_err(|e| format!("Could not write the audit as JSON: {e}"))?;
+    let date = crate::ops::audit::Timestamp(now).date();
+    // The slug came from the server: it must not steer the file name out of `dir`.
+    let ws: String = inventory
+        .workspace
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let base = dir.join(format!("bbkeys-audit-{ws}-{date}"));
+    let json_path = base.with_extension("json");
+    let csv_path = base.with_extension("csv");
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| format!("Could not write {}: {e}", path.display()))
+    };
+    write(&json_path, &json)?;
+    write(&csv_path, &report.to_csv())?;
+    Ok((json_path, csv_path))
+}
