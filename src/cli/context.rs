@@ -338,10 +338,6 @@ impl Context {
         self.warn_pending();
         let opts = crate::tui::TuiOptions {
             forge: (self.source != CredentialSource::None).then(|| self.forge.clone()),
-            doctor: self
-                .cloud
-                .clone()
-                .filter(|_| self.source != CredentialSource::None),
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
             demo: self.simulator.is_some(),

@@ -41,9 +41,6 @@ use crate::forge::Forge;
 pub struct TuiOptions {
     /// `None` when no credential is configured: the first-run screen is shown.
     pub forge: Option<Arc<dyn Forge>>,
-    /// The Bitbucket Cloud client behind `forge`, for the credentials view alone:
-    /// `ops::doctor::diagnose` still probes Cloud itself. Goes when doctor asks the forge.
-    pub doctor: Option<crate::bitbucket::Client>,
     /// The raw `[keys]` section of the config file.
     pub keys: toml::Table,
     /// The raw `[theme]` section of the config file.
@@ -67,8 +64,7 @@ pub struct TuiOptions {
 impl From<crate::bitbucket::Client> for Services {
     fn from(client: crate::bitbucket::Client) -> Self {
         Services {
-            forge: Arc::new(client.clone()),
-            doctor: Some(client),
+            forge: Arc::new(client),
             journal: None,
             concurrency: 8,
         }
@@ -81,9 +77,6 @@ impl From<crate::bitbucket::Client> for Services {
 pub struct Services {
     /// The forge of the profile in use, chosen by the caller (Cloud, Data Center or a test's).
     pub forge: Arc<dyn Forge>,
-    /// The Cloud client for doctor alone (see [`TuiOptions::doctor`]); `None` leaves the
-    /// credentials view without a diagnosis.
-    pub doctor: Option<crate::bitbucket::Client>,
     /// The account's journal; `None` refuses every change.
     pub journal: Option<crate::journal::Journal>,
     /// Bulk items applied at once.
@@ -125,10 +118,8 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let mut state = State::new(opts.forge.is_some(), opts.demo, keymap, theme);
     state.edit_strategy = opts.edit_strategy;
     state.drift.file = opts.desired;
-    let doctor = opts.doctor;
     let services = opts.forge.map(|forge| Services {
         forge,
-        doctor,
         journal: opts
             .state_dir
             .as_deref()

@@ -16,7 +16,6 @@ async fn the_worker_answers_from_the_forge_it_is_given_and_counts_its_budget() {
     );
     let services = Services {
         forge: forge.clone(),
-        doctor: None,
         journal: None,
         concurrency: 1,
     };

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::bitbucket::Client;
 use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
-use crate::forge::{ForgeKind, Place};
+use crate::forge::{Forge, ForgeKind, Place};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
@@ -22,7 +21,7 @@ use crate::tui::state::{ReqId, ScanData};
 /// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
 /// said before the command is done.
 pub async fn execute(
-    doctor: Option<&Client>,
+    forge: &dyn Forge,
     cmd: InsightCommand,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
@@ -75,10 +74,8 @@ pub async fn execute(
             source,
             edit_strategy,
         } => {
-            // Only the composition root's Cloud client can be diagnosed for now; without one
-            // the view keeps waiting, as it would for a diagnosis that never finished.
-            let client = doctor?;
-            let report = diagnose(client, DoctorSetup::for_source(source, edit_strategy)).await;
+            // The forge answers what the credential can do; doctor adds the local checks.
+            let report = diagnose(forge, DoctorSetup::for_source(source, edit_strategy)).await;
             InsightMsg::Diagnosed {
                 req_id,
                 report: Diagnosis(Box::new(report)),

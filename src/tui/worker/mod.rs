@@ -108,8 +108,7 @@ async fn execute(
             return None;
         }
         Command::Insight(cmd) => {
-            let doctor = services.doctor.as_ref();
-            return insight::execute(doctor, cmd, answers).await;
+            return insight::execute(&*services.forge, cmd, answers).await;
         }
         Command::Drift(cmd) => drift::execute(client, cmd).await,
         // The event loop does these itself and never sends them here.
