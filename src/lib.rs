@@ -5,7 +5,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bitbucket;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod credentials;
@@ -17,4 +16,8 @@ pub mod ops;
 pub mod paths;
 pub mod sanitize;
 pub mod sshkey;
+pub mod store;
 pub mod tui;
+
+/// The stored scans under their former name, for code written before they moved to [`store`].
+pub use store as cache;

@@ -19,6 +19,7 @@ pub fn init(state: &mut State) -> Vec<Command> {
     if state.screen == Screen::Main {
         out.push(Command::CheckJournal);
         ensure_loaded(state, &mut out);
+        super::insight::workspace_list::ask(state, &mut out);
     }
     out
 }

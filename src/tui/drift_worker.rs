@@ -6,10 +6,10 @@ use std::path::Path;
 
 use super::drift::{DriftCommand, DriftMsg, DriftStatus};
 use super::msg::WorkerMsg;
-use crate::cache::{self, CacheLoad};
 use crate::forge::{Forge, ForgeKind};
 use crate::ops::desired::{KeysFile, Observed, parse_keys_file, plan_desired, to_bulk_plan};
 use crate::sanitize::clean_line;
+use crate::store::{self, CacheLoad};
 
 /// Runs one Drift command.
 pub async fn execute(forge: &dyn Forge, cmd: DriftCommand) -> WorkerMsg {
@@ -58,7 +58,7 @@ pub fn plan(file: &Path, cache_dir: Option<&Path>) -> DriftStatus {
     let mut observed = Observed::default();
     let mut missing = Vec::new();
     for ws in workspaces(&keys) {
-        match cache_dir.map(|d| cache::load(d, &ws)) {
+        match cache_dir.map(|d| store::load(d, &ws)) {
             Some(CacheLoad::Found(cached)) => observed.add_snapshot(&cached.snapshot),
             _ => missing.push(ws),
         }

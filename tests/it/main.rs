@@ -31,6 +31,7 @@ mod secrets;
 mod sshkey;
 mod terminal;
 mod tui_bulk;
+mod tui_cached_start;
 mod tui_drift_flow;
 mod tui_e2e;
 mod tui_flow;
