@@ -10,6 +10,7 @@ pub mod config;
 pub mod credentials;
 pub mod datacenter;
 pub mod demo;
+pub mod fold;
 pub mod forge;
 pub mod journal;
 pub mod ops;

@@ -57,7 +57,7 @@ fn set_latency(api_url: &str, ms: u64) -> Result<(), String> {
 
 fn fresh_home() -> Result<tempfile::TempDir, String> {
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-    std::fs::write(home.path().join("bench.toml"), "hourly_budget = 10000000\n")
+    std::fs::write(home.path().join("bench.toml"), "hourly_budget = 1000000\n")
         .map_err(|e| e.to_string())?;
     Ok(home)
 }

@@ -11,7 +11,7 @@
 //! first; [`Head::complete`] then reads the repository listings, which hold nearly all of a
 //! large file's keys.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -222,8 +222,8 @@ pub struct Head {
     /// The scan without its repository listings (with them, for a file older than format 3).
     pub snapshot: Snapshot,
     path: PathBuf,
-    /// The file's bytes after the first line, not parsed yet.
-    rest: Vec<u8>,
+    /// The file after its first line, not read yet (`None` when read whole).
+    rest: Option<BufReader<std::fs::File>>,
     format: u32,
     repo_listings: usize,
     /// The key texts of a format 3 or 4 head, for its listings.
@@ -238,18 +238,23 @@ pub fn load_head(dir: &Path, ws: &str) -> HeadLoad {
             warning: format!("{ws:?} is not a workspace slug; no cache is kept for it"),
         };
     };
-    let mut bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return HeadLoad::Missing,
-        Err(e) => {
-            return HeadLoad::Ignored {
-                warning: format!(
-                    "the scan cache {} cannot be read ({e}); ignoring it",
-                    path.display()
-                ),
-            };
-        }
+    let cannot_read = |e: std::io::Error| HeadLoad::Ignored {
+        warning: format!(
+            "the scan cache {} cannot be read ({e}); ignoring it",
+            path.display()
+        ),
     };
+    let mut reader = match std::fs::File::open(&path) {
+        Ok(f) => BufReader::with_capacity(1 << 16, f),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return HeadLoad::Missing,
+        Err(e) => return cannot_read(e),
+    };
+    // Only the first line is read now: the rest of a large file (nearly all of it) waits
+    // for `complete`.
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_until(b'\n', &mut bytes) {
+        return cannot_read(e);
+    }
     let ignored = |why: String| HeadLoad::Ignored {
         warning: ignored_warning(&path, &why),
     };
@@ -257,12 +262,17 @@ pub fn load_head(dir: &Path, ws: &str) -> HeadLoad {
     // file whose first line does not parse is read whole once more, so an older file with
     // line breaks still loads and a file from another bbkeys version is named as such
     // rather than as corrupt.
-    let cut = bytes.iter().position(|&b| b == b'\n');
-    let first = &bytes[..cut.unwrap_or(bytes.len())];
-    let (parsed, whole) = match serde_json::from_slice::<FileIn>(first) {
+    let first_len = bytes.len();
+    let (parsed, whole) = match serde_json::from_slice::<FileIn>(trim_newline(&bytes)) {
         Ok(file) => (Ok(file), false),
-        Err(_) => (serde_json::from_slice::<FileIn>(&bytes), true),
+        Err(_) => {
+            if let Err(e) = reader.read_to_end(&mut bytes) {
+                return cannot_read(e);
+            }
+            (serde_json::from_slice::<FileIn>(&bytes), true)
+        }
     };
+    let first = trim_newline(&bytes[..first_len]);
     let format = match &parsed {
         Ok(file) => Ok(file.format),
         Err(_) => serde_json::from_slice::<FormatOnly>(first)
@@ -288,11 +298,7 @@ pub fn load_head(dir: &Path, ws: &str) -> HeadLoad {
             file.snapshot.workspace
         ));
     }
-    let rest = match cut {
-        Some(at) if !whole && file.format >= 3 => bytes.split_off(at + 1),
-        _ => Vec::new(),
-    };
-    drop(bytes);
+    let rest = (!whole && file.format >= 3).then_some(reader);
     // Formats 1 and 2 are whole: their keys are restored now; the project keys of formats 3
     // and 4 too, as the head is shown before its listings are read.
     let restored = match file.format {
@@ -311,6 +317,10 @@ pub fn load_head(dir: &Path, ws: &str) -> HeadLoad {
         repo_listings: file.repo_listings,
         key_texts: file.key_texts,
     })
+}
+
+fn trim_newline(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\n").unwrap_or(line)
 }
 
 fn ignored_warning(path: &Path, why: &str) -> String {
@@ -342,10 +352,18 @@ impl Head {
             key_texts,
         } = self;
         let corrupt = |why: String| ignored_warning(&path, &format!("is corrupt ({why})"));
-        if format < 3 {
+        let Some(mut reader) = rest else {
             // Read whole by `load_head`.
             return Ok(Cached { snapshot, path });
+        };
+        let mut rest = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut rest) {
+            return Err(format!(
+                "the scan cache {} cannot be read ({e}); ignoring it",
+                path.display()
+            ));
         }
+        drop(reader);
         let listings = if format >= 5 {
             // The texts' line, then the listings from line 3.
             let cut = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
