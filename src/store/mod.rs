@@ -205,7 +205,7 @@ pub fn load(dir: &Path, ws: &str) -> CacheLoad {
 #[derive(Debug)]
 pub enum HeadLoad {
     /// A file whose first part reads.
-    Found(Head),
+    Found(Box<Head>),
     /// No scan of this workspace was stored yet.
     Missing,
     /// A file exists but cannot be used; `warning` says why, for the caller to show.
@@ -309,14 +309,14 @@ pub fn load_head(dir: &Path, ws: &str) -> HeadLoad {
     if let Err(why) = restored {
         return ignored(format!("is corrupt ({why})"));
     }
-    HeadLoad::Found(Head {
+    HeadLoad::Found(Box::new(Head {
         snapshot: file.snapshot,
         path,
         rest,
         format: file.format,
         repo_listings: file.repo_listings,
         key_texts: file.key_texts,
-    })
+    }))
 }
 
 fn trim_newline(line: &[u8]) -> &[u8] {

@@ -388,6 +388,14 @@ pub fn ago(age: time::Duration) -> String {
     }
 }
 
+/// Whether the cached scan of `ws` is on screen while its inventory is still being built.
+pub fn cache_indexing(state: &State, ws: &str) -> bool {
+    matches!(
+        state.insight.cache.get(ws),
+        Some(CacheStage::Head(..) | CacheStage::Indexing(..))
+    )
+}
+
 /// Whether the cached scan of `ws` is still being read or indexed.
 pub fn cache_pending(state: &State, ws: &str) -> bool {
     matches!(

@@ -257,10 +257,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         open_find(state, target);
         return;
     }
-    if matches!(
-        state.insight.cache.get(&ws),
-        Some(CacheStage::Head(..) | CacheStage::Indexing(..))
-    ) {
+    if cache_indexing(state, &ws) {
         state.insight.pending_find = Some(target);
         state.message = Some((
             format!("Indexing the cached scan of {ws}; where {name} is used opens in a moment"),
@@ -306,10 +303,7 @@ fn export(state: &mut State, out: &mut Vec<Command>) {
         return;
     };
     let Some(inv) = state.insight.inventories.get(&ws) else {
-        let why = if matches!(
-            state.insight.cache.get(&ws),
-            Some(CacheStage::Head(..) | CacheStage::Indexing(..))
-        ) {
+        let why = if cache_indexing(state, &ws) {
             format!("The cached scan of {ws} is still being indexed: press E again in a moment")
         } else {
             format!("Nothing to export yet: press R to scan {ws}")
