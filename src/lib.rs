@@ -5,16 +5,18 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bitbucket;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod datacenter;
 pub mod demo;
+pub mod fold;
 pub mod forge;
 pub mod journal;
 pub mod ops;
 pub mod paths;
 pub mod sanitize;
 pub mod sshkey;
+pub mod store;
 pub mod tui;
+

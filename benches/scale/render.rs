@@ -1,5 +1,5 @@
 //! (c) one frame with 10,000 rows (the All keys view, and the main screen's key list) and
-//! (d) filtering 10,000 rows per keystroke.
+//! (d) filtering 10,000 rows per keystroke; each again at 150,000 rows (issue 21).
 
 use std::time::{Duration, Instant};
 
@@ -22,8 +22,6 @@ pub struct Measured {
     pub note: String,
 }
 
-const ROWS: usize = 10_000;
-
 /// A distinct, well-formed ed25519 public key for `i` (the blob's 32 bytes are a hash of `i`).
 fn key_line(i: usize) -> String {
     let mut blob = Vec::with_capacity(51);
@@ -37,8 +35,8 @@ fn key_line(i: usize) -> String {
     )
 }
 
-/// The TUI's state with one repository of 10,000 keys, focused on the key list.
-fn state_with_rows() -> State {
+/// The TUI's state with one repository of `rows` keys, focused on the key list.
+fn state_with_rows(rows: usize) -> State {
     let mut s = State::new(true, false, Keymap::default(), Theme::default_colours());
     s.size = (200, 60);
     s.workspaces = Load::Ready(vec![WorkspaceView {
@@ -55,7 +53,7 @@ fn state_with_rows() -> State {
     );
     s.project_keys
         .insert("scale".into(), Load::Ready(Vec::new()));
-    let keys = (0..ROWS)
+    let keys = (0..rows)
         .map(|i| {
             let line = key_line(i);
             let fp = bbkeys::sshkey::PublicKey::from_server(&line)
@@ -104,14 +102,14 @@ fn frames(state: &mut State, mut step: impl FnMut(&mut State, usize)) -> (Durati
 
 /// (c), main screen: the whole screen with 10,000 rows in the key list pane, the cursor
 /// jumping around the list.
-pub fn frame() -> Measured {
-    let mut state = state_with_rows();
-    assert_eq!(state.key_rows().len(), ROWS, "the key list shows every row");
-    let (time, worst) = frames(&mut state, |s, i| s.cursor[2] = (i * 487) % ROWS);
+pub fn frame(rows: usize) -> Measured {
+    let mut state = state_with_rows(rows);
+    assert_eq!(state.key_rows().len(), rows, "the key list shows every row");
+    let (time, worst) = frames(&mut state, |s, i| s.cursor[2] = (i * 487) % rows);
     Measured {
         time,
         note: format!(
-            "frame of the main screen at 200×60, key list of {ROWS} rows: median {} over 200 frames, worst {}",
+            "frame of the main screen at 200×60, key list of {rows} rows: median {} over 200 frames, worst {}",
             super::ms(time),
             super::ms(worst)
         ),
@@ -121,12 +119,12 @@ pub fn frame() -> Measured {
 /// (c), All keys view (`K`): the 10,000 distinct keys of the inventory, over the same main
 /// screen, the cursor jumping around the table. The first frame filters and sorts the rows;
 /// later frames reuse them until the filter or the sort changes, as in the TUI.
-pub fn all_keys_frame() -> Measured {
-    let mut state = state_with_rows();
+pub fn all_keys_frame(rows: usize) -> Measured {
+    let mut state = state_with_rows(rows);
     state.insight.inventories.insert(
         "scale".into(),
         WorkspaceInventory {
-            inventory: Box::new(inventory()),
+            inventory: Box::new(inventory(rows)),
             cached: None,
             rows: Default::default(),
         },
@@ -134,33 +132,33 @@ pub fn all_keys_frame() -> Measured {
     state.views.open(FullView::AllKeys);
     assert_eq!(
         all_keys_rows(&state).len(),
-        ROWS,
+        rows,
         "the view shows every key"
     );
     let page = all_keys_page(&state);
     let (time, worst) = frames(&mut state, |s, i| {
         let v = &mut s.insight.all_keys;
-        v.cursor = (i * 487) % ROWS;
-        v.offset = v.cursor.saturating_sub(page / 2).min(ROWS - page);
+        v.cursor = (i * 487) % rows;
+        v.offset = v.cursor.saturating_sub(page / 2).min(rows - page);
     });
     Measured {
         time,
         note: format!(
-            "frame of the All keys view at 200×60, {ROWS} distinct keys: median {} over 200 frames, worst {} (the first frame, which filters and sorts)",
+            "frame of the All keys view at 200×60, {rows} distinct keys: median {} over 200 frames, worst {} (the first frame, which filters and sorts)",
             super::ms(time),
             super::ms(worst)
         ),
     }
 }
 
-/// A snapshot of 10,000 repositories holding one distinct key each: 10,000 inventory rows.
-fn inventory() -> Inventory {
-    let repos: Vec<serde_json::Value> = (0..ROWS)
+/// A snapshot of `rows` repositories holding one distinct key each: `rows` inventory rows.
+fn inventory(rows: usize) -> Inventory {
+    let repos: Vec<serde_json::Value> = (0..rows)
         .map(
             |i| serde_json::json!({"slug": format!("repo-{i:05}"), "name": format!("repo-{i:05}")}),
         )
         .collect();
-    let repo_keys: serde_json::Map<String, serde_json::Value> = (0..ROWS)
+    let repo_keys: serde_json::Map<String, serde_json::Value> = (0..rows)
         .map(|i| {
             let key = serde_json::json!({
                 "id": 18_000_000 + i,
@@ -202,13 +200,13 @@ fn per_keystroke(word: &str, mut f: impl FnMut(&str) -> usize) -> (Duration, usi
 
 /// (d): the inventory's view (what the All keys view will show) and the TUI's key list
 /// filter, 10,000 rows each, per keystroke of a label, and of a fingerprint fragment.
-pub fn filter() -> Measured {
-    let inv = inventory();
-    assert_eq!(inv.keys.len(), ROWS);
+pub fn filter(rows: usize) -> Measured {
+    let inv = inventory(rows);
+    assert_eq!(inv.keys.len(), rows);
     let order = SortOrder::default();
     let (inv_label, n1) = per_keystroke("deploy-0421", |f| inv.view(f, order).len());
     let (inv_fp, _) = per_keystroke("sha256:ab", |f| inv.view(f, order).len());
-    let mut state = state_with_rows();
+    let mut state = state_with_rows(rows);
     let (tui_label, n2) = per_keystroke("deploy-0421", |f| {
         state.filter[2] = f.to_string();
         state.key_rows().len()
@@ -217,7 +215,7 @@ pub fn filter() -> Measured {
     Measured {
         time,
         note: format!(
-            "filtering {ROWS} rows per keystroke (median of each prefix typed): Inventory::view by label {} ({n1} left), by fingerprint {}; TUI key list filter {} ({n2} left); worst of the three {}",
+            "filtering {rows} rows per keystroke (median of each prefix typed): Inventory::view by label {} ({n1} left), by fingerprint {}; TUI key list filter {} ({n2} left); worst of the three {}",
             super::ms(inv_label),
             super::ms(inv_fp),
             super::ms(tui_label),

@@ -27,7 +27,7 @@ pub struct Process {
 
 /// Stops the demo server when the measurement ends, however it ends. Its stdout stays open:
 /// the server prints more lines after the first, and a closed pipe would kill it.
-struct Server {
+pub struct Server {
     child: Child,
     _stdout: Option<BufReader<std::process::ChildStdout>>,
 }
@@ -39,7 +39,7 @@ impl Drop for Server {
     }
 }
 
-fn start_server(dataset: &str) -> Result<(Server, String), String> {
+pub fn start_server(dataset: &str) -> Result<(Server, String), String> {
     let mut child = Command::new(BIN)
         .args(["demo-server", "--latency-ms", "0", "--dataset", dataset])
         .stdout(Stdio::piped())
@@ -65,7 +65,7 @@ fn start_server(dataset: &str) -> Result<(Server, String), String> {
     Ok((server, url))
 }
 
-fn bbkeys(home: &Path, api_url: &str, args: &[&str]) -> Command {
+pub fn bbkeys(home: &Path, api_url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     let config = home.join("bench.toml");
     cmd.args(args)
@@ -86,7 +86,7 @@ fn bbkeys(home: &Path, api_url: &str, args: &[&str]) -> Command {
 }
 
 /// Runs a command with stdout discarded; returns its peak RSS in kB (as bbkeys reports it).
-fn peak_rss(mut cmd: Command) -> Result<(u64, Duration), String> {
+pub fn peak_rss(mut cmd: Command) -> Result<(u64, Duration), String> {
     let start = Instant::now();
     let out = cmd
         .stdout(Stdio::null())
@@ -128,7 +128,7 @@ fn first_output(mut cmd: Command) -> Result<Duration, String> {
 }
 
 /// The size of every file under `dir`.
-fn bytes_under(dir: &Path) -> u64 {
+pub fn bytes_under(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };

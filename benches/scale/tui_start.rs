@@ -174,7 +174,7 @@ impl Session {
 }
 
 /// One start with the cache filled: the three frame times, and the peak RSS.
-fn one_start(home: &Path, api_url: &str) -> Result<(Start, u64), String> {
+pub fn one_start(home: &Path, api_url: &str) -> Result<(Start, u64), String> {
     let session = Session::spawn(home, api_url)?;
     session.wait_for(INDEXED, Duration::from_secs(20))?;
     let start = match (
@@ -190,6 +190,17 @@ fn one_start(home: &Path, api_url: &str) -> Result<(Start, u64), String> {
         _ => return Err("the TUI did not say when it drew each frame".into()),
     };
     Ok((start, session.peak_rss_at_exit()?))
+}
+
+/// Spawn to the first frame of a start whose cache holds nothing: the TUI is stopped then.
+pub fn first_frame_only(home: &Path, api_url: &str) -> Result<Duration, String> {
+    let mut session = Session::spawn(home, api_url)?;
+    let seen = session.wait_for(FIRST, Duration::from_secs(20));
+    let first = session.marker(FIRST);
+    let _ = session.child.kill();
+    let _ = session.child.wait();
+    seen?;
+    first.ok_or_else(|| "the TUI did not say when it drew its first frame".into())
 }
 
 /// Medians of each figure over 7 starts, with the simulator answering at once, and the

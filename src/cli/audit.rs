@@ -18,11 +18,11 @@ use super::key_input::check_workspace;
 use super::output::{CliError, Exit, fit, stdout_is_terminal};
 use super::raw_text::{RawText, json_with_raw, print_json_with_raw};
 use super::skipped::{Skipped, StrictArg, worst};
-use crate::cache::{self, CacheLoad};
 use crate::forge::Place;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::ops::policy::{GateFinding, POLICY_CODES, adapter};
 use crate::sanitize::clean_cell;
+use crate::store::{self, CacheLoad};
 
 /// `bbkeys audit` options.
 #[derive(Debug, clap::Args)]
@@ -65,7 +65,7 @@ pub(super) async fn obtain(
     check_workspace(ws)?;
     let dir = ctx.cache_dir();
     if cached {
-        let why = match cache::load(&dir, ws) {
+        let why = match store::load(&dir, ws) {
             CacheLoad::Found(c) => {
                 return Ok(Obtained {
                     cached_age: Some(c.age(now)),
@@ -87,7 +87,7 @@ pub(super) async fn obtain(
     snapshot.forge = ctx.kind();
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
-        && let Err(e) = cache::store_snapshot(&dir, &mut snapshot)
+        && let Err(e) = store::store_snapshot(&dir, &mut snapshot)
     {
         eprintln!("bbkeys: warning: {e}");
     }

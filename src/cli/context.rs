@@ -261,7 +261,7 @@ impl Context {
         if edits.is_empty() {
             return;
         }
-        if let Err(e) = crate::cache::apply_edits(&self.cache_dir(), edits) {
+        if let Err(e) = crate::store::apply_edits(&self.cache_dir(), edits) {
             eprintln!("bbkeys: warning: {e}");
         }
     }

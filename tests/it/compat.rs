@@ -9,14 +9,51 @@ use bbkeys::ops::keyops::KeyOps;
 use crate::common::*;
 
 const CACHE: &str = include_str!("../fixtures/compat/cache-format3-globex.json");
+/// The same workspace as written by the release before format 5 (`bbkeys audit globex`
+/// against `bbkeys demo-server`).
+const CACHE_4: &str = include_str!("../fixtures/compat/cache-format4-globex.json");
 const JOURNAL: &str = include_str!("../fixtures/compat/journal-pending-batch.jsonl");
 const CI_DEPLOY: &str = "SHA256:WVwdVcjLeHrHKjCq+r0SGHiqW850qEBPr5+1wwMdG6M";
 
 #[test]
 fn a_format_3_cache_of_the_previous_release_loads_whole() {
+    loads_whole(CACHE);
+}
+
+#[test]
+fn a_format_4_cache_of_the_previous_release_loads_whole() {
+    assert!(CACHE_4.starts_with("{\"format\":4,"));
+    loads_whole(CACHE_4);
+    // Its first part, which the TUI shows first, has its project keys' texts restored.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("scan-globex.json"), CACHE).unwrap();
-    let bbkeys::cache::CacheLoad::Found(cached) = bbkeys::cache::load(dir.path(), "globex") else {
+    std::fs::write(dir.path().join("scan-globex.json"), CACHE_4).unwrap();
+    let bbkeys::store::HeadLoad::Found(head) = bbkeys::store::load_head(dir.path(), "globex")
+    else {
+        panic!("the fixture's head was not read");
+    };
+    let keys: Vec<_> = head
+        .snapshot
+        .project_keys
+        .values()
+        .filter_map(|l| match l {
+            bbkeys::ops::audit::Listing::Keys(k) => Some(k),
+            bbkeys::ops::audit::Listing::Failed(_) => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.iter()
+            .all(|k| !k.key.starts_with('#') && k.key.contains(" AAAA")),
+        "{keys:?}"
+    );
+}
+
+/// A stored scan of the demo's globex, in any format this version reads.
+fn loads_whole(file: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("scan-globex.json"), file).unwrap();
+    let bbkeys::store::CacheLoad::Found(cached) = bbkeys::store::load(dir.path(), "globex") else {
         panic!("the fixture was not loaded");
     };
     let s = &cached.snapshot;

@@ -20,7 +20,7 @@ fn ops_the_journal_and_the_cache_name_no_adapter() {
     rust_files(&src.join("ops"), &mut files);
     rust_files(&src.join("journal"), &mut files);
     files.push(src.join("journal.rs"));
-    files.push(src.join("cache.rs"));
+    rust_files(&src.join("store"), &mut files);
     assert!(files.len() > 20, "{files:?}");
     let mut hits = Vec::new();
     for file in &files {

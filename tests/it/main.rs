@@ -36,6 +36,7 @@ mod sshkey;
 mod staged;
 mod terminal;
 mod tui_bulk;
+mod tui_cached_start;
 mod tui_drift_flow;
 mod tui_e2e;
 mod tui_flow;

@@ -88,11 +88,11 @@ impl KeyEntry {
     /// Whether `needle` (case-insensitive) occurs in a label, the fingerprint, a repository
     /// slug or a project key. An empty needle matches everything.
     pub fn matches(&self, needle: &str) -> bool {
-        let needle = needle.trim().to_lowercase();
+        let needle = needle.trim();
         if needle.is_empty() {
             return true;
         }
-        let hit = |s: &str| s.to_lowercase().contains(&needle);
+        let hit = |s: &str| crate::fold::contains_ignoring_case(s, needle);
         hit(self.fingerprint.as_str())
             || self.labels.iter().any(|l| hit(l))
             || self.repositories.iter().any(|r| hit(r))

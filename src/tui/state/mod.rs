@@ -488,5 +488,8 @@ impl PaneStatus<'_> {
 
 /// Case-insensitive substring match; `filter` is already lowercase.
 fn matches(filter: &str, fields: &[&str]) -> bool {
-    filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
+    filter.is_empty()
+        || fields
+            .iter()
+            .any(|f| crate::fold::contains_ignoring_case(f, filter))
 }

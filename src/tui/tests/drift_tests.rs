@@ -266,7 +266,7 @@ mod worker_plan {
     fn it_plans_against_the_stored_scan() {
         let dir = tempfile::tempdir().unwrap();
         let mut snap = snapshot();
-        crate::cache::store_snapshot(dir.path(), &mut snap).unwrap();
+        crate::store::store_snapshot(dir.path(), &mut snap).unwrap();
         // Key 1 is on acme/api as "ci-deploy" and on acme/web as "web-deploy".
         let path = keys_file(
             dir.path(),

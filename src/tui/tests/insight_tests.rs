@@ -513,10 +513,20 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
             ..
         }]
     ));
-    crate::cache::store_snapshot(dir.path(), &mut snapshot()).unwrap();
-    // The panes' form first, then the inventory of the same scan.
+    crate::store::store_snapshot(dir.path(), &mut snapshot()).unwrap();
+    // The panes' form of the first part (no repository keys), of all of it, then the
+    // inventory of the same scan.
     match load(8).as_slice() {
         [
+            InsightMsg::Cache {
+                req_id: 8,
+                answer:
+                    CacheAnswer::Head {
+                        panes: head,
+                        age: age0,
+                    },
+                ..
+            },
             InsightMsg::Cache {
                 req_id: 8,
                 answer: CacheAnswer::Found { panes, age },
@@ -529,6 +539,9 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
                 ..
             },
         ] => {
+            assert_eq!(head.repos.len(), 3);
+            assert!(head.repo_keys.is_empty());
+            assert_eq!(age0, age);
             assert_eq!(panes.repos.len(), 3);
             assert_eq!(inventory.keys.len(), 3);
             assert!(*age > time::Duration::ZERO);
@@ -536,7 +549,7 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
         }
         other => panic!("expected the cached scan, got {other:?}"),
     }
-    let path = crate::cache::path_for(dir.path(), "acme").unwrap();
+    let path = crate::store::path_for(dir.path(), "acme").unwrap();
     std::fs::write(&path, "{ not json").unwrap();
     match load(9).as_slice() {
         [
@@ -617,7 +630,7 @@ fn a_fresh_scan_is_stored_indexed_and_converted_in_the_worker() {
         other => panic!("expected the inventory only, got {other:?}"),
     }
     // The next start finds it.
-    let crate::cache::CacheLoad::Found(c) = crate::cache::load(dir.path(), "acme") else {
+    let crate::store::CacheLoad::Found(c) = crate::store::load(dir.path(), "acme") else {
         panic!("the scan was not stored")
     };
     assert_eq!(c.snapshot.repositories.len(), 3);
@@ -645,8 +658,8 @@ fn a_fresh_scan_is_stored_indexed_and_converted_in_the_worker() {
         .into());
     }
     empty.project_keys.clear();
-    let before = std::fs::read(crate::cache::path_for(dir.path(), "acme").unwrap()).unwrap();
+    let before = std::fs::read(crate::store::path_for(dir.path(), "acme").unwrap()).unwrap();
     crate::tui::worker::insight::settle_scan(empty, Some(dir.path()), 6, &mut |_| {});
-    let after = std::fs::read(crate::cache::path_for(dir.path(), "acme").unwrap()).unwrap();
+    let after = std::fs::read(crate::store::path_for(dir.path(), "acme").unwrap()).unwrap();
     assert_eq!(before, after);
 }

@@ -16,3 +16,4 @@ mod selection_tests;
 mod text_field_tests;
 mod update_tests;
 mod worker_tests;
+mod workspace_list_tests;

@@ -44,6 +44,12 @@ pub fn render_status(frame: &mut Frame, area: Rect, state: &State) {
     } else if state.is_loading() && state.jobs.iter().all(|j| j.finished) {
         right.push(Span::styled(format!("{} ", spinner(state)), theme.key));
     }
+    if state.insight.list.refreshing.is_some() {
+        right.push(Span::styled(
+            format!("{} refreshing the workspace list ", spinner(state)),
+            theme.key,
+        ));
+    }
     if let Some(age) = crate::tui::state::insight::focused_cache_age(state) {
         right.push(Span::styled(
             format!("cached {} ", crate::tui::state::insight::ago(age)),

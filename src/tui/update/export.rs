@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::tui::state::insight::{CacheStage, InsightCommand};
+use crate::tui::state::insight::{InsightCommand, cache_indexing};
 use crate::tui::state::msg::Command;
 use crate::tui::state::{ReqId, State};
 
@@ -12,7 +12,7 @@ pub(crate) fn export(state: &mut State, out: &mut Vec<Command>) {
         return;
     };
     let Some(inv) = state.insight.inventories.get(&ws) else {
-        let why = if matches!(state.insight.cache.get(&ws), Some(CacheStage::Indexing(..))) {
+        let why = if cache_indexing(state, &ws) {
             format!("The cached scan of {ws} is still being indexed: press E again in a moment")
         } else {
             format!("Nothing to export yet: press R to scan {ws}")

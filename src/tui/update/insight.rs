@@ -6,11 +6,13 @@ use crate::tui::action::Action;
 use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{FullView, Load, Pane, ScanData, State};
+use crate::tui::update::workspace_list;
 
 /// Handles what belongs to these views. Returns the message untouched when `update()` must
 /// handle it, `None` when it was consumed here.
 pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg> {
     match msg {
+        Msg::Worker(WorkerMsg::Workspaces { .. }) => workspace_list::live(state, msg, out),
         Msg::Worker(WorkerMsg::Insight(m)) => {
             answer(state, m);
             None
@@ -40,6 +42,7 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
 
 /// Runs after `update()` handled a message: asks the cache for a newly focused workspace.
 pub fn after(state: &mut State, out: &mut Vec<Command>) {
+    workspace_list::ask(state, out);
     if let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) {
         ask_cache(state, &ws, out);
     }
@@ -269,7 +272,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         open_find(state, target);
         return;
     }
-    if matches!(state.insight.cache.get(&ws), Some(CacheStage::Indexing(..))) {
+    if cache_indexing(state, &ws) {
         state.insight.pending_find = Some(target);
         state.message = Some((
             format!("Indexing the cached scan of {ws}; where {name} is used opens in a moment"),
@@ -361,19 +364,25 @@ fn answer(state: &mut State, msg: InsightMsg) {
             }
             // Whatever the answer, the live loads held back for it may go now (`update()` issues
             // them for what the cache did not fill).
+            let whole = matches!(answer, CacheAnswer::Found { .. });
             let stage = match answer {
-                CacheAnswer::Found { panes, age } => {
+                CacheAnswer::Head { panes, age } | CacheAnswer::Found { panes, age } => {
                     fill_panes(state, &ws, *panes);
-                    // The file may have been read before this session's writes were stored.
-                    let edits = state.insight.edits.get(&ws).cloned().unwrap_or_default();
-                    for e in &edits {
-                        crate::tui::update::pane_edits::apply(state, e);
+                    // The file may have been read before this session's writes were stored;
+                    // they are replayed once its keys are all in.
+                    let edits = state.insight.edits.get(&ws).filter(|_| whole);
+                    for e in edits.cloned().unwrap_or_default() {
+                        crate::tui::update::pane_edits::apply(state, &e);
                     }
                     state.message = Some((
                         format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
                         false,
                     ));
-                    CacheStage::Indexing(req_id, age)
+                    if whole {
+                        CacheStage::Indexing(req_id, age)
+                    } else {
+                        CacheStage::Head(req_id, age)
+                    }
                 }
                 CacheAnswer::Missing => CacheStage::Settled,
                 CacheAnswer::Ignored(warning) => {
@@ -412,6 +421,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 open_find(state, target);
             }
         }
+        InsightMsg::WorkspaceList { req_id, list } => workspace_list::stored(state, req_id, list),
         InsightMsg::StoreFailed(e) => state.message = Some((e, true)),
         InsightMsg::Exported { req_id, result } => {
             crate::tui::update::export::exported(state, req_id, result)

@@ -13,6 +13,7 @@ pub(crate) mod read_answers;
 pub(crate) mod scan;
 pub(crate) mod view_actions;
 pub(crate) mod workspace_entry;
+pub(crate) mod workspace_list;
 pub(crate) mod write_answers;
 
 use crate::tui::action::Action;
@@ -31,6 +32,7 @@ pub fn init(state: &mut State) -> Vec<Command> {
     if state.screen == Screen::Main {
         out.push(Command::CheckJournal);
         ensure_loaded(state, &mut out);
+        workspace_list::ask(state, &mut out);
     }
     out
 }

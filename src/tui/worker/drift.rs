@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::cache::{self, CacheLoad};
 use crate::forge::{Forge, ForgeKind};
 use crate::ops::desired::{KeysFile, Observed, parse_keys_file, plan_desired, to_bulk_plan};
 use crate::sanitize::clean_line;
+use crate::store::{self, CacheLoad};
 use crate::tui::state::drift::{DriftCommand, DriftMsg, DriftStatus};
 use crate::tui::state::msg::WorkerMsg;
 
@@ -58,7 +58,7 @@ pub fn plan(file: &Path, cache_dir: Option<&Path>) -> DriftStatus {
     let mut observed = Observed::default();
     let mut missing = Vec::new();
     for ws in workspaces(&keys) {
-        match cache_dir.map(|d| cache::load(d, &ws)) {
+        match cache_dir.map(|d| store::load(d, &ws)) {
             Some(CacheLoad::Found(cached)) => observed.add_snapshot(&cached.snapshot),
             _ => missing.push(ws),
         }

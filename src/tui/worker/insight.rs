@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::cache::{self, CacheLoad};
 use crate::config::AuditConfig;
 use crate::forge::{Forge, ForgeKind, Place};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
+use crate::store::{self, HeadLoad};
 use crate::tui::state::from_forge::{ParseMemo, project_group_with, repo_view};
 use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use crate::tui::state::msg::WorkerMsg;
@@ -46,6 +46,35 @@ pub async fn execute(
                 },
             }
         }
+        InsightCommand::LoadWorkspaceList { req_id, dir } => {
+            let list = tokio::task::spawn_blocking(move || store::workspaces::load(&dir))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            InsightMsg::WorkspaceList {
+                req_id,
+                list: list.into_iter().map(stored_workspace_view).collect(),
+            }
+        }
+        InsightCommand::StoreWorkspaceList { dir, list } => {
+            let list: Vec<_> = list
+                .into_iter()
+                .map(|w| store::workspaces::StoredWorkspace {
+                    slug: w.slug,
+                    name: w.name,
+                })
+                .collect();
+            let stored =
+                tokio::task::spawn_blocking(move || store::workspaces::store(&dir, &list)).await;
+            match stored {
+                Ok(Ok(())) => return None,
+                Ok(Err(e)) => InsightMsg::StoreFailed(e.to_string()),
+                Err(e) => {
+                    InsightMsg::StoreFailed(format!("Storing the workspace list failed: {e}"))
+                }
+            }
+        }
         InsightCommand::Export {
             req_id,
             dir,
@@ -62,7 +91,7 @@ pub async fn execute(
         }
         InsightCommand::StoreEdits { dir, edits } => {
             let stored =
-                tokio::task::spawn_blocking(move || cache::apply_edits(&dir, &edits)).await;
+                tokio::task::spawn_blocking(move || store::apply_edits(&dir, &edits)).await;
             match stored {
                 Ok(Ok(())) => return None,
                 Ok(Err(e)) => InsightMsg::StoreFailed(e.to_string()),
@@ -99,7 +128,7 @@ pub(crate) fn settle_scan(
     let mut snapshot = Snapshot::from_owned_scan(scan, OffsetDateTime::now_utc());
     if let Some(dir) = cache_dir
         && !snapshot.nothing_readable()
-        && let Err(e) = cache::store_snapshot(dir, &mut snapshot)
+        && let Err(e) = store::store_snapshot(dir, &mut snapshot)
     {
         say(InsightMsg::StoreFailed(e.to_string()));
     }
@@ -110,22 +139,32 @@ pub(crate) fn settle_scan(
     scan_data(snapshot)
 }
 
-/// Reads the cached scan of `ws` and says what it found through `say`: the panes' form
-/// ([`InsightMsg::Cache`]), then the inventory ([`InsightMsg::CacheIndexed`]). The inventory is
-/// built first, from the scan as read; the panes' form is then made by taking the scan apart,
-/// so its strings are moved rather than copied and a large scan is never held twice over.
+/// Reads the cached scan of `ws` and says what it found through `say`: the panes' form of its
+/// first part ([`CacheAnswer::Head`]: what the panes show first, read without its repository
+/// listings, which hold nearly all of its keys), then of all of it ([`CacheAnswer::Found`]),
+/// then the inventory ([`InsightMsg::CacheIndexed`]). The inventory is built before the whole
+/// panes' form, from the scan as read; that form is then made by taking the scan apart, so its
+/// strings are moved rather than copied and a large scan is never held twice over.
 pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMut(InsightMsg)) {
     let answer = |answer| InsightMsg::Cache {
         req_id,
         ws: ws.to_string(),
         answer,
     };
-    let cached = match cache::load(dir, ws) {
-        CacheLoad::Found(cached) => cached,
-        CacheLoad::Missing => return say(answer(CacheAnswer::Missing)),
-        CacheLoad::Ignored { warning } => return say(answer(CacheAnswer::Ignored(warning))),
+    let head = match store::load_head(dir, ws) {
+        HeadLoad::Found(head) => head,
+        HeadLoad::Missing => return say(answer(CacheAnswer::Missing)),
+        HeadLoad::Ignored { warning } => return say(answer(CacheAnswer::Ignored(warning))),
     };
-    let age = cached.age(OffsetDateTime::now_utc());
+    let age = head.age(OffsetDateTime::now_utc());
+    say(answer(CacheAnswer::Head {
+        panes: Box::new(scan_data(head_part(&head.snapshot))),
+        age,
+    }));
+    let cached = match head.complete() {
+        Ok(cached) => cached,
+        Err(warning) => return say(answer(CacheAnswer::Ignored(warning))),
+    };
     let inventory = Inventory::build(&cached.snapshot);
     say(answer(CacheAnswer::Found {
         panes: Box::new(scan_data(cached.snapshot)),
@@ -137,6 +176,31 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMu
         inventory: Box::new(inventory),
         age,
     });
+}
+
+/// A copy of what the panes show first: everything but the repository keys.
+fn head_part(s: &Snapshot) -> Snapshot {
+    Snapshot {
+        forge: s.forge,
+        workspace: s.workspace.clone(),
+        scanned_at: s.scanned_at,
+        repositories: s.repositories.clone(),
+        projects: s.projects.clone(),
+        repo_keys: Default::default(),
+        project_keys: s.project_keys.clone(),
+        projects_error: s.projects_error.clone(),
+    }
+}
+
+/// A stored workspace in the panes' form; its text is cleaned again, as the file may have
+/// been edited.
+fn stored_workspace_view(
+    w: store::workspaces::StoredWorkspace,
+) -> crate::tui::state::WorkspaceView {
+    crate::tui::state::WorkspaceView {
+        slug: crate::sanitize::clean_line(&w.slug),
+        name: crate::sanitize::clean_line(&w.name),
+    }
 }
 
 /// A scan, cached or fresh, in the form the panes show.

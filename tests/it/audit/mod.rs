@@ -10,11 +10,11 @@ mod gate;
 
 use std::path::{Path, PathBuf};
 
-use bbkeys::cache::{self, CacheLoad};
 use bbkeys::config::AuditConfig;
 use bbkeys::ops::audit::{AuditReport, CSV_HEADER, FindingCode, Inventory, Snapshot, audit};
 use bbkeys::ops::find::{KeyNeedle, find_key};
 use bbkeys::sshkey::PublicKey;
+use bbkeys::store::{self, CacheLoad};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -62,7 +62,7 @@ fn fixture_snapshot() -> Snapshot {
         dir.path().join("scan-acme.json"),
     )
     .unwrap();
-    match cache::load(dir.path(), "acme") {
+    match store::load(dir.path(), "acme") {
         CacheLoad::Found(c) => {
             assert_eq!(
                 c.age(NOW + time::Duration::hours(12)),
@@ -125,17 +125,17 @@ fn library_finds_a_key_by_fingerprint_and_by_pasted_key() {
 fn cache_round_trip_and_corrupt_cache_is_ignored_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let mut snap = fixture_snapshot();
-    let path = cache::store_snapshot(dir.path(), &mut snap).unwrap();
-    match cache::load(dir.path(), "acme") {
+    let path = store::store_snapshot(dir.path(), &mut snap).unwrap();
+    match store::load(dir.path(), "acme") {
         CacheLoad::Found(c) => assert_eq!(c.snapshot, snap),
         other => panic!("{other:?}"),
     }
     std::fs::write(&path, b"{\"format\": 1, \"snapshot\": [truncated").unwrap();
-    match cache::load(dir.path(), "acme") {
+    match store::load(dir.path(), "acme") {
         CacheLoad::Ignored { warning } => assert!(warning.contains("corrupt"), "{warning}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(cache::load(dir.path(), "globex"), CacheLoad::Missing);
+    assert_eq!(store::load(dir.path(), "globex"), CacheLoad::Missing);
 }
 #[test]
 fn report_export_matches_what_the_cli_prints() {

@@ -13,9 +13,10 @@ use crate::ops::audit::{Inventory, KeyColumn, KeyEntry, SortOrder};
 use crate::ops::doctor::DoctorReport;
 use crate::sshkey::Fingerprint;
 
-use crate::tui::state::{Load, ReqId, ScanData, State};
+use crate::tui::state::{Load, ReqId, ScanData, State, WorkspaceView};
 
 mod rows;
+pub mod workspace_list;
 pub use rows::RowsCache;
 
 /// What the caller knows that the views need: where to read and write, and the rules.
@@ -41,6 +42,9 @@ pub enum CacheStage {
     /// listing of a large workspace would cost a request per 100 repositories only to be
     /// replaced.
     Reading(ReqId),
+    /// The panes show its first part (repositories, projects and project keys, this old when
+    /// read); its repository listings are still being read, and live loads still wait.
+    Head(ReqId, time::Duration),
     /// The panes show it (read by the request with this id, this old when read); its
     /// inventory is still being built.
     Indexing(ReqId, time::Duration),
@@ -51,7 +55,11 @@ pub enum CacheStage {
 impl CacheStage {
     /// Whether an answer to request `req_id` is still awaited.
     pub fn awaits(self, req_id: ReqId) -> bool {
-        matches!(self, CacheStage::Reading(r) | CacheStage::Indexing(r, _) if r == req_id)
+        matches!(
+            self,
+            CacheStage::Reading(r) | CacheStage::Head(r, _) | CacheStage::Indexing(r, _)
+                if r == req_id
+        )
     }
 }
 
@@ -134,6 +142,8 @@ pub struct Insight {
     /// Edits of bbkeys' own writes per workspace since its last `R` scan, replayed over a
     /// cached scan that arrives later (it may have been read before they were stored).
     pub edits: HashMap<String, Vec<crate::ops::edits::KeyEdit>>,
+    /// The stored workspace list.
+    pub list: workspace_list::ListStage,
 }
 
 impl Default for Insight {
@@ -151,6 +161,7 @@ impl Default for Insight {
             scroll: 0,
             help_scopes: false,
             edits: HashMap::new(),
+            list: Default::default(),
         }
     }
 }
@@ -166,6 +177,20 @@ pub enum InsightCommand {
         dir: PathBuf,
         /// Workspace slug.
         ws: String,
+    },
+    /// Read the stored workspace list.
+    LoadWorkspaceList {
+        /// Request id.
+        req_id: ReqId,
+        /// Cache directory.
+        dir: PathBuf,
+    },
+    /// Store a live workspace list for the next start.
+    StoreWorkspaceList {
+        /// Cache directory.
+        dir: PathBuf,
+        /// The list.
+        list: Vec<WorkspaceView>,
     },
     /// Audit an inventory and write the report as JSON and CSV into `dir`.
     Export {
@@ -201,6 +226,15 @@ pub enum InsightCommand {
 /// What the cache held.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheAnswer {
+    /// The first part of a usable scan: repositories, projects and project keys, converted
+    /// for the panes, and how old it was when read. [`CacheAnswer::Found`] follows with the
+    /// rest, or [`CacheAnswer::Ignored`] if the rest cannot be read.
+    Head {
+        /// The scan's first part for the panes (no repository keys).
+        panes: Box<ScanData>,
+        /// Age at load.
+        age: time::Duration,
+    },
     /// A usable scan, converted for the panes, and how old it was when read. Its inventory
     /// follows in [`InsightMsg::CacheIndexed`]: the panes need not wait for it.
     Found {
@@ -246,6 +280,13 @@ pub enum InsightMsg {
         /// Age at load.
         age: time::Duration,
     },
+    /// The stored workspace list (empty when there is none).
+    WorkspaceList {
+        /// Request id.
+        req_id: ReqId,
+        /// The list.
+        list: Vec<WorkspaceView>,
+    },
     /// Storing the cache failed (the sentence names the file).
     StoreFailed(String),
     /// An export finished: the JSON and CSV files, or why not.
@@ -277,7 +318,7 @@ pub fn focused_cache_age(state: &State) -> Option<time::Duration> {
     match state.insight.inventories.get(ws) {
         Some(w) => w.cached,
         None => match state.insight.cache.get(ws) {
-            Some(CacheStage::Indexing(_, age)) => Some(*age),
+            Some(CacheStage::Head(_, age) | CacheStage::Indexing(_, age)) => Some(*age),
             _ => None,
         },
     }
@@ -285,7 +326,10 @@ pub fn focused_cache_age(state: &State) -> Option<time::Duration> {
 
 /// Whether the live loads of `ws` wait for its cached scan to be read.
 pub fn reading_cache(state: &State, ws: &str) -> bool {
-    matches!(state.insight.cache.get(ws), Some(CacheStage::Reading(_)))
+    matches!(
+        state.insight.cache.get(ws),
+        Some(CacheStage::Reading(_) | CacheStage::Head(..))
+    )
 }
 
 /// The All keys rows: the focused workspace's keys, filtered and sorted.
@@ -327,11 +371,19 @@ pub fn ago(age: time::Duration) -> String {
     }
 }
 
+/// Whether the cached scan of `ws` is on screen while its inventory is still being built.
+pub fn cache_indexing(state: &State, ws: &str) -> bool {
+    matches!(
+        state.insight.cache.get(ws),
+        Some(CacheStage::Head(..) | CacheStage::Indexing(..))
+    )
+}
+
 /// Whether the cached scan of `ws` is still being read or indexed.
 pub fn cache_pending(state: &State, ws: &str) -> bool {
     matches!(
         state.insight.cache.get(ws),
-        Some(CacheStage::Reading(_) | CacheStage::Indexing(..))
+        Some(CacheStage::Reading(_) | CacheStage::Head(..) | CacheStage::Indexing(..))
     )
 }
 
