@@ -19,6 +19,7 @@ mod desired;
 mod doctor;
 mod fields;
 mod find;
+mod find_args;
 mod frame;
 mod help;
 mod journal;
