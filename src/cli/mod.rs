@@ -12,6 +12,7 @@ mod bulk_report;
 mod cli_error;
 mod compose;
 mod context;
+mod context_dc;
 mod dc_find;
 mod dc_listing;
 mod demo_server;
