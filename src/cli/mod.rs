@@ -229,19 +229,16 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         Some(Command::Export(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys export` (keys as code)")?;
             ctx.warn_pending();
             desired::export(&ctx, args).await
         }
         Some(Command::Plan(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys plan` (keys as code)")?;
             ctx.warn_pending();
             desired::plan(&ctx, args).await
         }
         Some(Command::Apply(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys apply` (keys as code)")?;
             ctx.warn_pending();
             desired::apply(&ctx, args).await
         }
