@@ -1,22 +1,19 @@
 //! `bbkeys auth login|status|logout`: the flows live in `crate::credentials::login`; this file
-//! is the terminal side (prompts without echo, standard input, messages).
-
-use std::io::{BufRead, IsTerminal, Read, Write};
+//! is the command side (flags, messages); the prompts live in `prompt`.
 
 use clap::Subcommand;
 
 use super::GlobalArgs;
-use super::context::{Context, api_url_for, client_options, config_location};
+use super::auth_setup::{load, login_error, profile_name};
+use super::context::{Context, api_url_for, client_options};
 use super::output::{CliError, Exit};
-use crate::bitbucket::client::{Credential, Secret};
-use crate::config::{Config, TokenKind};
-use crate::credentials::login::{
-    LoginError, LoginRequest, LogoutOutcome, Prompter, StoredIn, login, logout,
-};
+use super::prompt::{TerminalPrompter, read_token_from_stdin};
+use crate::bitbucket::client::Credential;
+use crate::config::TokenKind;
+use crate::credentials::login::{LoginRequest, LogoutOutcome, StoredIn, login, logout};
 use crate::credentials::store::default_store;
 use crate::forge::ForgeKind;
 use crate::ops::doctor::{CredentialCheck, DoctorSetup, diagnose, local_checks};
-use crate::paths::Dirs;
 
 /// `bbkeys auth ...`
 #[derive(Debug, Subcommand)]
@@ -89,31 +86,6 @@ pub async fn run(global: &GlobalArgs, cmd: AuthCommand) -> Result<Exit, CliError
         }
         AuthCommand::Status => run_status(global).await,
         AuthCommand::Logout => run_logout(global),
-    }
-}
-
-pub(super) fn load(global: &GlobalArgs) -> Result<(std::path::PathBuf, Config), CliError> {
-    let dirs = Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
-    let (path, required) = config_location(global, &dirs);
-    let config = Config::load(&path, required)?;
-    Ok((path, config))
-}
-
-pub(super) fn profile_name(global: &GlobalArgs, config: &Config) -> String {
-    global
-        .profile
-        .clone()
-        .or_else(|| config.default_profile_name())
-        .unwrap_or_else(|| "default".to_string())
-}
-
-pub(super) fn login_error(e: LoginError) -> CliError {
-    match e {
-        LoginError::Api(api) => api.into(),
-        LoginError::Forge(e) => e.into(),
-        LoginError::Config(c) => c.into(),
-        LoginError::Input(m) => CliError::new(Exit::Usage, m),
-        LoginError::NotStored(m) => CliError::new(Exit::Error, m),
     }
 }
 
@@ -197,23 +169,6 @@ async fn run_login(
         }
     }
     Ok(Exit::Ok)
-}
-
-pub(super) fn read_token_from_stdin() -> Result<Secret, CliError> {
-    let mut text = String::new();
-    std::io::stdin()
-        .lock()
-        .take(64 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::new(Exit::Error, format!("cannot read standard input: {e}")))?;
-    let token = text.lines().next().unwrap_or("").trim().to_string();
-    if token.is_empty() {
-        return Err(CliError::new(
-            Exit::Usage,
-            "--with-token reads the token from standard input, which was empty",
-        ));
-    }
-    Ok(Secret::new(token))
 }
 
 async fn run_status(global: &GlobalArgs) -> Result<Exit, CliError> {
@@ -330,101 +285,4 @@ fn run_logout(global: &GlobalArgs) -> Result<Exit, CliError> {
         );
     }
     Ok(Exit::Ok)
-}
-
-/// Prompts on the terminal: visible lines on standard input, the token with echo off
-/// (crossterm's raw mode), y/N questions defaulting to No.
-pub(super) struct TerminalPrompter {
-    /// Standard input already carried the token (`--with-token`), so it cannot answer.
-    pub(super) stdin_taken: bool,
-}
-
-impl TerminalPrompter {
-    fn interactive(&self) -> bool {
-        !self.stdin_taken && std::io::stdin().is_terminal()
-    }
-}
-
-impl Prompter for TerminalPrompter {
-    fn line(&mut self, prompt: &str) -> Result<String, String> {
-        if !self.interactive() {
-            return Err(format!(
-                "no terminal to ask for \"{}\": pass it as an option (--email)",
-                prompt.trim_end_matches([' ', ':'])
-            ));
-        }
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the answer: {e}"))?;
-        Ok(line.trim().to_string())
-    }
-
-    fn secret(&mut self, prompt: &str) -> Result<String, String> {
-        if !self.interactive() {
-            return Err(
-                "no terminal to ask for the token: pipe it in with --with-token".to_string(),
-            );
-        }
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
-        let read = read_hidden();
-        eprintln!();
-        read
-    }
-
-    fn confirm(&mut self, question: &str) -> Result<bool, String> {
-        if !self.interactive() {
-            // No one to ask: the answer is the default, No.
-            return Ok(false);
-        }
-        let answer = self.line(&format!("{question} [y/N] "))?;
-        Ok(matches!(answer.to_lowercase().as_str(), "y" | "yes"))
-    }
-
-    fn say(&mut self, message: &str) {
-        eprintln!("bbkeys: {message}");
-    }
-}
-
-/// Restores the terminal even when reading fails or panics.
-struct RawMode;
-
-impl Drop for RawMode {
-    fn drop(&mut self) {
-        let _ = crossterm::terminal::disable_raw_mode();
-    }
-}
-
-/// Reads one line with echo off. Enter ends it, Backspace deletes, Esc or Ctrl-C cancels.
-fn read_hidden() -> Result<String, String> {
-    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
-    crossterm::terminal::enable_raw_mode()
-        .map_err(|e| format!("cannot switch off the terminal echo: {e}"))?;
-    let _restore = RawMode;
-    let mut text = String::new();
-    loop {
-        let event = read().map_err(|e| format!("cannot read the terminal: {e}"))?;
-        let Event::Key(key) = event else {
-            continue;
-        };
-        if key.kind == KeyEventKind::Release {
-            continue;
-        }
-        match key.code {
-            KeyCode::Enter => return Ok(text),
-            KeyCode::Esc => return Err("cancelled".into()),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                return Err("cancelled".into());
-            }
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Char(c) => text.push(c),
-            _ => {}
-        }
-    }
 }

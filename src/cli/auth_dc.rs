@@ -4,8 +4,9 @@
 use futures::FutureExt;
 
 use super::GlobalArgs;
-use super::auth::{TerminalPrompter, load, login_error, profile_name, read_token_from_stdin};
+use super::auth_setup::{load, login_error, profile_name};
 use super::output::{CliError, Exit};
+use super::prompt::{TerminalPrompter, read_token_from_stdin};
 use crate::config::TokenKind;
 use crate::credentials::login::StoredIn;
 use crate::credentials::login_dc::{DcLoginRequest, login_data_center};

@@ -11,6 +11,7 @@ use super::bulk_report::{
 use super::context::Context;
 use super::key_input::{BulkArgs, check_workspace};
 use super::key_input::{check_label, read_key};
+use super::label_projects::projects_for_template;
 use super::output::print_json;
 use super::output::{CliError, Exit};
 use super::skipped::{Skipped, read_failure_exit, worst};
@@ -18,8 +19,7 @@ use super::stop_signal::StopOnSignal;
 use crate::forge::Place;
 use crate::forge::valid_slug;
 use crate::ops::bulk::{
-    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, stage, template_uses,
-    validate_add_template, validate_template,
+    BulkRequest, ItemStatus, NewKey, Plan, Snapshot, apply, snapshot, stage, validate_template,
 };
 use crate::ops::keyops::{KeyOps, fingerprint_of};
 use crate::sshkey::{Fingerprint, PublicKey};
@@ -55,54 +55,6 @@ pub async fn add_many(
         skipped: &skipped,
     };
     run_plan(ctx, request, snap, projects, args, reads, Mode::Apply).await
-}
-
-/// Checks the label of an add as a template, and when it uses `{project}`, looks up the
-/// project of each repository in `scopes` (one request each; none otherwise).
-pub(super) async fn projects_for_template(
-    ctx: &Context,
-    template: &str,
-    scopes: &[Place],
-) -> Result<BTreeMap<Place, String>, CliError> {
-    validate_add_template(template).map_err(|e| CliError::new(Exit::Usage, e))?;
-    project_lookup(ctx, template, scopes).await
-}
-
-/// When `template` uses `{project}`, the project of each repository in `scopes` (one request
-/// each; none otherwise).
-pub(super) async fn project_lookup(
-    ctx: &Context,
-    template: &str,
-    scopes: &[Place],
-) -> Result<BTreeMap<Place, String>, CliError> {
-    let mut projects = BTreeMap::new();
-    if !template_uses(template, "project") {
-        return Ok(projects);
-    }
-    for scope in scopes {
-        if let Place::Repository {
-            owner: workspace,
-            repo,
-            ..
-        } = scope
-        {
-            if ctx.kind() == crate::forge::ForgeKind::DataCenter {
-                // A Data Center repository's owner is its project.
-                projects.insert(scope.clone(), workspace.clone());
-                continue;
-            }
-            // `{project}` would otherwise render empty: better to stop and say why.
-            let r = ctx
-                .client()?
-                .repository(workspace, repo)
-                .await
-                .map_err(CliError::from)?;
-            if let Some(p) = r.project {
-                projects.insert(scope.clone(), p.key);
-            }
-        }
-    }
-    Ok(projects)
 }
 
 /// What a workspace scan says about where a key is.
@@ -466,7 +418,7 @@ async fn execute(ctx: &Context, plan: &Plan, read: Exit, mode: Mode) -> Result<E
         Mode::Stage => {
             let s = stage(&ops, plan, concurrency, &stop, &progress)
                 .await
-                .map_err(super::single::op_error)?;
+                .map_err(super::cli_error::op_error)?;
             (s.batch, s.results)
         }
     };

@@ -2,19 +2,17 @@
 //! forge, API URL and credential into the `Arc<dyn Forge>` every command works on, plus the
 //! Cloud client where the forge is Cloud (its TUI, `auth` and `doctor` still need it).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::GlobalArgs;
-use super::context::{Context, concurrency_of, namespace_for};
 use super::output::{CliError, Exit};
 use crate::bitbucket::Client;
 use crate::bitbucket::client::{ClientOptions, Credential, DEFAULT_API_URL};
-use crate::config::{Config, CredentialSource, ResolvedCredential};
+use crate::config::Config;
 use crate::datacenter::{DcClient, DcCredential, DcOptions, Secret};
 use crate::demo::datacenter::{DcSimulator, credentials as dc_cred};
 use crate::forge::{Forge, ForgeKind};
-use crate::paths::{Dirs, Namespace};
+use crate::paths::Namespace;
 
 /// The forge of a run, and the Cloud client behind it when the forge is Cloud.
 pub(super) struct Composed {
@@ -162,100 +160,6 @@ pub(super) fn no_tui_on_data_center() -> CliError {
     )
 }
 
-impl Context {
-    /// Refuses `what` on Data Center for now (exit 2): commands whose Data Center form needs
-    /// more than the Cloud one does (keeping permissions and expiry, or a label shared by
-    /// every grant).
-    pub fn cloud_only(&self, what: &str) -> Result<(), CliError> {
-        if self.kind() == ForgeKind::DataCenter {
-            return Err(CliError::new(
-                Exit::Usage,
-                format!("{what} is not available on Bitbucket Data Center yet"),
-            ));
-        }
-        Ok(())
-    }
-
-    /// The context of a Data Center profile: the client for its server root and credential.
-    pub(super) fn data_center(
-        global: &GlobalArgs,
-        config: Config,
-        config_path: PathBuf,
-        dirs: Dirs,
-        resolved: ResolvedCredential,
-    ) -> Result<Context, CliError> {
-        let root = server_root(global, &config, resolved.api_url.as_deref())?;
-        let namespace = namespace_for(&root, &resolved.credential);
-        let credential = dc_credential(&resolved.credential);
-        let client = data_center_client(&config, global, root, credential)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::data_center(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: resolved.source,
-            config,
-            config_path,
-            dirs,
-            namespace,
-            // Data Center limits by a token bucket, not an hourly allowance (§6).
-            budget_owner: None,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: None,
-            _dc_simulator: None,
-            _demo_run: None,
-        };
-        ctx.init_logging();
-        Ok(ctx)
-    }
-
-    /// `--demo --forge datacenter`: the built-in Data Center simulator, as its demo admin.
-    pub(super) async fn demo_data_center(
-        global: &GlobalArgs,
-        config: Config,
-        config_path: PathBuf,
-        dirs: Dirs,
-    ) -> Result<Context, CliError> {
-        let run = crate::paths::DemoRun::create().map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("the demo's temporary directory could not be created: {e}"),
-            )
-        })?;
-        let dirs = run.dirs(&dirs);
-        let sim = start_dc_demo(0, std::time::Duration::ZERO).await?;
-        let credential = DcCredential::Basic {
-            username: dc_cred::ADMIN_USERNAME.to_string(),
-            token: Secret::new(dc_cred::ADMIN_TOKEN),
-        };
-        let client = data_center_client(&config, global, sim.api_url(), credential)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::data_center(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: CredentialSource::Demo,
-            config,
-            config_path,
-            dirs,
-            namespace: Namespace::Demo,
-            budget_owner: None,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: None,
-            _dc_simulator: Some(sim),
-            _demo_run: Some(run),
-        };
-        ctx.init_logging();
-        Ok(ctx)
-    }
-}
-
 /// Starts the Data Center simulator with its demo data dated from now, on `port` (0: any).
 pub(super) async fn start_dc_demo(
     port: u16,
@@ -284,4 +188,41 @@ pub(super) fn dc_export_line(sim: &DcSimulator) -> String {
         dc_cred::ADMIN_USERNAME,
         dc_cred::ADMIN_TOKEN
     )
+}
+
+/// The scheme, host and port of an API address, which names its stored state.
+pub(super) fn origin_of(api_url: &str) -> String {
+    url::Url::parse(api_url.trim())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| api_url.to_string())
+}
+
+/// How many requests run at once: the flag, then the config, then 8.
+pub(super) fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
+    global
+        .concurrency
+        .map(usize::from)
+        .or(config.concurrency)
+        .unwrap_or(8)
+}
+
+/// Where the state of this server and credential is kept, apart from any other's.
+pub(super) fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
+    let origin = origin_of(api_url);
+    match credential {
+        Credential::ApiToken { email, .. } => Namespace::Account {
+            origin,
+            account: email.to_lowercase(),
+        },
+        Credential::Bearer { token } => {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(token.expose().as_bytes());
+            let short: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
+            Namespace::Account {
+                origin,
+                account: format!("access-token-{short}"),
+            }
+        }
+        Credential::None => Namespace::Anonymous,
+    }
 }

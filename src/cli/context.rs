@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::GlobalArgs;
-use super::compose::Composed;
+use super::compose::{Composed, concurrency_of, namespace_for, origin_of};
 pub use super::compose::{api_url_for, client_options};
 use super::output::{CliError, Exit};
 use crate::bitbucket::client::{Credential, Secret};
@@ -53,6 +53,19 @@ pub struct Context {
 }
 
 impl Context {
+    /// Refuses `what` on Data Center for now (exit 2): commands whose Data Center form needs
+    /// more than the Cloud one does (keeping permissions and expiry, or a label shared by
+    /// every grant).
+    pub fn cloud_only(&self, what: &str) -> Result<(), CliError> {
+        if self.kind() == ForgeKind::DataCenter {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("{what} is not available on Bitbucket Data Center yet"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Builds the context for a subcommand; no credential is an error (exit 3).
     pub async fn build(global: &GlobalArgs) -> Result<Context, CliError> {
         let ctx = Context::build_for_tui(global).await?;
@@ -438,40 +451,6 @@ fn request_log_file(
         None => namespace.clone(),
     };
     dirs.state_for(&ns).join(REQUEST_LOG)
-}
-
-fn origin_of(api_url: &str) -> String {
-    url::Url::parse(api_url.trim())
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| api_url.to_string())
-}
-
-pub(super) fn concurrency_of(config: &Config, global: &GlobalArgs) -> usize {
-    global
-        .concurrency
-        .map(usize::from)
-        .or(config.concurrency)
-        .unwrap_or(8)
-}
-
-pub(super) fn namespace_for(api_url: &str, credential: &Credential) -> Namespace {
-    let origin = origin_of(api_url);
-    match credential {
-        Credential::ApiToken { email, .. } => Namespace::Account {
-            origin,
-            account: email.to_lowercase(),
-        },
-        Credential::Bearer { token } => {
-            use sha2::Digest;
-            let d = sha2::Sha256::digest(token.expose().as_bytes());
-            let short: String = d.iter().take(6).map(|b| format!("{b:02x}")).collect();
-            Namespace::Account {
-                origin,
-                account: format!("access-token-{short}"),
-            }
-        }
-        Credential::None => Namespace::Anonymous,
-    }
 }
 
 #[cfg(test)]

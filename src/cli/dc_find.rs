@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::context::Context;
-use super::find::{FindArgs, read_needle};
+use super::find_args::{FindArgs, read_needle};
 use super::output::{CliError, Exit, print_json, print_table};
 use crate::forge::Place;
 use crate::ops::keyops::fingerprint_of;

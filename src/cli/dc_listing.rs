@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::context::Context;
 use super::fields::{Output, print_selected};
-use super::key_row::KeyRow;
-use super::listing::date;
+use super::key_row::{KeyRow, date};
 use super::output::{CliError, Exit, print_json, print_table};
 use crate::forge::{ForgeError, ForgeKind, Place};
 use crate::sanitize::clean_line;

@@ -33,7 +33,7 @@ pub async fn build_report(global: &GlobalArgs) -> Result<DoctorReport, CliError>
             Ok(&ctx.config),
             CredentialCheck::Found(&CredentialSource::Demo),
         );
-        return Ok(diagnose(ctx.client()?, setup(local, &ctx)).await);
+        return Ok(diagnose(ctx.forge(), setup(local, &ctx)).await);
     }
     let config = match loaded {
         Ok(c) => c,
@@ -62,7 +62,7 @@ pub async fn build_report(global: &GlobalArgs) -> Result<DoctorReport, CliError>
     match resolved {
         Ok(r) if r.source != CredentialSource::None => {
             let ctx = Context::from_resolved(global, config, path, dirs, r)?;
-            Ok(diagnose(ctx.client()?, setup(local, &ctx)).await)
+            Ok(diagnose(ctx.forge(), setup(local, &ctx)).await)
         }
         Ok(r) => {
             let url = api_url_for(global, &config, r.api_url.as_deref());

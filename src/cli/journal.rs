@@ -2,11 +2,11 @@
 
 use clap::Subcommand;
 
+use super::cli_error::{journal_error, op_error};
 use super::context::Context;
 use super::output::{CliError, Exit, print_json, print_table};
-use super::single::op_error;
-use crate::forge::Place;
-use crate::journal::{Found, Journal, JournalError};
+use super::staged::refresh_stored_scan;
+use crate::journal::{Found, Journal};
 use crate::ops::keyops::{Direction, KeyOps};
 
 /// `bbkeys journal ...`
@@ -61,14 +61,6 @@ pub enum JournalCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-}
-
-pub(super) fn journal_error(e: JournalError) -> CliError {
-    let exit = match e {
-        JournalError::NoSuchEntry(_) | JournalError::Ambiguous { .. } => Exit::Usage,
-        _ => Exit::Error,
-    };
-    CliError::new(exit, e.to_string())
 }
 
 /// Runs a journal subcommand.
@@ -143,19 +135,6 @@ pub async fn run(ctx: &Context, cmd: JournalCommand) -> Result<Exit, CliError> {
             Ok(Exit::Ok)
         }
     }
-}
-
-pub(super) async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
-    let mut edits = Vec::new();
-    for scope in scopes {
-        if let Ok(keys) = crate::ops::keyops::list_keys(ops.forge, scope).await {
-            edits.push(crate::ops::edits::KeyEdit::Listed {
-                scope: scope.clone(),
-                keys,
-            });
-        }
-    }
-    ctx.store_edits(&edits);
 }
 
 fn list(

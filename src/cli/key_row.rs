@@ -6,6 +6,13 @@ use super::fields::utc_stamp;
 use crate::forge::{AccessKey, ForgeKind, Place};
 use crate::sshkey::PublicKey;
 
+/// The day of a stored timestamp as the key tables print it, or "never".
+pub(super) fn date(s: &Option<String>) -> String {
+    s.as_deref()
+        .map(|d| d.get(..10).unwrap_or(d).to_string())
+        .unwrap_or_else(|| "never".into())
+}
+
 /// One key as `--json` and `--csv` print it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KeyRow {

@@ -173,7 +173,7 @@ pub enum KeysCommand {
         strict: StrictArg,
     },
     /// Find every repository and project of a workspace that holds a key.
-    Find(super::find::FindArgs),
+    Find(super::find_args::FindArgs),
 }
 
 /// Dispatches `keys` subcommands. A command takes the single-target form or the fan-out

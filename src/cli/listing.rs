@@ -7,6 +7,7 @@ use super::fields::{Output, REPO_FIELDS, WORKSPACE_FIELDS, csv_field, output_for
 use super::key_input::check_workspace;
 use super::key_query::HoldingFindings;
 pub use super::key_row::KeyRow;
+use super::key_row::date;
 use super::output::{CliError, Exit, print_json, print_table};
 use super::skipped::{Skipped, read_failure_exit, worst};
 use crate::bitbucket::RepoRef;
@@ -25,12 +26,6 @@ fn sort_rows(rows: &mut [KeyRow]) {
             b.id,
         ))
     });
-}
-
-pub(super) fn date(s: &Option<String>) -> String {
-    s.as_deref()
-        .map(|d| d.get(..10).unwrap_or(d).to_string())
-        .unwrap_or_else(|| "never".into())
 }
 
 /// A workspace as `bbkeys workspaces` prints it; `--json` has always had these four keys.

@@ -6,10 +6,13 @@ mod audit;
 mod audit_gate;
 mod auth;
 mod auth_dc;
+mod auth_setup;
 mod bulk;
 mod bulk_report;
+mod cli_error;
 mod compose;
 mod context;
+mod context_dc;
 mod dc_find;
 mod dc_listing;
 mod demo_server;
@@ -17,6 +20,7 @@ mod desired;
 mod doctor;
 mod fields;
 mod find;
+mod find_args;
 mod frame;
 mod help;
 mod journal;
@@ -24,9 +28,11 @@ mod key_input;
 mod key_query;
 mod key_row;
 mod keys;
+mod label_projects;
 mod listing;
 mod man;
 mod output;
+mod prompt;
 mod raw_text;
 mod scan_cost;
 mod single;
@@ -223,19 +229,16 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         Some(Command::Export(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys export` (keys as code)")?;
             ctx.warn_pending();
             desired::export(&ctx, args).await
         }
         Some(Command::Plan(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys plan` (keys as code)")?;
             ctx.warn_pending();
             desired::plan(&ctx, args).await
         }
         Some(Command::Apply(args)) => {
             let ctx = Context::build(&global).await?;
-            ctx.cloud_only("`bbkeys apply` (keys as code)")?;
             ctx.warn_pending();
             desired::apply(&ctx, args).await
         }

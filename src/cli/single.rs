@@ -2,6 +2,7 @@
 
 use std::sync::atomic::AtomicBool;
 
+use super::cli_error::op_error;
 use super::context::Context;
 use super::key_input::{BulkArgs, check_label, read_key};
 use super::listing::KeyRow;
@@ -14,8 +15,7 @@ use crate::forge::Place;
 use crate::ops::bulk::{render_label, validate_template};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::{
-    AddOutcome, Grant, KeyOps, OpError, RelabelOutcome, change_permission, fingerprint_of,
-    list_keys,
+    AddOutcome, Grant, KeyOps, RelabelOutcome, change_permission, fingerprint_of, list_keys,
 };
 use crate::sanitize::{clean_cell, clean_line};
 use crate::sshkey::Fingerprint;
@@ -30,7 +30,8 @@ pub(super) async fn add(
     let template = check_label(label)?;
     let key = read_key(source)?;
     let projects =
-        super::bulk::projects_for_template(ctx, &template, std::slice::from_ref(scope)).await?;
+        super::label_projects::projects_for_template(ctx, &template, std::slice::from_ref(scope))
+            .await?;
     let label = render_label(
         &template,
         scope,
@@ -90,21 +91,6 @@ pub(super) async fn add(
     Ok(Exit::Ok)
 }
 
-/// Maps an operation error to the CLI's exit codes.
-pub fn op_error(e: OpError) -> CliError {
-    match e {
-        OpError::Forge(e) => e.into(),
-        other => {
-            let exit = if other.is_auth_problem() {
-                Exit::Auth
-            } else {
-                Exit::Error
-            };
-            CliError::new(exit, other.to_string())
-        }
-    }
-}
-
 /// Finds the key named by id or fingerprint on `scope`.
 async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<AccessKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
@@ -149,7 +135,8 @@ pub(super) async fn relabel(
         require_yes_off_terminal(yes, "relabel")?;
     }
     let key = resolve_key(ctx, scope, which).await?;
-    let projects = super::bulk::project_lookup(ctx, &template, std::slice::from_ref(scope)).await?;
+    let projects =
+        super::label_projects::project_lookup(ctx, &template, std::slice::from_ref(scope)).await?;
     let new_label = render_label(
         &template,
         scope,

@@ -1,9 +1,10 @@
 //! Staged rotations on the command line: what `keys rotate --stage` says once its first step is
 //! done, and `journal advance`, the second step.
 
+use super::cli_error::{journal_error, op_error};
 use super::context::Context;
 use super::output::{CliError, Exit, print_json};
-use super::single::op_error;
+use crate::forge::Place;
 use crate::journal::{Batch, Found, Journal};
 use crate::ops::bulk::{ItemResult, ItemStatus};
 use crate::ops::keyops::KeyOps;
@@ -47,10 +48,7 @@ pub(super) async fn advance(
     entry: Option<String>,
 ) -> Result<Exit, CliError> {
     let batches: Vec<Batch> = match entry {
-        Some(id) => match journal
-            .resolve(&id)
-            .map_err(super::journal::journal_error)?
-        {
+        Some(id) => match journal.resolve(&id).map_err(journal_error)? {
             Found::Batch(b) if b.staged_at().is_some() => vec![b],
             other => {
                 return Err(CliError::new(
@@ -63,12 +61,7 @@ pub(super) async fn advance(
                 ));
             }
         },
-        None => {
-            journal
-                .outstanding()
-                .map_err(super::journal::journal_error)?
-                .staged
-        }
+        None => journal.outstanding().map_err(journal_error)?.staged,
     };
     if batches.is_empty() {
         if ctx.json {
@@ -83,7 +76,7 @@ pub(super) async fn advance(
     let mut auth = 0;
     for b in &batches {
         let step = ops.advance_batch(b).await.map_err(op_error)?;
-        super::journal::refresh_stored_scan(ctx, ops, &b.scopes()).await;
+        refresh_stored_scan(ctx, ops, &b.scopes()).await;
         for what in &step.done {
             if !ctx.json {
                 println!("{}: {what}", b.id);
@@ -130,4 +123,18 @@ pub(super) async fn advance(
 
 fn op_error_text(e: &crate::ops::keyops::OpError) -> String {
     crate::sanitize::clean_line(&e.to_string())
+}
+
+/// Re-lists `scopes` after a write, so the stored scan shows what the server now holds.
+pub(super) async fn refresh_stored_scan(ctx: &Context, ops: &KeyOps<'_>, scopes: &[Place]) {
+    let mut edits = Vec::new();
+    for scope in scopes {
+        if let Ok(keys) = crate::ops::keyops::list_keys(ops.forge, scope).await {
+            edits.push(crate::ops::edits::KeyEdit::Listed {
+                scope: scope.clone(),
+                keys,
+            });
+        }
+    }
+    ctx.store_edits(&edits);
 }

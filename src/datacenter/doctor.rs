@@ -25,6 +25,9 @@ const MAX_TRIED: usize = 3;
 /// tried.
 const WRITE_UNTRIED: &str = "writes are not tried; they need the same admin permission as listing";
 
+/// What each kind of key needs on Data Center, which has no scopes.
+const ROLES_NOTE: &str = "Data Center has no scopes: repository keys need REPO_ADMIN of the repository (or PROJECT_ADMIN of its project), project keys PROJECT_ADMIN of the project; since Bitbucket 8.8 a project can stop its repository admins from managing keys.";
+
 /// What the key listings of one kind of place showed.
 #[derive(Debug, Default)]
 struct ListingFindings {
@@ -194,6 +197,9 @@ pub(super) async fn diagnose(client: &DcClient) -> CredentialReport {
             "Project {p} stops its repository admins from managing access keys (Bitbucket 8.8 and later): its repository keys need PROJECT_ADMIN of {p}."
         ));
     }
+    // The operations table shows verdicts, not roles: say once which role each kind of key
+    // needs, so a reader who sees "works" also knows what a colleague would need.
+    report.notes.push(ROLES_NOTE.to_string());
     report.notes.push("Data Center has no call that changes a key's label: a relabel revokes the key and adds it again at every place, which needs the admin permission of each.".to_string());
     report.probes = log.probes;
     report

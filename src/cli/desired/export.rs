@@ -8,7 +8,6 @@ use super::super::audit::obtain;
 use super::super::context::Context;
 use super::super::output::{CliError, Exit};
 use super::plan::write_atomically;
-use crate::forge::ForgeKind;
 use crate::ops::desired::{Observed, export_keys_file};
 
 /// `bbkeys export` options.
@@ -30,7 +29,7 @@ pub async fn export(ctx: &Context, args: ExportArgs) -> Result<Exit, CliError> {
     let got = obtain(ctx, &ws, args.cached, OffsetDateTime::now_utc()).await?;
     let mut observed = Observed::default();
     observed.add_snapshot(&got.snapshot);
-    let (text, unreadable_keys) = export_keys_file(&observed, ForgeKind::Cloud);
+    let (text, unreadable_keys) = export_keys_file(&observed, ctx.kind());
     match &args.out {
         Some(path) => write_atomically(path, &text)?,
         None => print!("{text}"),

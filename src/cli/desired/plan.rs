@@ -42,14 +42,12 @@ pub struct PlanArgs {
     pub strict: bool,
 }
 
-/// Reads and checks the keys file; every mistake is printed, and the command ends with exit 1.
-fn read_file(path: &Path) -> Result<KeysFile, CliError> {
+/// Reads and checks the keys file for `forge` (whose fields it allows: permission and expiry
+/// on Data Center only); every mistake is printed, and the command ends with exit 1.
+fn read_file(path: &Path, forge: ForgeKind) -> Result<KeysFile, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(Exit::Error, format!("cannot read {}: {e}", path.display())))?;
-    parse_keys_file(path, &text, ForgeKind::Cloud, &|p| {
-        std::fs::read_to_string(p)
-    })
-    .map_err(|errors| {
+    parse_keys_file(path, &text, forge, &|p| std::fs::read_to_string(p)).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         CliError::new(
             Exit::Error,
@@ -281,7 +279,7 @@ pub(super) async fn plan_of(
     ctx: &Context,
     args: &PlanArgs,
 ) -> Result<(KeysFile, DesiredPlan), CliError> {
-    let file = read_file(&args.file)?;
+    let file = read_file(&args.file, ctx.kind())?;
     let workspaces = workspaces_of(&file)?;
     let observed = if args.cached {
         let mut observed = Observed::default();

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use super::findings::{Finding, FindingCode, Severity};
+use super::codes::{Finding, FindingCode, Severity};
 use super::inventory::{Inventory, KeyEntry, KeyHolding};
 use crate::forge::Place;
 

@@ -7,7 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::Timestamp;
-use super::findings::{Finding, Severity, codes_for_holding};
+use super::codes::{Finding, Severity};
+use super::findings::codes_for_holding;
 use super::inventory::{
     Inventory, KeyEntry, KeyHolding, SkippedPlace, UnparsableKey, UnreadableListing,
 };

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::findings::{EXPIRY_WARNING_DAYS, Finding, FindingCode};
+use super::codes::{EXPIRY_WARNING_DAYS, Finding, FindingCode};
 use super::inventory::KeyEntry;
 use crate::forge::Permission;
 use crate::ops::expiry::{days_left, describe};

@@ -19,6 +19,7 @@
 mod badge;
 #[cfg(test)]
 mod badge_tests;
+mod codes;
 mod edits;
 mod export;
 mod findings;
@@ -30,10 +31,9 @@ mod stored;
 mod tests;
 
 pub use badge::{Badge, BadgeIndex, age_text, badge, sentence};
+pub use codes::{Finding, FindingCode, Severity};
 pub use export::{AuditReport, AuditSummary, CSV_HEADER};
-pub use findings::{
-    Finding, FindingCode, Severity, audit, codes_for_holding, rules_markdown_table,
-};
+pub use findings::{audit, codes_for_holding, rules_markdown_table};
 pub use inventory::{
     Direction, Inventory, KeyColumn, KeyEntry, KeyHolding, SkippedPlace, SortOrder, UnparsableKey,
     UnreadableListing,

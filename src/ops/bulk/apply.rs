@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::StreamExt;
-use serde::Serialize;
 
+use super::item::{ItemResult, ItemStatus};
 use super::journaled::batch_plan;
 use super::plan::{Change, NewKey, Plan, Snapshot};
 use crate::config::EditStrategy;
@@ -38,38 +38,6 @@ pub async fn snapshot(forge: &dyn Forge, scopes: &[Place]) -> (Snapshot, Vec<(Pl
     }
     failed.sort_by(|a, b| a.0.cmp(&b.0));
     (snap, failed)
-}
-
-/// The state of one item while a plan is applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
-pub enum ItemStatus {
-    /// Not started.
-    Queued,
-    /// In flight.
-    Running,
-    /// Finished.
-    Done,
-    /// The key was already there.
-    AlreadyPresent,
-    /// Failed, with the sentence.
-    Failed(String),
-    /// Cancelled before it started.
-    Cancelled,
-}
-
-/// The outcome of one item.
-#[derive(Debug, Clone)]
-pub struct ItemResult {
-    /// The change.
-    pub change: Change,
-    /// How it ended.
-    pub status: ItemStatus,
-    /// Whether a failure was an authentication or permission refusal.
-    pub auth_failure: bool,
-    /// What the item did to the keys, as far as it got (a rotation that failed after adding
-    /// the new key still added it).
-    pub edits: Vec<KeyEdit>,
 }
 
 /// Applies `plan` with at most `concurrency` items in flight. `cancel` stops items that have

@@ -4,13 +4,15 @@
 //! others.
 
 mod apply;
+mod item;
 mod journaled;
 mod plan;
 mod request;
 mod revoke;
 mod template;
 
-pub use apply::{ItemResult, ItemStatus, Staged, apply, snapshot, stage};
+pub use apply::{Staged, apply, snapshot, stage};
+pub use item::{ItemResult, ItemStatus};
 pub use journaled::{batch_plan, planned_item};
 pub use plan::*;
 pub use template::{render_label, template_uses, validate_add_template, validate_template};

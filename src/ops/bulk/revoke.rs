@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::apply::ItemResult;
+use super::item::{ItemResult, ItemStatus};
 use super::plan::{Change, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::ops::keyops::KeyOps;
-
-use super::apply::ItemStatus;
 
 /// The plan's deletes, done with one bulk revoke per key, as results by index; the other items
 /// are left to the item-by-item path.

@@ -1,0 +1,96 @@
+//! The contexts of Data Center runs: a profile's server, or the built-in simulator.
+
+use std::path::PathBuf;
+
+use super::GlobalArgs;
+use super::compose::{
+    Composed, concurrency_of, data_center_client, dc_credential, namespace_for, server_root,
+    start_dc_demo,
+};
+use super::context::Context;
+use super::output::{CliError, Exit};
+use crate::config::{Config, CredentialSource, ResolvedCredential};
+use crate::datacenter::{DcCredential, Secret};
+use crate::demo::datacenter::credentials as dc_cred;
+use crate::paths::{Dirs, Namespace};
+
+impl Context {
+    /// The context of a Data Center profile: the client for its server root and credential.
+    pub(super) fn data_center(
+        global: &GlobalArgs,
+        config: Config,
+        config_path: PathBuf,
+        dirs: Dirs,
+        resolved: ResolvedCredential,
+    ) -> Result<Context, CliError> {
+        let root = server_root(global, &config, resolved.api_url.as_deref())?;
+        let namespace = namespace_for(&root, &resolved.credential);
+        let credential = dc_credential(&resolved.credential);
+        let client = data_center_client(&config, global, root, credential)?;
+        let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = Composed::data_center(client);
+        let ctx = Context {
+            forge,
+            cloud,
+            source: resolved.source,
+            config,
+            config_path,
+            dirs,
+            namespace,
+            // Data Center limits by a token bucket, not an hourly allowance (§6).
+            budget_owner: None,
+            json: global.json,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            concurrency,
+            simulator: None,
+            _dc_simulator: None,
+            _demo_run: None,
+        };
+        ctx.init_logging();
+        Ok(ctx)
+    }
+
+    /// `--demo --forge datacenter`: the built-in Data Center simulator, as its demo admin.
+    pub(super) async fn demo_data_center(
+        global: &GlobalArgs,
+        config: Config,
+        config_path: PathBuf,
+        dirs: Dirs,
+    ) -> Result<Context, CliError> {
+        let run = crate::paths::DemoRun::create().map_err(|e| {
+            CliError::new(
+                Exit::Error,
+                format!("the demo's temporary directory could not be created: {e}"),
+            )
+        })?;
+        let dirs = run.dirs(&dirs);
+        let sim = start_dc_demo(0, std::time::Duration::ZERO).await?;
+        let credential = DcCredential::Basic {
+            username: dc_cred::ADMIN_USERNAME.to_string(),
+            token: Secret::new(dc_cred::ADMIN_TOKEN),
+        };
+        let client = data_center_client(&config, global, sim.api_url(), credential)?;
+        let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = Composed::data_center(client);
+        let ctx = Context {
+            forge,
+            cloud,
+            source: CredentialSource::Demo,
+            config,
+            config_path,
+            dirs,
+            namespace: Namespace::Demo,
+            budget_owner: None,
+            json: global.json,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            concurrency,
+            simulator: None,
+            _dc_simulator: Some(sim),
+            _demo_run: Some(run),
+        };
+        ctx.init_logging();
+        Ok(ctx)
+    }
+}

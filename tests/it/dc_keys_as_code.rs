@@ -1,0 +1,260 @@
+//! Doctor and keys as code (`export`, `plan`, `apply`) on Bitbucket Data Center, through the
+//! binary against the Data Center simulator: the same commands as on Cloud, with the forge's
+//! permissions and expiry.
+
+use std::path::Path;
+
+use bbkeys::demo::datacenter::credentials as cred;
+use bbkeys::demo::key_line;
+
+use crate::common::{stderr, stdout};
+use crate::dc_cli::{code, dana, requests, run, sim};
+
+/// The writes the simulator saw since `from`, as `METHOD path`.
+fn writes_since(all: &[String], from: usize) -> Vec<String> {
+    all[from..]
+        .iter()
+        .filter(|r| !r.starts_with("GET "))
+        .cloned()
+        .collect()
+}
+
+/// A keys file at `home/keys.toml` with `body`.
+fn keys_file(home: &Path, body: &str) -> String {
+    let path = home.join("keys.toml");
+    std::fs::write(&path, body).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn doctor_on_data_center_explains_project_and_repository_admin_in_text_and_json() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = dana(&sim);
+    let o = run(home.path(), &env, &["doctor"]).await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("PROJECT_ADMIN"), "{text}");
+    assert!(text.contains("REPO_ADMIN"), "{text}");
+    assert!(text.contains(cred::ADMIN_USERNAME), "{text}");
+    assert!(
+        text.contains("bbkeys can work with this credential."),
+        "{text}"
+    );
+    assert!(!text.contains(cred::ADMIN_TOKEN), "no secret in the report");
+
+    let o = run(home.path(), &env, &["--json", "doctor"]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["outcome"], "ready", "{v}");
+    let json = v.to_string();
+    assert!(json.contains("PROJECT_ADMIN"), "{json}");
+    assert!(json.contains("REPO_ADMIN"), "{json}");
+    assert!(!json.contains(cred::ADMIN_TOKEN), "no secret in the JSON");
+    assert!(
+        writes_since(&requests(&sim), 0).is_empty(),
+        "doctor writes nothing: {:?}",
+        requests(&sim)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_token_makes_doctor_exit_3_on_data_center() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut env = dana(&sim);
+    env.retain(|(k, _)| *k != "BBKEYS_API_TOKEN");
+    env.push(("BBKEYS_API_TOKEN", "not-a-token".into()));
+    let o = run(home.path(), &env, &["doctor"]).await;
+    assert_eq!(code(&o), 3, "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("cannot authenticate"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("not-a-token"));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn export_then_plan_on_the_data_center_demo_data_plans_no_change() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = dana(&sim);
+    for project in ["ACME", "OPS"] {
+        let out = home.path().join(format!("{project}.toml"));
+        let o = run(
+            home.path(),
+            &env,
+            &["export", project, "--out", out.to_str().unwrap()],
+        )
+        .await;
+        assert_eq!(code(&o), 0, "{project}: {}", stderr(&o));
+        let text = std::fs::read_to_string(&out).unwrap();
+        // The write grants of the demo data are declared as such.
+        assert!(
+            text.contains("permission = \"write\""),
+            "{project}:\n{text}"
+        );
+        let o = run(
+            home.path(),
+            &env,
+            &["plan", "-f", out.to_str().unwrap(), "--detailed-exitcode"],
+        )
+        .await;
+        assert_eq!(
+            code(&o),
+            0,
+            "{project}:\n{text}\n{}\n{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(stdout(&o).contains("No changes"), "{}", stdout(&o));
+    }
+    assert!(
+        writes_since(&requests(&sim), 0).is_empty(),
+        "export and plan write nothing: {:?}",
+        requests(&sim)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn plan_shows_a_permission_change_and_apply_makes_it_with_one_put() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = dana(&sim);
+    // `monitoring` (demo key 4) is read-only on ACME/billing; the file asks for write.
+    let file = keys_file(
+        home.path(),
+        &format!(
+            "[[key]]\nname = \"monitoring\"\npublic_key = \"{}\"\nlabel = \"monitoring\"\nrepos = [\"ACME/billing\"]\npermission = \"write\"\n",
+            key_line(45).unwrap()
+        ),
+    );
+    let saved = home.path().join("plan.json");
+    let o = run(
+        home.path(),
+        &env,
+        &[
+            "plan",
+            "-f",
+            &file,
+            "--detailed-exitcode",
+            "--out",
+            saved.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 6, "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("ACME/billing: change permission from read to write"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("1 permission change(s)"),
+        "{}",
+        stdout(&o)
+    );
+
+    let before = requests(&sim).len();
+    let o = run(
+        home.path(),
+        &env,
+        &["apply", saved.to_str().unwrap(), "--yes"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        writes_since(&requests(&sim), before),
+        ["PUT /rest/keys/1.0/projects/ACME/repos/billing/ssh/4/permission/REPO_WRITE"],
+        "one request changes the permission"
+    );
+    let o = run(
+        home.path(),
+        &env,
+        &["--json", "keys", "list", "ACME/billing"],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let monitoring = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["label"] == "monitoring")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(monitoring["permission"], "write", "{v}");
+
+    let o = run(
+        home.path(),
+        &env,
+        &["plan", "-f", &file, "--detailed-exitcode"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn apply_with_expiry_days_adds_a_write_key_that_expires_and_then_plans_no_change() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let env = dana(&sim);
+    let file = keys_file(
+        home.path(),
+        &format!(
+            "[[key]]\nname = \"ci\"\npublic_key = \"{}\"\nlabel = \"ci-{{repo}}\"\nrepos = [\"ACME/web\"]\npermission = \"write\"\nexpiry_days = 30\n",
+            key_line(bbkeys::demo::FRESH_KEY_LINES[0]).unwrap()
+        ),
+    );
+    let o = run(home.path(), &env, &["apply", "-f", &file, "--yes"]).await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    let o = run(home.path(), &env, &["--json", "keys", "list", "ACME/web"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ci = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["label"] == "ci-web")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ci["permission"], "write", "{v}");
+    let expires = ci["expires"].as_str().unwrap_or_default();
+    let expires =
+        time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let days = (expires - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((29..=30).contains(&days), "expires in {days} days: {v}");
+
+    let o = run(
+        home.path(),
+        &env,
+        &["plan", "-f", &file, "--detailed-exitcode"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn permission_and_expiry_in_a_keys_file_stay_errors_on_cloud() {
+    let home = tempfile::tempdir().unwrap();
+    let file = keys_file(
+        home.path(),
+        &format!(
+            "[[key]]\nname = \"ci\"\npublic_key = \"{}\"\nlabel = \"ci\"\nrepos = [\"acme/api\"]\npermission = \"write\"\nexpiry_days = 30\n",
+            key_line(bbkeys::demo::FRESH_KEY_LINES[0]).unwrap()
+        ),
+    );
+    let o = run(home.path(), &[], &["--demo", "plan", "-f", &file]).await;
+    assert_eq!(code(&o), 1, "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("permission is a Data Center field"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("expiry_days is a Data Center field"),
+        "{}",
+        stderr(&o)
+    );
+}
