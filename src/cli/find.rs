@@ -118,49 +118,7 @@ pub(super) async fn find_in(
         print_json_with_raw(&doc, &raw)?;
     } else {
         frame.before_text();
-        let (r, p) = (entry.repositories.len(), entry.projects.len());
-        println!(
-            "{} ({} {}) is on {r} repositor{} and {p} project{} of {ws}{}:",
-            entry.fingerprint,
-            entry.key_type,
-            entry.bits,
-            if r == 1 { "y" } else { "ies" },
-            if p == 1 { "" } else { "s" },
-            got.cached_age
-                .map(|a| format!(" (cached scan, {} old)", age_text(a)))
-                .unwrap_or_default()
-        );
-        let rows: Vec<Vec<String>> = entry
-            .holdings
-            .iter()
-            .map(|h| {
-                vec![
-                    h.scope.to_string(),
-                    h.id.to_string(),
-                    h.label.clone(),
-                    h.created_on.map(|t| t.date()).unwrap_or_default(),
-                    h.last_used
-                        .map(|t| t.date())
-                        .unwrap_or_else(|| "never".into()),
-                ]
-            })
-            .collect();
-        print_table(&["WHERE", "ID", "LABEL", "ADDED", "LAST USED"], &rows);
-        if !entry.projects.is_empty() {
-            let via: Vec<&str> = entry
-                .reached
-                .iter()
-                .filter(|r| !entry.repositories.contains(*r))
-                .map(String::as_str)
-                .collect();
-            if !via.is_empty() {
-                println!(
-                    "Through its project keys it also reads: {} ({} repositories in all).",
-                    via.join(", "),
-                    entry.reach
-                );
-            }
-        }
+        print_found_text(entry, ws, got.cached_age);
     }
     if !unreadable.is_empty() {
         eprintln!(
@@ -175,6 +133,58 @@ pub(super) async fn find_in(
     } else {
         Exit::Ok
     }))
+}
+
+/// The text form of a key found in `ws`: one line of where, a table of its holdings, and
+/// what its project keys also reach.
+fn print_found_text(
+    entry: &crate::ops::audit::KeyEntry,
+    ws: &str,
+    cached_age: Option<time::Duration>,
+) {
+    let (r, p) = (entry.repositories.len(), entry.projects.len());
+    println!(
+        "{} ({} {}) is on {r} repositor{} and {p} project{} of {ws}{}:",
+        entry.fingerprint,
+        entry.key_type,
+        entry.bits,
+        if r == 1 { "y" } else { "ies" },
+        if p == 1 { "" } else { "s" },
+        cached_age
+            .map(|a| format!(" (cached scan, {} old)", age_text(a)))
+            .unwrap_or_default()
+    );
+    let rows: Vec<Vec<String>> = entry
+        .holdings
+        .iter()
+        .map(|h| {
+            vec![
+                h.scope.to_string(),
+                h.id.to_string(),
+                h.label.clone(),
+                h.created_on.map(|t| t.date()).unwrap_or_default(),
+                h.last_used
+                    .map(|t| t.date())
+                    .unwrap_or_else(|| "never".into()),
+            ]
+        })
+        .collect();
+    print_table(&["WHERE", "ID", "LABEL", "ADDED", "LAST USED"], &rows);
+    if !entry.projects.is_empty() {
+        let via: Vec<&str> = entry
+            .reached
+            .iter()
+            .filter(|r| !entry.repositories.contains(*r))
+            .map(String::as_str)
+            .collect();
+        if !via.is_empty() {
+            println!(
+                "Through its project keys it also reads: {} ({} repositories in all).",
+                via.join(", "),
+                entry.reach
+            );
+        }
+    }
 }
 
 fn unreadable_names(unreadable: &[&UnreadableListing]) -> String {

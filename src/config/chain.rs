@@ -163,63 +163,8 @@ pub fn resolve_credential_with(
     {
         return Ok(resolved);
     }
-    match (&env.email, &env.api_token, &env.access_token) {
-        (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => {
-            return Err(ConfigError::Credential(
-                "both BBKEYS_API_TOKEN and BBKEYS_ACCESS_TOKEN are set: unset one of them so it is clear which credential to use".into(),
-            ));
-        }
-        (Some(email), Some(token), None) => {
-            if !email.contains('@') {
-                return Err(ConfigError::Credential(format!(
-                    "BBKEYS_EMAIL={email:?} is not an email: use your Atlassian account email, not your Bitbucket username"
-                )));
-            }
-            return Ok(ResolvedCredential {
-                credential: Credential::ApiToken {
-                    email: email.clone(),
-                    token: Secret::new(token.trim()),
-                },
-                source: CredentialSource::Environment,
-                forge: ForgeKind::Cloud,
-                api_url: None,
-                refresher: None,
-                rate_limit_user: None,
-            });
-        }
-        (Some(_), None, Some(_)) => {
-            return Err(ConfigError::Credential(
-                "BBKEYS_EMAIL is set together with BBKEYS_ACCESS_TOKEN: access tokens are sent without an email; unset BBKEYS_EMAIL, or use BBKEYS_API_TOKEN".into(),
-            ));
-        }
-        (Some(_), None, None) => {
-            return Err(ConfigError::Credential(
-                "BBKEYS_EMAIL is set but BBKEYS_API_TOKEN is not: set the API token too (create one with Bitbucket scopes at https://id.atlassian.com/manage-profile/security/api-tokens)".into(),
-            ));
-        }
-        (None, Some(_), None) => {
-            let hint = if env.username.is_some() {
-                " (BBKEYS_USERNAME is for Bitbucket Data Center: add --forge datacenter or BBKEYS_FORGE=datacenter)"
-            } else {
-                ""
-            };
-            return Err(ConfigError::Credential(format!(
-                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email{hint}"
-            )));
-        }
-        (None, None, Some(token)) => {
-            return Ok(ResolvedCredential {
-                credential: Credential::Bearer {
-                    token: Secret::new(token.trim()),
-                },
-                source: CredentialSource::Environment,
-                forge: ForgeKind::Cloud,
-                api_url: None,
-                refresher: None,
-                rate_limit_user: None,
-            });
-        }
-        (None, None, None) => {}
+    if let Some(resolved) = cloud_env_credential(env)? {
+        return Ok(resolved);
     }
     match cfg.default_profile_name() {
         Some(name) => match cfg.profiles.get(&name) {
@@ -240,6 +185,62 @@ pub fn resolve_credential_with(
             refresher: None,
             rate_limit_user: None,
         }),
+    }
+}
+
+/// The environment's credential on Cloud: `BBKEYS_EMAIL` + `BBKEYS_API_TOKEN`, or
+/// `BBKEYS_ACCESS_TOKEN`. `None` when none is set, so the profiles are asked next; a half-set
+/// or contradictory pair is an error that says what to change.
+fn cloud_env_credential(env: &CredentialEnv) -> Result<Option<ResolvedCredential>, ConfigError> {
+    match (&env.email, &env.api_token, &env.access_token) {
+        (Some(_), Some(_), Some(_)) | (None, Some(_), Some(_)) => Err(ConfigError::Credential(
+            "both BBKEYS_API_TOKEN and BBKEYS_ACCESS_TOKEN are set: unset one of them so it is clear which credential to use".into(),
+        )),
+        (Some(email), Some(token), None) => {
+            if !email.contains('@') {
+                return Err(ConfigError::Credential(format!(
+                    "BBKEYS_EMAIL={email:?} is not an email: use your Atlassian account email, not your Bitbucket username"
+                )));
+            }
+            Ok(Some(ResolvedCredential {
+                credential: Credential::ApiToken {
+                    email: email.clone(),
+                    token: Secret::new(token.trim()),
+                },
+                source: CredentialSource::Environment,
+                forge: ForgeKind::Cloud,
+                api_url: None,
+                refresher: None,
+                rate_limit_user: None,
+            }))
+        }
+        (Some(_), None, Some(_)) => Err(ConfigError::Credential(
+            "BBKEYS_EMAIL is set together with BBKEYS_ACCESS_TOKEN: access tokens are sent without an email; unset BBKEYS_EMAIL, or use BBKEYS_API_TOKEN".into(),
+        )),
+        (Some(_), None, None) => Err(ConfigError::Credential(
+            "BBKEYS_EMAIL is set but BBKEYS_API_TOKEN is not: set the API token too (create one with Bitbucket scopes at https://id.atlassian.com/manage-profile/security/api-tokens)".into(),
+        )),
+        (None, Some(_), None) => {
+            let hint = if env.username.is_some() {
+                " (BBKEYS_USERNAME is for Bitbucket Data Center: add --forge datacenter or BBKEYS_FORGE=datacenter)"
+            } else {
+                ""
+            };
+            Err(ConfigError::Credential(format!(
+                "BBKEYS_API_TOKEN is set but BBKEYS_EMAIL is not: API tokens are sent with your Atlassian account email{hint}"
+            )))
+        }
+        (None, None, Some(token)) => Ok(Some(ResolvedCredential {
+            credential: Credential::Bearer {
+                token: Secret::new(token.trim()),
+            },
+            source: CredentialSource::Environment,
+            forge: ForgeKind::Cloud,
+            api_url: None,
+            refresher: None,
+            rate_limit_user: None,
+        })),
+        (None, None, None) => Ok(None),
     }
 }
 

@@ -108,14 +108,45 @@ pub async fn to_applicable(
             "{scope} could not be read again before applying, so nothing was applied: {e}"
         )));
     }
-    let mut drift = Vec::new();
-    let mut adds: BTreeMap<Place, Vec<(NewKey, String)>> = BTreeMap::new();
-    let mut deletes: BTreeMap<Place, Vec<AccessKey>> = BTreeMap::new();
-    let mut bulk = Plan::default();
-    let mut permissions = Vec::new();
+    let mut sorted = Sorted::default();
     for c in changes {
+        let held = fresh.get(c.place()).map(Vec::as_slice).unwrap_or(&[]);
+        sorted.take(c, held, caps)?;
+    }
+    let Sorted {
+        drift,
+        adds,
+        deletes,
+        mut bulk,
+        permissions,
+    } = sorted;
+    if !drift.is_empty() {
+        return Err(ApplyRefusal::Drifted(drift));
+    }
+    order_adds_and_deletes(&mut bulk, adds, deletes);
+    Ok(Applicable { bulk, permissions })
+}
+
+/// The changes of a plan checked against what the forge holds now, sorted by how they are
+/// applied; `drift` says why a change no longer fits.
+#[derive(Default)]
+struct Sorted {
+    drift: Vec<String>,
+    adds: BTreeMap<Place, Vec<(NewKey, String)>>,
+    deletes: BTreeMap<Place, Vec<AccessKey>>,
+    bulk: Plan,
+    permissions: Vec<PermissionChange>,
+}
+
+impl Sorted {
+    /// Checks `c` against `held`, the keys its place holds now, and files it.
+    fn take(
+        &mut self,
+        c: &DesiredChange,
+        held: &[AccessKey],
+        caps: crate::forge::Caps,
+    ) -> Result<(), ApplyRefusal> {
         let scope = c.place().clone();
-        let held = fresh.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
         let current = |fp: &crate::sshkey::Fingerprint| find_fingerprint(held, fp.as_str());
         match c {
             DesiredChange::Add {
@@ -127,11 +158,14 @@ pub async fn to_applicable(
                 ..
             } => {
                 if *permission == Permission::Write && !caps.permissions {
-                    drift.push(format!("{scope}: write access needs Data Center"));
+                    self.drift
+                        .push(format!("{scope}: write access needs Data Center"));
                 } else if expiry_days.is_some() && !caps.expiry {
-                    drift.push(format!("{scope}: an expiry needs Data Center"));
+                    self.drift
+                        .push(format!("{scope}: an expiry needs Data Center"));
                 } else if current(fingerprint).is_some() {
-                    drift.push(format!("{scope}: {fingerprint} is already there"));
+                    self.drift
+                        .push(format!("{scope}: {fingerprint} is already there"));
                 } else {
                     let parsed = PublicKey::parse(key).map_err(|e| {
                         ApplyRefusal::BadKey(format!("the key to add to {scope}: {e}"))
@@ -141,14 +175,17 @@ pub async fn to_applicable(
                         expiry_days: *expiry_days,
                         ..NewKey::from(&parsed)
                     };
-                    adds.entry(scope).or_default().push((new, label.clone()));
+                    self.adds
+                        .entry(scope)
+                        .or_default()
+                        .push((new, label.clone()));
                 }
             }
             DesiredChange::Delete {
                 id, fingerprint, ..
             } => match current(fingerprint) {
-                Some(k) if k.id == *id => deletes.entry(scope).or_default().push(k.clone()),
-                _ => drift.push(format!(
+                Some(k) if k.id == *id => self.deletes.entry(scope).or_default().push(k.clone()),
+                _ => self.drift.push(format!(
                     "{scope}: {fingerprint} (id {id}) is no longer there"
                 )),
             },
@@ -160,18 +197,19 @@ pub async fn to_applicable(
                 ..
             } => match current(fingerprint) {
                 Some(k) if k.id == *id && k.label == *from => {
-                    bulk.changes.push(Change::Relabel {
+                    self.bulk.changes.push(Change::Relabel {
                         scope,
                         key: k.clone(),
                         new_label: to.clone(),
                     });
                 }
-                _ => drift.push(format!(
+                _ => self.drift.push(format!(
                     "{scope}: {fingerprint} is no longer there as {from:?}"
                 )),
             },
             DesiredChange::SetPermission { .. } if !caps.permissions => {
-                drift.push(format!("{scope}: permissions need Data Center"));
+                self.drift
+                    .push(format!("{scope}: permissions need Data Center"));
             }
             DesiredChange::SetPermission {
                 id,
@@ -181,24 +219,20 @@ pub async fn to_applicable(
                 ..
             } => match current(fingerprint) {
                 Some(k) if k.id == *id && k.permission == *from => {
-                    permissions.push(PermissionChange {
+                    self.permissions.push(PermissionChange {
                         place: scope,
                         key: k.clone(),
                         to: *to,
                     });
                 }
-                _ => drift.push(format!(
+                _ => self.drift.push(format!(
                     "{scope}: {fingerprint} is no longer there with {} access",
                     from.as_str()
                 )),
             },
         }
+        Ok(())
     }
-    if !drift.is_empty() {
-        return Err(ApplyRefusal::Drifted(drift));
-    }
-    order_adds_and_deletes(&mut bulk, adds, deletes);
-    Ok(Applicable { bulk, permissions })
 }
 
 /// Pairs an add with a delete at one place into a rotation (new key first), then the rest.
