@@ -323,9 +323,6 @@ impl Context {
     /// Opens the terminal UI on this context; the first-run screen's "open the demo" restarts
     /// it on the built-in simulator.
     pub async fn run_tui(self, global: &GlobalArgs) -> Result<Exit, CliError> {
-        if self.kind() == ForgeKind::DataCenter {
-            return Err(super::compose::no_tui_on_data_center());
-        }
         crate::tui::validate_config(&self.config.keys, &self.config.theme).map_err(|e| {
             let file = self
                 .config

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::forge::{ForgeKind, Place};
+use crate::forge::Place;
 use crate::ops::bulk::{BulkRequest, Plan};
 use crate::sshkey::PublicKey;
 
@@ -88,9 +88,9 @@ impl AddForm {
     /// wrapping around; nothing for a repository target.
     pub fn step_project(&mut self, step: isize) {
         let AddTarget::One(Place::Project {
+            forge,
             owner: workspace,
             project,
-            ..
         }) = &self.target
         else {
             return;
@@ -103,7 +103,7 @@ impl AddForm {
         let next = (at + step).rem_euclid(n) as usize;
         if let Some(p) = self.projects.get(next) {
             self.target = AddTarget::One(Place::project(
-                ForgeKind::Cloud,
+                *forge,
                 workspace.clone(),
                 p.clone(),
             ));

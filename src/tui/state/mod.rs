@@ -93,6 +93,10 @@ pub struct KeyView {
     pub last_used: Option<String>,
     /// Where the key lives.
     pub scope: Place,
+    /// Read or write (always read on Cloud).
+    pub permission: crate::forge::Permission,
+    /// When the key expires, where the forge has expiry; `None` for never or unknown.
+    pub expires: Option<time::OffsetDateTime>,
     /// The label and comment as the server sent them, escaped, when either held control or
     /// escape characters, bidi overrides or zero-width characters (`None` for clean keys).
     pub escaped: Option<Box<Escaped>>,
@@ -307,6 +311,31 @@ pub struct State {
     pub insight: crate::tui::state::insight::Insight,
     /// The Drift view (keys as code).
     pub drift: crate::tui::state::drift::Drift,
+    /// The forge in use and what it can do, set at start: places the TUI builds carry its
+    /// kind, and the panes show permission and expiry where it has them.
+    pub forge: ForgeFacts,
+}
+
+/// The forge the session talks to, as the panes need it.
+#[derive(Debug, Clone, Copy)]
+pub struct ForgeFacts {
+    /// Cloud or Data Center.
+    pub kind: crate::forge::ForgeKind,
+    /// Its capabilities (permissions, expiry, ...).
+    pub caps: crate::forge::Caps,
+    /// The time expiry is told against ("expires in 6 days"); kept here so rendering stays
+    /// pure, and set by the run loop.
+    pub now: time::OffsetDateTime,
+}
+
+impl Default for ForgeFacts {
+    fn default() -> Self {
+        ForgeFacts {
+            kind: crate::forge::ForgeKind::Cloud,
+            caps: crate::forge::Caps::default(),
+            now: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
 }
 
 impl State {
@@ -356,6 +385,7 @@ impl State {
             next_req: 0,
             insight: Default::default(),
             drift: Default::default(),
+            forge: ForgeFacts::default(),
         }
     }
 
