@@ -80,6 +80,8 @@ pub enum Action {
     EditLabel,
     /// Replace a selected key with a new one wherever it is selected.
     Rotate,
+    /// Change the focused key's permission, read to write or back (Data Center).
+    ChangePermission,
     /// Open the jobs view.
     Jobs,
     /// In the jobs view, cancel the running job; in the selection view, remove the row.
@@ -116,7 +118,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -144,6 +146,7 @@ impl Action {
         Action::DeleteKey,
         Action::EditLabel,
         Action::Rotate,
+        Action::ChangePermission,
         Action::Jobs,
         Action::CancelJob,
         Action::Filter,
@@ -206,6 +209,7 @@ impl Action {
             Action::DeleteKey => "delete_key",
             Action::EditLabel => "edit_label",
             Action::Rotate => "rotate",
+            Action::ChangePermission => "change_permission",
             Action::Jobs => "jobs",
             Action::CancelJob => "cancel_job",
             Action::AllKeys => "all_keys",
@@ -259,6 +263,7 @@ impl Action {
             Action::DeleteKey => "delete key(s)",
             Action::EditLabel => "edit label(s)",
             Action::Rotate => "rotate a selected key",
+            Action::ChangePermission => "change permission (read/write)",
             Action::Jobs => "jobs and results",
             Action::CancelJob => "cancel job / unselect",
             Action::AllKeys => "all keys of the workspace",

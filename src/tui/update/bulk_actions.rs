@@ -87,7 +87,7 @@ pub fn deploy_key(k: &KeyView) -> AccessKey {
         key: k.public_key().to_string(),
         label: k.label.clone(),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
-        permission: crate::forge::Permission::default(),
+        permission: k.permission,
         created: k.created.clone(),
         last_used: k.last_used.clone(),
         expiry_days: None,
@@ -308,7 +308,7 @@ fn place(scope: &Place) -> String {
 }
 
 /// The focused key, when the keys pane has focus; says why not otherwise.
-fn focused_key_in_pane(state: &mut State) -> Option<KeyView> {
+pub(crate) fn focused_key_in_pane(state: &mut State) -> Option<KeyView> {
     let key = match state.focus {
         Pane::Keys => state.focused_key().cloned(),
         _ => None,

@@ -100,6 +100,7 @@ async fn execute(
         | Command::AddKey { .. }
         | Command::DeleteKey { .. }
         | Command::RelabelKey { .. }
+        | Command::ChangePermission { .. }
         | Command::Recover { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,

@@ -81,6 +81,12 @@ pub async fn execute(
             label,
             strategy,
         } => single::relabel_key(&ops, req_id, scope, key, label, strategy).await,
+        Command::ChangePermission {
+            req_id,
+            scope,
+            key,
+            permission,
+        } => single::change_permission(client, req_id, scope, key, permission).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,
@@ -268,7 +274,8 @@ fn refused(cmd: Command) -> WorkerMsg {
     match cmd {
         Command::AddKey { req_id, .. }
         | Command::DeleteKey { req_id, .. }
-        | Command::RelabelKey { req_id, .. } => WorkerMsg::OpDone {
+        | Command::RelabelKey { req_id, .. }
+        | Command::ChangePermission { req_id, .. } => WorkerMsg::OpDone {
             req_id,
             scopes: Vec::new(),
             result: Err(fail()),
