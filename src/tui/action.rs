@@ -263,7 +263,7 @@ impl Action {
             Action::DeleteKey => "delete key(s)",
             Action::EditLabel => "edit label(s)",
             Action::Rotate => "rotate a selected key",
-            Action::ChangePermission => "change permission (read/write)",
+            Action::ChangePermission => "change permission (R/W)",
             Action::Jobs => "jobs and results",
             Action::CancelJob => "cancel job / unselect",
             Action::AllKeys => "all keys of the workspace",

@@ -102,11 +102,7 @@ impl AddForm {
         let at = self.projects.iter().position(|p| p == project).unwrap_or(0) as isize;
         let next = (at + step).rem_euclid(n) as usize;
         if let Some(p) = self.projects.get(next) {
-            self.target = AddTarget::One(Place::project(
-                *forge,
-                workspace.clone(),
-                p.clone(),
-            ));
+            self.target = AddTarget::One(Place::project(*forge, workspace.clone(), p.clone()));
         }
     }
 

@@ -51,7 +51,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
                     // Wide columns leave less room: the shorter phrase keeps the label readable.
-                    (Some(p), _) if wide.used => (format!("via project {p}"), theme.inherited),
+                    (Some(p), _) if wide.used || wide.expiry => {
+                        (format!("via project {p}"), theme.inherited)
+                    }
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
                     (None, Place::Project { project, .. }) if in_project_list => {
                         (format!("project {project}"), theme.inherited)

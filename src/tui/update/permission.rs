@@ -2,9 +2,9 @@
 //! a confirmation (issue 17). Only forges with permission levels (Data Center) have it.
 
 use crate::forge::{Permission, Place};
+use crate::tui::state::State;
 use crate::tui::state::dialog::{Confirm, Dialog};
 use crate::tui::state::msg::Command;
-use crate::tui::state::State;
 use crate::tui::ui::keys::display_name;
 use crate::tui::update::bulk_actions::{deploy_key, focused_key_in_pane, say};
 
