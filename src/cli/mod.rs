@@ -27,6 +27,7 @@ mod keys;
 mod listing;
 mod man;
 mod output;
+mod profile_switch;
 mod raw_text;
 mod scan_cost;
 mod single;

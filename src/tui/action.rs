@@ -82,6 +82,8 @@ pub enum Action {
     Rotate,
     /// Change the focused key's permission, read to write or back (Data Center).
     ChangePermission,
+    /// Switch to another profile of the config file (Cloud and Data Center side by side).
+    SwitchProfile,
     /// Open the jobs view.
     Jobs,
     /// In the jobs view, cancel the running job; in the selection view, remove the row.
@@ -118,7 +120,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -147,6 +149,7 @@ impl Action {
         Action::EditLabel,
         Action::Rotate,
         Action::ChangePermission,
+        Action::SwitchProfile,
         Action::Jobs,
         Action::CancelJob,
         Action::Filter,
@@ -210,6 +213,7 @@ impl Action {
             Action::EditLabel => "edit_label",
             Action::Rotate => "rotate",
             Action::ChangePermission => "change_permission",
+            Action::SwitchProfile => "switch_profile",
             Action::Jobs => "jobs",
             Action::CancelJob => "cancel_job",
             Action::AllKeys => "all_keys",
@@ -264,6 +268,7 @@ impl Action {
             Action::EditLabel => "edit label(s)",
             Action::Rotate => "rotate a selected key",
             Action::ChangePermission => "change permission (R/W)",
+            Action::SwitchProfile => "switch profile",
             Action::Jobs => "jobs and results",
             Action::CancelJob => "cancel job / unselect",
             Action::AllKeys => "all keys of the workspace",

@@ -184,6 +184,7 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::EditLabel => &["e"],
         Action::Rotate => &["o"],
         Action::ChangePermission => &["p"],
+        Action::SwitchProfile => &["P"],
         Action::Jobs => &["J"],
         Action::CancelJob => &["x"],
         Action::AllKeys => &["K"],

@@ -77,6 +77,7 @@ where
             match cmd {
                 Command::Quit => return Ok(TuiOutcome::Quit),
                 Command::OpenDemo => return Ok(TuiOutcome::OpenDemo),
+                Command::SwitchProfile(name) => return Ok(TuiOutcome::SwitchProfile(name)),
                 Command::CopyToClipboard(text) => {
                     if let Err(e) = host.copy_to_clipboard(&text) {
                         state.message = Some((format!("Could not copy: {e}"), true));

@@ -240,6 +240,8 @@ pub enum Dialog {
     /// A workspace slug typed by hand, for a credential that cannot list workspaces (a
     /// workspace, project or repository access token).
     Workspace(String),
+    /// `P`: the config's profiles.
+    Profiles(crate::tui::state::profiles::ProfilePicker),
     /// An outcome that must not scroll away (a pending relabel): stays until dismissed.
     Notice {
         /// Title.

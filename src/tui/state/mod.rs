@@ -5,12 +5,14 @@
 
 pub mod dialog;
 pub mod drift;
+mod forge_facts;
 pub(crate) mod from_forge;
 pub mod full_view;
 pub mod insight;
 pub mod jobs;
 pub mod msg;
 pub(crate) mod pane;
+pub mod profiles;
 pub(crate) mod query_filter;
 pub mod selection;
 pub mod typed_workspace;
@@ -28,6 +30,7 @@ use crate::tui::state::jobs::Job;
 use crate::tui::state::selection::Selection;
 use crate::tui::theme::Theme;
 
+pub use crate::tui::state::forge_facts::ForgeFacts;
 pub use crate::tui::state::full_view::{FullView, Views};
 pub use crate::tui::state::pane::Pane;
 
@@ -314,28 +317,8 @@ pub struct State {
     /// The forge in use and what it can do, set at start: places the TUI builds carry its
     /// kind, and the panes show permission and expiry where it has them.
     pub forge: ForgeFacts,
-}
-
-/// The forge the session talks to, as the panes need it.
-#[derive(Debug, Clone, Copy)]
-pub struct ForgeFacts {
-    /// Cloud or Data Center.
-    pub kind: crate::forge::ForgeKind,
-    /// Its capabilities (permissions, expiry, ...).
-    pub caps: crate::forge::Caps,
-    /// The time expiry is told against ("expires in 6 days"); kept here so rendering stays
-    /// pure, and set by the run loop.
-    pub now: time::OffsetDateTime,
-}
-
-impl Default for ForgeFacts {
-    fn default() -> Self {
-        ForgeFacts {
-            kind: crate::forge::ForgeKind::Cloud,
-            caps: crate::forge::Caps::default(),
-            now: time::OffsetDateTime::UNIX_EPOCH,
-        }
-    }
+    /// The config's profiles, for `P`; empty when there is nothing to switch to.
+    pub profiles: Vec<crate::tui::state::profiles::ProfileChoice>,
 }
 
 impl State {
@@ -386,6 +369,7 @@ impl State {
             insight: Default::default(),
             drift: Default::default(),
             forge: ForgeFacts::default(),
+            profiles: Vec::new(),
         }
     }
 

@@ -408,6 +408,8 @@ pub enum Command {
     Quit,
     /// Leave and restart on the simulator.
     OpenDemo,
+    /// Leave and open the UI again on the named profile of the config file.
+    SwitchProfile(String),
     /// Cache, export and credentials work, done by the worker.
     Insight(crate::tui::state::insight::InsightCommand),
     /// The Drift view's work, done by the worker.

@@ -113,7 +113,11 @@ async fn execute(
         }
         Command::Drift(cmd) => drift::execute(client, cmd).await,
         // The event loop does these itself and never sends them here.
-        Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
+        Command::CopyToClipboard(_)
+        | Command::Suspend
+        | Command::Quit
+        | Command::OpenDemo
+        | Command::SwitchProfile(_) => {
             return None;
         }
     })

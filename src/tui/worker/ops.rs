@@ -129,6 +129,7 @@ pub async fn execute(
         | Command::Suspend
         | Command::Quit
         | Command::OpenDemo
+        | Command::SwitchProfile(_)
         | Command::Insight(_)
         | Command::Drift(_)) => refused(other),
     })
@@ -309,6 +310,7 @@ fn refused(cmd: Command) -> WorkerMsg {
         | Command::Suspend
         | Command::Quit
         | Command::OpenDemo
+        | Command::SwitchProfile(_)
         | Command::Insight(_)
         | Command::Drift(_) => WorkerMsg::JournalPending {
             entries: Vec::new(),
