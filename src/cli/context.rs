@@ -320,8 +320,6 @@ impl Context {
         tracing::info!(version = env!("CARGO_PKG_VERSION"), source = %self.source, "bbkeys started");
     }
 
-    /// Opens the terminal UI on this context; the first-run screen's "open the demo" restarts
-    /// it on the built-in simulator.
     /// The forge the UI runs on; `None` without a credential (the first-run screen).
     pub(super) fn tui_forge(&self) -> Option<Arc<dyn Forge>> {
         (self.source != CredentialSource::None).then(|| self.forge.clone())
@@ -338,6 +336,8 @@ impl Context {
         }
     }
 
+    /// Opens the terminal UI on this context; the first-run screen's "open the demo" restarts
+    /// it on the built-in simulator.
     pub async fn run_tui(self, global: &GlobalArgs) -> Result<Exit, CliError> {
         crate::tui::validate_config(&self.config.keys, &self.config.theme).map_err(|e| {
             let file = self

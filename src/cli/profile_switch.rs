@@ -86,3 +86,47 @@ impl ProfileSwitcher for ConfigProfiles {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::forge::ForgeKind;
+
+    fn config(text: &str) -> Config {
+        toml::from_str(text).unwrap()
+    }
+
+    const TWO: &str = r#"
+default_profile = "work"
+[profiles.work]
+token_command = "true"
+[profiles.onprem]
+forge = "datacenter"
+api_url = "https://bitbucket.example.com"
+username = "dana"
+token_command = "true"
+"#;
+
+    #[test]
+    fn the_profiles_are_the_config_s_with_the_one_in_use_marked() {
+        let cli = super::super::Cli::try_parse_from(["bbkeys"]).unwrap();
+        let listed = ConfigProfiles::new(&cli.global, &config(TWO)).profiles();
+        let got: Vec<(&str, ForgeKind, bool)> = listed
+            .iter()
+            .map(|p| (p.name.as_str(), p.forge, p.current))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("onprem", ForgeKind::DataCenter, false),
+                ("work", ForgeKind::Cloud, true)
+            ]
+        );
+        let named = super::super::Cli::try_parse_from(["bbkeys", "--profile", "onprem"]).unwrap();
+        let listed = ConfigProfiles::new(&named.global, &config(TWO)).profiles();
+        assert!(listed.iter().any(|p| p.name == "onprem" && p.current));
+        assert!(listed.iter().any(|p| p.name == "work" && !p.current));
+    }
+}

@@ -9,11 +9,9 @@ use bbkeys::demo::datacenter::{self, DcSimOptions, credentials as cred};
 use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::tui::Services;
 
-use super::tui_harness::start_services;
+use super::tui_harness::{start_services, start_with};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browse_a_project_and_change_a_permission_with_p_and_y() {
-    let sim = datacenter::start(DcSimOptions::default()).await.unwrap();
+fn dana(sim: &datacenter::DcSimulator) -> DcClient {
     let mut o = DcOptions::new(
         sim.api_url(),
         DcCredential::Basic {
@@ -23,9 +21,15 @@ async fn browse_a_project_and_change_a_permission_with_p_and_y() {
     );
     o.backoff_base = Duration::from_millis(2);
     o.backoff_max = Duration::from_millis(20);
+    DcClient::new(o).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_a_project_and_change_a_permission_with_p_and_y() {
+    let sim = datacenter::start(DcSimOptions::default()).await.unwrap();
     let journal = tempfile::tempdir().unwrap();
     let ui = start_services(Services {
-        forge: Arc::new(DcClient::new(o).unwrap()),
+        forge: Arc::new(dana(&sim)),
         journal: Some(bbkeys::journal::Journal::in_dir(journal.path())),
         concurrency: 4,
     });
@@ -69,4 +73,53 @@ async fn browse_a_project_and_change_a_permission_with_p_and_y() {
     let dump = sim.control().dump();
     assert_eq!(dump.grants_at(&web)[0].permission, "REPO_READ");
     ui.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p_upper_picks_another_profile_and_the_loop_ends_with_its_name() {
+    use bbkeys::tui::state::profiles::ProfileChoice;
+    let sim = datacenter::start(DcSimOptions::default()).await.unwrap();
+    let mut state = bbkeys::tui::state::State::new(
+        true,
+        true,
+        bbkeys::tui::keymap::Keymap::default(),
+        bbkeys::tui::theme::Theme::default_colours(),
+    );
+    state.profiles = vec![
+        ProfileChoice {
+            name: "onprem".into(),
+            forge: ForgeKind::DataCenter,
+            current: true,
+        },
+        ProfileChoice {
+            name: "work".into(),
+            forge: ForgeKind::Cloud,
+            current: false,
+        },
+    ];
+    let ui = start_with(
+        state,
+        Services {
+            forge: Arc::new(dana(&sim)),
+            journal: None,
+            concurrency: 4,
+        },
+    );
+    ui.wait_for("the projects", |s| s.contains("Projects ("))
+        .await;
+    ui.send("P");
+    ui.wait_for("the picker", |s| {
+        s.contains("Switch profile") && s.contains("work") && s.contains("(in use)")
+    })
+    .await;
+    ui.send("j\n");
+    let outcome = tokio::time::timeout(Duration::from_secs(30), ui.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        outcome,
+        bbkeys::tui::TuiOutcome::SwitchProfile("work".into())
+    );
 }

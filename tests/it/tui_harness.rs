@@ -106,7 +106,8 @@ pub fn start_services(services: Services) -> Ui {
     start_with(state, services)
 }
 
-fn start_with(state: State, services: Services) -> Ui {
+/// Starts the loop at 120×40 with `state` as it is (profiles, settings) on `services`.
+pub fn start_with(state: State, services: Services) -> Ui {
     let host = ScreenHost::default();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Input>();
     let events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
