@@ -73,6 +73,8 @@ fn state_with_rows(rows: usize) -> State {
                 created: Some("2024-03-01T09:15:00.000000+00:00".into()),
                 last_used: (i % 3 != 0).then(|| "2026-11-01T10:00:00.000000+00:00".into()),
                 scope: Place::repository(ForgeKind::Cloud, "scale", "big"),
+                permission: bbkeys::forge::Permission::Read,
+                expires: None,
                 escaped: None,
             }
         })

@@ -140,7 +140,7 @@ pub(super) fn data_center_client(
 }
 
 /// The forge a run asks for before any credential is read: `--forge`/`BBKEYS_FORGE`, else the
-/// profile's (`--profile`, else the default one). The TUI is refused on Data Center with it.
+/// profile's (`--profile`, else the default one).
 pub(super) fn forge_asked(global: &GlobalArgs, config: &Config) -> ForgeKind {
     global.forge.unwrap_or_else(|| {
         global
@@ -150,14 +150,6 @@ pub(super) fn forge_asked(global: &GlobalArgs, config: &Config) -> ForgeKind {
             .and_then(|name| config.profiles.get(&name).map(|p| p.forge_kind()))
             .unwrap_or_default()
     })
-}
-
-/// The refusal of the terminal UI on Data Center, for now.
-pub(super) fn no_tui_on_data_center() -> CliError {
-    CliError::new(
-        Exit::Usage,
-        "the TUI on Data Center is not available yet; use the subcommands, such as `bbkeys workspaces`, `bbkeys keys list PROJ` or `bbkeys audit PROJ` (see `bbkeys --help`)",
-    )
 }
 
 /// Starts the Data Center simulator with its demo data dated from now, on `port` (0: any).

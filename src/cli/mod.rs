@@ -32,6 +32,7 @@ mod label_projects;
 mod listing;
 mod man;
 mod output;
+mod profile_switch;
 mod prompt;
 mod raw_text;
 mod scan_cost;
@@ -247,24 +248,11 @@ async fn run(cli: Cli) -> Result<Exit, CliError> {
             journal::run(&ctx, cmd).await
         }
         None => {
-            refuse_tui_on_data_center(&global)?;
             require_terminal()?;
             let ctx = Context::build_for_tui(&global).await?;
             ctx.run_tui(&global).await
         }
     }
-}
-
-/// The terminal UI does not run on Data Center yet: say so before anything else is checked or
-/// started (a terminal, a credential).
-fn refuse_tui_on_data_center(global: &GlobalArgs) -> Result<(), CliError> {
-    let dirs = crate::paths::Dirs::discover().map_err(|e| CliError::new(Exit::Error, e))?;
-    let (path, required) = context::config_location(global, &dirs);
-    let config = crate::config::Config::load(&path, required)?;
-    if compose::forge_asked(global, &config) == crate::forge::ForgeKind::DataCenter {
-        return Err(compose::no_tui_on_data_center());
-    }
-    Ok(())
 }
 
 /// The terminal UI reads keys from stdin and draws on stdout, so it needs both to be a

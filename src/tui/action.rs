@@ -80,6 +80,10 @@ pub enum Action {
     EditLabel,
     /// Replace a selected key with a new one wherever it is selected.
     Rotate,
+    /// Change the focused key's permission, read to write or back (Data Center).
+    ChangePermission,
+    /// Switch to another profile of the config file (Cloud and Data Center side by side).
+    SwitchProfile,
     /// Open the jobs view.
     Jobs,
     /// In the jobs view, cancel the running job; in the selection view, remove the row.
@@ -116,7 +120,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 48] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -144,6 +148,8 @@ impl Action {
         Action::DeleteKey,
         Action::EditLabel,
         Action::Rotate,
+        Action::ChangePermission,
+        Action::SwitchProfile,
         Action::Jobs,
         Action::CancelJob,
         Action::Filter,
@@ -206,6 +212,8 @@ impl Action {
             Action::DeleteKey => "delete_key",
             Action::EditLabel => "edit_label",
             Action::Rotate => "rotate",
+            Action::ChangePermission => "change_permission",
+            Action::SwitchProfile => "switch_profile",
             Action::Jobs => "jobs",
             Action::CancelJob => "cancel_job",
             Action::AllKeys => "all_keys",
@@ -259,6 +267,8 @@ impl Action {
             Action::DeleteKey => "delete key(s)",
             Action::EditLabel => "edit label(s)",
             Action::Rotate => "rotate a selected key",
+            Action::ChangePermission => "change permission (R/W)",
+            Action::SwitchProfile => "switch profile",
             Action::Jobs => "jobs and results",
             Action::CancelJob => "cancel job / unselect",
             Action::AllKeys => "all keys of the workspace",

@@ -183,6 +183,8 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::DeleteKey => &["d"],
         Action::EditLabel => &["e"],
         Action::Rotate => &["o"],
+        Action::ChangePermission => &["p"],
+        Action::SwitchProfile => &["P"],
         Action::Jobs => &["J"],
         Action::CancelJob => &["x"],
         Action::AllKeys => &["K"],

@@ -58,6 +58,35 @@ pub struct TuiOptions {
     pub desired: Option<PathBuf>,
     /// Cache, export, audit and credential settings of the workspace-wide views.
     pub insight: state::insight::InsightSettings,
+    /// The config's profiles and how to open one (`P`); `None` offers no switch.
+    pub profiles: Option<Arc<dyn ProfileSwitcher>>,
+}
+
+/// What the composition root lends the UI to switch profiles without naming any adapter: the
+/// profiles of the config file, and the forge and settings of the one chosen.
+pub trait ProfileSwitcher: Send + Sync {
+    /// The profiles, the one in use marked.
+    fn profiles(&self) -> Vec<state::profiles::ProfileChoice>;
+    /// Builds what the UI needs to run on profile `name` (its forge, journal and settings), or
+    /// says why it cannot. The profile opened becomes the one in use.
+    fn open<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<OpenedProfile, String>>;
+}
+
+/// A profile opened by a [`ProfileSwitcher`].
+pub struct OpenedProfile {
+    /// The forge, or `None` when the profile has no credential (the first-run screen).
+    pub forge: Option<Arc<dyn Forge>>,
+    /// The profile's state directory (its journal).
+    pub state_dir: Option<PathBuf>,
+    /// Its cache, export, audit and credential settings.
+    pub insight: state::insight::InsightSettings,
+    /// The profile runs on a built-in simulator (the DEMO badge).
+    pub demo: bool,
+    /// Whatever must live as long as the forge does (a simulator, say).
+    pub keep_alive: Box<dyn std::any::Any + Send>,
 }
 
 /// A Cloud client alone: the panes load, and every change is refused for want of a journal.
@@ -94,12 +123,15 @@ impl std::fmt::Debug for Services {
 }
 
 /// How the UI ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TuiOutcome {
     /// The user quit.
     Quit,
     /// The first-run screen's "open the demo" was chosen: restart on the simulator.
     OpenDemo,
+    /// `P` chose this profile: [`run`] opens it through [`TuiOptions::profiles`] and goes on,
+    /// so its caller never sees this.
+    SwitchProfile(String),
 }
 
 /// Checks `[keys]` and `[theme]` without opening the screen, so a bad config is reported as
@@ -115,24 +147,68 @@ pub async fn run(opts: TuiOptions) -> anyhow::Result<TuiOutcome> {
     let keymap = Keymap::from_config(&opts.keys).map_err(anyhow::Error::msg)?;
     let theme =
         Theme::from_config(&opts.theme, theme::no_color_requested()).map_err(anyhow::Error::msg)?;
-    let mut state = State::new(opts.forge.is_some(), opts.demo, keymap, theme);
-    state.edit_strategy = opts.edit_strategy;
-    state.drift.file = opts.desired;
-    let services = opts.forge.map(|forge| Services {
-        forge,
-        journal: opts
-            .state_dir
-            .as_deref()
-            .map(crate::journal::Journal::in_dir),
-        concurrency: opts.concurrency.max(1),
-    });
-    state.insight.settings = opts.insight;
+    let fresh = |signed_in: bool, demo: bool, insight: state::insight::InsightSettings| {
+        let mut state = State::new(signed_in, demo, keymap.clone(), theme.clone());
+        state.edit_strategy = opts.edit_strategy;
+        state.drift.file = opts.desired.clone();
+        state.insight.settings = insight;
+        state.profiles = opts
+            .profiles
+            .as_ref()
+            .map(|p| p.profiles())
+            .unwrap_or_default();
+        state
+    };
+    let services_of = |forge: Option<Arc<dyn Forge>>, state_dir: Option<&std::path::Path>| {
+        forge.map(|forge| Services {
+            forge,
+            journal: state_dir.map(crate::journal::Journal::in_dir),
+            concurrency: opts.concurrency.max(1),
+        })
+    };
+    let (mut demo, mut insight) = (opts.demo, opts.insight.clone());
+    let mut state = fresh(opts.forge.is_some(), demo, insight.clone());
+    let mut services = services_of(opts.forge.clone(), opts.state_dir.as_deref());
+    let mut _keep_alive: Option<Box<dyn std::any::Any + Send>> = None;
     terminal::install_panic_hook();
-    let inputs = terminal::inputs()?;
+    let mut inputs = terminal::inputs()?;
     terminal::enter()?;
     let result = async {
         let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-        runloop::run_with(&mut term, inputs, state, services, &mut terminal::RealHost).await
+        loop {
+            let outcome = runloop::run_with(
+                &mut term,
+                &mut inputs,
+                state,
+                services.clone(),
+                &mut terminal::RealHost,
+            )
+            .await?;
+            let TuiOutcome::SwitchProfile(name) = outcome else {
+                return Ok(outcome);
+            };
+            // A switch starts afresh, like a new start: the panes, the selection and the
+            // jobs belonged to the other forge.
+            let opened = match &opts.profiles {
+                Some(p) => p.open(&name).await,
+                None => Err("no profiles to switch between".to_string()),
+            };
+            match opened {
+                Ok(o) => {
+                    (demo, insight) = (o.demo, o.insight);
+                    state = fresh(o.forge.is_some(), demo, insight.clone());
+                    services = services_of(o.forge, o.state_dir.as_deref());
+                    _keep_alive = Some(o.keep_alive);
+                    state.message = Some((format!("Switched to profile {name}"), false));
+                }
+                Err(e) => {
+                    state = fresh(services.is_some(), demo, insight.clone());
+                    let text = format!("Could not open profile {name}: {e}");
+                    state.message = Some((crate::sanitize::clean_line(&text), true));
+                }
+            }
+            term.clear()?;
+        }
     }
     .await;
     terminal::restore();

@@ -57,8 +57,12 @@ where
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     // Aborted on every way out of this function, which cancels requests still in flight.
-    let _worker =
-        services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s.into(), cmd_rx, msg_tx))));
+    let services: Option<Services> = services.map(Into::into);
+    if let Some(s) = &services {
+        state.forge.kind = s.forge.kind();
+        state.forge.caps = s.forge.caps();
+    }
+    let _worker = services.map(|s| AbortOnDrop(tokio::spawn(worker::run(s, cmd_rx, msg_tx))));
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     let mut pending = update::init(&mut state);
@@ -73,6 +77,7 @@ where
             match cmd {
                 Command::Quit => return Ok(TuiOutcome::Quit),
                 Command::OpenDemo => return Ok(TuiOutcome::OpenDemo),
+                Command::SwitchProfile(name) => return Ok(TuiOutcome::SwitchProfile(name)),
                 Command::CopyToClipboard(text) => {
                     if let Err(e) = host.copy_to_clipboard(&text) {
                         state.message = Some((format!("Could not copy: {e}"), true));
@@ -92,6 +97,7 @@ where
         }
         if state.dirty {
             state.dirty = false;
+            state.forge.now = time::OffsetDateTime::now_utc();
             let frame = terminal.draw(|f| ui::render(&state, f))?;
             host.drawn(frame.buffer);
             if probe.drawn(&state) {

@@ -38,6 +38,7 @@ mod staged;
 mod terminal;
 mod tui_bulk;
 mod tui_cached_start;
+mod tui_dc_flow;
 mod tui_drift_flow;
 mod tui_e2e;
 mod tui_flow;

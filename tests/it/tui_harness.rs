@@ -97,6 +97,17 @@ pub fn start_desired(
     let mut state = State::new(true, true, Keymap::default(), Theme::default_colours());
     state.insight.settings.cache_dir = cache_dir.map(Path::to_path_buf);
     state.drift.file = desired.map(Path::to_path_buf);
+    start_with(state, services)
+}
+
+/// Starts the loop at 120×40 on `services`, whichever forge they hold.
+pub fn start_services(services: Services) -> Ui {
+    let state = State::new(true, true, Keymap::default(), Theme::default_colours());
+    start_with(state, services)
+}
+
+/// Starts the loop at 120×40 with `state` as it is (profiles, settings) on `services`.
+pub fn start_with(state: State, services: Services) -> Ui {
     let host = ScreenHost::default();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Input>();
     let events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::forge::{ForgeKind, Place};
+use crate::forge::Place;
 use crate::ops::bulk::{BulkRequest, Plan};
 use crate::sshkey::PublicKey;
 
@@ -88,9 +88,9 @@ impl AddForm {
     /// wrapping around; nothing for a repository target.
     pub fn step_project(&mut self, step: isize) {
         let AddTarget::One(Place::Project {
+            forge,
             owner: workspace,
             project,
-            ..
         }) = &self.target
         else {
             return;
@@ -102,11 +102,7 @@ impl AddForm {
         let at = self.projects.iter().position(|p| p == project).unwrap_or(0) as isize;
         let next = (at + step).rem_euclid(n) as usize;
         if let Some(p) = self.projects.get(next) {
-            self.target = AddTarget::One(Place::project(
-                ForgeKind::Cloud,
-                workspace.clone(),
-                p.clone(),
-            ));
+            self.target = AddTarget::One(Place::project(*forge, workspace.clone(), p.clone()));
         }
     }
 
@@ -244,6 +240,8 @@ pub enum Dialog {
     /// A workspace slug typed by hand, for a credential that cannot list workspaces (a
     /// workspace, project or repository access token).
     Workspace(String),
+    /// `P`: the config's profiles.
+    Profiles(crate::tui::state::profiles::ProfilePicker),
     /// An outcome that must not scroll away (a pending relabel): stays until dismissed.
     Notice {
         /// Title.

@@ -11,21 +11,23 @@ use crate::sshkey::PublicKey;
 use crate::tui::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, WorkspaceView};
 
 pub(crate) fn project_group(
+    kind: ForgeKind,
     ws: &str,
     p: Project,
     keys: Result<Vec<AccessKey>, String>,
 ) -> ProjectGroup {
-    project_group_with(ws, p, keys, key_view)
+    project_group_with(kind, ws, p, keys, key_view)
 }
 
 /// [`project_group`], converting each key with `convert` (a [`ParseMemo`] for a whole scan).
 pub(crate) fn project_group_with(
+    kind: ForgeKind,
     ws: &str,
     p: Project,
     keys: Result<Vec<AccessKey>, String>,
     mut convert: impl FnMut(AccessKey, Place) -> KeyView,
 ) -> ProjectGroup {
-    let scope = Place::project(ForgeKind::Cloud, ws.to_string(), p.key.clone());
+    let scope = Place::project(kind, ws.to_string(), p.key.clone());
     ProjectGroup {
         name: clean_line(p.name.as_deref().unwrap_or(&p.key)),
         keys: keys.map(|keys| {
@@ -53,11 +55,12 @@ pub(crate) fn repo_view(r: Repository) -> RepoView {
 }
 
 pub(crate) fn repo_key_views(
+    kind: ForgeKind,
     ws: &str,
     repo: &str,
     keys: impl IntoIterator<Item = AccessKey>,
 ) -> Vec<KeyView> {
-    let scope = Place::repository(ForgeKind::Cloud, ws.to_string(), repo.to_string());
+    let scope = Place::repository(kind, ws.to_string(), repo.to_string());
     keys.into_iter()
         .map(|k| key_view(k, scope.clone()))
         .collect()
@@ -73,6 +76,7 @@ pub fn key_view(k: AccessKey, scope: Place) -> KeyView {
 /// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
 /// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
 fn view_with(k: AccessKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
+    let expires = crate::ops::expiry::expires_at(&k);
     let (label, raw_label) = shown(Some(k.label));
     let (comment, raw_comment) = shown(k.comment);
     let escaped = (raw_label.is_some() || raw_comment.is_some()).then(|| {
@@ -85,6 +89,8 @@ fn view_with(k: AccessKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFa
         id: k.id,
         label,
         comment,
+        permission: k.permission,
+        expires,
         facts: facts(k.key),
         created: k.created.map(clean_owned),
         last_used: k.last_used.map(clean_owned),

@@ -5,12 +5,14 @@
 
 pub mod dialog;
 pub mod drift;
+mod forge_facts;
 pub(crate) mod from_forge;
 pub mod full_view;
 pub mod insight;
 pub mod jobs;
 pub mod msg;
 pub(crate) mod pane;
+pub mod profiles;
 pub(crate) mod query_filter;
 pub mod selection;
 pub mod typed_workspace;
@@ -28,6 +30,7 @@ use crate::tui::state::jobs::Job;
 use crate::tui::state::selection::Selection;
 use crate::tui::theme::Theme;
 
+pub use crate::tui::state::forge_facts::ForgeFacts;
 pub use crate::tui::state::full_view::{FullView, Views};
 pub use crate::tui::state::pane::Pane;
 
@@ -93,6 +96,10 @@ pub struct KeyView {
     pub last_used: Option<String>,
     /// Where the key lives.
     pub scope: Place,
+    /// Read or write (always read on Cloud).
+    pub permission: crate::forge::Permission,
+    /// When the key expires, where the forge has expiry; `None` for never or unknown.
+    pub expires: Option<time::OffsetDateTime>,
     /// The label and comment as the server sent them, escaped, when either held control or
     /// escape characters, bidi overrides or zero-width characters (`None` for clean keys).
     pub escaped: Option<Box<Escaped>>,
@@ -307,6 +314,11 @@ pub struct State {
     pub insight: crate::tui::state::insight::Insight,
     /// The Drift view (keys as code).
     pub drift: crate::tui::state::drift::Drift,
+    /// The forge in use and what it can do, set at start: places the TUI builds carry its
+    /// kind, and the panes show permission and expiry where it has them.
+    pub forge: ForgeFacts,
+    /// The config's profiles, for `P`; empty when there is nothing to switch to.
+    pub profiles: Vec<crate::tui::state::profiles::ProfileChoice>,
 }
 
 impl State {
@@ -356,6 +368,8 @@ impl State {
             next_req: 0,
             insight: Default::default(),
             drift: Default::default(),
+            forge: ForgeFacts::default(),
+            profiles: Vec::new(),
         }
     }
 

@@ -354,6 +354,17 @@ pub enum Command {
         /// Replace or in place.
         strategy: EditStrategy,
     },
+    /// Set the permission of one grant in place (one request; Data Center).
+    ChangePermission {
+        /// Request id.
+        req_id: ReqId,
+        /// Where.
+        scope: Place,
+        /// The key as the server listed it.
+        key: AccessKey,
+        /// The permission it gets.
+        permission: crate::forge::Permission,
+    },
     /// Finish these pending journal entries.
     Recover {
         /// Request id.
@@ -397,6 +408,8 @@ pub enum Command {
     Quit,
     /// Leave and restart on the simulator.
     OpenDemo,
+    /// Leave and open the UI again on the named profile of the config file.
+    SwitchProfile(String),
     /// Cache, export and credentials work, done by the worker.
     Insight(crate::tui::state::insight::InsightCommand),
     /// The Drift view's work, done by the worker.

@@ -24,9 +24,10 @@ impl Pane {
         }
     }
 
-    /// The title shown in the border.
-    pub fn title(self) -> &'static str {
+    /// The title shown in the border: Data Center's owners are projects.
+    pub fn title(self, kind: crate::forge::ForgeKind) -> &'static str {
         match self {
+            Pane::Workspaces if kind == crate::forge::ForgeKind::DataCenter => "Projects",
             Pane::Workspaces => "Workspaces",
             Pane::Repositories => "Repositories",
             Pane::Keys => "Access keys",

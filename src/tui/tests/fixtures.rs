@@ -42,6 +42,8 @@ pub fn key(id: u64, label: &str, fp: &str, scope: Place) -> KeyView {
         created: Some("2024-03-01T09:15:00.000000+00:00".into()),
         last_used: None,
         scope,
+        permission: crate::forge::Permission::Read,
+        expires: None,
         escaped: None,
     }
 }

@@ -10,6 +10,8 @@ mod insight_render_tests;
 mod insight_tests;
 mod no_cutoff_tests;
 mod own_writes_tests;
+mod permission_tests;
+mod profile_tests;
 mod query_filter_tests;
 mod render_tests;
 mod selection_tests;

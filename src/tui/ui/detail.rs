@@ -10,7 +10,7 @@ use crate::forge::Place;
 use crate::tui::state::{KeyRow, KeyView, State};
 use crate::tui::theme::Theme;
 use crate::tui::ui::keys::{DECEPTIVE, display_name};
-use crate::tui::ui::text;
+use crate::tui::ui::{grant, text};
 
 /// Draws the detail area.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -101,6 +101,22 @@ fn key_lines(
     };
     let mut third = field(theme, "Type", kind, Style::new());
     third.extend(field(theme, "Id", key.id.to_string(), Style::new()));
+    if state.forge.caps.permissions {
+        third.extend(field(
+            theme,
+            "Permission",
+            key.permission.as_str().to_string(),
+            Style::new(),
+        ));
+    }
+    if state.forge.caps.expiry {
+        let (text, style) = match grant::expiry(&state.forge, key) {
+            Some(t) if grant::expired(&state.forge, key) => (t, theme.error),
+            Some(t) => (t, Style::new()),
+            None => ("never expires".to_string(), theme.dim),
+        };
+        third.extend(field(theme, "Expiry", text, style));
+    }
     let mut fourth = field(
         theme,
         "Created",

@@ -102,6 +102,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             let lines: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
             text_popup(frame, area, state, title, lines, &[("Enter", "close")]);
         }
+        Dialog::Profiles(p) => {
+            let lines: Vec<Line> = p
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let mark = if i == p.cursor { "▸" } else { " " };
+                    let used = if c.current { "  (in use)" } else { "" };
+                    let row = format!("{mark} {:<24} {}{used}", c.name, c.forge.as_str());
+                    if i == p.cursor {
+                        Line::from(Span::styled(row, state.theme.label))
+                    } else {
+                        Line::raw(row)
+                    }
+                })
+                .collect();
+            text_popup(
+                frame,
+                area,
+                state,
+                "Switch profile",
+                lines,
+                &[("Enter", "switch"), ("Esc", "cancel")],
+            );
+        }
         Dialog::Plan(d) => crate::tui::ui::plan::render(frame, area, state, d),
         Dialog::Workspace(text) => workspace(frame, area, state, text),
     }

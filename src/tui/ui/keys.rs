@@ -7,7 +7,8 @@ use ratatui::style::Style;
 use crate::forge::Place;
 use crate::ops::audit::Timestamp;
 use crate::tui::state::selection::{key_item, row_selected};
-use crate::tui::state::{KeyRow, KeyView, Pane, RepoRow, State};
+use crate::tui::state::{ForgeFacts, KeyRow, KeyView, Pane, RepoRow, State};
+use crate::tui::ui::grant;
 use crate::tui::ui::list::{self, Row};
 
 /// Marks a label or comment that held control, escape, bidi or zero-width characters.
@@ -37,7 +38,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     // Only the rows on screen are built: the filtered rows are references, cheap to list, but
     // their selection identity and text cost allocations.
     let rows = state.key_rows();
-    let wide = WideColumns::fit(usize::from(area.width).saturating_sub(3));
+    let forge = &state.forge;
+    let wide = WideColumns::fit(usize::from(area.width).saturating_sub(3), forge.caps.expiry);
     let row = |i: usize| {
         let r = rows[i];
         let item = match r {
@@ -49,16 +51,24 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             KeyRow::Key { key, inherited } => {
                 let (note, note_style) = match (inherited, &key.scope) {
                     // Wide columns leave less room: the shorter phrase keeps the label readable.
-                    (Some(p), _) if wide.used => (format!("via project {p}"), theme.inherited),
+                    (Some(p), _) if wide.used || wide.expiry => {
+                        (format!("via project {p}"), theme.inherited)
+                    }
                     (Some(p), _) => (format!("inherited from project {p}"), theme.inherited),
                     (None, Place::Project { project, .. }) if in_project_list => {
                         (format!("project {project}"), theme.inherited)
                     }
                     _ => (key.short_type().to_string(), theme.dim),
                 };
-                let note = wide.note(note, key);
+                let note = wide.note(note, key, forge);
+                // The permission leads the row, where a leaked write key shows at a glance.
+                let text = if forge.caps.permissions {
+                    format!("{} {}", grant::letter(key.permission), display_name(key))
+                } else {
+                    display_name(key)
+                };
                 Row {
-                    text: display_name(key),
+                    text,
                     style: Style::new(),
                     note,
                     note_style,
@@ -85,6 +95,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 /// Room the label keeps before any wide column is added, and the type or "via project" note.
 const LABEL_ROOM: usize = 20;
 const NOTE_ROOM: usize = 16;
+/// `expires in 10 days` or `expired 2025-03-01`, padded.
+const EXPIRY_W: usize = 18;
 /// `used 2026-11-20` or `never used`, padded.
 const USED_W: usize = 15;
 /// `added 2024-03-01`, padded.
@@ -93,9 +105,11 @@ const ADDED_W: usize = 16;
 const FINGERPRINT_W: usize = 50;
 
 /// The columns a wide keys pane adds after the note, chosen once per pane so they line up:
-/// last used first (what an admin asks about most), then added, then the fingerprint.
+/// the expiry first where the forge has it, then last used (what an admin asks about most),
+/// then added, then the fingerprint.
 #[derive(Debug, Clone, Copy, Default)]
 struct WideColumns {
+    expiry: bool,
     used: bool,
     added: bool,
     fingerprint: bool,
@@ -103,7 +117,7 @@ struct WideColumns {
 
 impl WideColumns {
     /// The columns that fit in `width` (the pane's inner width less the mark column).
-    fn fit(width: usize) -> WideColumns {
+    fn fit(width: usize, has_expiry: bool) -> WideColumns {
         let mut room = width.saturating_sub(LABEL_ROOM + NOTE_ROOM);
         let mut take = |w: usize| {
             let fits = room >= w + 2;
@@ -112,10 +126,12 @@ impl WideColumns {
             }
             fits
         };
-        let used = take(USED_W);
+        let expiry = has_expiry && take(EXPIRY_W);
+        let used = (expiry || !has_expiry) && take(USED_W);
         let added = used && take(ADDED_W);
         let fingerprint = added && take(FINGERPRINT_W);
         WideColumns {
+            expiry,
             used,
             added,
             fingerprint,
@@ -123,9 +139,13 @@ impl WideColumns {
     }
 
     /// `note` followed by the wide columns for `key`, each padded to its width.
-    fn note(self, note: String, key: &KeyView) -> String {
+    fn note(self, note: String, key: &KeyView, forge: &ForgeFacts) -> String {
         let mut out = note;
         let date = |s: &Option<String>| s.as_deref().and_then(Timestamp::parse).map(|t| t.date());
+        if self.expiry {
+            let expiry = grant::expiry(forge, key).unwrap_or_default();
+            out.push_str(&format!("  {expiry:<EXPIRY_W$}"));
+        }
         if self.used {
             let used = match date(&key.last_used) {
                 Some(d) => format!("used {d}"),

@@ -87,7 +87,10 @@ pub fn render(
         .border_style(border)
         .title(Line::from(vec![
             Span::styled(format!(" {} ", pane.index() + 1), theme.key),
-            Span::styled(format!("{}{} ", pane.title(), count), border),
+            Span::styled(
+                format!("{}{} ", pane.title(state.forge.kind), count),
+                border,
+            ),
         ]));
     let filter = &state.filter[pane.index()];
     let typing_here = state.typing && state.focus == pane;

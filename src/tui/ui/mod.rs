@@ -5,6 +5,7 @@ pub mod detail;
 pub mod dialog;
 pub mod drift;
 pub mod first_run;
+pub mod grant;
 pub mod help;
 pub mod insight;
 pub mod keys;

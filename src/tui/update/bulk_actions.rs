@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::forge::AccessKey;
-use crate::forge::{ForgeKind, Place};
+use crate::forge::Place;
 use crate::ops::bulk::BulkRequest;
 use crate::sshkey::Fingerprint;
 
@@ -87,7 +87,7 @@ pub fn deploy_key(k: &KeyView) -> AccessKey {
         key: k.public_key().to_string(),
         label: k.label.clone(),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
-        permission: crate::forge::Permission::default(),
+        permission: k.permission,
         created: k.created.clone(),
         last_used: k.last_used.clone(),
         expiry_days: None,
@@ -102,7 +102,7 @@ fn projects(state: &State) -> BTreeMap<Place, String> {
             for r in repos {
                 if let Some(p) = &r.project {
                     out.insert(
-                        Place::repository(ForgeKind::Cloud, ws.clone(), r.slug.clone()),
+                        Place::repository(state.forge.kind, ws.clone(), r.slug.clone()),
                         p.clone(),
                     );
                 }
@@ -173,14 +173,14 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
                 .selection
                 .repos
                 .iter()
-                .map(|(ws, repo)| Place::repository(ForgeKind::Cloud, ws.clone(), repo.clone()))
+                .map(|(ws, repo)| Place::repository(state.forge.kind, ws.clone(), repo.clone()))
                 .collect(),
         )
     } else {
         let ws = state.focused_workspace().map(|w| w.slug.clone());
         match (state.focused_repo_row(), ws) {
             (Some(RepoRow::Repo(r)), Some(ws)) => {
-                AddTarget::One(Place::repository(ForgeKind::Cloud, ws, r.slug.clone()))
+                AddTarget::One(Place::repository(state.forge.kind, ws, r.slug.clone()))
             }
             (Some(RepoRow::ProjectKeys), Some(ws)) => {
                 // The project of the focused key, else the workspace's first; ↑/↓ in the
@@ -194,7 +194,7 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
                 }
                 let first = projects
                     .first()
-                    .map(|p| Place::project(ForgeKind::Cloud, ws.clone(), p.clone()));
+                    .map(|p| Place::project(state.forge.kind, ws.clone(), p.clone()));
                 match focused.or(first) {
                     Some(scope) => AddTarget::One(scope),
                     None => {
@@ -308,7 +308,7 @@ fn place(scope: &Place) -> String {
 }
 
 /// The focused key, when the keys pane has focus; says why not otherwise.
-fn focused_key_in_pane(state: &mut State) -> Option<KeyView> {
+pub(crate) fn focused_key_in_pane(state: &mut State) -> Option<KeyView> {
     let key = match state.focus {
         Pane::Keys => state.focused_key().cloned(),
         _ => None,

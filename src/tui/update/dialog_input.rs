@@ -65,6 +65,7 @@ pub fn input(state: &mut State, t: TextInput, out: &mut Vec<Command>) {
             _ => Some(Dialog::Recovery(entries)),
         },
         Dialog::Workspace(text) => crate::tui::update::workspace_entry::input(state, text, t),
+        Dialog::Profiles(p) => crate::tui::update::profiles::input(state, p, t, out),
         Dialog::Notice { title, lines } => match t {
             TextInput::Submit | TextInput::Abort | TextInput::Char(_) => None,
             _ => Some(Dialog::Notice { title, lines }),

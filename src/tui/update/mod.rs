@@ -9,6 +9,8 @@ pub(crate) mod export;
 pub(crate) mod insight;
 pub(crate) mod own_writes;
 pub(crate) mod pane_edits;
+pub(crate) mod permission;
+pub(crate) mod profiles;
 pub(crate) mod read_answers;
 pub(crate) mod scan;
 pub(crate) mod view_actions;
@@ -214,6 +216,8 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         Action::Rescan => rescan(state, out),
         Action::CopyFingerprint | Action::CopyPublicKey => copy(state, a, out),
         Action::OpenDemo => {}
+        Action::ChangePermission => permission::ask(state),
+        Action::SwitchProfile => profiles::open(state),
         // Handled by `insight::update` before they get here.
         Action::AllKeys
         | Action::FindKey

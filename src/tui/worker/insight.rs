@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::AuditConfig;
-use crate::forge::{Forge, ForgeKind, Place};
+use crate::forge::{Forge, Place};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
@@ -206,6 +206,7 @@ fn stored_workspace_view(
 /// A scan, cached or fresh, in the form the panes show.
 pub(crate) fn scan_data(s: Snapshot) -> ScanData {
     let ws = s.workspace;
+    let kind = s.forge;
     let mut memo = ParseMemo::default();
     let listing = |l: Option<Listing>| match l {
         Some(Listing::Keys(keys)) => Ok(keys),
@@ -216,7 +217,7 @@ pub(crate) fn scan_data(s: Snapshot) -> ScanData {
         .repo_keys
         .into_iter()
         .map(|(slug, l)| {
-            let scope = Place::repository(ForgeKind::Cloud, ws.clone(), slug.clone());
+            let scope = Place::repository(kind, ws.clone(), slug.clone());
             let views = listing(Some(l)).map(|keys| {
                 keys.into_iter()
                     .map(|k| memo.key_view(k, scope.clone()))
@@ -233,7 +234,7 @@ pub(crate) fn scan_data(s: Snapshot) -> ScanData {
             .into_iter()
             .map(|p| {
                 let keys = listing(project_keys.remove(&p.key));
-                project_group_with(&ws, p, keys, |k, scope| memo.key_view(k, scope))
+                project_group_with(kind, &ws, p, keys, |k, scope| memo.key_view(k, scope))
             })
             .collect()),
     };

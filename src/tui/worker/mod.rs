@@ -78,7 +78,7 @@ async fn execute(
             let place = Place::repository(Forge::kind(client), ws.as_str(), repo.as_str());
             let result = Forge::keys(client, &place)
                 .await
-                .map(|keys| repo_key_views(&ws, &repo, keys));
+                .map(|keys| repo_key_views(Forge::kind(client), &ws, &repo, keys));
             WorkerMsg::Keys {
                 req_id,
                 ws,
@@ -100,6 +100,7 @@ async fn execute(
         | Command::AddKey { .. }
         | Command::DeleteKey { .. }
         | Command::RelabelKey { .. }
+        | Command::ChangePermission { .. }
         | Command::Recover { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,
@@ -112,7 +113,11 @@ async fn execute(
         }
         Command::Drift(cmd) => drift::execute(client, cmd).await,
         // The event loop does these itself and never sends them here.
-        Command::CopyToClipboard(_) | Command::Suspend | Command::Quit | Command::OpenDemo => {
+        Command::CopyToClipboard(_)
+        | Command::Suspend
+        | Command::Quit
+        | Command::OpenDemo
+        | Command::SwitchProfile(_) => {
             return None;
         }
     })
@@ -174,7 +179,7 @@ async fn project_groups(client: &dyn Forge, ws: &str) -> Result<Vec<ProjectGroup
         async move {
             let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
             let keys = Forge::keys(client, &place).await;
-            project_group(&ws, p, keys.map_err(|e| e.to_string()))
+            project_group(place.forge(), &ws, p, keys.map_err(|e| e.to_string()))
         }
     });
     Ok(join_all(fetches).await)

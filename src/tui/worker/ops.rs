@@ -81,6 +81,12 @@ pub async fn execute(
             label,
             strategy,
         } => single::relabel_key(&ops, req_id, scope, key, label, strategy).await,
+        Command::ChangePermission {
+            req_id,
+            scope,
+            key,
+            permission,
+        } => single::change_permission(client, req_id, scope, key, permission).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,
@@ -123,6 +129,7 @@ pub async fn execute(
         | Command::Suspend
         | Command::Quit
         | Command::OpenDemo
+        | Command::SwitchProfile(_)
         | Command::Insight(_)
         | Command::Drift(_)) => refused(other),
     })
@@ -268,7 +275,8 @@ fn refused(cmd: Command) -> WorkerMsg {
     match cmd {
         Command::AddKey { req_id, .. }
         | Command::DeleteKey { req_id, .. }
-        | Command::RelabelKey { req_id, .. } => WorkerMsg::OpDone {
+        | Command::RelabelKey { req_id, .. }
+        | Command::ChangePermission { req_id, .. } => WorkerMsg::OpDone {
             req_id,
             scopes: Vec::new(),
             result: Err(fail()),
@@ -302,6 +310,7 @@ fn refused(cmd: Command) -> WorkerMsg {
         | Command::Suspend
         | Command::Quit
         | Command::OpenDemo
+        | Command::SwitchProfile(_)
         | Command::Insight(_)
         | Command::Drift(_) => WorkerMsg::JournalPending {
             entries: Vec::new(),

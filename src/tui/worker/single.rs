@@ -53,6 +53,37 @@ pub async fn relabel_key(
     done(req_id, scope, result, edits)
 }
 
+/// Sets the permission of `key` at `scope` in one request. Not journaled: nothing is removed,
+/// so an interrupted change leaves the grant as it was or as asked.
+pub async fn change_permission(
+    forge: &dyn crate::forge::Forge,
+    req_id: ReqId,
+    scope: Place,
+    key: AccessKey,
+    permission: crate::forge::Permission,
+) -> WorkerMsg {
+    let mut edits = Vec::new();
+    let result =
+        match crate::ops::keyops::change_permission(forge, &scope, key.id, permission).await {
+            Ok(new) => {
+                let said = format!(
+                    "'{}' (id {}) at {scope} is now {}",
+                    clean_line(key.label.as_str()),
+                    key.id,
+                    new.permission.as_str()
+                );
+                edits.push(KeyEdit::Replaced {
+                    scope: scope.clone(),
+                    old: key,
+                    new,
+                });
+                Ok(said)
+            }
+            Err(e) => Err(OpFailure::of_forge(&e)),
+        };
+    done(req_id, scope, result, edits)
+}
+
 /// The answer to a single-key write: what it did to the keys of its one place.
 fn done(
     req_id: ReqId,
