@@ -12,6 +12,7 @@ mod compose;
 mod context;
 mod dc_find;
 mod dc_listing;
+mod dc_relabel;
 mod demo_server;
 mod desired;
 mod doctor;

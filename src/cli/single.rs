@@ -106,7 +106,11 @@ pub fn op_error(e: OpError) -> CliError {
 }
 
 /// Finds the key named by id or fingerprint on `scope`.
-async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<AccessKey, CliError> {
+pub(super) async fn resolve_key(
+    ctx: &Context,
+    scope: &Place,
+    which: &str,
+) -> Result<AccessKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)
