@@ -12,6 +12,7 @@ use crate::tui::state::State;
 use crate::tui::state::dialog::*;
 use crate::tui::state::msg::{Command, TextInput};
 use crate::tui::update::bulk_actions::{edit_sentence, open_plan, project_of};
+use crate::tui::update::dc_label;
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
     state.message = Some((text.into(), error));
@@ -297,6 +298,13 @@ fn label(
                     say(state, "The label is unchanged", false);
                     return None;
                 }
+                if dc_label::label_is_per_key(&scope) {
+                    let fp = crate::ops::keyops::fingerprint_of(&key)
+                        .map(|f| f.to_string())
+                        .unwrap_or_default();
+                    say(state, dc_label::per_key_sentence(&scope, &fp, &new), false);
+                    return None;
+                }
                 let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;
                 let mut lines = edit_sentence(&scope, &new, in_place);
                 lines.push(String::new());
@@ -318,6 +326,18 @@ fn label(
                 let template = f.text.trim().to_string();
                 if template.is_empty() || validate_template(&template).is_err() {
                     return Some(Dialog::Label(f));
+                }
+                if let Some((scope, fp)) = f
+                    .targets
+                    .iter()
+                    .find(|(s, _)| dc_label::label_is_per_key(s))
+                {
+                    say(
+                        state,
+                        dc_label::per_key_sentence(scope, fp, &template),
+                        false,
+                    );
+                    return None;
                 }
                 let targets = f
                     .targets
