@@ -238,3 +238,36 @@ async fn a_kill_at_any_write_of_a_replace_everywhere_loses_no_grant() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_revoke_refused_after_another_landed_puts_that_grant_back_with_the_old_label() {
+    let sim = dc_sim().await;
+    let (key, grants) = prepare(&sim).await;
+    let fp = fingerprint_of(&key).unwrap().to_string();
+    // The second revoke is refused as Data Center refuses a place the user does not administer.
+    sim.control().add_fault(
+        Fault::prefix("/rest/", FaultAction::respond(
+            401,
+            "application/json",
+            r#"{"errors":[{"message":"You are not permitted to access this resource","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+        ))
+        .method("DELETE")
+        .skip(1)
+        .once(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::in_dir(dir.path());
+    let c = admin(&sim);
+    let e = KeyOps {
+        forge: &c,
+        journal: &journal,
+        stop: None,
+    }
+    .replace_everywhere(&key, &grants, "renamed")
+    .await
+    .unwrap_err();
+    assert!(e.is_auth_problem(), "{e}");
+    // The first grant was revoked and is back as it was; nothing is left pending.
+    assert_eq!(held(&c, &fp).await, expected(&key, "monitoring"));
+    assert!(journal.outstanding().unwrap().is_empty());
+}
