@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod msg;
 pub(crate) mod pane;
 pub(crate) mod query_filter;
+pub mod replace;
 pub mod selection;
 pub mod typed_workspace;
 pub(crate) mod views;

@@ -27,6 +27,7 @@ pub fn input(state: &mut State, t: TextInput, out: &mut Vec<Command>) {
         Dialog::Add(f) => add(state, f, t, out),
         Dialog::Rotate(f) => rotate(state, f, t, out),
         Dialog::Label(f) => label(state, f, t, out),
+        Dialog::Replace(d) => dc_label::input(state, d, t, out),
         Dialog::Confirm(c) => match t {
             TextInput::Char('y' | 'Y') => {
                 out.push(c.command);
@@ -299,10 +300,7 @@ fn label(
                     return None;
                 }
                 if dc_label::label_is_per_key(&scope) {
-                    let fp = crate::ops::keyops::fingerprint_of(&key)
-                        .map(|f| f.to_string())
-                        .unwrap_or_default();
-                    say(state, dc_label::per_key_sentence(&scope, &fp, &new), false);
+                    dc_label::look_up_grants(state, key, new, out);
                     return None;
                 }
                 let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;

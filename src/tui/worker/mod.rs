@@ -5,6 +5,7 @@
 pub(crate) mod drift;
 pub mod insight;
 pub(crate) mod ops;
+pub(crate) mod replace;
 pub(crate) mod single;
 
 use std::collections::HashMap;
@@ -100,6 +101,7 @@ async fn execute(
         | Command::AddKey { .. }
         | Command::DeleteKey { .. }
         | Command::RelabelKey { .. }
+        | Command::Replace(_)
         | Command::Recover { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,

@@ -81,6 +81,7 @@ pub async fn execute(
             label,
             strategy,
         } => single::relabel_key(&ops, req_id, scope, key, label, strategy).await,
+        Command::Replace(cmd) => super::replace::execute(&ops, cmd).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,
@@ -270,6 +271,12 @@ fn refused(cmd: Command) -> WorkerMsg {
         | Command::DeleteKey { req_id, .. }
         | Command::RelabelKey { req_id, .. } => WorkerMsg::OpDone {
             req_id,
+            scopes: Vec::new(),
+            result: Err(fail()),
+            edits: Vec::new(),
+        },
+        Command::Replace(c) => WorkerMsg::OpDone {
+            req_id: super::replace::req_id(&c),
             scopes: Vec::new(),
             result: Err(fail()),
             edits: Vec::new(),
