@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::forge::Place;
+use crate::forge::{Permission, Place};
 
 mod batch;
 mod fold;
@@ -59,6 +59,15 @@ pub struct IntentRecord {
     /// Batch this entry belongs to, for bulk operations.
     #[serde(default)]
     pub batch: Option<String>,
+    /// The grant's permission, where the forge has permissions (Data Center), so a re-add
+    /// gives back what was revoked. Added after the first format: absent means read, and
+    /// it is not written when absent, so Cloud entries stay byte for byte as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<Permission>,
+    /// The key's expiry in days, where the forge has expiry (Data Center); absent means none.
+    /// Added after the first format, like `permission`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_days: Option<u32>,
 }
 
 /// One step of an entry, as written to the file.
@@ -477,7 +486,30 @@ mod tests {
             new_label: Some("new".into()),
             old_id: Some(7),
             batch: None,
+            permission: None,
+            expiry_days: None,
         }
+    }
+
+    #[test]
+    fn a_grant_is_kept_only_when_it_says_something_and_older_lines_read_without_one() {
+        // An entry without a grant is written as before the journal kept grants.
+        let plain = serde_json::to_string(&record()).unwrap();
+        assert!(!plain.contains("permission") && !plain.contains("expiry_days"));
+        let older: IntentRecord = serde_json::from_str(&plain).unwrap();
+        assert_eq!(older, record());
+        let granted = IntentRecord {
+            permission: Some(Permission::Write),
+            expiry_days: Some(30),
+            ..record()
+        };
+        let text = serde_json::to_string(&granted).unwrap();
+        assert!(text.contains(r#""permission":"write""#), "{text}");
+        assert!(text.contains(r#""expiry_days":30"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<IntentRecord>(&text).unwrap(),
+            granted
+        );
     }
 
     #[test]

@@ -53,19 +53,6 @@ pub struct Context {
 }
 
 impl Context {
-    /// Refuses `what` on Data Center for now (exit 2): commands whose Data Center form needs
-    /// more than the Cloud one does (keeping permissions and expiry, or a label shared by
-    /// every grant).
-    pub fn cloud_only(&self, what: &str) -> Result<(), CliError> {
-        if self.kind() == ForgeKind::DataCenter {
-            return Err(CliError::new(
-                Exit::Usage,
-                format!("{what} is not available on Bitbucket Data Center yet"),
-            ));
-        }
-        Ok(())
-    }
-
     /// Builds the context for a subcommand; no credential is an error (exit 3).
     pub async fn build(global: &GlobalArgs) -> Result<Context, CliError> {
         let ctx = Context::build_for_tui(global).await?;

@@ -296,13 +296,40 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => match (fingerprint, target) {
-            // A label belongs to the key and is shared by every grant, and no REST call
-            // changes it: Data Center needs a replace-everywhere, not a per-place relabel.
-            _ if ctx.kind() == crate::forge::ForgeKind::DataCenter => Err(CliError::new(
-                Exit::Usage,
-                "keys relabel is not available on Bitbucket Data Center yet: a label belongs to the key and is shared by every grant, and no REST call changes it; change it in the Bitbucket UI",
-            )),
             (Some(_), Some(_)) => Err(both_forms("relabel")),
+            // A label belongs to the key and is shared by every grant, and no REST call
+            // changes it: Data Center relabels by replacing the key at every grant.
+            (Some(fp), None) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
+                if project.is_some() || strict.strict {
+                    return Err(both_forms("relabel"));
+                }
+                let ws = ctx.workspace_or_default(workspace)?;
+                let label = label.ok_or_else(|| {
+                    CliError::new(Exit::Usage, "--fingerprint needs --label <text>")
+                })?;
+                let which = super::dc_relabel::Which::InProject {
+                    project: &ws,
+                    fingerprint: &fp,
+                };
+                super::dc_relabel::run(ctx, which, &label, bulk).await
+            }
+            (None, Some(target)) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
+                if workspace.is_some() || label.is_some() || strict.strict {
+                    return Err(both_forms("relabel"));
+                }
+                let (Some(key), Some(new_label)) = (key, new_label) else {
+                    return Err(CliError::new(
+                        Exit::Usage,
+                        "usage: keys relabel <PROJ>/<repo> <id|SHA256:...> <new-label>",
+                    ));
+                };
+                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
+                let which = super::dc_relabel::Which::At {
+                    scope: &scope,
+                    key: &key,
+                };
+                super::dc_relabel::run(ctx, which, &new_label, bulk).await
+            }
             (Some(fp), None) => {
                 if project.is_some() {
                     return Err(both_forms("relabel"));
@@ -341,8 +368,6 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             bulk,
             strict,
         } => {
-            // A rotation re-adds read-only keys without expiry: it must not downgrade a grant.
-            ctx.cloud_only("keys rotate")?;
             let workspace = ctx.workspace_or_default(workspace)?;
             let rotation = super::bulk::Rotation {
                 from: &from,

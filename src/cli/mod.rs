@@ -15,6 +15,7 @@ mod context;
 mod context_dc;
 mod dc_find;
 mod dc_listing;
+mod dc_relabel;
 mod demo_server;
 mod desired;
 mod doctor;

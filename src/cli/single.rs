@@ -92,7 +92,11 @@ pub(super) async fn add(
 }
 
 /// Finds the key named by id or fingerprint on `scope`.
-async fn resolve_key(ctx: &Context, scope: &Place, which: &str) -> Result<AccessKey, CliError> {
+pub(super) async fn resolve_key(
+    ctx: &Context,
+    scope: &Place,
+    which: &str,
+) -> Result<AccessKey, CliError> {
     let by_fp = if which.starts_with("SHA256:") {
         Some(
             Fingerprint::parse(which)

@@ -28,6 +28,11 @@ pub enum BatchKind {
     Rotate,
     /// Changes of several kinds (a keys file applied): each item says what it does.
     Mixed,
+    /// A new label for a key whose label is shared by all its grants (Data Center): every
+    /// grant is revoked, then the key is added again at each with the new label and the
+    /// grant's own permission and expiry. Each item is one grant, as a relabel step.
+    #[serde(rename = "replace_everywhere")]
+    Replace,
 }
 
 /// One place of a bulk change: its writes, in the order they are made.
@@ -145,6 +150,7 @@ impl Batch {
                     BatchKind::Add => "bulk add",
                     BatchKind::Delete => "bulk delete",
                     BatchKind::Relabel => "bulk relabel",
+                    BatchKind::Replace => "relabel everywhere",
                     BatchKind::Rotate | BatchKind::Mixed => "rotation",
                 },
                 item.steps.first().map_or("?", |s| s.fingerprint.as_str())

@@ -251,6 +251,8 @@ mod tests {
             new_label: label.map(String::from),
             old_id: Some(1),
             batch: None,
+            permission: None,
+            expiry_days: None,
         }
     }
 

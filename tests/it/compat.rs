@@ -93,6 +93,26 @@ fn labels(sim: &bbkeys::demo::Simulator, repo: &str) -> Vec<String> {
         .collect()
 }
 
+#[test]
+fn a_journal_of_the_previous_release_reads_as_read_only_grants_without_expiry() {
+    // Written before the journal kept permission and expiry: recovery re-adds read-only keys
+    // without expiry, as that release did.
+    let folded = bbkeys::journal::fold(JOURNAL);
+    assert!(folded.report.skipped_lines.is_empty());
+    let records: Vec<_> = folded
+        .batches
+        .iter()
+        .flat_map(|b| b.plan.items.iter().flat_map(|i| i.steps.iter()))
+        .chain(folded.entries.iter().map(|e| &e.record))
+        .collect();
+    assert!(!records.is_empty());
+    for r in records {
+        assert_eq!((r.permission, r.expiry_days), (None, None), "{r:?}");
+        let grant = bbkeys::ops::keyops::Grant::of_record(r);
+        assert_eq!(grant, bbkeys::ops::keyops::Grant::default());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_journal_of_the_previous_release_with_a_pending_batch_recovers() {
     let sim = sim().await;

@@ -298,6 +298,8 @@ async fn recovery_dialog_on_start_re_adds_the_deleted_key() {
             new_label: Some("new-ci".into()),
             old_id: Some(999_999),
             batch: None,
+            permission: None,
+            expiry_days: None,
         })
         .unwrap();
     journal.append(&entry, Step::Deleted).unwrap();

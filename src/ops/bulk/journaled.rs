@@ -5,7 +5,7 @@ use super::plan::{Change, NewKey, Plan};
 use crate::forge::AccessKey;
 use crate::forge::Place;
 use crate::journal::{BatchKind, BatchPlan, Intent, IntentRecord, PlannedItem};
-use crate::ops::keyops::fingerprint_of;
+use crate::ops::keyops::{Grant, fingerprint_of};
 use crate::sshkey::PublicKey;
 
 /// The journal's record of `plan`.
@@ -68,6 +68,12 @@ fn adding(scope: &Place, key: &NewKey, label: &str) -> IntentRecord {
         new_label: Some(label.to_string()),
         old_id: None,
         batch: None,
+        permission: Grant {
+            permission: key.permission,
+            expiry_days: key.expiry_days,
+        }
+        .journaled_permission(),
+        expiry_days: key.expiry_days,
     }
 }
 
@@ -84,5 +90,7 @@ fn deleting(scope: &Place, key: &AccessKey) -> IntentRecord {
         new_label: None,
         old_id: Some(key.id),
         batch: None,
+        permission: Grant::of(key).journaled_permission(),
+        expiry_days: key.expiry_days,
     }
 }

@@ -232,10 +232,16 @@ fn plan_rotate(
             });
         } else {
             let label = label.map_or_else(|| old.label.clone(), String::from);
+            // The new key is granted as the old one was (Data Center's permission and expiry;
+            // on Cloud both are read and never), so a rotation never downgrades a grant.
             plan.changes.push(Change::Rotate {
                 scope,
                 old: old.clone(),
-                new: to.clone(),
+                new: NewKey {
+                    permission: old.permission,
+                    expiry_days: old.expiry_days,
+                    ..to.clone()
+                },
                 label,
             });
         }

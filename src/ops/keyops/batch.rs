@@ -7,7 +7,7 @@
 //! often done because the old key leaked.
 
 use super::*;
-use crate::journal::{Batch, Found, PlannedItem};
+use crate::journal::{Batch, BatchKind, Found, PlannedItem};
 
 /// Which way to take a bulk change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,18 @@ impl KeyOps<'_> {
         };
         if dir == Direction::Finish && !fresh.pending() {
             return Ok(format!("batch {} was already finished", fresh.id));
+        }
+        if fresh.plan.kind == BatchKind::Replace {
+            // Its places are settled together: no grant may come back before all are gone.
+            let done = self.replace_batch(&fresh, dir).await?;
+            let label = fresh
+                .plan
+                .items
+                .first()
+                .and_then(|i| i.step(Intent::Relabel))
+                .map(|r| replace::wanted_label(r, dir))
+                .unwrap_or_default();
+            return Ok(done.summary(&label));
         }
         let (entries, _) = self.journal.read()?;
         let items: Vec<usize> = match dir {
@@ -138,7 +150,8 @@ impl KeyOps<'_> {
         Ok(())
     }
 
-    /// Adds the key of `r` (its text and comment) to its place with `label`.
+    /// Adds the key of `r` (its text and comment) to its place with `label`, granted as `r`
+    /// records (read without expiry where it records nothing).
     pub(super) async fn put(
         &self,
         r: &IntentRecord,
@@ -147,8 +160,14 @@ impl KeyOps<'_> {
     ) -> Result<(), OpError> {
         let key = PublicKey::from_server(&with_comment(&r.key, r.comment.as_deref()))
             .map_err(|e| OpError::Invalid(format!("the journaled key cannot be read: {e}")))?;
-        self.add(&r.scope, &key, label, Some(batch.id.clone()))
-            .await?;
+        self.add_granted(
+            &r.scope,
+            &key,
+            label,
+            Grant::of_record(r),
+            Some(batch.id.clone()),
+        )
+        .await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! at every place (Data Center): each removal journaled as a delete of its own, then one bulk
 //! revoke, each place read back by the forge.
 
-use super::{KeyOps, OpError, fingerprint_of, label_of, permanent};
+use super::{Grant, KeyOps, OpError, fingerprint_of, label_of, permanent};
 use crate::forge::{AccessKey, ForgeErrorKind, Place};
 use crate::journal::{Intent, IntentRecord, Step};
 
@@ -41,6 +41,8 @@ impl KeyOps<'_> {
                 new_label: None,
                 old_id: Some(key.id),
                 batch: batch.clone(),
+                permission: Grant::of(key).journaled_permission(),
+                expiry_days: key.expiry_days,
             };
             match self.journal.begin(record.clone()) {
                 Ok(entry) => entries.push(Ok((entry, record))),

@@ -107,9 +107,8 @@ impl KeyOps<'_> {
             .await
     }
 
-    /// [`KeyOps::add`] with a permission and an expiry (Data Center). The journal records the
-    /// add as any other: recovery re-adds a read-only key without expiry, and the next plan
-    /// shows what still differs.
+    /// [`KeyOps::add`] with a permission and an expiry (Data Center). The journal records
+    /// both, so recovery re-adds the key as it was asked for.
     pub async fn add_granted(
         &self,
         scope: &Place,
@@ -129,6 +128,8 @@ impl KeyOps<'_> {
             new_label: Some(label.to_string()),
             old_id: None,
             batch,
+            permission: grant.journaled_permission(),
+            expiry_days: grant.expiry_days,
         };
         let entry = self.journal.begin(record.clone())?;
         match post_key(
@@ -231,6 +232,8 @@ impl KeyOps<'_> {
             new_label: None,
             old_id: Some(key.id),
             batch,
+            permission: Grant::of(key).journaled_permission(),
+            expiry_days: key.expiry_days,
         };
         let entry = self.journal.begin(record.clone())?;
         self.delete_step(&entry, scope, key.id, "refused").await?;
@@ -308,6 +311,8 @@ impl KeyOps<'_> {
             new_label: Some(new_label.to_string()),
             old_id: Some(key.id),
             batch,
+            permission: Grant::of(key).journaled_permission(),
+            expiry_days: key.expiry_days,
         };
         let entry = self.journal.begin(record.clone())?;
         if self.stopped() {
@@ -344,15 +349,19 @@ mod everywhere;
 mod grant;
 mod permission;
 mod recovery;
+mod replace;
 mod staged;
 
 pub use batch::Direction;
 use calls::{delete_id, label_of, permanent, post_key, with_comment};
 pub use calls::{find_fingerprint, fingerprint_of, list_keys};
 pub use permission::{Grant, change_permission};
+pub use replace::Replaced;
 pub use staged::Advance;
 
 #[cfg(test)]
 mod memory_tests;
+#[cfg(test)]
+mod replace_tests;
 #[cfg(test)]
 mod staged_tests;

@@ -14,6 +14,29 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// The grant `key` has where it is listed.
+    pub fn of(key: &AccessKey) -> Grant {
+        Grant {
+            permission: key.permission,
+            expiry_days: key.expiry_days,
+        }
+    }
+
+    /// The grant a journal record asks for: read and no expiry where it says nothing (an
+    /// entry written before the journal kept grants, or a Cloud one).
+    pub fn of_record(r: &crate::journal::IntentRecord) -> Grant {
+        Grant {
+            permission: r.permission.unwrap_or_default(),
+            expiry_days: r.expiry_days,
+        }
+    }
+
+    /// The permission as the journal records it: only a write is written, since an absent
+    /// one reads as read, and Cloud entries stay as they were.
+    pub fn journaled_permission(&self) -> Option<Permission> {
+        (self.permission != Permission::Read).then_some(self.permission)
+    }
+
     /// Refuses what `forge` cannot do before any request: a write permission or an expiry on
     /// a forge without them.
     pub fn check(&self, forge: &dyn Forge) -> Result<(), ForgeError> {

@@ -55,7 +55,7 @@ impl KeyOps<'_> {
                 }
                 None => {
                     let k = self
-                        .readd_and_verify(&fresh.id, r, Grant::default())
+                        .readd_and_verify(&fresh.id, r, Grant::of_record(r))
                         .await?;
                     keys.push(k.clone());
                     Ok(format!(
@@ -105,7 +105,7 @@ impl KeyOps<'_> {
                         keys.retain(|x| x.id != k.id);
                         self.journal.append(&fresh.id, Step::Deleted)?;
                         let k = self
-                            .readd_and_verify(&fresh.id, r, Grant::default())
+                            .readd_and_verify(&fresh.id, r, Grant::of_record(r))
                             .await?;
                         keys.push(k.clone());
                         Ok(format!(
@@ -118,7 +118,7 @@ impl KeyOps<'_> {
                     }
                     None => {
                         let k = self
-                            .readd_and_verify(&fresh.id, r, Grant::default())
+                            .readd_and_verify(&fresh.id, r, Grant::of_record(r))
                             .await?;
                         keys.push(k.clone());
                         Ok(format!(
@@ -176,7 +176,8 @@ impl KeyOps<'_> {
                                         "the journaled key cannot be read: {e}"
                                     ))
                                 })?;
-                        self.add(&r.scope, &key, &old, None).await?;
+                        self.add_granted(&r.scope, &key, &old, Grant::of_record(&r), None)
+                            .await?;
                         format!(
                             "re-added key {} to {} as '{}'",
                             r.fingerprint,

@@ -233,6 +233,8 @@ pub enum Dialog {
     Label(LabelForm),
     /// A yes/no confirmation.
     Confirm(Confirm),
+    /// `e` where a label belongs to the key: every grant, and the number typed back.
+    Replace(crate::tui::state::replace::ReplaceDialog),
     /// A bulk plan.
     Plan(PlanDialog),
     /// Pending journal entries found at start.

@@ -14,6 +14,7 @@ pub mod msg;
 pub(crate) mod pane;
 pub mod profiles;
 pub(crate) mod query_filter;
+pub mod replace;
 pub mod selection;
 pub mod typed_workspace;
 pub(crate) mod views;

@@ -249,6 +249,8 @@ pub enum WorkerMsg {
     },
     /// An answer for the inventory, find, export and credentials features.
     Insight(crate::tui::state::insight::InsightMsg),
+    /// Every grant of a key to relabel everywhere.
+    ReplaceGrants(Box<crate::tui::state::replace::ReplaceGrants>),
     /// An answer of the Drift view's work.
     Drift(crate::tui::state::drift::DriftMsg),
 }
@@ -412,6 +414,8 @@ pub enum Command {
     SwitchProfile(String),
     /// Cache, export and credentials work, done by the worker.
     Insight(crate::tui::state::insight::InsightCommand),
+    /// `e` where a label belongs to the key: the grant lookup and the replace-everywhere.
+    Replace(crate::tui::state::replace::ReplaceCommand),
     /// The Drift view's work, done by the worker.
     Drift(crate::tui::state::drift::DriftCommand),
 }

@@ -12,6 +12,7 @@ use crate::tui::state::State;
 use crate::tui::state::dialog::*;
 use crate::tui::state::msg::{Command, TextInput};
 use crate::tui::update::bulk_actions::{edit_sentence, open_plan, project_of};
+use crate::tui::update::dc_label;
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
     state.message = Some((text.into(), error));
@@ -26,6 +27,7 @@ pub fn input(state: &mut State, t: TextInput, out: &mut Vec<Command>) {
         Dialog::Add(f) => add(state, f, t, out),
         Dialog::Rotate(f) => rotate(state, f, t, out),
         Dialog::Label(f) => label(state, f, t, out),
+        Dialog::Replace(d) => dc_label::input(state, d, t, out),
         Dialog::Confirm(c) => match t {
             TextInput::Char('y' | 'Y') => {
                 out.push(c.command);
@@ -298,6 +300,10 @@ fn label(
                     say(state, "The label is unchanged", false);
                     return None;
                 }
+                if dc_label::label_is_per_key(&scope) {
+                    dc_label::look_up_grants(state, key, new, out);
+                    return None;
+                }
                 let in_place = state.edit_strategy == crate::config::EditStrategy::InPlace;
                 let mut lines = edit_sentence(&scope, &new, in_place);
                 lines.push(String::new());
@@ -319,6 +325,18 @@ fn label(
                 let template = f.text.trim().to_string();
                 if template.is_empty() || validate_template(&template).is_err() {
                     return Some(Dialog::Label(f));
+                }
+                if let Some((scope, fp)) = f
+                    .targets
+                    .iter()
+                    .find(|(s, _)| dc_label::label_is_per_key(s))
+                {
+                    say(
+                        state,
+                        dc_label::per_key_sentence(scope, fp, &template),
+                        false,
+                    );
+                    return None;
                 }
                 let targets = f
                     .targets

@@ -3,6 +3,7 @@
 
 pub(crate) mod bulk_actions;
 pub(crate) mod cursor;
+pub(crate) mod dc_label;
 pub(crate) mod dialog_input;
 pub(crate) mod drift;
 pub(crate) mod export;

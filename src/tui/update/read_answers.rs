@@ -67,6 +67,7 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
         WorkerMsg::RequestCount(n) => state.requests_last_hour = Some(n),
         // Handled by `insight::update` before it gets here.
         WorkerMsg::Insight(_) => {}
+        WorkerMsg::ReplaceGrants(g) => crate::tui::update::dc_label::grants(state, *g),
         other => crate::tui::update::write_answers::worker(state, other, out),
     }
 }

@@ -5,6 +5,7 @@
 pub(crate) mod drift;
 pub mod insight;
 pub(crate) mod ops;
+pub(crate) mod replace;
 pub(crate) mod single;
 
 use std::collections::HashMap;
@@ -101,6 +102,7 @@ async fn execute(
         | Command::DeleteKey { .. }
         | Command::RelabelKey { .. }
         | Command::ChangePermission { .. }
+        | Command::Replace(_)
         | Command::Recover { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,

@@ -87,6 +87,7 @@ pub async fn execute(
             key,
             permission,
         } => single::change_permission(client, req_id, scope, key, permission).await,
+        Command::Replace(cmd) => super::replace::execute(&ops, cmd).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
         Command::PlanBulk {
             req_id,
@@ -278,6 +279,12 @@ fn refused(cmd: Command) -> WorkerMsg {
         | Command::RelabelKey { req_id, .. }
         | Command::ChangePermission { req_id, .. } => WorkerMsg::OpDone {
             req_id,
+            scopes: Vec::new(),
+            result: Err(fail()),
+            edits: Vec::new(),
+        },
+        Command::Replace(c) => WorkerMsg::OpDone {
+            req_id: super::replace::req_id(&c),
             scopes: Vec::new(),
             result: Err(fail()),
             edits: Vec::new(),

@@ -9,6 +9,7 @@ mod endpoints;
 mod errors;
 mod forge;
 mod quirks;
+mod relabel;
 
 use std::time::Duration;
 
