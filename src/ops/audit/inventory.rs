@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::Timestamp;
+use super::search::SearchCache;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
 use crate::forge::Place;
 use crate::forge::{AccessKey, Permission};
@@ -252,6 +253,9 @@ pub struct Inventory {
     pub repositories_read: usize,
     /// Project listings read successfully.
     pub projects_read: usize,
+    /// The lowered text the filter searches, built on the first filter.
+    #[serde(skip)]
+    pub(super) search: SearchCache,
 }
 
 impl Inventory {
@@ -345,6 +349,7 @@ impl Inventory {
             project_repositories,
             repositories_read,
             projects_read,
+            search: SearchCache::default(),
         }
     }
 
@@ -359,9 +364,18 @@ impl Inventory {
     /// The entries matching `filter` (see [`KeyEntry::matches`]), in `order`: what the All keys
     /// view shows.
     pub fn view(&self, filter: &str, order: SortOrder) -> Vec<&KeyEntry> {
-        let mut rows: Vec<&KeyEntry> = self.keys.iter().filter(|e| e.matches(filter)).collect();
+        let mut rows: Vec<&KeyEntry> = self
+            .matching(filter)
+            .into_iter()
+            .filter_map(|i| self.keys.get(i))
+            .collect();
         rows.sort_by(|a, b| order.compare(a, b));
         rows
+    }
+
+    /// The indices of the entries matching `filter` (see [`KeyEntry::matches`]), ascending.
+    pub fn matching(&self, filter: &str) -> Vec<usize> {
+        self.search.matching(&self.keys, filter)
     }
 
     /// Listings that failed for a reason other than the credential not administering the
