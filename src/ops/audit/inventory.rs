@@ -1,8 +1,9 @@
 //! One entry per distinct key of a workspace, indexed by fingerprint.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Timestamp;
@@ -273,8 +274,11 @@ impl Inventory {
         }
         let mut by_fp: BTreeMap<Fingerprint, (PublicKey, Vec<KeyHolding>)> = BTreeMap::new();
         // A deploy key usually sits on many repositories, and parsing one is not free (an ECDSA
-        // point check takes about 0.1 ms), so each distinct key text is parsed once.
-        let mut parsed: HashMap<&str, Result<(Fingerprint, PublicKey), String>> = HashMap::new();
+        // point check takes about 0.1 ms), so each distinct key text is parsed once. Texts run
+        // to hundreds of bytes and are hashed once per holding: SipHash showed in the profile of
+        // a cached start (issue 21), a non-keyed hash is enough for texts from our own scan.
+        let mut parsed: FxHashMap<&str, Result<(Fingerprint, PublicKey), String>> =
+            FxHashMap::default();
         let mut unparsable = Vec::new();
         let mut unreadable = Vec::new();
         let mut repositories_read = 0;
