@@ -181,3 +181,76 @@ pub(crate) fn build(now_ms: i64) -> DcState {
         next_key_id: 100,
     }
 }
+
+/// A project of `repos` repositories for the benchmark: each holds one key shared by all,
+/// then `keys_per_repo - 1` of its own, so a scan meets many distinct key texts.
+pub(crate) fn add_large_project(
+    st: &mut DcState,
+    key: &str,
+    repos: usize,
+    keys_per_repo: usize,
+    now_ms: i64,
+) {
+    let project_id = st.projects.values().map(|p| p.id).max().unwrap_or(0) + 1;
+    let mut repo_id = st
+        .projects
+        .values()
+        .flat_map(|p| p.repos.values().map(|r| r.id))
+        .max()
+        .unwrap_or(0);
+    let entity = |st: &mut DcState, label: String| {
+        let id = st.next_key_id;
+        st.next_key_id += 1;
+        // Demo key lines are few, so the fresh ones repeat: a listing is what is measured.
+        let fresh = crate::demo::FRESH_KEY_LINES;
+        let n = fresh
+            .get(usize::try_from(id).unwrap_or(0) % fresh.len())
+            .copied()
+            .unwrap_or(24);
+        st.keys.insert(
+            id,
+            KeyEntity {
+                id,
+                text: line(n),
+                label,
+                created_ms: Some(now_ms - 30 * DAY_MS),
+                expiry_days: None,
+                last_auth_ms: None,
+            },
+        );
+        id
+    };
+    let shared = entity(st, "shared-deploy".into());
+    let mut project = project(key, project_id, key, false, &[]);
+    for i in 0..repos {
+        repo_id += 1;
+        let slug = format!("r{i:04}");
+        project.repos.insert(
+            slug.clone(),
+            Repo {
+                slug: slug.clone(),
+                id: repo_id,
+                name: slug.clone(),
+                archived: false,
+            },
+        );
+        let scope = || Scope::Repo(key.into(), slug.clone());
+        st.grants.push(Grant {
+            key_id: shared,
+            scope: scope(),
+            permission: "REPO_READ".into(),
+        });
+        for k in 1..keys_per_repo {
+            let id = entity(st, format!("{slug}-key-{k}"));
+            st.grants.push(Grant {
+                key_id: id,
+                scope: scope(),
+                permission: "REPO_READ".into(),
+            });
+        }
+    }
+    st.projects.insert(key.to_string(), project);
+    if let Some(admin) = st.users.iter_mut().find(|u| u.name == cred::ADMIN_USERNAME) {
+        admin.admin_projects.push(key.to_string());
+    }
+}
