@@ -7,8 +7,8 @@ use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
 
 use super::Inventory;
-use super::search::SearchCache;
 use super::inventory::{KeyHolding, UnparsableKey, entry, summarise};
+use super::search::SearchCache;
 use super::snapshot::{Listing, Snapshot};
 
 /// A key as a scan stores it.

@@ -757,8 +757,26 @@ fn the_filter_text_finds_what_matching_entry_by_entry_finds() {
         key: dk(900, &key(2), "Schlüssel-İSTANBUL", None, None),
     }]);
     let mut needles: Vec<String> = [
-        "", " ", "ci", " CI ", "Ci\n", "a1", "A", "ops", "OPS", "sha256:", "SHA256:", "\n",
-        "ci\nlegacy", "zzz", "SCHLÜ", "i̇stanbul", "ü", "legacy-rsa", "-", "deploy",
+        "",
+        " ",
+        "ci",
+        " CI ",
+        "Ci\n",
+        "a1",
+        "A",
+        "ops",
+        "OPS",
+        "sha256:",
+        "SHA256:",
+        "\n",
+        "ci\nlegacy",
+        "zzz",
+        "SCHLÜ",
+        "i̇stanbul",
+        "ü",
+        "legacy-rsa",
+        "-",
+        "deploy",
     ]
     .iter()
     .map(|s| s.to_string())
