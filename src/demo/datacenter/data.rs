@@ -192,7 +192,7 @@ pub(crate) fn add_large_project(
     now_ms: i64,
 ) {
     let project_id = st.projects.values().map(|p| p.id).max().unwrap_or(0) + 1;
-    let mut repo_id = st
+    let first_repo_id = st
         .projects
         .values()
         .flat_map(|p| p.repos.values().map(|r| r.id))
@@ -222,8 +222,7 @@ pub(crate) fn add_large_project(
     };
     let shared = entity(st, "shared-deploy".into());
     let mut project = project(key, project_id, key, false, &[]);
-    for i in 0..repos {
-        repo_id += 1;
+    for (i, repo_id) in (0..repos).zip(first_repo_id + 1..) {
         let slug = format!("r{i:04}");
         project.repos.insert(
             slug.clone(),
