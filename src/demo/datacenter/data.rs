@@ -253,3 +253,43 @@ pub(crate) fn add_large_project(
         admin.admin_projects.push(key.to_string());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_project_has_its_repositories_and_keys_and_the_admin_administers_it() {
+        let mut st = build(0);
+        let keys_before = st.keys.len();
+        add_large_project(&mut st, "BIG", 12, 3, 0);
+        let big = &st.projects["BIG"];
+        assert_eq!(big.repos.len(), 12);
+        assert!(big.repos.contains_key("r0000") && big.repos.contains_key("r0011"));
+        let mut ids: Vec<u64> = st
+            .projects
+            .values()
+            .flat_map(|p| p.repos.values().map(|r| r.id))
+            .collect();
+        let all = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "repository ids are unique");
+        // One shared key and two of each repository's own.
+        assert_eq!(st.keys.len(), keys_before + 1 + 12 * 2);
+        for slug in big.repos.keys() {
+            let on = st
+                .grants
+                .iter()
+                .filter(|g| g.scope == Scope::Repo("BIG".into(), slug.clone()))
+                .count();
+            assert_eq!(on, 3, "{slug}");
+        }
+        let admin = st
+            .users
+            .iter()
+            .find(|u| u.name == cred::ADMIN_USERNAME)
+            .unwrap();
+        assert!(st.is_project_admin(admin, "BIG"));
+    }
+}
