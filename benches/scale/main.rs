@@ -7,7 +7,8 @@
 //! RSS of bbkeys alone with 10,000 repositories × 3 keys, (f) start-up from the cache to the
 //! TUI's first frame and first frame with cached data, and to the CLI's first output; and the
 //! figures of issue 21: (g) start-up from the cache with a server taking seconds per request,
-//! 10,000 and 50,000 repositories × 3 keys, and (c), (d) again at 150,000 rows.
+//! 10,000 and 50,000 repositories × 3 keys, and (c), (d) again at 150,000 rows; (h) Data
+//! Center: a 1,000-repository project scanned at 50 ms per request, and one "where used".
 //!
 //! A benchmark, not a test: it prints numbers and never fails on them. Environment:
 //! `BENCH_SKIP_SEQUENTIAL=1` skips (b), which takes about a minute; `BENCH_ONLY_RENDER=1`
@@ -15,6 +16,7 @@
 //! (g), which scans 60,000 repositories first.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod datacenter;
 mod render;
 mod rss;
 mod slow_start;
@@ -142,6 +144,7 @@ fn main() {
     let only_render = std::env::var_os("BENCH_ONLY_RENDER").is_some();
     if !only_render {
         scan_figures(&runtime, &mut figures);
+        dc_figures(&runtime, &mut figures);
     }
     render_figures(&mut figures);
     if !only_render {
@@ -215,6 +218,41 @@ fn scan_figures(runtime: &tokio::runtime::Runtime, figures: &mut Vec<Figure>) {
             Some(speedup >= 6.0),
         ));
     }
+}
+
+/// (h): the Data Center scan and "where used".
+fn dc_figures(runtime: &tokio::runtime::Runtime, figures: &mut Vec<Figure>) {
+    let m = match runtime.block_on(datacenter::measure(LATENCY)) {
+        Ok(m) => m,
+        Err(e) => return println!("(h) not measured: {e}"),
+    };
+    println!(
+        "(h) Data Center scan of a {REPOS}-repository project, {} ms per request, pages of {}: {:.2} s, {} requests ({} repository listing pages); \"where used\" of a key on every repository: {} requests, {} places",
+        LATENCY.as_millis(),
+        m.page_limit,
+        m.scan_wall.as_secs_f64(),
+        m.scan_requests,
+        m.listing_pages,
+        m.usage_requests,
+        m.usage_places
+    );
+    figures.push(Figure::new(
+        "(h) DC scan, 1,000 repos, 50 ms",
+        format!(
+            "{:.2} s, {} requests, {} listing pages",
+            m.scan_wall.as_secs_f64(),
+            m.scan_requests,
+            m.listing_pages
+        ),
+        "report",
+        None,
+    ));
+    figures.push(Figure::new(
+        "(h) DC \"where used\" requests",
+        m.usage_requests.to_string(),
+        "≤ 2",
+        Some(m.usage_requests <= 2),
+    ));
 }
 
 /// (c) and (d): rendering and filtering, in this process, at 10,000 rows and at 150,000.

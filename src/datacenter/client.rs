@@ -76,6 +76,8 @@ pub(super) struct Inner {
     pub(super) root: Url,
     pub(super) credential: DcCredential,
     pub(super) permits: Semaphore,
+    /// The permits' number: how many key listings a scan keeps in flight.
+    pub(super) concurrency: usize,
     pub(super) max_tries: u32,
     pub(super) backoff: crate::forge::backoff::Backoff,
     pub(super) page_limit: u32,
@@ -202,6 +204,7 @@ impl DcClient {
                 root,
                 credential: options.credential,
                 permits: Semaphore::new(options.concurrency.max(1)),
+                concurrency: options.concurrency.max(1),
                 max_tries: options.max_tries.max(1),
                 backoff: crate::forge::backoff::Backoff::new(
                     options.backoff_base,
@@ -293,6 +296,18 @@ mod tests {
             c.url(&["keys", "1.0", "projects", "A B", "ssh"]).as_str(),
             "https://bitbucket.example.com/bitbucket/rest/keys/1.0/projects/A%20B/ssh"
         );
+    }
+
+    #[test]
+    fn a_scan_keeps_as_many_listings_in_flight_as_the_options_allow() {
+        use crate::forge::Forge;
+        let mut o = DcOptions::new("https://x", DcCredential::None);
+        assert_eq!(Forge::concurrency(&DcClient::new(o.clone()).unwrap()), 8);
+        o.concurrency = 3;
+        assert_eq!(Forge::concurrency(&DcClient::new(o.clone()).unwrap()), 3);
+        // Zero would stall a scan: one at a time is the least.
+        o.concurrency = 0;
+        assert_eq!(Forge::concurrency(&DcClient::new(o).unwrap()), 1);
     }
 
     #[test]

@@ -27,6 +27,12 @@ impl Forge for DcClient {
         }
     }
 
+    // Without it a scan took the trait's default of one listing at a time: 1,000 repositories
+    // at 50 ms were 52 s instead of 7 (issue 21's Data Center bench).
+    fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
     fn budget(&self) -> Budget {
         // A token bucket, not an hourly allowance (§6).
         Budget {

@@ -95,4 +95,17 @@ impl DcControl {
             None => false,
         }
     }
+
+    /// Adds project `key` with `repos` repositories (`r0000`, `r0001`, ...), each holding
+    /// `keys_per_repo` keys of its own and one key shared by all: a large project for the
+    /// benchmark, which the admin administers. Returns false when the project exists.
+    pub fn add_large_project(&self, key: &str, repos: usize, keys_per_repo: usize) -> bool {
+        let mut st = lock(&self.shared.state);
+        if st.projects.contains_key(key) {
+            return false;
+        }
+        let now_ms = self.shared.now_ms;
+        super::data::add_large_project(&mut st, key, repos, keys_per_repo, now_ms);
+        true
+    }
 }

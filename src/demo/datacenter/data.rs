@@ -181,3 +181,115 @@ pub(crate) fn build(now_ms: i64) -> DcState {
         next_key_id: 100,
     }
 }
+
+/// A project of `repos` repositories for the benchmark: each holds one key shared by all,
+/// then `keys_per_repo - 1` of its own, so a scan meets many distinct key texts.
+pub(crate) fn add_large_project(
+    st: &mut DcState,
+    key: &str,
+    repos: usize,
+    keys_per_repo: usize,
+    now_ms: i64,
+) {
+    let project_id = st.projects.values().map(|p| p.id).max().unwrap_or(0) + 1;
+    let first_repo_id = st
+        .projects
+        .values()
+        .flat_map(|p| p.repos.values().map(|r| r.id))
+        .max()
+        .unwrap_or(0);
+    let entity = |st: &mut DcState, label: String| {
+        let id = st.next_key_id;
+        st.next_key_id += 1;
+        // Demo key lines are few, so the fresh ones repeat: a listing is what is measured.
+        let fresh = crate::demo::FRESH_KEY_LINES;
+        let n = fresh
+            .get(usize::try_from(id).unwrap_or(0) % fresh.len())
+            .copied()
+            .unwrap_or(24);
+        st.keys.insert(
+            id,
+            KeyEntity {
+                id,
+                text: line(n),
+                label,
+                created_ms: Some(now_ms - 30 * DAY_MS),
+                expiry_days: None,
+                last_auth_ms: None,
+            },
+        );
+        id
+    };
+    let shared = entity(st, "shared-deploy".into());
+    let mut project = project(key, project_id, key, false, &[]);
+    for (i, repo_id) in (0..repos).zip(first_repo_id + 1..) {
+        let slug = format!("r{i:04}");
+        project.repos.insert(
+            slug.clone(),
+            Repo {
+                slug: slug.clone(),
+                id: repo_id,
+                name: slug.clone(),
+                archived: false,
+            },
+        );
+        let scope = || Scope::Repo(key.into(), slug.clone());
+        st.grants.push(Grant {
+            key_id: shared,
+            scope: scope(),
+            permission: "REPO_READ".into(),
+        });
+        for k in 1..keys_per_repo {
+            let id = entity(st, format!("{slug}-key-{k}"));
+            st.grants.push(Grant {
+                key_id: id,
+                scope: scope(),
+                permission: "REPO_READ".into(),
+            });
+        }
+    }
+    st.projects.insert(key.to_string(), project);
+    if let Some(admin) = st.users.iter_mut().find(|u| u.name == cred::ADMIN_USERNAME) {
+        admin.admin_projects.push(key.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_project_has_its_repositories_and_keys_and_the_admin_administers_it() {
+        let mut st = build(0);
+        let keys_before = st.keys.len();
+        add_large_project(&mut st, "BIG", 12, 3, 0);
+        let big = &st.projects["BIG"];
+        assert_eq!(big.repos.len(), 12);
+        assert!(big.repos.contains_key("r0000") && big.repos.contains_key("r0011"));
+        let mut ids: Vec<u64> = st
+            .projects
+            .values()
+            .flat_map(|p| p.repos.values().map(|r| r.id))
+            .collect();
+        let all = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "repository ids are unique");
+        // One shared key and two of each repository's own.
+        assert_eq!(st.keys.len(), keys_before + 1 + 12 * 2);
+        for slug in big.repos.keys() {
+            let on = st
+                .grants
+                .iter()
+                .filter(|g| g.scope == Scope::Repo("BIG".into(), slug.clone()))
+                .count();
+            assert_eq!(on, 3, "{slug}");
+        }
+        let admin = st
+            .users
+            .iter()
+            .find(|u| u.name == cred::ADMIN_USERNAME)
+            .unwrap();
+        assert!(st.is_project_admin(admin, "BIG"));
+    }
+}

@@ -8,6 +8,7 @@ use crate::sshkey::PublicKey;
 
 use super::Inventory;
 use super::inventory::{KeyHolding, UnparsableKey, entry, summarise};
+use super::search::SearchCache;
 use super::snapshot::{Listing, Snapshot};
 
 /// A key as a scan stores it.
@@ -45,6 +46,8 @@ impl Snapshot {
 impl Inventory {
     /// Applies edits to the entries, as [`Snapshot::apply`] does to the scan they came from.
     pub fn apply(&mut self, edits: &[KeyEdit]) {
+        // Labels and places change, so the filter's text is built again on the next filter.
+        self.search = SearchCache::default();
         for edit in edits {
             let scope = edit.scope();
             if scope.owner() != self.workspace {

@@ -1,11 +1,13 @@
 //! One entry per distinct key of a workspace, indexed by fingerprint.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Timestamp;
+use super::search::SearchCache;
 use super::snapshot::{Listing, ListingFailure, Snapshot};
 use crate::forge::Place;
 use crate::forge::{AccessKey, Permission};
@@ -252,6 +254,9 @@ pub struct Inventory {
     pub repositories_read: usize,
     /// Project listings read successfully.
     pub projects_read: usize,
+    /// The lowered text the filter searches, built on the first filter.
+    #[serde(skip)]
+    pub(super) search: SearchCache,
 }
 
 impl Inventory {
@@ -269,8 +274,11 @@ impl Inventory {
         }
         let mut by_fp: BTreeMap<Fingerprint, (PublicKey, Vec<KeyHolding>)> = BTreeMap::new();
         // A deploy key usually sits on many repositories, and parsing one is not free (an ECDSA
-        // point check takes about 0.1 ms), so each distinct key text is parsed once.
-        let mut parsed: HashMap<&str, Result<(Fingerprint, PublicKey), String>> = HashMap::new();
+        // point check takes about 0.1 ms), so each distinct key text is parsed once. Texts run
+        // to hundreds of bytes and are hashed once per holding: SipHash showed in the profile of
+        // a cached start (issue 21), a non-keyed hash is enough for texts from our own scan.
+        let mut parsed: FxHashMap<&str, Result<(Fingerprint, PublicKey), String>> =
+            FxHashMap::default();
         let mut unparsable = Vec::new();
         let mut unreadable = Vec::new();
         let mut repositories_read = 0;
@@ -345,6 +353,7 @@ impl Inventory {
             project_repositories,
             repositories_read,
             projects_read,
+            search: SearchCache::default(),
         }
     }
 
@@ -359,9 +368,18 @@ impl Inventory {
     /// The entries matching `filter` (see [`KeyEntry::matches`]), in `order`: what the All keys
     /// view shows.
     pub fn view(&self, filter: &str, order: SortOrder) -> Vec<&KeyEntry> {
-        let mut rows: Vec<&KeyEntry> = self.keys.iter().filter(|e| e.matches(filter)).collect();
+        let mut rows: Vec<&KeyEntry> = self
+            .matching(filter)
+            .into_iter()
+            .filter_map(|i| self.keys.get(i))
+            .collect();
         rows.sort_by(|a, b| order.compare(a, b));
         rows
+    }
+
+    /// The indices of the entries matching `filter` (see [`KeyEntry::matches`]), ascending.
+    pub fn matching(&self, filter: &str) -> Vec<usize> {
+        self.search.matching(&self.keys, filter)
     }
 
     /// Listings that failed for a reason other than the credential not administering the

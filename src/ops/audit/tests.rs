@@ -740,3 +740,90 @@ fn grants_give_write_access_expired_and_expires_soon_findings_and_cloud_keys_non
         "{findings:#?}"
     );
 }
+
+/// What `matches` answers entry by entry, which the flat search text must answer too.
+fn matching_entry_by_entry(inv: &Inventory, needle: &str) -> Vec<usize> {
+    (0..inv.keys.len())
+        .filter(|&i| inv.keys[i].matches(needle))
+        .collect()
+}
+
+#[test]
+fn the_filter_text_finds_what_matching_entry_by_entry_finds() {
+    let mut inv = inventory();
+    // A non-ASCII label, whose lowering differs from ASCII lowering.
+    inv.apply(&[crate::ops::edits::KeyEdit::Added {
+        scope: Place::repository(ForgeKind::Cloud, "acme", "w1"),
+        key: dk(900, &key(2), "Schlüssel-İSTANBUL", None, None),
+    }]);
+    let mut needles: Vec<String> = [
+        "",
+        " ",
+        "ci",
+        " CI ",
+        "Ci\n",
+        "a1",
+        "A",
+        "ops",
+        "OPS",
+        "sha256:",
+        "SHA256:",
+        "\n",
+        "ci\nlegacy",
+        "zzz",
+        "SCHLÜ",
+        "i̇stanbul",
+        "ü",
+        "legacy-rsa",
+        "-",
+        "deploy",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for e in &inv.keys {
+        let fp = e.fingerprint.as_str();
+        needles.push(fp[fp.len() - 5..].to_uppercase());
+        needles.push(fp.to_string());
+    }
+    let mut hits = 0;
+    for needle in &needles {
+        let expected = matching_entry_by_entry(&inv, needle);
+        hits += expected.len();
+        assert_eq!(inv.matching(needle), expected, "{needle:?}");
+        let viewed: Vec<&str> = inv
+            .view(needle, SortOrder::default())
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let expected: Vec<&str> = expected
+            .iter()
+            .map(|&i| inv.keys[i].fingerprint.as_str())
+            .collect();
+        assert_eq!(viewed, expected, "{needle:?}");
+    }
+    // The needles are not all misses: most find something.
+    assert!(hits > needles.len(), "{hits}");
+    assert_eq!(inv.matching("SCHLÜ"), inv.matching("schlü"));
+    assert_eq!(inv.matching("SCHLÜ").len(), 1);
+}
+
+#[test]
+fn the_filter_sees_labels_changed_after_an_earlier_filter() {
+    let mut inv = inventory();
+    assert!(inv.view("renamed", SortOrder::default()).is_empty());
+    let mut relabelled = dk(11, &key(1), "ci", None, None);
+    relabelled.id = 500;
+    relabelled.label = "Renamed".into();
+    inv.apply(&[crate::ops::edits::KeyEdit::Replaced {
+        scope: Place::repository(ForgeKind::Cloud, "acme", "a1"),
+        old: dk(11, &key(1), "ci", None, None),
+        new: relabelled,
+    }]);
+    let found: Vec<&str> = inv
+        .view("renamed", SortOrder::default())
+        .iter()
+        .map(|e| e.fingerprint.as_str())
+        .collect();
+    assert_eq!(found, vec![fp(1).as_str()]);
+}

@@ -48,9 +48,7 @@ impl RowsCache {
                 }
                 // A malformed text never gets here (the update keeps the last good one), but if
                 // it did, plain words are the safe reading.
-                Ok(Filter::Words(_)) | Err(_) => (0..keys.len())
-                    .filter(|&i| keys[i].matches(filter))
-                    .collect(),
+                Ok(Filter::Words(_)) | Err(_) => inventory.matching(filter),
             };
             // Stable, like `Inventory::view`, so equal keys keep the inventory's order.
             idx.sort_by(|&a, &b| order.compare(&keys[a], &keys[b]));
