@@ -19,4 +19,3 @@ pub mod sanitize;
 pub mod sshkey;
 pub mod store;
 pub mod tui;
-

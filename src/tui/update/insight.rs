@@ -337,11 +337,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             let ws = inventory.workspace.clone();
             state.insight.inventories.insert(
                 ws.clone(),
-                WorkspaceInventory {
-                    inventory,
-                    cached: None,
-                    rows: Default::default(),
-                },
+                WorkspaceInventory::new(inventory, None, &state.insight.settings),
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
@@ -410,11 +406,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             }
             state.insight.inventories.insert(
                 ws.clone(),
-                WorkspaceInventory {
-                    inventory,
-                    cached: Some(age),
-                    rows: Default::default(),
-                },
+                WorkspaceInventory::new(inventory, Some(age), &state.insight.settings),
             );
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
