@@ -14,6 +14,7 @@ pub(crate) mod pane;
 pub(crate) mod query_filter;
 pub mod selection;
 pub mod typed_workspace;
+pub mod view_marks;
 pub(crate) mod views;
 
 use std::collections::{BTreeSet, HashMap};

@@ -16,5 +16,6 @@ mod render_tests;
 mod selection_tests;
 mod text_field_tests;
 mod update_tests;
+mod view_select_tests;
 mod worker_tests;
 mod workspace_list_tests;

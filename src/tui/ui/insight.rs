@@ -130,7 +130,12 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
             text::fit(&date(e.last_used, "never"), 11),
             text::fit(&e.fingerprint.to_string(), fp_w),
         );
-        let mut spans = vec![Span::raw(" ")];
+        let mark = if crate::tui::state::view_marks::all_keys_row_marked(state, i, e) {
+            Span::styled("●", theme.key)
+        } else {
+            Span::raw(" ")
+        };
+        let mut spans = vec![mark];
         spans.extend(label_cell(state, inv, e, label_w));
         spans.push(Span::raw(rest));
         lines.push(Line::from(spans).patch_style(style));

@@ -16,6 +16,7 @@ pub mod repos;
 pub mod status;
 pub mod text;
 pub mod view_frame;
+pub mod view_hints;
 pub mod views;
 pub mod workspaces;
 

@@ -12,6 +12,7 @@ pub(crate) mod pane_edits;
 pub(crate) mod read_answers;
 pub(crate) mod scan;
 pub(crate) mod view_actions;
+pub(crate) mod view_select;
 pub(crate) mod workspace_entry;
 pub(crate) mod workspace_list;
 pub(crate) mod write_answers;

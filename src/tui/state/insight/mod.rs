@@ -132,6 +132,8 @@ pub struct AllKeysView {
     pub filter_fallback: Option<String>,
     /// Sort column and direction.
     pub sort: SortOrder,
+    /// The row where `v` started a range, while one is drawn.
+    pub visual: Option<usize>,
 }
 
 /// The key the find view shows.
