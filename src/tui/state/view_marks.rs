@@ -26,10 +26,10 @@ pub fn every_holding(entry: &KeyEntry) -> Vec<RowItem> {
 /// Whether a `K` row shows as selected: one of its holdings is, or it is in the visual range.
 pub fn all_keys_row_marked(state: &State, row: usize, entry: &KeyEntry) -> bool {
     let v = &state.insight.all_keys;
-    if let Some(anchor) = v.visual {
-        if (anchor.min(v.cursor)..=anchor.max(v.cursor)).contains(&row) {
-            return true;
-        }
+    if let Some(anchor) = v.visual
+        && (anchor.min(v.cursor)..=anchor.max(v.cursor)).contains(&row)
+    {
+        return true;
     }
     every_holding(entry)
         .iter()
