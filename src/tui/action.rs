@@ -98,6 +98,8 @@ pub enum Action {
     SortColumn,
     /// All keys view: reverse the sort.
     SortReverse,
+    /// Open the audit view: the findings of the workspace, by severity (issue 16).
+    AuditView,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -116,7 +118,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -163,6 +165,7 @@ impl Action {
         Action::DriftView,
         Action::SortColumn,
         Action::SortReverse,
+        Action::AuditView,
     ];
 
     /// The name used in the `[keys]` section of the config file.
@@ -215,6 +218,7 @@ impl Action {
             Action::DriftView => "drift_view",
             Action::SortColumn => "sort_column",
             Action::SortReverse => "sort_reverse",
+            Action::AuditView => "audit_view",
         }
     }
 
@@ -268,6 +272,7 @@ impl Action {
             Action::DriftView => "drift from the keys file",
             Action::SortColumn => "all keys: next sort column",
             Action::SortReverse => "all keys: reverse the sort",
+            Action::AuditView => "audit findings",
         }
     }
 

@@ -3,6 +3,7 @@
 //! Everything here is plain data: server text was already cleaned by the worker, so the
 //! renderer can print it as is.
 
+pub mod audit_view;
 pub mod dialog;
 pub mod drift;
 pub(crate) mod from_forge;

@@ -1,6 +1,7 @@
 //! The TUI's unit and render tests, with their fixtures: `update()` fed messages, and
 //! `ui::render` drawn to a `TestBackend` at fixed sizes.
 
+mod audit_view_tests;
 mod badge_render_tests;
 mod bulk_tests;
 mod dialog_render_tests;

@@ -29,6 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         FullView::AllKeys => all_keys(frame, body, state),
         FullView::Find => find(frame, body, state),
         FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
+        FullView::Audit => crate::tui::ui::audit::render(frame, body, state),
         _ => {}
     }
 }

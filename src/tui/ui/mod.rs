@@ -1,5 +1,6 @@
 //! Rendering: `render(&State, &mut Frame)` is pure; one file per pane or overlay.
 
+pub mod audit;
 pub mod badges;
 pub mod credentials;
 pub mod detail;

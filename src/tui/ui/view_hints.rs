@@ -27,11 +27,23 @@ const FIND: &[(Action, &str)] = &[
     (Action::Cancel, "back"),
 ];
 
+/// `A`: Enter selects what a finding concerns, then the write actions.
+const AUDIT: &[(Action, &str)] = &[
+    (Action::Down, "move"),
+    (Action::Open, "select its keys"),
+    (Action::DeleteKey, "delete"),
+    (Action::EditLabel, "label"),
+    (Action::Rotate, "rotate"),
+    (Action::Export, "export"),
+    (Action::Cancel, "close"),
+];
+
 /// The hints of the view on screen, when it is one of these.
 pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
     match state.views.top()? {
         FullView::AllKeys => Some(ALL_KEYS),
         FullView::Find => Some(FIND),
+        FullView::Audit => Some(AUDIT),
         _ => None,
     }
 }

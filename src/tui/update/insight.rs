@@ -125,6 +125,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             Action::FindKey => find_focused_key(state, out),
             Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
+            Action::AuditView => crate::tui::update::audit::open(state),
             // Only meaningful in the All keys view.
             Action::SortColumn | Action::SortReverse => {}
             _ => return true,
@@ -171,6 +172,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             other if view_select::action(state, FullView::Find, other, out) => {}
             other => scroll(&mut state.insight.scroll, other),
         },
+        Some(FullView::Audit) => return crate::tui::update::audit::action(state, a, out),
         Some(FullView::Credentials) => match a {
             Action::Cancel | Action::Credentials => state.views.close(FullView::Credentials),
             Action::Reload => open_credentials(state, out),

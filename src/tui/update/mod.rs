@@ -1,6 +1,7 @@
 //! `update()`: every input and every worker answer goes through here. It is synchronous and
 //! does no I/O; what should happen outside is returned as `Command`s (design.md §1).
 
+pub(crate) mod audit;
 pub(crate) mod bulk_actions;
 pub(crate) mod cursor;
 pub(crate) mod dialog_input;
@@ -221,6 +222,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         | Action::Export
         | Action::Credentials
         | Action::DriftView
+        | Action::AuditView
         | Action::SortColumn
         | Action::SortReverse => {}
         other => {

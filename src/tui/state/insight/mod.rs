@@ -189,6 +189,8 @@ pub struct Insight {
     pub edits: HashMap<String, Vec<crate::ops::edits::KeyEdit>>,
     /// The stored workspace list.
     pub list: workspace_list::ListStage,
+    /// The audit view's cursor.
+    pub audit: crate::tui::state::audit_view::AuditCursor,
 }
 
 impl Default for Insight {
@@ -207,6 +209,7 @@ impl Default for Insight {
             help_scopes: false,
             edits: HashMap::new(),
             list: Default::default(),
+            audit: Default::default(),
         }
     }
 }
