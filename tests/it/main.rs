@@ -39,6 +39,7 @@ mod tui_bulk;
 mod tui_cached_start;
 mod tui_drift_flow;
 mod tui_e2e;
+mod tui_findings_flow;
 mod tui_flow;
 mod tui_harness;
 mod tui_insight_flow;
