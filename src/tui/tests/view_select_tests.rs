@@ -163,3 +163,28 @@ fn snapshot_all_keys_with_a_selection() {
     assert_eq!(rows, 3);
     insta::assert_snapshot!("all_keys_selection_100x24", draw(&s, 100, 24));
 }
+
+#[test]
+fn recipe_rotate_every_rsa_2048_key_from_all_keys() {
+    let mut s = all_keys();
+    type_filter(&mut s, "type:rsa bits:2048");
+    assert_eq!(labels(&s), ["legacy-rsa"]);
+    act(&mut s, Action::SelectAll);
+    act(&mut s, Action::Rotate);
+    let Some(Dialog::Rotate(f)) = &s.dialog else {
+        panic!("the rotate dialog: {:?}", s.message);
+    };
+    assert_eq!(f.choices.len(), 1);
+}
+
+#[test]
+fn recipe_relabel_every_matching_key_from_all_keys() {
+    let mut s = all_keys();
+    type_filter(&mut s, "label:*deploy");
+    act(&mut s, Action::SelectAll);
+    act(&mut s, Action::EditLabel);
+    let Some(Dialog::Label(f)) = &s.dialog else {
+        panic!("the label dialog: {:?}", s.message);
+    };
+    assert_eq!(f.targets.len(), 2, "ci-deploy on api and web-deploy on web");
+}
