@@ -383,6 +383,8 @@ pub enum Command {
         projects: BTreeMap<Place, String>,
         /// The plan the user confirmed.
         plan: Box<Plan>,
+        /// Step one of a staged rotation: the new key is added, the old one stays.
+        staged: bool,
     },
     /// Stop a job: items not started become cancelled.
     CancelJob {

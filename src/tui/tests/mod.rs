@@ -14,6 +14,7 @@ mod no_cutoff_tests;
 mod own_writes_tests;
 mod query_filter_tests;
 mod render_tests;
+mod rotate_stage_tests;
 mod selection_tests;
 mod text_field_tests;
 mod update_tests;

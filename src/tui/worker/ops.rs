@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::forge::{Forge, Place};
 use crate::journal::{Batch, Entry, Found, Intent, Journal};
-use crate::ops::bulk::{BulkRequest, ItemStatus, Plan, apply, snapshot};
+use crate::ops::bulk::{BulkRequest, ItemStatus, Plan, apply, snapshot, stage};
 use crate::ops::desired::DesiredChange;
 use crate::ops::keyops::{Direction, KeyOps};
 use crate::sanitize::clean_line;
@@ -104,11 +104,12 @@ pub async fn execute(
             desired,
             projects,
             plan,
+            staged,
         } => {
             let stale = recheck(client, job_id, request, desired, &projects, &plan).await;
             match stale {
                 Some(answer) => answer,
-                None => run_job(services, journal, flags, job_id, plan, answers).await,
+                None => run_job(services, journal, flags, (job_id, staged), plan, answers).await,
             }
         }
         // `worker::execute` sends only the commands above here.
@@ -179,7 +180,7 @@ async fn run_job(
     services: &Services,
     journal: &Journal,
     flags: &CancelFlags,
-    job_id: ReqId,
+    (job_id, staged): (ReqId, bool),
     plan: Box<Plan>,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> WorkerMsg {
@@ -206,7 +207,23 @@ async fn run_job(
         journal,
         stop: Some(&cancel),
     };
-    let results = apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
+    let results = if staged {
+        // Step one only: the old key stays until `journal advance` or the journal view
+        // finishes the rotation.
+        match stage(&ops, &plan, services.concurrency, &cancel, &progress).await {
+            Ok(s) => s.results,
+            Err(e) => {
+                let _ = answers.send(WorkerMsg::JobItem {
+                    job_id,
+                    index: 0,
+                    status: ItemStatus::Failed(clean_line(&e.to_string())),
+                });
+                Vec::new()
+            }
+        }
+    } else {
+        apply(&ops, &plan, services.concurrency, &cancel, &progress).await
+    };
     flags
         .lock()
         .unwrap_or_else(|p| p.into_inner())
