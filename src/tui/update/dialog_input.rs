@@ -262,11 +262,10 @@ fn rotate(
             }
             return state.dialog.take();
         }
-        t if f.field == 0 => {
-            if edit_key(&mut f.key.text, &mut state.caret, &t) {
-                key_changed(state, &mut f.key, out);
-            }
+        t if f.field == 0 && edit_key(&mut f.key.text, &mut state.caret, &t) => {
+            key_changed(state, &mut f.key, out);
         }
+        _ if f.field == 0 => {}
         t if f.field == 1 => {
             edit_text(&mut f.label, &mut state.caret, &t);
         }
