@@ -100,6 +100,10 @@ pub enum Action {
     SortReverse,
     /// Open the audit view: the findings of the workspace, by severity (issue 16).
     AuditView,
+    /// Open the journal view: recent operations, pending first (issue 16).
+    JournalView,
+    /// Journal view: finish the operation under the cursor.
+    FinishEntry,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -118,7 +122,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 49] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -166,6 +170,8 @@ impl Action {
         Action::SortColumn,
         Action::SortReverse,
         Action::AuditView,
+        Action::JournalView,
+        Action::FinishEntry,
     ];
 
     /// The name used in the `[keys]` section of the config file.
@@ -219,6 +225,8 @@ impl Action {
             Action::SortColumn => "sort_column",
             Action::SortReverse => "sort_reverse",
             Action::AuditView => "audit_view",
+            Action::JournalView => "journal_view",
+            Action::FinishEntry => "finish_entry",
         }
     }
 
@@ -273,6 +281,8 @@ impl Action {
             Action::SortColumn => "all keys: next sort column",
             Action::SortReverse => "all keys: reverse the sort",
             Action::AuditView => "audit findings",
+            Action::JournalView => "journal of operations",
+            Action::FinishEntry => "journal: finish one",
         }
     }
 

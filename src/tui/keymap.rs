@@ -194,6 +194,8 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         Action::SortColumn => &[">"],
         Action::SortReverse => &["<"],
         Action::AuditView => &["A"],
+        Action::JournalView => &["L"],
+        Action::FinishEntry => &["c"],
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod from_forge;
 pub mod full_view;
 pub mod insight;
 pub mod jobs;
+pub mod journal_view;
 pub mod msg;
 pub(crate) mod pane;
 pub(crate) mod query_filter;

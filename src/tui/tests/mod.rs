@@ -10,6 +10,7 @@ mod fixtures;
 mod insight_fixtures;
 mod insight_render_tests;
 mod insight_tests;
+mod journal_view_tests;
 mod no_cutoff_tests;
 mod own_writes_tests;
 mod query_filter_tests;

@@ -30,6 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         FullView::Find => find(frame, body, state),
         FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
         FullView::Audit => crate::tui::ui::audit::render(frame, body, state),
+        FullView::Journal => crate::tui::ui::journal::render(frame, body, state),
         _ => {}
     }
 }

@@ -9,6 +9,7 @@ pub mod drift;
 pub mod first_run;
 pub mod help;
 pub mod insight;
+pub mod journal;
 pub mod keys;
 pub mod layout;
 pub mod list;

@@ -38,12 +38,22 @@ const AUDIT: &[(Action, &str)] = &[
     (Action::Cancel, "close"),
 ];
 
+/// `L`: undo or finish the operation under the cursor.
+const JOURNAL: &[(Action, &str)] = &[
+    (Action::Down, "move"),
+    (Action::RestoreSelection, "undo"),
+    (Action::FinishEntry, "finish"),
+    (Action::Reload, "refresh"),
+    (Action::Cancel, "close"),
+];
+
 /// The hints of the view on screen, when it is one of these.
 pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
     match state.views.top()? {
         FullView::AllKeys => Some(ALL_KEYS),
         FullView::Find => Some(FIND),
         FullView::Audit => Some(AUDIT),
+        FullView::Journal => Some(JOURNAL),
         _ => None,
     }
 }

@@ -173,6 +173,8 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             other => scroll(&mut state.insight.scroll, other),
         },
         Some(FullView::Audit) => return crate::tui::update::audit::action(state, a, out),
+        // `update::journal` sees its keys first.
+        Some(FullView::Journal) => return true,
         Some(FullView::Credentials) => match a {
             Action::Cancel | Action::Credentials => state.views.close(FullView::Credentials),
             Action::Reload => open_credentials(state, out),

@@ -8,6 +8,7 @@ pub(crate) mod dialog_input;
 pub(crate) mod drift;
 pub(crate) mod export;
 pub(crate) mod insight;
+pub(crate) mod journal;
 pub(crate) mod own_writes;
 pub(crate) mod pane_edits;
 pub(crate) mod read_answers;
@@ -77,6 +78,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
     // so the tail (cursor fix, loading what is focused) still runs.
     let msg = drift::update(state, msg, &mut out).unwrap_or(Msg::Tick);
+    let msg = journal::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     let msg = insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     match msg {
         // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
@@ -223,6 +225,8 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         | Action::Credentials
         | Action::DriftView
         | Action::AuditView
+        | Action::JournalView
+        | Action::FinishEntry
         | Action::SortColumn
         | Action::SortReverse => {}
         other => {

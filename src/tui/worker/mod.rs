@@ -4,6 +4,7 @@
 
 pub(crate) mod drift;
 pub mod insight;
+pub(crate) mod journal;
 pub(crate) mod ops;
 pub(crate) mod single;
 
@@ -101,6 +102,8 @@ async fn execute(
         | Command::DeleteKey { .. }
         | Command::RelabelKey { .. }
         | Command::Recover { .. }
+        | Command::ListJournal { .. }
+        | Command::UndoJournal { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,
         Command::CancelJob { job_id } => {

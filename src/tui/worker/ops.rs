@@ -82,6 +82,10 @@ pub async fn execute(
             strategy,
         } => single::relabel_key(&ops, req_id, scope, key, label, strategy).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
+        Command::ListJournal { req_id } => crate::tui::worker::journal::list(journal, req_id),
+        Command::UndoJournal { req_id, id } => {
+            crate::tui::worker::journal::undo(&ops, journal, req_id, id).await
+        }
         Command::PlanBulk {
             req_id,
             request,
@@ -296,6 +300,16 @@ fn refused(cmd: Command) -> WorkerMsg {
             outcomes: ids.iter().map(|_| Err(fail())).collect(),
             scopes: Vec::new(),
             edits: Vec::new(),
+        },
+        Command::UndoJournal { req_id, .. } => WorkerMsg::Recovered {
+            req_id,
+            outcomes: vec![Err(fail())],
+            scopes: Vec::new(),
+            edits: Vec::new(),
+        },
+        Command::ListJournal { req_id } => WorkerMsg::JournalListed {
+            req_id,
+            result: Err(NO_JOURNAL.to_string()),
         },
         Command::PlanBulk { req_id, .. } => WorkerMsg::Planned {
             req_id,

@@ -191,6 +191,8 @@ pub struct Insight {
     pub list: workspace_list::ListStage,
     /// The audit view's cursor.
     pub audit: crate::tui::state::audit_view::AuditCursor,
+    /// The journal view.
+    pub journal: crate::tui::state::journal_view::JournalView,
 }
 
 impl Default for Insight {
@@ -210,6 +212,7 @@ impl Default for Insight {
             edits: HashMap::new(),
             list: Default::default(),
             audit: Default::default(),
+            journal: Default::default(),
         }
     }
 }
