@@ -125,11 +125,7 @@ pub fn all_keys_frame(rows: usize) -> Measured {
     let mut state = state_with_rows(rows);
     state.insight.inventories.insert(
         "scale".into(),
-        WorkspaceInventory {
-            inventory: Box::new(inventory(rows)),
-            cached: None,
-            rows: Default::default(),
-        },
+        WorkspaceInventory::new(Box::new(inventory(rows)), None, &state.insight.settings),
     );
     state.views.open(FullView::AllKeys);
     assert_eq!(

@@ -333,6 +333,7 @@ impl Context {
             rules: self.config.audit,
             credential_source: self.source.to_string(),
             edit_strategy: self.config.edit_strategy,
+            clock: None,
         }
     }
 

@@ -102,6 +102,12 @@ pub enum Action {
     SortColumn,
     /// All keys view: reverse the sort.
     SortReverse,
+    /// Open the audit view: the findings of the workspace, by severity (issue 16).
+    AuditView,
+    /// Open the journal view: recent operations, pending first (issue 16).
+    JournalView,
+    /// Journal view: finish the operation under the cursor.
+    FinishEntry,
 }
 
 /// Which part of the help overlay an action is listed in.
@@ -120,7 +126,7 @@ pub enum HelpGroup {
 impl Action {
     /// Every action the keymap binds, in help order. `OpenDemo` is not here: only the
     /// first-run screen offers it, on `d`, which the main screen keeps free for deleting.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 51] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -169,6 +175,9 @@ impl Action {
         Action::DriftView,
         Action::SortColumn,
         Action::SortReverse,
+        Action::AuditView,
+        Action::JournalView,
+        Action::FinishEntry,
     ];
 
     /// The name used in the `[keys]` section of the config file.
@@ -223,6 +232,9 @@ impl Action {
             Action::DriftView => "drift_view",
             Action::SortColumn => "sort_column",
             Action::SortReverse => "sort_reverse",
+            Action::AuditView => "audit_view",
+            Action::JournalView => "journal_view",
+            Action::FinishEntry => "finish_entry",
         }
     }
 
@@ -278,6 +290,9 @@ impl Action {
             Action::DriftView => "drift from the keys file",
             Action::SortColumn => "all keys: next sort column",
             Action::SortReverse => "all keys: reverse the sort",
+            Action::AuditView => "audit findings",
+            Action::JournalView => "journal of operations",
+            Action::FinishEntry => "journal: finish one",
         }
     }
 

@@ -195,6 +195,9 @@ fn default_keys(action: Action) -> &'static [&'static str] {
         // `o` rotates; in the All keys view the sort keys are < and >.
         Action::SortColumn => &[">"],
         Action::SortReverse => &["<"],
+        Action::AuditView => &["A"],
+        Action::JournalView => &["L"],
+        Action::FinishEntry => &["c"],
     }
 }
 

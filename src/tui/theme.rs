@@ -27,6 +27,9 @@ pub struct Theme {
     pub badge: Style,
     /// Field names in the detail area.
     pub label: Style,
+    /// Findings by severity: high, medium, low, info. A badge's text says what it is, so
+    /// without colour the severity is only a weight (bold for high).
+    pub severity: [Style; 4],
 }
 
 /// The element names accepted in `[theme]`.
@@ -61,6 +64,12 @@ impl Theme {
                 .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
             label: Style::new().fg(Color::Blue),
+            severity: [
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                Style::new().fg(Color::Yellow),
+                Style::new().fg(Color::Cyan),
+                Style::new().fg(Color::DarkGray),
+            ],
         }
     }
 
@@ -79,6 +88,7 @@ impl Theme {
             inherited: plain,
             badge: plain.add_modifier(Modifier::REVERSED),
             label: plain,
+            severity: [plain.add_modifier(Modifier::BOLD), plain, plain, plain],
         }
     }
 

@@ -42,6 +42,7 @@ mod tui_cached_start;
 mod tui_dc_flow;
 mod tui_drift_flow;
 mod tui_e2e;
+mod tui_findings_flow;
 mod tui_flow;
 mod tui_harness;
 mod tui_insight_flow;

@@ -256,10 +256,16 @@ fn act(
         t @ (FaultAction::TruncateJson
         | FaultAction::SetField { .. }
         | FaultAction::ForeignNext { .. }) => Ok(reply.map(|r| faults::transform(&t, r, path))),
-        // Delays are served by the caller; hanging and mid-body drops are the Cloud
+        // Delays and hangs are served by the caller; mid-body drops are the Cloud
         // simulator's alone.
         _ => Ok(reply),
     }
+}
+
+/// Holds a request until the simulator shuts down, as a server that stopped answering would.
+async fn hang(sh: &DcShared) {
+    let mut down = sh.shutdown.subscribe();
+    let _ = down.wait_for(|d| *d).await;
 }
 
 /// The handler for everything.
@@ -291,6 +297,10 @@ pub(crate) async fn entry(
         fired.push(id);
         if let FaultAction::Delay { ms } = action {
             tokio::time::sleep(Duration::from_millis(ms)).await;
+        } else if let FaultAction::Hang = action {
+            // The request never arrives: nothing is applied, and no answer comes.
+            hang(&sh).await;
+            outcome = Err(());
         } else {
             outcome = act(action, None, &conn, &path);
         }
@@ -311,6 +321,10 @@ pub(crate) async fn entry(
             fired.push(id);
             if let FaultAction::Delay { ms } = action {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
+            } else if let FaultAction::Hang = action {
+                // Applied, but the answer never leaves: the client cannot tell it landed.
+                hang(&sh).await;
+                outcome = Err(());
             } else {
                 outcome = act(action, outcome.ok().flatten(), &conn, &path);
             }

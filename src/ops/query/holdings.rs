@@ -103,19 +103,26 @@ impl<'a> InventoryQuery<'a> {
     /// Whether any holding of `entry` matches: `used:` is judged per holding, so a key
     /// matches when one of its places does.
     pub fn matches(&self, entry: &KeyEntry) -> bool {
-        entry.holdings.iter().any(|holding| {
-            let project_of_repo = match &holding.scope {
-                Place::Repository { repo, .. } => self.project_of.get(repo.as_str()).copied(),
-                Place::Project { .. } => None,
-            };
-            let h = InventoryHolding {
-                entry,
-                holding,
-                project_of_repo,
-                badges: &self.badges,
-            };
-            self.query.matches(&h, self.now)
-        })
+        entry
+            .holdings
+            .iter()
+            .any(|holding| self.matches_holding(entry, holding))
+    }
+
+    /// Whether one holding of `entry` matches: what a selection of "every matching holding"
+    /// takes, where [`InventoryQuery::matches`] keeps a key if any of its places does.
+    pub fn matches_holding(&self, entry: &KeyEntry, holding: &KeyHolding) -> bool {
+        let project_of_repo = match &holding.scope {
+            Place::Repository { repo, .. } => self.project_of.get(repo.as_str()).copied(),
+            Place::Project { .. } => None,
+        };
+        let h = InventoryHolding {
+            entry,
+            holding,
+            project_of_repo,
+            badges: &self.badges,
+        };
+        self.query.matches(&h, self.now)
     }
 }
 

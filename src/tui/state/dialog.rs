@@ -150,8 +150,11 @@ pub struct RotateForm {
     pub key: KeyField,
     /// Label of the new key; empty keeps each old key's label.
     pub label: String,
-    /// 0: key, 1: label.
+    /// 0: key, 1: label, 2: immediate or staged.
     pub field: usize,
+    /// Staged: step one only adds the new key; the old one goes once the new one is used
+    /// (`journal advance`) or when finished from the journal view. Immediate by default.
+    pub staged: bool,
 }
 
 /// A label input: one key's new label, or a template for the selected keys.
@@ -210,6 +213,8 @@ pub struct PlanDialog {
     pub typed: String,
     /// A note above the plan: places that could not be read, or that the plan changed.
     pub note: Option<(String, bool)>,
+    /// A rotation applied as step one of a staged rotation.
+    pub staged: bool,
 }
 
 impl PlanDialog {

@@ -20,6 +20,10 @@ pub enum FullView {
     Find,
     /// `C`: what the credential can do.
     Credentials,
+    /// `A`: the audit's findings of the focused workspace, by severity.
+    Audit,
+    /// `L`: the journal's recent operations.
+    Journal,
     /// `D`: the keys file against the stored scans.
     Drift,
     /// `?`: the key bindings (and the scope table).
@@ -30,7 +34,11 @@ impl FullView {
     fn layer(self) -> u8 {
         match self {
             FullView::Jobs | FullView::Selection | FullView::Messages => 0,
-            FullView::AllKeys | FullView::Find | FullView::Credentials => 1,
+            FullView::AllKeys
+            | FullView::Find
+            | FullView::Credentials
+            | FullView::Audit
+            | FullView::Journal => 1,
             FullView::Drift => 2,
             FullView::Help => 3,
         }

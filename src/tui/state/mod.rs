@@ -3,6 +3,7 @@
 //! Everything here is plain data: server text was already cleaned by the worker, so the
 //! renderer can print it as is.
 
+pub mod audit_view;
 pub mod dialog;
 pub mod drift;
 mod forge_facts;
@@ -10,6 +11,7 @@ pub(crate) mod from_forge;
 pub mod full_view;
 pub mod insight;
 pub mod jobs;
+pub mod journal_view;
 pub mod msg;
 pub(crate) mod pane;
 pub mod profiles;
@@ -17,6 +19,7 @@ pub(crate) mod query_filter;
 pub mod replace;
 pub mod selection;
 pub mod typed_workspace;
+pub mod view_marks;
 pub(crate) mod views;
 
 use std::collections::{BTreeSet, HashMap};

@@ -197,6 +197,13 @@ pub enum WorkerMsg {
         /// The label the add asked for.
         wanted: String,
     },
+    /// The journal's operations, pending first.
+    JournalListed {
+        /// Request id.
+        req_id: ReqId,
+        /// The rows, or why the journal could not be read.
+        result: Result<Vec<crate::tui::state::journal_view::JournalRow>, String>,
+    },
     /// Journal recovery finished: one sentence per entry.
     Recovered {
         /// Request id.
@@ -367,6 +374,18 @@ pub enum Command {
         /// The permission it gets.
         permission: crate::forge::Permission,
     },
+    /// List the journal's operations for the journal view (`L`).
+    ListJournal {
+        /// Request id.
+        req_id: ReqId,
+    },
+    /// Undo one journal entry or bulk change: put its places back as they were.
+    UndoJournal {
+        /// Request id.
+        req_id: ReqId,
+        /// Entry or batch id.
+        id: String,
+    },
     /// Finish these pending journal entries.
     Recover {
         /// Request id.
@@ -396,6 +415,8 @@ pub enum Command {
         projects: BTreeMap<Place, String>,
         /// The plan the user confirmed.
         plan: Box<Plan>,
+        /// Step one of a staged rotation: the new key is added, the old one stays.
+        staged: bool,
     },
     /// Stop a job: items not started become cancelled.
     CancelJob {

@@ -378,6 +378,7 @@ fn more_than_five_removals_need_the_number_typed() {
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
     assert!(
         key(&mut s, TextInput::Char('y')).is_empty(),

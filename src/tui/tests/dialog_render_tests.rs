@@ -124,6 +124,7 @@ fn plan_dialog(plan: Plan, title: &str) -> State {
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
     s
 }

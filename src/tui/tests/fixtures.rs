@@ -9,6 +9,8 @@ use crate::tui::update::{Command, Msg, WorkerMsg, update};
 pub fn state() -> State {
     let mut s = State::new(true, false, Keymap::default(), Theme::default_colours());
     s.size = (80, 24);
+    // Findings are judged at the fixtures' scan time, never at the day the test runs.
+    s.insight.settings.clock = Some(crate::tui::tests::insight_fixtures::SCANNED);
     s
 }
 

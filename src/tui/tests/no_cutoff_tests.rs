@@ -73,6 +73,7 @@ fn plan_rows_show_the_new_label_and_then_delete_at_80x24() {
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
     let screen = draw(&s);
     let text = rows(&screen);

@@ -10,7 +10,7 @@ use crate::forge::Place;
 use crate::tui::state::{KeyRow, KeyView, State};
 use crate::tui::theme::Theme;
 use crate::tui::ui::keys::{DECEPTIVE, display_name};
-use crate::tui::ui::{grant, text};
+use crate::tui::ui::{badges, grant, text};
 
 /// Draws the detail area.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -143,7 +143,7 @@ fn key_lines(
         let places = if also.len() == 1 { "place" } else { "places" };
         format!("{} other {places}: {}", also.len(), also.join(", "))
     };
-    vec![
+    let mut lines = vec![
         Line::from(first),
         Line::from(field(theme, "Fingerprint", fingerprint, Style::new())),
         Line::from(third),
@@ -164,7 +164,15 @@ fn key_lines(
                 Style::new()
             },
         )),
-    ]
+    ];
+    // The findings come before where the key sits: a short area cuts the last lines, and
+    // what is wrong with a key matters more than a list of its other places.
+    if let Some(w) = state.insight.inventories.get(key.scope.owner()) {
+        let found = badges::findings_of(w, &key.scope, key.id, key.fingerprint());
+        let at = lines.len() - 2;
+        lines.splice(at..at, badges::sentence_lines(theme, &found, width));
+    }
+    lines
 }
 
 /// Where the key is granted, and for an inherited project key, how the repository gets it.

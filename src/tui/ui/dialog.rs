@@ -315,7 +315,7 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
 fn rotate(frame: &mut Frame, area: Rect, state: &State, f: &RotateForm) {
     let theme = &state.theme;
     let shown = f.choices.len().min(5);
-    let popup = centred(area, 96, 15 + shown as u16);
+    let popup = centred(area, 96, 16 + shown as u16);
     let inner = frame_popup(
         frame,
         popup,
@@ -368,7 +368,30 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, f: &RotateForm) {
     )));
     lines.push(input_line(&f.label, f.field == 1, w, state));
     lines.push(label_verdict(&f.label, true, state));
+    lines.push(rotate_mode(f, state));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// Immediate or staged, the chosen one marked; Space or ←/→ switch when the line has focus.
+fn rotate_mode(f: &RotateForm, state: &State) -> Line<'static> {
+    let theme = &state.theme;
+    let mark = |on: bool| if on { "(•)" } else { "( )" };
+    let style = if f.field == 2 {
+        theme.selected
+    } else {
+        Style::new()
+    };
+    Line::from(vec![
+        Span::styled("Mode: ", theme.label),
+        Span::styled(
+            format!(
+                "{} immediate  {} staged (the old key stays until the new one is used)",
+                mark(!f.staged),
+                mark(f.staged)
+            ),
+            style,
+        ),
+    ])
 }
 
 fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {

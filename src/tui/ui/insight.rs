@@ -8,15 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::forge::Place;
-use crate::ops::audit::{Direction, Inventory, KeyColumn, KeyEntry, Timestamp};
+use crate::ops::audit::{Badge, Direction, Inventory, KeyColumn, KeyEntry, Timestamp};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
 use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::insight::{self, WorkspaceInventory};
-use crate::tui::ui::text;
 use crate::tui::ui::view_frame::view_block;
+use crate::tui::ui::{badges, text};
 
 /// Draws whichever of these views is open; the status and hint bars stay visible.
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -29,6 +29,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         FullView::AllKeys => all_keys(frame, body, state),
         FullView::Find => find(frame, body, state),
         FullView::Credentials => crate::tui::ui::credentials::render(frame, body, state),
+        FullView::Audit => crate::tui::ui::audit::render(frame, body, state),
+        FullView::Journal => crate::tui::ui::journal::render(frame, body, state),
         _ => {}
     }
 }
@@ -81,7 +83,7 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(_) = inv else {
+    let Some(inv) = inv else {
         let rescan = state
             .keymap
             .first_key(Action::Rescan)
@@ -122,16 +124,23 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             Style::new()
         };
-        let row = format!(
-            " {}{}{}{}{}{}",
-            text::fit(&clean_line(&e.labels_text()), label_w),
+        let rest = format!(
+            "{}{}{}{}{}",
             text::fit(&short_type(e), 12),
             text::fit(&e.reach.to_string(), 6),
             text::fit(&date(e.first_added, "?"), 11),
             text::fit(&date(e.last_used, "never"), 11),
             text::fit(&e.fingerprint.to_string(), fp_w),
         );
-        lines.push(Line::from(Span::styled(text::fit(&row, width), style)));
+        let mark = if crate::tui::state::view_marks::all_keys_row_marked(state, i, e) {
+            Span::styled("●", theme.key)
+        } else {
+            Span::raw(" ")
+        };
+        let mut spans = vec![mark];
+        spans.extend(label_cell(state, inv, e, label_w));
+        spans.push(Span::raw(rest));
+        lines.push(Line::from(spans).patch_style(style));
     }
     frame.render_widget(Paragraph::new(lines), inner);
     if filter_line && inner.height > 1 {
@@ -143,6 +152,43 @@ fn all_keys(frame: &mut Frame, area: Rect, state: &State) {
             r,
         );
     }
+}
+
+/// The labels of `e` and its badges (those of all its holdings) in `w` columns; the labels
+/// keep 10 columns, the badges take what remains of the cell.
+fn label_cell(
+    state: &State,
+    w: &WorkspaceInventory,
+    e: &KeyEntry,
+    width: usize,
+) -> Vec<Span<'static>> {
+    let found = key_badges(w, e);
+    let labels = clean_line(&e.labels_text());
+    let room = width.saturating_sub(text::width(&labels).min(10) + 2);
+    let marks = badges::spans(&state.theme, &found, room);
+    let marks_w = badges::spans_width(&marks);
+    if marks_w == 0 {
+        return vec![Span::raw(text::fit(&labels, width))];
+    }
+    let mut out = vec![Span::raw(format!(
+        "{} ",
+        text::fit(&labels, width - marks_w - 2)
+    ))];
+    out.extend(marks);
+    out.push(Span::raw(" "));
+    out
+}
+
+/// The badges of every holding of `e`, one per finding code, most severe first.
+pub fn key_badges(w: &WorkspaceInventory, e: &KeyEntry) -> Vec<Badge> {
+    let mut found: Vec<Badge> = e
+        .holdings
+        .iter()
+        .flat_map(|h| w.badges.of(&h.scope, h.id).iter().cloned())
+        .collect();
+    found.sort();
+    found.dedup_by(|a, b| a.code == b.code);
+    found
 }
 
 /// The column heads of All keys, the sorted one marked with its direction.
@@ -237,15 +283,16 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
             let place_w = (width / 3).max(16);
             lines.push(Line::from(Span::styled(
                 format!(
-                    " {}{}{}{}",
+                    " {}{}{}{}{}",
                     text::fit("Where", place_w),
                     text::fit("Label", 24),
                     text::fit("Added", 11),
-                    "Last used"
+                    text::fit("Last used", 12),
+                    "Findings"
                 ),
                 theme.label,
             )));
-            push_holdings(&mut lines, state, inv, e, place_w);
+            push_holdings(&mut lines, state, inv, e, place_w, width);
         }
     }
     if !result.unreadable.is_empty() {
@@ -281,16 +328,22 @@ fn push_holdings(
     inv: &Inventory,
     e: &KeyEntry,
     place_w: usize,
+    width: usize,
 ) {
     let theme = &state.theme;
     for h in &e.holdings {
-        lines.push(Line::raw(format!(
+        let mut spans = vec![Span::raw(format!(
             " {}{}{}{}",
             text::fit(&clean_line(&h.scope.to_string()), place_w),
             text::fit(&clean_line(&h.label), 24),
             text::fit(&date(h.created_on, "?"), 11),
-            date(h.last_used, "never"),
-        )));
+            text::fit(&date(h.last_used, "never"), 12),
+        ))];
+        if let Some(w) = state.insight.inventories.get(h.scope.owner()) {
+            let room = width.saturating_sub(place_w + 24 + 11 + 12 + 1);
+            spans.extend(badges::spans(theme, w.badges.of(&h.scope, h.id), room));
+        }
+        lines.push(Line::from(spans));
         if let Place::Project { project, .. } = &h.scope {
             let repos: Vec<String> = inv
                 .project_repositories

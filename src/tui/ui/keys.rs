@@ -73,6 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     note,
                     note_style,
                     marked,
+                    badges: crate::tui::ui::badges::of(state, &key.scope, key.id).to_vec(),
                 }
             }
             KeyRow::Problem(project, _) => Row {
@@ -81,6 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 note: String::new(),
                 note_style: theme.dim,
                 marked,
+                badges: Vec::new(),
             },
         }
     };

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::state::FullView;
 use crate::tui::state::{Pane, PaneStatus, State};
-use crate::tui::ui::text;
+use crate::tui::ui::{badges, text};
 
 /// Braille spinner frames.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -30,33 +30,49 @@ pub struct Row {
     pub note_style: Style,
     /// In the selection (or in the visual range): drawn with a mark in the first column.
     pub marked: bool,
+    /// Findings, drawn after the text; the text is cut before them, and they before the note.
+    pub badges: Vec<crate::ops::audit::Badge>,
 }
 
 /// Lays out a row in `width` columns: the note keeps its place and the text is cut first.
 /// The first column holds the selection mark.
-fn row_line(row: &Row, width: usize, mark_style: Style) -> Line<'static> {
+fn row_line(row: &Row, width: usize, theme: &crate::tui::theme::Theme) -> Line<'static> {
     let mark = if row.marked {
-        Span::styled("●", mark_style)
+        Span::styled("●", theme.key)
     } else {
         Span::raw(" ")
     };
     let width = width.saturating_sub(1);
     let note_w = text::width(&row.note);
-    if note_w + 3 > width || row.note.is_empty() {
-        return Line::from(vec![
-            mark,
-            Span::styled(text::fit(&row.text, width), row.style),
-        ]);
+    let with_note = !(note_w + 3 > width || row.note.is_empty());
+    let rest = if with_note { width - note_w - 2 } else { width };
+    // The label keeps a few columns before any badge: a row of badges alone names no key.
+    let badges = badges::spans(
+        theme,
+        &row.badges,
+        rest.saturating_sub(BADGE_LABEL_ROOM + 1),
+    );
+    let badges_w = badges::spans_width(&badges);
+    let text_w = if badges_w > 0 {
+        rest - badges_w - 1
+    } else {
+        rest
+    };
+    let mut spans = vec![mark, Span::styled(text::fit(&row.text, text_w), row.style)];
+    if badges_w > 0 {
+        spans.push(Span::raw(" "));
+        spans.extend(badges);
     }
-    let text_w = width - note_w - 2;
-    Line::from(vec![
-        mark,
-        Span::styled(text::fit(&row.text, text_w), row.style),
-        Span::raw(" "),
-        Span::styled(row.note.clone(), row.note_style),
-        Span::raw(" "),
-    ])
+    if with_note {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(row.note.clone(), row.note_style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
 }
+
+/// Columns of label a row keeps before its badges.
+const BADGE_LABEL_ROOM: usize = 10;
 
 /// Draws a list pane of `total` rows. `row(i)` builds row `i`; it is only called for the rows
 /// on screen, so a frame costs the same with 50 rows or 10,000. `empty` is said when there are
@@ -146,7 +162,7 @@ pub fn render(
             let offset = state.offset[pane.index()].min(total.saturating_sub(h));
             (offset..total.min(offset + h))
                 .map(|i| {
-                    let line = row_line(&row(i), width, theme.key);
+                    let line = row_line(&row(i), width, theme);
                     if i != cursor {
                         line
                     } else if focused {

@@ -1,5 +1,7 @@
 //! Rendering: `render(&State, &mut Frame)` is pure; one file per pane or overlay.
 
+pub mod audit;
+pub mod badges;
 pub mod credentials;
 pub mod detail;
 pub mod dialog;
@@ -8,6 +10,7 @@ pub mod first_run;
 pub mod grant;
 pub mod help;
 pub mod insight;
+pub mod journal;
 pub mod keys;
 pub mod layout;
 pub mod list;
@@ -16,6 +19,7 @@ pub mod repos;
 pub mod status;
 pub mod text;
 pub mod view_frame;
+pub mod view_hints;
 pub mod views;
 pub mod workspaces;
 

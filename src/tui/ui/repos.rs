@@ -27,6 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 note: String::new(),
                 note_style: theme.dim,
                 marked,
+                badges: Vec::new(),
             },
             RepoRow::Repo(repo) => Row {
                 text: repo.name.clone(),
@@ -34,6 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 note: repo.project.clone().unwrap_or_default(),
                 note_style: theme.dim,
                 marked,
+                badges: Vec::new(),
             },
         }
     };

@@ -105,6 +105,8 @@ pub fn render_hints(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let actions: &[(Action, &str)] = if state.typing || state.dialog.is_some() {
         &[]
+    } else if let Some(hints) = crate::tui::ui::view_hints::of(state) {
+        hints
     } else if state.views.base() == Some(FullView::Jobs) {
         &[
             (Action::Down, "scroll"),

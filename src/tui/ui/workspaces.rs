@@ -23,6 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             },
             note_style: state.theme.dim,
             marked: false,
+            badges: Vec::new(),
         }
     };
     list::render(

@@ -147,6 +147,7 @@ pub fn open_plan(state: &mut State, title: String, request: BulkRequest, out: &m
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
 }
 
@@ -372,6 +373,7 @@ fn rotate(state: &mut State) {
         key: KeyField::default(),
         label: String::new(),
         field: 0,
+        staged: false,
     }));
 }
 

@@ -209,7 +209,10 @@ fn rotate(
             say(state, "Nothing rotated", false);
             return None;
         }
-        TextInput::NextField => f.field = 1 - f.field,
+        TextInput::NextField => f.field = (f.field + 1) % 3,
+        TextInput::Char(' ') | TextInput::Left | TextInput::Right if f.field == 2 => {
+            f.staged = !f.staged
+        }
         TextInput::Up => f.chosen = f.chosen.saturating_sub(1),
         TextInput::Down => f.chosen = (f.chosen + 1).min(f.choices.len().saturating_sub(1)),
         TextInput::Submit => {
@@ -251,17 +254,26 @@ fn rotate(
                 label,
                 scopes,
             };
+            let title = if f.staged {
+                format!("{title}, staged")
+            } else {
+                title
+            };
             open_plan(state, title, request, out);
+            if let Some(Dialog::Plan(d)) = &mut state.dialog {
+                d.staged = f.staged;
+            }
             return state.dialog.take();
         }
-        t if f.field == 0 => {
-            if edit_key(&mut f.key.text, &mut state.caret, &t) {
-                key_changed(state, &mut f.key, out);
-            }
+        t if f.field == 0 && edit_key(&mut f.key.text, &mut state.caret, &t) => {
+            key_changed(state, &mut f.key, out);
         }
-        t => {
+        _ if f.field == 0 => {}
+        t if f.field == 1 => {
             edit_text(&mut f.label, &mut state.caret, &t);
         }
+        // The mode takes only Space and ←/→.
+        _ => {}
     }
     Some(Dialog::Rotate(f))
 }
@@ -433,6 +445,7 @@ fn apply(mut d: PlanDialog, out: &mut Vec<Command>) -> Option<Dialog> {
         desired: d.desired.clone(),
         projects: d.projects.clone(),
         plan: plan.clone(),
+        staged: d.staged,
     });
     d.stage = PlanStage::Rechecking(plan);
     d.note = None;

@@ -103,6 +103,7 @@ fn apply(state: &mut State, out: &mut Vec<Command>) {
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
 }
 

@@ -6,7 +6,7 @@ use crate::tui::action::Action;
 use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{FullView, Load, Pane, ScanData, State};
-use crate::tui::update::workspace_list;
+use crate::tui::update::{view_select, workspace_list};
 
 /// Handles what belongs to these views. Returns the message untouched when `update()` must
 /// handle it, `None` when it was consumed here.
@@ -26,6 +26,8 @@ pub fn update(state: &mut State, msg: Msg, out: &mut Vec<Command>) -> Option<Msg
             state.insight.pending_find = None;
             Some(msg)
         }
+        // An open dialog takes every key, over these views too.
+        Msg::Action(_) | Msg::Input(_) if state.dialog.is_some() => Some(msg),
         Msg::Action(a) if state.views.is_open(FullView::Help) => {
             help_action(state, a).then_some(msg)
         }
@@ -123,11 +125,15 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             Action::FindKey => find_focused_key(state, out),
             Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
+            Action::AuditView => crate::tui::update::audit::open(state),
             // Only meaningful in the All keys view.
             Action::SortColumn | Action::SortReverse => {}
             _ => return true,
         },
         Some(FullView::AllKeys) => match a {
+            Action::Cancel if state.insight.all_keys.visual.is_some() => {
+                view_select::commit_all_keys_visual(state)
+            }
             Action::Cancel if !state.insight.all_keys.filter.is_empty() => {
                 set_filter(state, String::new())
             }
@@ -149,6 +155,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
             _ if passes => return true,
+            other if view_select::action(state, FullView::AllKeys, other, out) => {}
             other => move_all_keys(state, other),
         },
         Some(FullView::Find) => match a {
@@ -162,8 +169,12 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             }
             Action::Export => crate::tui::update::export::export(state, out),
             _ if passes => return true,
+            other if view_select::action(state, FullView::Find, other, out) => {}
             other => scroll(&mut state.insight.scroll, other),
         },
+        Some(FullView::Audit) => return crate::tui::update::audit::action(state, a, out),
+        // `update::journal` sees its keys first.
+        Some(FullView::Journal) => return true,
         Some(FullView::Credentials) => match a {
             Action::Cancel | Action::Credentials => state.views.close(FullView::Credentials),
             Action::Reload => open_credentials(state, out),
@@ -181,7 +192,7 @@ fn open_all_keys(state: &mut State) {
     state.views.open(FullView::AllKeys);
 }
 
-fn move_all_keys(state: &mut State, a: Action) {
+pub(crate) fn move_all_keys(state: &mut State, a: Action) {
     let len = all_keys_rows(state).len();
     let page = all_keys_page(state);
     let v = &mut state.insight.all_keys;
@@ -337,11 +348,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             let ws = inventory.workspace.clone();
             state.insight.inventories.insert(
                 ws.clone(),
-                WorkspaceInventory {
-                    inventory,
-                    cached: None,
-                    rows: Default::default(),
-                },
+                WorkspaceInventory::new(inventory, None, &state.insight.settings),
             );
             // A cache answer still in flight is older than this scan: drop it when it comes.
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
@@ -410,11 +417,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             }
             state.insight.inventories.insert(
                 ws.clone(),
-                WorkspaceInventory {
-                    inventory,
-                    cached: Some(age),
-                    rows: Default::default(),
-                },
+                WorkspaceInventory::new(inventory, Some(age), &state.insight.settings),
             );
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {

@@ -1,6 +1,7 @@
 //! `update()`: every input and every worker answer goes through here. It is synchronous and
 //! does no I/O; what should happen outside is returned as `Command`s (design.md §1).
 
+pub(crate) mod audit;
 pub(crate) mod bulk_actions;
 pub(crate) mod cursor;
 pub(crate) mod dc_label;
@@ -8,6 +9,7 @@ pub(crate) mod dialog_input;
 pub(crate) mod drift;
 pub(crate) mod export;
 pub(crate) mod insight;
+pub(crate) mod journal;
 pub(crate) mod own_writes;
 pub(crate) mod pane_edits;
 pub(crate) mod permission;
@@ -15,6 +17,7 @@ pub(crate) mod profiles;
 pub(crate) mod read_answers;
 pub(crate) mod scan;
 pub(crate) mod view_actions;
+pub(crate) mod view_select;
 pub(crate) mod workspace_entry;
 pub(crate) mod workspace_list;
 pub(crate) mod write_answers;
@@ -78,6 +81,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // A message the workspace-wide views consumed becomes a no-op `Tick` for the match below,
     // so the tail (cursor fix, loading what is focused) still runs.
     let msg = drift::update(state, msg, &mut out).unwrap_or(Msg::Tick);
+    let msg = journal::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     let msg = insight::update(state, msg, &mut out).unwrap_or(Msg::Tick);
     match msg {
         // Ctrl-C quits even from a dialog; other actions cannot reach an open dialog.
@@ -225,6 +229,9 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) {
         | Action::Export
         | Action::Credentials
         | Action::DriftView
+        | Action::AuditView
+        | Action::JournalView
+        | Action::FinishEntry
         | Action::SortColumn
         | Action::SortReverse => {}
         other => {

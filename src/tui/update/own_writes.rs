@@ -139,6 +139,7 @@ fn inventories(state: &mut State, edits: &[KeyEdit]) {
         if let Some(w) = state.insight.inventories.get_mut(ws) {
             w.inventory.apply(&mine);
             w.rows = Default::default();
+            w.audit(&state.insight.settings);
         }
         state
             .insight

@@ -124,5 +124,6 @@ fn retry_failed(state: &mut State, out: &mut Vec<Command>) {
         scroll: 0,
         typed: String::new(),
         note: None,
+        staged: false,
     }));
 }

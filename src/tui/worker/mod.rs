@@ -4,6 +4,7 @@
 
 pub(crate) mod drift;
 pub mod insight;
+pub(crate) mod journal;
 pub(crate) mod ops;
 pub(crate) mod replace;
 pub(crate) mod single;
@@ -104,6 +105,8 @@ async fn execute(
         | Command::ChangePermission { .. }
         | Command::Replace(_)
         | Command::Recover { .. }
+        | Command::ListJournal { .. }
+        | Command::UndoJournal { .. }
         | Command::PlanBulk { .. }
         | Command::ApplyBulk { .. } => ops::execute(services, flags, cmd, answers).await?,
         Command::CancelJob { job_id } => {

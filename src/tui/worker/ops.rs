@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::forge::{Forge, Place};
 use crate::journal::{Batch, Entry, Found, Intent, Journal};
-use crate::ops::bulk::{BulkRequest, ItemStatus, Plan, apply, snapshot};
+use crate::ops::bulk::{BulkRequest, ItemStatus, Plan, apply, snapshot, stage};
 use crate::ops::desired::DesiredChange;
 use crate::ops::keyops::{Direction, KeyOps};
 use crate::sanitize::clean_line;
@@ -89,6 +89,10 @@ pub async fn execute(
         } => single::change_permission(client, req_id, scope, key, permission).await,
         Command::Replace(cmd) => super::replace::execute(&ops, cmd).await,
         Command::Recover { req_id, ids } => recover(&ops, journal, req_id, ids).await,
+        Command::ListJournal { req_id } => crate::tui::worker::journal::list(journal, req_id),
+        Command::UndoJournal { req_id, id } => {
+            crate::tui::worker::journal::undo(&ops, journal, req_id, id).await
+        }
         Command::PlanBulk {
             req_id,
             request,
@@ -111,11 +115,12 @@ pub async fn execute(
             desired,
             projects,
             plan,
+            staged,
         } => {
             let stale = recheck(client, job_id, request, desired, &projects, &plan).await;
             match stale {
                 Some(answer) => answer,
-                None => run_job(services, journal, flags, job_id, plan, answers).await,
+                None => run_job(services, journal, flags, (job_id, staged), plan, answers).await,
             }
         }
         // `worker::execute` sends only the commands above here.
@@ -187,7 +192,7 @@ async fn run_job(
     services: &Services,
     journal: &Journal,
     flags: &CancelFlags,
-    job_id: ReqId,
+    (job_id, staged): (ReqId, bool),
     plan: Box<Plan>,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> WorkerMsg {
@@ -214,7 +219,23 @@ async fn run_job(
         journal,
         stop: Some(&cancel),
     };
-    let results = apply(&ops, &plan, services.concurrency, &cancel, &progress).await;
+    let results = if staged {
+        // Step one only: the old key stays until `journal advance` or the journal view
+        // finishes the rotation.
+        match stage(&ops, &plan, services.concurrency, &cancel, &progress).await {
+            Ok(s) => s.results,
+            Err(e) => {
+                let _ = answers.send(WorkerMsg::JobItem {
+                    job_id,
+                    index: 0,
+                    status: ItemStatus::Failed(clean_line(&e.to_string())),
+                });
+                Vec::new()
+            }
+        }
+    } else {
+        apply(&ops, &plan, services.concurrency, &cancel, &progress).await
+    };
     flags
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -294,6 +315,16 @@ fn refused(cmd: Command) -> WorkerMsg {
             outcomes: ids.iter().map(|_| Err(fail())).collect(),
             scopes: Vec::new(),
             edits: Vec::new(),
+        },
+        Command::UndoJournal { req_id, .. } => WorkerMsg::Recovered {
+            req_id,
+            outcomes: vec![Err(fail())],
+            scopes: Vec::new(),
+            edits: Vec::new(),
+        },
+        Command::ListJournal { req_id } => WorkerMsg::JournalListed {
+            req_id,
+            result: Err(NO_JOURNAL.to_string()),
         },
         Command::PlanBulk { req_id, .. } => WorkerMsg::Planned {
             req_id,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::config::{AuditConfig, EditStrategy};
-use crate::ops::audit::{Inventory, KeyColumn, KeyEntry, SortOrder};
+use crate::ops::audit::{BadgeIndex, Finding, Inventory, KeyColumn, KeyEntry, SortOrder};
 use crate::ops::doctor::DoctorReport;
 use crate::sshkey::Fingerprint;
 
@@ -32,6 +32,16 @@ pub struct InsightSettings {
     pub credential_source: String,
     /// How labels are edited: it decides which scopes a relabel needs.
     pub edit_strategy: EditStrategy,
+    /// The time findings are judged at; `None` means the clock. Tests fix it so that a badge
+    /// such as `unused 2y` does not change with the day the test runs.
+    pub clock: Option<time::OffsetDateTime>,
+}
+
+impl InsightSettings {
+    /// The time findings are judged at.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.unwrap_or_else(time::OffsetDateTime::now_utc)
+    }
 }
 
 /// Where the cached scan of one workspace stands.
@@ -72,6 +82,39 @@ pub struct WorkspaceInventory {
     pub cached: Option<time::Duration>,
     /// The All keys rows last drawn, so a frame does not filter and sort every key again.
     pub rows: RowsCache,
+    /// The audit of the inventory, most severe first: the audit view lists it.
+    pub findings: Vec<Finding>,
+    /// The findings by holding, for the badges beside each key: built once per inventory (and
+    /// again when edits change it), never per frame.
+    pub badges: BadgeIndex,
+}
+
+impl WorkspaceInventory {
+    /// The inventory with its findings judged by `settings`' rules at its time.
+    pub fn new(
+        inventory: Box<Inventory>,
+        cached: Option<time::Duration>,
+        settings: &InsightSettings,
+    ) -> WorkspaceInventory {
+        let mut w = WorkspaceInventory {
+            inventory,
+            cached,
+            rows: RowsCache::default(),
+            findings: Vec::new(),
+            badges: BadgeIndex::default(),
+        };
+        w.audit(settings);
+        w
+    }
+
+    /// Judges the inventory again, after edits changed it.
+    pub fn audit(&mut self, settings: &InsightSettings) {
+        let now = settings.now();
+        let mut findings = crate::ops::audit::audit(&self.inventory, &settings.rules, now);
+        findings.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.code.cmp(&b.code)));
+        self.badges = BadgeIndex::build(&self.inventory, &findings, now);
+        self.findings = findings;
+    }
 }
 
 /// Cursor, filter and sort of the All keys view.
@@ -89,6 +132,8 @@ pub struct AllKeysView {
     pub filter_fallback: Option<String>,
     /// Sort column and direction.
     pub sort: SortOrder,
+    /// The row where `v` started a range, while one is drawn.
+    pub visual: Option<usize>,
 }
 
 /// The key the find view shows.
@@ -144,6 +189,10 @@ pub struct Insight {
     pub edits: HashMap<String, Vec<crate::ops::edits::KeyEdit>>,
     /// The stored workspace list.
     pub list: workspace_list::ListStage,
+    /// The audit view's cursor.
+    pub audit: crate::tui::state::audit_view::AuditCursor,
+    /// The journal view.
+    pub journal: crate::tui::state::journal_view::JournalView,
 }
 
 impl Default for Insight {
@@ -162,6 +211,8 @@ impl Default for Insight {
             help_scopes: false,
             edits: HashMap::new(),
             list: Default::default(),
+            audit: Default::default(),
+            journal: Default::default(),
         }
     }
 }
