@@ -17,34 +17,38 @@ fn parse_permission(s: &str) -> Result<Permission, String> {
     s.parse()
 }
 
+/// The options of `keys list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// `<workspace>` or `<workspace>/<repository>` [default: BBKEYS_WORKSPACE or the
+    /// profile's default_workspace].
+    target: Option<String>,
+    /// Every workspace your credential sees, one after the other.
+    #[arg(long, conflicts_with_all = ["target", "project"])]
+    all_workspaces: bool,
+    /// List the keys of this project of the workspace.
+    #[arg(long, value_name = "KEY")]
+    project: Option<String>,
+    /// CSV output.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// Only the keys this query matches, such as `type:rsa bits:<3072` or `used:never`
+    /// (fields: label type bits used added repo project finding; plain words match the
+    /// label). Each row is one holding, so `used:` is judged per repository or project.
+    #[arg(long = "where", value_name = "QUERY")]
+    where_: Option<String>,
+    #[command(flatten)]
+    fields: FieldsArg,
+    #[command(flatten)]
+    strict: StrictArg,
+}
+
 /// `bbkeys keys ...`
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// List access keys: of a whole workspace (all admin repositories and projects), of one
     /// repository (its own keys plus the project keys it inherits), or of one project.
-    List {
-        /// `<workspace>` or `<workspace>/<repository>` [default: BBKEYS_WORKSPACE or the
-        /// profile's default_workspace].
-        target: Option<String>,
-        /// Every workspace your credential sees, one after the other.
-        #[arg(long, conflicts_with_all = ["target", "project"])]
-        all_workspaces: bool,
-        /// List the keys of this project of the workspace.
-        #[arg(long, value_name = "KEY")]
-        project: Option<String>,
-        /// CSV output.
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-        /// Only the keys this query matches, such as `type:rsa bits:<3072` or `used:never`
-        /// (fields: label type bits used added repo project finding; plain words match the
-        /// label). Each row is one holding, so `used:` is judged per repository or project.
-        #[arg(long = "where", value_name = "QUERY")]
-        where_: Option<String>,
-        #[command(flatten)]
-        fields: FieldsArg,
-        #[command(flatten)]
-        strict: StrictArg,
-    },
+    List(ListArgs),
     /// Add a key to one repository (or, with --project, to a project), or to several
     /// repositories at once: `keys add acme/api acme/web --key k.pub --label ci`.
     Add {
@@ -181,27 +185,7 @@ pub enum KeysCommand {
 pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
     match cmd {
         KeysCommand::Find(args) => super::find::run(ctx, args).await,
-        KeysCommand::List {
-            target,
-            all_workspaces,
-            project,
-            csv,
-            where_,
-            fields,
-            strict,
-        } => {
-            let out = fields.output(ctx, csv, super::fields::KEY_FIELDS)?;
-            let query = where_
-                .as_deref()
-                .map(super::key_query::parse_where)
-                .transpose()?;
-            if all_workspaces {
-                return super::all_workspaces::list(ctx, &out, strict.strict, query.as_ref()).await;
-            }
-            let target = ctx.workspace_or_default(target)?;
-            let project = project.as_deref();
-            list(ctx, &target, project, &out, strict.strict, query.as_ref()).await
-        }
+        KeysCommand::List(args) => run_list(ctx, args).await,
         KeysCommand::Permission {
             target,
             key,
@@ -224,30 +208,7 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
                 permission: permission.unwrap_or_default(),
                 expiry_days,
             };
-            grant
-                .check(ctx.forge())
-                .map_err(|e| CliError::new(Exit::Usage, e.advice))?;
-            if targets.len() == 1 && !bulk.dry_run {
-                let scope = scope_on(ctx.kind(), &targets[0], project.as_deref())?;
-                return add(ctx, &scope, &key, &label, grant).await;
-            }
-            if grant != Grant::default() {
-                return Err(CliError::new(
-                    Exit::Usage,
-                    "--permission and --expiry-days take one target, without --dry-run, for now",
-                ));
-            }
-            if project.is_some() && targets.len() > 1 {
-                return Err(CliError::new(
-                    Exit::Usage,
-                    "with --project, name one workspace only",
-                ));
-            }
-            let scopes = targets
-                .iter()
-                .map(|t| scope_on(ctx.kind(), t, project.as_deref()))
-                .collect::<Result<Vec<_>, _>>()?;
-            super::bulk::add_many(ctx, scopes, &key, &label, bulk).await
+            run_add(ctx, &targets, &key, &label, project.as_deref(), grant, bulk).await
         }
         KeysCommand::Rm {
             target,
@@ -258,33 +219,17 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             repos,
             bulk,
             strict,
-        } => match (fingerprint, target) {
-            (Some(_), Some(_)) => Err(both_forms("rm")),
-            (Some(fp), None) => {
-                if key.is_some() || project.is_some() {
-                    return Err(both_forms("rm"));
-                }
-                let ws = ctx.workspace_or_default(workspace)?;
-                super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk, strict.strict).await
-            }
-            (None, Some(target)) => {
-                if workspace.is_some() || !repos.is_empty() || strict.strict {
-                    return Err(both_forms("rm"));
-                }
-                let key = key.ok_or_else(|| {
-                    CliError::new(
-                        Exit::Usage,
-                        "name the key to remove: its id or SHA256:... fingerprint",
-                    )
-                })?;
-                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
-                rm(ctx, &scope, &key, bulk).await
-            }
-            (None, None) => Err(CliError::new(
-                Exit::Usage,
-                "name a key: `keys rm <ws>/<repo> <id|SHA256:...>`, or `keys rm --fingerprint SHA256:... --workspace <ws>`",
-            )),
-        },
+        } => {
+            let form = RmForm {
+                target,
+                key,
+                project,
+                fingerprint,
+                workspace,
+                repos,
+            };
+            run_rm(ctx, form, bulk, strict.strict).await
+        }
         KeysCommand::Relabel {
             target,
             key,
@@ -295,69 +240,18 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             label,
             bulk,
             strict,
-        } => match (fingerprint, target) {
-            (Some(_), Some(_)) => Err(both_forms("relabel")),
-            // A label belongs to the key and is shared by every grant, and no REST call
-            // changes it: Data Center relabels by replacing the key at every grant.
-            (Some(fp), None) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
-                if project.is_some() || strict.strict {
-                    return Err(both_forms("relabel"));
-                }
-                let ws = ctx.workspace_or_default(workspace)?;
-                let label = label.ok_or_else(|| {
-                    CliError::new(Exit::Usage, "--fingerprint needs --label <text>")
-                })?;
-                let which = super::dc_relabel::Which::InProject {
-                    project: &ws,
-                    fingerprint: &fp,
-                };
-                super::dc_relabel::run(ctx, which, &label, bulk).await
-            }
-            (None, Some(target)) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
-                if workspace.is_some() || label.is_some() || strict.strict {
-                    return Err(both_forms("relabel"));
-                }
-                let (Some(key), Some(new_label)) = (key, new_label) else {
-                    return Err(CliError::new(
-                        Exit::Usage,
-                        "usage: keys relabel <PROJ>/<repo> <id|SHA256:...> <new-label>",
-                    ));
-                };
-                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
-                let which = super::dc_relabel::Which::At {
-                    scope: &scope,
-                    key: &key,
-                };
-                super::dc_relabel::run(ctx, which, &new_label, bulk).await
-            }
-            (Some(fp), None) => {
-                if project.is_some() {
-                    return Err(both_forms("relabel"));
-                }
-                let ws = ctx.workspace_or_default(workspace)?;
-                let label = label.ok_or_else(|| {
-                    CliError::new(Exit::Usage, "--fingerprint needs --label <text|template>")
-                })?;
-                super::bulk::relabel_everywhere(ctx, &ws, &fp, &label, bulk, strict.strict).await
-            }
-            (None, Some(target)) => {
-                if workspace.is_some() || label.is_some() || strict.strict {
-                    return Err(both_forms("relabel"));
-                }
-                let (Some(key), Some(new_label)) = (key, new_label) else {
-                    return Err(CliError::new(
-                        Exit::Usage,
-                        "usage: keys relabel <ws>/<repo> <id|SHA256:...> <new-label>",
-                    ));
-                };
-                let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
-                relabel(ctx, &scope, &key, &new_label, bulk).await
-            }
-            (None, None) => Err(CliError::new(
-                Exit::Usage,
-                "name a key: `keys relabel <ws>/<repo> <id|SHA256:...> <new-label>`, or `keys relabel --fingerprint SHA256:... --workspace <ws> --label <text>`",
-            )),
-        },
+        } => {
+            let form = RelabelForm {
+                target,
+                key,
+                new_label,
+                project,
+                fingerprint,
+                workspace,
+                label,
+            };
+            run_relabel(ctx, form, bulk, strict.strict).await
+        }
         KeysCommand::Rotate {
             from,
             to,
@@ -378,6 +272,213 @@ pub async fn run(ctx: &Context, cmd: KeysCommand) -> Result<Exit, CliError> {
             };
             super::bulk::rotate(ctx, &workspace, rotation, bulk, strict.strict).await
         }
+    }
+}
+
+/// `keys list`: one workspace, repository or project, or every workspace.
+async fn run_list(ctx: &Context, args: ListArgs) -> Result<Exit, CliError> {
+    let out = args
+        .fields
+        .output(ctx, args.csv, super::fields::KEY_FIELDS)?;
+    let query = args
+        .where_
+        .as_deref()
+        .map(super::key_query::parse_where)
+        .transpose()?;
+    let strict = args.strict.strict;
+    if args.all_workspaces {
+        return super::all_workspaces::list(ctx, &out, strict, query.as_ref()).await;
+    }
+    let target = ctx.workspace_or_default(args.target)?;
+    list(
+        ctx,
+        &target,
+        args.project.as_deref(),
+        &out,
+        strict,
+        query.as_ref(),
+    )
+    .await
+}
+
+/// `keys add`: one place (with a permission and expiry where the forge has them), or many.
+async fn run_add(
+    ctx: &Context,
+    targets: &[String],
+    key: &str,
+    label: &str,
+    project: Option<&str>,
+    grant: Grant,
+    bulk: BulkArgs,
+) -> Result<Exit, CliError> {
+    grant
+        .check(ctx.forge())
+        .map_err(|e| CliError::new(Exit::Usage, e.advice))?;
+    if targets.len() == 1 && !bulk.dry_run {
+        let scope = scope_on(ctx.kind(), &targets[0], project)?;
+        return add(ctx, &scope, key, label, grant).await;
+    }
+    if grant != Grant::default() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--permission and --expiry-days take one target, without --dry-run, for now",
+        ));
+    }
+    if project.is_some() && targets.len() > 1 {
+        return Err(CliError::new(
+            Exit::Usage,
+            "with --project, name one workspace only",
+        ));
+    }
+    let scopes = targets
+        .iter()
+        .map(|t| scope_on(ctx.kind(), t, project))
+        .collect::<Result<Vec<_>, _>>()?;
+    super::bulk::add_many(ctx, scopes, key, label, bulk).await
+}
+
+/// The two forms of `keys relabel`, as parsed.
+struct RelabelForm {
+    target: Option<String>,
+    key: Option<String>,
+    new_label: Option<String>,
+    project: Option<String>,
+    fingerprint: Option<String>,
+    workspace: Option<String>,
+    label: Option<String>,
+}
+
+/// `keys relabel`: one place, or a fan-out by fingerprint; on Data Center a replace-everywhere.
+async fn run_relabel(
+    ctx: &Context,
+    form: RelabelForm,
+    bulk: BulkArgs,
+    strict: bool,
+) -> Result<Exit, CliError> {
+    let RelabelForm {
+        target,
+        key,
+        new_label,
+        project,
+        fingerprint,
+        workspace,
+        label,
+    } = form;
+    match (fingerprint, target) {
+        (Some(_), Some(_)) => Err(both_forms("relabel")),
+        // A label belongs to the key and is shared by every grant, and no REST call
+        // changes it: Data Center relabels by replacing the key at every grant.
+        (Some(fp), None) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
+            if project.is_some() || strict {
+                return Err(both_forms("relabel"));
+            }
+            let ws = ctx.workspace_or_default(workspace)?;
+            let label = label
+                .ok_or_else(|| CliError::new(Exit::Usage, "--fingerprint needs --label <text>"))?;
+            let which = super::dc_relabel::Which::InProject {
+                project: &ws,
+                fingerprint: &fp,
+            };
+            super::dc_relabel::run(ctx, which, &label, bulk).await
+        }
+        (None, Some(target)) if ctx.kind() == crate::forge::ForgeKind::DataCenter => {
+            if workspace.is_some() || label.is_some() || strict {
+                return Err(both_forms("relabel"));
+            }
+            let (Some(key), Some(new_label)) = (key, new_label) else {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    "usage: keys relabel <PROJ>/<repo> <id|SHA256:...> <new-label>",
+                ));
+            };
+            let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
+            let which = super::dc_relabel::Which::At {
+                scope: &scope,
+                key: &key,
+            };
+            super::dc_relabel::run(ctx, which, &new_label, bulk).await
+        }
+        (Some(fp), None) => {
+            if project.is_some() {
+                return Err(both_forms("relabel"));
+            }
+            let ws = ctx.workspace_or_default(workspace)?;
+            let label = label.ok_or_else(|| {
+                CliError::new(Exit::Usage, "--fingerprint needs --label <text|template>")
+            })?;
+            super::bulk::relabel_everywhere(ctx, &ws, &fp, &label, bulk, strict).await
+        }
+        (None, Some(target)) => {
+            if workspace.is_some() || label.is_some() || strict {
+                return Err(both_forms("relabel"));
+            }
+            let (Some(key), Some(new_label)) = (key, new_label) else {
+                return Err(CliError::new(
+                    Exit::Usage,
+                    "usage: keys relabel <ws>/<repo> <id|SHA256:...> <new-label>",
+                ));
+            };
+            let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
+            relabel(ctx, &scope, &key, &new_label, bulk).await
+        }
+        (None, None) => Err(CliError::new(
+            Exit::Usage,
+            "name a key: `keys relabel <ws>/<repo> <id|SHA256:...> <new-label>`, or `keys relabel --fingerprint SHA256:... --workspace <ws> --label <text>`",
+        )),
+    }
+}
+
+/// The two forms of `keys rm`, as parsed.
+struct RmForm {
+    target: Option<String>,
+    key: Option<String>,
+    project: Option<String>,
+    fingerprint: Option<String>,
+    workspace: Option<String>,
+    repos: Vec<String>,
+}
+
+/// `keys rm`: one place, or everywhere in a workspace by fingerprint.
+async fn run_rm(
+    ctx: &Context,
+    form: RmForm,
+    bulk: BulkArgs,
+    strict: bool,
+) -> Result<Exit, CliError> {
+    let RmForm {
+        target,
+        key,
+        project,
+        fingerprint,
+        workspace,
+        repos,
+    } = form;
+    match (fingerprint, target) {
+        (Some(_), Some(_)) => Err(both_forms("rm")),
+        (Some(fp), None) => {
+            if key.is_some() || project.is_some() {
+                return Err(both_forms("rm"));
+            }
+            let ws = ctx.workspace_or_default(workspace)?;
+            super::bulk::remove_everywhere(ctx, &ws, &fp, &repos, bulk, strict).await
+        }
+        (None, Some(target)) => {
+            if workspace.is_some() || !repos.is_empty() || strict {
+                return Err(both_forms("rm"));
+            }
+            let key = key.ok_or_else(|| {
+                CliError::new(
+                    Exit::Usage,
+                    "name the key to remove: its id or SHA256:... fingerprint",
+                )
+            })?;
+            let scope = scope_on(ctx.kind(), &target, project.as_deref())?;
+            rm(ctx, &scope, &key, bulk).await
+        }
+        (None, None) => Err(CliError::new(
+            Exit::Usage,
+            "name a key: `keys rm <ws>/<repo> <id|SHA256:...>`, or `keys rm --fingerprint SHA256:... --workspace <ws>`",
+        )),
     }
 }
 

@@ -114,23 +114,10 @@ async fn apply_batch(
     let batch = match ops.journal.begin_batch(record.clone()) {
         Ok(b) => b,
         Err(e) => {
-            // Nothing is sent without a journal.
-            let status = ItemStatus::Failed(e.to_string());
-            let results = plan
-                .changes
-                .iter()
-                .enumerate()
-                .map(|(i, change)| {
-                    progress(i, &status);
-                    ItemResult {
-                        change: change.clone(),
-                        status: status.clone(),
-                        auth_failure: false,
-                        edits: Vec::new(),
-                    }
-                })
-                .collect();
-            return (None, results);
+            return (
+                None,
+                refused_without_journal(plan, &e.to_string(), progress),
+            );
         }
     };
     let (batch, record) = (&batch, &record);
@@ -202,6 +189,28 @@ async fn apply_batch(
     let ordered: Vec<ItemResult> = ordered.into_iter().flatten().collect();
     close_if_settled(ops, batch, &ordered);
     (Some(batch.clone()), ordered)
+}
+
+/// Every change of `plan` failed with `why`: nothing is sent without a journal.
+fn refused_without_journal(
+    plan: &Plan,
+    why: &str,
+    progress: &(dyn Fn(usize, &ItemStatus) + Send + Sync),
+) -> Vec<ItemResult> {
+    let status = ItemStatus::Failed(why.to_string());
+    plan.changes
+        .iter()
+        .enumerate()
+        .map(|(i, change)| {
+            progress(i, &status);
+            ItemResult {
+                change: change.clone(),
+                status: status.clone(),
+                auth_failure: false,
+                edits: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 fn describe(status: &ItemStatus) -> String {

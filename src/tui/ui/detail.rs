@@ -53,15 +53,9 @@ fn field(theme: &Theme, name: &str, value: String, style: Style) -> Vec<Span<'st
     ]
 }
 
-/// Everything known about `key`, in lines `width` wide.
-fn key_lines(
-    state: &State,
-    key: &KeyView,
-    inherited: Option<&str>,
-    width: usize,
-) -> Vec<Line<'static>> {
+/// The key's label and comment, a deceptive one shown escaped as the server sent it.
+fn label_fields(state: &State, key: &KeyView, half: usize) -> Vec<Span<'static>> {
     let theme = &state.theme;
-    let half = width / 2;
     // A deceptive label or comment is shown as the server sent it, escaped.
     let escaped = key.escaped.as_deref();
     let label = match escaped.and_then(|e| e.label.as_deref()) {
@@ -91,10 +85,12 @@ fn key_lines(
             label_style,
         ));
     }
-    let fingerprint = key
-        .fingerprint()
-        .unwrap_or("(the key could not be parsed)")
-        .to_string();
+    first
+}
+
+/// The key's type and id, and its permission and expiry where the forge has them.
+fn grant_fields(state: &State, key: &KeyView) -> Vec<Span<'static>> {
+    let theme = &state.theme;
     let kind = match key.bits() {
         Some(bits) => format!("{} {bits} bits", key.key_type()),
         None => key.key_type().to_string(),
@@ -117,6 +113,24 @@ fn key_lines(
         };
         third.extend(field(theme, "Expiry", text, style));
     }
+    third
+}
+
+/// Everything known about `key`, in lines `width` wide.
+fn key_lines(
+    state: &State,
+    key: &KeyView,
+    inherited: Option<&str>,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let half = width / 2;
+    let first = label_fields(state, key, half);
+    let fingerprint = key
+        .fingerprint()
+        .unwrap_or("(the key could not be parsed)")
+        .to_string();
+    let third = grant_fields(state, key);
     let mut fourth = field(
         theme,
         "Created",
