@@ -41,6 +41,7 @@ mod single;
 mod skipped;
 mod staged;
 mod stop_signal;
+mod tui_launch;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Timestamp;
-use super::search::SearchCache;
+use super::search::{SearchCache, Searchable};
 use super::snapshot::{Listing, ListingFailure, Snapshot};
 use crate::forge::Place;
 use crate::forge::{AccessKey, Permission};
@@ -475,4 +475,18 @@ pub(super) fn summarise(
     e.projects = projects;
     e.first_added = holdings.iter().filter_map(|h| h.created_on).min();
     e.last_used = holdings.iter().filter_map(|h| h.last_used).max();
+}
+
+/// The All keys filter looks in the fingerprint, the labels, the repositories and the projects.
+impl Searchable for KeyEntry {
+    fn fields(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.fingerprint.as_str())
+            .chain(self.labels.iter().map(String::as_str))
+            .chain(self.repositories.iter().map(String::as_str))
+            .chain(self.projects.iter().map(String::as_str))
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        KeyEntry::matches(self, needle)
+    }
 }

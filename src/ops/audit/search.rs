@@ -6,7 +6,14 @@ use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
 
-use super::inventory::KeyEntry;
+/// What the search text is built from: an entry's searchable fields, and the entry-by-entry
+/// match used where the flat text cannot answer.
+pub(super) trait Searchable {
+    /// The fields a filter looks in, as they are (lowered when the text is built).
+    fn fields(&self) -> impl Iterator<Item = &str>;
+    /// Whether the entry matches `needle` on its own.
+    fn matches(&self, needle: &str) -> bool;
+}
 
 /// Separates the fields in the flat text. Labels are sanitised to one line, and a needle that
 /// holds one is matched field by field instead, so no match can span two fields.
@@ -22,16 +29,12 @@ struct SearchText {
 }
 
 impl SearchText {
-    fn build(keys: &[KeyEntry]) -> SearchText {
+    fn build<T: Searchable>(keys: &[T]) -> SearchText {
         let mut text = String::new();
         let mut starts = Vec::with_capacity(keys.len());
         for e in keys {
             starts.push(text.len());
-            let fields = std::iter::once(e.fingerprint.as_str())
-                .chain(e.labels.iter().map(String::as_str))
-                .chain(e.repositories.iter().map(String::as_str))
-                .chain(e.projects.iter().map(String::as_str));
-            for field in fields {
+            for field in e.fields() {
                 // The same lowering `fold::contains_ignoring_case` compares with.
                 text.push_str(&field.to_lowercase());
                 text.push(SEPARATOR);
@@ -72,8 +75,8 @@ impl SearchText {
 pub(super) struct SearchCache(OnceLock<SearchText>);
 
 impl SearchCache {
-    /// The indices of `keys` matching `needle` as [`KeyEntry::matches`] would, ascending.
-    pub(super) fn matching(&self, keys: &[KeyEntry], needle: &str) -> Vec<usize> {
+    /// The indices of `keys` matching `needle` as [`Searchable::matches`] would, ascending.
+    pub(super) fn matching<T: Searchable>(&self, keys: &[T], needle: &str) -> Vec<usize> {
         let needle = needle.trim();
         if needle.is_empty() {
             return (0..keys.len()).collect();

@@ -3,18 +3,10 @@
 
 use crate::ops::audit::{Finding, Severity};
 use crate::tui::state::State;
+pub use crate::tui::state::audit_cursor::AuditCursor;
 use crate::tui::state::insight::focused_inventory;
 use crate::tui::state::selection::RowItem;
 use crate::tui::state::view_marks::{every_holding, holding_item};
-
-/// Cursor of the audit view: an index into the findings, which are sorted most severe first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AuditCursor {
-    /// The finding under the cursor.
-    pub cursor: usize,
-    /// First visible line.
-    pub offset: usize,
-}
 
 /// The findings of the focused workspace, most severe first; empty before a scan.
 pub fn findings(state: &State) -> &[Finding] {

@@ -9,6 +9,7 @@ use crate::ops::bulk::{BulkRequest, ItemStatus, Plan};
 use crate::ops::edits::KeyEdit;
 use crate::sshkey::PublicKey;
 use crate::tui::action::Action;
+pub use crate::tui::state::op_failure::OpFailure;
 use crate::tui::state::{KeyView, ProjectGroup, RepoView, ReqId, ScanData, WorkspaceView};
 
 /// Keys typed into a filter or a dialog.
@@ -61,44 +62,6 @@ pub struct PendingEntry {
     pub deleted_not_readded: bool,
     /// `Entry::describe()`.
     pub sentence: String,
-}
-
-/// Why a key operation did not complete.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpFailure {
-    /// The sentence.
-    pub sentence: String,
-    /// The journal entry stays pending (the key may be missing until recovered).
-    pub pending: bool,
-    /// The forge's error behind it, when the forge failed (not the journal or the input).
-    pub cause: Option<ForgeError>,
-}
-
-impl OpFailure {
-    /// A failure of the forge: its sentence, and the error for `update()` to tell kinds apart.
-    pub fn of_forge(e: &ForgeError) -> OpFailure {
-        OpFailure {
-            sentence: e.to_string(),
-            pending: false,
-            cause: Some(e.clone()),
-        }
-    }
-
-    /// A failure that is not the forge's (the journal, a local file), as its sentence.
-    pub fn local(sentence: impl Into<String>) -> OpFailure {
-        OpFailure {
-            sentence: sentence.into(),
-            pending: false,
-            cause: None,
-        }
-    }
-}
-
-/// Reads as its sentence, which is what the screen shows.
-impl std::fmt::Display for OpFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.sentence)
-    }
 }
 
 /// What the worker reports. Every answer carries the id of its request.

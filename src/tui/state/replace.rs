@@ -4,7 +4,7 @@
 use crate::forge::{AccessKey, Place};
 use crate::ops::keyops::Grant;
 use crate::tui::state::ReqId;
-use crate::tui::state::msg::OpFailure;
+use crate::tui::state::op_failure::OpFailure;
 
 /// What the worker is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]

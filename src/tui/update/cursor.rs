@@ -3,6 +3,7 @@
 
 use ratatui::layout::{Position, Rect};
 
+use crate::tui::action::Action;
 use crate::tui::state::{Pane, PaneStatus, RepoRow, State};
 use crate::tui::ui::layout;
 
@@ -113,5 +114,31 @@ pub(crate) fn clamp_cursors(state: &mut State) {
             state.cursor[i] = len.saturating_sub(1);
         }
         scroll_to_cursor(state, pane);
+    }
+}
+
+/// Moves the All keys view's cursor, keeping it on screen.
+pub(crate) fn move_all_keys(state: &mut State, a: Action) {
+    let len = crate::tui::state::insight::all_keys_rows(state).len();
+    let page = crate::tui::state::insight::all_keys_page(state);
+    let v = &mut state.insight.all_keys;
+    let delta: isize = match a {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        Action::PageDown => page as isize,
+        Action::PageUp => -(page as isize),
+        Action::HalfPageDown => (page / 2).max(1) as isize,
+        Action::HalfPageUp => -((page / 2).max(1) as isize),
+        _ => return,
+    };
+    v.cursor = (v.cursor as isize)
+        .saturating_add(delta)
+        .clamp(0, len.saturating_sub(1) as isize) as usize;
+    if v.cursor < v.offset {
+        v.offset = v.cursor;
+    } else if v.cursor >= v.offset + page {
+        v.offset = v.cursor + 1 - page;
     }
 }

@@ -156,7 +156,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
             Action::Credentials => open_credentials(state, out),
             _ if passes => return true,
             other if view_select::action(state, FullView::AllKeys, other, out) => {}
-            other => move_all_keys(state, other),
+            other => crate::tui::update::cursor::move_all_keys(state, other),
         },
         Some(FullView::Find) => match a {
             Action::Cancel | Action::FindKey => {
@@ -190,31 +190,6 @@ fn open_all_keys(state: &mut State) {
     v.cursor = 0;
     v.offset = 0;
     state.views.open(FullView::AllKeys);
-}
-
-pub(crate) fn move_all_keys(state: &mut State, a: Action) {
-    let len = all_keys_rows(state).len();
-    let page = all_keys_page(state);
-    let v = &mut state.insight.all_keys;
-    let delta: isize = match a {
-        Action::Up => -1,
-        Action::Down => 1,
-        Action::Top => isize::MIN / 2,
-        Action::Bottom => isize::MAX / 2,
-        Action::PageDown => page as isize,
-        Action::PageUp => -(page as isize),
-        Action::HalfPageDown => (page / 2).max(1) as isize,
-        Action::HalfPageUp => -((page / 2).max(1) as isize),
-        _ => return,
-    };
-    v.cursor = (v.cursor as isize)
-        .saturating_add(delta)
-        .clamp(0, len.saturating_sub(1) as isize) as usize;
-    if v.cursor < v.offset {
-        v.offset = v.cursor;
-    } else if v.cursor >= v.offset + page {
-        v.offset = v.cursor + 1 - page;
-    }
 }
 
 fn input(state: &mut State, t: TextInput) {

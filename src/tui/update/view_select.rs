@@ -110,7 +110,7 @@ pub fn action(state: &mut State, view: FullView, a: Action, out: &mut Vec<Comman
         Action::ToggleSelect => {
             toggle_all(state, row);
             if view == FullView::AllKeys {
-                crate::tui::update::insight::move_all_keys(state, Action::Down);
+                crate::tui::update::cursor::move_all_keys(state, Action::Down);
             }
         }
         Action::SelectCopies => select(state, row),

@@ -190,7 +190,7 @@ pub struct Insight {
     /// The stored workspace list.
     pub list: workspace_list::ListStage,
     /// The audit view's cursor.
-    pub audit: crate::tui::state::audit_view::AuditCursor,
+    pub audit: crate::tui::state::audit_cursor::AuditCursor,
     /// The journal view.
     pub journal: crate::tui::state::journal_view::JournalView,
 }
