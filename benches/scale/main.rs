@@ -8,7 +8,8 @@
 //! TUI's first frame and first frame with cached data, and to the CLI's first output; and the
 //! figures of issue 21: (g) start-up from the cache with a server taking seconds per request,
 //! 10,000 and 50,000 repositories × 3 keys, and (c), (d) again at 150,000 rows; (h) Data
-//! Center: a 1,000-repository project scanned at 50 ms per request, and one "where used".
+//! Center: a 1,000-repository project scanned at 50 ms per request, and one "where used"; and
+//! of issue 18: (i) `plan` of an exported keys file at 1,000 repositories, and `plan --cached`.
 //!
 //! A benchmark, not a test: it prints numbers and never fails on them. Environment:
 //! `BENCH_SKIP_SEQUENTIAL=1` skips (b), which takes about a minute; `BENCH_ONLY_RENDER=1`
@@ -17,6 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod datacenter;
+mod plan;
 mod render;
 mod rss;
 mod slow_start;
@@ -145,6 +147,7 @@ fn main() {
     if !only_render {
         scan_figures(&runtime, &mut figures);
         dc_figures(&runtime, &mut figures);
+        plan_figures(&runtime, &mut figures);
     }
     render_figures(&mut figures);
     if !only_render {
@@ -252,6 +255,49 @@ fn dc_figures(runtime: &tokio::runtime::Runtime, figures: &mut Vec<Figure>) {
         m.usage_requests.to_string(),
         "≤ 2",
         Some(m.usage_requests <= 2),
+    ));
+}
+
+/// (i): `plan` and `plan --cached` of a freshly exported keys file (issue 18).
+fn plan_figures(runtime: &tokio::runtime::Runtime, figures: &mut Vec<Figure>) {
+    let m = match runtime.block_on(plan::measure(REPOS, LATENCY)) {
+        Ok(m) => m,
+        Err(e) => return println!("(i) not measured: {e}"),
+    };
+    // The same latency bound as the scan's: the listing pages one after the other, then the
+    // key listings of the touched repositories, `concurrency` at a time.
+    let rounds = m.listing_pages + (m.plan_requests - m.listing_pages).div_ceil(m.concurrency);
+    let ideal = LATENCY * u32::try_from(rounds).unwrap_or(u32::MAX);
+    let ratio = m.plan_wall.as_secs_f64() / ideal.as_secs_f64();
+    println!(
+        "(i) plan of an exported keys file over {REPOS} repositories, {} ms per request: {:.2} s, {} requests (the scan that wrote it: {}), {} changes; ideal {:.2} s, {ratio:.2} × ideal; plan --cached: {} requests, {}, {} changes",
+        LATENCY.as_millis(),
+        m.plan_wall.as_secs_f64(),
+        m.plan_requests,
+        m.scan_requests,
+        m.plan_changes,
+        ideal.as_secs_f64(),
+        m.cached_requests,
+        ms(m.cached_wall),
+        m.cached_changes
+    );
+    figures.push(Figure::new(
+        "(i) plan, 1,000 repos, wall time",
+        format!("{:.2} s ({ratio:.2} × ideal)", m.plan_wall.as_secs_f64()),
+        "≤ 1.2 × ideal",
+        Some(ratio <= 1.2),
+    ));
+    figures.push(Figure::new(
+        "(i) plan requests vs the scan's",
+        format!("{} / {}", m.plan_requests, m.scan_requests),
+        "≤ the scan's",
+        Some(m.plan_requests <= m.scan_requests),
+    ));
+    figures.push(Figure::new(
+        "(i) plan --cached requests",
+        m.cached_requests.to_string(),
+        "= 0",
+        Some(m.cached_requests == 0),
     ));
 }
 
