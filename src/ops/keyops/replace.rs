@@ -31,11 +31,17 @@ pub struct Replaced {
 impl Replaced {
     /// One sentence for the journal and the recovery report.
     pub fn summary(&self, label: &str) -> String {
-        let mut s = format!(
-            "{} grant(s) hold the key as '{}'",
-            self.places.len(),
-            crate::sanitize::clean_line(label)
-        );
+        // A place where the server kept another label does not hold the new one.
+        let took = self.places.len().saturating_sub(self.label_kept.len());
+        let label = crate::sanitize::clean_line(label);
+        let mut s = if self.label_kept.is_empty() {
+            format!("{took} grant(s) hold the key as '{label}'")
+        } else {
+            format!(
+                "{took} of {} grant(s) hold the key as '{label}'",
+                self.places.len()
+            )
+        };
         if !self.label_kept.is_empty() {
             s.push_str(&format!(
                 "; the server kept another label on {} (a grant bbkeys cannot see keeps the key)",

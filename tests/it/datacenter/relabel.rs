@@ -143,7 +143,16 @@ async fn a_grant_the_credential_cannot_see_keeps_the_old_label_and_it_is_reporte
         .await
         .unwrap();
     assert_eq!(done.label_kept, places);
-    assert!(done.summary("renamed").contains("kept another label"));
+    let summary = done.summary("renamed");
+    assert!(summary.contains("kept another label"), "{summary}");
+    // No grant took the new label, and the sentence must not say one did.
+    assert!(
+        summary.starts_with(&format!(
+            "0 of {} grant(s) hold the key as 'renamed'",
+            places.len()
+        )),
+        "{summary}"
+    );
     // The grants are back, with their permissions, under the label the server kept.
     let api = list_keys(&c, &repo("ACME", "api")).await.unwrap();
     let k = api.iter().find(|k| k.label == "ci-deploy").unwrap();
