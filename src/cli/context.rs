@@ -53,6 +53,11 @@ pub struct Context {
 }
 
 impl Context {
+    /// Running on a built-in simulator (`--demo`, either forge).
+    pub fn is_demo(&self) -> bool {
+        self.simulator.is_some() || self._dc_simulator.is_some()
+    }
+
     /// Builds the context for a subcommand; no credential is an error (exit 3).
     pub async fn build(global: &GlobalArgs) -> Result<Context, CliError> {
         let ctx = Context::build_for_tui(global).await?;
@@ -404,6 +409,35 @@ mod tests {
         assert_eq!(p(None, Some("  "), Some("c")).as_deref(), Some("c"));
         assert_eq!(p(None, None, Some("c")).as_deref(), Some("c"));
         assert_eq!(p(None, None, None), None);
+    }
+
+    /// Both demos are demos: the TUI shows its DEMO badge on either simulator.
+    #[tokio::test]
+    async fn both_demos_say_they_are_demos() {
+        use clap::Parser;
+        let home = tempfile::tempdir().unwrap();
+        let dirs = || Dirs {
+            config: home.path().join("config"),
+            state: home.path().join("state"),
+            cache: home.path().join("cache"),
+        };
+        let config_path = home.path().join("config.toml");
+        let cloud = super::super::Cli::try_parse_from(["bbkeys", "--demo"]).unwrap();
+        let ctx = Context::demo(
+            &cloud.global,
+            Config::default(),
+            config_path.clone(),
+            dirs(),
+        )
+        .await
+        .unwrap();
+        assert!(ctx.is_demo());
+        let dc = super::super::Cli::try_parse_from(["bbkeys", "--demo", "--forge", "datacenter"])
+            .unwrap();
+        let ctx = Context::demo_data_center(&dc.global, Config::default(), config_path, dirs())
+            .await
+            .unwrap();
+        assert!(ctx.is_demo(), "the Data Center demo");
     }
 
     #[test]

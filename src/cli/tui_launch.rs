@@ -48,7 +48,7 @@ impl Context {
             )),
             keys: self.config.keys.clone(),
             theme: self.config.theme.clone(),
-            demo: self.simulator.is_some(),
+            demo: self.is_demo(),
             state_dir: Some(self.state_dir()),
             edit_strategy: self.config.edit_strategy,
             concurrency: self.concurrency(),
