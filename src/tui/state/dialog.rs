@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::forge::{Permission, Place};
-use crate::ops::keyops::Grant;
 use crate::ops::bulk::{BulkRequest, Plan};
+use crate::ops::keyops::Grant;
 use crate::sshkey::PublicKey;
 
 use crate::tui::state::ReqId;

@@ -347,7 +347,11 @@ fn add_on_data_center_tabs_to_the_permission_and_space_or_arrows_toggle_it() {
     let label = add_form(&s).label.clone();
     type_in(&mut s, "x");
     assert_eq!(
-        (add_form(&s).permission, &add_form(&s).label, add_form(&s).expiry.as_str()),
+        (
+            add_form(&s).permission,
+            &add_form(&s).label,
+            add_form(&s).expiry.as_str()
+        ),
         (Permission::Write, &label, "")
     );
     update(&mut s, Msg::Input(TextInput::NextField));
@@ -364,11 +368,18 @@ fn add_on_data_center_refuses_an_expiry_that_is_not_a_number_or_is_zero() {
         type_in(&mut s, typed);
         let out = update(&mut s, Msg::Input(TextInput::Submit));
         assert!(out.is_empty(), "{typed}: nothing is sent: {out:?}");
-        assert_eq!(add_form(&s).field, 3, "{typed}: the dialog stays on the expiry");
+        assert_eq!(
+            add_form(&s).field,
+            3,
+            "{typed}: the dialog stays on the expiry"
+        );
         let (text, error) = s.message.clone().unwrap();
         assert!(error && text.contains(why), "{typed}: {text}");
         let screen = draw(&s, 100, 30);
-        assert!(screen.contains(why), "{typed}: said in the dialog\n{screen}");
+        assert!(
+            screen.contains(why),
+            "{typed}: said in the dialog\n{screen}"
+        );
     }
 }
 
@@ -438,4 +449,32 @@ fn data_center_add_dialog_with_write_and_an_expiry() {
         "{screen}"
     );
     insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn a_bulk_add_on_data_center_says_it_grants_read_without_expiry() {
+    use crate::tui::state::dialog::{AddForm, AddTarget, KeyField};
+    let mut s = dc_loaded();
+    s.dialog = Some(Dialog::Add(AddForm {
+        target: AddTarget::Many(vec![
+            Place::repository(ForgeKind::DataCenter, "ACME", "web"),
+            Place::repository(ForgeKind::DataCenter, "ACME", "api"),
+        ]),
+        key: KeyField::default(),
+        label: String::new(),
+        field: 0,
+        projects: Vec::new(),
+        label_suggested: false,
+        grants: true,
+        permission: Permission::Read,
+        expiry: String::new(),
+    }));
+    let screen = draw(&s, 100, 30);
+    assert!(
+        screen.contains("grants read access that never expires") && !screen.contains("(•) read"),
+        "{screen}"
+    );
+    update(&mut s, Msg::Input(TextInput::NextField));
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 0, "key and label only");
 }

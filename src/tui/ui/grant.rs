@@ -57,10 +57,7 @@ pub fn add_fields(f: &AddForm, w: usize, state: &State) -> Vec<Line<'static>> {
                 style,
             ),
         ]),
-        Line::from(Span::styled(
-            "Expires in days (blank: never):",
-            theme.label,
-        )),
+        Line::from(Span::styled("Expires in days (blank: never):", theme.label)),
         super::dialog::input_line(&f.expiry, f.field == 3, w, state),
     ];
     match check_expiry(&f.expiry) {
