@@ -75,6 +75,55 @@ async fn browse_a_project_and_change_a_permission_with_p_and_y() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_adds_a_write_key_that_expires_in_30_days() {
+    let sim = datacenter::start(DcSimOptions::default()).await.unwrap();
+    let journal = tempfile::tempdir().unwrap();
+    let ui = start_services(Services {
+        forge: Arc::new(dana(&sim)),
+        journal: Some(bbkeys::journal::Journal::in_dir(journal.path())),
+        concurrency: 4,
+    });
+    let api = Place::repository(ForgeKind::DataCenter, "ACME", "api");
+    ui.wait_for("ACME/api's keys", |s| {
+        s.contains("Projects (") && s.contains("R backup-reader")
+    })
+    .await;
+    ui.send("3a");
+    ui.wait_for("the add dialog", |s| {
+        s.contains("Add a key to ACME/api") && s.contains("Permission:")
+    })
+    .await;
+    ui.paste(bbkeys::demo::key_line(30).unwrap());
+    // Enter to the label, typed over the suggestion; Tab to the permission, Space for write;
+    // Tab to the expiry.
+    ui.send("\ndc-flow\t \t30");
+    ui.wait_for("write and 30 days in the dialog", |s| {
+        s.contains("(•) write") && s.contains("> 30")
+    })
+    .await;
+    ui.send("\n");
+    ui.wait_for("the key in the pane", |s| {
+        s.contains("Added") && s.contains("W dc-flow")
+    })
+    .await;
+    let dump = sim.control().dump();
+    let key = dump
+        .keys
+        .iter()
+        .find(|k| k.label == "dc-flow")
+        .expect("the key entity");
+    assert_eq!(key.expiry_days, Some(30));
+    let grants: Vec<_> = dump
+        .grants_at(&api)
+        .into_iter()
+        .filter(|g| g.key_id == key.id)
+        .collect();
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0].permission, "REPO_WRITE");
+    ui.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p_upper_picks_another_profile_and_the_loop_ends_with_its_name() {
     use bbkeys::tui::state::profiles::ProfileChoice;
     let sim = datacenter::start(DcSimOptions::default()).await.unwrap();

@@ -122,12 +122,13 @@ pub fn start_with(state: State, services: Services) -> Ui {
 }
 
 impl Ui {
-    /// Types `keys`: Esc is `\u{1b}`, Enter `\n`, Space ` `.
+    /// Types `keys`: Esc is `\u{1b}`, Enter `\n`, Tab `\t`, Space ` `.
     pub fn send(&self, keys: &str) {
         for c in keys.chars() {
             let code = match c {
                 '\u{1b}' => KeyCode::Esc,
                 '\n' => KeyCode::Enter,
+                '\t' => KeyCode::Tab,
                 c => KeyCode::Char(c),
             };
             self.tx

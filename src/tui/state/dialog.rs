@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::forge::Place;
+use crate::forge::{Permission, Place};
 use crate::ops::bulk::{BulkRequest, Plan};
+use crate::ops::keyops::Grant;
 use crate::sshkey::PublicKey;
 
 use crate::tui::state::ReqId;
@@ -74,16 +75,52 @@ pub struct AddForm {
     pub key: KeyField,
     /// The label.
     pub label: String,
-    /// 0: key, 1: label.
+    /// 0: key, 1: label, 2: permission, 3: expiry (the last two where the forge grants them).
     pub field: usize,
     /// For a project key: the workspace's projects, to choose among with ↑/↓ (empty for a
     /// repository).
     pub projects: Vec<String>,
     /// The label is the key's comment, suggested, and not edited since.
     pub label_suggested: bool,
+    /// The forge grants keys a permission and an expiry (Data Center).
+    pub grants: bool,
+    /// The permission asked for: read unless changed.
+    pub permission: Permission,
+    /// Days until the key expires, as typed; blank never expires.
+    pub expiry: String,
 }
 
 impl AddForm {
+    /// Whether the permission and expiry fields are shown: on a forge that grants them, and
+    /// for one place only (a bulk add grants read with no expiry).
+    pub fn grant_fields(&self) -> bool {
+        self.grants && matches!(self.target, AddTarget::One(_))
+    }
+
+    /// Read becomes write and write read.
+    pub fn toggle_permission(&mut self) {
+        self.permission = match self.permission {
+            Permission::Read => Permission::Write,
+            Permission::Write => Permission::Read,
+        };
+    }
+
+    /// How many fields Tab cycles through.
+    pub fn field_count(&self) -> usize {
+        if self.grant_fields() { 4 } else { 2 }
+    }
+
+    /// The grant the add asks for, or the sentence saying why the expiry is refused.
+    pub fn grant(&self) -> Result<Grant, String> {
+        if !self.grant_fields() {
+            return Ok(Grant::default());
+        }
+        Ok(Grant {
+            permission: self.permission,
+            expiry_days: check_expiry(&self.expiry)?,
+        })
+    }
+
     /// Chooses the project `step` places after the current one (before, if negative),
     /// wrapping around; nothing for a repository target.
     pub fn step_project(&mut self, step: isize) {
@@ -280,6 +317,22 @@ pub fn recovery_question(entries: &[PendingEntry]) -> String {
         "1 key operation did not finish. Finish it now?".to_string()
     } else {
         format!("{n} key operations did not finish. Finish them now?")
+    }
+}
+
+/// An expiry typed in days: blank never expires; otherwise a whole number of at least 1.
+pub fn check_expiry(text: &str) -> Result<Option<u32>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u32>() {
+        Ok(0) => Err("the expiry must be at least 1 day, or blank for never".into()),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(format!(
+            "the expiry must be a whole number of days, or blank for never (not '{}')",
+            crate::sanitize::clean_line(t)
+        )),
     }
 }
 

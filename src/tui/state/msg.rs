@@ -303,6 +303,8 @@ pub enum Command {
         key: PublicKey,
         /// Its label.
         label: String,
+        /// Its permission and expiry (read, never, where the forge has neither).
+        grant: crate::ops::keyops::Grant,
     },
     /// Delete one key (journaled).
     DeleteKey {

@@ -297,3 +297,184 @@ fn the_detail_of_a_data_center_key_names_its_permission_and_expiry() {
     assert!(screen.contains("Permission: read"), "{screen}");
     assert!(screen.contains("expires in 6 days"), "{screen}");
 }
+
+/// `a` on ACME/web with key 30 pasted; its comment is suggested as the label.
+fn dc_add_open() -> State {
+    let mut s = dc_loaded();
+    update(&mut s, Msg::Action(Action::AddKey));
+    update(
+        &mut s,
+        Msg::Input(TextInput::Paste(crate::demo::key_line(30).unwrap().into())),
+    );
+    s
+}
+
+fn add_form(s: &State) -> &crate::tui::state::dialog::AddForm {
+    match &s.dialog {
+        Some(Dialog::Add(f)) => f,
+        other => panic!("no add dialog: {other:?}"),
+    }
+}
+
+fn type_in(s: &mut State, text: &str) -> Vec<Command> {
+    text.chars()
+        .flat_map(|c| update(s, Msg::Input(TextInput::Char(c))))
+        .collect()
+}
+
+/// Tabs from the key field to the expiry field (key → label → permission → expiry).
+fn to_expiry(s: &mut State) {
+    for _ in 0..3 {
+        update(s, Msg::Input(TextInput::NextField));
+    }
+    assert_eq!(add_form(s).field, 3);
+}
+
+#[test]
+fn add_on_data_center_tabs_to_the_permission_and_space_or_arrows_toggle_it() {
+    let mut s = dc_add_open();
+    assert_eq!(add_form(&s).permission, Permission::Read, "read by default");
+    update(&mut s, Msg::Input(TextInput::NextField));
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 2);
+    update(&mut s, Msg::Input(TextInput::Char(' ')));
+    assert_eq!(add_form(&s).permission, Permission::Write);
+    update(&mut s, Msg::Input(TextInput::Left));
+    assert_eq!(add_form(&s).permission, Permission::Read);
+    update(&mut s, Msg::Input(TextInput::Right));
+    assert_eq!(add_form(&s).permission, Permission::Write);
+    // Other characters on the permission line change nothing.
+    let label = add_form(&s).label.clone();
+    type_in(&mut s, "x");
+    assert_eq!(
+        (
+            add_form(&s).permission,
+            &add_form(&s).label,
+            add_form(&s).expiry.as_str()
+        ),
+        (Permission::Write, &label, "")
+    );
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 3);
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 0, "Tab wraps round to the key");
+}
+
+#[test]
+fn add_on_data_center_refuses_an_expiry_that_is_not_a_number_or_is_zero() {
+    for (typed, why) in [("soon", "whole number of days"), ("0", "at least 1 day")] {
+        let mut s = dc_add_open();
+        to_expiry(&mut s);
+        type_in(&mut s, typed);
+        let out = update(&mut s, Msg::Input(TextInput::Submit));
+        assert!(out.is_empty(), "{typed}: nothing is sent: {out:?}");
+        assert_eq!(
+            add_form(&s).field,
+            3,
+            "{typed}: the dialog stays on the expiry"
+        );
+        let (text, error) = s.message.clone().unwrap();
+        assert!(error && text.contains(why), "{typed}: {text}");
+        let screen = draw(&s, 100, 30);
+        assert!(
+            screen.contains(why),
+            "{typed}: said in the dialog\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn add_on_data_center_sends_the_permission_and_expiry_asked_for() {
+    let mut s = dc_add_open();
+    to_expiry(&mut s);
+    type_in(&mut s, "30");
+    update(&mut s, Msg::Input(TextInput::Up));
+    update(&mut s, Msg::Input(TextInput::Char(' ')));
+    let out = update(&mut s, Msg::Input(TextInput::Submit));
+    let [Command::AddKey { scope, grant, .. }] = out.as_slice() else {
+        panic!("expected one add: {out:?}")
+    };
+    assert_eq!(
+        *scope,
+        Place::repository(ForgeKind::DataCenter, "ACME", "web")
+    );
+    assert_eq!(
+        *grant,
+        crate::ops::keyops::Grant {
+            permission: Permission::Write,
+            expiry_days: Some(30),
+        }
+    );
+    // Left blank and read, the add asks for read that never expires.
+    let mut s = dc_add_open();
+    update(&mut s, Msg::Input(TextInput::Submit));
+    let out = update(&mut s, Msg::Input(TextInput::Submit));
+    let [Command::AddKey { grant, .. }] = out.as_slice() else {
+        panic!("expected one add: {out:?}")
+    };
+    assert_eq!(*grant, crate::ops::keyops::Grant::default());
+}
+
+#[test]
+fn add_on_cloud_keeps_two_fields_and_sends_read_without_expiry() {
+    let mut s = loaded_real();
+    update(&mut s, Msg::Action(Action::FocusKeys));
+    update(&mut s, Msg::Action(Action::AddKey));
+    update(
+        &mut s,
+        Msg::Input(TextInput::Paste(crate::demo::key_line(30).unwrap().into())),
+    );
+    update(&mut s, Msg::Input(TextInput::NextField));
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 0, "key and label only");
+    update(&mut s, Msg::Input(TextInput::Submit));
+    let out = update(&mut s, Msg::Input(TextInput::Submit));
+    let [Command::AddKey { grant, .. }] = out.as_slice() else {
+        panic!("expected one add: {out:?}")
+    };
+    assert_eq!(*grant, crate::ops::keyops::Grant::default());
+}
+
+#[test]
+fn data_center_add_dialog_with_write_and_an_expiry() {
+    let mut s = dc_add_open();
+    s.size = (100, 30);
+    to_expiry(&mut s);
+    type_in(&mut s, "30");
+    update(&mut s, Msg::Input(TextInput::Up));
+    update(&mut s, Msg::Input(TextInput::Right));
+    let screen = draw(&s, 100, 30);
+    assert!(
+        screen.contains("( ) read  (•) write") && screen.contains("Expires in days"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn a_bulk_add_on_data_center_says_it_grants_read_without_expiry() {
+    use crate::tui::state::dialog::{AddForm, AddTarget, KeyField};
+    let mut s = dc_loaded();
+    s.dialog = Some(Dialog::Add(AddForm {
+        target: AddTarget::Many(vec![
+            Place::repository(ForgeKind::DataCenter, "ACME", "web"),
+            Place::repository(ForgeKind::DataCenter, "ACME", "api"),
+        ]),
+        key: KeyField::default(),
+        label: String::new(),
+        field: 0,
+        projects: Vec::new(),
+        label_suggested: false,
+        grants: true,
+        permission: Permission::Read,
+        expiry: String::new(),
+    }));
+    let screen = draw(&s, 100, 30);
+    assert!(
+        screen.contains("grants read access that never expires") && !screen.contains("(•) read"),
+        "{screen}"
+    );
+    update(&mut s, Msg::Input(TextInput::NextField));
+    update(&mut s, Msg::Input(TextInput::NextField));
+    assert_eq!(add_form(&s).field, 0, "key and label only");
+}

@@ -198,7 +198,7 @@ fn text_popup(
 
 /// An input line. A focused one shows the caret where editing happens; an unfocused one
 /// shows the end of its text, where a pasted key's comment is.
-fn input_line(value: &str, focused: bool, width: usize, state: &State) -> Line<'static> {
+pub(super) fn input_line(value: &str, focused: bool, width: usize, state: &State) -> Line<'static> {
     let theme = &state.theme;
     let shown = value.replace(['\n', '\r', '\t'], " ");
     let caret = if focused { state.caret } else { 0 };
@@ -275,7 +275,12 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
         AddTarget::Many(scopes) => format!("Add a key to {} selected repositories", scopes.len()),
     };
     let chooser = f.project_position();
-    let popup = centred(area, 90, 14 + 2 * u16::from(chooser.is_some()));
+    let extra = if f.grant_fields() {
+        6
+    } else {
+        u16::from(f.grants)
+    };
+    let popup = centred(area, 90, 14 + 2 * u16::from(chooser.is_some()) + extra);
     let mut hints = vec![("Tab", "next field"), ("Enter", "add"), ("Esc", "cancel")];
     if chooser.is_some() {
         hints.insert(0, ("↑/↓", "project"));
@@ -309,6 +314,7 @@ fn add(frame: &mut Frame, area: Rect, state: &State, f: &AddForm) {
     } else if f.field == 1 || !f.label.is_empty() {
         lines.push(label_verdict(&f.label, false, state));
     }
+    lines.extend(crate::tui::ui::grant::add_fields(f, w, state));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

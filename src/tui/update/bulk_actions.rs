@@ -221,6 +221,9 @@ fn add(state: &mut State, out: &mut Vec<Command>) {
         field: 0,
         projects,
         label_suggested: false,
+        grants: state.forge.caps.permissions || state.forge.caps.expiry,
+        permission: crate::forge::Permission::Read,
+        expiry: String::new(),
     }));
 }
 

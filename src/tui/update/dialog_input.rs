@@ -126,7 +126,12 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
         // For a project key, ↑/↓ choose the project (as they choose the key in rotate).
         TextInput::Up if !f.projects.is_empty() => f.step_project(-1),
         TextInput::Down if !f.projects.is_empty() => f.step_project(1),
-        TextInput::NextField | TextInput::Up | TextInput::Down => f.field = 1 - f.field,
+        TextInput::NextField | TextInput::Down => f.field = (f.field + 1) % f.field_count(),
+        TextInput::Up => f.field = (f.field + f.field_count() - 1) % f.field_count(),
+        // The permission takes only Space and ←/→, as the rotate dialog's mode does.
+        TextInput::Char(' ') | TextInput::Left | TextInput::Right if f.field == 2 => {
+            f.toggle_permission()
+        }
         TextInput::Submit => {
             let key = match f.key.parsed() {
                 Some(Ok(k)) => k,
@@ -149,6 +154,15 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
                     return Some(Dialog::Add(f));
                 }
             };
+            // A refused expiry sends nothing: the dialog stays on the field, saying why.
+            let grant = match f.grant() {
+                Ok(grant) => grant,
+                Err(why) => {
+                    say(state, why, true);
+                    f.field = 3;
+                    return Some(Dialog::Add(f));
+                }
+            };
             match f.target {
                 AddTarget::One(scope) => {
                     let req_id = state.req();
@@ -162,6 +176,7 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
                         scope,
                         key,
                         label,
+                        grant,
                     });
                 }
                 AddTarget::Many(scopes) => {
@@ -178,11 +193,15 @@ fn add(state: &mut State, mut f: AddForm, t: TextInput, out: &mut Vec<Command>) 
             }
             return None;
         }
+        _ if f.field == 2 => {}
         t if f.field == 0 => {
             if edit_key(&mut f.key.text, &mut state.caret, &t) {
                 key_changed(state, &mut f.key, out);
                 f.suggest_label();
             }
+        }
+        t if f.field == 3 => {
+            edit_text(&mut f.expiry, &mut state.caret, &t);
         }
         t => {
             // A suggested label is kept by Enter and replaced by typing; editing keys make it

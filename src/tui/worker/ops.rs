@@ -70,7 +70,8 @@ pub async fn execute(
             scope,
             key,
             label,
-        } => single::add_key(&ops, req_id, scope, key, label, answers).await,
+            grant,
+        } => single::add_key(&ops, req_id, scope, key, label, grant, answers).await,
         Command::DeleteKey { req_id, scope, key } => {
             single::delete_key(&ops, req_id, scope, key).await
         }

@@ -6,7 +6,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::config::EditStrategy;
 use crate::forge::{AccessKey, Place};
 use crate::ops::edits::KeyEdit;
-use crate::ops::keyops::{AddOutcome, KeyOps, OpError, RelabelOutcome};
+use crate::ops::keyops::{AddOutcome, Grant, KeyOps, OpError, RelabelOutcome};
 use crate::sanitize::clean_line;
 use crate::sshkey::PublicKey;
 use crate::tui::state::ReqId;
@@ -20,10 +20,11 @@ pub async fn add_key(
     scope: Place,
     key: PublicKey,
     label: String,
+    grant: Grant,
     answers: &UnboundedSender<WorkerMsg>,
 ) -> WorkerMsg {
     let mut edits = Vec::new();
-    let result = add(ops, &scope, &key, label, answers, &mut edits).await;
+    let result = add(ops, &scope, &key, label, grant, answers, &mut edits).await;
     done(req_id, scope, result, edits)
 }
 
@@ -105,10 +106,11 @@ async fn add(
     scope: &Place,
     key: &PublicKey,
     label: String,
+    grant: Grant,
     answers: &UnboundedSender<WorkerMsg>,
     edits: &mut Vec<KeyEdit>,
 ) -> Result<String, OpFailure> {
-    match ops.add(scope, key, &label, None).await {
+    match ops.add_granted(scope, key, &label, grant, None).await {
         Ok(AddOutcome::Added(k)) => {
             let said = format!(
                 "Added {} to {scope} as '{}' (id {})",
