@@ -11,6 +11,7 @@ use crate::ops::bulk::render_label;
 use crate::sshkey::Strength;
 use crate::tui::state::State;
 use crate::tui::state::dialog::*;
+use crate::tui::ui::input_line::input_line;
 use crate::tui::ui::text;
 
 /// A centred rectangle of at most `w`×`h`.
@@ -194,22 +195,6 @@ fn text_popup(
     let popup = centred(area, w, rows as u16 + 2);
     let inner = frame_popup(frame, popup, state, title, keys);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-/// An input line. A focused one shows the caret where editing happens; an unfocused one
-/// shows the end of its text, where a pasted key's comment is.
-pub(super) fn input_line(value: &str, focused: bool, width: usize, state: &State) -> Line<'static> {
-    let theme = &state.theme;
-    let shown = value.replace(['\n', '\r', '\t'], " ");
-    let caret = if focused { state.caret } else { 0 };
-    let (before, after) = text::around_caret(&shown, caret, width.saturating_sub(2));
-    let marker = if focused { "> " } else { "  " };
-    let mut spans = vec![Span::styled(marker, theme.key), Span::raw(before)];
-    if focused {
-        spans.push(Span::styled("▏", theme.key));
-    }
-    spans.push(Span::raw(after));
-    Line::from(spans)
 }
 
 /// The live verdict on a key field: type, bits and fingerprint, or the parser's sentence.

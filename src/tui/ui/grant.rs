@@ -58,7 +58,7 @@ pub fn add_fields(f: &AddForm, w: usize, state: &State) -> Vec<Line<'static>> {
             ),
         ]),
         Line::from(Span::styled("Expires in days (blank: never):", theme.label)),
-        super::dialog::input_line(&f.expiry, f.field == 3, w, state),
+        super::input_line::input_line(&f.expiry, f.field == 3, w, state),
     ];
     match check_expiry(&f.expiry) {
         Err(e) => lines.push(Line::from(Span::styled(format!("  ✗ {e}"), theme.error))),

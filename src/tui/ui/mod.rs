@@ -9,6 +9,7 @@ pub mod drift;
 pub mod first_run;
 pub mod grant;
 pub mod help;
+pub mod input_line;
 pub mod insight;
 pub mod journal;
 pub mod keys;
