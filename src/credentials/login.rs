@@ -119,6 +119,53 @@ fn check_email(email: &str) -> Result<String, String> {
     Ok(email.to_string())
 }
 
+/// Refuses a login to a profile whose `token_command` would go on winning over the stored
+/// token.
+pub(super) fn refuse_token_command(config: &Config, profile: &str) -> Result<(), LoginError> {
+    if let Some(p) = config.profiles.get(profile)
+        && let Some(cmd) = &p.token_command
+    {
+        return Err(LoginError::Config(ConfigError::Credential(format!(
+            "profile {profile} gets its token from token_command `{cmd}`, which would go on winning over a stored token; remove token_command from it, or log in with another --profile"
+        ))));
+    }
+    Ok(())
+}
+
+/// The token given on the command line or stdin, else asked for (`what`, not shown); an empty
+/// one is refused.
+pub(super) fn given_or_asked(
+    given: Option<&Secret>,
+    what: &str,
+    prompter: &mut dyn Prompter,
+) -> Result<Secret, LoginError> {
+    let token = match given {
+        Some(t) => t.expose().trim().to_string(),
+        None => prompter
+            .secret(&format!("{what} (not shown): "))
+            .map_err(LoginError::Input)?
+            .trim()
+            .to_string(),
+    };
+    if token.is_empty() {
+        return Err(LoginError::Input("no token given".into()));
+    }
+    Ok(Secret::new(token))
+}
+
+/// A name and token as Basic, or the token alone as Bearer.
+pub(super) fn credential_of(name: Option<&str>, token: &Secret) -> Credential {
+    match name {
+        Some(name) => Credential::ApiToken {
+            email: name.to_string(),
+            token: token.clone(),
+        },
+        None => Credential::Bearer {
+            token: token.clone(),
+        },
+    }
+}
+
 /// Asks for what is missing, verifies it with `GET /user`, then stores the token in `store`,
 /// or in the config file (mode 0600) when the user agrees, and records the profile in the
 /// config file. Nothing is written unless Bitbucket accepted the credential.
@@ -128,45 +175,17 @@ pub async fn login(
     prompter: &mut dyn Prompter,
     store: &dyn TokenStore,
 ) -> Result<LoginOutcome, LoginError> {
-    if let Some(p) = config.profiles.get(&req.profile)
-        && let Some(cmd) = &p.token_command
-    {
-        return Err(LoginError::Config(ConfigError::Credential(format!(
-            "profile {} gets its token from token_command `{cmd}`, which would go on winning over a stored token; remove token_command from it, or log in with another --profile",
-            req.profile
-        ))));
-    }
+    refuse_token_command(config, &req.profile)?;
     let email = match req.kind {
         TokenKind::ApiToken => Some(read_email(req, prompter)?),
         TokenKind::AccessToken => None,
     };
-    let token = match &req.token {
-        Some(t) => t.expose().trim().to_string(),
-        None => {
-            let what = match req.kind {
-                TokenKind::ApiToken => "API token",
-                TokenKind::AccessToken => "access token",
-            };
-            prompter
-                .secret(&format!("{what} (not shown): "))
-                .map_err(LoginError::Input)?
-                .trim()
-                .to_string()
-        }
+    let what = match req.kind {
+        TokenKind::ApiToken => "API token",
+        TokenKind::AccessToken => "access token",
     };
-    if token.is_empty() {
-        return Err(LoginError::Input("no token given".into()));
-    }
-    let token = Secret::new(token);
-    let credential = match &email {
-        Some(email) => Credential::ApiToken {
-            email: email.clone(),
-            token: token.clone(),
-        },
-        None => Credential::Bearer {
-            token: token.clone(),
-        },
-    };
+    let token = given_or_asked(req.token.as_ref(), what, prompter)?;
+    let credential = credential_of(email.as_deref(), &token);
     let mut options = req.client.clone();
     options.credential = credential;
     // The refresher belongs to token_command profiles; a typed token is checked as it is.

@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use futures::future::BoxFuture;
 
 use super::config_file::{DcProfile, ProfileUpdate};
-use super::login::{LoginError, Prompter, StoreTarget, StoredIn, store_token};
+use super::login::{
+    LoginError, Prompter, StoreTarget, StoredIn, credential_of, given_or_asked,
+    refuse_token_command, store_token,
+};
 use super::store::TokenStore;
 use crate::bitbucket::client::{Credential, Secret};
-use crate::config::{Config, ConfigError, TokenKind};
+use crate::config::{Config, TokenKind};
 use crate::forge::{ForgeError, Identity};
 
 /// What `auth login --forge datacenter` was asked to do.
@@ -76,45 +79,17 @@ pub async fn login_data_center(
     store: &dyn TokenStore,
     verify: &Verify<'_>,
 ) -> Result<DcLoginOutcome, LoginError> {
-    if let Some(p) = config.profiles.get(&req.profile)
-        && let Some(cmd) = &p.token_command
-    {
-        return Err(LoginError::Config(ConfigError::Credential(format!(
-            "profile {} gets its token from token_command `{cmd}`, which would go on winning over a stored token; remove token_command from it, or log in with another --profile",
-            req.profile
-        ))));
-    }
+    refuse_token_command(config, &req.profile)?;
     let username = match req.kind {
         TokenKind::ApiToken => Some(read_username(req, prompter)?),
         TokenKind::AccessToken => None,
     };
-    let token = match &req.token {
-        Some(t) => t.expose().trim().to_string(),
-        None => {
-            let what = match req.kind {
-                TokenKind::ApiToken => "personal access token",
-                TokenKind::AccessToken => "HTTP access token",
-            };
-            prompter
-                .secret(&format!("{what} (not shown): "))
-                .map_err(LoginError::Input)?
-                .trim()
-                .to_string()
-        }
+    let what = match req.kind {
+        TokenKind::ApiToken => "personal access token",
+        TokenKind::AccessToken => "HTTP access token",
     };
-    if token.is_empty() {
-        return Err(LoginError::Input("no token given".into()));
-    }
-    let token = Secret::new(token);
-    let credential = match &username {
-        Some(u) => Credential::ApiToken {
-            email: u.clone(),
-            token: token.clone(),
-        },
-        None => Credential::Bearer {
-            token: token.clone(),
-        },
-    };
+    let token = given_or_asked(req.token.as_ref(), what, prompter)?;
+    let credential = credential_of(username.as_deref(), &token);
     let identity = verify(credential).await?;
     let update = ProfileUpdate {
         name: &req.profile,
