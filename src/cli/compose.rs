@@ -152,6 +152,17 @@ pub(super) fn forge_asked(global: &GlobalArgs, config: &Config) -> ForgeKind {
     })
 }
 
+/// This demo run's own temporary state and cache directories, removed when it ends (both
+/// forges' demos).
+pub(super) fn demo_run() -> Result<crate::paths::DemoRun, CliError> {
+    crate::paths::DemoRun::create().map_err(|e| {
+        CliError::new(
+            Exit::Error,
+            format!("the demo's temporary directory could not be created: {e}"),
+        )
+    })
+}
+
 /// Starts the Data Center simulator with its demo data dated from now, on `port` (0: any).
 pub(super) async fn start_dc_demo(
     port: u16,

@@ -141,12 +141,7 @@ impl Context {
         config_path: PathBuf,
         dirs: Dirs,
     ) -> Result<Context, CliError> {
-        let run = crate::paths::DemoRun::create().map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("the demo's temporary directory could not be created: {e}"),
-            )
-        })?;
+        let run = super::compose::demo_run()?;
         let dirs = run.dirs(&dirs);
         let sim = crate::demo::start(crate::demo::SimOptions {
             now: Some(time::OffsetDateTime::now_utc()),

@@ -8,7 +8,7 @@ use super::compose::{
     start_dc_demo,
 };
 use super::context::Context;
-use super::output::{CliError, Exit};
+use super::output::CliError;
 use crate::config::{Config, CredentialSource, ResolvedCredential};
 use crate::datacenter::{DcCredential, Secret};
 use crate::demo::datacenter::credentials as dc_cred;
@@ -58,12 +58,7 @@ impl Context {
         config_path: PathBuf,
         dirs: Dirs,
     ) -> Result<Context, CliError> {
-        let run = crate::paths::DemoRun::create().map_err(|e| {
-            CliError::new(
-                Exit::Error,
-                format!("the demo's temporary directory could not be created: {e}"),
-            )
-        })?;
+        let run = super::compose::demo_run()?;
         let dirs = run.dirs(&dirs);
         let sim = start_dc_demo(0, std::time::Duration::ZERO).await?;
         let credential = DcCredential::Basic {
