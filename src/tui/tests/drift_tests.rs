@@ -216,6 +216,20 @@ fn drift_view_100x30() {
     insta::assert_snapshot!(t.backend().to_string());
 }
 
+/// At 80 columns the hint bar names the Drift view's own keys, all of them, on its one line.
+#[test]
+fn drift_view_80x24() {
+    let s = planned();
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| crate::tui::ui::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    let hints = screen.lines().last().unwrap_or_default();
+    for wanted in ["scroll", "apply", "plan again", "close"] {
+        assert!(hints.contains(wanted), "{wanted} missing: {hints}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
 /// The worker's planning, on a real keys file and a stored scan.
 mod worker_plan {
     use crate::ops::desired::DesiredChange;

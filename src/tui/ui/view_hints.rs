@@ -1,4 +1,4 @@
-//! The hint bar of the views that act on keys: only the keys that work there.
+//! The hint bar of the full-screen views with keys of their own: only the keys that work there.
 
 use crate::tui::action::Action;
 use crate::tui::state::{FullView, State};
@@ -47,6 +47,14 @@ const JOURNAL: &[(Action, &str)] = &[
     (Action::Cancel, "close"),
 ];
 
+/// `D`: the plan scrolls; Enter applies it after a fresh read.
+const DRIFT: &[(Action, &str)] = &[
+    (Action::Down, "scroll"),
+    (Action::Open, "apply"),
+    (Action::Reload, "plan again"),
+    (Action::Cancel, "close"),
+];
+
 /// The hints of the view on screen, when it is one of these.
 pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
     match state.views.top()? {
@@ -54,6 +62,7 @@ pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
         FullView::Find => Some(FIND),
         FullView::Audit => Some(AUDIT),
         FullView::Journal => Some(JOURNAL),
+        FullView::Drift => Some(DRIFT),
         _ => None,
     }
 }
