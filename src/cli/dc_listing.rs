@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::context::Context;
 use super::fields::{Output, print_selected};
-use super::key_row::{KeyRow, date};
+use super::key_row::KeyRow;
 use super::output::{CliError, Exit, print_json, print_table};
 use crate::forge::{ForgeError, ForgeKind, Place};
 use crate::sanitize::clean_line;
@@ -94,58 +94,4 @@ pub(super) async fn repository_keys(
         Err(e) => failures.push((project_place, e)),
     }
     Ok((rows, failures))
-}
-
-/// The `keys list` table on Data Center: the permission (`R`/`W`) and the expiry join Cloud's
-/// columns.
-pub(super) fn print_key_table(rows: &[KeyRow]) {
-    let now = time::OffsetDateTime::now_utc();
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let expires = r
-                .expires
-                .clone()
-                .flatten()
-                .and_then(|at| crate::ops::audit::Timestamp::parse(&at))
-                .map(|t| t.0);
-            vec![
-                match (&r.repo, &r.project) {
-                    (Some(repo), _) => format!("{}/{}", r.workspace, repo),
-                    (None, Some(p)) => format!("project {p}"),
-                    _ => r.workspace.clone(),
-                },
-                r.id.to_string(),
-                clean_line(&r.label),
-                match r.permission {
-                    Some("write") => "W".into(),
-                    _ => "R".into(),
-                },
-                crate::ops::expiry::describe(expires, now),
-                r.fingerprint
-                    .clone()
-                    .unwrap_or_else(|| "(unreadable key)".into()),
-                match (&r.key_type, r.bits) {
-                    (Some(t), Some(b)) => format!("{t} {b}"),
-                    _ => "?".into(),
-                },
-                date(&r.created_on),
-                date(&r.last_used),
-            ]
-        })
-        .collect();
-    print_table(
-        &[
-            "WHERE",
-            "ID",
-            "LABEL",
-            "PERM",
-            "EXPIRES",
-            "FINGERPRINT",
-            "TYPE",
-            "CREATED",
-            "LAST USED",
-        ],
-        &table,
-    );
 }

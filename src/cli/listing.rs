@@ -287,10 +287,8 @@ pub(super) fn print_keys(
         print_json(&rows)?;
     } else if out.csv() {
         print!("{}", rows_to_csv(&rows));
-    } else if ctx.kind() == ForgeKind::DataCenter {
-        super::dc_listing::print_key_table(&rows);
     } else {
-        print_key_table(&rows);
+        print_key_table(&rows, ctx.kind());
     }
     for f in &failures {
         CliError::from(f.clone()).print(ctx.json);
@@ -300,19 +298,26 @@ pub(super) fn print_keys(
     Ok(worst(read_failure_exit(&failed), skipped.exit(strict)))
 }
 
-/// The `keys list` table.
-fn print_key_table(rows: &[KeyRow]) {
+/// The `keys list` table. Data Center adds the permission (`R`/`W`) and the expiry after the
+/// label; there a project key's workspace is the project itself, so it is not named twice.
+fn print_key_table(rows: &[KeyRow], kind: ForgeKind) {
+    let data_center = kind == ForgeKind::DataCenter;
+    let now = time::OffsetDateTime::now_utc();
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            vec![
-                match (&r.repo, &r.project) {
-                    (Some(repo), _) => format!("{}/{}", r.workspace, repo),
-                    (None, Some(p)) => format!("{} project {}", r.workspace, p),
-                    _ => r.workspace.clone(),
-                },
-                r.id.to_string(),
-                r.label.clone(),
+            let place = match (&r.repo, &r.project) {
+                (Some(repo), _) => format!("{}/{}", r.workspace, repo),
+                (None, Some(p)) if data_center => format!("project {p}"),
+                (None, Some(p)) => format!("{} project {}", r.workspace, p),
+                _ => r.workspace.clone(),
+            };
+            let mut cells = vec![place, r.id.to_string(), clean_line(&r.label)];
+            if data_center {
+                cells.push(grant_letter(r.permission).into());
+                cells.push(expiry_cell(r, now));
+            }
+            cells.extend([
                 r.fingerprint
                     .clone()
                     .unwrap_or_else(|| "(unreadable key)".into()),
@@ -322,21 +327,35 @@ fn print_key_table(rows: &[KeyRow]) {
                 },
                 date(&r.created_on),
                 date(&r.last_used),
-            ]
+            ]);
+            cells
         })
         .collect();
-    print_table(
-        &[
-            "WHERE",
-            "ID",
-            "LABEL",
-            "FINGERPRINT",
-            "TYPE",
-            "CREATED",
-            "LAST USED",
-        ],
-        &table,
-    );
+    let mut header = vec!["WHERE", "ID", "LABEL"];
+    if data_center {
+        header.extend(["PERM", "EXPIRES"]);
+    }
+    header.extend(["FINGERPRINT", "TYPE", "CREATED", "LAST USED"]);
+    print_table(&header, &table);
+}
+
+/// `W` for a write grant; anything else grants read.
+fn grant_letter(permission: Option<&str>) -> &'static str {
+    match permission {
+        Some("write") => "W",
+        _ => "R",
+    }
+}
+
+/// "expires in 6 days", "expired 2025-03-01" or "never", from the row's stored expiry.
+fn expiry_cell(r: &KeyRow, now: time::OffsetDateTime) -> String {
+    let expires = r
+        .expires
+        .clone()
+        .flatten()
+        .and_then(|at| ops::audit::Timestamp::parse(&at))
+        .map(|t| t.0);
+    ops::expiry::describe(expires, now)
 }
 
 /// CSV with a header; fields quoted where needed.
