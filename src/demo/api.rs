@@ -155,24 +155,13 @@ fn add_repo_key(
     p: &Params,
     call: &Call<'_>,
 ) -> Result<Reply, Reply> {
-    let origin = call.origin;
     admin_repo(state, who, p)?;
-    let (submitted, label) = read_new_key(call)?;
-    if repo_mut(state, p)?
-        .keys
-        .iter()
-        .any(|k| k.material.blob == submitted.material.blob)
-    {
-        return Err(duplicate(ALREADY_ON_REPO));
-    }
-    let key = new_key(state, submitted, label)?;
-    repo_mut(state, p)?.keys.push(key);
+    store_new_key(state, p, call, repo_keys_mut, ALREADY_ON_REPO)?;
     let (w, r) = admin_repo(state, who, p)?;
-    let k = r
-        .keys
-        .last()
-        .ok_or_else(|| Reply::error(500, "lost the new key"))?;
-    Ok(Reply::json(200, &render::repo_key(origin, w, r, k)))
+    Ok(Reply::json(
+        200,
+        &render::repo_key(call.origin, w, r, newest(&r.keys)?),
+    ))
 }
 
 fn update_repo_key(
@@ -225,27 +214,41 @@ fn add_project_key(
     p: &Params,
     call: &Call<'_>,
 ) -> Result<Reply, Reply> {
-    let origin = call.origin;
     admin_project(state, who, p)?;
+    store_new_key(state, p, call, project_keys_mut, ALREADY_ON_PROJECT)?;
+    let (w, pr) = admin_project(state, who, p)?;
+    Ok(Reply::json(
+        200,
+        &render::project_key(call.origin, w, pr, newest(&pr.keys)?, &state.user),
+    ))
+}
+
+/// Reads the submitted key and appends it to the keys `keys_of` names (a repository's or a
+/// project's), after the caller checked the right to; a key already there is refused with
+/// `already`, as Bitbucket words it for that kind of place.
+fn store_new_key(
+    state: &mut State,
+    p: &Params,
+    call: &Call<'_>,
+    keys_of: for<'s> fn(&'s mut State, &Params) -> Result<&'s mut Vec<Key>, Reply>,
+    already: &str,
+) -> Result<(), Reply> {
     let (submitted, label) = read_new_key(call)?;
-    if project_mut(state, p)?
-        .keys
+    if keys_of(state, p)?
         .iter()
         .any(|k| k.material.blob == submitted.material.blob)
     {
-        return Err(duplicate(ALREADY_ON_PROJECT));
+        return Err(duplicate(already));
     }
     let key = new_key(state, submitted, label)?;
-    project_mut(state, p)?.keys.push(key);
-    let (w, pr) = admin_project(state, who, p)?;
-    let k = pr
-        .keys
-        .last()
-        .ok_or_else(|| Reply::error(500, "lost the new key"))?;
-    Ok(Reply::json(
-        200,
-        &render::project_key(origin, w, pr, k, &state.user),
-    ))
+    keys_of(state, p)?.push(key);
+    Ok(())
+}
+
+/// The key [`store_new_key`] just appended.
+fn newest(keys: &[Key]) -> Result<&Key, Reply> {
+    keys.last()
+        .ok_or_else(|| Reply::error(500, "lost the new key"))
 }
 
 fn list_repositories(
@@ -395,6 +398,14 @@ fn project_mut<'s>(state: &'s mut State, p: &Params) -> Result<&'s mut Project, 
         .get_mut(&p.workspace)
         .and_then(|w| w.projects.get_mut(&p.project))
         .ok_or_else(|| Reply::error(404, "Not found"))
+}
+
+fn repo_keys_mut<'s>(state: &'s mut State, p: &Params) -> Result<&'s mut Vec<Key>, Reply> {
+    repo_mut(state, p).map(|r| &mut r.keys)
+}
+
+fn project_keys_mut<'s>(state: &'s mut State, p: &Params) -> Result<&'s mut Vec<Key>, Reply> {
+    project_mut(state, p).map(|pr| &mut pr.keys)
 }
 
 /// The POST/PUT body: JSON only with `Content-Type: application/json`. Without the header
