@@ -148,3 +148,37 @@ fn holdings_at<'v>(v: &'v Value, repo: &str, out: &mut Vec<&'v Value>) {
         _ => {}
     }
 }
+
+/// One table serves both forges: on Cloud a project key's place names its workspace, and the
+/// Data Center grant columns stay out.
+#[tokio::test]
+async fn the_cloud_keys_table_names_a_project_key_with_its_workspace_and_no_grant_columns() {
+    let home = tempfile::tempdir().unwrap();
+    let o = bbkeys(home.path(), &[], &["--demo", "keys", "list", "acme"], "").await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let header = out.lines().next().unwrap_or_default();
+    let columns: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "WHERE",
+            "ID",
+            "LABEL",
+            "FINGERPRINT",
+            "TYPE",
+            "CREATED",
+            "LAST USED"
+        ],
+        "{out}"
+    );
+    let ops = out
+        .lines()
+        .find(|l| l.contains("ops-readonly"))
+        .unwrap_or_else(|| panic!("the OPS project key is missing: {out}"));
+    assert!(ops.starts_with("acme project OPS "), "{ops}");
+}
