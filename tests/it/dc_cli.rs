@@ -21,19 +21,58 @@ pub(crate) async fn sim() -> DcSimulator {
     .unwrap()
 }
 
+/// An environment that picks Data Center, with these variables besides.
+pub(crate) fn dc_env(vars: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut env = vec![("BBKEYS_FORGE", "datacenter".to_string())];
+    env.extend(vars.iter().map(|(k, v)| (*k, v.to_string())));
+    env
+}
+
+/// The environment of `user` over Basic (username + personal token) on the simulator.
+pub(crate) fn as_user(sim: &DcSimulator, user: &str, token: &str) -> Vec<(&'static str, String)> {
+    dc_env(&[
+        ("BBKEYS_API_URL", &sim.api_url()),
+        ("BBKEYS_USERNAME", user),
+        ("BBKEYS_API_TOKEN", token),
+    ])
+}
+
 /// The environment of the demo admin over Basic (username + personal token).
 pub(crate) fn dana(sim: &DcSimulator) -> Vec<(&'static str, String)> {
-    vec![
-        ("BBKEYS_FORGE", "datacenter".into()),
-        ("BBKEYS_API_URL", sim.api_url()),
-        ("BBKEYS_USERNAME", cred::ADMIN_USERNAME.into()),
-        ("BBKEYS_API_TOKEN", cred::ADMIN_TOKEN.into()),
-    ]
+    as_user(sim, cred::ADMIN_USERNAME, cred::ADMIN_TOKEN)
+}
+
+/// The environment of the demo admin's HTTP access token, sent as Bearer.
+fn bearer(sim: &DcSimulator) -> Vec<(&'static str, String)> {
+    dc_env(&[
+        ("BBKEYS_API_URL", &sim.api_url()),
+        ("BBKEYS_ACCESS_TOKEN", cred::ADMIN_TOKEN),
+    ])
+}
+
+/// `env` with its personal token replaced by `token`.
+pub(crate) fn with_token(
+    mut env: Vec<(&'static str, String)>,
+    token: &str,
+) -> Vec<(&'static str, String)> {
+    env.retain(|(k, _)| *k != "BBKEYS_API_TOKEN");
+    env.push(("BBKEYS_API_TOKEN", token.to_string()));
+    env
 }
 
 pub(crate) async fn run(home: &Path, env: &[(&'static str, String)], args: &[&str]) -> Output {
+    run_with_input(home, env, args, "").await
+}
+
+/// [`run`] with `stdin` typed in.
+pub(crate) async fn run_with_input(
+    home: &Path,
+    env: &[(&'static str, String)],
+    args: &[&str],
+    stdin: &str,
+) -> Output {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    bbkeys(home, &env, args, "").await
+    bbkeys(home, &env, args, stdin).await
 }
 
 pub(crate) fn code(o: &Output) -> i32 {
@@ -154,12 +193,7 @@ async fn the_email_checks_apply_to_cloud_only() {
 async fn an_http_access_token_is_sent_as_bearer_and_a_profile_can_choose_the_forge() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let bearer = vec![
-        ("BBKEYS_FORGE", "datacenter".to_string()),
-        ("BBKEYS_API_URL", sim.api_url()),
-        ("BBKEYS_ACCESS_TOKEN", cred::ADMIN_TOKEN.into()),
-    ];
-    let o = run(home.path(), &bearer, &["keys", "list", "OPS/deploy"]).await;
+    let o = run(home.path(), &bearer(&sim), &["keys", "list", "OPS/deploy"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("release-bot"), "{}", stdout(&o));
     let config = home.path().join("dc.toml");
@@ -282,13 +316,8 @@ fn all_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
 async fn data_center_tokens_stay_out_of_output_logs_and_json() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let bearer = vec![
-        ("BBKEYS_FORGE", "datacenter".to_string()),
-        ("BBKEYS_API_URL", sim.api_url()),
-        ("BBKEYS_ACCESS_TOKEN", cred::ADMIN_TOKEN.to_string()),
-    ];
     let mut outputs = Vec::new();
-    for env in [dana(&sim), bearer] {
+    for env in [dana(&sim), bearer(&sim)] {
         for args in [
             &["-vv", "--json", "keys", "list", "ACME"][..],
             &["-vv", "workspaces"][..],
@@ -556,23 +585,15 @@ async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
 async fn a_permission_denial_is_told_apart_from_a_refused_token() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let as_ = |token: &str, user: &str| {
-        vec![
-            ("BBKEYS_FORGE", "datacenter".to_string()),
-            ("BBKEYS_API_URL", sim.api_url()),
-            ("BBKEYS_USERNAME", user.to_string()),
-            ("BBKEYS_API_TOKEN", token.to_string()),
-        ]
-    };
     let denied = run(
         home.path(),
-        &as_(cred::VIEWER_TOKEN, cred::VIEWER_USERNAME),
+        &as_user(&sim, cred::VIEWER_USERNAME, cred::VIEWER_TOKEN),
         &["keys", "list", "ACME/api"],
     )
     .await;
     let refused = run(
         home.path(),
-        &as_(cred::EXPIRED_TOKEN, cred::VIEWER_USERNAME),
+        &as_user(&sim, cred::VIEWER_USERNAME, cred::EXPIRED_TOKEN),
         &["keys", "list", "ACME/api"],
     )
     .await;
@@ -721,9 +742,7 @@ async fn auth_status_names_the_account_and_its_projects_and_a_refused_token_exit
     assert!(out.contains("Account:    dana"), "{out}");
     assert!(out.contains("ACME, OPS administered"), "{out}");
     assert!(out.contains("DATA, SEC through some"), "{out}");
-    let mut expired = dana(&sim);
-    expired.retain(|(k, _)| *k != "BBKEYS_API_TOKEN");
-    expired.push(("BBKEYS_API_TOKEN", cred::EXPIRED_TOKEN.into()));
+    let expired = with_token(dana(&sim), cred::EXPIRED_TOKEN);
     let o = run(home.path(), &expired, &["auth", "status"]).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(!stderr(&o).contains(cred::EXPIRED_TOKEN));
@@ -760,10 +779,7 @@ async fn data_center_without_a_server_or_a_credential_says_what_to_set() {
     let home = tempfile::tempdir().unwrap();
     let no_server = run(
         home.path(),
-        &[
-            ("BBKEYS_FORGE", "datacenter".into()),
-            ("BBKEYS_ACCESS_TOKEN", "secret-token".into()),
-        ],
+        &dc_env(&[("BBKEYS_ACCESS_TOKEN", "secret-token")]),
         &["workspaces"],
     )
     .await;
@@ -776,10 +792,7 @@ async fn data_center_without_a_server_or_a_credential_says_what_to_set() {
     assert!(!stderr(&no_server).contains("secret-token"));
     let no_credential = run(
         home.path(),
-        &[
-            ("BBKEYS_FORGE", "datacenter".into()),
-            ("BBKEYS_API_URL", "https://git.example.com".into()),
-        ],
+        &dc_env(&[("BBKEYS_API_URL", "https://git.example.com")]),
         &["workspaces"],
     )
     .await;
@@ -793,11 +806,10 @@ async fn data_center_without_a_server_or_a_credential_says_what_to_set() {
     // A remote server over plain http would expose the token.
     let plain = run(
         home.path(),
-        &[
-            ("BBKEYS_FORGE", "datacenter".into()),
-            ("BBKEYS_API_URL", "http://git.example.com".into()),
-            ("BBKEYS_ACCESS_TOKEN", "secret-token".into()),
-        ],
+        &dc_env(&[
+            ("BBKEYS_API_URL", "http://git.example.com"),
+            ("BBKEYS_ACCESS_TOKEN", "secret-token"),
+        ]),
         &["workspaces"],
     )
     .await;

@@ -5,35 +5,17 @@
 use std::path::Path;
 use std::process::Output;
 
-use bbkeys::demo::datacenter::{self, DcSimOptions, DcSimulator, credentials as cred};
+use bbkeys::demo::datacenter::DcSimulator;
 use bbkeys::demo::key_line;
 use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::sshkey::PublicKey;
 
-use crate::common::{bbkeys, stderr, stdout};
+use crate::common::{stderr, stdout};
+use crate::dc_cli::{dana, run_with_input, sim};
 
-async fn sim() -> DcSimulator {
-    datacenter::start(DcSimOptions {
-        now: Some(time::OffsetDateTime::now_utc()),
-        ..DcSimOptions::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn dana(sim: &DcSimulator) -> Vec<(&'static str, String)> {
-    vec![
-        ("BBKEYS_FORGE", "datacenter".into()),
-        ("BBKEYS_API_URL", sim.api_url()),
-        ("BBKEYS_USERNAME", cred::ADMIN_USERNAME.into()),
-        ("BBKEYS_API_TOKEN", cred::ADMIN_TOKEN.into()),
-    ]
-}
-
+/// Runs as the demo admin, with `stdin` typed in.
 async fn run(home: &Path, sim: &DcSimulator, args: &[&str], stdin: &str) -> Output {
-    let env = dana(sim);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    bbkeys(home, &env, args, stdin).await
+    run_with_input(home, &dana(sim), args, stdin).await
 }
 
 fn repo(p: &str, r: &str) -> Place {

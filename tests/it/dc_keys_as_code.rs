@@ -8,7 +8,7 @@ use bbkeys::demo::datacenter::credentials as cred;
 use bbkeys::demo::key_line;
 
 use crate::common::{stderr, stdout};
-use crate::dc_cli::{code, dana, requests, run, sim};
+use crate::dc_cli::{code, dana, requests, run, sim, with_token};
 
 /// The writes the simulator saw since `from`, as `METHOD path`.
 fn writes_since(all: &[String], from: usize) -> Vec<String> {
@@ -24,6 +24,32 @@ fn keys_file(home: &Path, body: &str) -> String {
     let path = home.join("keys.toml");
     std::fs::write(&path, body).unwrap();
     path.display().to_string()
+}
+
+/// The key labelled `label` as `keys list --json place` shows it (null when it is not there),
+/// with the whole listing for messages.
+async fn listed(
+    home: &Path,
+    env: &[(&'static str, String)],
+    place: &str,
+    label: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let o = run(home, env, &["--json", "keys", "list", place]).await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let key = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["label"] == label)
+        .cloned()
+        .unwrap_or_default();
+    (key, v)
+}
+
+/// `plan --detailed-exitcode` on `file` exits 0: the server holds what the file declares.
+async fn assert_plans_no_change(home: &Path, env: &[(&'static str, String)], file: &str) {
+    let o = run(home, env, &["plan", "-f", file, "--detailed-exitcode"]).await;
+    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
 }
 
 #[tokio::test]
@@ -63,9 +89,7 @@ async fn doctor_on_data_center_explains_project_and_repository_admin_in_text_and
 async fn a_refused_token_makes_doctor_exit_3_on_data_center() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let mut env = dana(&sim);
-    env.retain(|(k, _)| *k != "BBKEYS_API_TOKEN");
-    env.push(("BBKEYS_API_TOKEN", "not-a-token".into()));
+    let env = with_token(dana(&sim), "not-a-token");
     let o = run(home.path(), &env, &["doctor"]).await;
     assert_eq!(code(&o), 3, "{}\n{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("cannot authenticate"), "{}", stdout(&o));
@@ -168,29 +192,10 @@ async fn plan_shows_a_permission_change_and_apply_makes_it_with_one_put() {
         ["PUT /rest/keys/1.0/projects/ACME/repos/billing/ssh/4/permission/REPO_WRITE"],
         "one request changes the permission"
     );
-    let o = run(
-        home.path(),
-        &env,
-        &["--json", "keys", "list", "ACME/billing"],
-    )
-    .await;
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let monitoring = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["label"] == "monitoring")
-        .cloned()
-        .unwrap_or_default();
+    let (monitoring, v) = listed(home.path(), &env, "ACME/billing", "monitoring").await;
     assert_eq!(monitoring["permission"], "write", "{v}");
 
-    let o = run(
-        home.path(),
-        &env,
-        &["plan", "-f", &file, "--detailed-exitcode"],
-    )
-    .await;
-    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    assert_plans_no_change(home.path(), &env, &file).await;
     sim.shutdown().await;
 }
 
@@ -208,15 +213,7 @@ async fn apply_with_expiry_days_adds_a_write_key_that_expires_and_then_plans_no_
     );
     let o = run(home.path(), &env, &["apply", "-f", &file, "--yes"]).await;
     assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
-    let o = run(home.path(), &env, &["--json", "keys", "list", "ACME/web"]).await;
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ci = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["label"] == "ci-web")
-        .cloned()
-        .unwrap_or_default();
+    let (ci, v) = listed(home.path(), &env, "ACME/web", "ci-web").await;
     assert_eq!(ci["permission"], "write", "{v}");
     let expires = ci["expires"].as_str().unwrap_or_default();
     let expires =
@@ -225,13 +222,7 @@ async fn apply_with_expiry_days_adds_a_write_key_that_expires_and_then_plans_no_
     let days = (expires - time::OffsetDateTime::now_utc()).whole_days();
     assert!((29..=30).contains(&days), "expires in {days} days: {v}");
 
-    let o = run(
-        home.path(),
-        &env,
-        &["plan", "-f", &file, "--detailed-exitcode"],
-    )
-    .await;
-    assert_eq!(code(&o), 0, "{}\n{}", stdout(&o), stderr(&o));
+    assert_plans_no_change(home.path(), &env, &file).await;
     sim.shutdown().await;
 }
 
