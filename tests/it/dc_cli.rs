@@ -21,6 +21,39 @@ pub(crate) async fn sim() -> DcSimulator {
     .unwrap()
 }
 
+/// One test's Data Center setup: the simulator, a home of its own, and the demo admin's
+/// environment on it.
+pub(crate) struct DcRun {
+    pub(crate) sim: DcSimulator,
+    pub(crate) env: Vec<(&'static str, String)>,
+    home: tempfile::TempDir,
+}
+
+impl DcRun {
+    pub(crate) async fn start() -> DcRun {
+        let sim = sim().await;
+        let env = dana(&sim);
+        DcRun {
+            sim,
+            env,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub(crate) fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Runs the binary as the demo admin.
+    pub(crate) async fn run(&self, args: &[&str]) -> Output {
+        run(self.home(), &self.env, args).await
+    }
+
+    pub(crate) async fn shutdown(self) {
+        self.sim.shutdown().await;
+    }
+}
+
 /// An environment that picks Data Center, with these variables besides.
 pub(crate) fn dc_env(vars: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     let mut env = vec![("BBKEYS_FORGE", "datacenter".to_string())];
@@ -130,9 +163,8 @@ async fn a_bad_forge_value_is_a_usage_error_naming_the_accepted_values() {
 
 #[tokio::test]
 async fn workspaces_lists_the_projects_with_a_username_and_token() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &dana(&sim), &["workspaces"]).await;
+    let dc = DcRun::start().await;
+    let o = dc.run(&["workspaces"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.starts_with("PROJECT"), "{out}");
@@ -141,7 +173,7 @@ async fn workspaces_lists_the_projects_with_a_username_and_token() {
     }
     // HR is out of dana's sight altogether.
     assert!(!out.contains("HR"), "{out}");
-    let json = run(home.path(), &dana(&sim), &["--json", "workspaces"]).await;
+    let json = dc.run(&["--json", "workspaces"]).await;
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let sec = v
         .as_array()
@@ -150,16 +182,15 @@ async fn workspaces_lists_the_projects_with_a_username_and_token() {
         .find(|p| p["slug"] == "SEC")
         .unwrap();
     assert_eq!(sec["administrator"], false, "{v}");
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_email_checks_apply_to_cloud_only() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
+    let dc = DcRun::start().await;
     // A username on Cloud is refused, as before.
     let cloud = run(
-        home.path(),
+        dc.home(),
         &[
             ("BBKEYS_EMAIL", "dana".into()),
             ("BBKEYS_API_TOKEN", "t".into()),
@@ -174,51 +205,53 @@ async fn the_email_checks_apply_to_cloud_only() {
         stderr(&cloud)
     );
     // On Data Center a username is right, and no email is asked for.
-    let dc = run(home.path(), &dana(&sim), &["keys", "list", "OPS/deploy"]).await;
-    assert_eq!(code(&dc), 0, "{}", stderr(&dc));
-    assert!(!stderr(&dc).contains("BBKEYS_EMAIL"), "{}", stderr(&dc));
+    let listed = dc.run(&["keys", "list", "OPS/deploy"]).await;
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    assert!(
+        !stderr(&listed).contains("BBKEYS_EMAIL"),
+        "{}",
+        stderr(&listed)
+    );
     // A token without its username names the Data Center variables, not the email.
-    let mut no_user = dana(&sim);
+    let mut no_user = dc.env.clone();
     no_user.retain(|(k, _)| *k != "BBKEYS_USERNAME");
-    let o = run(home.path(), &no_user, &["workspaces"]).await;
+    let o = run(dc.home(), &no_user, &["workspaces"]).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("BBKEYS_USERNAME"), "{err}");
     assert!(!err.contains("BBKEYS_EMAIL is not set"), "{err}");
     assert!(!err.contains(cred::ADMIN_TOKEN), "{err}");
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn an_http_access_token_is_sent_as_bearer_and_a_profile_can_choose_the_forge() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &bearer(&sim), &["keys", "list", "OPS/deploy"]).await;
+    let dc = DcRun::start().await;
+    let o = run(dc.home(), &bearer(&dc.sim), &["keys", "list", "OPS/deploy"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("release-bot"), "{}", stdout(&o));
-    let config = home.path().join("dc.toml");
+    let config = dc.home().join("dc.toml");
     std::fs::write(
         &config,
         format!(
             "[profiles.work]\nforge = \"datacenter\"\napi_url = \"{}\"\nusername = \"{}\"\ntoken_command = \"echo {}\"\n",
-            sim.api_url(),
+            dc.sim.api_url(),
             cred::ADMIN_USERNAME,
             cred::ADMIN_TOKEN
         ),
     )
     .unwrap();
     let config = config.display().to_string();
-    let o = run(home.path(), &[], &["--config", &config, "workspaces"]).await;
+    let o = run(dc.home(), &[], &["--config", &config, "workspaces"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("ACME"), "{}", stdout(&o));
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &dana(&sim), &["keys", "list", "OPS"]).await;
+    let dc = DcRun::start().await;
+    let o = dc.run(&["keys", "list", "OPS"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("PERM") && out.contains("EXPIRES"), "{out}");
@@ -232,7 +265,7 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
     assert!(release.contains(" W "), "{release}");
     assert!(release.contains("expires in 6 days"), "{release}");
     assert!(line("ops-deployer").contains("project OPS"), "{out}");
-    let acme = run(home.path(), &dana(&sim), &["keys", "list", "ACME/api"]).await;
+    let acme = dc.run(&["keys", "list", "ACME/api"]).await;
     let out = stdout(&acme);
     // The project key reaches the repository: listed with the repository's own.
     let backup = out
@@ -241,12 +274,7 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
         .unwrap_or_else(|| panic!("inherited project key missing: {out}"));
     assert!(backup.contains("expired 20"), "{backup}");
     assert!(backup.contains(" R "), "{backup}");
-    let json = run(
-        home.path(),
-        &dana(&sim),
-        &["--json", "keys", "list", "OPS/deploy"],
-    )
-    .await;
+    let json = dc.run(&["--json", "keys", "list", "OPS/deploy"]).await;
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let row = v
         .as_array()
@@ -256,12 +284,7 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
         .unwrap();
     assert_eq!(row["permission"], "write", "{v}");
     assert!(row["expires"].as_str().unwrap().ends_with('Z'), "{v}");
-    let csv = run(
-        home.path(),
-        &dana(&sim),
-        &["keys", "list", "OPS/deploy", "--csv"],
-    )
-    .await;
+    let csv = dc.run(&["keys", "list", "OPS/deploy", "--csv"]).await;
     let csv = stdout(&csv);
     let mut lines = csv.lines();
     assert!(
@@ -275,19 +298,16 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
         lines.any(|l| l.contains("release-bot") && l.contains(",write,20")),
         "{csv}"
     );
-    let picked = run(
-        home.path(),
-        &dana(&sim),
-        &[
+    let picked = dc
+        .run(&[
             "keys",
             "list",
             "OPS/deploy",
             "--json",
             "--fields",
             "label,permission",
-        ],
-    )
-    .await;
+        ])
+        .await;
     let v: serde_json::Value = serde_json::from_slice(&picked.stdout).unwrap();
     assert!(
         v.as_array()
@@ -295,7 +315,7 @@ async fn keys_list_shows_permission_and_expiry_of_a_project_and_a_repository() {
             .contains(&serde_json::json!({"label": "release-bot", "permission": "write"})),
         "{v}"
     );
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 /// Every file under `dir`, as text.
@@ -314,20 +334,19 @@ fn all_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
 
 #[tokio::test]
 async fn data_center_tokens_stay_out_of_output_logs_and_json() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
+    let dc = DcRun::start().await;
     let mut outputs = Vec::new();
-    for env in [dana(&sim), bearer(&sim)] {
+    for env in [dc.env.clone(), bearer(&dc.sim)] {
         for args in [
             &["-vv", "--json", "keys", "list", "ACME"][..],
             &["-vv", "workspaces"][..],
             &["-vv", "keys", "list", "NOPE/repo"][..],
         ] {
-            let o = run(home.path(), &env, args).await;
+            let o = run(dc.home(), &env, args).await;
             outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
         }
     }
-    let files = all_files(home.path());
+    let files = all_files(dc.home());
     assert!(
         files.iter().any(|(p, _)| p.ends_with("bbkeys.log")),
         "a log was written: {:?}",
@@ -343,7 +362,7 @@ async fn data_center_tokens_stay_out_of_output_logs_and_json() {
     for out in &outputs {
         assert!(!out.contains(cred::ADMIN_TOKEN), "{out}");
     }
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
@@ -366,14 +385,10 @@ async fn cloud_json_keeps_its_fields_without_permission_or_expires() {
 
 #[tokio::test]
 async fn keys_add_with_a_permission_and_expiry_then_change_the_permission_and_remove_it() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let key = key_file(home.path(), bbkeys::demo::FRESH_KEY_LINES[0]);
-    let env = dana(&sim);
-    let o = run(
-        home.path(),
-        &env,
-        &[
+    let dc = DcRun::start().await;
+    let key = key_file(dc.home(), bbkeys::demo::FRESH_KEY_LINES[0]);
+    let o = dc
+        .run(&[
             "--json",
             "keys",
             "add",
@@ -386,20 +401,17 @@ async fn keys_add_with_a_permission_and_expiry_then_change_the_permission_and_re
             "write",
             "--expiry-days",
             "30",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["key"]["permission"], "write", "{v}");
     assert!(v["key"]["expires"].is_string(), "{v}");
     let id = v["key"]["id"].as_u64().unwrap().to_string();
     // Read is the default.
-    let other = key_file(home.path(), bbkeys::demo::FRESH_KEY_LINES[1]);
-    let o = run(
-        home.path(),
-        &env,
-        &[
+    let other = key_file(dc.home(), bbkeys::demo::FRESH_KEY_LINES[1]);
+    let o = dc
+        .run(&[
             "--json",
             "keys",
             "add",
@@ -408,22 +420,18 @@ async fn keys_add_with_a_permission_and_expiry_then_change_the_permission_and_re
             &other,
             "--label",
             "ro",
-        ],
-    )
-    .await;
+        ])
+        .await;
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["key"]["permission"], "read", "{v}");
     assert_eq!(v["key"]["expires"], serde_json::Value::Null, "{v}");
 
-    let before = requests(&sim).len();
-    let o = run(
-        home.path(),
-        &env,
-        &["keys", "permission", "ACME/billing", &id, "read"],
-    )
-    .await;
+    let before = requests(&dc.sim).len();
+    let o = dc
+        .run(&["keys", "permission", "ACME/billing", &id, "read"])
+        .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let sent = requests(&sim)[before..].to_vec();
+    let sent = requests(&dc.sim)[before..].to_vec();
     assert_eq!(
         sent,
         [format!(
@@ -433,16 +441,11 @@ async fn keys_add_with_a_permission_and_expiry_then_change_the_permission_and_re
     );
     assert!(stdout(&o).contains("read"), "{}", stdout(&o));
 
-    let o = run(
-        home.path(),
-        &env,
-        &["keys", "rm", "ACME/billing", &id, "--yes"],
-    )
-    .await;
+    let o = dc.run(&["keys", "rm", "ACME/billing", &id, "--yes"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let listed = run(home.path(), &env, &["keys", "list", "ACME/billing"]).await;
+    let listed = dc.run(&["keys", "list", "ACME/billing"]).await;
     assert!(!stdout(&listed).contains(" ci "), "{}", stdout(&listed));
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
@@ -474,15 +477,9 @@ async fn permission_and_expiry_on_cloud_are_usage_errors_naming_the_forge() {
 
 #[tokio::test]
 async fn keys_find_asks_the_usage_endpoints_and_says_what_it_may_not_see() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let key = key_file(home.path(), 1);
-    let o = run(
-        home.path(),
-        &dana(&sim),
-        &["keys", "find", &key, "--workspace", "ACME"],
-    )
-    .await;
+    let dc = DcRun::start().await;
+    let key = key_file(dc.home(), 1);
+    let o = dc.run(&["keys", "find", &key, "--workspace", "ACME"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     for place in ["ACME/api", "ACME/web", "project OPS"] {
@@ -495,7 +492,7 @@ async fn keys_find_asks_the_usage_endpoints_and_says_what_it_may_not_see() {
         "{out}"
     );
     // The two lookups may be in flight together, so they are compared in a fixed order.
-    let mut usage: Vec<String> = requests(&sim)
+    let mut usage: Vec<String> = requests(&dc.sim)
         .into_iter()
         .filter(|r| r.starts_with("GET /rest/keys/1.0/ssh/"))
         .collect();
@@ -508,20 +505,19 @@ async fn keys_find_asks_the_usage_endpoints_and_says_what_it_may_not_see() {
         ],
         "the two usage lookups"
     );
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn audit_of_a_project_ranks_write_access_and_reports_expiry() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &dana(&sim), &["--json", "audit", "ACME"]).await;
+    let dc = DcRun::start().await;
+    let o = dc.run(&["--json", "audit", "ACME"]).await;
     assert!(matches!(code(&o), 0 | 4), "{}", stderr(&o));
     let text = stdout(&o);
     for code in ["write_access", "expired"] {
         assert!(text.contains(code), "{code} missing: {text}");
     }
-    let ops = run(home.path(), &dana(&sim), &["audit", "OPS"]).await;
+    let ops = dc.run(&["audit", "OPS"]).await;
     let text = stdout(&ops);
     assert!(text.contains("expires in 6 days"), "{text}");
     assert!(text.contains("write"), "{text}");
@@ -529,17 +525,14 @@ async fn audit_of_a_project_ranks_write_access_and_reports_expiry() {
 
 #[tokio::test]
 async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
+    let dc = DcRun::start().await;
     // ci-deploy: on ACME/api (write) and ACME/web (read) in ACME, and elsewhere beyond.
     let fp = bbkeys::sshkey::PublicKey::from_server(key_line(1).unwrap())
         .unwrap()
         .fingerprint()
         .to_string();
-    let o = run(
-        home.path(),
-        &dana(&sim),
-        &[
+    let o = dc
+        .run(&[
             "keys",
             "rm",
             "--fingerprint",
@@ -547,11 +540,10 @@ async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
             "--workspace",
             "ACME",
             "--yes",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    let log = requests(&sim);
+    let log = requests(&dc.sim);
     let bulk: Vec<&String> = log.iter().filter(|r| r.starts_with("DELETE ")).collect();
     assert_eq!(
         bulk,
@@ -569,31 +561,30 @@ async fn remove_everywhere_sends_one_bulk_revoke_and_reads_every_place_back() {
             "{repo} read back: {log:#?}"
         );
     }
-    let listed = run(home.path(), &dana(&sim), &["keys", "list", "ACME"]).await;
+    let listed = dc.run(&["keys", "list", "ACME"]).await;
     assert!(
         !stdout(&listed).contains("ci-deploy"),
         "{}",
         stdout(&listed)
     );
     // Grants outside ACME are untouched.
-    let ops = run(home.path(), &dana(&sim), &["keys", "list", "OPS"]).await;
+    let ops = dc.run(&["keys", "list", "OPS"]).await;
     assert!(stdout(&ops).contains("ci-deploy"), "{}", stdout(&ops));
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_permission_denial_is_told_apart_from_a_refused_token() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
+    let dc = DcRun::start().await;
     let denied = run(
-        home.path(),
-        &as_user(&sim, cred::VIEWER_USERNAME, cred::VIEWER_TOKEN),
+        dc.home(),
+        &as_user(&dc.sim, cred::VIEWER_USERNAME, cred::VIEWER_TOKEN),
         &["keys", "list", "ACME/api"],
     )
     .await;
     let refused = run(
-        home.path(),
-        &as_user(&sim, cred::VIEWER_USERNAME, cred::EXPIRED_TOKEN),
+        dc.home(),
+        &as_user(&dc.sim, cred::VIEWER_USERNAME, cred::EXPIRED_TOKEN),
         &["keys", "list", "ACME/api"],
     )
     .await;
@@ -607,7 +598,7 @@ async fn a_permission_denial_is_told_apart_from_a_refused_token() {
     for secret in [cred::VIEWER_TOKEN, cred::EXPIRED_TOKEN] {
         assert!(!d.contains(secret) && !r.contains(secret));
     }
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
@@ -686,12 +677,11 @@ async fn demo_server_serves_the_data_center_simulator() {
 
 #[tokio::test]
 async fn auth_login_checks_a_username_and_token_with_the_server_and_writes_a_data_center_profile() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/bbkeys/config.toml");
+    let dc = DcRun::start().await;
+    let config = dc.home().join("config/bbkeys/config.toml");
     let login = |token: &'static str| {
-        let api = sim.api_url();
-        let home = home.path().to_path_buf();
+        let api = dc.sim.api_url();
+        let home = dc.home().to_path_buf();
         async move {
             bbkeys(
                 &home,
@@ -726,39 +716,37 @@ async fn auth_login_checks_a_username_and_token_with_the_server_and_writes_a_dat
     assert!(text.contains("username = \"dana\""), "{text}");
     assert!(!text.contains("email"), "{text}");
     // The stored profile is enough: no forge or credential in the environment.
-    let o = run(home.path(), &[], &["keys", "list", "OPS/deploy"]).await;
+    let o = run(dc.home(), &[], &["keys", "list", "OPS/deploy"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("release-bot"), "{}", stdout(&o));
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn auth_status_names_the_account_and_its_projects_and_a_refused_token_exits_3() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &dana(&sim), &["auth", "status"]).await;
+    let dc = DcRun::start().await;
+    let o = dc.run(&["auth", "status"]).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Account:    dana"), "{out}");
     assert!(out.contains("ACME, OPS administered"), "{out}");
     assert!(out.contains("DATA, SEC through some"), "{out}");
-    let expired = with_token(dana(&sim), cred::EXPIRED_TOKEN);
-    let o = run(home.path(), &expired, &["auth", "status"]).await;
+    let expired = with_token(dc.env.clone(), cred::EXPIRED_TOKEN);
+    let o = run(dc.home(), &expired, &["auth", "status"]).await;
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(!stderr(&o).contains(cred::EXPIRED_TOKEN));
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn doctor_and_export_on_data_center_run_and_change_nothing() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let key = key_file(home.path(), bbkeys::demo::FRESH_KEY_LINES[0]);
+    let dc = DcRun::start().await;
+    let key = key_file(dc.home(), bbkeys::demo::FRESH_KEY_LINES[0]);
     let _ = key;
     // keys relabel and keys rotate have their Data Center forms now (dc_cli_relabel).
     // Doctor and keys as code have their Data Center form now (see dc_keys_as_code.rs).
     for args in [&["doctor"][..], &["export", "ACME"][..]] {
-        let o = run(home.path(), &dana(&sim), args).await;
+        let o = dc.run(args).await;
         assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
         assert!(
             !stderr(&o).contains("not available on Bitbucket Data Center"),
@@ -767,11 +755,11 @@ async fn doctor_and_export_on_data_center_run_and_change_nothing() {
         );
     }
     assert!(
-        !requests(&sim).iter().any(|r| !r.starts_with("GET ")),
+        !requests(&dc.sim).iter().any(|r| !r.starts_with("GET ")),
         "nothing was written: {:?}",
-        requests(&sim)
+        requests(&dc.sim)
     );
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]

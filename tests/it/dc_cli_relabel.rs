@@ -2,7 +2,6 @@
 //! replace-everywhere behind a typed confirmation listing every grant, and a rotation gives
 //! the new key each grant's permission and expiry.
 
-use std::path::Path;
 use std::process::Output;
 
 use bbkeys::demo::datacenter::DcSimulator;
@@ -11,11 +10,11 @@ use bbkeys::forge::{ForgeKind, Place};
 use bbkeys::sshkey::PublicKey;
 
 use crate::common::{stderr, stdout};
-use crate::dc_cli::{dana, run_with_input, sim};
+use crate::dc_cli::{DcRun, run_with_input};
 
 /// Runs as the demo admin, with `stdin` typed in.
-async fn run(home: &Path, sim: &DcSimulator, args: &[&str], stdin: &str) -> Output {
-    run_with_input(home, &dana(sim), args, stdin).await
+async fn run(dc: &DcRun, args: &[&str], stdin: &str) -> Output {
+    run_with_input(dc.home(), &dc.env, args, stdin).await
 }
 
 fn repo(p: &str, r: &str) -> Place {
@@ -53,21 +52,13 @@ const MONITORING_LINE: usize = 45;
 
 #[tokio::test]
 async fn keys_relabel_lists_every_grant_asks_for_a_typed_confirmation_and_replaces_everywhere() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(
-        home.path(),
-        &sim,
-        &["keys", "permission", "OPS/infra", "4", "write"],
-        "",
-    )
-    .await;
+    let dc = DcRun::start().await;
+    let o = run(&dc, &["keys", "permission", "OPS/infra", "4", "write"], "").await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let before = writes(&sim);
+    let before = writes(&dc.sim);
     // The dry run lists each grant with its permission and changes nothing.
     let o = run(
-        home.path(),
-        &sim,
+        &dc,
         &[
             "keys",
             "relabel",
@@ -89,19 +80,17 @@ async fn keys_relabel_lists_every_grant_asks_for_a_typed_confirmation_and_replac
     assert!(out.contains("dry run"), "{out}");
     // Off a terminal without --yes it refuses, also when the typed answer is piped in.
     let o = run(
-        home.path(),
-        &sim,
+        &dc,
         &["keys", "relabel", "ACME/billing", "4", "mon-v2"],
         "2\n",
     )
     .await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
-    assert_eq!(writes(&sim), before, "nothing was written");
+    assert_eq!(writes(&dc.sim), before, "nothing was written");
     // With --yes: every grant revoked, then re-added with the new label and its permission.
     let o = run(
-        home.path(),
-        &sim,
+        &dc,
         &["keys", "relabel", "ACME/billing", "4", "mon-v2", "--yes"],
         "",
     )
@@ -109,11 +98,11 @@ async fn keys_relabel_lists_every_grant_asks_for_a_typed_confirmation_and_replac
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("mon-v2"), "{}", stdout(&o));
     assert_eq!(
-        at(&sim, &repo("ACME", "billing"), MONITORING_LINE),
+        at(&dc.sim, &repo("ACME", "billing"), MONITORING_LINE),
         [("mon-v2".to_string(), "REPO_READ".to_string(), Some(365))]
     );
     assert_eq!(
-        at(&sim, &repo("OPS", "infra"), MONITORING_LINE),
+        at(&dc.sim, &repo("OPS", "infra"), MONITORING_LINE),
         [("mon-v2".to_string(), "REPO_WRITE".to_string(), Some(365))]
     );
     // The fan-out form names the same replace-everywhere.
@@ -122,8 +111,7 @@ async fn keys_relabel_lists_every_grant_asks_for_a_typed_confirmation_and_replac
         .fingerprint()
         .to_string();
     let o = run(
-        home.path(),
-        &sim,
+        &dc,
         &[
             "keys",
             "relabel",
@@ -140,33 +128,31 @@ async fn keys_relabel_lists_every_grant_asks_for_a_typed_confirmation_and_replac
     .await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
-        at(&sim, &repo("OPS", "infra"), MONITORING_LINE),
+        at(&dc.sim, &repo("OPS", "infra"), MONITORING_LINE),
         [("mon-v3".to_string(), "REPO_WRITE".to_string(), Some(365))]
     );
-    let o = run(home.path(), &sim, &["journal", "list"], "").await;
+    let o = run(&dc, &["journal", "list"], "").await;
     assert!(
         stdout(&o).contains("No pending journal entries"),
         "{}",
         stdout(&o)
     );
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
 
 #[tokio::test]
 async fn keys_rotate_gives_the_new_key_each_grant_s_permission_and_expiry() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
+    let dc = DcRun::start().await;
     // release-bot (demo key line 3): write on OPS/deploy, 90 days.
     let old = PublicKey::from_server(key_line(3).unwrap())
         .unwrap()
         .fingerprint()
         .to_string();
     let new_line = bbkeys::demo::FRESH_KEY_LINES[0];
-    let new_file = home.path().join("new.pub");
+    let new_file = dc.home().join("new.pub");
     std::fs::write(&new_file, key_line(new_line).unwrap()).unwrap();
     let o = run(
-        home.path(),
-        &sim,
+        &dc,
         &[
             "keys",
             "rotate",
@@ -183,14 +169,14 @@ async fn keys_rotate_gives_the_new_key_each_grant_s_permission_and_expiry() {
     .await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let deploy = repo("OPS", "deploy");
-    assert!(at(&sim, &deploy, 3).is_empty(), "the old key is gone");
+    assert!(at(&dc.sim, &deploy, 3).is_empty(), "the old key is gone");
     assert_eq!(
-        at(&sim, &deploy, new_line),
+        at(&dc.sim, &deploy, new_line),
         [(
             "release-bot".to_string(),
             "REPO_WRITE".to_string(),
             Some(90)
         )]
     );
-    sim.shutdown().await;
+    dc.shutdown().await;
 }
