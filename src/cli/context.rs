@@ -52,6 +52,43 @@ pub struct Context {
     pub(super) _demo_run: Option<crate::paths::DemoRun>,
 }
 
+/// Where a context's credential and files come from, and what it keeps alive: all in which
+/// the contexts differ besides their client.
+pub(super) struct RunOrigin {
+    pub(super) source: CredentialSource,
+    pub(super) namespace: Namespace,
+    pub(super) budget_owner: Option<BudgetOwner>,
+    pub(super) simulator: Option<crate::demo::Simulator>,
+    pub(super) dc_simulator: Option<crate::demo::datacenter::DcSimulator>,
+    pub(super) demo_run: Option<crate::paths::DemoRun>,
+}
+
+impl RunOrigin {
+    /// A profile's own server: nothing to keep alive.
+    pub(super) fn profile(
+        source: CredentialSource,
+        namespace: Namespace,
+        budget_owner: Option<BudgetOwner>,
+    ) -> RunOrigin {
+        RunOrigin {
+            source,
+            namespace,
+            budget_owner,
+            simulator: None,
+            dc_simulator: None,
+            demo_run: None,
+        }
+    }
+
+    /// A demo: its own directories, removed at the end; the caller adds its simulator.
+    pub(super) fn demo(run: crate::paths::DemoRun) -> RunOrigin {
+        RunOrigin {
+            demo_run: Some(run),
+            ..RunOrigin::profile(CredentialSource::Demo, Namespace::Demo, None)
+        }
+    }
+}
+
 impl Context {
     /// Running on a built-in simulator (`--demo`, either forge).
     pub fn is_demo(&self) -> bool {
@@ -112,27 +149,13 @@ impl Context {
         options.token_refresher = resolved.refresher;
         options.request_log = Some(log);
         let client = Client::new(options)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::cloud(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: resolved.source,
-            config,
-            config_path,
-            dirs,
-            namespace,
-            budget_owner,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: None,
-            _dc_simulator: None,
-            _demo_run: None,
-        };
-        ctx.init_logging();
-        Ok(ctx)
+        let origin = RunOrigin::profile(resolved.source, namespace, budget_owner);
+        Ok(Context::assemble(
+            global,
+            (config, config_path, dirs),
+            Composed::cloud(client),
+            origin,
+        ))
     }
 
     pub(super) async fn demo(
@@ -161,29 +184,49 @@ impl Context {
         let mut options = client_options(&config, global, sim.api_url(), credential);
         options.request_log = Some(dirs.state_for(&Namespace::Demo).join(REQUEST_LOG));
         let client = Client::new(options)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::cloud(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: CredentialSource::Demo,
-            config,
-            config_path,
-            dirs,
-            namespace: Namespace::Demo,
+        let origin = RunOrigin {
             budget_owner: Some(BudgetOwner::User(
                 crate::demo::credentials::EMAIL.to_string(),
             )),
+            simulator: Some(sim),
+            ..RunOrigin::demo(run)
+        };
+        Ok(Context::assemble(
+            global,
+            (config, config_path, dirs),
+            Composed::cloud(client),
+            origin,
+        ))
+    }
+
+    /// The one place a context is put together, whichever forge and credential it has.
+    pub(super) fn assemble(
+        global: &GlobalArgs,
+        (config, config_path, dirs): (Config, PathBuf, Dirs),
+        composed: Composed,
+        origin: RunOrigin,
+    ) -> Context {
+        let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = composed;
+        let ctx = Context {
+            forge,
+            cloud,
+            source: origin.source,
+            config,
+            config_path,
+            dirs,
+            namespace: origin.namespace,
+            budget_owner: origin.budget_owner,
             json: global.json,
             quiet: global.quiet,
             verbose: global.verbose,
             concurrency,
-            simulator: Some(sim),
-            _dc_simulator: None,
-            _demo_run: Some(run),
+            simulator: origin.simulator,
+            _dc_simulator: origin.dc_simulator,
+            _demo_run: origin.demo_run,
         };
         ctx.init_logging();
-        Ok(ctx)
+        ctx
     }
 
     /// The forge of the run.

@@ -4,15 +4,14 @@ use std::path::PathBuf;
 
 use super::GlobalArgs;
 use super::compose::{
-    Composed, concurrency_of, data_center_client, dc_credential, namespace_for, server_root,
-    start_dc_demo,
+    Composed, data_center_client, dc_credential, namespace_for, server_root, start_dc_demo,
 };
-use super::context::Context;
+use super::context::{Context, RunOrigin};
 use super::output::CliError;
-use crate::config::{Config, CredentialSource, ResolvedCredential};
+use crate::config::{Config, ResolvedCredential};
 use crate::datacenter::{DcCredential, Secret};
 use crate::demo::datacenter::credentials as dc_cred;
-use crate::paths::{Dirs, Namespace};
+use crate::paths::Dirs;
 
 impl Context {
     /// The context of a Data Center profile: the client for its server root and credential.
@@ -27,28 +26,14 @@ impl Context {
         let namespace = namespace_for(&root, &resolved.credential);
         let credential = dc_credential(&resolved.credential);
         let client = data_center_client(&config, global, root, credential)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::data_center(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: resolved.source,
-            config,
-            config_path,
-            dirs,
-            namespace,
-            // Data Center limits by a token bucket, not an hourly allowance (§6).
-            budget_owner: None,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: None,
-            _dc_simulator: None,
-            _demo_run: None,
-        };
-        ctx.init_logging();
-        Ok(ctx)
+        // Data Center limits by a token bucket, not an hourly allowance (§6): no budget owner.
+        let origin = RunOrigin::profile(resolved.source, namespace, None);
+        Ok(Context::assemble(
+            global,
+            (config, config_path, dirs),
+            Composed::data_center(client),
+            origin,
+        ))
     }
 
     /// `--demo --forge datacenter`: the built-in Data Center simulator, as its demo admin.
@@ -66,26 +51,15 @@ impl Context {
             token: Secret::new(dc_cred::ADMIN_TOKEN),
         };
         let client = data_center_client(&config, global, sim.api_url(), credential)?;
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = Composed::data_center(client);
-        let ctx = Context {
-            forge,
-            cloud,
-            source: CredentialSource::Demo,
-            config,
-            config_path,
-            dirs,
-            namespace: Namespace::Demo,
-            budget_owner: None,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: None,
-            _dc_simulator: Some(sim),
-            _demo_run: Some(run),
+        let origin = RunOrigin {
+            dc_simulator: Some(sim),
+            ..RunOrigin::demo(run)
         };
-        ctx.init_logging();
-        Ok(ctx)
+        Ok(Context::assemble(
+            global,
+            (config, config_path, dirs),
+            Composed::data_center(client),
+            origin,
+        ))
     }
 }
