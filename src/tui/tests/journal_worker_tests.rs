@@ -93,6 +93,15 @@ impl Rig {
         }
     }
 
+    /// `u` on operation `id`.
+    async fn undo(&mut self, id: &str) -> (Vec<Result<String, String>>, Vec<Place>) {
+        self.recovered(Command::UndoJournal {
+            req_id: 2,
+            id: id.to_string(),
+        })
+        .await
+    }
+
     /// The labels the simulator holds on `acme/web-frontend`.
     fn labels_on_frontend(&self) -> Vec<String> {
         self.sim
@@ -178,12 +187,7 @@ async fn undo_through_the_worker_deletes_the_added_key_and_the_journal_lists_the
     assert!(row.what.contains("acme/web-frontend"), "{row:?}");
     let id = row.id.clone();
 
-    let (outcomes, scopes) = rig
-        .recovered(Command::UndoJournal {
-            req_id: 2,
-            id: id.clone(),
-        })
-        .await;
+    let (outcomes, scopes) = rig.undo(&id).await;
     let [Ok(said)] = outcomes.as_slice() else {
         panic!("{outcomes:?}")
     };
@@ -268,12 +272,7 @@ async fn the_listing_puts_pending_operations_first_and_keeps_fifty_finished_ones
 async fn undoing_an_id_the_journal_does_not_hold_changes_nothing_and_says_so() {
     let mut rig = Rig::start().await;
     let before = rig.labels_on_frontend();
-    let (outcomes, scopes) = rig
-        .recovered(Command::UndoJournal {
-            req_id: 2,
-            id: "e-nothing".into(),
-        })
-        .await;
+    let (outcomes, scopes) = rig.undo("e-nothing").await;
     assert!(matches!(outcomes.as_slice(), [Err(_)]), "{outcomes:?}");
     assert!(scopes.is_empty(), "{scopes:?}");
     assert_eq!(rig.labels_on_frontend(), before);
@@ -292,12 +291,7 @@ async fn undoing_a_bulk_add_that_never_wrote_rolls_it_back_without_adding_anythi
             .collect::<Vec<_>>(),
         [(id.as_str(), true)]
     );
-    let (outcomes, scopes) = rig
-        .recovered(Command::UndoJournal {
-            req_id: 2,
-            id: id.clone(),
-        })
-        .await;
+    let (outcomes, scopes) = rig.undo(&id).await;
     let [Ok(said)] = outcomes.as_slice() else {
         panic!("{outcomes:?}")
     };
