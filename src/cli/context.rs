@@ -87,6 +87,37 @@ impl RunOrigin {
             ..RunOrigin::profile(CredentialSource::Demo, Namespace::Demo, None)
         }
     }
+
+    /// The context of the run: the one place a context is put together, whichever forge and
+    /// credential it has.
+    pub(super) fn into_context(
+        self,
+        global: &GlobalArgs,
+        (config, config_path, dirs): (Config, PathBuf, Dirs),
+        composed: Composed,
+    ) -> Context {
+        let concurrency = concurrency_of(&config, global);
+        let Composed { forge, cloud } = composed;
+        let ctx = Context {
+            forge,
+            cloud,
+            source: self.source,
+            config,
+            config_path,
+            dirs,
+            namespace: self.namespace,
+            budget_owner: self.budget_owner,
+            json: global.json,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            concurrency,
+            simulator: self.simulator,
+            _dc_simulator: self.dc_simulator,
+            _demo_run: self.demo_run,
+        };
+        ctx.init_logging();
+        ctx
+    }
 }
 
 impl Context {
@@ -150,12 +181,7 @@ impl Context {
         options.request_log = Some(log);
         let client = Client::new(options)?;
         let origin = RunOrigin::profile(resolved.source, namespace, budget_owner);
-        Ok(Context::assemble(
-            global,
-            (config, config_path, dirs),
-            Composed::cloud(client),
-            origin,
-        ))
+        Ok(origin.into_context(global, (config, config_path, dirs), Composed::cloud(client)))
     }
 
     pub(super) async fn demo(
@@ -191,42 +217,7 @@ impl Context {
             simulator: Some(sim),
             ..RunOrigin::demo(run)
         };
-        Ok(Context::assemble(
-            global,
-            (config, config_path, dirs),
-            Composed::cloud(client),
-            origin,
-        ))
-    }
-
-    /// The one place a context is put together, whichever forge and credential it has.
-    pub(super) fn assemble(
-        global: &GlobalArgs,
-        (config, config_path, dirs): (Config, PathBuf, Dirs),
-        composed: Composed,
-        origin: RunOrigin,
-    ) -> Context {
-        let concurrency = concurrency_of(&config, global);
-        let Composed { forge, cloud } = composed;
-        let ctx = Context {
-            forge,
-            cloud,
-            source: origin.source,
-            config,
-            config_path,
-            dirs,
-            namespace: origin.namespace,
-            budget_owner: origin.budget_owner,
-            json: global.json,
-            quiet: global.quiet,
-            verbose: global.verbose,
-            concurrency,
-            simulator: origin.simulator,
-            _dc_simulator: origin.dc_simulator,
-            _demo_run: origin.demo_run,
-        };
-        ctx.init_logging();
-        ctx
+        Ok(origin.into_context(global, (config, config_path, dirs), Composed::cloud(client)))
     }
 
     /// The forge of the run.

@@ -28,11 +28,10 @@ impl Context {
         let client = data_center_client(&config, global, root, credential)?;
         // Data Center limits by a token bucket, not an hourly allowance (§6): no budget owner.
         let origin = RunOrigin::profile(resolved.source, namespace, None);
-        Ok(Context::assemble(
+        Ok(origin.into_context(
             global,
             (config, config_path, dirs),
             Composed::data_center(client),
-            origin,
         ))
     }
 
@@ -55,11 +54,10 @@ impl Context {
             dc_simulator: Some(sim),
             ..RunOrigin::demo(run)
         };
-        Ok(Context::assemble(
+        Ok(origin.into_context(
             global,
             (config, config_path, dirs),
             Composed::data_center(client),
-            origin,
         ))
     }
 }

@@ -74,6 +74,15 @@ impl Rig {
         }
     }
 
+    /// Each listed operation's id, and whether it is pending.
+    async fn pending_by_id(&mut self) -> Vec<(String, bool)> {
+        self.list()
+            .await
+            .into_iter()
+            .map(|r| (r.id, r.pending))
+            .collect()
+    }
+
     /// `(outcomes, scopes)` of an undo or a recovery.
     async fn recovered(&mut self, cmd: Command) -> (Vec<Result<String, String>>, Vec<Place>) {
         match self.ask(cmd).await {
@@ -100,6 +109,15 @@ impl Rig {
             id: id.to_string(),
         })
         .await
+    }
+
+    /// [`Rig::undo`] that succeeded: what it says it did, and where.
+    async fn undone(&mut self, id: &str) -> (String, Vec<Place>) {
+        let (outcomes, scopes) = self.undo(id).await;
+        match outcomes.as_slice() {
+            [Ok(said)] => (said.clone(), scopes),
+            _ => panic!("one undo that worked: {outcomes:?}"),
+        }
     }
 
     /// The labels the simulator holds on `acme/web-frontend`.
@@ -187,10 +205,7 @@ async fn undo_through_the_worker_deletes_the_added_key_and_the_journal_lists_the
     assert!(row.what.contains("acme/web-frontend"), "{row:?}");
     let id = row.id.clone();
 
-    let (outcomes, scopes) = rig.undo(&id).await;
-    let [Ok(said)] = outcomes.as_slice() else {
-        panic!("{outcomes:?}")
-    };
+    let (said, scopes) = rig.undone(&id).await;
     assert!(
         said.starts_with(&format!("undid {id}: deleted key")),
         "{said}"
@@ -214,13 +229,7 @@ async fn undo_through_the_worker_deletes_the_added_key_and_the_journal_lists_the
 async fn finishing_a_pending_add_through_the_worker_adds_the_key_and_settles_the_entry() {
     let mut rig = Rig::start().await;
     let id = pending_add(&rig.journal, "half-done");
-    let rows = rig.list().await;
-    assert_eq!(
-        rows.iter()
-            .map(|r| (r.id.as_str(), r.pending))
-            .collect::<Vec<_>>(),
-        [(id.as_str(), true)]
-    );
+    assert_eq!(rig.pending_by_id().await, [(id.clone(), true)]);
     assert!(!rig.labels_on_frontend().contains(&"half-done".to_string()));
 
     let (outcomes, scopes) = rig
@@ -284,17 +293,8 @@ async fn undoing_a_bulk_add_that_never_wrote_rolls_it_back_without_adding_anythi
     let mut rig = Rig::start().await;
     let api = Place::repository(ForgeKind::Cloud, "acme", "api");
     let id = planned_batch(&rig.journal, &[frontend(), api.clone()], false);
-    let rows = rig.list().await;
-    assert_eq!(
-        rows.iter()
-            .map(|r| (r.id.as_str(), r.pending))
-            .collect::<Vec<_>>(),
-        [(id.as_str(), true)]
-    );
-    let (outcomes, scopes) = rig.undo(&id).await;
-    let [Ok(said)] = outcomes.as_slice() else {
-        panic!("{outcomes:?}")
-    };
+    assert_eq!(rig.pending_by_id().await, [(id.clone(), true)]);
+    let (said, scopes) = rig.undone(&id).await;
     assert!(
         said.starts_with(&format!("undid {id}: rolled back")),
         "{said}"
