@@ -44,6 +44,32 @@ fn snapshot_credentials() {
     insta::assert_snapshot!("credentials_120x48", draw(&s, 120, 48));
 }
 
+/// The hint bar under the Credentials view names the keys that work there, not the main
+/// screen's, and fits 80 columns.
+#[test]
+fn snapshot_credentials_hint_bar_80x24() {
+    let mut s = loaded();
+    act(&mut s, Action::Credentials);
+    let req_id = s.insight.cred_req;
+    insight_msg(
+        &mut s,
+        InsightMsg::Diagnosed {
+            req_id,
+            report: Diagnosis(Box::new(report())),
+        },
+    );
+    s.size = (80, 24);
+    let screen = draw(&s, 80, 24);
+    let hints = screen.lines().last().unwrap_or_default();
+    for wrong in ["a add", "d delete", "Tab pane", "Space select"] {
+        assert!(!hints.contains(wrong), "{hints}");
+    }
+    for right in ["j/k scroll", "r check again", "Esc close"] {
+        assert!(hints.contains(right), "{hints}");
+    }
+    insta::assert_snapshot!("credentials_80x24", screen);
+}
+
 #[test]
 fn snapshot_help_scope_table() {
     let mut s = loaded();

@@ -55,6 +55,16 @@ const DRIFT: &[(Action, &str)] = &[
     (Action::Cancel, "close"),
 ];
 
+/// `C`: a report to read; `r` asks the server again.
+const CREDENTIALS: &[(Action, &str)] = &[
+    (Action::Down, "scroll"),
+    (Action::PageDown, "page"),
+    (Action::Reload, "check again"),
+    (Action::Cancel, "close"),
+    (Action::Help, "help"),
+    (Action::Quit, "quit"),
+];
+
 /// The hints of the view on screen, when it is one of these.
 pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
     match state.views.top()? {
@@ -63,6 +73,7 @@ pub fn of(state: &State) -> Option<&'static [(Action, &'static str)]> {
         FullView::Audit => Some(AUDIT),
         FullView::Journal => Some(JOURNAL),
         FullView::Drift => Some(DRIFT),
+        FullView::Credentials => Some(CREDENTIALS),
         _ => None,
     }
 }
