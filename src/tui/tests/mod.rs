@@ -4,6 +4,7 @@
 mod audit_view_tests;
 mod badge_render_tests;
 mod bulk_tests;
+mod dc_relabel_tests;
 mod dialog_render_tests;
 mod drift_tests;
 mod fixtures;
@@ -14,7 +15,7 @@ mod journal_view_tests;
 mod journal_worker_tests;
 mod no_cutoff_tests;
 mod own_writes_tests;
-mod permission_tests;
+pub(crate) mod permission_tests;
 mod profile_tests;
 mod query_filter_tests;
 mod render_tests;

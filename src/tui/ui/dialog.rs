@@ -63,20 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Dialog::Add(f) => add(frame, area, state, f),
         Dialog::Rotate(f) => rotate(frame, area, state, f),
         Dialog::Label(f) => label(frame, area, state, f),
-        Dialog::Replace(d) => {
-            let lines: Vec<Line> = crate::tui::update::dc_label::lines(d)
-                .into_iter()
-                .map(Line::raw)
-                .collect();
-            text_popup(
-                frame,
-                area,
-                state,
-                "Relabel at every grant",
-                lines,
-                &[("Enter", "go ahead once typed"), ("Esc", "leave")],
-            );
-        }
+        Dialog::Replace(d) => crate::tui::ui::replace::render(frame, area, state, d),
         Dialog::Confirm(c) => {
             let lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
             text_popup(

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod layout;
 pub mod list;
 pub mod plan;
+pub mod replace;
 pub mod repos;
 pub mod status;
 pub mod text;

@@ -3,15 +3,19 @@
 //! (the key lives on at its other grants) while the place briefly loses the key. So `e` says
 //! so and offers the journaled replace-everywhere: the worker looks up every grant, the
 //! dialog lists them with their permission and expiry, and the number of grants typed back
-//! sends it. A selection is not relabelled this way; `e` names the CLI command for it.
+//! sends it. A selection goes the same way: its holdings are grouped by key (one key entity
+//! has one label everywhere), and one dialog lists every grant of every key.
+
+use std::collections::BTreeMap;
 
 use crate::forge::{AccessKey, ForgeKind, Place};
+use crate::ops::bulk::template_uses;
 use crate::sanitize::clean_line;
 use crate::tui::line_edit;
 use crate::tui::state::State;
-use crate::tui::state::dialog::Dialog;
+use crate::tui::state::dialog::{Dialog, LabelForm};
 use crate::tui::state::msg::{Command, TextInput};
-use crate::tui::state::replace::{ReplaceCommand, ReplaceDialog, ReplaceGrants};
+use crate::tui::state::replace::{KeyGrants, ReplaceCommand, ReplaceDialog, ReplaceGrants};
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
     state.message = Some((text.into(), error));
@@ -37,33 +41,90 @@ pub(crate) fn look_up_grants(
     );
 }
 
-/// The grants arrived: the typed confirmation listing them.
-pub(crate) fn grants(state: &mut State, g: ReplaceGrants) {
-    match g.result {
-        Err(f) => say(state, f.sentence, true),
-        Ok(list) if list.is_empty() => say(
+/// Asks the worker for every grant of each key of the selection in `f`, to label each
+/// `template`. The form stays open when the template cannot be one label per key.
+pub(crate) fn look_up_selection(
+    state: &mut State,
+    f: LabelForm,
+    template: String,
+    out: &mut Vec<Command>,
+) -> Option<Dialog> {
+    if let Some(name) = ["workspace", "repo", "project"]
+        .into_iter()
+        .find(|n| template_uses(&template, n))
+    {
+        say(
             state,
-            "The key is granted nowhere this credential may see; nothing changed",
+            format!(
+                "On Bitbucket Data Center one label is shared by every grant of a key, so {{{name}}} has no single value; {{label}} (the key's own label) can be used"
+            ),
             true,
-        ),
-        Ok(list) => {
-            state.dialog = Some(Dialog::Replace(ReplaceDialog {
-                key: g.key,
-                grants: list,
-                label: g.label,
-                typed: String::new(),
-            }));
-        }
+        );
+        return Some(Dialog::Label(f));
     }
+    // One place per key: every holding of a key names the same entity.
+    let mut by_key: BTreeMap<String, Place> = BTreeMap::new();
+    for (place, fp) in f.targets {
+        by_key.entry(fp).or_insert(place);
+    }
+    let keys = by_key.len();
+    let req_id = state.req();
+    out.push(Command::Replace(ReplaceCommand::LookupSelection {
+        req_id,
+        holdings: by_key.into_iter().map(|(fp, p)| (p, fp)).collect(),
+        template,
+    }));
+    say(
+        state,
+        format!(
+            "On Bitbucket Data Center a label belongs to the key; looking up every grant of {keys} key(s)…"
+        ),
+        false,
+    );
+    None
 }
 
-/// One key in the typed confirmation.
+/// The grants arrived: the typed confirmation listing them, without the keys that need no
+/// change or could not be read.
+pub(crate) fn grants(state: &mut State, g: ReplaceGrants) {
+    let mut left_out: Vec<String> = g
+        .failed
+        .iter()
+        .map(|(key, f)| clean_line(&format!("{key} could not be read: {}", f.sentence)))
+        .collect();
+    let mut keys = Vec::new();
+    for k in g.found {
+        let name = format!("'{}' (key {})", clean_line(&k.key.label), k.key.id);
+        if k.grants.is_empty() {
+            left_out.push(format!("{name} is granted nowhere this credential may see"));
+        } else if k.key.label == k.label {
+            left_out.push(format!("{name} is already labelled so"));
+        } else {
+            keys.push(k);
+        }
+    }
+    if keys.is_empty() {
+        let why = match left_out.as_slice() {
+            [] => "nothing was found".to_string(),
+            _ => left_out.join("; "),
+        };
+        say(state, format!("Nothing changed: {why}"), true);
+        return;
+    }
+    state.dialog = Some(Dialog::Replace(ReplaceDialog::new(keys, left_out)));
+}
+
+/// One key in the typed confirmation; the arrows scroll the list.
 pub(crate) fn input(
     state: &mut State,
     mut d: ReplaceDialog,
     t: TextInput,
     out: &mut Vec<Command>,
 ) -> Option<Dialog> {
+    let rows =
+        crate::tui::ui::replace::body_rows(&d, crate::tui::ui::replace::body_width(state.size.0))
+            .len();
+    let last = rows.saturating_sub(1);
     match t {
         TextInput::Abort => {
             say(state, "Nothing changed", false);
@@ -73,9 +134,7 @@ pub(crate) fn input(
             let req_id = state.req();
             out.push(Command::Replace(ReplaceCommand::Run {
                 req_id,
-                key: d.key,
-                grants: d.grants,
-                label: d.label,
+                keys: d.keys,
             }));
             say(state, "Working…", false);
             None
@@ -88,6 +147,10 @@ pub(crate) fn input(
             );
             Some(Dialog::Replace(d))
         }
+        TextInput::Up => scrolled(d, |s| s.saturating_sub(1)),
+        TextInput::Down => scrolled(d, |s| (s + 1).min(last)),
+        TextInput::PageUp => scrolled(d, |s| s.saturating_sub(10)),
+        TextInput::PageDown => scrolled(d, |s| (s + 10).min(last)),
         t => {
             line_edit::edit(&mut d.typed, &mut state.caret, &t);
             Some(Dialog::Replace(d))
@@ -95,17 +158,72 @@ pub(crate) fn input(
     }
 }
 
-/// The dialog's lines: what happens, every grant, the costs.
+fn scrolled(mut d: ReplaceDialog, to: impl Fn(usize) -> usize) -> Option<Dialog> {
+    d.scroll = to(d.scroll);
+    Some(Dialog::Replace(d))
+}
+
+/// The whole dialog as text, for the tests: what happens, every grant, the costs, then the
+/// typed confirmation.
+#[cfg(test)]
 pub(crate) fn lines(d: &ReplaceDialog) -> Vec<String> {
-    let mut lines = vec![
-        format!(
-            "On Bitbucket Data Center a label belongs to the key and is shared by every grant, and no REST call changes it. To label it '{}', the key is revoked at each of its {} grant(s), then added again with the same permission and expiry (journaled):",
-            clean_line(&d.label),
-            d.grants.len()
-        ),
-        String::new(),
-    ];
-    for (place, g) in &d.grants {
+    let mut lines = body_lines(d);
+    lines.push(String::new());
+    lines.push(prompt(d));
+    lines
+}
+
+/// The typed confirmation's line.
+pub(crate) fn prompt(d: &ReplaceDialog) -> String {
+    format!("Type {} and Enter to go ahead: {}", d.expected(), d.typed)
+}
+
+/// What happens and every grant: the part of the dialog that scrolls.
+pub(crate) fn body_lines(d: &ReplaceDialog) -> Vec<String> {
+    let mut lines = Vec::new();
+    match d.keys.as_slice() {
+        [one] => {
+            lines.push(format!(
+                "On Bitbucket Data Center a label belongs to the key and is shared by every grant, and no REST call changes it. To label it '{}', the key is revoked at each of its {} grant(s), then added again with the same permission and expiry (journaled):",
+                clean_line(&one.label),
+                one.grants.len()
+            ));
+            lines.push(String::new());
+            grant_lines(&mut lines, one);
+        }
+        keys => {
+            lines.push(format!(
+                "On Bitbucket Data Center a label belongs to the key and is shared by every grant, and no REST call changes it. Each of these {} keys is revoked at every grant, then added again with its new label and the same permission and expiry ({} grants, journaled key by key; a key that fails does not stop the others):",
+                keys.len(),
+                d.grant_count()
+            ));
+            for k in keys {
+                lines.push(String::new());
+                lines.push(format!(
+                    "'{}' → '{}' (key {}, {} grant(s)):",
+                    clean_line(&k.key.label),
+                    clean_line(&k.label),
+                    k.key.id,
+                    k.grants.len()
+                ));
+                grant_lines(&mut lines, k);
+            }
+        }
+    }
+    if !d.left_out.is_empty() {
+        lines.push(String::new());
+        lines.push("Left out:".into());
+        for why in &d.left_out {
+            lines.push(format!("  {}", clean_line(why)));
+        }
+    }
+    lines.push(String::new());
+    lines.push("Meanwhile these places do not accept the key; each expiry starts again, the last-used date is lost and the id may change. A grant this credential cannot see keeps the old label.".into());
+    lines
+}
+
+fn grant_lines(lines: &mut Vec<String>, k: &KeyGrants) {
+    for (place, g) in &k.grants {
         lines.push(format!(
             "  {}  {}  {}",
             clean_line(&place.to_string()),
@@ -116,29 +234,11 @@ pub(crate) fn lines(d: &ReplaceDialog) -> Vec<String> {
             )
         ));
     }
-    lines.push(String::new());
-    lines.push("Meanwhile these places do not accept the key; each expiry starts again, the last-used date is lost and the id may change. A grant this credential cannot see keeps the old label.".into());
-    lines.push(String::new());
-    lines.push(format!(
-        "Type {} and Enter to go ahead: {}",
-        d.expected(),
-        d.typed
-    ));
-    lines
 }
 
 /// Whether a label at `scope` belongs to the key and is shared by all its grants.
 pub(crate) fn label_is_per_key(scope: &Place) -> bool {
     scope.forge() == ForgeKind::DataCenter
-}
-
-/// What `e` says instead of relabelling one grant of the key `fingerprint` at `scope` to
-/// `label`.
-pub(crate) fn per_key_sentence(scope: &Place, fingerprint: &str, label: &str) -> String {
-    clean_line(&format!(
-        "On Bitbucket Data Center a label belongs to the key and is shared by every grant; no REST call changes it. Nothing changed. To revoke the key at every grant and re-add it with the new label and the same permissions (journaled), run: bbkeys keys relabel --fingerprint {fingerprint} -w {} --label '{label}'. It lists every grant and asks for a typed confirmation.",
-        scope.owner()
-    ))
 }
 
 #[cfg(test)]
@@ -149,7 +249,7 @@ mod tests {
     use crate::tui::keymap::Keymap;
     use crate::tui::state::State;
     use crate::tui::state::dialog::{Dialog, LabelForm};
-    use crate::tui::state::replace::{ReplaceCommand, ReplaceGrants};
+    use crate::tui::state::replace::{KeyGrants, ReplaceCommand, ReplaceGrants};
     use crate::tui::theme::Theme;
     use crate::tui::update::{Command, Msg, TextInput, WorkerMsg, update};
 
@@ -217,9 +317,12 @@ mod tests {
             &mut s,
             Msg::Worker(WorkerMsg::ReplaceGrants(Box::new(ReplaceGrants {
                 req_id,
-                key,
-                label: label.clone(),
-                result: Ok(grants.clone()),
+                found: vec![KeyGrants {
+                    key,
+                    grants: grants.clone(),
+                    label: label.clone(),
+                }],
+                failed: Vec::new(),
             }))),
         );
         let Some(Dialog::Replace(d)) = &s.dialog else {
@@ -243,29 +346,10 @@ mod tests {
         update(&mut s, Msg::Input(TextInput::Char('2')));
         let cmds = update(&mut s, Msg::Input(TextInput::Submit));
         assert!(
-            matches!(cmds.as_slice(), [Command::Replace(ReplaceCommand::Run { grants: g, label: l, .. })] if *g == grants && l == "ci-v2"),
+            matches!(cmds.as_slice(), [Command::Replace(ReplaceCommand::Run { keys, .. })] if keys.len() == 1 && keys[0].grants == grants && keys[0].label == "ci-v2"),
             "{cmds:?}"
         );
         assert!(s.dialog.is_none());
-    }
-
-    #[test]
-    fn a_selection_on_data_center_names_the_cli_command_and_sends_nothing() {
-        let (cmds, s) = submit(LabelForm {
-            single: None,
-            targets: vec![(
-                Place::repository(ForgeKind::DataCenter, "ACME", "web"),
-                "SHA256:x".into(),
-            )],
-            text: "ci-v2".into(),
-        });
-        assert!(!writes(&cmds), "{cmds:?}");
-        let text = s.message.unwrap().0;
-        assert!(text.contains("a label belongs to the key"), "{text}");
-        assert!(
-            text.contains("keys relabel --fingerprint SHA256:x -w ACME --label 'ci-v2'"),
-            "{text}"
-        );
     }
 
     #[tokio::test]
@@ -313,14 +397,17 @@ mod tests {
         else {
             panic!("not the grants")
         };
-        let grants = g.result.unwrap();
+        assert!(g.failed.is_empty(), "{:?}", g.failed);
+        let found = g.found;
+        assert_eq!(found.len(), 1);
+        let grants = found[0].grants.clone();
         assert_eq!(grants.len(), 2);
         assert_eq!(grants[0].1.permission, Permission::Write);
+        assert_eq!(found[0].key.id, key.as_ref().unwrap().id);
+        assert_eq!(found[0].label, "ci-v2");
         let run = ReplaceCommand::Run {
             req_id: 2,
-            key: key.unwrap(),
-            grants,
-            label: "ci-v2".into(),
+            keys: found,
         };
         let WorkerMsg::OpDone { result, scopes, .. } =
             crate::tui::worker::replace::execute(&ops, run).await

@@ -357,17 +357,8 @@ fn label(
                 if template.is_empty() || validate_template(&template).is_err() {
                     return Some(Dialog::Label(f));
                 }
-                if let Some((scope, fp)) = f
-                    .targets
-                    .iter()
-                    .find(|(s, _)| dc_label::label_is_per_key(s))
-                {
-                    say(
-                        state,
-                        dc_label::per_key_sentence(scope, fp, &template),
-                        false,
-                    );
-                    return None;
+                if f.targets.iter().any(|(s, _)| dc_label::label_is_per_key(s)) {
+                    return dc_label::look_up_selection(state, f, template, out);
                 }
                 let targets = f
                     .targets
