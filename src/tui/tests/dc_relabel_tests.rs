@@ -493,3 +493,92 @@ fn a_list_longer_than_the_screen_scrolls_and_keeps_the_typed_count_in_view() {
     assert!(bottom.contains("keeps the old label"), "{bottom}");
     assert!(bottom.contains("Type 25 and Enter to go ahead"), "{bottom}");
 }
+
+#[tokio::test]
+async fn a_key_that_fails_is_reported_the_next_goes_on_and_the_journal_gives_back_its_grant() {
+    use crate::forge::memory::{Call, MemoryForge};
+    use crate::forge::{Caps, Forge, ForgeError, ForgeErrorKind, NewAccessKey};
+    use crate::journal::{Found, Journal};
+    use crate::ops::keyops::KeyOps;
+
+    let forge = MemoryForge::new(
+        ForgeKind::DataCenter,
+        Caps {
+            permissions: true,
+            expiry: true,
+            usage_lookup: true,
+            project_keys: true,
+            ..Caps::default()
+        },
+    )
+    .with_repo("ACME", "api", None)
+    .with_repo("ACME", "web", None);
+    let mut keys = Vec::new();
+    for (n, label) in [(1, "first"), (2, "second")] {
+        let mut grants = Vec::new();
+        let mut held = None;
+        for (repo, permission) in [("api", Permission::Write), ("web", Permission::Read)] {
+            let new = NewAccessKey {
+                key: crate::demo::key_line(n).unwrap().to_string(),
+                label: label.into(),
+                permission,
+                expiry_days: None,
+            };
+            let k = forge.add_key(&dc(repo), &new).await.unwrap();
+            grants.push((dc(repo), Grant::of(&k)));
+            held = Some(k);
+        }
+        keys.push(KeyGrants {
+            key: held.unwrap(),
+            grants,
+            label: format!("{label}-2027"),
+        });
+    }
+    // The first re-add of the first key fails: its api grant is missing for now.
+    forge.fail_next(
+        Call::Add,
+        ForgeError::new(ForgeErrorKind::Server, "the server failed").with_status(503),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::in_dir(dir.path());
+    let ops = KeyOps {
+        forge: &forge,
+        journal: &journal,
+        stop: None,
+    };
+    let run = ReplaceCommand::Run { req_id: 3, keys };
+    let WorkerMsg::OpDone { result, .. } = crate::tui::worker::replace::execute(&ops, run).await
+    else {
+        panic!("not done")
+    };
+    let failure = result.unwrap_err();
+    assert!(failure.pending, "{failure:?}");
+    assert!(
+        failure.sentence.starts_with("1 of 2 key(s) could not be relabelled"),
+        "{}",
+        failure.sentence
+    );
+    assert!(failure.sentence.contains("✗ 'first'"), "{}", failure.sentence);
+    assert!(failure.sentence.contains("✓ 'second'"), "{}", failure.sentence);
+    let at = |repo: &str| -> Vec<(String, Permission)> {
+        forge
+            .grants(&dc(repo))
+            .iter()
+            .map(|k| (k.label.clone(), k.permission))
+            .collect()
+    };
+    // The second key went on after the first failed.
+    assert!(at("api").contains(&("second-2027".into(), Permission::Write)));
+    assert!(at("web").contains(&("second-2027".into(), Permission::Read)));
+    assert!(!at("api").iter().any(|(l, _)| l.starts_with("first")));
+
+    // The pending batch finishes the first key: no grant is lost.
+    let pending = journal.outstanding().unwrap().batches;
+    assert_eq!(pending.len(), 1);
+    ops.recover_found(&Found::Batch(pending[0].clone()))
+        .await
+        .unwrap();
+    assert!(at("api").contains(&("first-2027".into(), Permission::Write)));
+    assert!(at("web").contains(&("first-2027".into(), Permission::Read)));
+    assert!(journal.outstanding().unwrap().is_empty());
+}
