@@ -554,12 +554,22 @@ async fn a_key_that_fails_is_reported_the_next_goes_on_and_the_journal_gives_bac
     let failure = result.unwrap_err();
     assert!(failure.pending, "{failure:?}");
     assert!(
-        failure.sentence.starts_with("1 of 2 key(s) could not be relabelled"),
+        failure
+            .sentence
+            .starts_with("1 of 2 key(s) could not be relabelled"),
         "{}",
         failure.sentence
     );
-    assert!(failure.sentence.contains("✗ 'first'"), "{}", failure.sentence);
-    assert!(failure.sentence.contains("✓ 'second'"), "{}", failure.sentence);
+    assert!(
+        failure.sentence.contains("✗ 'first'"),
+        "{}",
+        failure.sentence
+    );
+    assert!(
+        failure.sentence.contains("✓ 'second'"),
+        "{}",
+        failure.sentence
+    );
     let at = |repo: &str| -> Vec<(String, Permission)> {
         forge
             .grants(&dc(repo))
@@ -581,4 +591,23 @@ async fn a_key_that_fails_is_reported_the_next_goes_on_and_the_journal_gives_bac
     assert!(at("api").contains(&("first-2027".into(), Permission::Write)));
     assert!(at("web").contains(&("first-2027".into(), Permission::Read)));
     assert!(journal.outstanding().unwrap().is_empty());
+}
+
+#[test]
+fn the_label_form_of_a_data_center_selection_offers_only_the_key_s_own_label() {
+    let mut s = label_form_on_two_selected();
+    let empty = draw(&s, 100, 30);
+    assert!(
+        empty.contains("Relabel 2 selected keys at every grant"),
+        "{empty}"
+    );
+    assert!(
+        empty.contains("template with {label} (one label per key"),
+        "{empty}"
+    );
+    assert!(empty.contains("such as {label}-2027"), "{empty}");
+    assert!(!empty.contains("{repo}"), "{empty}");
+    type_in(&mut s, "{label}-2027");
+    let typed = draw(&s, 100, 30);
+    assert!(typed.contains("'deploy-w' → 'deploy-w-2027'"), "{typed}");
 }

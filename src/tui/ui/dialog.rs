@@ -374,10 +374,19 @@ fn rotate_mode(f: &RotateForm, state: &State) -> Line<'static> {
 
 fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {
     let theme = &state.theme;
+    let per_key = f
+        .targets
+        .iter()
+        .any(|(s, _)| crate::tui::update::dc_label::label_is_per_key(s));
     let (title, prompt) = match &f.single {
         Some((scope, key)) => (
             format!("Edit the label of '{}' on {scope}", key.label.clone()),
             "New label:".to_string(),
+        ),
+        // On Data Center one label serves every grant of a key: only {label} has one value.
+        None if per_key => (
+            format!("Relabel {} selected keys at every grant", f.targets.len()),
+            "Label, or a template with {label} (one label per key, at every grant):".to_string(),
         ),
         None => (
             format!("Relabel {} selected keys", f.targets.len()),
@@ -403,7 +412,11 @@ fn label(frame: &mut Frame, area: Rect, state: &State, f: &LabelForm) {
         match crate::ops::bulk::validate_template(f.text.trim()) {
             Err(e) => lines.push(Line::from(Span::styled(format!("  ✗ {e}"), theme.error))),
             Ok(()) if f.text.trim().is_empty() => lines.push(Line::from(Span::styled(
-                "  such as {repo}-deploy",
+                if per_key {
+                    "  such as {label}-2027"
+                } else {
+                    "  such as {repo}-deploy"
+                },
                 theme.dim,
             ))),
             Ok(()) => {
