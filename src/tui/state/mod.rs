@@ -28,6 +28,7 @@ pub(crate) mod views;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::config::EditStrategy;
+use crate::forge::ForgeError;
 
 use crate::tui::keymap::Keymap;
 use crate::tui::state::dialog::Dialog;
@@ -90,8 +91,9 @@ pub struct ProjectGroup {
     pub key: String,
     /// Display name (cleaned).
     pub name: String,
-    /// The keys, or why they could not be read.
-    pub keys: Result<Vec<KeyView>, String>,
+    /// The keys, or the forge's error: a project the account does not administer is
+    /// skipped, one that failed may be read on a retry.
+    pub keys: Result<Vec<KeyView>, ForgeError>,
 }
 
 /// A scan of a whole workspace, converted for display.
@@ -100,9 +102,9 @@ pub struct ScanData {
     /// Repositories the user administers.
     pub repos: Vec<RepoView>,
     /// Keys by repository slug.
-    pub repo_keys: Vec<(String, Result<Vec<KeyView>, String>)>,
+    pub repo_keys: Vec<(String, Result<Vec<KeyView>, ForgeError>)>,
     /// Project keys, or why projects could not be listed.
-    pub projects: Result<Vec<ProjectGroup>, String>,
+    pub projects: Result<Vec<ProjectGroup>, ForgeError>,
 }
 
 /// A running `R` scan.
@@ -137,8 +139,8 @@ pub enum KeyRow<'a> {
         /// The project it is inherited from, in a repository's list.
         inherited: Option<&'a str>,
     },
-    /// A project whose keys could not be read: project key and sentence.
-    Problem(&'a str, &'a str),
+    /// A project whose keys could not be read: project key and the forge's error.
+    Problem(&'a str, &'a ForgeError),
 }
 
 /// Which screen is shown.

@@ -119,7 +119,7 @@ pub fn retain_key_rows<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>) {
                         key.key_type(),
                     ],
                 ),
-                KeyRow::Problem(p, e) => words_match(&f, &[p, e]),
+                KeyRow::Problem(p, e) => words_match(&f, &[p, &e.advice]),
             });
             return;
         }

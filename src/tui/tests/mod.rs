@@ -15,6 +15,7 @@ mod no_cutoff_tests;
 mod own_writes_tests;
 mod permission_tests;
 mod profile_tests;
+mod project_failure_tests;
 mod query_filter_tests;
 mod render_tests;
 mod rotate_stage_tests;

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::forge::Place;
+use crate::forge::{ForgeErrorKind, Place};
 use crate::ops::audit::Timestamp;
 use crate::tui::state::selection::{key_item, row_selected};
 use crate::tui::state::{ForgeFacts, KeyRow, KeyView, Pane, RepoRow, State};
@@ -76,6 +76,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     badges: crate::tui::ui::badges::of(state, &key.scope, key.id).to_vec(),
                 }
             }
+            // A project the account does not administer is skipped, as the CLI says it; only
+            // a read that failed is shown as an error.
+            KeyRow::Problem(project, e) if e.kind == ForgeErrorKind::NotPermitted => Row {
+                text: format!("project {project}: skipped, not administered"),
+                style: theme.dim,
+                note: String::new(),
+                note_style: theme.dim,
+                marked,
+                badges: Vec::new(),
+            },
             KeyRow::Problem(project, _) => Row {
                 text: format!("project {project}: keys could not be read"),
                 style: theme.error,
