@@ -11,6 +11,7 @@ mod insight_fixtures;
 mod insight_render_tests;
 mod insight_tests;
 mod journal_view_tests;
+mod key_rows_tests;
 mod no_cutoff_tests;
 mod own_writes_tests;
 mod permission_tests;

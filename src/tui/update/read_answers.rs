@@ -31,6 +31,7 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
             let k = (ws, repo);
             if state.keys.get(&k).is_some_and(|l| l.awaits(req_id)) {
                 state.keys.insert(k, into_load(result));
+                state.key_rows_cache.touch();
                 clamp_cursors(state);
             }
         }
@@ -41,6 +42,7 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
                 .is_some_and(|l| l.awaits(req_id))
             {
                 state.project_keys.insert(ws, into_load(result));
+                state.key_rows_cache.touch();
                 clamp_cursors(state);
             }
         }
@@ -94,6 +96,7 @@ pub(crate) fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
     state
         .project_keys
         .insert(ws.to_string(), into_load(data.projects));
+    state.key_rows_cache.touch();
     let mut tail = String::new();
     if skipped > 0 {
         tail.push_str(&format!(", {skipped} not administered (skipped)"));
