@@ -176,7 +176,10 @@ impl<'a> KeyRows<'a> {
 impl State {
     /// Key rows for the focused repository row, matching the filter.
     pub fn key_rows(&self) -> Vec<KeyRow<'_>> {
-        self.key_rows_view().iter().collect()
+        let view = self.key_rows_view();
+        let mut rows = Vec::with_capacity(view.len());
+        rows.extend(view.iter());
+        rows
     }
 
     /// [`State::key_rows`] without listing them: computed once per focus, filter and version
@@ -227,10 +230,11 @@ impl State {
             _ => {
                 let project = repo.and_then(|r| r.project.as_deref());
                 let keeps = RowFilter::new(self, project);
-                let refs: Arc<[RowRef]> = all_refs(own, groups, repo.is_some(), project)
-                    .into_iter()
-                    .filter(|r| view.resolve(*r).is_some_and(|row| keeps.keeps(&row)))
-                    .collect();
+                let mut refs = all_refs(own, groups, repo.is_some(), project);
+                if !matches!(keeps, RowFilter::All) {
+                    refs.retain(|r| view.resolve(*r).is_some_and(|row| keeps.keeps(&row)));
+                }
+                let refs: Arc<[RowRef]> = refs.into();
                 last.rows = Some((wanted, refs.clone()));
                 refs
             }
