@@ -272,7 +272,7 @@ fn all_refs(
 /// The hash the index sorts by; equal fingerprints hash equal, and the few keys sharing a hash
 /// are compared in full.
 fn fingerprint_hash(fp: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     fp.hash(&mut h);
     h.finish()
 }
