@@ -8,9 +8,11 @@
 //! the rows it draws.
 //!
 //! The key lists are plain maps of [`State`]: whatever changes them (an answer, a scan, a cached
-//! scan, an edit of bbkeys' own writes, a reload) calls [`KeyRowsCache::touch`], and `update()`
-//! also does so for every message that is not a plain move, for code that changes them and
-//! forgets to say so.
+//! scan, an edit of bbkeys' own writes, a reload, a new inventory a query reads) calls
+//! [`KeyRowsCache::touch`]. The rows also remember where each list they index sat and how long
+//! it was, so a list replaced or resized without a `touch` is noticed all the same; an edit in
+//! place is only noticed through the `touch`. The clock is not part of it: like the All keys
+//! view, a `used:<30d` query is judged again when anything else changes, not as time passes.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
