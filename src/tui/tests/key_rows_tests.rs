@@ -156,3 +156,54 @@ fn also_on_sees_keys_loaded_after_it_was_last_asked() {
     let screen = act(&mut s, Action::FocusKeys);
     assert!(screen.contains("acme/web"), "{screen}");
 }
+
+/// A query that asks for findings judges the rows against the scan's inventory: rows kept
+/// before the scan arrived are judged again once it has.
+#[test]
+fn a_finding_query_is_judged_again_when_the_scan_arrives() {
+    use crate::tui::state::insight::InsightMsg;
+    use crate::tui::tests::insight_fixtures::{dk, insight_msg, inventory};
+    let mut s = loaded();
+    let api = repo_scope("acme", "api");
+    let view = |id, n, label: &str, created, used| {
+        crate::tui::state::from_forge::key_view(dk(id, n, label, created, used), api.clone())
+    };
+    // The very keys the fixtures' scan holds, so its findings apply to them.
+    s.keys.insert(
+        ("acme".into(), "api".into()),
+        Load::Ready(vec![
+            view(1, 1, "ci-deploy", "2024-03-01T09:15:00+00:00", None),
+            view(
+                3,
+                93,
+                "legacy-rsa",
+                "2019-05-02T10:00:00+00:00",
+                Some("2026-11-20T08:00:00+00:00"),
+            ),
+        ]),
+    );
+    act(&mut s, Action::FocusKeys);
+    act(&mut s, Action::Filter);
+    update(
+        &mut s,
+        Msg::Input(TextInput::Paste("finding:rsa_2048".into())),
+    );
+    draw(&s);
+    // No scan, no findings: nothing matches yet.
+    assert!(labels(&s).is_empty(), "{:?}", labels(&s));
+    let cmds = update(&mut s, Msg::Action(Action::Rescan));
+    let req_id = req_of(&cmds, |c| match c {
+        Command::Rescan { req_id, .. } => Some(*req_id),
+        _ => None,
+    });
+    draw(&s);
+    insight_msg(
+        &mut s,
+        InsightMsg::Scanned {
+            req_id,
+            inventory: inventory(),
+        },
+    );
+    let screen = draw(&s);
+    assert_eq!(labels(&s), ["legacy-rsa"], "{screen}");
+}
