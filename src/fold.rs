@@ -11,7 +11,20 @@ pub fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
     }
     if hay.is_ascii() && needle.is_ascii() {
         let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+        if h.len() < n.len() {
+            return false;
+        }
+        // Only where the first byte matches, in either case, is the rest compared: memchr
+        // finds those places many bytes at a time, where comparing every window was most of
+        // filtering 150,000 rows.
+        let first = n[0];
+        let starts = &h[..=h.len() - n.len()];
+        return memchr::memchr2_iter(
+            first.to_ascii_lowercase(),
+            first.to_ascii_uppercase(),
+            starts,
+        )
+        .any(|i| h[i..i + n.len()].eq_ignore_ascii_case(n));
     }
     hay.to_lowercase().contains(&needle.to_lowercase())
 }
@@ -31,6 +44,11 @@ mod tests {
             ("Ärger-Schlüssel", "SCHLÜ"),
             ("İstanbul", "i̇st"),
             ("abc", "abd"),
+            ("aaab", "AAB"),
+            ("deploy-0421", "-04"),
+            ("abc", "C"),
+            ("Ab", "aB"),
+            ("ab", "b "),
         ] {
             let lowered = hay.to_lowercase().contains(&needle.to_lowercase());
             assert_eq!(c(hay, needle), lowered, "{hay:?} {needle:?}");

@@ -32,6 +32,46 @@ impl ListingFailure {
     pub fn is_not_permitted(&self) -> bool {
         self.kind == "forbidden" || self.kind == ForgeErrorKind::NotPermitted.code()
     }
+
+    /// The failure as the forge's error again, so a stored scan is told apart by kind like a
+    /// live one. The kind is read back from the stored code, Cloud's wire names of earlier
+    /// files included; a scope list that was not stored reads as empty (the sentence names
+    /// it), and a code no kind answers to reads as a server failure: retried, never skipped.
+    pub fn to_forge_error(&self) -> ForgeError {
+        let kind = if self.is_not_permitted() {
+            ForgeErrorKind::NotPermitted
+        } else {
+            match self.kind.as_str() {
+                "authentication" | "unauthorized" => ForgeErrorKind::Authentication,
+                "missing_permission" | "missing_scopes" | "wrong_auth_mechanism" => {
+                    ForgeErrorKind::MissingPermission {
+                        needed: Vec::new(),
+                        granted: Vec::new(),
+                    }
+                }
+                "not_found" => ForgeErrorKind::NotFound,
+                "duplicate" | "duplicate_key" => ForgeErrorKind::Duplicate,
+                "rate_limited" => ForgeErrorKind::RateLimited { retry_after: None },
+                "invalid_input"
+                | "key_on_user_account"
+                | "invalid_key"
+                | "immutable_key"
+                | "bad_request"
+                | "refused" => ForgeErrorKind::InvalidInput,
+                "unsupported" | "gone" => ForgeErrorKind::Unsupported,
+                "network" | "timeout" => ForgeErrorKind::Network,
+                "decode" => ForgeErrorKind::Decode,
+                _ => ForgeErrorKind::Server,
+            }
+        };
+        let wire_code = (self.kind != kind.code()).then(|| self.kind.clone());
+        ForgeError {
+            kind,
+            status: self.status,
+            advice: self.reason.clone(),
+            wire_code,
+        }
+    }
 }
 
 impl From<&ForgeError> for ListingFailure {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::forge::{AccessKey, ForgeKind, Owner, Place, Project, Repository};
+use crate::forge::{AccessKey, ForgeError, ForgeKind, Owner, Place, Project, Repository};
 use crate::sanitize::{clean_line, clean_owned};
 use crate::sshkey::PublicKey;
 use crate::tui::state::{Escaped, KeyFacts, KeyView, ProjectGroup, RepoView, WorkspaceView};
@@ -13,7 +13,7 @@ pub(crate) fn project_group(
     kind: ForgeKind,
     ws: &str,
     p: Project,
-    keys: Result<Vec<AccessKey>, String>,
+    keys: Result<Vec<AccessKey>, ForgeError>,
 ) -> ProjectGroup {
     project_group_with(kind, ws, p, keys, key_view)
 }
@@ -23,7 +23,7 @@ pub(crate) fn project_group_with(
     kind: ForgeKind,
     ws: &str,
     p: Project,
-    keys: Result<Vec<AccessKey>, String>,
+    keys: Result<Vec<AccessKey>, ForgeError>,
     mut convert: impl FnMut(AccessKey, Place) -> KeyView,
 ) -> ProjectGroup {
     let scope = Place::project(kind, ws.to_string(), p.key.clone());

@@ -13,6 +13,7 @@ pub mod full_view;
 pub mod insight;
 pub mod jobs;
 pub mod journal_view;
+mod key_rows;
 mod key_view;
 pub mod msg;
 pub mod op_failure;
@@ -28,6 +29,7 @@ pub(crate) mod views;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::config::EditStrategy;
+use crate::forge::ForgeError;
 
 use crate::tui::keymap::Keymap;
 use crate::tui::state::dialog::Dialog;
@@ -37,6 +39,7 @@ use crate::tui::theme::Theme;
 
 pub use crate::tui::state::forge_facts::ForgeFacts;
 pub use crate::tui::state::full_view::{FullView, Views};
+pub use crate::tui::state::key_rows::{KeyRows, KeyRowsCache};
 pub use crate::tui::state::key_view::{Escaped, KeyFacts, KeyView};
 pub use crate::tui::state::pane::Pane;
 
@@ -90,8 +93,9 @@ pub struct ProjectGroup {
     pub key: String,
     /// Display name (cleaned).
     pub name: String,
-    /// The keys, or why they could not be read.
-    pub keys: Result<Vec<KeyView>, String>,
+    /// The keys, or the forge's error: a project the account does not administer is
+    /// skipped, one that failed may be read on a retry.
+    pub keys: Result<Vec<KeyView>, ForgeError>,
 }
 
 /// A scan of a whole workspace, converted for display.
@@ -100,9 +104,9 @@ pub struct ScanData {
     /// Repositories the user administers.
     pub repos: Vec<RepoView>,
     /// Keys by repository slug.
-    pub repo_keys: Vec<(String, Result<Vec<KeyView>, String>)>,
+    pub repo_keys: Vec<(String, Result<Vec<KeyView>, ForgeError>)>,
     /// Project keys, or why projects could not be listed.
-    pub projects: Result<Vec<ProjectGroup>, String>,
+    pub projects: Result<Vec<ProjectGroup>, ForgeError>,
 }
 
 /// A running `R` scan.
@@ -137,8 +141,8 @@ pub enum KeyRow<'a> {
         /// The project it is inherited from, in a repository's list.
         inherited: Option<&'a str>,
     },
-    /// A project whose keys could not be read: project key and sentence.
-    Problem(&'a str, &'a str),
+    /// A project whose keys could not be read: project key and the forge's error.
+    Problem(&'a str, &'a ForgeError),
 }
 
 /// Which screen is shown.
@@ -250,6 +254,9 @@ pub struct State {
     pub forge: ForgeFacts,
     /// The config's profiles, for `P`; empty when there is nothing to switch to.
     pub profiles: Vec<crate::tui::state::profiles::ProfileChoice>,
+    /// The keys pane's rows and the index of loaded fingerprints, kept between frames; whatever
+    /// changes `keys`, `project_keys` or an inventory calls its `touch`.
+    pub key_rows_cache: KeyRowsCache,
 }
 
 impl State {
@@ -301,6 +308,7 @@ impl State {
             drift: Default::default(),
             forge: ForgeFacts::default(),
             profiles: Vec::new(),
+            key_rows_cache: KeyRowsCache::default(),
         }
     }
 
@@ -351,57 +359,9 @@ impl State {
         self.repo_rows().get(self.cursor[1]).copied()
     }
 
-    /// Key rows for the focused repository row, matching the filter.
-    pub fn key_rows(&self) -> Vec<KeyRow<'_>> {
-        let Some(ws) = self.focused_workspace() else {
-            return Vec::new();
-        };
-        let groups = match self.project_keys.get(&ws.slug) {
-            Some(Load::Ready(g)) => g.as_slice(),
-            _ => &[],
-        };
-        let mut rows = Vec::new();
-        match self.focused_repo_row() {
-            None => {}
-            Some(RepoRow::ProjectKeys) => {
-                for g in groups {
-                    match &g.keys {
-                        Ok(keys) => rows.extend(keys.iter().map(|key| KeyRow::Key {
-                            key,
-                            inherited: None,
-                        })),
-                        Err(e) => rows.push(KeyRow::Problem(&g.key, e)),
-                    }
-                }
-            }
-            Some(RepoRow::Repo(repo)) => {
-                let Some(Load::Ready(own)) = self.keys.get(&(ws.slug.clone(), repo.slug.clone()))
-                else {
-                    return Vec::new();
-                };
-                rows.extend(own.iter().map(|key| KeyRow::Key {
-                    key,
-                    inherited: None,
-                }));
-                if let Some(project) = &repo.project {
-                    for g in groups.iter().filter(|g| &g.key == project) {
-                        if let Ok(keys) = &g.keys {
-                            rows.extend(keys.iter().map(|key| KeyRow::Key {
-                                key,
-                                inherited: Some(&g.key),
-                            }));
-                        }
-                    }
-                }
-            }
-        }
-        crate::tui::state::query_filter::retain_key_rows(self, &mut rows);
-        rows
-    }
-
     /// The key row under the cursor.
     pub fn focused_key_row(&self) -> Option<KeyRow<'_>> {
-        self.key_rows().get(self.cursor[2]).copied()
+        self.key_rows_view().get(self.cursor[2])
     }
 
     /// The key under the cursor.
@@ -417,7 +377,7 @@ impl State {
         match pane {
             Pane::Workspaces => self.workspace_rows().len(),
             Pane::Repositories => self.repo_rows().len(),
-            Pane::Keys => self.key_rows().len(),
+            Pane::Keys => self.key_rows_view().len(),
         }
     }
 }

@@ -99,19 +99,66 @@ fn holding_in<'a>(inv: &'a Inventory, key: &KeyView) -> Option<(&'a KeyEntry, &'
     Some((entry, holding))
 }
 
-/// Keeps the keys pane rows that match the pane's filter: plain words as a substring of the
-/// label, comment, fingerprint or type (as always), a query per [`Query::matches`].
-pub fn retain_key_rows<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>) {
-    let text = state.filter_fallback[2]
-        .as_deref()
-        .unwrap_or(&state.filter[2]);
-    let query = match read_filter(text) {
-        Ok(Filter::Query(q)) => q,
-        Ok(Filter::Words(_)) | Err(_) => {
-            let f = text.to_lowercase();
-            rows.retain(|row| match row {
+/// The keys pane's filter, read once per list and then asked row by row: plain words as a
+/// substring of the label, comment, fingerprint or type (as always), a query per
+/// [`Query::matches`].
+pub(crate) enum RowFilter<'a> {
+    /// No filter: every row.
+    All,
+    /// Plain words, lowered.
+    Words(String),
+    /// A query, with what it judges rows against.
+    Query(Box<QueryRows<'a>>),
+}
+
+/// What a query needs besides the row: read once, not once per row.
+pub(crate) struct QueryRows<'a> {
+    query: Query,
+    now: OffsetDateTime,
+    inv: Option<&'a Inventory>,
+    badges: BadgeIndex,
+    repo_project: Option<&'a str>,
+}
+
+impl<'a> RowFilter<'a> {
+    /// The filter of the keys pane; `repo_project` is the project of the repository the pane
+    /// shows, which its own keys are judged in.
+    pub(crate) fn new(state: &'a State, repo_project: Option<&'a str>) -> RowFilter<'a> {
+        let text = state.filter_fallback[2]
+            .as_deref()
+            .unwrap_or(&state.filter[2]);
+        match read_filter(text) {
+            Ok(Filter::Query(query)) => {
+                let now = OffsetDateTime::now_utc();
+                let inv =
+                    crate::tui::state::insight::focused_inventory(state).map(|w| &*w.inventory);
+                // One audit and one index per filtering, not one per row.
+                let badges = match inv {
+                    Some(inv) if query.uses_finding() => {
+                        BadgeIndex::build(inv, &audit(inv, &state.insight.settings.rules, now), now)
+                    }
+                    _ => BadgeIndex::default(),
+                };
+                RowFilter::Query(Box::new(QueryRows {
+                    query,
+                    now,
+                    inv,
+                    badges,
+                    repo_project,
+                }))
+            }
+            Ok(Filter::Words(_)) | Err(_) if text.is_empty() => RowFilter::All,
+            Ok(Filter::Words(_)) | Err(_) => RowFilter::Words(text.to_lowercase()),
+        }
+    }
+
+    /// Whether the pane shows `row`.
+    pub(crate) fn keeps(&self, row: &KeyRow<'_>) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Words(f) => match row {
                 KeyRow::Key { key, .. } => words_match(
-                    &f,
+                    f,
                     &[
                         &key.label,
                         &key.comment,
@@ -119,44 +166,29 @@ pub fn retain_key_rows<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>) {
                         key.key_type(),
                     ],
                 ),
-                KeyRow::Problem(p, e) => words_match(&f, &[p, e]),
-            });
-            return;
+                KeyRow::Problem(p, e) => words_match(f, &[p, &e.advice]),
+            },
+            RowFilter::Query(q) => match row {
+                KeyRow::Key { key, .. } => {
+                    let h = PaneHolding {
+                        key,
+                        repo_project: q.repo_project,
+                        audited: q.inv.and_then(|i| holding_in(i, key)),
+                        badges: &q.badges,
+                    };
+                    q.query.matches(&h, q.now)
+                }
+                // A place that could not be read has no key to judge.
+                KeyRow::Problem(..) => false,
+            },
         }
-    };
-    retain_by_query(state, rows, &query);
-}
-
-fn retain_by_query<'a>(state: &'a State, rows: &mut Vec<KeyRow<'a>>, query: &Query) {
-    let now = OffsetDateTime::now_utc();
-    let inv = crate::tui::state::insight::focused_inventory(state).map(|w| &*w.inventory);
-    // One audit and one index per filtering, not one per row.
-    let badges = match inv {
-        Some(inv) if query.uses_finding() => {
-            BadgeIndex::build(inv, &audit(inv, &state.insight.settings.rules, now), now)
-        }
-        _ => BadgeIndex::default(),
-    };
-    let repo_project = match state.focused_repo_row() {
-        Some(crate::tui::state::RepoRow::Repo(r)) => r.project.as_deref(),
-        _ => None,
-    };
-    rows.retain(|row| match row {
-        KeyRow::Key { key, .. } => {
-            let h = PaneHolding {
-                key,
-                repo_project,
-                audited: inv.and_then(|i| holding_in(i, key)),
-                badges: &badges,
-            };
-            query.matches(&h, now)
-        }
-        // A place that could not be read has no key to judge.
-        KeyRow::Problem(..) => false,
-    });
+    }
 }
 
 /// Case-insensitive substring match; `filter` is already lowercase.
 fn words_match(filter: &str, fields: &[&str]) -> bool {
-    filter.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(filter))
+    filter.is_empty()
+        || fields
+            .iter()
+            .any(|f| crate::fold::contains_ignoring_case(f, filter))
 }

@@ -1,9 +1,6 @@
-//! Read-only views of `State` that walk everything loaded: pane status and where else a key
-//! is held.
+//! Read-only views of `State` that walk everything loaded: pane status and loading.
 
-use std::collections::BTreeSet;
-
-use crate::tui::state::{KeyView, Load, Pane, PaneStatus, RepoRow, State};
+use crate::tui::state::{Load, Pane, PaneStatus, RepoRow, State};
 
 impl State {
     /// Whether a pane shows a list, a spinner or an error.
@@ -45,33 +42,5 @@ impl State {
             || Pane::ALL
                 .iter()
                 .any(|p| self.pane_status(*p) == PaneStatus::Loading)
-    }
-
-    /// Other places holding the same key (by fingerprint), among what has been loaded.
-    pub fn also_on(&self, key: &KeyView) -> Vec<String> {
-        let Some(fp) = key.fingerprint() else {
-            return Vec::new();
-        };
-        let mut places = BTreeSet::new();
-        let mut visit = |k: &KeyView| {
-            if k.fingerprint() == Some(fp) && k.scope != key.scope {
-                places.insert(k.scope.to_string());
-            }
-        };
-        for load in self.keys.values() {
-            if let Load::Ready(keys) = load {
-                keys.iter().for_each(&mut visit);
-            }
-        }
-        for load in self.project_keys.values() {
-            if let Load::Ready(groups) = load {
-                groups
-                    .iter()
-                    .filter_map(|g| g.keys.as_ref().ok())
-                    .flatten()
-                    .for_each(&mut visit);
-            }
-        }
-        places.into_iter().collect()
     }
 }

@@ -112,7 +112,13 @@ fn the_detail_pane_wraps_an_error_sentence() {
         Load::Ready(vec![ProjectGroup {
             key: "SEC".into(),
             name: "Security".into(),
-            keys: Err(sentence.into()),
+            keys: Err(crate::forge::ForgeError::new(
+                crate::forge::ForgeErrorKind::MissingPermission {
+                    needed: vec!["admin:project:bitbucket".into()],
+                    granted: Vec::new(),
+                },
+                sentence,
+            )),
         }]),
     );
     update(&mut s, Msg::Action(Action::FocusRepositories));

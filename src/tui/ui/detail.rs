@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::forge::Place;
+use crate::forge::{ForgeErrorKind, Place};
 use crate::tui::state::{KeyRow, KeyView, State};
 use crate::tui::theme::Theme;
 use crate::tui::ui::keys::{DECEPTIVE, display_name};
@@ -24,7 +24,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let width = usize::from(inner.width.saturating_sub(1));
     let lines: Vec<Line> = match state.focused_key_row() {
         None => vec![Line::from(Span::styled(" No key focused", theme.dim))],
-        Some(KeyRow::Problem(project, sentence)) => {
+        Some(KeyRow::Problem(project, e)) => {
+            let style = if e.kind == ForgeErrorKind::NotPermitted {
+                theme.dim
+            } else {
+                theme.error
+            };
             // The sentence says what to do: it is wrapped, never cut.
             let mut lines = vec![Line::from(field(
                 theme,
@@ -33,9 +38,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 Style::new(),
             ))];
             lines.extend(
-                text::wrap(sentence, width.saturating_sub(1))
+                text::wrap(&e.advice, width.saturating_sub(1))
                     .into_iter()
-                    .map(|l| Line::from(Span::styled(format!(" {l}"), theme.error))),
+                    .map(|l| Line::from(Span::styled(format!(" {l}"), style))),
             );
             lines
         }

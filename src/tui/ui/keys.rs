@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use crate::forge::Place;
+use crate::forge::{ForgeErrorKind, Place};
 use crate::ops::audit::Timestamp;
 use crate::tui::state::selection::{key_item, row_selected};
 use crate::tui::state::{ForgeFacts, KeyRow, KeyView, Pane, RepoRow, State};
@@ -35,13 +35,22 @@ pub fn display_name(key: &KeyView) -> String {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let in_project_list = matches!(state.focused_repo_row(), Some(RepoRow::ProjectKeys));
-    // Only the rows on screen are built: the filtered rows are references, cheap to list, but
-    // their selection identity and text cost allocations.
-    let rows = state.key_rows();
+    // Only the rows on screen are looked up and built: the filtered rows are positions, kept
+    // between frames, and a row's selection identity and text cost allocations.
+    let rows = state.key_rows_view();
     let forge = &state.forge;
     let wide = WideColumns::fit(usize::from(area.width).saturating_sub(3), forge.caps.expiry);
     let row = |i: usize| {
-        let r = rows[i];
+        let Some(r) = rows.get(i) else {
+            return Row {
+                text: String::new(),
+                style: Style::new(),
+                note: String::new(),
+                note_style: theme.dim,
+                marked: false,
+                badges: Vec::new(),
+            };
+        };
         let item = match r {
             KeyRow::Key { key, .. } => key_item(key),
             KeyRow::Problem(..) => None,
@@ -76,6 +85,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                     badges: crate::tui::ui::badges::of(state, &key.scope, key.id).to_vec(),
                 }
             }
+            // A project the account does not administer is skipped, as the CLI says it; only
+            // a read that failed is shown as an error.
+            KeyRow::Problem(project, e) if e.kind == ForgeErrorKind::NotPermitted => Row {
+                text: format!("project {project}: skipped, not administered"),
+                style: theme.dim,
+                note: String::new(),
+                note_style: theme.dim,
+                marked,
+                badges: Vec::new(),
+            },
             KeyRow::Problem(project, _) => Row {
                 text: format!("project {project}: keys could not be read"),
                 style: theme.error,

@@ -325,6 +325,8 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 ws.clone(),
                 WorkspaceInventory::new(inventory, None, &state.insight.settings),
             );
+            // A query in the keys pane judges rows against the inventory.
+            state.key_rows_cache.touch();
             // A cache answer still in flight is older than this scan: drop it when it comes.
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
             // The scan read every place after the writes before it: nothing to replay.
@@ -394,6 +396,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 ws.clone(),
                 WorkspaceInventory::new(inventory, Some(age), &state.insight.settings),
             );
+            state.key_rows_cache.touch();
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
                 open_find(state, target);
@@ -438,4 +441,5 @@ fn fill_panes(state: &mut State, ws: &str, mut data: ScanData) {
     if let Some(p) = projects {
         state.project_keys.insert(ws.to_string(), p);
     }
+    state.key_rows_cache.touch();
 }

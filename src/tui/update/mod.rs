@@ -308,6 +308,7 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
     if matches!(state.project_keys.get(&ws), None | Some(Load::Idle)) {
         let req_id = state.req();
         state.project_keys.insert(ws.clone(), Load::Loading(req_id));
+        state.key_rows_cache.touch();
         out.push(Command::LoadProjectKeys {
             req_id,
             ws: ws.clone(),
@@ -319,6 +320,7 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
         if matches!(state.keys.get(&k), None | Some(Load::Idle)) {
             let req_id = state.req();
             state.keys.insert(k.clone(), Load::Loading(req_id));
+            state.key_rows_cache.touch();
             out.push(Command::LoadKeys {
                 req_id,
                 ws,
@@ -330,6 +332,7 @@ fn ensure_loaded(state: &mut State, out: &mut Vec<Command>) {
 
 /// `r`: forget the focused item's data; `ensure_loaded` fetches it again.
 fn reload(state: &mut State) {
+    state.key_rows_cache.touch();
     let ws = state.focused_workspace().map(|w| w.slug.clone());
     match (state.focus, ws) {
         (Pane::Workspaces, _) | (_, None) => {

@@ -140,6 +140,7 @@ fn inventories(state: &mut State, edits: &[KeyEdit]) {
             w.inventory.apply(&mine);
             w.rows = Default::default();
             w.audit(&state.insight.settings);
+            state.key_rows_cache.touch();
         }
         state
             .insight
@@ -177,11 +178,13 @@ fn reload_scopes(state: &mut State, scopes: &[Place], out: &mut Vec<Command>) {
         state
             .keys
             .insert((ws.clone(), repo.clone()), Load::Loading(req_id));
+        state.key_rows_cache.touch();
         out.push(Command::LoadKeys { req_id, ws, repo });
     }
     for ws in project_ws {
         let req_id = state.req();
         state.project_keys.insert(ws.clone(), Load::Loading(req_id));
+        state.key_rows_cache.touch();
         out.push(Command::LoadProjectKeys { req_id, ws });
     }
 }

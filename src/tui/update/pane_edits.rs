@@ -9,6 +9,7 @@ use crate::tui::state::{Load, State};
 
 /// Applies `edit` to the loaded keys of its place; a place not loaded is left to load later.
 pub fn apply(state: &mut State, edit: &KeyEdit) {
+    state.key_rows_cache.touch();
     let scope = edit.scope().clone();
     let convert = |k: &crate::forge::AccessKey| key_view(k.clone(), scope.clone());
     match edit.scope() {

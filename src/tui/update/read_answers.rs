@@ -2,6 +2,7 @@
 //! keys, scans and the request count. Pure, like the rest of `update()`; answers to writes are
 //! handed on to `write_answers`.
 
+use crate::forge::ForgeErrorKind;
 use crate::tui::state::msg::{Command, WorkerMsg};
 use crate::tui::state::*;
 use crate::tui::update::cursor::clamp_cursors;
@@ -30,6 +31,7 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
             let k = (ws, repo);
             if state.keys.get(&k).is_some_and(|l| l.awaits(req_id)) {
                 state.keys.insert(k, into_load(result));
+                state.key_rows_cache.touch();
                 clamp_cursors(state);
             }
         }
@@ -40,6 +42,7 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
                 .is_some_and(|l| l.awaits(req_id))
             {
                 state.project_keys.insert(ws, into_load(result));
+                state.key_rows_cache.touch();
                 clamp_cursors(state);
             }
         }
@@ -77,23 +80,32 @@ pub(crate) fn worker(state: &mut State, msg: WorkerMsg, out: &mut Vec<Command>) 
 pub(crate) fn apply_scan(state: &mut State, ws: &str, data: ScanData) {
     let repos = data.repos.len();
     let mut keys = 0;
+    let mut skipped = 0;
     let mut failed = 0;
     for (slug, result) in data.repo_keys {
-        keys += result.as_ref().map(Vec::len).unwrap_or(0);
-        failed += usize::from(result.is_err());
+        match &result {
+            Ok(list) => keys += list.len(),
+            // Not administering a repository is a fact about the account, not a failed read
+            // (as in the CLI's scans): counted apart, and no reason to show the message red.
+            Err(e) if e.kind == ForgeErrorKind::NotPermitted => skipped += 1,
+            Err(_) => failed += 1,
+        }
         state.keys.insert((ws.to_string(), slug), into_load(result));
     }
     state.repos.insert(ws.to_string(), Load::Ready(data.repos));
     state
         .project_keys
         .insert(ws.to_string(), into_load(data.projects));
-    let failures = if failed == 0 {
-        String::new()
-    } else {
-        format!(", {failed} could not be read")
-    };
+    state.key_rows_cache.touch();
+    let mut tail = String::new();
+    if skipped > 0 {
+        tail.push_str(&format!(", {skipped} not administered (skipped)"));
+    }
+    if failed > 0 {
+        tail.push_str(&format!(", {failed} could not be read"));
+    }
     state.message = Some((
-        format!("Scanned {ws}: {repos} repositories, {keys} repository keys{failures}"),
+        format!("Scanned {ws}: {repos} repositories, {keys} repository keys{tail}"),
         failed > 0,
     ));
     state.scanned.insert(ws.to_string());

@@ -210,7 +210,7 @@ pub(crate) fn scan_data(s: Snapshot) -> ScanData {
     let mut memo = ParseMemo::default();
     let listing = |l: Option<Listing>| match l {
         Some(Listing::Keys(keys)) => Ok(keys),
-        Some(Listing::Failed(f)) => Err(f.reason),
+        Some(Listing::Failed(f)) => Err(f.to_forge_error()),
         None => Ok(Vec::new()),
     };
     let repo_keys = s
@@ -228,7 +228,7 @@ pub(crate) fn scan_data(s: Snapshot) -> ScanData {
         .collect();
     let mut project_keys = s.project_keys;
     let projects = match s.projects_error {
-        Some(f) => Err(f.reason),
+        Some(f) => Err(f.to_forge_error()),
         None => Ok(s
             .projects
             .into_iter()

@@ -184,7 +184,7 @@ async fn project_groups(client: &dyn Forge, ws: &str) -> Result<Vec<ProjectGroup
         async move {
             let place = Place::project(Forge::kind(client), &*ws, p.key.as_str());
             let keys = Forge::keys(client, &place).await;
-            project_group(place.forge(), &ws, p, keys.map_err(|e| e.to_string()))
+            project_group(place.forge(), &ws, p, keys)
         }
     });
     Ok(join_all(fetches).await)
