@@ -19,6 +19,7 @@ mod conventions;
 mod crash;
 mod datacenter;
 mod dc_cli;
+mod dc_cli_find;
 mod dc_cli_relabel;
 mod dc_keys_as_code;
 mod demo;

@@ -2,7 +2,7 @@
 //! lookups, then each place's listing for the grant's permission) and the journaled
 //! replace-everywhere.
 
-use crate::forge::{AccessKey, Forge, ForgeError, Place};
+use crate::forge::{AccessKey, Forge, ForgeError, Place, UsageSearch};
 use crate::ops::keyops::{Grant, KeyOps, list_keys};
 use crate::tui::state::msg::{OpFailure, WorkerMsg};
 use crate::tui::state::replace::{ReplaceCommand, ReplaceGrants};
@@ -45,7 +45,8 @@ pub async fn execute(ops: &KeyOps<'_>, cmd: ReplaceCommand) -> WorkerMsg {
 /// Every grant of `key` the credential can see.
 async fn grants_of(forge: &dyn Forge, key: &AccessKey) -> Result<Vec<(Place, Grant)>, ForgeError> {
     let mut grants = Vec::new();
-    for place in forge.usage(key.id).await? {
+    // Every grant, not only what the two lookups show: one missed here would be lost.
+    for place in forge.usage(key.id, UsageSearch::Thorough).await?.places {
         if let Some(k) = list_keys(forge, &place)
             .await?
             .into_iter()
