@@ -40,6 +40,7 @@ mod staged;
 mod terminal;
 mod tui_bulk;
 mod tui_cached_start;
+mod tui_dc_find;
 mod tui_dc_flow;
 mod tui_drift_flow;
 mod tui_e2e;

@@ -4,6 +4,7 @@
 mod audit_view_tests;
 mod badge_render_tests;
 mod bulk_tests;
+mod dc_find_tests;
 mod dialog_render_tests;
 mod drift_tests;
 mod fixtures;

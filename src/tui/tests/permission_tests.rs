@@ -58,7 +58,7 @@ fn dc_key(
 /// Projects ACME and OPS; ACME/web holds a write key that never expires, one expiring in 6
 /// days and an expired one; project ACME grants `ci-deploy` read. Loaded through `update()`
 /// as the worker answers on Data Center.
-fn dc_loaded() -> State {
+pub(super) fn dc_loaded() -> State {
     let mut s = state();
     s.forge = dc_facts();
     let cmds = init(&mut s);

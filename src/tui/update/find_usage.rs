@@ -1,0 +1,58 @@
+//! `f` on a forge that answers "where is this key used" itself (Data Center): the find view
+//! opens at once and the worker asks the usage lookups (two requests), instead of scanning
+//! the project first. The answer is limited to what the credential may see, and the view
+//! says so.
+
+use crate::tui::state::State;
+use crate::tui::state::insight::{FindTarget, InsightCommand, UsageFind};
+use crate::tui::state::msg::Command;
+use crate::tui::state::op_failure::OpFailure;
+
+/// Whether `f` is answered by the forge rather than by a scan's inventory.
+pub fn answers_itself(state: &State) -> bool {
+    state.forge.caps.usage_lookup
+}
+
+/// Opens the find view for `target` and asks the worker where key `id` is used.
+pub fn ask(state: &mut State, target: FindTarget, id: u64, out: &mut Vec<Command>) {
+    let req_id = state.req();
+    state.message = Some((
+        format!(
+            "Asking the server where {} is used (its usage lookups)…",
+            crate::sanitize::clean_line(&target.name)
+        ),
+        false,
+    ));
+    crate::tui::update::insight::open_find(state, target);
+    state.insight.usage = Some(UsageFind {
+        req_id,
+        id,
+        answer: None,
+    });
+    out.push(Command::Insight(InsightCommand::Usage { req_id, id }));
+}
+
+/// The worker answered request `req_id`; an answer to an earlier `f` is dropped.
+pub fn answered(
+    state: &mut State,
+    req_id: crate::tui::state::ReqId,
+    result: Result<crate::forge::Usage, OpFailure>,
+) {
+    let Some(find) = state.insight.usage.as_mut().filter(|u| u.req_id == req_id) else {
+        return;
+    };
+    match &result {
+        Ok(usage) => {
+            let places = usage.places.len();
+            state.message = Some((
+                format!(
+                    "Key {} is granted at {places} place(s) this credential may see",
+                    find.id
+                ),
+                false,
+            ));
+        }
+        Err(f) => state.message = Some((f.sentence.clone(), true)),
+    }
+    find.answer = Some(result);
+}
