@@ -54,11 +54,6 @@ impl Usage {
         }
     }
 
-    /// Whether the administered places were read one by one (the fallback or a thorough walk).
-    pub fn walked(&self) -> bool {
-        self.source != UsageSource::Lookups
-    }
-
     /// The sentence that says how far the answer reaches: always that it is limited to what
     /// the credential may see, and which reads it rests on.
     pub fn reach_sentence(&self) -> String {

@@ -266,6 +266,29 @@ async fn lookups_that_answer_are_taken_as_they_are_and_thorough_reads_what_they_
 }
 
 #[tokio::test]
+async fn where_used_of_a_key_on_a_thousand_repositories_costs_two_requests() {
+    // Bench (h)'s case without its latency: issue 21 asks "where used" for at most 2.
+    let sim = dc_sim().await;
+    assert!(sim.control().add_large_project("BIG", 1_000, 1));
+    let shared = sim
+        .control()
+        .dump()
+        .keys
+        .iter()
+        .find(|k| k.label == "shared-deploy")
+        .map(|k| k.id)
+        .unwrap();
+    let dana = admin(&sim);
+    sim.control().clear_log();
+    let usage = Forge::usage(&dana, shared, UsageSearch::Lookups)
+        .await
+        .unwrap();
+    assert_eq!(usage.places.len(), 1_000);
+    assert_eq!(usage.source, UsageSource::Lookups);
+    assert_eq!(sim.control().log().len(), 2);
+}
+
+#[tokio::test]
 async fn refused_lookups_read_every_administered_project_and_repository() {
     let sim = dc_sim().await;
     sim.control().add_fault(bbkeys::demo::Fault::prefix(
