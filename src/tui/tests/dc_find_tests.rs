@@ -143,3 +143,24 @@ fn snapshot_find_on_data_center() {
     );
     insta::assert_snapshot!("find_usage_100x30", draw(&s, 100, 30));
 }
+
+#[test]
+fn f_in_all_keys_on_data_center_asks_for_the_row_s_key_and_esc_returns_to_all_keys() {
+    let mut s = crate::tui::tests::insight_fixtures::scanned();
+    s.forge.kind = ForgeKind::DataCenter;
+    s.forge.caps.usage_lookup = true;
+    act(&mut s, Action::AllKeys);
+    let row_id = all_keys_rows(&s)[0].holdings[0].id;
+    let cmds = act(&mut s, Action::FindKey);
+    assert_eq!(usage_asked(&cmds).len(), 1, "{cmds:?}");
+    assert_eq!(usage_asked(&cmds)[0].1, row_id);
+    assert_eq!(s.views.insight(), Some(FullView::Find));
+    act(&mut s, Action::Cancel);
+    assert_eq!(s.views.insight(), Some(FullView::AllKeys));
+    // On Cloud the same `f` finds the row in the scan and asks nothing.
+    let mut cloud = crate::tui::tests::insight_fixtures::scanned();
+    act(&mut cloud, Action::AllKeys);
+    let cmds = act(&mut cloud, Action::FindKey);
+    assert!(usage_asked(&cmds).is_empty(), "{cmds:?}");
+    assert!(cloud.insight.usage.is_none());
+}
