@@ -11,6 +11,7 @@ use futures::StreamExt;
 
 use super::bulk::still_granted;
 use super::client::DcClient;
+use super::wire::DcGrant;
 use crate::forge::{ForgeError, ForgeErrorKind, ForgeKind, Place, Usage, UsageSearch, UsageSource};
 
 /// What the two lookups answered.
@@ -25,16 +26,19 @@ impl DcClient {
     /// The two usage lookups (§1), in flight together. Empty does not mean unused: they show
     /// only projects the user administers (§4). A refusal is an error here.
     pub async fn usage_places(&self, id: u64) -> Result<Vec<Place>, ForgeError> {
-        let (repos, projects) =
-            futures::future::join(self.repositories_using(id), self.projects_using(id)).await;
-        let mut places: Vec<Place> = repos?
-            .iter()
-            .chain(projects?.iter())
-            .filter_map(|g| g.place())
-            .collect();
+        let mut places = Vec::new();
+        for answer in self.both_lookups(id).await {
+            places.extend(answer?.iter().filter_map(|g| g.place()));
+        }
         places.sort();
         places.dedup();
         Ok(places)
+    }
+
+    async fn both_lookups(&self, id: u64) -> [Result<Vec<DcGrant>, ForgeError>; 2] {
+        let (repos, projects) =
+            futures::future::join(self.repositories_using(id), self.projects_using(id)).await;
+        [repos, projects]
     }
 
     /// Where key `id` is used, as far as the credential may see. [`UsageSearch::Lookups`]
@@ -68,11 +72,9 @@ impl DcClient {
     /// The two lookups, a refusal (401, or 403 from some proxies and versions, §5) taken as
     /// "nothing shown" rather than as an error: a repository admin's token may not look up.
     async fn lookups(&self, id: u64) -> Result<Lookups, ForgeError> {
-        let (repos, projects) =
-            futures::future::join(self.repositories_using(id), self.projects_using(id)).await;
         let mut refused = false;
         let mut places = Vec::new();
-        for answer in [repos, projects] {
+        for answer in self.both_lookups(id).await {
             match answer {
                 Ok(grants) => places.extend(grants.iter().filter_map(|g| g.place())),
                 Err(e) if e.kind == ForgeErrorKind::NotPermitted => refused = true,

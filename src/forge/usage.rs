@@ -67,16 +67,16 @@ impl Usage {
             ),
             UsageSource::Fallback => {
                 let n = self.read_one_by_one;
-                let why = if self.lookups_refused {
-                    format!(
-                        "the server refused the usage lookups to this credential, so the {n} projects and repositories it administers"
-                    )
-                } else {
-                    format!(
-                        "the usage lookups found nothing in the projects it administers, so the {n} repositories it administers in other projects"
-                    )
+                let why = match (self.lookups_refused, n) {
+                    (true, _) => format!(
+                        "the server refused the usage lookups to this credential, so the {n} projects and repositories it administers were read one by one instead"
+                    ),
+                    (false, 0) => "the usage lookups found nothing in the projects it administers, and it administers no repositories in other projects".to_string(),
+                    (false, _) => format!(
+                        "the usage lookups found nothing in the projects it administers, so the {n} repositories it administers in other projects were read one by one instead"
+                    ),
                 };
-                format!("{limited}, and they are partial: {why} were read one by one instead.")
+                format!("{limited}, and they are partial: {why}.")
             }
             UsageSource::Thorough => {
                 let lookups = if self.lookups_refused {
