@@ -6,7 +6,8 @@ use crate::tui::action::Action;
 use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{FullView, Load, Pane, ScanData, State};
-use crate::tui::update::{find_usage, view_select, workspace_list};
+use crate::tui::update::find_view::{self, open_find};
+use crate::tui::update::{view_select, workspace_list};
 
 /// Handles what belongs to these views. Returns the message untouched when `update()` must
 /// handle it, `None` when it was consumed here.
@@ -254,8 +255,8 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         name: name.clone(),
         from_all_keys: false,
     };
-    if find_usage::answers_itself(state) {
-        return find_usage::ask(state, target, key.id, out);
+    if find_view::answers_itself(state) {
+        return find_view::ask(state, target, key.id, out);
     }
     if state.insight.inventories.contains_key(&ws) {
         open_find(state, target);
@@ -294,19 +295,10 @@ fn find_all_keys_row(state: &mut State, out: &mut Vec<Command>) {
     };
     // One id per key where the forge answers itself, so any holding's id asks for them all.
     let id = entry.holdings.first().map(|h| h.id);
-    match id.filter(|_| find_usage::answers_itself(state)) {
-        Some(id) => find_usage::ask(state, target, id, out),
+    match id.filter(|_| find_view::answers_itself(state)) {
+        Some(id) => find_view::ask(state, target, id, out),
         None => open_find(state, target),
     }
-}
-
-/// Opens the find view on `target`.
-pub(crate) fn open_find(state: &mut State, target: FindTarget) {
-    // Shows the inventory unless `find_usage::ask` puts the forge's answer back.
-    state.insight.usage = None;
-    state.insight.find = Some(target);
-    state.insight.scroll = 0;
-    state.views.open(FullView::Find);
 }
 
 /// `C`: (re)runs the read-only probes; the last report stays on screen meanwhile.
@@ -415,7 +407,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
         InsightMsg::Exported { req_id, result } => {
             crate::tui::update::export::exported(state, req_id, result)
         }
-        InsightMsg::Usage { req_id, result } => find_usage::answered(state, req_id, result),
+        InsightMsg::Usage { req_id, result } => find_view::answered(state, req_id, result),
         InsightMsg::Diagnosed { req_id, report } => {
             if state.insight.cred_req == req_id {
                 state.insight.credentials = Load::Ready(report);
