@@ -1,12 +1,13 @@
 //! (h): Data Center, the figures of issue 21: a scan of a 1,000-repository project on the
 //! simulator at 50 ms per request, with pages of the largest size the server allows, and the
-//! requests one "where used" lookup (`Forge::usage`) costs.
+//! requests one "where used" (`Forge::usage` with `UsageSearch::Lookups`, what `keys find` and
+//! the TUI's `f` send) costs, and what the full walk (`--thorough`) would.
 
 use std::time::{Duration, Instant};
 
 use bbkeys::datacenter::{DcClient, DcCredential, DcOptions, Secret};
 use bbkeys::demo::datacenter::{self, DcSimOptions, credentials as cred};
-use bbkeys::forge::Forge;
+use bbkeys::forge::{Forge, UsageSearch, UsageSource};
 use bbkeys::ops::scan::scan_workspace;
 
 pub struct DcFigures {
@@ -15,6 +16,8 @@ pub struct DcFigures {
     pub listing_pages: usize,
     pub usage_requests: usize,
     pub usage_places: usize,
+    pub usage_source: UsageSource,
+    pub thorough_requests: usize,
     pub page_limit: u32,
 }
 
@@ -66,15 +69,26 @@ pub async fn measure(latency: Duration) -> Result<DcFigures, String> {
         .map(|k| k.id)
         .ok_or("the shared key was not scanned")?;
     control.clear_log();
-    let places = client.usage(shared).await.map_err(|e| e.to_string())?;
+    let usage = client
+        .usage(shared, UsageSearch::Lookups)
+        .await
+        .map_err(|e| e.to_string())?;
     let usage_requests = control.log().len();
+    control.clear_log();
+    client
+        .usage(shared, UsageSearch::Thorough)
+        .await
+        .map_err(|e| e.to_string())?;
+    let thorough_requests = control.log().len();
     sim.shutdown().await;
     Ok(DcFigures {
         scan_wall,
         scan_requests,
         listing_pages,
         usage_requests,
-        usage_places: places.len(),
+        usage_places: usage.places.len(),
+        usage_source: usage.source,
+        thorough_requests,
         page_limit,
     })
 }

@@ -8,7 +8,7 @@ use super::{ApiError, ApiErrorKind, Client, DeployKey, KeyScope, Pages};
 use crate::forge::{
     AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeErrorKind, ForgeKind,
     Identity, ListedRepository, NewAccessKey, Owner, PageCursor, Paged, Permission, Place, Project,
-    Repository, unsupported,
+    Repository, Usage, UsageSearch, unsupported,
 };
 
 /// Bitbucket Cloud's hourly allowance per account for API tokens (`bitbucket-api.md` §5).
@@ -404,7 +404,11 @@ impl Forge for Client {
         .boxed()
     }
 
-    fn usage<'a>(&'a self, _id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
+    fn usage<'a>(
+        &'a self,
+        _id: u64,
+        _search: UsageSearch,
+    ) -> BoxFuture<'a, Result<Usage, ForgeError>> {
         async move {
             Err(unsupported(
                 ForgeKind::Cloud,

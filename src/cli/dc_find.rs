@@ -7,8 +7,9 @@ use serde::Serialize;
 use super::context::Context;
 use super::find_args::{FindArgs, read_needle};
 use super::output::{CliError, Exit, print_json, print_table};
-use crate::forge::Place;
+use crate::forge::{Place, Usage, UsageSearch, UsageSource};
 use crate::ops::keyops::fingerprint_of;
+use crate::sanitize::clean_line;
 use crate::sshkey::Fingerprint;
 
 const LIMITED: &str = "Results are limited to what this credential may see: places in projects and repositories it does not administer are not shown.";
@@ -19,6 +20,15 @@ struct UsageDocument<'a> {
     id: u64,
     places: Vec<PlaceRow<'a>>,
     limited_to_credential: bool,
+    /// What the answer rests on: `lookups`, `fallback` or `thorough`.
+    source: UsageSource,
+    /// The lookups answered nothing (or were refused), so administered places were read.
+    fell_back: bool,
+    thorough: bool,
+    lookups_refused: bool,
+    read_one_by_one: usize,
+    /// The sentence the text output ends with.
+    note: String,
 }
 
 #[derive(Serialize)]
@@ -29,7 +39,8 @@ struct PlaceRow<'a> {
 }
 
 /// Runs `keys find` on Data Center: a key id is used as it is; a key or fingerprint is looked
-/// up in `--workspace PROJ` (else in each project in turn) to learn its id.
+/// up in `--workspace PROJ` (else in each project in turn) to learn its id. The two usage
+/// lookups answer, unless they find nothing or `--thorough` asks for the full walk.
 pub(super) async fn run(ctx: &Context, args: &FindArgs) -> Result<Exit, CliError> {
     if args.cached {
         return Err(CliError::new(
@@ -45,20 +56,33 @@ pub(super) async fn run(ctx: &Context, args: &FindArgs) -> Result<Exit, CliError
             (id, Some(needle.fingerprint))
         }
     };
-    let places = ctx.forge().usage(id).await?;
-    let rows: Vec<PlaceRow> = places
+    let search = if args.thorough {
+        UsageSearch::Thorough
+    } else {
+        UsageSearch::Lookups
+    };
+    let usage = ctx.forge().usage(id, search).await?;
+    let rows: Vec<PlaceRow> = usage
+        .places
         .iter()
         .map(|p| PlaceRow {
             place: p,
-            name: p.to_string(),
+            name: clean_line(&p.to_string()),
         })
         .collect();
+    let note = note(&usage);
     if ctx.json {
         print_json(&UsageDocument {
             fingerprint: fingerprint.map(|f| f.to_string()),
             id,
             places: rows,
             limited_to_credential: true,
+            source: usage.source,
+            fell_back: usage.source == UsageSource::Fallback,
+            thorough: usage.source == UsageSource::Thorough,
+            lookups_refused: usage.lookups_refused,
+            read_one_by_one: usage.read_one_by_one,
+            note,
         })?;
         return Ok(Exit::Ok);
     }
@@ -66,15 +90,26 @@ pub(super) async fn run(ctx: &Context, args: &FindArgs) -> Result<Exit, CliError
     if rows.is_empty() {
         println!("{shown} is granted nowhere this credential may see.");
     } else {
-        println!("{shown} is granted at {} places:", rows.len());
+        let places = if rows.len() == 1 { "place" } else { "places" };
+        println!("{shown} is granted at {} {places}:", rows.len());
         let table: Vec<Vec<String>> = rows
             .iter()
             .map(|r| vec![r.name.clone(), r.place.kind().to_string()])
             .collect();
         print_table(&["WHERE", "SCOPE"], &table);
     }
-    println!("{LIMITED}");
+    println!("{note}");
     Ok(Exit::Ok)
+}
+
+/// How far the answer reaches, and, when only the lookups answered, how to see further.
+fn note(usage: &Usage) -> String {
+    let reach = usage.reach_sentence();
+    if usage.source == UsageSource::Lookups {
+        format!("{reach} `--thorough` reads them one by one.")
+    } else {
+        reach
+    }
 }
 
 /// The key's id: one id per key on Data Center, the same at every grant. Found in the

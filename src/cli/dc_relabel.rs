@@ -12,7 +12,7 @@ use super::context::Context;
 use super::key_input::{BulkArgs, check_label};
 use super::output::{CliError, Exit, print_json, require_yes_off_terminal};
 use super::stop_signal::StopOnSignal;
-use crate::forge::{AccessKey, Place};
+use crate::forge::{AccessKey, Place, UsageSearch};
 use crate::ops::keyops::{Grant, KeyOps, fingerprint_of, list_keys};
 use crate::sanitize::{clean_cell, clean_line};
 use crate::sshkey::Fingerprint;
@@ -140,7 +140,9 @@ pub(super) async fn run(
 /// Every grant of `key` the credential can see, with its permission and the key's expiry.
 async fn grants_of(ctx: &Context, key: &AccessKey) -> Result<Vec<(Place, Grant)>, CliError> {
     let mut grants = Vec::new();
-    for place in ctx.forge().usage(key.id).await? {
+    // Every grant, not only what the two lookups show: one missed here would be lost.
+    let usage = ctx.forge().usage(key.id, UsageSearch::Thorough).await?;
+    for place in usage.places {
         let keys = list_keys(ctx.forge(), &place).await?;
         if let Some(k) = keys.iter().find(|k| k.id == key.id) {
             grants.push((place, Grant::of(k)));

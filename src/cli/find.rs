@@ -36,6 +36,12 @@ pub async fn run(ctx: &Context, args: FindArgs) -> Result<Exit, CliError> {
     if ctx.forge().caps().usage_lookup {
         return super::dc_find::run(ctx, &args).await;
     }
+    if args.thorough {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--thorough is for Bitbucket Data Center, whose usage lookups show only part of the answer; on Cloud `keys find` already reads every repository and project of the workspace",
+        ));
+    }
     // The key is checked before any request: a typo must not cost a whole scan.
     let needle = read_needle(&args.key)?;
     if args.all_workspaces {

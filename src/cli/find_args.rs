@@ -25,6 +25,10 @@ pub struct FindArgs {
     /// Search the last stored scan instead of scanning again (no requests).
     #[arg(long)]
     pub cached: bool,
+    /// Data Center: besides the two usage lookups, read every repository you administer in
+    /// projects you do not administer, which the lookups never show (one request each).
+    #[arg(long)]
+    pub thorough: bool,
     #[command(flatten)]
     pub strict: StrictArg,
 }

@@ -1,5 +1,5 @@
-//! Revocations that must be verified (every DELETE answers 204, §4), the bulk revoke with its
-//! per-grant fallback (§3: the body's form is UNVERIFIED), and the usage lookups.
+//! Revocations that must be verified (every DELETE answers 204, §4), and the bulk revoke with
+//! its per-grant fallback (§3: the body's form is UNVERIFIED).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -34,7 +34,11 @@ pub(crate) fn bulk_body(places: &[Place]) -> Value {
 }
 
 /// Whether the grant is still at `place`: `Ok(false)` once the GET answers 404 (§5).
-async fn still_granted(client: &DcClient, place: &Place, id: u64) -> Result<bool, ForgeError> {
+pub(super) async fn still_granted(
+    client: &DcClient,
+    place: &Place,
+    id: u64,
+) -> Result<bool, ForgeError> {
     match client.grant(place, id).await {
         Ok(_) => Ok(true),
         Err(e) if e.kind == ForgeErrorKind::NotFound => Ok(false),
@@ -104,73 +108,6 @@ impl DcClient {
         }
         Ok(outcome)
     }
-
-    /// Every place the key is granted at, as far as the user may see: the two usage lookups
-    /// (§1). Empty does not mean unused: they show only projects the user administers (§4).
-    pub async fn usage_places(&self, id: u64) -> Result<Vec<Place>, ForgeError> {
-        let (repos, projects) =
-            futures::future::join(self.repositories_using(id), self.projects_using(id)).await;
-        let mut places: Vec<Place> = repos?
-            .iter()
-            .chain(projects?.iter())
-            .filter_map(|g| g.place())
-            .collect();
-        places.sort();
-        places.dedup();
-        Ok(places)
-    }
-
-    /// [`DcClient::usage_places`], plus the repositories the user administers in projects they
-    /// do not administer, read one by one: the lookups never show those (§4, "fall back to
-    /// listing administered repositories"). Still limited to what the credential may see.
-    pub async fn usage_report(&self, id: u64) -> Result<UsageReport, ForgeError> {
-        let mut places = self.usage_places(id).await?;
-        let administered: Vec<String> = self
-            .projects_administered()
-            .await?
-            .into_iter()
-            .map(|p| p.key)
-            .collect();
-        let outside: Vec<Place> = self
-            .repositories_administered(None)
-            .await?
-            .into_iter()
-            .filter_map(|r| {
-                let project = r.project?.key;
-                (!administered.contains(&project)).then_some(Place::Repository {
-                    forge: crate::forge::ForgeKind::DataCenter,
-                    owner: project,
-                    repo: r.slug,
-                })
-            })
-            .collect();
-        let listed = outside.len();
-        for place in outside {
-            match still_granted(self, &place, id).await {
-                Ok(true) => places.push(place),
-                // Not granted there, or a project that restricts repository admins (8.8).
-                Ok(false) => {}
-                Err(e) if e.kind == ForgeErrorKind::NotPermitted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        places.sort();
-        places.dedup();
-        Ok(UsageReport {
-            places,
-            listed_repositories: listed,
-        })
-    }
-}
-
-/// Where a key is used, as far as the credential may see: never more than that, since the
-/// lookups hide projects the user does not administer (§4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UsageReport {
-    /// The places found.
-    pub places: Vec<Place>,
-    /// Repositories read one by one because the lookups do not cover them.
-    pub listed_repositories: usize,
 }
 
 #[cfg(test)]

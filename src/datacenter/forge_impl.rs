@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use super::client::DcClient;
 use crate::forge::{
     AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeKind, Identity,
-    NewAccessKey, Owner, Permission, Place, Repository, Revoked, unsupported,
+    NewAccessKey, Owner, Permission, Place, Repository, Revoked, Usage, UsageSearch, unsupported,
 };
 
 impl Forge for DcClient {
@@ -200,8 +200,12 @@ impl Forge for DcClient {
         .boxed()
     }
 
-    fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
-        async move { Ok(self.usage_report(id).await?.places) }.boxed()
+    fn usage<'a>(
+        &'a self,
+        id: u64,
+        search: UsageSearch,
+    ) -> BoxFuture<'a, Result<Usage, ForgeError>> {
+        self.usage_report(id, search).boxed()
     }
 
     fn diagnose(&self, _in_place_relabel: bool) -> BoxFuture<'_, CredentialReport> {

@@ -5,7 +5,7 @@
 //!   the XSRF header on writes, retries and 429 pacing;
 //! - `paging`: `start`/`limit`/`nextPageStart` listings;
 //! - [`endpoints`]: one method per row of the contract's §1 table; [`bulk`]: verified
-//!   revokes, the bulk revoke with its fallback, usage lookups;
+//!   revokes, the bulk revoke with its fallback; `usage`: where a key is used;
 //! - `errors`: the error envelope and 401/403/409 classification into `ForgeError` kinds;
 //! - [`wire`]: the JSON as it arrives, and its conversion to domain types;
 //! - `forge_impl`: the [`crate::forge::Forge`] implementation.
@@ -22,9 +22,10 @@ pub(crate) mod errors;
 pub(crate) mod exchange;
 mod forge_impl;
 pub(crate) mod paging;
+mod usage;
 pub mod wire;
 
-pub use bulk::{BulkRevoke, UsageReport};
+pub use bulk::BulkRevoke;
 pub use client::{DEFAULT_PAGE_LIMIT, DcClient, DcOptions, parse_root_url};
 pub use credential::{DcCredential, Secret};
 pub use endpoints::Added;

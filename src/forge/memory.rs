@@ -13,8 +13,8 @@ use futures::future::BoxFuture;
 
 use super::{
     AccessKey, Budget, Caps, CredentialReport, Forge, ForgeError, ForgeErrorKind, ForgeKind,
-    Identity, NewAccessKey, Owner, Paged, Permission, Place, Project, Repository, paging::Chunks,
-    unsupported,
+    Identity, NewAccessKey, Owner, Paged, Permission, Place, Project, Repository, Usage,
+    UsageSearch, paging::Chunks, unsupported,
 };
 
 /// Which call a queued fault answers.
@@ -413,15 +413,24 @@ impl Forge for MemoryForge {
         async move { result }.boxed()
     }
 
-    fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>> {
+    fn usage<'a>(
+        &'a self,
+        id: u64,
+        _search: UsageSearch,
+    ) -> BoxFuture<'a, Result<Usage, ForgeError>> {
+        // Nothing is hidden from the lookups here, so how far to look changes nothing.
         let result = if self.caps.usage_lookup {
             let inner = self.lock();
-            Ok(inner
-                .grants
-                .iter()
-                .filter(|(p, g)| !inner.not_permitted.contains(*p) && g.iter().any(|k| k.id == id))
-                .map(|(p, _)| p.clone())
-                .collect())
+            Ok(Usage::from_lookups(
+                inner
+                    .grants
+                    .iter()
+                    .filter(|(p, g)| {
+                        !inner.not_permitted.contains(*p) && g.iter().any(|k| k.id == id)
+                    })
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            ))
         } else {
             Err(unsupported(
                 self.kind,
@@ -512,7 +521,7 @@ mod tests {
         let b = dc.add_key(&place("web"), &new_key("ci")).await.unwrap();
         assert_eq!(a.id, b.id);
         assert_eq!(
-            dc.usage(a.id).await.unwrap(),
+            dc.usage(a.id, UsageSearch::Lookups).await.unwrap().places,
             vec![place("api"), place("web")]
         );
         let w = dc
@@ -542,7 +551,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind, ForgeErrorKind::Unsupported);
         assert!(e.advice.contains("Bitbucket Cloud cannot"), "{}", e.advice);
-        let e = forge.usage(1).await.unwrap_err();
+        let e = forge.usage(1, UsageSearch::Lookups).await.unwrap_err();
         assert_eq!(e.kind, ForgeErrorKind::Unsupported);
         let mut write = new_key("w");
         write.permission = Permission::Write;

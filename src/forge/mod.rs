@@ -15,6 +15,7 @@ pub mod error;
 pub mod memory;
 pub mod paging;
 pub mod types;
+pub mod usage;
 
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ pub use types::{
     AccessKey, ForgeKind, Identity, ListedRepository, NewAccessKey, Owner, Permission, Place,
     Project, Repository, valid_project_key, valid_slug,
 };
+pub use usage::{Usage, UsageSearch, UsageSource};
 
 /// What a forge can do beyond listing, adding and deleting keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -196,9 +198,14 @@ pub trait Forge: Send + Sync {
         .boxed()
     }
 
-    /// Every place the key of grant `id` is granted at, as far as the credential may see;
-    /// [`ForgeErrorKind::Unsupported`] unless [`Caps::usage_lookup`].
-    fn usage<'a>(&'a self, id: u64) -> BoxFuture<'a, Result<Vec<Place>, ForgeError>>;
+    /// Every place the key of grant `id` is granted at, as far as the credential may see,
+    /// looking as far as `search` says; [`ForgeErrorKind::Unsupported`] unless
+    /// [`Caps::usage_lookup`].
+    fn usage<'a>(
+        &'a self,
+        id: u64,
+        search: UsageSearch,
+    ) -> BoxFuture<'a, Result<Usage, ForgeError>>;
 
     /// What this credential can do: who it is, which reads work, and a verdict for every key
     /// operation, judged by the forge's own permission rules. Only reads are sent.

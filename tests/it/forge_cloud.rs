@@ -2,7 +2,9 @@
 //! make, with Bitbucket's wire types and errors converted to the domain's.
 
 use bbkeys::demo::key_line;
-use bbkeys::forge::{Forge, ForgeErrorKind, ForgeKind, NewAccessKey, Permission, Place};
+use bbkeys::forge::{
+    Forge, ForgeErrorKind, ForgeKind, NewAccessKey, Permission, Place, UsageSearch,
+};
 
 use crate::common::*;
 
@@ -80,7 +82,7 @@ async fn cloud_writes_and_refusals_through_the_forge() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ForgeErrorKind::Unsupported);
-    let e = forge.usage(1).await.unwrap_err();
+    let e = forge.usage(1, UsageSearch::Lookups).await.unwrap_err();
     assert_eq!(e.kind, ForgeErrorKind::Unsupported);
 
     // initech's TPS project is not administered by the demo user: a fact, not a failure.

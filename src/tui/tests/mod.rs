@@ -6,6 +6,7 @@ mod badge_render_tests;
 mod bulk_tests;
 mod dc_relabel_tests;
 mod dc_relabel_worker_tests;
+mod dc_find_tests;
 mod dialog_render_tests;
 mod drift_tests;
 mod fixtures;

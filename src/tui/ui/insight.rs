@@ -234,6 +234,9 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(u) = &state.insight.usage {
+        return crate::tui::ui::find_usage::render(frame, inner, state, target, u);
+    }
     let Some(w) = state.insight.inventories.get(&target.ws) else {
         return;
     };

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod detail;
 pub mod dialog;
 pub mod drift;
+pub mod find_usage;
 pub mod first_run;
 pub mod grant;
 pub mod help;

@@ -6,6 +6,7 @@ use crate::tui::action::Action;
 use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
 use crate::tui::state::{FullView, Load, Pane, ScanData, State};
+use crate::tui::update::find_view::{self, open_find};
 use crate::tui::update::{view_select, workspace_list};
 
 /// Handles what belongs to these views. Returns the message untouched when `update()` must
@@ -151,7 +152,7 @@ fn action(state: &mut State, a: Action, out: &mut Vec<Command>) -> bool {
                     Direction::Descending => Direction::Ascending,
                 };
             }
-            Action::FindKey => find_all_keys_row(state),
+            Action::FindKey => find_all_keys_row(state, out),
             Action::Export => crate::tui::update::export::export(state, out),
             Action::Credentials => open_credentials(state, out),
             _ if passes => return true,
@@ -254,6 +255,9 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
         name: name.clone(),
         from_all_keys: false,
     };
+    if find_view::answers_itself(state) {
+        return find_view::ask(state, target, key.id, out);
+    }
     if state.insight.inventories.contains_key(&ws) {
         open_find(state, target);
         return;
@@ -275,7 +279,7 @@ fn find_focused_key(state: &mut State, out: &mut Vec<Command>) {
     ));
 }
 
-fn find_all_keys_row(state: &mut State) {
+fn find_all_keys_row(state: &mut State, out: &mut Vec<Command>) {
     let Some(ws) = state.focused_workspace().map(|w| w.slug.clone()) else {
         return;
     };
@@ -289,13 +293,12 @@ fn find_all_keys_row(state: &mut State) {
         name: entry.labels_text(),
         from_all_keys: true,
     };
-    open_find(state, target);
-}
-
-fn open_find(state: &mut State, target: FindTarget) {
-    state.insight.find = Some(target);
-    state.insight.scroll = 0;
-    state.views.open(FullView::Find);
+    // One id per key where the forge answers itself, so any holding's id asks for them all.
+    let id = entry.holdings.first().map(|h| h.id);
+    match id.filter(|_| find_view::answers_itself(state)) {
+        Some(id) => find_view::ask(state, target, id, out),
+        None => open_find(state, target),
+    }
 }
 
 /// `C`: (re)runs the read-only probes; the last report stays on screen meanwhile.
@@ -407,6 +410,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
         InsightMsg::Exported { req_id, result } => {
             crate::tui::update::export::exported(state, req_id, result)
         }
+        InsightMsg::Usage { req_id, result } => find_view::answered(state, req_id, result),
         InsightMsg::Diagnosed { req_id, report } => {
             if state.insight.cred_req == req_id {
                 state.insight.credentials = Load::Ready(report);

@@ -8,6 +8,7 @@ pub(crate) mod dc_label;
 pub(crate) mod dialog_input;
 pub(crate) mod drift;
 pub(crate) mod export;
+pub(crate) mod find_view;
 pub(crate) mod insight;
 pub(crate) mod journal;
 pub(crate) mod own_writes;

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::AuditConfig;
-use crate::forge::{Forge, Place};
+use crate::forge::{Forge, Place, UsageSearch};
 use crate::ops::audit::{AuditReport, Inventory, Listing, Snapshot, audit};
 use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
@@ -16,6 +16,7 @@ use crate::store::{self, HeadLoad};
 use crate::tui::state::from_forge::{ParseMemo, project_group_with, repo_view};
 use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
 use crate::tui::state::msg::WorkerMsg;
+use crate::tui::state::op_failure::OpFailure;
 use crate::tui::state::{ReqId, ScanData};
 
 /// Runs one command; `None` when nothing (more) needs saying. `answers` carries what is
@@ -98,6 +99,14 @@ pub async fn execute(
                 Err(e) => InsightMsg::StoreFailed(format!("Updating the scan cache failed: {e}")),
             }
         }
+        InsightCommand::Usage { req_id, id } => InsightMsg::Usage {
+            req_id,
+            // What `f` asks is "where used", not a change to every grant: the two lookups.
+            result: forge
+                .usage(id, UsageSearch::Lookups)
+                .await
+                .map_err(|e| OpFailure::of_forge(&e)),
+        },
         InsightCommand::Diagnose {
             req_id,
             source,

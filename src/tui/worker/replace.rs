@@ -3,7 +3,7 @@
 //! replace-everywhere, one key after another. Each key is its own journal batch, so a key
 //! that fails stays recoverable and does not stop the others.
 
-use crate::forge::{AccessKey, Forge, ForgeError, Place};
+use crate::forge::{AccessKey, Forge, ForgeError, Place, UsageSearch};
 use crate::ops::bulk::render_label;
 use crate::ops::keyops::{Grant, KeyOps, find_fingerprint, list_keys};
 use crate::sanitize::clean_line;
@@ -150,7 +150,8 @@ fn name(key: &AccessKey) -> String {
 /// Every grant of `key` the credential can see.
 async fn grants_of(forge: &dyn Forge, key: &AccessKey) -> Result<Vec<(Place, Grant)>, ForgeError> {
     let mut grants = Vec::new();
-    for place in forge.usage(key.id).await? {
+    // Every grant, not only what the two lookups show: one missed here would be lost.
+    for place in forge.usage(key.id, UsageSearch::Thorough).await?.places {
         if let Some(k) = list_keys(forge, &place)
             .await?
             .into_iter()

@@ -3,7 +3,9 @@
 
 use bbkeys::demo::DEMO_NOW;
 use bbkeys::demo::datacenter::credentials as cred;
-use bbkeys::forge::{Forge, ForgeErrorKind, ForgeKind, NewAccessKey, Permission};
+use bbkeys::forge::{
+    Forge, ForgeErrorKind, ForgeKind, NewAccessKey, Permission, UsageSearch, UsageSource,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -143,7 +145,11 @@ async fn add_change_permission_delete_and_usage_through_the_forge() {
         .await
         .unwrap();
     assert_eq!(changed.permission, Permission::Read);
-    let mut usage = forge.usage(added.id).await.unwrap();
+    let mut usage = forge
+        .usage(added.id, UsageSearch::Lookups)
+        .await
+        .unwrap()
+        .places;
     usage.sort();
     assert_eq!(usage, [repo("OPS", "infra"), project("ACME")]);
     let label = forge
@@ -161,7 +167,14 @@ async fn add_change_permission_delete_and_usage_through_the_forge() {
         .delete_key(&repo("OPS", "infra"), added.id)
         .await
         .unwrap();
-    assert_eq!(forge.usage(added.id).await.unwrap(), [project("ACME")]);
+    assert_eq!(
+        forge
+            .usage(added.id, UsageSearch::Lookups)
+            .await
+            .unwrap()
+            .places,
+        [project("ACME")]
+    );
     let dup = forge
         .add_key(
             &project("ACME"),
@@ -201,21 +214,107 @@ async fn usage_is_what_the_credential_may_see_with_administered_repositories_rea
     // Rita administers ACME/web, which holds key 1, but no project: the lookups show her
     // nothing, so her repository is read directly.
     assert!(rita.usage_places(1).await.unwrap().is_empty());
-    assert_eq!(Forge::usage(&rita, 1).await.unwrap(), [repo("ACME", "web")]);
-    let report = rita.usage_report(1).await.unwrap();
-    assert_eq!(report.listed_repositories, 1);
+    let report = Forge::usage(&rita, 1, UsageSearch::Lookups).await.unwrap();
+    assert_eq!(report.places, [repo("ACME", "web")]);
+    assert_eq!(report.source, UsageSource::Fallback);
+    assert_eq!(report.read_one_by_one, 1);
+    assert!(!report.lookups_refused);
     // The admin's SEC/vault key is invisible to the lookups (she does not administer SEC);
     // DATA/warehouse restricts repository admins and is skipped, not an error.
     let dana = admin(&sim);
     assert!(dana.usage_places(6).await.unwrap().is_empty());
-    assert_eq!(
-        Forge::usage(&dana, 6).await.unwrap(),
-        [repo("SEC", "vault")]
-    );
+    let six = Forge::usage(&dana, 6, UsageSearch::Lookups).await.unwrap();
+    assert_eq!(six.places, [repo("SEC", "vault")]);
+    assert_eq!(six.source, UsageSource::Fallback);
     // Grants in projects out of sight stay out of sight (SEC/audit-log, HR/payroll).
-    assert_eq!(Forge::usage(&dana, 1).await.unwrap().len(), 3);
-    let unknown = Forge::usage(&dana, 4242).await.unwrap_err();
+    let one = Forge::usage(&dana, 1, UsageSearch::Lookups).await.unwrap();
+    assert_eq!(one.places.len(), 3);
+    assert_eq!(one.source, UsageSource::Lookups);
+    assert_eq!(one.read_one_by_one, 0);
+    let unknown = Forge::usage(&dana, 4242, UsageSearch::Lookups)
+        .await
+        .unwrap_err();
     assert_eq!(unknown.kind, ForgeErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn lookups_that_answer_are_taken_as_they_are_and_thorough_reads_what_they_cannot_show() {
+    let sim = dc_sim().await;
+    let dana = admin(&sim);
+    // Key 6 sits on SEC/vault, hers in a project she does not administer; granting it in
+    // ACME too makes the lookups answer, with ACME/api only.
+    let new = NewAccessKey {
+        key: key_line(4).unwrap().into(),
+        label: "vault-sync".into(),
+        permission: Permission::Read,
+        expiry_days: None,
+    };
+    let added = dana.add_key(&repo("ACME", "api"), &new).await.unwrap();
+    assert_eq!(added.id, 6, "one key, one id");
+    sim.control().clear_log();
+    let quick = Forge::usage(&dana, 6, UsageSearch::Lookups).await.unwrap();
+    assert_eq!(quick.places, [repo("ACME", "api")]);
+    assert_eq!(quick.source, UsageSource::Lookups);
+    assert_eq!(sim.control().log().len(), 2, "the two lookups alone");
+    sim.control().clear_log();
+    let all = Forge::usage(&dana, 6, UsageSearch::Thorough).await.unwrap();
+    assert_eq!(all.places, [repo("ACME", "api"), repo("SEC", "vault")]);
+    assert_eq!(all.source, UsageSource::Thorough);
+    assert_eq!(all.read_one_by_one, 2, "SEC/vault and DATA/warehouse");
+    // The lookups, projects and repositories administered, and the two grant reads.
+    assert_eq!(sim.control().log().len(), 6);
+}
+
+#[tokio::test]
+async fn where_used_of_a_key_on_a_thousand_repositories_costs_two_requests() {
+    // Bench (h)'s case without its latency: issue 21 asks "where used" for at most 2.
+    let sim = dc_sim().await;
+    assert!(sim.control().add_large_project("BIG", 1_000, 1));
+    let shared = sim
+        .control()
+        .dump()
+        .keys
+        .iter()
+        .find(|k| k.label == "shared-deploy")
+        .map(|k| k.id)
+        .unwrap();
+    let dana = admin(&sim);
+    sim.control().clear_log();
+    let usage = Forge::usage(&dana, shared, UsageSearch::Lookups)
+        .await
+        .unwrap();
+    assert_eq!(usage.places.len(), 1_000);
+    assert_eq!(usage.source, UsageSource::Lookups);
+    assert_eq!(sim.control().log().len(), 2);
+}
+
+#[tokio::test]
+async fn refused_lookups_read_every_administered_project_and_repository() {
+    let sim = dc_sim().await;
+    sim.control().add_fault(bbkeys::demo::Fault::prefix(
+        "/rest/keys/1.0/ssh/",
+        bbkeys::demo::FaultAction::respond(
+            403,
+            "application/json",
+            r#"{"errors":[{"context":null,"message":"You are not permitted to access this resource","exceptionName":"com.atlassian.bitbucket.AuthorisationException"}]}"#,
+        ),
+    ));
+    let dana = admin(&sim);
+    let usage = Forge::usage(&dana, 1, UsageSearch::Lookups).await.unwrap();
+    assert!(usage.lookups_refused);
+    assert_eq!(usage.source, UsageSource::Fallback);
+    assert_eq!(
+        usage.places,
+        [repo("ACME", "api"), repo("ACME", "web"), project("OPS")]
+    );
+    // ACME and OPS, and the repositories she administers: ACME's 4, OPS's 2, SEC/vault and
+    // DATA/warehouse.
+    let expected = 2
+        + Forge::repositories(&dana, "ACME").await.unwrap().len()
+        + Forge::repositories(&dana, "OPS").await.unwrap().len()
+        + 2;
+    assert_eq!(usage.read_one_by_one, expected);
+    assert!(usage.reach_sentence().contains("refused"));
 }
 
 #[tokio::test]

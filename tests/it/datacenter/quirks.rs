@@ -3,7 +3,7 @@
 
 use bbkeys::demo::datacenter::{CreatedDateForm, DcSimOptions, UsageForm};
 use bbkeys::demo::{Fault, FaultAction};
-use bbkeys::forge::{Forge, ForgeErrorKind};
+use bbkeys::forge::{Forge, ForgeErrorKind, UsageSearch, UsageSource};
 
 use super::*;
 
@@ -60,10 +60,15 @@ async fn usage_lookups_read_a_bare_array_like_a_page() {
         ..DcSimOptions::default()
     })
     .await;
-    let a = Forge::usage(&admin(&paged), 1).await.unwrap();
-    let b = Forge::usage(&admin(&bare), 1).await.unwrap();
+    let a = Forge::usage(&admin(&paged), 1, UsageSearch::Lookups)
+        .await
+        .unwrap();
+    let b = Forge::usage(&admin(&bare), 1, UsageSearch::Lookups)
+        .await
+        .unwrap();
     assert_eq!(a, b);
-    assert_eq!(a.len(), 3);
+    assert_eq!(a.places.len(), 3);
+    assert_eq!(a.source, UsageSource::Lookups);
 }
 
 #[tokio::test]

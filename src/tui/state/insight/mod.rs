@@ -16,8 +16,10 @@ use crate::sshkey::Fingerprint;
 use crate::tui::state::{Load, ReqId, ScanData, State, WorkspaceView};
 
 mod rows;
+mod usage_find;
 pub mod workspace_list;
 pub use rows::RowsCache;
+pub use usage_find::UsageFind;
 
 /// What the caller knows that the views need: where to read and write, and the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -174,6 +176,9 @@ pub struct Insight {
     pub find: Option<FindTarget>,
     /// A find waiting for a scan to finish.
     pub pending_find: Option<FindTarget>,
+    /// The find view's answer when the forge answered it (Data Center's usage lookups)
+    /// rather than a scan; `None` when it shows the inventory.
+    pub usage: Option<UsageFind>,
     /// The export in flight.
     pub export_req: Option<ReqId>,
     /// The Credentials view's report.
@@ -204,6 +209,7 @@ impl Default for Insight {
             all_keys: AllKeysView::default(),
             find: None,
             pending_find: None,
+            usage: None,
             export_req: None,
             credentials: Load::Idle,
             cred_req: 0,
@@ -262,6 +268,13 @@ pub enum InsightCommand {
         dir: PathBuf,
         /// The writes' edits.
         edits: Vec<crate::ops::edits::KeyEdit>,
+    },
+    /// Ask the forge where key `id` is used (its usage lookups; no scan).
+    Usage {
+        /// Request id.
+        req_id: ReqId,
+        /// The key's id.
+        id: u64,
     },
     /// Run `doctor`'s read-only probes.
     Diagnose {
@@ -346,6 +359,13 @@ pub enum InsightMsg {
         req_id: ReqId,
         /// Files written.
         result: Result<(PathBuf, PathBuf), String>,
+    },
+    /// Where a key is used, as the forge answered.
+    Usage {
+        /// Request id.
+        req_id: ReqId,
+        /// The places, or why not.
+        result: Result<crate::forge::Usage, crate::tui::state::op_failure::OpFailure>,
     },
     /// The doctor report.
     Diagnosed {
