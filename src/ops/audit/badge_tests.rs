@@ -22,7 +22,7 @@ fn key(n: usize) -> String {
 fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> AccessKey {
     AccessKey {
         id,
-        key: key(n),
+        key: key(n).into(),
         label: label.into(),
         comment: None,
         permission: Permission::Read,
