@@ -20,7 +20,8 @@
 //! | `expired` | `expired` |
 //! | `expires_soon` | `expires <time left>`, such as `expires 6d` |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -139,10 +140,14 @@ pub fn sentence(f: &Finding) -> String {
 
 /// The badges of every holding of a workspace, made once from its findings, so that a list can
 /// show each row's badges (or filter on `finding:`) without auditing once per row.
+///
+/// Most holdings of a large workspace carry one of a few dozen lists (`never`, `shared 20`,
+/// ...), so each distinct list is kept once and shared: one list per holding was tens of
+/// megabytes for 150,000 holdings (issue 21).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BadgeIndex {
     /// By place and key id: findings about the key everywhere, and about this very holding.
-    holdings: BTreeMap<(Place, u64), Vec<Badge>>,
+    holdings: BTreeMap<(Place, u64), Arc<[Badge]>>,
     /// By place: findings about a place rather than a key (a listing that could not be read).
     places: BTreeMap<Place, Vec<Badge>>,
 }
@@ -151,16 +156,27 @@ impl BadgeIndex {
     /// Indexes `findings`, the audit of `inv` at `now`.
     pub fn build(inv: &Inventory, findings: &[Finding], now: OffsetDateTime) -> BadgeIndex {
         let mut index = BadgeIndex::default();
+        // Each distinct badge once; the holdings gather their numbers in it.
+        let mut table: Vec<Badge> = Vec::new();
+        let mut numbers: BTreeMap<Badge, u32> = BTreeMap::new();
+        let mut of_holding: BTreeMap<(Place, u64), Vec<u32>> = BTreeMap::new();
         for f in findings {
             let b = badge(f, inv, now);
             let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
             match (entry, &f.location, f.key_id) {
                 // About one holding (of a key with or without a fingerprint).
-                (_, Some(place), Some(id)) => index.push((place.clone(), id), b),
+                (_, Some(place), Some(id)) => {
+                    let n = number(&mut table, &mut numbers, b);
+                    of_holding.entry((place.clone(), id)).or_default().push(n);
+                }
                 // About a key wherever it sits.
                 (Some(e), None, _) => {
+                    let n = number(&mut table, &mut numbers, b);
                     for h in &e.holdings {
-                        index.push((h.scope.clone(), h.id), b.clone());
+                        of_holding
+                            .entry((h.scope.clone(), h.id))
+                            .or_default()
+                            .push(n);
                     }
                 }
                 (None, Some(place), None) => index.places.entry(place.clone()).or_default().push(b),
@@ -169,22 +185,36 @@ impl BadgeIndex {
                 (Some(_), Some(_), None) | (None, None, _) => {}
             }
         }
-        for list in index.holdings.values_mut().chain(index.places.values_mut()) {
+        for list in index.places.values_mut() {
             list.sort();
             list.dedup();
         }
+        let mut lists: HashMap<Vec<u32>, Arc<[Badge]>> = HashMap::new();
+        index.holdings = of_holding
+            .into_iter()
+            .map(|(at, mut ns)| {
+                ns.sort_by(|a, b| badge_at(&table, *a).cmp(&badge_at(&table, *b)));
+                ns.dedup();
+                let list = lists
+                    .entry(ns)
+                    .or_insert_with_key(|ns| {
+                        ns.iter()
+                            .filter_map(|n| table.get(*n as usize))
+                            .cloned()
+                            .collect()
+                    })
+                    .clone();
+                (at, list)
+            })
+            .collect();
         index
-    }
-
-    fn push(&mut self, at: (Place, u64), b: Badge) {
-        self.holdings.entry(at).or_default().push(b);
     }
 
     /// The badges of key `id` on `place`, most severe first; empty when it has none.
     pub fn of(&self, place: &Place, id: u64) -> &[Badge] {
         self.holdings
             .get(&(place.clone(), id))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |list| list)
     }
 
     /// The badges about `place` itself (it could not be read, or is not administered).
@@ -199,4 +229,19 @@ impl BadgeIndex {
             .iter()
             .any(|b| b.code.as_str().eq_ignore_ascii_case(code))
     }
+}
+
+/// The number of `b` in `table`, adding it the first time.
+fn number(table: &mut Vec<Badge>, numbers: &mut BTreeMap<Badge, u32>, b: Badge) -> u32 {
+    if let Some(n) = numbers.get(&b) {
+        return *n;
+    }
+    let n = u32::try_from(table.len()).unwrap_or(u32::MAX);
+    table.push(b.clone());
+    numbers.insert(b, n);
+    n
+}
+
+fn badge_at(table: &[Badge], n: u32) -> Option<&Badge> {
+    table.get(n as usize)
 }

@@ -193,6 +193,21 @@ fn a_shared_key_under_two_labels_shows_both_on_every_holding() {
 }
 
 #[test]
+fn holdings_with_the_same_badges_share_one_list() {
+    let (_, _, index) = index();
+    // One list for the six holdings of the shared key, not six: a workspace of 150,000
+    // holdings has a few dozen distinct lists.
+    let first = index.of(&place("s1"), 10);
+    assert_eq!(first.len(), 2);
+    for (i, slug) in ["s2", "s3", "s4", "s5", "s6"].iter().enumerate() {
+        let list = index.of(&place(slug), 11 + i as u64);
+        assert_eq!(list, first);
+        assert!(std::ptr::eq(list, first), "{slug} has a list of its own");
+    }
+    assert!(!std::ptr::eq(index.of(&place("d"), 30), first));
+}
+
+#[test]
 fn a_project_key_reads_how_many_repositories_it_reaches() {
     let (_, _, index) = index();
     let ops = Place::project(ForgeKind::Cloud, "acme", "OPS");
