@@ -142,12 +142,14 @@ pub fn sentence(f: &Finding) -> String {
 /// show each row's badges (or filter on `finding:`) without auditing once per row.
 ///
 /// Most holdings of a large workspace carry one of a few dozen lists (`never`, `shared 20`,
-/// ...), so each distinct list is kept once and shared: one list per holding was tens of
-/// megabytes for 150,000 holdings (issue 21).
+/// ...), so each distinct list is kept once and shared, and the holdings sit in one sorted
+/// vector rather than a tree: a list and a tree entry per holding were tens of megabytes for
+/// 150,000 holdings (issue 21).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BadgeIndex {
-    /// By place and key id: findings about the key everywhere, and about this very holding.
-    holdings: BTreeMap<(Place, u64), Arc<[Badge]>>,
+    /// By place and key id, sorted: findings about the key everywhere, and about this very
+    /// holding.
+    holdings: Vec<((Place, u64), Arc<[Badge]>)>,
     /// By place: findings about a place rather than a key (a listing that could not be read).
     places: BTreeMap<Place, Vec<Badge>>,
 }
@@ -156,10 +158,11 @@ impl BadgeIndex {
     /// Indexes `findings`, the audit of `inv` at `now`.
     pub fn build(inv: &Inventory, findings: &[Finding], now: OffsetDateTime) -> BadgeIndex {
         let mut index = BadgeIndex::default();
-        // Each distinct badge once; the holdings gather their numbers in it.
+        // Each distinct badge once, in badge order once sorted; the holdings pair with their
+        // numbers in it.
         let mut table: Vec<Badge> = Vec::new();
-        let mut numbers: BTreeMap<Badge, u32> = BTreeMap::new();
-        let mut of_holding: BTreeMap<(Place, u64), Vec<u32>> = BTreeMap::new();
+        let mut numbers: BTreeMap<Badge, usize> = BTreeMap::new();
+        let mut pairs: Vec<((Place, u64), usize)> = Vec::new();
         for f in findings {
             let b = badge(f, inv, now);
             let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
@@ -167,17 +170,12 @@ impl BadgeIndex {
                 // About one holding (of a key with or without a fingerprint).
                 (_, Some(place), Some(id)) => {
                     let n = number(&mut table, &mut numbers, b);
-                    of_holding.entry((place.clone(), id)).or_default().push(n);
+                    pairs.push(((place.clone(), id), n));
                 }
                 // About a key wherever it sits.
                 (Some(e), None, _) => {
                     let n = number(&mut table, &mut numbers, b);
-                    for h in &e.holdings {
-                        of_holding
-                            .entry((h.scope.clone(), h.id))
-                            .or_default()
-                            .push(n);
-                    }
+                    pairs.extend(e.holdings.iter().map(|h| ((h.scope.clone(), h.id), n)));
                 }
                 (None, Some(place), None) => index.places.entry(place.clone()).or_default().push(b),
                 // A place without an id, or an id without a place, names no row: the audit
@@ -189,32 +187,48 @@ impl BadgeIndex {
             list.sort();
             list.dedup();
         }
-        let mut lists: HashMap<Vec<u32>, Arc<[Badge]>> = HashMap::new();
-        index.holdings = of_holding
-            .into_iter()
-            .map(|(at, mut ns)| {
-                ns.sort_by(|a, b| badge_at(&table, *a).cmp(&badge_at(&table, *b)));
-                ns.dedup();
-                let list = lists
-                    .entry(ns)
-                    .or_insert_with_key(|ns| {
-                        ns.iter()
-                            .filter_map(|n| table.get(*n as usize))
-                            .cloned()
-                            .collect()
-                    })
-                    .clone();
-                (at, list)
-            })
+        // Renumbered in badge order, so a holding's numbers sort as its badges do.
+        let mut order: Vec<usize> = (0..table.len()).collect();
+        order.sort_by(|a, b| table.get(*a).cmp(&table.get(*b)));
+        let mut rank = vec![0; table.len()];
+        for (r, n) in order.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(*n) {
+                *slot = r;
+            }
+        }
+        let table: Vec<Badge> = order
+            .iter()
+            .filter_map(|n| table.get(*n).cloned())
             .collect();
+        for pair in &mut pairs {
+            pair.1 = rank.get(pair.1).copied().unwrap_or(pair.1);
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut lists: HashMap<Vec<usize>, Arc<[Badge]>> = HashMap::new();
+        let mut pairs = pairs.into_iter().peekable();
+        while let Some((at, n)) = pairs.next() {
+            let mut ns = vec![n];
+            while let Some((_, n)) = pairs.next_if(|(next, _)| *next == at) {
+                ns.push(n);
+            }
+            let list = lists
+                .entry(ns)
+                .or_insert_with_key(|ns| ns.iter().filter_map(|n| table.get(*n)).cloned().collect())
+                .clone();
+            index.holdings.push((at, list));
+        }
+        index.holdings.shrink_to_fit();
         index
     }
 
     /// The badges of key `id` on `place`, most severe first; empty when it has none.
     pub fn of(&self, place: &Place, id: u64) -> &[Badge] {
         self.holdings
-            .get(&(place.clone(), id))
-            .map_or(&[], |list| list)
+            .binary_search_by(|((p, i), _)| (p, *i).cmp(&(place, id)))
+            .ok()
+            .and_then(|at| self.holdings.get(at))
+            .map_or(&[], |(_, list)| list)
     }
 
     /// The badges about `place` itself (it could not be read, or is not administered).
@@ -232,16 +246,11 @@ impl BadgeIndex {
 }
 
 /// The number of `b` in `table`, adding it the first time.
-fn number(table: &mut Vec<Badge>, numbers: &mut BTreeMap<Badge, u32>, b: Badge) -> u32 {
+fn number(table: &mut Vec<Badge>, numbers: &mut BTreeMap<Badge, usize>, b: Badge) -> usize {
     if let Some(n) = numbers.get(&b) {
         return *n;
     }
-    let n = u32::try_from(table.len()).unwrap_or(u32::MAX);
     table.push(b.clone());
-    numbers.insert(b, n);
-    n
-}
-
-fn badge_at(table: &[Badge], n: u32) -> Option<&Badge> {
-    table.get(n as usize)
+    numbers.insert(b, table.len() - 1);
+    table.len() - 1
 }
