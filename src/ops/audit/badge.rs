@@ -138,6 +138,9 @@ pub fn sentence(f: &Finding) -> String {
     format!("{severity} ({}): {reason}{end}", f.code.as_str())
 }
 
+/// A holding (place and key id) and its badges.
+type HoldingBadges = ((Place, u64), Arc<[Badge]>);
+
 /// The badges of every holding of a workspace, made once from its findings, so that a list can
 /// show each row's badges (or filter on `finding:`) without auditing once per row.
 ///
@@ -149,7 +152,7 @@ pub fn sentence(f: &Finding) -> String {
 pub struct BadgeIndex {
     /// By place and key id, sorted: findings about the key everywhere, and about this very
     /// holding.
-    holdings: Vec<((Place, u64), Arc<[Badge]>)>,
+    holdings: Vec<HoldingBadges>,
     /// By place: findings about a place rather than a key (a listing that could not be read).
     places: BTreeMap<Place, Vec<Badge>>,
 }
@@ -158,24 +161,51 @@ impl BadgeIndex {
     /// Indexes `findings`, the audit of `inv` at `now`.
     pub fn build(inv: &Inventory, findings: &[Finding], now: OffsetDateTime) -> BadgeIndex {
         let mut index = BadgeIndex::default();
-        // Each distinct badge once, in badge order once sorted; the holdings pair with their
-        // numbers in it.
-        let mut table: Vec<Badge> = Vec::new();
-        let mut numbers: BTreeMap<Badge, usize> = BTreeMap::new();
-        let mut pairs: Vec<((Place, u64), usize)> = Vec::new();
+        let mut table = BadgeTable::default();
+        // The holdings of the inventory by their position in it (entry by entry), each with
+        // a badge's number: 8 bytes a pair where a place and an id were 72. Holdings outside
+        // the entries (keys that could not be read) keep their place.
+        let starts: Vec<usize> = inv
+            .keys
+            .iter()
+            .scan(0, |at, e| {
+                let start = *at;
+                *at += e.holdings.len();
+                Some(start)
+            })
+            .collect();
+        // Sized up front: grown by doubling, a large vector leaves every smaller copy of
+        // itself in the process's memory at the start-up peak.
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(pair_count(inv, findings));
+        let mut other: Vec<((Place, u64), u32)> = Vec::new();
         for f in findings {
             let b = badge(f, inv, now);
-            let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+            let entry = f.fingerprint.as_ref().and_then(|fp| {
+                let k = inv.keys.binary_search_by(|e| e.fingerprint.cmp(fp)).ok()?;
+                Some((inv.keys.get(k)?, starts.get(k).copied()?))
+            });
             match (entry, &f.location, f.key_id) {
                 // About one holding (of a key with or without a fingerprint).
-                (_, Some(place), Some(id)) => {
-                    let n = number(&mut table, &mut numbers, b);
-                    pairs.push(((place.clone(), id), n));
+                (entry, Some(place), Some(id)) => {
+                    let n = table.number(b);
+                    let at = entry.and_then(|(e, start)| {
+                        let j = e
+                            .holdings
+                            .binary_search_by(|h| (&h.scope, h.id).cmp(&(place, id)))
+                            .ok()?;
+                        u32::try_from(start + j).ok()
+                    });
+                    match at {
+                        Some(at) => pairs.push((at, n)),
+                        None => other.push(((place.clone(), id), n)),
+                    }
                 }
                 // About a key wherever it sits.
-                (Some(e), None, _) => {
-                    let n = number(&mut table, &mut numbers, b);
-                    pairs.extend(e.holdings.iter().map(|h| ((h.scope.clone(), h.id), n)));
+                (Some((e, start)), None, _) => {
+                    let n = table.number(b);
+                    let first = u32::try_from(start).unwrap_or(u32::MAX);
+                    let count = u32::try_from(e.holdings.len()).unwrap_or(0);
+                    pairs.extend((first..first.saturating_add(count)).map(|at| (at, n)));
                 }
                 (None, Some(place), None) => index.places.entry(place.clone()).or_default().push(b),
                 // A place without an id, or an id without a place, names no row: the audit
@@ -187,38 +217,29 @@ impl BadgeIndex {
             list.sort();
             list.dedup();
         }
-        // Renumbered in badge order, so a holding's numbers sort as its badges do.
-        let mut order: Vec<usize> = (0..table.len()).collect();
-        order.sort_by(|a, b| table.get(*a).cmp(&table.get(*b)));
-        let mut rank = vec![0; table.len()];
-        for (r, n) in order.iter().enumerate() {
-            if let Some(slot) = rank.get_mut(*n) {
-                *slot = r;
-            }
-        }
-        let table: Vec<Badge> = order
-            .iter()
-            .filter_map(|n| table.get(*n).cloned())
-            .collect();
-        for pair in &mut pairs {
-            pair.1 = rank.get(pair.1).copied().unwrap_or(pair.1);
-        }
+        let (table, rank) = table.in_order();
+        let rank_of = |n: u32| rank.get(n as usize).copied().unwrap_or(n);
+        pairs.iter_mut().for_each(|p| p.1 = rank_of(p.1));
+        other.iter_mut().for_each(|p| p.1 = rank_of(p.1));
         pairs.sort_unstable();
         pairs.dedup();
-        let mut lists: HashMap<Vec<usize>, Arc<[Badge]>> = HashMap::new();
-        let mut pairs = pairs.into_iter().peekable();
-        while let Some((at, n)) = pairs.next() {
-            let mut ns = vec![n];
-            while let Some((_, n)) = pairs.next_if(|(next, _)| *next == at) {
-                ns.push(n);
+        other.sort_unstable();
+        other.dedup();
+        let holdings: Vec<&KeyHolding> = inv.keys.iter().flat_map(|e| &e.holdings).collect();
+        let mut lists = Lists::new(&table);
+        index.holdings = Vec::with_capacity(distinct(&pairs) + distinct(&other));
+        for (at, ns) in groups(pairs) {
+            if let Some(h) = holdings.get(at as usize) {
+                index
+                    .holdings
+                    .push(((h.scope.clone(), h.id), lists.get(ns)));
             }
-            let list = lists
-                .entry(ns)
-                .or_insert_with_key(|ns| ns.iter().filter_map(|n| table.get(*n)).cloned().collect())
-                .clone();
-            index.holdings.push((at, list));
         }
-        index.holdings.shrink_to_fit();
+        for (at, ns) in groups(other) {
+            index.holdings.push((at, lists.get(ns)));
+        }
+        // In place: the holdings were in the inventory's order, by key.
+        index.holdings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index
     }
 
@@ -245,12 +266,97 @@ impl BadgeIndex {
     }
 }
 
-/// The number of `b` in `table`, adding it the first time.
-fn number(table: &mut Vec<Badge>, numbers: &mut BTreeMap<Badge, usize>, b: Badge) -> usize {
-    if let Some(n) = numbers.get(&b) {
-        return *n;
+/// How many (holding, badge) pairs [`BadgeIndex::build`] makes of `findings`.
+fn pair_count(inv: &Inventory, findings: &[Finding]) -> usize {
+    findings
+        .iter()
+        .map(|f| {
+            let entry = || f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+            match (&f.location, f.key_id) {
+                (Some(_), Some(_)) => 1,
+                (None, _) => entry().map_or(0, |e| e.holdings.len()),
+                (Some(_), None) => 0,
+            }
+        })
+        .sum()
+}
+
+/// Each distinct badge once, numbered as first seen.
+#[derive(Default)]
+struct BadgeTable {
+    badges: Vec<Badge>,
+    numbers: BTreeMap<Badge, u32>,
+}
+
+impl BadgeTable {
+    /// The number of `b`, adding it the first time.
+    fn number(&mut self, b: Badge) -> u32 {
+        if let Some(n) = self.numbers.get(&b) {
+            return *n;
+        }
+        let n = u32::try_from(self.badges.len()).unwrap_or(u32::MAX);
+        self.badges.push(b.clone());
+        self.numbers.insert(b, n);
+        n
     }
-    table.push(b.clone());
-    numbers.insert(b, table.len() - 1);
-    table.len() - 1
+
+    /// The badges in badge order, and each number's rank in it: renumbered so, a holding's
+    /// numbers sort as its badges do.
+    fn in_order(self) -> (Vec<Badge>, Vec<u32>) {
+        let rank: Vec<u32> = self.numbers.values().copied().collect();
+        let mut by_number = vec![0; rank.len()];
+        for (r, n) in rank.iter().enumerate() {
+            if let Some(slot) = by_number.get_mut(*n as usize) {
+                *slot = u32::try_from(r).unwrap_or(u32::MAX);
+            }
+        }
+        (self.numbers.into_keys().collect(), by_number)
+    }
+}
+
+/// Each distinct list of badges once, shared by every holding that carries it.
+struct Lists<'a> {
+    table: &'a [Badge],
+    seen: HashMap<Vec<u32>, Arc<[Badge]>>,
+}
+
+impl<'a> Lists<'a> {
+    fn new(table: &'a [Badge]) -> Lists<'a> {
+        Lists {
+            table,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, ns: Vec<u32>) -> Arc<[Badge]> {
+        let table = self.table;
+        self.seen
+            .entry(ns)
+            .or_insert_with_key(|ns| {
+                ns.iter()
+                    .filter_map(|n| table.get(*n as usize))
+                    .cloned()
+                    .collect()
+            })
+            .clone()
+    }
+}
+
+/// How many distinct holdings sorted `pairs` name.
+fn distinct<T: PartialEq>(pairs: &[(T, u32)]) -> usize {
+    let breaks = pairs.windows(2).filter(|w| w[0].0 != w[1].0).count();
+    if pairs.is_empty() { 0 } else { breaks + 1 }
+}
+
+/// Sorted `pairs` grouped by holding: each holding with its badges' numbers.
+fn groups<T: PartialEq>(pairs: Vec<(T, u32)>) -> impl Iterator<Item = (T, Vec<u32>)> {
+    let mut pairs = pairs.into_iter().peekable();
+    std::iter::from_fn(move || {
+        let (at, n) = pairs.next()?;
+        let mut ns = vec![n];
+        while let Some((_, n)) = pairs.next_if(|(next, _)| *next == at) {
+            ns.push(n);
+        }
+        Some((at, ns))
+    })
 }

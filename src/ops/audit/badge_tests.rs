@@ -321,3 +321,31 @@ fn data_center_grants_read_write_expired_and_expires_in_days() {
     assert_eq!(at("deploy", 2), ["expired"]);
     assert!(at("infra", 3).is_empty(), "{:?}", at("infra", 3));
 }
+
+#[test]
+fn a_key_that_cannot_be_read_has_its_badge_beside_the_keys_that_can() {
+    let mut snapshot = Snapshot::from_scan(
+        &WorkspaceScan {
+            workspace: "acme".into(),
+            repositories: vec![repo("x"), repo("s1")],
+            projects: Vec::new(),
+            repo_keys: BTreeMap::from([
+                ("x".to_string(), Ok(vec![dk(70, 1, "broken", OLD, None)])),
+                ("s1".to_string(), Ok(vec![dk(71, 1, "fine", OLD, None)])),
+            ]),
+            project_keys: BTreeMap::new(),
+            projects_error: None,
+        },
+        NOW,
+    );
+    let Some(Listing::Keys(keys)) = snapshot.repo_keys.get_mut("x") else {
+        panic!("no keys on x")
+    };
+    keys[0].key = "ssh-ed25519 not-base64".into();
+    let inv = Inventory::build(&snapshot);
+    assert_eq!(inv.unparsable.len(), 1);
+    let findings = audit(&inv, &rules(), NOW);
+    let index = BadgeIndex::build(&inv, &findings, NOW);
+    assert_eq!(texts(&index, "x", 70), ["unreadable key"]);
+    assert_eq!(texts(&index, "s1", 71), ["never"]);
+}

@@ -571,7 +571,8 @@ fn a_cached_inventory_arrives_judged_and_update_does_not_judge_it_again() {
     crate::store::store_snapshot(dir.path(), &mut snapshot()).unwrap();
     let mut s = state();
     let (req_id, cmds) = cache_request_with_commands(&mut s);
-    let clock = Some(datetime!(2026-11-28 12:00 UTC));
+    let at = datetime!(2026-11-28 12:00 UTC);
+    let clock = Some(at);
     s.insight.settings.clock = clock;
     // The request carries the rules the view judges by.
     let rules = cmds
@@ -595,7 +596,7 @@ fn a_cached_inventory_arrives_judged_and_update_does_not_judge_it_again() {
     else {
         panic!("no judged inventory: {said:?}")
     };
-    let expected = Judgement::of(inventory, &rules, clock.unwrap());
+    let expected = Judgement::of(inventory, &rules, at);
     assert!(!expected.findings.is_empty());
     assert_eq!(**judgement, expected);
     // A judgement that says nothing shows that `update()` keeps what the worker judged.
