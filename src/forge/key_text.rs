@@ -24,6 +24,12 @@ impl KeyText {
         &self.0
     }
 
+    /// The address of the shared allocation: equal for every clone, so a memo can know a text
+    /// it has seen without hashing or comparing its hundreds of bytes.
+    pub fn address(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
     /// Whether `self` and `other` are one allocation (not merely equal texts).
     pub fn shares_with(&self, other: &KeyText) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
