@@ -88,7 +88,7 @@ impl From<DeployKey> for AccessKey {
     fn from(k: DeployKey) -> AccessKey {
         AccessKey {
             id: k.id,
-            key: k.key,
+            key: k.key.into(),
             label: k.label.unwrap_or_default(),
             comment: k.comment,
             // Cloud access keys are read-only (§1).

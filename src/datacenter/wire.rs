@@ -258,7 +258,7 @@ impl DcGrant {
         let (key, comment) = self.key.split_text();
         AccessKey {
             id: self.key.id,
-            key,
+            key: key.into(),
             label: crate::sanitize::clean_line(self.key.label.as_deref().unwrap_or_default()),
             comment,
             permission: domain_permission(&self.permission),

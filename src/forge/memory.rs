@@ -229,7 +229,7 @@ impl MemoryForge {
         };
         let grant = AccessKey {
             id,
-            key: blob.clone(),
+            key: blob.as_str().into(),
             label: new.label.clone(),
             comment: new.key.split_whitespace().nth(2).map(String::from),
             permission: new.permission,

@@ -12,6 +12,7 @@
 pub mod backoff;
 pub mod credential;
 pub mod error;
+pub mod key_text;
 pub mod memory;
 pub mod paging;
 pub mod types;
@@ -24,6 +25,7 @@ use futures::future::BoxFuture;
 
 pub use credential::CredentialReport;
 pub use error::{ForgeError, ForgeErrorKind};
+pub use key_text::{KeyText, KeyTexts};
 pub use paging::{PageCursor, Paged};
 pub use types::{
     AccessKey, ForgeKind, Identity, ListedRepository, NewAccessKey, Owner, Permission, Place,

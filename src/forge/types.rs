@@ -211,8 +211,9 @@ pub struct AccessKey {
     /// The forge's id of this grant (Cloud: per place; Data Center: per key, the same at
     /// every place).
     pub id: u64,
-    /// `<type> <base64>`, without the comment.
-    pub key: String,
+    /// `<type> <base64>`, without the comment; shared with every other grant of the same
+    /// key once a scan or a stored scan has been read (see [`super::KeyTexts`]).
+    pub key: super::KeyText,
     /// The label shown on the forge (empty when it has none). Files written before the forge
     /// layer hold `null` for a key without a label.
     #[serde(default, deserialize_with = "label_or_null")]

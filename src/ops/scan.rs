@@ -22,7 +22,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 
-use crate::forge::{AccessKey, Forge, ForgeError, Paged, Place, Project, Repository};
+use crate::forge::{AccessKey, Forge, ForgeError, KeyTexts, Paged, Place, Project, Repository};
 
 /// Progress of a running scan, reported after every finished request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +213,7 @@ pub async fn scan_workspace_gated(
     let mut in_flight: FuturesUnordered<BoxFuture<'_, Listing>> = FuturesUnordered::new();
     let mut repo_keys = BTreeMap::new();
     let mut project_keys = BTreeMap::new();
+    let mut texts = KeyTexts::default();
     let mut done = 0;
     loop {
         // Keep the forge busy, leaving a slot to each running listing so its next page is
@@ -248,7 +249,7 @@ pub async fn scan_workspace_gated(
                 }
             }
             Some(listing) = in_flight.next(), if !in_flight.is_empty() => {
-                record(listing, &mut repo_keys, &mut project_keys);
+                record(listing, &mut repo_keys, &mut project_keys, &mut texts);
                 done += 1;
             }
         }
@@ -368,16 +369,25 @@ fn start_listings<'a>(
 type KeyListings = BTreeMap<String, Result<Vec<AccessKey>, ForgeError>>;
 
 /// Files a finished key listing under its repository or project. The forge's keys carry no
-/// copy of their place (Cloud embeds one; the adapter drops it): the listing names it.
-fn record(listing: Listing, repo_keys: &mut KeyListings, project_keys: &mut KeyListings) {
-    match listing {
-        Listing::Repo(slug, keys) => {
-            repo_keys.insert(slug, keys);
-        }
-        Listing::Project(key, keys) => {
-            project_keys.insert(key, keys);
+/// copy of their place (Cloud embeds one; the adapter drops it): the listing names it. Each
+/// key's text is swapped for the one of `texts` as it arrives, so the scan holds a text once
+/// however many places hold it, and the copies the answers brought are freed at once.
+fn record(
+    listing: Listing,
+    repo_keys: &mut KeyListings,
+    project_keys: &mut KeyListings,
+    texts: &mut KeyTexts,
+) {
+    let (listings, name, mut keys) = match listing {
+        Listing::Repo(slug, keys) => (repo_keys, slug, keys),
+        Listing::Project(key, keys) => (project_keys, key, keys),
+    };
+    if let Ok(keys) = &mut keys {
+        for k in keys.iter_mut() {
+            texts.share(&mut k.key);
         }
     }
+    listings.insert(name, keys);
 }
 
 /// Sorts the listings, and drops the projects of a project list that broke off midway: they

@@ -81,6 +81,30 @@ async fn a_scan_through_the_memory_forge_costs_what_it_estimated() {
 }
 
 #[tokio::test]
+async fn every_grant_of_a_scanned_key_shares_one_text() {
+    let forge = acme().await;
+    let scan = scan_workspace(&forge, "acme", &|_| {}).await.unwrap();
+    let text =
+        |keys: &Result<Vec<crate::forge::AccessKey>, _>| keys.as_ref().unwrap()[0].key.clone();
+    let (api, web, project) = (
+        text(&scan.repo_keys["api"]),
+        text(&scan.repo_keys["web"]),
+        text(&scan.project_keys["API"]),
+    );
+    // Each answer brought its own copy; the scan keeps one.
+    assert_eq!(
+        api,
+        KEY.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    );
+    assert!(api.shares_with(&web) && api.shares_with(&project));
+    let snapshot = Snapshot::from_owned_scan(scan, datetime!(2026-11-28 09:30 UTC));
+    let Some(crate::ops::audit::Listing::Keys(keys)) = snapshot.repo_keys.get("web") else {
+        panic!("no keys on web")
+    };
+    assert!(keys[0].key.shares_with(&api));
+}
+
+#[tokio::test]
 async fn a_gate_that_says_no_stops_after_the_first_pages() {
     let forge = acme().await;
     let before = forge.requests();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::forge::AccessKey;
+use crate::forge::{AccessKey, KeyText, KeyTexts};
 use crate::ops::audit::{Listing, Snapshot};
 
 /// The first line of a format 3 to 5 file.
@@ -24,12 +24,12 @@ pub(super) struct HeadOut<'a> {
 /// The second line of a format 5 file: the distinct key texts of the listings.
 #[derive(Serialize)]
 pub(super) struct TextsOut<'a> {
-    pub key_texts: &'a [String],
+    pub key_texts: &'a [KeyText],
 }
 
 #[derive(Deserialize)]
 pub(super) struct TextsIn {
-    pub key_texts: Vec<String>,
+    pub key_texts: Vec<KeyText>,
 }
 
 /// One listing line.
@@ -53,7 +53,7 @@ pub(super) struct FileIn {
     pub repo_listings: usize,
     /// Formats 2 to 4 hold the table here; format 5 on a line of its own.
     #[serde(default)]
-    pub key_texts: Vec<String>,
+    pub key_texts: Vec<KeyText>,
     pub snapshot: Snapshot,
 }
 
@@ -92,19 +92,39 @@ pub(super) fn resolve(file: &mut FileIn) -> Result<(), String> {
         let texts = std::mem::take(&mut file.key_texts);
         return from_references(keys_mut(&mut file.snapshot), &texts);
     }
+    if file.format < 2 {
+        share_in_place(keys_mut(&mut file.snapshot), &[]);
+    }
     Ok(())
+}
+
+/// Makes keys that hold their texts in place (format 1, and the project keys of format 5)
+/// share them with each other and with `table`, as keys read through the table do.
+pub(super) fn share_in_place<'a>(keys: impl Iterator<Item = &'a mut AccessKey>, table: &[KeyText]) {
+    let mut texts = KeyTexts::default();
+    for t in table {
+        texts.intern(t.clone());
+    }
+    for key in keys {
+        texts.share(&mut key.key);
+    }
+}
+
+/// [`share_in_place`] over the project keys of a snapshot.
+pub(super) fn share_project_keys(snapshot: &mut Snapshot, table: &[KeyText]) {
+    share_in_place(keys_of(snapshot.project_keys.values_mut()), table);
 }
 
 /// Moves each repository key's text into a table of distinct texts and leaves `#<index>` in
 /// its place; project keys, few and read with the head, keep theirs.
-pub(super) fn to_references(snapshot: &mut Snapshot) -> Vec<String> {
-    let mut index: HashMap<String, usize> = HashMap::new();
+pub(super) fn to_references(snapshot: &mut Snapshot) -> Vec<KeyText> {
+    let mut index: HashMap<KeyText, usize> = HashMap::new();
     for key in keys_of(snapshot.repo_keys.values_mut()) {
         let next = index.len();
         let at = *index.entry(std::mem::take(&mut key.key)).or_insert(next);
-        key.key = format!("#{at}");
+        key.key = format!("#{at}").into();
     }
-    let mut texts = vec![String::new(); index.len()];
+    let mut texts = vec![KeyText::default(); index.len()];
     for (text, at) in index {
         if let Some(slot) = texts.get_mut(at) {
             *slot = text;
@@ -116,25 +136,25 @@ pub(super) fn to_references(snapshot: &mut Snapshot) -> Vec<String> {
 /// Puts the texts back in place of `#<index>`; fails on an index outside the table.
 pub(super) fn from_references<'a>(
     mut keys: impl Iterator<Item = &'a mut AccessKey>,
-    texts: &[String],
+    texts: &[KeyText],
 ) -> Result<(), String> {
     keys.try_for_each(|key| from_reference(key, texts))
 }
 
 /// [`from_references`] over the repository keys of a snapshot.
-pub(super) fn restore_repo_keys(snapshot: &mut Snapshot, texts: &[String]) -> Result<(), String> {
+pub(super) fn restore_repo_keys(snapshot: &mut Snapshot, texts: &[KeyText]) -> Result<(), String> {
     from_references(keys_of(snapshot.repo_keys.values_mut()), texts)
 }
 
 /// [`from_references`] over the project keys of a snapshot.
 pub(super) fn restore_project_keys(
     snapshot: &mut Snapshot,
-    texts: &[String],
+    texts: &[KeyText],
 ) -> Result<(), String> {
     from_references(keys_of(snapshot.project_keys.values_mut()), texts)
 }
 
-fn from_reference(key: &mut AccessKey, texts: &[String]) -> Result<(), String> {
+fn from_reference(key: &mut AccessKey, texts: &[KeyText]) -> Result<(), String> {
     let Some(at) = key.key.strip_prefix('#') else {
         return Ok(());
     };
@@ -143,7 +163,8 @@ fn from_reference(key: &mut AccessKey, texts: &[String]) -> Result<(), String> {
         .ok()
         .and_then(|at| texts.get(at))
         .ok_or_else(|| format!("key {} refers to a key text it does not hold", key.id))?;
-    key.key.clone_from(text);
+    // A clone of the table's text: every grant of the key shares one allocation.
+    key.key = text.clone();
     Ok(())
 }
 
@@ -155,7 +176,7 @@ pub(super) fn read_listings(
     lines: &[u8],
     first: usize,
     expected: usize,
-    texts: Option<&[String]>,
+    texts: Option<&[KeyText]>,
 ) -> Result<BTreeMap<String, Listing>, String> {
     let middle = lines.len() / 2;
     let cut = lines[middle..]
@@ -190,7 +211,7 @@ pub(super) fn read_listings(
 fn parse_lines(
     part: &[u8],
     first: usize,
-    texts: Option<&[String]>,
+    texts: Option<&[KeyText]>,
 ) -> Result<Vec<(String, Listing)>, String> {
     part.split(|&b| b == b'\n')
         .enumerate()

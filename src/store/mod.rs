@@ -227,7 +227,7 @@ pub struct Head {
     format: u32,
     repo_listings: usize,
     /// The key texts of a format 3 or 4 head, for its listings.
-    key_texts: Vec<String>,
+    key_texts: Vec<crate::forge::KeyText>,
 }
 
 /// Reads the first part of the last scan of `ws`: for format 5 the first line alone, whatever
@@ -370,6 +370,8 @@ impl Head {
             let texts = serde_json::from_slice::<TextsIn>(&rest[..cut])
                 .map_err(|e| corrupt(format!("line 2: {e}")))?;
             let after = rest.get(cut + 1..).unwrap_or_default();
+            // The head's project keys held their texts in place: they share the table's.
+            lines::share_project_keys(&mut snapshot, &texts.key_texts);
             lines::read_listings(after, 3, repo_listings, Some(&texts.key_texts))
         } else {
             lines::read_listings(&rest, 2, repo_listings, None)

@@ -276,3 +276,54 @@ fn slugs_that_are_not_slugs_never_become_paths() {
     assert!(matches!(load(dir.path(), "a/b"), CacheLoad::Ignored { .. }));
     assert!(store_snapshot(dir.path(), &mut snapshot("..")).is_err());
 }
+
+/// The texts of every key of a snapshot, in order.
+fn texts_of(s: &Snapshot) -> Vec<&crate::forge::KeyText> {
+    s.repo_keys
+        .values()
+        .chain(s.project_keys.values())
+        .filter_map(|l| match l {
+            Listing::Keys(keys) => Some(keys),
+            Listing::Failed(_) => None,
+        })
+        .flatten()
+        .map(|k| &k.key)
+        .collect()
+}
+
+#[test]
+fn every_grant_of_a_key_read_back_shares_one_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ26SSdEHBJ+bu3Hs431Qv8oeYIKNrnRG3pwLxyjj/Ua";
+    // Each key parsed on its own, so no two share a text before the store does.
+    let key = |id: u64| -> AccessKey {
+        serde_json::from_value(serde_json::json!({"id": id, "key": text})).unwrap()
+    };
+    let mut snap = snapshot("acme");
+    for (i, repo) in ["api", "web", "ops"].into_iter().enumerate() {
+        snap.repo_keys
+            .insert(repo.into(), Listing::Keys(vec![key(i as u64)]));
+    }
+    snap.project_keys
+        .insert("CORE".into(), Listing::Keys(vec![key(9)]));
+    assert!(!texts_of(&snap)[0].shares_with(texts_of(&snap)[1]));
+    store_snapshot(dir.path(), &mut snap).unwrap();
+    let all_shared = |s: &Snapshot| {
+        let texts = texts_of(s);
+        assert_eq!(texts.len(), 4);
+        texts.iter().all(|t| *t == text && t.shares_with(texts[0]))
+    };
+    let CacheLoad::Found(c) = load(dir.path(), "acme") else {
+        panic!("not found")
+    };
+    assert!(all_shared(&c.snapshot), "format 5");
+    // Format 1 held every text in place.
+    let mut whole = serde_json::to_value(&c.snapshot).unwrap();
+    whole["repo_keys"]["api"]["keys"][0]["key"] = text.into();
+    let file = serde_json::json!({"format": 1, "snapshot": whole});
+    std::fs::write(dir.path().join("scan-acme.json"), file.to_string()).unwrap();
+    let CacheLoad::Found(c) = load(dir.path(), "acme") else {
+        panic!("not found")
+    };
+    assert!(all_shared(&c.snapshot), "format 1");
+}

@@ -34,7 +34,7 @@ type Outcomes = BTreeMap<String, Result<Vec<Holding>, ApiErrorKind>>;
 fn holdings(keys: &[AccessKey]) -> Vec<Holding> {
     let mut out: Vec<Holding> = keys
         .iter()
-        .map(|k| (k.id, k.key.clone(), k.label().map(String::from)))
+        .map(|k| (k.id, k.key.to_string(), k.label().map(String::from)))
         .collect();
     out.sort();
     out

@@ -33,7 +33,7 @@ async fn cloud_reads_through_the_forge_match_the_client() {
     let domain = forge.keys(&Place::cloud_repo("acme", "api")).await.unwrap();
     assert_eq!(wire.len(), domain.len());
     for (w, d) in wire.iter().zip(&domain) {
-        assert_eq!((w.id, &w.key), (d.id, &d.key));
+        assert_eq!((w.id, w.key.as_str()), (d.id, d.key.as_str()));
         assert_eq!(w.label.as_deref().unwrap_or_default(), d.label);
         assert_eq!(w.last_used, d.last_used);
         assert_eq!(d.permission, Permission::Read);

@@ -20,7 +20,8 @@
 //! | `expired` | `expired` |
 //! | `expires_soon` | `expires <time left>`, such as `expires 6d` |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -137,12 +138,21 @@ pub fn sentence(f: &Finding) -> String {
     format!("{severity} ({}): {reason}{end}", f.code.as_str())
 }
 
+/// A holding (place and key id) and its badges.
+type HoldingBadges = ((Place, u64), Arc<[Badge]>);
+
 /// The badges of every holding of a workspace, made once from its findings, so that a list can
 /// show each row's badges (or filter on `finding:`) without auditing once per row.
+///
+/// Most holdings of a large workspace carry one of a few dozen lists (`never`, `shared 20`,
+/// ...), so each distinct list is kept once and shared, and the holdings sit in one sorted
+/// vector rather than a tree: a list and a tree entry per holding were tens of megabytes for
+/// 150,000 holdings (issue 21).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BadgeIndex {
-    /// By place and key id: findings about the key everywhere, and about this very holding.
-    holdings: BTreeMap<(Place, u64), Vec<Badge>>,
+    /// By place and key id, sorted: findings about the key everywhere, and about this very
+    /// holding.
+    holdings: Vec<HoldingBadges>,
     /// By place: findings about a place rather than a key (a listing that could not be read).
     places: BTreeMap<Place, Vec<Badge>>,
 }
@@ -151,17 +161,51 @@ impl BadgeIndex {
     /// Indexes `findings`, the audit of `inv` at `now`.
     pub fn build(inv: &Inventory, findings: &[Finding], now: OffsetDateTime) -> BadgeIndex {
         let mut index = BadgeIndex::default();
+        let mut table = BadgeTable::default();
+        // The holdings of the inventory by their position in it (entry by entry), each with
+        // a badge's number: 8 bytes a pair where a place and an id were 72. Holdings outside
+        // the entries (keys that could not be read) keep their place.
+        let starts: Vec<usize> = inv
+            .keys
+            .iter()
+            .scan(0, |at, e| {
+                let start = *at;
+                *at += e.holdings.len();
+                Some(start)
+            })
+            .collect();
+        // Sized up front: grown by doubling, a large vector leaves every smaller copy of
+        // itself in the process's memory at the start-up peak.
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(pair_count(inv, findings));
+        let mut other: Vec<((Place, u64), u32)> = Vec::new();
         for f in findings {
             let b = badge(f, inv, now);
-            let entry = f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+            let entry = f.fingerprint.as_ref().and_then(|fp| {
+                let k = inv.keys.binary_search_by(|e| e.fingerprint.cmp(fp)).ok()?;
+                Some((inv.keys.get(k)?, starts.get(k).copied()?))
+            });
             match (entry, &f.location, f.key_id) {
                 // About one holding (of a key with or without a fingerprint).
-                (_, Some(place), Some(id)) => index.push((place.clone(), id), b),
-                // About a key wherever it sits.
-                (Some(e), None, _) => {
-                    for h in &e.holdings {
-                        index.push((h.scope.clone(), h.id), b.clone());
+                (entry, Some(place), Some(id)) => {
+                    let n = table.number(b);
+                    let at = entry.and_then(|(e, start)| {
+                        let j = e
+                            .holdings
+                            .binary_search_by(|h| (&h.scope, h.id).cmp(&(place, id)))
+                            .ok()?;
+                        u32::try_from(start + j).ok()
+                    });
+                    match at {
+                        Some(at) => pairs.push((at, n)),
+                        None => other.push(((place.clone(), id), n)),
                     }
+                }
+                // About a key wherever it sits.
+                (Some((e, start)), None, _) => {
+                    let n = table.number(b);
+                    let first = u32::try_from(start).unwrap_or(u32::MAX);
+                    let count = u32::try_from(e.holdings.len()).unwrap_or(0);
+                    pairs.extend((first..first.saturating_add(count)).map(|at| (at, n)));
                 }
                 (None, Some(place), None) => index.places.entry(place.clone()).or_default().push(b),
                 // A place without an id, or an id without a place, names no row: the audit
@@ -169,22 +213,43 @@ impl BadgeIndex {
                 (Some(_), Some(_), None) | (None, None, _) => {}
             }
         }
-        for list in index.holdings.values_mut().chain(index.places.values_mut()) {
+        for list in index.places.values_mut() {
             list.sort();
             list.dedup();
         }
+        let (table, rank) = table.in_order();
+        let rank_of = |n: u32| rank.get(n as usize).copied().unwrap_or(n);
+        pairs.iter_mut().for_each(|p| p.1 = rank_of(p.1));
+        other.iter_mut().for_each(|p| p.1 = rank_of(p.1));
+        pairs.sort_unstable();
+        pairs.dedup();
+        other.sort_unstable();
+        other.dedup();
+        let holdings: Vec<&KeyHolding> = inv.keys.iter().flat_map(|e| &e.holdings).collect();
+        let mut lists = Lists::new(&table);
+        index.holdings = Vec::with_capacity(distinct(&pairs) + distinct(&other));
+        for (at, ns) in groups(pairs) {
+            if let Some(h) = holdings.get(at as usize) {
+                index
+                    .holdings
+                    .push(((h.scope.clone(), h.id), lists.get(ns)));
+            }
+        }
+        for (at, ns) in groups(other) {
+            index.holdings.push((at, lists.get(ns)));
+        }
+        // In place: the holdings were in the inventory's order, by key.
+        index.holdings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index
-    }
-
-    fn push(&mut self, at: (Place, u64), b: Badge) {
-        self.holdings.entry(at).or_default().push(b);
     }
 
     /// The badges of key `id` on `place`, most severe first; empty when it has none.
     pub fn of(&self, place: &Place, id: u64) -> &[Badge] {
         self.holdings
-            .get(&(place.clone(), id))
-            .map_or(&[], Vec::as_slice)
+            .binary_search_by(|((p, i), _)| (p, *i).cmp(&(place, id)))
+            .ok()
+            .and_then(|at| self.holdings.get(at))
+            .map_or(&[], |(_, list)| list)
     }
 
     /// The badges about `place` itself (it could not be read, or is not administered).
@@ -199,4 +264,99 @@ impl BadgeIndex {
             .iter()
             .any(|b| b.code.as_str().eq_ignore_ascii_case(code))
     }
+}
+
+/// How many (holding, badge) pairs [`BadgeIndex::build`] makes of `findings`.
+fn pair_count(inv: &Inventory, findings: &[Finding]) -> usize {
+    findings
+        .iter()
+        .map(|f| {
+            let entry = || f.fingerprint.as_ref().and_then(|fp| inv.get(fp));
+            match (&f.location, f.key_id) {
+                (Some(_), Some(_)) => 1,
+                (None, _) => entry().map_or(0, |e| e.holdings.len()),
+                (Some(_), None) => 0,
+            }
+        })
+        .sum()
+}
+
+/// Each distinct badge once, numbered as first seen.
+#[derive(Default)]
+struct BadgeTable {
+    badges: Vec<Badge>,
+    numbers: BTreeMap<Badge, u32>,
+}
+
+impl BadgeTable {
+    /// The number of `b`, adding it the first time.
+    fn number(&mut self, b: Badge) -> u32 {
+        if let Some(n) = self.numbers.get(&b) {
+            return *n;
+        }
+        let n = u32::try_from(self.badges.len()).unwrap_or(u32::MAX);
+        self.badges.push(b.clone());
+        self.numbers.insert(b, n);
+        n
+    }
+
+    /// The badges in badge order, and each number's rank in it: renumbered so, a holding's
+    /// numbers sort as its badges do.
+    fn in_order(self) -> (Vec<Badge>, Vec<u32>) {
+        let rank: Vec<u32> = self.numbers.values().copied().collect();
+        let mut by_number = vec![0; rank.len()];
+        for (r, n) in rank.iter().enumerate() {
+            if let Some(slot) = by_number.get_mut(*n as usize) {
+                *slot = u32::try_from(r).unwrap_or(u32::MAX);
+            }
+        }
+        (self.numbers.into_keys().collect(), by_number)
+    }
+}
+
+/// Each distinct list of badges once, shared by every holding that carries it.
+struct Lists<'a> {
+    table: &'a [Badge],
+    seen: HashMap<Vec<u32>, Arc<[Badge]>>,
+}
+
+impl<'a> Lists<'a> {
+    fn new(table: &'a [Badge]) -> Lists<'a> {
+        Lists {
+            table,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, ns: Vec<u32>) -> Arc<[Badge]> {
+        let table = self.table;
+        self.seen
+            .entry(ns)
+            .or_insert_with_key(|ns| {
+                ns.iter()
+                    .filter_map(|n| table.get(*n as usize))
+                    .cloned()
+                    .collect()
+            })
+            .clone()
+    }
+}
+
+/// How many distinct holdings sorted `pairs` name.
+fn distinct<T: PartialEq>(pairs: &[(T, u32)]) -> usize {
+    let breaks = pairs.windows(2).filter(|w| w[0].0 != w[1].0).count();
+    if pairs.is_empty() { 0 } else { breaks + 1 }
+}
+
+/// Sorted `pairs` grouped by holding: each holding with its badges' numbers.
+fn groups<T: PartialEq>(pairs: Vec<(T, u32)>) -> impl Iterator<Item = (T, Vec<u32>)> {
+    let mut pairs = pairs.into_iter().peekable();
+    std::iter::from_fn(move || {
+        let (at, n) = pairs.next()?;
+        let mut ns = vec![n];
+        while let Some((_, n)) = pairs.next_if(|(next, _)| *next == at) {
+            ns.push(n);
+        }
+        Some((at, ns))
+    })
 }

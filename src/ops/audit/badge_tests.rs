@@ -22,7 +22,7 @@ fn key(n: usize) -> String {
 fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> AccessKey {
     AccessKey {
         id,
-        key: key(n),
+        key: key(n).into(),
         label: label.into(),
         comment: None,
         permission: Permission::Read,
@@ -193,6 +193,21 @@ fn a_shared_key_under_two_labels_shows_both_on_every_holding() {
 }
 
 #[test]
+fn holdings_with_the_same_badges_share_one_list() {
+    let (_, _, index) = index();
+    // One list for the six holdings of the shared key, not six: a workspace of 150,000
+    // holdings has a few dozen distinct lists.
+    let first = index.of(&place("s1"), 10);
+    assert_eq!(first.len(), 2);
+    for (i, slug) in ["s2", "s3", "s4", "s5", "s6"].iter().enumerate() {
+        let list = index.of(&place(slug), 11 + i as u64);
+        assert_eq!(list, first);
+        assert!(std::ptr::eq(list, first), "{slug} has a list of its own");
+    }
+    assert!(!std::ptr::eq(index.of(&place("d"), 30), first));
+}
+
+#[test]
 fn a_project_key_reads_how_many_repositories_it_reaches() {
     let (_, _, index) = index();
     let ops = Place::project(ForgeKind::Cloud, "acme", "OPS");
@@ -305,4 +320,32 @@ fn data_center_grants_read_write_expired_and_expires_in_days() {
     assert_eq!(at("deploy", 1), ["write", "expires 6d"]);
     assert_eq!(at("deploy", 2), ["expired"]);
     assert!(at("infra", 3).is_empty(), "{:?}", at("infra", 3));
+}
+
+#[test]
+fn a_key_that_cannot_be_read_has_its_badge_beside_the_keys_that_can() {
+    let mut snapshot = Snapshot::from_scan(
+        &WorkspaceScan {
+            workspace: "acme".into(),
+            repositories: vec![repo("x"), repo("s1")],
+            projects: Vec::new(),
+            repo_keys: BTreeMap::from([
+                ("x".to_string(), Ok(vec![dk(70, 1, "broken", OLD, None)])),
+                ("s1".to_string(), Ok(vec![dk(71, 1, "fine", OLD, None)])),
+            ]),
+            project_keys: BTreeMap::new(),
+            projects_error: None,
+        },
+        NOW,
+    );
+    let Some(Listing::Keys(keys)) = snapshot.repo_keys.get_mut("x") else {
+        panic!("no keys on x")
+    };
+    keys[0].key = "ssh-ed25519 not-base64".into();
+    let inv = Inventory::build(&snapshot);
+    assert_eq!(inv.unparsable.len(), 1);
+    let findings = audit(&inv, &rules(), NOW);
+    let index = BadgeIndex::build(&inv, &findings, NOW);
+    assert_eq!(texts(&index, "x", 70), ["unreadable key"]);
+    assert_eq!(texts(&index, "s1", 71), ["never"]);
 }

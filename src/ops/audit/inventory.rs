@@ -3,10 +3,10 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::Timestamp;
+use super::parsed_texts::ParsedTexts;
 use super::search::{SearchCache, Searchable};
 use super::snapshot::{Listing, ListingFailure, Snapshot};
 use crate::forge::Place;
@@ -272,27 +272,27 @@ impl Inventory {
                     .insert(r.slug.clone());
             }
         }
+        let listings = || {
+            let repos = snapshot.repo_keys.iter().map(|(slug, l)| {
+                (
+                    Place::repository(snapshot.forge, ws.clone(), slug.clone()),
+                    l,
+                )
+            });
+            let projects = snapshot
+                .project_keys
+                .iter()
+                .map(|(key, l)| (Place::project(snapshot.forge, ws.clone(), key.clone()), l));
+            repos.chain(projects)
+        };
+        let texts = ParsedTexts::of(snapshot);
         let mut by_fp: BTreeMap<Fingerprint, (PublicKey, Vec<KeyHolding>)> = BTreeMap::new();
-        // A deploy key usually sits on many repositories, and parsing one is not free (an ECDSA
-        // point check takes about 0.1 ms), so each distinct key text is parsed once. Texts run
-        // to hundreds of bytes and are hashed once per holding: SipHash showed in the profile of
-        // a cached start (issue 21), a non-keyed hash is enough for texts from our own scan.
-        let mut parsed: FxHashMap<&str, Result<(Fingerprint, PublicKey), String>> =
-            FxHashMap::default();
         let mut unparsable = Vec::new();
         let mut unreadable = Vec::new();
         let mut repositories_read = 0;
         let mut projects_read = 0;
-
-        let repo_listings = snapshot.repo_keys.iter().map(|(slug, l)| {
-            let scope = Place::repository(snapshot.forge, ws.clone(), slug.clone());
-            (scope, l)
-        });
-        let project_listings = snapshot.project_keys.iter().map(|(key, l)| {
-            let scope = Place::project(snapshot.forge, ws.clone(), key.clone());
-            (scope, l)
-        });
-        for (scope, listing) in repo_listings.chain(project_listings) {
+        let mut slots = texts.slots.iter();
+        for (scope, listing) in listings() {
             let keys = match listing {
                 Listing::Keys(keys) => keys,
                 Listing::Failed(failure) => {
@@ -310,20 +310,20 @@ impl Inventory {
             }
             for key in keys {
                 let holding = KeyHolding::new(scope.clone(), key);
-                // Lenient parse: weak keys exist on servers and are exactly what an audit
-                // must report, so they are indexed like any other.
-                let outcome = parsed.entry(key.key.as_str()).or_insert_with(|| {
-                    PublicKey::from_server(&key.key)
-                        .map(|pk| (pk.fingerprint(), pk))
-                        .map_err(|e| e.to_string())
-                });
-                match outcome {
+                let Some(text) = slots.next().and_then(|s| texts.parsed.get(*s)) else {
+                    continue;
+                };
+                match &text.outcome {
                     // Looked up before inserting: cloning the fingerprint for every holding
                     // cost an allocation each, 30,000 of them in a large workspace.
                     Ok((fp, pk)) => match by_fp.get_mut(fp) {
                         Some((_, holdings)) => holdings.push(holding),
                         None => {
-                            by_fp.insert(fp.clone(), (pk.clone(), vec![holding]));
+                            // Sized for every holding of the key: grown one push at a time,
+                            // each key's list left its smaller copies behind at the peak.
+                            let mut holdings = Vec::with_capacity(texts.holdings_of(fp));
+                            holdings.push(holding);
+                            by_fp.insert(fp.clone(), (pk.clone(), holdings));
                         }
                     },
                     Err(reason) => unparsable.push(UnparsableKey {

@@ -25,6 +25,7 @@ mod export;
 mod findings;
 mod grants;
 mod inventory;
+mod parsed_texts;
 mod search;
 mod snapshot;
 mod stored;

@@ -81,7 +81,7 @@ fn deleting(scope: &Place, key: &AccessKey) -> IntentRecord {
     IntentRecord {
         intent: Intent::Delete,
         scope: scope.clone(),
-        key: key.key.clone(),
+        key: key.key.to_string(),
         fingerprint: fingerprint_of(key)
             .map(|f| f.to_string())
             .unwrap_or_default(),

@@ -30,7 +30,7 @@ fn stored(n: usize) -> String {
 fn grant(id: u64, n: usize, label: &str) -> AccessKey {
     AccessKey {
         id,
-        key: stored(n),
+        key: stored(n).into(),
         label: label.into(),
         comment: None,
         permission: Permission::Read,
@@ -205,7 +205,7 @@ fn unreadable_places_make_the_plan_incomplete_and_are_never_pruned_blind() {
 fn a_different_comment_is_not_drift() {
     let mut o = observed();
     let mut with_comment = grant(9, 3, "x");
-    with_comment.key = format!("{} someone@else", stored(3));
+    with_comment.key = format!("{} someone@else", stored(3)).into();
     o.grants
         .insert(Place::cloud_repo("acme", "docs"), vec![with_comment]);
     let text = format!(

@@ -34,7 +34,7 @@ impl KeyOps<'_> {
             let record = IntentRecord {
                 intent: Intent::Delete,
                 scope: scope.clone(),
-                key: key.key.clone(),
+                key: key.key.to_string(),
                 fingerprint: fp.clone(),
                 comment: key.comment.clone(),
                 old_label: label_of(key),

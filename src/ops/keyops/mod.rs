@@ -225,7 +225,7 @@ impl KeyOps<'_> {
         let record = IntentRecord {
             intent: Intent::Delete,
             scope: scope.clone(),
-            key: key.key.clone(),
+            key: key.key.to_string(),
             fingerprint: fp,
             comment: key.comment.clone(),
             old_label: label_of(key),
@@ -304,7 +304,7 @@ impl KeyOps<'_> {
         let record = IntentRecord {
             intent: Intent::Relabel,
             scope: scope.clone(),
-            key: key.key.clone(),
+            key: key.key.to_string(),
             fingerprint: fp.to_string(),
             comment: key.comment.clone(),
             old_label: label_of(key),

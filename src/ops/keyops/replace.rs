@@ -99,7 +99,7 @@ impl KeyOps<'_> {
                 steps: vec![IntentRecord {
                     intent: Intent::Relabel,
                     scope: place.clone(),
-                    key: key.key.clone(),
+                    key: key.key.to_string(),
                     fingerprint: fp.to_string(),
                     comment: key.comment.clone(),
                     old_label: label_of(key),

@@ -68,13 +68,17 @@ pub(crate) fn repo_key_views(
 /// Converts a server key for display and parses it for its fingerprint (a key that does
 /// not parse is still shown, without one).
 pub fn key_view(k: AccessKey, scope: Place) -> KeyView {
-    view_with(k, scope, |text| Arc::new(facts_of(clean_owned(text))))
+    view_with(k, scope, |text| Arc::new(facts_of(clean_line(&text))))
 }
 
 /// A key with every field the server sent cleaned here, once, so nothing it sent can reach the
 /// terminal as an escape sequence; `facts` turns the key text into its facts (and must clean
 /// it). The strings are moved, not copied: clean text (nearly all) is kept as it came.
-fn view_with(k: AccessKey, scope: Place, facts: impl FnOnce(String) -> Arc<KeyFacts>) -> KeyView {
+fn view_with(
+    k: AccessKey,
+    scope: Place,
+    facts: impl FnOnce(crate::forge::KeyText) -> Arc<KeyFacts>,
+) -> KeyView {
     let expires = crate::ops::expiry::expires_at(&k);
     let (label, raw_label) = shown(Some(k.label));
     let (comment, raw_comment) = shown(k.comment);
@@ -144,13 +148,13 @@ fn facts_of(public_key: String) -> KeyFacts {
 /// costs about 0.1 ms) and its facts are shared by every copy. Keyed with a fast hash: each
 /// text, hundreds of bytes, is hashed once per copy (issue 21's profile).
 #[derive(Default)]
-pub(crate) struct ParseMemo(rustc_hash::FxHashMap<String, Arc<KeyFacts>>);
+pub(crate) struct ParseMemo(rustc_hash::FxHashMap<crate::forge::KeyText, Arc<KeyFacts>>);
 
 impl ParseMemo {
     /// [`key_view`], sharing the facts of texts already seen. Looked up by the text as the
     /// server sent it, so a copy seen before is not even cleaned again.
     pub(crate) fn key_view(&mut self, mut k: AccessKey, scope: Place) -> KeyView {
-        let facts = match self.0.get(&k.key) {
+        let facts = match self.0.get(k.key.as_str()) {
             Some(facts) => facts.clone(),
             None => {
                 let text = std::mem::take(&mut k.key);

@@ -44,7 +44,8 @@ fn key(id: u64, label: &str, n: usize) -> AccessKey {
             .split_whitespace()
             .take(2)
             .collect::<Vec<_>>()
-            .join(" "),
+            .join(" ")
+            .into(),
         label: label.into(),
         comment: None,
         permission: Permission::Read,

@@ -60,7 +60,7 @@ async fn the_worker_relabels_two_selected_keys_at_every_grant_on_the_data_center
         (&deployer, dc("web"), Permission::Read),
     ] {
         let new = NewAccessKey {
-            key: k.key.clone(),
+            key: k.key.to_string(),
             label: k.label.clone(),
             permission,
             expiry_days: None,

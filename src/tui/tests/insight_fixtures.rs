@@ -37,7 +37,7 @@ pub(crate) fn pubkey(n: usize) -> String {
 pub(crate) fn dk(id: u64, n: usize, label: &str, created: &str, used: Option<&str>) -> AccessKey {
     AccessKey {
         id,
-        key: pubkey(n),
+        key: pubkey(n).into(),
         label: label.into(),
         comment: None,
         permission: crate::forge::Permission::Read,

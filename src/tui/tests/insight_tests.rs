@@ -293,6 +293,7 @@ fn indexed(req_id: ReqId, age: time::Duration) -> InsightMsg {
         ws: "acme".into(),
         inventory: inventory(),
         age,
+        judgement: None,
     }
 }
 
@@ -502,7 +503,9 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
     let dir = tempfile::tempdir().unwrap();
     let load = |req_id| {
         let mut said = Vec::new();
-        crate::tui::worker::insight::load_cache(dir.path(), "acme", req_id, &mut |m| said.push(m));
+        crate::tui::worker::insight::load_cache(dir.path(), "acme", req_id, None, &mut |m| {
+            said.push(m)
+        });
         said
     };
     assert!(matches!(
@@ -560,6 +563,49 @@ fn cache_round_trip_and_corrupt_file_through_the_worker_half() {
         ] => assert!(warning.contains("scan-acme.json"), "{warning}"),
         other => panic!("expected a warning, got {other:?}"),
     }
+}
+
+#[test]
+fn a_cached_inventory_arrives_judged_and_update_does_not_judge_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::store::store_snapshot(dir.path(), &mut snapshot()).unwrap();
+    let mut s = state();
+    let (req_id, cmds) = cache_request_with_commands(&mut s);
+    let at = datetime!(2026-11-28 12:00 UTC);
+    let clock = Some(at);
+    s.insight.settings.clock = clock;
+    // The request carries the rules the view judges by.
+    let rules = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::Insight(InsightCommand::LoadCache { rules, .. }) => Some(*rules),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(rules, s.insight.settings.rules);
+    let mut said = Vec::new();
+    let judge = crate::tui::worker::insight::JudgeBy { rules, clock };
+    crate::tui::worker::insight::load_cache(dir.path(), "acme", req_id, Some(judge), &mut |m| {
+        said.push(m)
+    });
+    let Some(InsightMsg::CacheIndexed {
+        inventory,
+        judgement: Some(judgement),
+        ..
+    }) = said.last_mut()
+    else {
+        panic!("no judged inventory: {said:?}")
+    };
+    let expected = Judgement::of(inventory, &rules, at);
+    assert!(!expected.findings.is_empty());
+    assert_eq!(**judgement, expected);
+    // A judgement that says nothing shows that `update()` keeps what the worker judged.
+    judgement.findings.clear();
+    judgement.badges = Default::default();
+    for m in said {
+        insight_msg(&mut s, m);
+    }
+    assert!(s.insight.inventories["acme"].findings.is_empty());
 }
 
 #[test]

@@ -4,9 +4,9 @@
 mod audit_view_tests;
 mod badge_render_tests;
 mod bulk_tests;
+mod dc_find_tests;
 mod dc_relabel_tests;
 mod dc_relabel_worker_tests;
-mod dc_find_tests;
 mod dialog_render_tests;
 mod drift_tests;
 mod fixtures;

@@ -126,6 +126,7 @@ fn a_cached_scan_read_before_a_write_is_stored_still_shows_the_write() {
             ws: "acme".into(),
             inventory: crate::tui::tests::insight_fixtures::inventory(),
             age: time::Duration::ZERO,
+            judgement: None,
         })),
     );
     let entry = s.insight.inventories["acme"]

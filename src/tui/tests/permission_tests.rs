@@ -45,7 +45,8 @@ fn dc_key(
             .split_whitespace()
             .take(2)
             .collect::<Vec<_>>()
-            .join(" "),
+            .join(" ")
+            .into(),
         label: label.into(),
         comment: None,
         permission,

@@ -84,7 +84,7 @@ fn select_copies(state: &mut State, out: &mut Vec<Command>) {
 pub fn deploy_key(k: &KeyView) -> AccessKey {
     AccessKey {
         id: k.id,
-        key: k.public_key().to_string(),
+        key: k.public_key().into(),
         label: k.label.clone(),
         comment: (!k.comment.is_empty()).then(|| k.comment.clone()),
         permission: k.permission,

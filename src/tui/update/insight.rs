@@ -69,6 +69,8 @@ pub fn ask_cache(state: &mut State, ws: &str, out: &mut Vec<Command>) -> bool {
         req_id,
         dir,
         ws: ws.to_string(),
+        rules: state.insight.settings.rules,
+        clock: state.insight.settings.clock,
     }));
     true
 }
@@ -384,6 +386,7 @@ fn answer(state: &mut State, msg: InsightMsg) {
             ws,
             inventory,
             age,
+            judgement,
         } => {
             if state.insight.cache.get(&ws) != Some(&CacheStage::Indexing(req_id, age))
                 || state.insight.inventories.contains_key(&ws)
@@ -392,13 +395,18 @@ fn answer(state: &mut State, msg: InsightMsg) {
             }
             state.insight.cache.insert(ws.clone(), CacheStage::Settled);
             let mut inventory = inventory;
-            if let Some(edits) = state.insight.edits.get(&ws) {
-                inventory.apply(edits);
-            }
-            state.insight.inventories.insert(
-                ws.clone(),
-                WorkspaceInventory::new(inventory, Some(age), &state.insight.settings),
-            );
+            let edits = state.insight.edits.get(&ws).filter(|e| !e.is_empty());
+            // The worker's audit holds unless this session's writes changed the inventory.
+            let w = match (edits, judgement) {
+                (None, Some(j)) => WorkspaceInventory::judged(inventory, Some(age), *j),
+                (edits, _) => {
+                    if let Some(edits) = edits {
+                        inventory.apply(edits);
+                    }
+                    WorkspaceInventory::new(inventory, Some(age), &state.insight.settings)
+                }
+            };
+            state.insight.inventories.insert(ws.clone(), w);
             state.key_rows_cache.touch();
             clamp_all_keys(state);
             if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {

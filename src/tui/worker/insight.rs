@@ -14,7 +14,7 @@ use crate::ops::doctor::{DoctorSetup, diagnose};
 use crate::ops::scan::WorkspaceScan;
 use crate::store::{self, HeadLoad};
 use crate::tui::state::from_forge::{ParseMemo, project_group_with, repo_view};
-use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg};
+use crate::tui::state::insight::{CacheAnswer, Diagnosis, InsightCommand, InsightMsg, Judgement};
 use crate::tui::state::msg::WorkerMsg;
 use crate::tui::state::op_failure::OpFailure;
 use crate::tui::state::{ReqId, ScanData};
@@ -27,12 +27,19 @@ pub async fn execute(
     answers: &UnboundedSender<WorkerMsg>,
 ) -> Option<WorkerMsg> {
     let msg = match cmd {
-        InsightCommand::LoadCache { req_id, dir, ws } => {
+        InsightCommand::LoadCache {
+            req_id,
+            dir,
+            ws,
+            rules,
+            clock,
+        } => {
             // Reading and parsing a large scan is blocking work: keep it off the runtime.
             let to = answers.clone();
             let name = ws.clone();
             let read = tokio::task::spawn_blocking(move || {
-                load_cache(&dir, &ws, req_id, &mut |m| {
+                let judge = JudgeBy { rules, clock };
+                load_cache(&dir, &ws, req_id, Some(judge), &mut |m| {
                     let _ = to.send(WorkerMsg::Insight(m));
                 })
             })
@@ -148,13 +155,29 @@ pub(crate) fn settle_scan(
     scan_data(snapshot)
 }
 
+/// The rules and the time a cached scan's inventory is judged by.
+pub(crate) struct JudgeBy {
+    pub rules: AuditConfig,
+    /// `None` for the clock.
+    pub clock: Option<OffsetDateTime>,
+}
+
 /// Reads the cached scan of `ws` and says what it found through `say`: the panes' form of its
 /// first part ([`CacheAnswer::Head`]: what the panes show first, read without its repository
 /// listings, which hold nearly all of its keys), then of all of it ([`CacheAnswer::Found`]),
-/// then the inventory ([`InsightMsg::CacheIndexed`]). The inventory is built before the whole
-/// panes' form, from the scan as read; that form is then made by taking the scan apart, so its
-/// strings are moved rather than copied and a large scan is never held twice over.
-pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMut(InsightMsg)) {
+/// then the inventory ([`InsightMsg::CacheIndexed`]), judged by `judge` when given. The
+/// inventory is built before the whole panes' form, from the scan as read; that form is then
+/// made by taking the scan apart, so its strings are moved rather than copied and a large scan
+/// is never held twice over. The audit follows, here rather than on the UI thread; not on a
+/// thread of its own beside the panes' form, which held both at once and measured no faster
+/// on two busy cores.
+pub(crate) fn load_cache(
+    dir: &Path,
+    ws: &str,
+    req_id: ReqId,
+    judge: Option<JudgeBy>,
+    say: &mut dyn FnMut(InsightMsg),
+) {
     let answer = |answer| InsightMsg::Cache {
         req_id,
         ws: ws.to_string(),
@@ -175,8 +198,13 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMu
         Err(warning) => return say(answer(CacheAnswer::Ignored(warning))),
     };
     let inventory = Inventory::build(&cached.snapshot);
+    let panes = scan_data(cached.snapshot);
+    let judgement = judge.map(|by| {
+        let now = by.clock.unwrap_or_else(OffsetDateTime::now_utc);
+        Judgement::of(&inventory, &by.rules, now)
+    });
     say(answer(CacheAnswer::Found {
-        panes: Box::new(scan_data(cached.snapshot)),
+        panes: Box::new(panes),
         age,
     }));
     say(InsightMsg::CacheIndexed {
@@ -184,6 +212,7 @@ pub(crate) fn load_cache(dir: &Path, ws: &str, req_id: ReqId, say: &mut dyn FnMu
         ws: ws.to_string(),
         inventory: Box::new(inventory),
         age,
+        judgement: judgement.map(Box::new),
     });
 }
 
