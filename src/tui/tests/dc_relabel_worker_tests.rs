@@ -241,3 +241,64 @@ async fn a_key_that_fails_is_reported_the_next_goes_on_and_the_journal_gives_bac
     assert!(at("web").contains(&("first-2027".into(), Permission::Read)));
     assert!(journal.outstanding().unwrap().is_empty());
 }
+
+/// `ci-deploy` is also granted on `SEC/audit-log`, which the admin cannot see: that grant keeps
+/// the key and its old label alive, so the re-adds come back with the old label. The headline
+/// must not count it as relabelled.
+#[tokio::test]
+async fn a_key_whose_label_the_server_kept_is_not_counted_as_relabelled() {
+    use crate::datacenter::{DcClient, DcCredential, DcOptions, Secret};
+    use crate::demo::datacenter::{self, DcSimOptions, credentials as cred};
+    use crate::journal::Journal;
+    use crate::ops::keyops::{KeyOps, fingerprint_of, list_keys};
+
+    let sim = datacenter::start(DcSimOptions::default()).await.unwrap();
+    let o = DcOptions::new(
+        sim.api_url(),
+        DcCredential::Basic {
+            username: cred::ADMIN_USERNAME.into(),
+            token: Secret::new(cred::ADMIN_TOKEN),
+        },
+    );
+    let forge = DcClient::new(o).unwrap();
+    let api = dc("api");
+    let acme = Place::project(ForgeKind::DataCenter, "ACME", "ACME");
+    let held = |keys: Vec<AccessKey>, label: &str| {
+        let k = keys.into_iter().find(|k| k.label == label).unwrap();
+        fingerprint_of(&k).unwrap().to_string()
+    };
+    let ci = held(list_keys(&forge, &api).await.unwrap(), "ci-deploy");
+    let backup = held(list_keys(&forge, &acme).await.unwrap(), "backup-reader");
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::in_dir(dir.path());
+    let ops = KeyOps {
+        forge: &forge,
+        journal: &journal,
+        stop: None,
+    };
+    let lookup = ReplaceCommand::LookupSelection {
+        req_id: 1,
+        holdings: vec![(api, ci), (acme, backup)],
+        template: "{label}-2027".into(),
+    };
+    let WorkerMsg::ReplaceGrants(found) = crate::tui::worker::replace::execute(&ops, lookup).await
+    else {
+        panic!("not the grants")
+    };
+    assert_eq!(found.found.len(), 2, "{:?}", found.failed);
+    let run = ReplaceCommand::Run {
+        req_id: 2,
+        keys: found.found,
+    };
+    let WorkerMsg::OpDone { result, .. } = crate::tui::worker::replace::execute(&ops, run).await
+    else {
+        panic!("not done")
+    };
+    let said = result.unwrap();
+    assert!(said.starts_with("1 of 2 keys relabelled"), "{said}");
+    assert!(
+        said.contains("'ci-deploy' (key 1): 0 of 3 grant(s)"),
+        "{said}"
+    );
+    sim.shutdown().await;
+}

@@ -94,16 +94,28 @@ async fn run(
         .flat_map(|k| k.grants.iter().map(|(p, _)| p.clone()))
         .collect();
     let mut done = Vec::new();
+    // Keys the server kept under their old label somewhere (a grant the credential cannot see
+    // keeps the key alive): done, but not relabelled, so not counted as such.
+    let mut kept = 0;
     let mut failed: Vec<(String, OpFailure)> = Vec::new();
     for k in &keys {
         match ops.replace_everywhere(&k.key, &k.grants, &k.label).await {
-            Ok(r) => done.push(format!("{}: {}", name(&k.key), r.summary(&k.label))),
+            Ok(r) => {
+                kept += usize::from(!r.label_kept.is_empty());
+                done.push(format!("{}: {}", name(&k.key), r.summary(&k.label)));
+            }
             Err(e) => failed.push((name(&k.key), super::single::failure(e))),
         }
     }
     let result = if failed.is_empty() {
         match done.as_slice() {
             [one] => Ok(one.clone()),
+            _ if kept > 0 => Ok(format!(
+                "{} of {} keys relabelled at every grant: {}",
+                done.len() - kept,
+                done.len(),
+                done.join("; ")
+            )),
             _ => Ok(format!(
                 "{} keys relabelled: {}",
                 done.len(),
