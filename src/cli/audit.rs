@@ -21,6 +21,7 @@ use super::skipped::{Skipped, StrictArg, worst};
 use crate::forge::Place;
 use crate::ops::audit::{AuditReport, Finding, Inventory, Snapshot, audit};
 use crate::ops::policy::{GateFinding, POLICY_CODES, adapter};
+use crate::ops::scan::WorkspaceScan;
 use crate::sanitize::clean_cell;
 use crate::store::{self, CacheLoad};
 
@@ -81,20 +82,26 @@ pub(super) async fn obtain(
         ));
     }
     let scan = super::scan_cost::scan(ctx, ws).await?;
+    Ok(Obtained {
+        snapshot: remember(ctx, scan, now),
+        cached_age: None,
+    })
+}
+
+/// A fresh scan as a snapshot, stored for `--cached`, `keys find` and the TUI. A failure to
+/// store is a warning: the scan itself is good.
+pub(super) fn remember(ctx: &Context, scan: WorkspaceScan, now: OffsetDateTime) -> Snapshot {
     // Moved, not copied: a 10,000-repository scan held twice would double the peak memory.
     let mut snapshot = Snapshot::from_owned_scan(scan, now);
     // The scan itself is forge-neutral; its places are on the forge of this run.
     snapshot.forge = ctx.kind();
     // A scan that read nothing would replace a useful cache with an empty one.
     if !snapshot.nothing_readable()
-        && let Err(e) = store::store_snapshot(&dir, &mut snapshot)
+        && let Err(e) = store::store_snapshot(&ctx.cache_dir(), &mut snapshot)
     {
         eprintln!("bbkeys: warning: {e}");
     }
-    Ok(Obtained {
-        snapshot,
-        cached_age: None,
-    })
+    snapshot
 }
 
 /// Runs `bbkeys audit` over each workspace asked for. A workspace that fails is reported and

@@ -7,10 +7,12 @@ use serde::Serialize;
 use super::context::Context;
 use super::find_args::{FindArgs, read_needle};
 use super::output::{CliError, Exit, print_json, print_table};
-use crate::forge::{Place, Usage, UsageSearch, UsageSource};
+use crate::forge::{ForgeErrorKind, Place, Usage, UsageSearch, UsageSource};
+use crate::ops::audit::{Listing, Snapshot};
 use crate::ops::keyops::fingerprint_of;
 use crate::sanitize::clean_line;
 use crate::sshkey::Fingerprint;
+use crate::store;
 
 const LIMITED: &str = "Results are limited to what this credential may see: places in projects and repositories it does not administer are not shown.";
 
@@ -48,20 +50,35 @@ pub(super) async fn run(ctx: &Context, args: &FindArgs) -> Result<Exit, CliError
             "--cached is not needed on Data Center: the server answers where a key is used in two requests",
         ));
     }
-    let (id, fingerprint) = match args.key.trim().parse::<u64>() {
-        Ok(id) => (id, None),
-        Err(_) => {
-            let needle = read_needle(&args.key)?;
-            let id = id_of(ctx, args, &needle.fingerprint).await?;
-            (id, Some(needle.fingerprint))
-        }
-    };
     let search = if args.thorough {
         UsageSearch::Thorough
     } else {
         UsageSearch::Lookups
     };
-    let usage = ctx.forge().usage(id, search).await?;
+    let (id, fingerprint, usage) = match args.key.trim().parse::<u64>() {
+        Ok(id) => (id, None, ctx.forge().usage(id, search).await?),
+        Err(_) => {
+            let fp = read_needle(&args.key)?.fingerprint;
+            let projects = projects_to_search(ctx, args).await?;
+            let stored = stored_id(ctx, &projects, &fp);
+            let answer = match stored {
+                Some(id) => match ctx.forge().usage(id, search).await {
+                    // The key was removed everywhere and added again since the scan: a new id.
+                    Err(e) if e.kind == ForgeErrorKind::NotFound => None,
+                    other => Some((id, other?)),
+                },
+                None => None,
+            };
+            let (id, usage) = match answer {
+                Some(found) => found,
+                None => {
+                    let id = id_of(ctx, &projects, &fp).await?;
+                    (id, ctx.forge().usage(id, search).await?)
+                }
+            };
+            (id, Some(fp), usage)
+        }
+    };
     let rows: Vec<PlaceRow> = usage
         .places
         .iter()
@@ -112,28 +129,55 @@ fn note(usage: &Usage) -> String {
     }
 }
 
-/// The key's id: one id per key on Data Center, the same at every grant. Found in the
-/// listings of the project named, or of each project the credential reaches in turn.
-async fn id_of(ctx: &Context, args: &FindArgs, fp: &Fingerprint) -> Result<u64, CliError> {
-    let projects = match &args.workspace {
+/// The projects a key given by its text is looked for in: the one named, else each project the
+/// credential reaches.
+async fn projects_to_search(ctx: &Context, args: &FindArgs) -> Result<Vec<String>, CliError> {
+    Ok(match &args.workspace {
         Some(p) => vec![p.clone()],
         None if args.all_workspaces => super::all_workspaces::workspace_slugs(ctx).await?,
         None => match ctx.workspace_or_default(None) {
             Ok(p) => vec![p],
             Err(_) => super::all_workspaces::workspace_slugs(ctx).await?,
         },
-    };
-    for project in &projects {
+    })
+}
+
+/// The key's id as the last stored scan of one of `projects` knows it, without a request. Data
+/// Center keeps one id per key for as long as any grant holds it, so a stored id only goes
+/// stale when the key was removed everywhere and added again; the lookups then answer 404.
+fn stored_id(ctx: &Context, projects: &[String], fp: &Fingerprint) -> Option<u64> {
+    let dir = ctx.cache_dir();
+    projects.iter().find_map(|project| {
+        let store::CacheLoad::Found(cached) = store::load(&dir, project) else {
+            return None;
+        };
+        id_in(&cached.snapshot, fp)
+    })
+}
+
+/// The id of the key with fingerprint `fp` in a scan of a project.
+fn id_in(s: &Snapshot, fp: &Fingerprint) -> Option<u64> {
+    s.repo_keys
+        .values()
+        .chain(s.project_keys.values())
+        .filter_map(|l| match l {
+            Listing::Keys(keys) => Some(keys),
+            Listing::Failed(_) => None,
+        })
+        .flatten()
+        .find(|k| fingerprint_of(k).as_ref() == Some(fp))
+        .map(|k| k.id)
+}
+
+/// The key's id: one id per key on Data Center, the same at every grant. Found in the
+/// listings of each of `projects` in turn: a scan of each, stored, so the next `keys find`
+/// of a key there takes its id from the stored scan.
+async fn id_of(ctx: &Context, projects: &[String], fp: &Fingerprint) -> Result<u64, CliError> {
+    for project in projects {
         let scan = super::scan_cost::scan(ctx, project).await?;
-        let hit = scan
-            .repo_keys
-            .values()
-            .chain(scan.project_keys.values())
-            .filter_map(|r| r.as_ref().ok())
-            .flatten()
-            .find(|k| fingerprint_of(k).as_ref() == Some(fp));
-        if let Some(k) = hit {
-            return Ok(k.id);
+        let snapshot = super::audit::remember(ctx, scan, time::OffsetDateTime::now_utc());
+        if let Some(id) = id_in(&snapshot, fp) {
+            return Ok(id);
         }
     }
     Err(CliError::new(

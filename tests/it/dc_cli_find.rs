@@ -253,3 +253,100 @@ async fn replace_everywhere_still_collects_the_grants_the_lookups_cannot_show() 
     assert_eq!(grants, ["ACME/api", "SEC/vault"], "no grant left out");
     sim.shutdown().await;
 }
+
+/// A key given by its text is known to the stored scan of its project (any scan stores one):
+/// its id comes from there, so "where used" is the two lookups and nothing else.
+#[tokio::test]
+async fn a_key_the_stored_scan_knows_costs_only_the_two_lookups() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &dana(&sim), &["audit", "ACME"]).await;
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let key = crate::dc_cli::key_file(home.path(), 2);
+    sim.control().clear_log();
+    let o = run(
+        home.path(),
+        &dana(&sim),
+        &["--json", "keys", "find", &key, "--workspace", "ACME"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut sent = requests(&sim);
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            "GET /rest/keys/1.0/ssh/2/projects",
+            "GET /rest/keys/1.0/ssh/2/repos"
+        ],
+        "the id from the stored scan, then only the two usage lookups"
+    );
+    let doc = json(&o);
+    assert_eq!(doc["id"], 2);
+    assert_eq!(places(&doc), ["project ACME"]);
+    sim.shutdown().await;
+}
+
+/// The stored scan's id is stale when the key was removed everywhere and added again since:
+/// the lookups answer 404 for it, and the project is read to learn the new id.
+#[tokio::test]
+async fn a_stale_stored_id_is_learnt_again_from_the_project() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &dana(&sim), &["audit", "ACME"]).await;
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let key = crate::dc_cli::key_file(home.path(), 2);
+    let o = run(
+        home.path(),
+        &dana(&sim),
+        &["keys", "rm", "ACME", "2", "--project", "ACME", "--yes"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(
+        home.path(),
+        &dana(&sim),
+        &[
+            "keys",
+            "add",
+            "ACME",
+            "--project",
+            "ACME",
+            "--key",
+            &key,
+            "--label",
+            "backup-reader",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(
+        home.path(),
+        &dana(&sim),
+        &["--json", "keys", "find", &key, "--workspace", "ACME"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc = json(&o);
+    assert_ne!(doc["id"], 2, "the new id: {doc}");
+    assert_eq!(places(&doc), ["project ACME"]);
+    sim.shutdown().await;
+}
+
+/// Without a stored scan the project is read to learn the key's id, and that scan is stored:
+/// the next `keys find` of a key there costs the two lookups.
+#[tokio::test]
+async fn the_scan_that_learns_an_id_is_stored_for_the_next_find() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let key = crate::dc_cli::key_file(home.path(), 2);
+    let args = ["keys", "find", key.as_str(), "--workspace", "ACME"];
+    let o = run(home.path(), &dana(&sim), &args).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(requests(&sim).len() > 2, "the first find reads the project");
+    sim.control().clear_log();
+    let o = run(home.path(), &dana(&sim), &args).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(requests(&sim).len(), 2, "{:?}", requests(&sim));
+    sim.shutdown().await;
+}
