@@ -13,7 +13,7 @@ use crate::tui::state::dialog::Dialog;
 use crate::tui::state::op_failure::OpFailure;
 use crate::tui::state::replace::{KeyGrants, ReplaceCommand, ReplaceDialog, ReplaceGrants};
 use crate::tui::tests::permission_tests::dc_loaded;
-use crate::tui::update::dc_label::lines;
+use crate::tui::ui::replace::lines;
 use crate::tui::update::{Command, Msg, TextInput, WorkerMsg, update};
 
 fn act(s: &mut State, a: Action) -> Vec<Command> {

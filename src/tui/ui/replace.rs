@@ -6,10 +6,10 @@ use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::sanitize::clean_line;
 use crate::tui::state::State;
-use crate::tui::state::replace::ReplaceDialog;
+use crate::tui::state::replace::{KeyGrants, ReplaceDialog};
 use crate::tui::ui::text;
-use crate::tui::update::dc_label::{body_lines, prompt};
 
 /// The widest the dialog gets, so lines stay readable on a wide terminal.
 const MAX_WIDTH: u16 = 100;
@@ -123,4 +123,77 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, d: &ReplaceDialog) {
         ]),
     ];
     frame.render_widget(Paragraph::new(foot), foot_a);
+}
+
+/// The whole dialog as text, for the tests: what happens, every grant, the costs, then the
+/// typed confirmation.
+#[cfg(test)]
+pub(crate) fn lines(d: &ReplaceDialog) -> Vec<String> {
+    let mut lines = body_lines(d);
+    lines.push(String::new());
+    lines.push(prompt(d));
+    lines
+}
+
+/// The typed confirmation's line.
+pub fn prompt(d: &ReplaceDialog) -> String {
+    format!("Type {} and Enter to go ahead: {}", d.expected(), d.typed)
+}
+
+/// What happens and every grant: the part of the dialog that scrolls.
+pub fn body_lines(d: &ReplaceDialog) -> Vec<String> {
+    let mut lines = Vec::new();
+    match d.keys.as_slice() {
+        [one] => {
+            lines.push(format!(
+                "On Bitbucket Data Center a label belongs to the key and is shared by every grant, and no REST call changes it. To label it '{}', the key is revoked at each of its {} grant(s), then added again with the same permission and expiry (journaled):",
+                clean_line(&one.label),
+                one.grants.len()
+            ));
+            lines.push(String::new());
+            grant_lines(&mut lines, one);
+        }
+        keys => {
+            lines.push(format!(
+                "On Bitbucket Data Center a label belongs to the key and is shared by every grant, and no REST call changes it. Each of these {} keys is revoked at every grant, then added again with its new label and the same permission and expiry ({} grants, journaled key by key; a key that fails does not stop the others):",
+                keys.len(),
+                d.grant_count()
+            ));
+            for k in keys {
+                lines.push(String::new());
+                lines.push(format!(
+                    "'{}' → '{}' (key {}, {} grant(s)):",
+                    clean_line(&k.key.label),
+                    clean_line(&k.label),
+                    k.key.id,
+                    k.grants.len()
+                ));
+                grant_lines(&mut lines, k);
+            }
+        }
+    }
+    if !d.left_out.is_empty() {
+        lines.push(String::new());
+        lines.push("Left out:".into());
+        for why in &d.left_out {
+            lines.push(format!("  {}", clean_line(why)));
+        }
+    }
+    lines.push(String::new());
+    lines.push("Meanwhile these places do not accept the key; each expiry starts again, the last-used date is lost and the id may change. A grant this credential cannot see keeps the old label.".into());
+    lines
+}
+
+fn grant_lines(lines: &mut Vec<String>, k: &KeyGrants) {
+    for (place, g) in &k.grants {
+        lines.push(format!(
+            "  {}  {}  {}",
+            clean_line(&place.to_string()),
+            g.permission.as_str(),
+            g.expiry_days.map_or_else(
+                || "no expiry".into(),
+                |n| format!("{n} days from the re-add")
+            )
+        ));
+    }
 }
