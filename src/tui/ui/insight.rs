@@ -8,13 +8,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::forge::Place;
-use crate::ops::audit::{Badge, Direction, Inventory, KeyColumn, KeyEntry, Timestamp};
+use crate::ops::audit::{
+    Badge, Direction, Inventory, KeyColumn, KeyEntry, Timestamp, UnreadableListing,
+};
 use crate::ops::find::find_key;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
 use crate::tui::state::FullView;
 use crate::tui::state::State;
 use crate::tui::state::insight::{self, WorkspaceInventory};
+use crate::tui::theme::Theme;
 use crate::tui::ui::view_frame::view_block;
 use crate::tui::ui::{badges, text};
 
@@ -298,23 +301,7 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
             push_holdings(&mut lines, state, inv, e, place_w, width);
         }
     }
-    if !result.unreadable.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            " Not read by the scan (the key may be there too):",
-            theme.label,
-        )));
-        for u in result.unreadable {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    " {}: {}",
-                    clean_line(&u.target),
-                    clean_line(&u.failure.reason)
-                ),
-                theme.error,
-            )));
-        }
-    }
+    push_unread(&mut lines, theme, result.unreadable);
     let scroll = state.insight.scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(
         Paragraph::new(lines)
@@ -322,6 +309,28 @@ fn find(frame: &mut Frame, area: Rect, state: &State) {
             .scroll((scroll as u16, 0)),
         inner,
     );
+}
+
+/// The listings the scan could not read, where the key may be too.
+fn push_unread(lines: &mut Vec<Line<'static>>, theme: &Theme, unreadable: &[UnreadableListing]) {
+    if unreadable.is_empty() {
+        return;
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        " Not read by the scan (the key may be there too):",
+        theme.label,
+    )));
+    for u in unreadable {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " {}: {}",
+                clean_line(&u.target),
+                clean_line(&u.failure.reason)
+            ),
+            theme.error,
+        )));
+    }
 }
 
 /// One line per place holding `e`, and under a project the repositories it reaches.
