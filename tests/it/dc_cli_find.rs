@@ -254,23 +254,40 @@ async fn replace_everywhere_still_collects_the_grants_the_lookups_cannot_show() 
     sim.shutdown().await;
 }
 
-/// A key given by its text is known to the stored scan of its project (any scan stores one):
-/// its id comes from there, so "where used" is the two lookups and nothing else.
-#[tokio::test]
-async fn a_key_the_stored_scan_knows_costs_only_the_two_lookups() {
+/// The simulator, a home where `audit ACME` stored its scan, and a file of key 2
+/// (`backup-reader`, granted on project ACME).
+async fn scanned_acme() -> (
+    bbkeys::demo::datacenter::DcSimulator,
+    tempfile::TempDir,
+    String,
+) {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
     let o = run(home.path(), &dana(&sim), &["audit", "ACME"]).await;
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let key = crate::dc_cli::key_file(home.path(), 2);
-    sim.control().clear_log();
-    let o = run(
-        home.path(),
-        &dana(&sim),
-        &["--json", "keys", "find", &key, "--workspace", "ACME"],
-    )
-    .await;
+    (sim, home, key)
+}
+
+/// `keys find <key> --workspace ACME --json`, which must succeed.
+async fn find_in_acme(
+    sim: &bbkeys::demo::datacenter::DcSimulator,
+    home: &tempfile::TempDir,
+    key: &str,
+) -> std::process::Output {
+    let args = ["--json", "keys", "find", key, "--workspace", "ACME"];
+    let o = run(home.path(), &dana(sim), &args).await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    o
+}
+
+/// A key given by its text is known to the stored scan of its project (any scan stores one):
+/// its id comes from there, so "where used" is the two lookups and nothing else.
+#[tokio::test]
+async fn a_key_the_stored_scan_knows_costs_only_the_two_lookups() {
+    let (sim, home, key) = scanned_acme().await;
+    sim.control().clear_log();
+    let o = find_in_acme(&sim, &home, &key).await;
     let mut sent = requests(&sim);
     sent.sort();
     assert_eq!(
@@ -291,11 +308,7 @@ async fn a_key_the_stored_scan_knows_costs_only_the_two_lookups() {
 /// the lookups answer 404 for it, and the project is read to learn the new id.
 #[tokio::test]
 async fn a_stale_stored_id_is_learnt_again_from_the_project() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let o = run(home.path(), &dana(&sim), &["audit", "ACME"]).await;
-    assert!(code(&o) <= 1, "{}", stderr(&o));
-    let key = crate::dc_cli::key_file(home.path(), 2);
+    let (sim, home, key) = scanned_acme().await;
     let o = run(
         home.path(),
         &dana(&sim),
@@ -320,13 +333,7 @@ async fn a_stale_stored_id_is_learnt_again_from_the_project() {
     )
     .await;
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = run(
-        home.path(),
-        &dana(&sim),
-        &["--json", "keys", "find", &key, "--workspace", "ACME"],
-    )
-    .await;
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = find_in_acme(&sim, &home, &key).await;
     let doc = json(&o);
     assert_ne!(doc["id"], 2, "the new id: {doc}");
     assert_eq!(places(&doc), ["project ACME"]);
