@@ -14,7 +14,8 @@
 //! A benchmark, not a test: it prints numbers and never fails on them. Environment:
 //! `BENCH_SKIP_SEQUENTIAL=1` skips (b), which takes about a minute; `BENCH_ONLY_RENDER=1`
 //! runs only (c) and (d), which need no simulator and take seconds; `BENCH_SKIP_SLOW=1` skips
-//! (g), which scans 60,000 repositories first; `BENCH_ONLY_DC=1` runs only (h).
+//! (g), which scans 60,000 repositories first; `BENCH_ONLY_SLOW=1` runs only (g);
+//! `BENCH_ONLY_DC=1` runs only (h).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod datacenter;
@@ -146,6 +147,10 @@ fn main() {
     let only_render = std::env::var_os("BENCH_ONLY_RENDER").is_some();
     if std::env::var_os("BENCH_ONLY_DC").is_some() {
         dc_figures(&runtime, &mut figures);
+        return print_summary(&figures);
+    }
+    if std::env::var_os("BENCH_ONLY_SLOW").is_some() {
+        slow_figures(&mut figures);
         return print_summary(&figures);
     }
     if !only_render {

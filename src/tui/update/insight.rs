@@ -1,11 +1,11 @@
 //! `update()` for the workspace-wide views: keys, worker answers and the cache request.
 
-use crate::ops::audit::Direction;
+use crate::ops::audit::{Direction, Inventory};
 use crate::sshkey::Fingerprint;
 use crate::tui::action::Action;
 use crate::tui::state::insight::*;
 use crate::tui::state::msg::{Command, Msg, TextInput, WorkerMsg};
-use crate::tui::state::{FullView, Load, Pane, ScanData, State};
+use crate::tui::state::{FullView, Load, Pane, ReqId, ScanData, State};
 use crate::tui::update::find_view::{self, open_find};
 use crate::tui::update::{view_select, workspace_list};
 
@@ -341,78 +341,14 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 open_find(state, target);
             }
         }
-        InsightMsg::Cache { req_id, ws, answer } => {
-            if !state
-                .insight
-                .cache
-                .get(&ws)
-                .is_some_and(|c| c.awaits(req_id))
-                || state.insight.inventories.contains_key(&ws)
-            {
-                return;
-            }
-            // Whatever the answer, the live loads held back for it may go now (`update()` issues
-            // them for what the cache did not fill).
-            let whole = matches!(answer, CacheAnswer::Found { .. });
-            let stage = match answer {
-                CacheAnswer::Head { panes, age } | CacheAnswer::Found { panes, age } => {
-                    fill_panes(state, &ws, *panes);
-                    // The file may have been read before this session's writes were stored;
-                    // they are replayed once its keys are all in.
-                    let edits = state.insight.edits.get(&ws).filter(|_| whole);
-                    for e in edits.cloned().unwrap_or_default() {
-                        crate::tui::update::pane_edits::apply(state, &e);
-                    }
-                    state.message = Some((
-                        format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
-                        false,
-                    ));
-                    if whole {
-                        CacheStage::Indexing(req_id, age)
-                    } else {
-                        CacheStage::Head(req_id, age)
-                    }
-                }
-                CacheAnswer::Missing => CacheStage::Settled,
-                CacheAnswer::Ignored(warning) => {
-                    state.message = Some((warning, true));
-                    CacheStage::Settled
-                }
-            };
-            state.insight.cache.insert(ws, stage);
-        }
+        InsightMsg::Cache { req_id, ws, answer } => cache_answered(state, req_id, ws, answer),
         InsightMsg::CacheIndexed {
             req_id,
             ws,
             inventory,
             age,
             judgement,
-        } => {
-            if state.insight.cache.get(&ws) != Some(&CacheStage::Indexing(req_id, age))
-                || state.insight.inventories.contains_key(&ws)
-            {
-                return;
-            }
-            state.insight.cache.insert(ws.clone(), CacheStage::Settled);
-            let mut inventory = inventory;
-            let edits = state.insight.edits.get(&ws).filter(|e| !e.is_empty());
-            // The worker's audit holds unless this session's writes changed the inventory.
-            let w = match (edits, judgement) {
-                (None, Some(j)) => WorkspaceInventory::judged(inventory, Some(age), *j),
-                (edits, _) => {
-                    if let Some(edits) = edits {
-                        inventory.apply(edits);
-                    }
-                    WorkspaceInventory::new(inventory, Some(age), &state.insight.settings)
-                }
-            };
-            state.insight.inventories.insert(ws.clone(), w);
-            state.key_rows_cache.touch();
-            clamp_all_keys(state);
-            if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
-                open_find(state, target);
-            }
-        }
+        } => cache_indexed(state, req_id, ws, inventory, age, judgement),
         InsightMsg::WorkspaceList { req_id, list } => workspace_list::stored(state, req_id, list),
         InsightMsg::StoreFailed(e) => state.message = Some((e, true)),
         InsightMsg::Exported { req_id, result } => {
@@ -424,6 +360,84 @@ fn answer(state: &mut State, msg: InsightMsg) {
                 state.insight.credentials = Load::Ready(report);
             }
         }
+    }
+}
+
+/// A stored scan's panes (or its absence): fills what has not arrived live and says how old
+/// it is.
+fn cache_answered(state: &mut State, req_id: ReqId, ws: String, answer: CacheAnswer) {
+    if !state
+        .insight
+        .cache
+        .get(&ws)
+        .is_some_and(|c| c.awaits(req_id))
+        || state.insight.inventories.contains_key(&ws)
+    {
+        return;
+    }
+    // Whatever the answer, the live loads held back for it may go now (`update()` issues
+    // them for what the cache did not fill).
+    let whole = matches!(answer, CacheAnswer::Found { .. });
+    let stage = match answer {
+        CacheAnswer::Head { panes, age } | CacheAnswer::Found { panes, age } => {
+            fill_panes(state, &ws, *panes);
+            // The file may have been read before this session's writes were stored;
+            // they are replayed once its keys are all in.
+            let edits = state.insight.edits.get(&ws).filter(|_| whole);
+            for e in edits.cloned().unwrap_or_default() {
+                crate::tui::update::pane_edits::apply(state, &e);
+            }
+            state.message = Some((
+                format!("{ws}: showing the scan cached {}; R rescans", ago(age)),
+                false,
+            ));
+            if whole {
+                CacheStage::Indexing(req_id, age)
+            } else {
+                CacheStage::Head(req_id, age)
+            }
+        }
+        CacheAnswer::Missing => CacheStage::Settled,
+        CacheAnswer::Ignored(warning) => {
+            state.message = Some((warning, true));
+            CacheStage::Settled
+        }
+    };
+    state.insight.cache.insert(ws, stage);
+}
+
+/// A stored scan's inventory, indexed by the worker: kept unless a live scan came first.
+fn cache_indexed(
+    state: &mut State,
+    req_id: ReqId,
+    ws: String,
+    inventory: Box<Inventory>,
+    age: time::Duration,
+    judgement: Option<Box<Judgement>>,
+) {
+    if state.insight.cache.get(&ws) != Some(&CacheStage::Indexing(req_id, age))
+        || state.insight.inventories.contains_key(&ws)
+    {
+        return;
+    }
+    state.insight.cache.insert(ws.clone(), CacheStage::Settled);
+    let mut inventory = inventory;
+    let edits = state.insight.edits.get(&ws).filter(|e| !e.is_empty());
+    // The worker's audit holds unless this session's writes changed the inventory.
+    let w = match (edits, judgement) {
+        (None, Some(j)) => WorkspaceInventory::judged(inventory, Some(age), *j),
+        (edits, _) => {
+            if let Some(edits) = edits {
+                inventory.apply(edits);
+            }
+            WorkspaceInventory::new(inventory, Some(age), &state.insight.settings)
+        }
+    };
+    state.insight.inventories.insert(ws.clone(), w);
+    state.key_rows_cache.touch();
+    clamp_all_keys(state);
+    if let Some(target) = state.insight.pending_find.take_if(|t| t.ws == ws) {
+        open_find(state, target);
     }
 }
 

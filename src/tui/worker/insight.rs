@@ -34,25 +34,8 @@ pub async fn execute(
             rules,
             clock,
         } => {
-            // Reading and parsing a large scan is blocking work: keep it off the runtime.
-            let to = answers.clone();
-            let name = ws.clone();
-            let read = tokio::task::spawn_blocking(move || {
-                let judge = JudgeBy { rules, clock };
-                load_cache(&dir, &ws, req_id, Some(judge), &mut |m| {
-                    let _ = to.send(WorkerMsg::Insight(m));
-                })
-            })
-            .await;
-            // The panes of the workspace wait for this answer: there must be one.
-            match read {
-                Ok(()) => return None,
-                Err(e) => InsightMsg::Cache {
-                    req_id,
-                    ws: name,
-                    answer: CacheAnswer::Ignored(format!("Reading the scan cache failed: {e}")),
-                },
-            }
+            let judge = JudgeBy { rules, clock };
+            load_cache_off_runtime(dir, ws, req_id, judge, answers).await?
         }
         InsightCommand::LoadWorkspaceList { req_id, dir } => {
             let list = tokio::task::spawn_blocking(move || store::workspaces::load(&dir))
@@ -65,24 +48,7 @@ pub async fn execute(
                 list: list.into_iter().map(stored_workspace_view).collect(),
             }
         }
-        InsightCommand::StoreWorkspaceList { dir, list } => {
-            let list: Vec<_> = list
-                .into_iter()
-                .map(|w| store::workspaces::StoredWorkspace {
-                    slug: w.slug,
-                    name: w.name,
-                })
-                .collect();
-            let stored =
-                tokio::task::spawn_blocking(move || store::workspaces::store(&dir, &list)).await;
-            match stored {
-                Ok(Ok(())) => return None,
-                Ok(Err(e)) => InsightMsg::StoreFailed(e.to_string()),
-                Err(e) => {
-                    InsightMsg::StoreFailed(format!("Storing the workspace list failed: {e}"))
-                }
-            }
-        }
+        InsightCommand::StoreWorkspaceList { dir, list } => store_workspace_list(dir, list).await?,
         InsightCommand::Export {
             req_id,
             dir,
@@ -128,6 +94,56 @@ pub async fn execute(
         }
     };
     Some(WorkerMsg::Insight(msg))
+}
+
+/// Reads and parses a stored scan off the runtime (it is blocking work); the answers go out
+/// through `answers` as they are ready. `None` when the read ended as it should.
+async fn load_cache_off_runtime(
+    dir: PathBuf,
+    ws: String,
+    req_id: ReqId,
+    judge: JudgeBy,
+    answers: &UnboundedSender<WorkerMsg>,
+) -> Option<InsightMsg> {
+    let to = answers.clone();
+    let name = ws.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        load_cache(&dir, &ws, req_id, Some(judge), &mut |m| {
+            let _ = to.send(WorkerMsg::Insight(m));
+        })
+    })
+    .await;
+    // The panes of the workspace wait for this answer: there must be one.
+    match read {
+        Ok(()) => None,
+        Err(e) => Some(InsightMsg::Cache {
+            req_id,
+            ws: name,
+            answer: CacheAnswer::Ignored(format!("Reading the scan cache failed: {e}")),
+        }),
+    }
+}
+
+/// Stores the workspace list for the next start; `None` when it was stored.
+async fn store_workspace_list(
+    dir: PathBuf,
+    list: Vec<crate::tui::state::WorkspaceView>,
+) -> Option<InsightMsg> {
+    let list: Vec<_> = list
+        .into_iter()
+        .map(|w| store::workspaces::StoredWorkspace {
+            slug: w.slug,
+            name: w.name,
+        })
+        .collect();
+    let stored = tokio::task::spawn_blocking(move || store::workspaces::store(&dir, &list)).await;
+    match stored {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(InsightMsg::StoreFailed(e.to_string())),
+        Err(e) => Some(InsightMsg::StoreFailed(format!(
+            "Storing the workspace list failed: {e}"
+        ))),
+    }
 }
 
 /// Settles a finished `R` scan: stores it in `cache_dir` (unless it read nothing, which would
