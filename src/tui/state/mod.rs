@@ -245,6 +245,9 @@ pub struct State {
     /// message longer than the status bar is read there in full.
     pub log: Vec<(String, bool)>,
     pub(crate) next_req: ReqId,
+    /// The grants lookup of a Data Center relabel still awaited (`e`); an answer to any other
+    /// is from a lookup a later one replaced, and is dropped.
+    pub replace_lookup: Option<ReqId>,
     /// All keys, find, export, cache and Credentials (issues 6 and 7).
     pub insight: crate::tui::state::insight::Insight,
     /// The Drift view (keys as code).
@@ -304,6 +307,7 @@ impl State {
             log: Vec::new(),
             workspace_typed: false,
             next_req: 0,
+            replace_lookup: None,
             insight: Default::default(),
             drift: Default::default(),
             forge: ForgeFacts::default(),

@@ -380,3 +380,57 @@ fn the_label_form_of_a_data_center_selection_offers_only_the_key_s_own_label() {
     let typed = draw(&s, 100, 30);
     assert!(typed.contains("'deploy-w' → 'deploy-w-2027'"), "{typed}");
 }
+
+fn grants_of_two_keys(req_id: crate::tui::state::ReqId, suffix: &str) -> Msg {
+    let mut keys = two_keys();
+    for k in &mut keys {
+        k.label = format!("{}{suffix}", k.key.label);
+    }
+    Msg::Worker(WorkerMsg::ReplaceGrants(Box::new(ReplaceGrants {
+        req_id,
+        found: keys,
+        failed: Vec::new(),
+    })))
+}
+
+#[test]
+fn the_answer_of_a_lookup_a_later_one_replaced_is_dropped() {
+    let mut s = label_form_on_two_selected();
+    type_in(&mut s, "{label}-2027");
+    let (first, _, _) = lookup_of(&submit(&mut s));
+    // The person thinks again before the grants arrive: e, another label.
+    act(&mut s, Action::EditLabel);
+    type_in(&mut s, "{label}-2028");
+    let (second, _, _) = lookup_of(&submit(&mut s));
+    assert_ne!(first, second);
+    update(&mut s, grants_of_two_keys(first, "-2027"));
+    assert!(s.dialog.is_none(), "{:?}", s.dialog);
+    update(&mut s, grants_of_two_keys(second, "-2028"));
+    let d = dialog(&s);
+    assert!(
+        d.keys.iter().all(|k| k.label.ends_with("-2028")),
+        "{:?}",
+        d.keys
+    );
+}
+
+#[test]
+fn grants_that_arrive_while_another_dialog_is_open_leave_it_as_it_is() {
+    let mut s = label_form_on_two_selected();
+    type_in(&mut s, "{label}-2027");
+    let (req_id, _, _) = lookup_of(&submit(&mut s));
+    // Another dialog is open, half typed, when the grants come.
+    act(&mut s, Action::EditLabel);
+    type_in(&mut s, "half");
+    update(&mut s, grants_of_two_keys(req_id, "-2027"));
+    match &s.dialog {
+        Some(Dialog::Label(f)) => assert_eq!(f.text, "half"),
+        other => panic!("the open form was replaced: {other:?}"),
+    }
+    let (said, error) = s.message.clone().unwrap();
+    assert!(error && said.contains("press e again"), "{said}");
+    // Nothing is left waiting: a late copy of the same answer opens nothing either.
+    update(&mut s, Msg::Input(TextInput::Abort));
+    update(&mut s, grants_of_two_keys(req_id, "-2027"));
+    assert!(s.dialog.is_none(), "{:?}", s.dialog);
+}

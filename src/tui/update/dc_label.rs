@@ -29,6 +29,7 @@ pub(crate) fn look_up_grants(
     out: &mut Vec<Command>,
 ) {
     let req_id = state.req();
+    state.replace_lookup = Some(req_id);
     out.push(Command::Replace(ReplaceCommand::Lookup {
         req_id,
         key,
@@ -69,6 +70,7 @@ pub(crate) fn look_up_selection(
     }
     let keys = by_key.len();
     let req_id = state.req();
+    state.replace_lookup = Some(req_id);
     out.push(Command::Replace(ReplaceCommand::LookupSelection {
         req_id,
         holdings: by_key.into_iter().map(|(fp, p)| (p, fp)).collect(),
@@ -85,8 +87,21 @@ pub(crate) fn look_up_selection(
 }
 
 /// The grants arrived: the typed confirmation listing them, without the keys that need no
-/// change or could not be read.
+/// change or could not be read. The answer of a lookup a later one replaced is dropped, and a
+/// dialog opened meanwhile is never taken away from the person typing in it.
 pub(crate) fn grants(state: &mut State, g: ReplaceGrants) {
+    if state.replace_lookup != Some(g.req_id) {
+        return;
+    }
+    state.replace_lookup = None;
+    if state.dialog.is_some() {
+        say(
+            state,
+            "The grants of the relabel came while another dialog was open; nothing changed, press e again to relabel",
+            true,
+        );
+        return;
+    }
     let mut left_out: Vec<String> = g
         .failed
         .iter()
