@@ -393,14 +393,21 @@ fn grants_of_two_keys(req_id: crate::tui::state::ReqId, suffix: &str) -> Msg {
     })))
 }
 
-#[test]
-fn the_answer_of_a_lookup_a_later_one_replaced_is_dropped() {
+/// The selection's lookup for `{label}-2027` sent, then `e` pressed again before its answer
+/// and `again` typed into the new form.
+fn e_again_while_looking_up(again: &str) -> (State, crate::tui::state::ReqId) {
     let mut s = label_form_on_two_selected();
     type_in(&mut s, "{label}-2027");
     let (first, _, _) = lookup_of(&submit(&mut s));
-    // The person thinks again before the grants arrive: e, another label.
     act(&mut s, Action::EditLabel);
-    type_in(&mut s, "{label}-2028");
+    type_in(&mut s, again);
+    (s, first)
+}
+
+#[test]
+fn the_answer_of_a_lookup_a_later_one_replaced_is_dropped() {
+    // The person thinks again before the grants arrive: e, another label.
+    let (mut s, first) = e_again_while_looking_up("{label}-2028");
     let (second, _, _) = lookup_of(&submit(&mut s));
     assert_ne!(first, second);
     update(&mut s, grants_of_two_keys(first, "-2027"));
@@ -416,12 +423,8 @@ fn the_answer_of_a_lookup_a_later_one_replaced_is_dropped() {
 
 #[test]
 fn grants_that_arrive_while_another_dialog_is_open_leave_it_as_it_is() {
-    let mut s = label_form_on_two_selected();
-    type_in(&mut s, "{label}-2027");
-    let (req_id, _, _) = lookup_of(&submit(&mut s));
     // Another dialog is open, half typed, when the grants come.
-    act(&mut s, Action::EditLabel);
-    type_in(&mut s, "half");
+    let (mut s, req_id) = e_again_while_looking_up("half");
     update(&mut s, grants_of_two_keys(req_id, "-2027"));
     match &s.dialog {
         Some(Dialog::Label(f)) => assert_eq!(f.text, "half"),
