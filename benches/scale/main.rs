@@ -456,17 +456,22 @@ fn slow_figures(figures: &mut Vec<Figure>) {
                     target,
                     Some(m.extra() <= Duration::from_millis(limit)),
                 ));
-                let ready = if repos == 10_000 {
-                    "(g) K view ready, 10k, 3 s server"
+                // The 150 ms target is the 10k cache's (issue 21); at 50k it is reported.
+                figures.push(if repos == 10_000 {
+                    Figure::new(
+                        "(g) K view ready, 10k, 3 s server",
+                        ms(m.cached.indexed),
+                        "≤ 150 ms",
+                        Some(m.cached.indexed <= Duration::from_millis(150)),
+                    )
                 } else {
-                    "(g) K view ready, 50k, 3 s server"
-                };
-                figures.push(Figure::new(
-                    ready,
-                    ms(m.cached.indexed),
-                    "≤ 150 ms",
-                    Some(m.cached.indexed <= Duration::from_millis(150)),
-                ));
+                    Figure::new(
+                        "(g) K view ready, 50k, 3 s server",
+                        ms(m.cached.indexed),
+                        "report",
+                        None,
+                    )
+                });
                 if repos == 10_000 {
                     figures.push(Figure::new(
                         "(g) cache size, 10,000 × 3",

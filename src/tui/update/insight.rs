@@ -411,7 +411,7 @@ fn cache_indexed(
     state: &mut State,
     req_id: ReqId,
     ws: String,
-    inventory: Box<Inventory>,
+    mut inventory: Box<Inventory>,
     age: time::Duration,
     judgement: Option<Box<Judgement>>,
 ) {
@@ -421,7 +421,6 @@ fn cache_indexed(
         return;
     }
     state.insight.cache.insert(ws.clone(), CacheStage::Settled);
-    let mut inventory = inventory;
     let edits = state.insight.edits.get(&ws).filter(|e| !e.is_empty());
     // The worker's audit holds unless this session's writes changed the inventory.
     let w = match (edits, judgement) {
